@@ -1,0 +1,21 @@
+//! Declares every app command (default-deny IPC: a command not listed here,
+//! or not granted in `src-tauri/capabilities/`, cannot be invoked).
+
+/// Every command the main window may call; `commands.rs` implements them.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "restore_session",
+    "sign_in",
+    "cancel_sign_in",
+    "start_device_code_sign_in",
+    "finish_device_code_sign_in",
+    "load_security_info",
+    "sign_out",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("src-tauri/capabilities/**/*")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    tauri_build::try_build(attributes).expect("tauri-build failed");
+}

@@ -1,0 +1,635 @@
+//! Sign-in with the Microsoft identity platform v2.0, per RFC 8252 and RFC 9700:
+//! the system browser, authorization code + PKCE S256, `state` checked, a
+//! one-shot loopback listener on 127.0.0.1 and an ephemeral port, a public
+//! client with no secret. Device code is the fallback when no browser opens.
+//!
+//! Invariants: codes, verifiers and tokens never leave this module except as
+//! [`crate::secret`] types; the loopback listener answers exactly one sign-in
+//! response and is closed afterwards; an ID token from an interactive sign-in
+//! is accepted only with a valid RS256 signature from the tenant's JWKS, the
+//! tenant's issuer, our client id as audience, and our nonce.
+
+use std::borrow::Cow;
+use std::time::{Duration, Instant};
+
+use oauth2::basic::{
+    BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
+};
+use oauth2::{
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, DeviceAuthorizationUrl, EndpointNotSet, EndpointSet,
+    ExtraTokenFields, PkceCodeChallenge, RedirectUrl, RequestTokenError, Scope, StandardDeviceAuthorizationResponse,
+    StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
+};
+use serde::{Deserialize, Serialize};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use url::Url;
+
+use crate::http::Transport;
+use crate::secret::{AccessToken, RefreshToken};
+
+/// The token response fields beyond RFC 6749 that we read.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct EntraTokenFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id_token: Option<String>,
+}
+impl ExtraTokenFields for EntraTokenFields {}
+
+type EntraTokenResponse = StandardTokenResponse<EntraTokenFields, BasicTokenType>;
+type EntraClient = oauth2::Client<
+    BasicErrorResponse,
+    EntraTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// Tokens from one token response. Not `Serialize`, `Debug` redacted.
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    pub access_token: AccessToken,
+    pub expires_at: Instant,
+    /// Present whenever `offline_access` was granted; rotates on every use.
+    pub refresh_token: Option<RefreshToken>,
+}
+
+/// Who signed in, from the ID token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedInUser {
+    pub upn: String,
+    pub display_name: String,
+    pub tenant_id: String,
+}
+
+/// Why a sign-in or a token refresh did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignInError {
+    #[error("sign-in was cancelled{}", .0.as_ref().map(|d| format!(": {d}")).unwrap_or_default())]
+    Cancelled(Option<String>),
+    #[error("the browser did not come back within {0} seconds")]
+    TimedOut(u64),
+    #[error("the browser could not be opened: {0}")]
+    BrowserUnavailable(String),
+    #[error("the sign-in response did not match the sign-in in progress (state mismatch); nothing was accepted")]
+    StateMismatch,
+    /// `invalid_grant`: an expired, replayed or revoked code or refresh token.
+    #[error("the sign-in is no longer valid: {0}")]
+    InvalidGrant(String),
+    /// Any other error the identity platform returned.
+    #[error("the identity platform refused the sign-in: {0}")]
+    Rejected(String),
+    #[error("the identity platform is busy or unavailable: {0}")]
+    ServiceBusy(String),
+    #[error("the identity platform could not be reached: {0}")]
+    Network(String),
+    #[error("the ID token was not accepted: {0}")]
+    InvalidIdToken(String),
+    #[error("sign-in failed: {0}")]
+    Other(String),
+}
+
+/// Opens a URL in the user's browser. The system implementation uses `open`
+/// (`xdg-open`, which honours `$BROWSER`; `ShellExecute`; `open(1)`); tests
+/// substitute a scripted browser.
+pub trait BrowserOpener: Send + Sync {
+    fn open(&self, url: &Url) -> Result<(), String>;
+}
+
+/// The user's default browser.
+pub struct SystemBrowser;
+
+impl BrowserOpener for SystemBrowser {
+    fn open(&self, url: &Url) -> Result<(), String> {
+        open::that_detached(url.as_str()).map_err(|e| e.to_string())
+    }
+}
+
+/// A device-code sign-in waiting for the user on another device.
+pub struct DeviceCodeStart {
+    details: StandardDeviceAuthorizationResponse,
+}
+
+impl DeviceCodeStart {
+    pub fn user_code(&self) -> &str {
+        self.details.user_code().secret()
+    }
+    pub fn verification_uri(&self) -> &str {
+        self.details.verification_uri().as_str()
+    }
+    pub fn expires_in(&self) -> Duration {
+        self.details.expires_in()
+    }
+}
+
+/// One tenant's identity platform, for one app registration.
+#[derive(Clone)]
+pub struct IdentityPlatform {
+    client: EntraClient,
+    transport: Transport,
+    /// `{authority_host}{tenant}/`
+    authority: Url,
+    client_id: String,
+    scopes: Vec<String>,
+}
+
+impl IdentityPlatform {
+    pub fn new(
+        client: reqwest::Client,
+        authority_host: &Url,
+        tenant: &str,
+        client_id: &str,
+        scopes: &[String],
+    ) -> Result<IdentityPlatform, String> {
+        let authority = authority_host
+            .join(&format!("{tenant}/"))
+            .map_err(|e| format!("bad authority for tenant {tenant:?}: {e}"))?;
+        let endpoint = |path: &str| authority.join(path).map_err(|e| e.to_string());
+        let oauth = oauth2::Client::new(ClientId::new(client_id.to_owned()))
+            .set_auth_uri(AuthUrl::from_url(endpoint("oauth2/v2.0/authorize")?))
+            .set_token_uri(TokenUrl::from_url(endpoint("oauth2/v2.0/token")?))
+            .set_device_authorization_url(DeviceAuthorizationUrl::from_url(endpoint("oauth2/v2.0/devicecode")?));
+        Ok(IdentityPlatform {
+            client: oauth,
+            transport: Transport { client },
+            authority,
+            client_id: client_id.to_owned(),
+            scopes: scopes.to_vec(),
+        })
+    }
+
+    fn scopes(&self) -> impl Iterator<Item = Scope> + '_ {
+        self.scopes.iter().map(|s| Scope::new(s.clone()))
+    }
+
+    /// Interactive sign-in in the system browser. Resolves when the browser
+    /// comes back to the loopback listener, after `timeout`, or when `cancel`
+    /// turns true. `claims` is an optional claims request (e.g. `ngcmfa`).
+    pub async fn sign_in_with_browser(
+        &self,
+        browser: &dyn BrowserOpener,
+        timeout: Duration,
+        mut cancel: watch::Receiver<bool>,
+        claims: Option<&str>,
+    ) -> Result<(Tokens, SignedInUser), SignInError> {
+        // RFC 8252 §7.3: loopback IP literal, ephemeral port, bound to 127.0.0.1 only.
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .map_err(|e| SignInError::Other(format!("cannot listen on 127.0.0.1: {e}")))?;
+        let port = listener.local_addr().map_err(|e| SignInError::Other(e.to_string()))?.port();
+        let redirect = RedirectUrl::new(format!("http://127.0.0.1:{port}/")).expect("valid loopback URL");
+
+        let (pkce_challenge, pkce_verifier) = PkceCodeChallenge::new_random_sha256();
+        let nonce = CsrfToken::new_random();
+        let mut request = self
+            .client
+            .authorize_url(CsrfToken::new_random)
+            .set_redirect_uri(Cow::Borrowed(&redirect))
+            .add_scopes(self.scopes())
+            .set_pkce_challenge(pkce_challenge)
+            .add_extra_param("response_mode", "query")
+            .add_extra_param("nonce", nonce.secret().clone());
+        if let Some(claims) = claims {
+            request = request.add_extra_param("claims", claims.to_owned());
+        }
+        let (auth_url, state) = request.url();
+
+        browser.open(&auth_url).map_err(SignInError::BrowserUnavailable)?;
+        tracing::info!(port, "waiting for the browser on the loopback listener");
+
+        // While the user is in the browser, fetch what validating the ID token needs.
+        let keys = self.signing_keys();
+        let wait = wait_for_redirect(&listener, state.secret());
+        let outcome = tokio::select! {
+            r = async { tokio::join!(wait, keys) } => r,
+            _ = tokio::time::sleep(timeout) => return Err(SignInError::TimedOut(timeout.as_secs())),
+            _ = cancel.wait_for(|c| *c) => return Err(SignInError::Cancelled(None)),
+        };
+        drop(listener); // One-shot: nothing else is answered on this port.
+        let (redirect_result, keys) = outcome;
+        let (mut stream, code) = redirect_result?;
+
+        let result = async {
+            let keys = keys?;
+            let response = self
+                .client
+                .exchange_code(AuthorizationCode::new(code))
+                .set_pkce_verifier(pkce_verifier)
+                .set_redirect_uri(Cow::Borrowed(&redirect))
+                .request_async(&self.transport)
+                .await
+                .map_err(map_token_error)?;
+            let id_token = response
+                .extra_fields()
+                .id_token
+                .clone()
+                .ok_or_else(|| SignInError::InvalidIdToken("the token response carried no ID token".into()))?;
+            let user = keys.validate(&id_token, &self.client_id, Some(nonce.secret()))?;
+            Ok::<_, SignInError>((tokens_from(&response), user))
+        }
+        .await;
+        let page = match &result {
+            Ok(_) => LoopbackPage::SignedIn,
+            Err(e) => LoopbackPage::Failed(e.to_string()),
+        };
+        respond(&mut stream, page).await;
+        result
+    }
+
+    /// Starts a device-code sign-in (RFC 8628).
+    pub async fn start_device_code(&self) -> Result<DeviceCodeStart, SignInError> {
+        let details: StandardDeviceAuthorizationResponse = self
+            .client
+            .exchange_device_code()
+            .add_scopes(self.scopes())
+            .request_async(&self.transport)
+            .await
+            .map_err(map_token_error)?;
+        Ok(DeviceCodeStart { details })
+    }
+
+    /// Polls until the user completes the device-code sign-in, it expires, or `cancel`.
+    pub async fn finish_device_code(
+        &self,
+        start: &DeviceCodeStart,
+        mut cancel: watch::Receiver<bool>,
+    ) -> Result<(Tokens, SignedInUser), SignInError> {
+        let keys = self.signing_keys().await?;
+        let poll = self
+            .client
+            .exchange_device_access_token(&start.details)
+            .request_async(&self.transport, tokio::time::sleep, None);
+        let response = tokio::select! {
+            r = poll => r.map_err(|e| match e {
+                RequestTokenError::ServerResponse(e) => {
+                    let description = e.error_description().cloned().unwrap_or_default();
+                    match e.error().as_ref() {
+                        "expired_token" => SignInError::TimedOut(start.expires_in().as_secs()),
+                        "access_denied" | "authorization_declined" => SignInError::Cancelled(Some(description)),
+                        other => SignInError::Rejected(format!("{other}: {description}")),
+                    }
+                }
+                RequestTokenError::Request(e) => SignInError::Network(error_chain(&e)),
+                other => SignInError::Other(other.to_string()),
+            })?,
+            _ = cancel.wait_for(|c| *c) => return Err(SignInError::Cancelled(None)),
+        };
+        let id_token = response
+            .extra_fields()
+            .id_token
+            .clone()
+            .ok_or_else(|| SignInError::InvalidIdToken("the token response carried no ID token".into()))?;
+        let user = keys.validate(&id_token, &self.client_id, None)?;
+        Ok((tokens_from(&response), user))
+    }
+
+    /// Redeems a refresh token. The response carries a new refresh token that
+    /// replaces the old one (rotation); the caller must store it at once.
+    pub async fn refresh(&self, refresh_token: &RefreshToken) -> Result<(Tokens, Option<SignedInUser>), SignInError> {
+        let rt = oauth2::RefreshToken::new(refresh_token.expose_secret().to_owned());
+        let response = self
+            .client
+            .exchange_refresh_token(&rt)
+            .add_scopes(self.scopes())
+            .request_async(&self.transport)
+            .await
+            .map_err(map_token_error)?;
+        // This ID token came straight from the token endpoint over TLS (OIDC
+        // Core §3.1.3.7 (6)), so we read it without fetching the tenant's keys
+        // again, but still check audience and expiry.
+        let user = response
+            .extra_fields()
+            .id_token
+            .as_deref()
+            .map(|t| read_direct_id_token(t, &self.client_id))
+            .transpose()?;
+        Ok((tokens_from(&response), user))
+    }
+
+    /// The tenant's ID-token signing keys, found through OpenID discovery.
+    async fn signing_keys(&self) -> Result<SigningKeys, SignInError> {
+        let discovery_url = self
+            .authority
+            .join("v2.0/.well-known/openid-configuration")
+            .map_err(|e| SignInError::Other(e.to_string()))?;
+        let discovery: Discovery = get_json(&self.transport.client, discovery_url).await?;
+        let jwks_uri = Url::parse(&discovery.jwks_uri)
+            .map_err(|e| SignInError::InvalidIdToken(format!("discovery gave a bad jwks_uri: {e}")))?;
+        if jwks_uri.scheme() != "https" && !crate::config::is_loopback(&jwks_uri) {
+            return Err(SignInError::InvalidIdToken("discovery gave a jwks_uri that is not https".into()));
+        }
+        let jwks: jsonwebtoken::jwk::JwkSet = get_json(&self.transport.client, jwks_uri).await?;
+        Ok(SigningKeys {
+            issuer_template: discovery.issuer,
+            jwks,
+        })
+    }
+}
+
+fn tokens_from(response: &EntraTokenResponse) -> Tokens {
+    Tokens {
+        access_token: AccessToken::new(response.access_token().secret().clone()),
+        // Refresh a minute early so a request never leaves with a dying token.
+        expires_at: Instant::now() + response.expires_in().unwrap_or(Duration::from_secs(3599)).saturating_sub(Duration::from_secs(60)),
+        refresh_token: response.refresh_token().map(|t| RefreshToken::new(t.secret().clone())),
+    }
+}
+
+fn map_token_error(e: RequestTokenError<oauth2::HttpClientError<reqwest::Error>, BasicErrorResponse>) -> SignInError {
+    match e {
+        RequestTokenError::ServerResponse(e) => {
+            let description = e.error_description().cloned().unwrap_or_else(|| e.error().to_string());
+            match e.error() {
+                BasicErrorResponseType::InvalidGrant => SignInError::InvalidGrant(description),
+                BasicErrorResponseType::Extension(ext) if ext == "temporarily_unavailable" => {
+                    SignInError::ServiceBusy(description)
+                }
+                other => SignInError::Rejected(format!("{}: {description}", other.as_ref())),
+            }
+        }
+        RequestTokenError::Request(e) => SignInError::Network(error_chain(&e)),
+        RequestTokenError::Parse(_, body) => SignInError::Other(format!(
+            "the token endpoint answered something that is not a token response: {}",
+            String::from_utf8_lossy(&body).chars().take(200).collect::<String>()
+        )),
+        RequestTokenError::Other(s) => {
+            // oauth2 reports non-JSON error statuses this way, e.g. a 503 with no body.
+            if s.contains("503") || s.contains("429") {
+                SignInError::ServiceBusy(s)
+            } else {
+                SignInError::Other(s)
+            }
+        }
+    }
+}
+
+/// The full cause chain of an error, for messages that say what really happened.
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+async fn get_json<T: serde::de::DeserializeOwned>(client: &reqwest::Client, url: Url) -> Result<T, SignInError> {
+    let response = client
+        .get(url.clone())
+        .send()
+        .await
+        .map_err(|e| SignInError::Network(error_chain(&e)))?;
+    if !response.status().is_success() {
+        return Err(SignInError::Other(format!("{url} answered {}", response.status())));
+    }
+    response
+        .json()
+        .await
+        .map_err(|e| SignInError::Other(format!("{url} answered unreadable JSON: {e}")))
+}
+
+#[derive(Deserialize)]
+struct Discovery {
+    issuer: String,
+    jwks_uri: String,
+}
+
+/// The keys and issuer a tenant signs ID tokens with.
+struct SigningKeys {
+    /// May contain `{tenantid}` for multi-tenant authorities.
+    issuer_template: String,
+    jwks: jsonwebtoken::jwk::JwkSet,
+}
+
+#[derive(Debug, Deserialize)]
+struct IdTokenClaims {
+    #[serde(default)]
+    iss: String,
+    #[serde(default)]
+    tid: String,
+    #[serde(default)]
+    nonce: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    preferred_username: Option<String>,
+}
+
+impl IdTokenClaims {
+    fn into_user(self) -> Result<SignedInUser, SignInError> {
+        let upn = self
+            .preferred_username
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| SignInError::InvalidIdToken("it names no user (preferred_username)".into()))?;
+        Ok(SignedInUser {
+            display_name: self.name.unwrap_or_else(|| upn.clone()),
+            upn,
+            tenant_id: self.tid,
+        })
+    }
+}
+
+impl SigningKeys {
+    fn validate(&self, token: &str, client_id: &str, nonce: Option<&str>) -> Result<SignedInUser, SignInError> {
+        use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
+        let bad = |m: String| SignInError::InvalidIdToken(m);
+        let header = decode_header(token).map_err(|e| bad(format!("unreadable header: {e}")))?;
+        if header.alg != Algorithm::RS256 {
+            return Err(bad(format!("signed with {:?}, not RS256", header.alg)));
+        }
+        let kid = header.kid.ok_or_else(|| bad("no key id (kid)".into()))?;
+        let jwk = self
+            .jwks
+            .find(&kid)
+            .ok_or_else(|| bad(format!("signed with key {kid}, which the tenant does not publish")))?;
+        let key = DecodingKey::from_jwk(jwk).map_err(|e| bad(format!("unusable key {kid}: {e}")))?;
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_audience(&[client_id]);
+        validation.set_required_spec_claims(&["exp", "aud", "iss"]);
+        validation.leeway = 300;
+        let claims = decode::<IdTokenClaims>(token, &key, &validation)
+            .map_err(|e| bad(format!("{e}")))?
+            .claims;
+        let expected_issuer = self.issuer_template.replace("{tenantid}", &claims.tid);
+        if claims.iss != expected_issuer {
+            return Err(bad(format!("issued by {:?}, expected {expected_issuer:?}", claims.iss)));
+        }
+        if let Some(expected) = nonce {
+            if claims.nonce.as_deref() != Some(expected) {
+                return Err(bad("its nonce does not match this sign-in".into()));
+            }
+        }
+        claims.into_user()
+    }
+}
+
+/// Reads an ID token received directly from the token endpoint: audience and
+/// expiry are checked; the signature is covered by the TLS connection.
+fn read_direct_id_token(token: &str, client_id: &str) -> Result<SignedInUser, SignInError> {
+    use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.insecure_disable_signature_validation();
+    validation.set_audience(&[client_id]);
+    validation.leeway = 300;
+    let claims = decode::<IdTokenClaims>(token, &DecodingKey::from_secret(&[]), &validation)
+        .map_err(|e| SignInError::InvalidIdToken(e.to_string()))?
+        .claims;
+    claims.into_user()
+}
+
+/// Accepts connections on the loopback listener until one carries a sign-in
+/// response (`code` or `error`). Stray requests (a favicon, a port probe) get
+/// a 404 and do not end the wait. Returns the open connection, so the page
+/// the browser shows can tell the truth about the outcome.
+async fn wait_for_redirect(listener: &TcpListener, expected_state: &str) -> Result<(TcpStream, String), SignInError> {
+    loop {
+        let (mut stream, _) = listener
+            .accept()
+            .await
+            .map_err(|e| SignInError::Other(format!("loopback listener failed: {e}")))?;
+        let Some(target) = read_request_target(&mut stream).await else {
+            continue;
+        };
+        let Ok(url) = Url::parse("http://127.0.0.1").and_then(|b| b.join(&target)) else {
+            respond(&mut stream, LoopbackPage::NotFound).await;
+            continue;
+        };
+        let params: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+        if !params.contains_key("code") && !params.contains_key("error") {
+            respond(&mut stream, LoopbackPage::NotFound).await;
+            continue;
+        }
+        // Constant-time comparison is not needed for a one-shot random state,
+        // but a mismatch ends this sign-in: the response is not ours.
+        if params.get("state").map(String::as_str) != Some(expected_state) {
+            respond(&mut stream, LoopbackPage::Failed(SignInError::StateMismatch.to_string())).await;
+            return Err(SignInError::StateMismatch);
+        }
+        if let Some(error) = params.get("error") {
+            let description = params.get("error_description").cloned().unwrap_or_default();
+            let err = if error == "access_denied" {
+                SignInError::Cancelled(Some(description))
+            } else {
+                SignInError::Rejected(format!("{error}: {description}"))
+            };
+            respond(&mut stream, LoopbackPage::Failed(err.to_string())).await;
+            return Err(err);
+        }
+        let code = params.get("code").cloned().unwrap_or_default();
+        return Ok((stream, code));
+    }
+}
+
+/// Reads an HTTP/1.1 request head (at most 16 KiB, 5 s) and returns its target.
+async fn read_request_target(stream: &mut TcpStream) -> Option<String> {
+    let mut buf = Vec::with_capacity(2048);
+    let read = async {
+        let mut chunk = [0u8; 2048];
+        while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16 * 1024 {
+            let n = stream.read(&mut chunk).await.ok()?;
+            if n == 0 {
+                break;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        }
+        Some(())
+    };
+    tokio::time::timeout(Duration::from_secs(5), read).await.ok()??;
+    let head = String::from_utf8_lossy(&buf);
+    let mut parts = head.lines().next()?.split_whitespace();
+    let method = parts.next()?;
+    let target = parts.next()?;
+    (method == "GET" && target.starts_with('/')).then(|| target.to_owned())
+}
+
+enum LoopbackPage {
+    SignedIn,
+    Failed(String),
+    NotFound,
+}
+
+async fn respond(stream: &mut TcpStream, page: LoopbackPage) {
+    let (status, title, text) = match &page {
+        LoopbackPage::SignedIn => (
+            "200 OK",
+            "Signed in",
+            "Signed in, you can close this tab and return to MFA Assistant.".to_owned(),
+        ),
+        LoopbackPage::Failed(reason) => (
+            "400 Bad Request",
+            "Sign-in did not complete",
+            format!("Sign-in did not complete: {reason}. You can close this tab; MFA Assistant explains what to do next."),
+        ),
+        LoopbackPage::NotFound => ("404 Not Found", "Not found", "Nothing here.".to_owned()),
+    };
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} - MFA Assistant</title></head>\
+         <body style=\"font-family:'Segoe UI',system-ui,sans-serif;margin:4rem auto;max-width:36rem;color:#242424\">\
+         <h1 style=\"font-weight:600;font-size:1.5rem\">{title}</h1><p>{}</p></body></html>",
+        html_escape(&text)
+    );
+    let response = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
+         Cache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(response.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn stray_requests_do_not_end_the_wait_and_a_wrong_state_does() {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let client = tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            let favicon = http.get(format!("http://{addr}/favicon.ico")).send().await.unwrap();
+            let forged = http.get(format!("http://{addr}/?code=abc&state=forged")).send().await.unwrap();
+            (favicon.status().as_u16(), forged.status().as_u16(), forged.text().await.unwrap())
+        });
+        let result = wait_for_redirect(&listener, "expected-state").await;
+        assert_eq!(result.unwrap_err(), SignInError::StateMismatch);
+        let (favicon, forged, body) = client.await.unwrap();
+        assert_eq!(favicon, 404);
+        assert_eq!(forged, 400);
+        assert!(body.contains("state mismatch"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn access_denied_is_a_cancellation() {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let client = tokio::spawn(async move {
+            reqwest::get(format!("http://{addr}/?error=access_denied&error_description=AADSTS65004%3A+User+declined&state=s"))
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        });
+        let err = wait_for_redirect(&listener, "s").await.unwrap_err();
+        assert_eq!(err, SignInError::Cancelled(Some("AADSTS65004: User declined".into())));
+        assert_eq!(client.await.unwrap(), 400);
+    }
+
+    #[test]
+    fn html_is_escaped_on_the_loopback_page() {
+        assert_eq!(html_escape("<script>&\""), "&lt;script&gt;&amp;&quot;");
+    }
+}

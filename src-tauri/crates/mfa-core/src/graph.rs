@@ -1,0 +1,263 @@
+//! Microsoft Graph client for the signed-in user's Security Info.
+//!
+//! The first load is one round trip: a v1.0 `$batch` with `/me` and
+//! `/me/authentication/methods`, sent together with the beta
+//! `signInPreferences` (which a v1.0 batch cannot carry). When the beta call
+//! fails the methods are still shown, with the default marked unknown.
+//!
+//! 429 and 503 are retried per [`crate::http::retry_delay`], for the whole
+//! request and for single batch items.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use url::Url;
+
+use crate::auth::error_chain;
+use crate::http::{retry_after, retry_delay};
+use crate::secret::AccessToken;
+use crate::security_info::{Account, AuthMethod, SecurityInfo, SignInPreferences};
+
+/// A Graph error, from the `{"error":{"code","message","innerError"}}` envelope.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GraphError {
+    /// 401: the access token is missing, expired or not accepted.
+    #[error("Graph did not accept the sign-in ({code}: {message})")]
+    Unauthorized { code: String, message: String },
+    /// 429 or 503 that did not clear within the retry policy.
+    #[error("Microsoft Graph is busy ({status}){}; try again in a moment", retry_after.map(|d| format!(", asked to wait {:.0} s", d.as_secs_f64().ceil())).unwrap_or_default())]
+    Busy { status: u16, retry_after: Option<Duration> },
+    /// Any other error status, with Graph's code and message.
+    #[error("Microsoft Graph answered {status} {code}: {message}{}", request_id.as_ref().map(|r| format!(" (request-id {r})")).unwrap_or_default())]
+    Service { status: u16, code: String, message: String, request_id: Option<String> },
+    #[error("Microsoft Graph could not be reached: {0}")]
+    Network(String),
+    /// A success response we could not read.
+    #[error("Microsoft Graph answered something unexpected: {0}")]
+    Unexpected(String),
+}
+
+/// A Graph client bound to one base URL (`https://graph.microsoft.com/` or a
+/// national cloud's or the emulator's).
+#[derive(Clone)]
+pub struct GraphClient {
+    http: reqwest::Client,
+    base: Url,
+}
+
+impl GraphClient {
+    pub fn new(http: reqwest::Client, base: Url) -> GraphClient {
+        GraphClient { http, base }
+    }
+
+    fn url(&self, version_and_path: &str) -> Url {
+        self.base.join(version_and_path).expect("relative Graph paths are valid")
+    }
+
+    /// Everything the Security Info screen shows, in one round trip.
+    pub async fn load_security_info(&self, token: &AccessToken) -> Result<SecurityInfo, GraphError> {
+        let batch = self.batch(
+            token,
+            "v1.0/$batch",
+            vec![
+                json!({"id": "me", "method": "GET", "url": "/me?$select=displayName,userPrincipalName"}),
+                json!({"id": "methods", "method": "GET", "url": "/me/authentication/methods"}),
+            ],
+        );
+        let preferences = self.send(token, Method::GET, "beta/me/authentication/signInPreferences", None);
+        let (batch, preferences) = tokio::join!(batch, preferences);
+        let mut items = batch?;
+
+        let me = items.remove("me").ok_or_else(|| GraphError::Unexpected("the batch lost /me".into()))??;
+        let methods = items
+            .remove("methods")
+            .ok_or_else(|| GraphError::Unexpected("the batch lost the methods".into()))??;
+        let account = Account {
+            display_name: me.get("displayName").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            upn: me
+                .get("userPrincipalName")
+                .and_then(Value::as_str)
+                .ok_or_else(|| GraphError::Unexpected("/me has no userPrincipalName".into()))?
+                .to_owned(),
+        };
+        let list = methods
+            .get("value")
+            .and_then(Value::as_array)
+            .ok_or_else(|| GraphError::Unexpected("the methods list has no value array".into()))?;
+        let mut parsed = Vec::with_capacity(list.len());
+        for item in list {
+            match AuthMethod::from_graph(item) {
+                Ok(m) => parsed.push(m),
+                // One malformed entry must not hide the others.
+                Err(e) => tracing::warn!("skipping a method Graph described badly: {e}"),
+            }
+        }
+        let preferences = match preferences {
+            Ok(v) => Some(SignInPreferences::from_graph(&v)),
+            Err(GraphError::Unauthorized { code, message }) => return Err(GraphError::Unauthorized { code, message }),
+            Err(e) => {
+                tracing::warn!("signInPreferences unavailable: {e}");
+                None
+            }
+        };
+        Ok(SecurityInfo {
+            account,
+            methods: parsed,
+            preferences,
+        })
+    }
+
+    /// One request with the retry policy; returns the JSON body (or `null` for 204).
+    pub async fn send(&self, token: &AccessToken, method: Method, path: &str, body: Option<&Value>) -> Result<Value, GraphError> {
+        let url = self.url(path);
+        let mut attempt = 0;
+        loop {
+            let mut request = self
+                .http
+                .request(method.clone(), url.clone())
+                .bearer_auth(token.expose_secret())
+                .header("client-request-id", uuid::Uuid::new_v4().to_string());
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let response = request.send().await.map_err(|e| GraphError::Network(error_chain(&e)))?;
+            let status = response.status();
+            if let Some(wait) = retry_delay(status, response.headers(), attempt) {
+                tracing::info!(%status, ?wait, path, "Graph asked to retry");
+                tokio::time::sleep(wait).await;
+                attempt += 1;
+                continue;
+            }
+            let retry = retry_after(response.headers());
+            let request_id = response.headers().get("request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let text = response.text().await.map_err(|e| GraphError::Network(error_chain(&e)))?;
+            let json: Value = if text.trim().is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(&text).map_err(|e| {
+                    GraphError::Unexpected(format!("{status} with a body that is not JSON ({e})"))
+                })?
+            };
+            return into_result(status, json, retry, request_id);
+        }
+    }
+
+    /// A JSON batch. Items answered 429/503 are sent again (alone, in a new
+    /// batch) per the retry policy; the result maps each id to its outcome.
+    async fn batch(
+        &self,
+        token: &AccessToken,
+        path: &str,
+        requests: Vec<Value>,
+    ) -> Result<std::collections::HashMap<String, Result<Value, GraphError>>, GraphError> {
+        let mut pending = requests;
+        let mut done = std::collections::HashMap::new();
+        let mut attempt = 0;
+        loop {
+            let response = self.send(token, Method::POST, path, Some(&json!({ "requests": pending }))).await?;
+            let responses = response
+                .get("responses")
+                .and_then(Value::as_array)
+                .ok_or_else(|| GraphError::Unexpected("the batch response has no responses".into()))?;
+            let mut retry_ids = Vec::new();
+            let mut longest_wait: Option<Duration> = None;
+            for item in responses {
+                let id = item.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+                let status = StatusCode::from_u16(item.get("status").and_then(Value::as_u64).unwrap_or(0) as u16)
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let headers = item_headers(item.get("headers"));
+                if let Some(wait) = retry_delay(status, &headers, attempt) {
+                    retry_ids.push(id);
+                    longest_wait = Some(longest_wait.map_or(wait, |w| w.max(wait)));
+                    continue;
+                }
+                let body = item.get("body").cloned().unwrap_or(Value::Null);
+                done.insert(id, into_result(status, body, retry_after(&headers), None));
+            }
+            if retry_ids.is_empty() {
+                return Ok(done);
+            }
+            pending.retain(|r| retry_ids.iter().any(|id| r.get("id").and_then(Value::as_str) == Some(id)));
+            tokio::time::sleep(longest_wait.unwrap_or_default()).await;
+            attempt += 1;
+        }
+    }
+}
+
+fn item_headers(headers: Option<&Value>) -> reqwest::header::HeaderMap {
+    let mut map = reqwest::header::HeaderMap::new();
+    if let Some(obj) = headers.and_then(Value::as_object) {
+        for (k, v) in obj {
+            let value = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            if let (Ok(name), Ok(value)) = (
+                reqwest::header::HeaderName::from_bytes(k.as_bytes()),
+                reqwest::header::HeaderValue::from_str(&value),
+            ) {
+                map.insert(name, value);
+            }
+        }
+    }
+    map
+}
+
+fn into_result(status: StatusCode, body: Value, retry: Option<Duration>, request_id: Option<String>) -> Result<Value, GraphError> {
+    if status.is_success() {
+        return Ok(body);
+    }
+    let error = body.get("error");
+    let code = error.and_then(|e| e.get("code")).and_then(Value::as_str).unwrap_or("unknown").to_owned();
+    let message = error.and_then(|e| e.get("message")).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let request_id = request_id.or_else(|| {
+        error
+            .and_then(|e| e.get("innerError"))
+            .and_then(|i| i.get("request-id"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
+    Err(match status {
+        StatusCode::UNAUTHORIZED => GraphError::Unauthorized { code, message },
+        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => GraphError::Busy {
+            status: status.as_u16(),
+            retry_after: retry,
+        },
+        _ => GraphError::Service {
+            status: status.as_u16(),
+            code,
+            message,
+            request_id,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_envelope_is_read_by_code() {
+        let body = json!({"error":{"code":"itemNotFound","message":"Not found","innerError":{"request-id":"r-1","date":"2026-01-01T00:00:00"}}});
+        let e = into_result(StatusCode::NOT_FOUND, body, None, None).unwrap_err();
+        assert_eq!(
+            e,
+            GraphError::Service { status: 404, code: "itemNotFound".into(), message: "Not found".into(), request_id: Some("r-1".into()) }
+        );
+        assert!(e.to_string().contains("request-id r-1"));
+    }
+
+    #[test]
+    fn busy_says_how_long_it_was_asked_to_wait() {
+        let e = into_result(StatusCode::TOO_MANY_REQUESTS, Value::Null, Some(Duration::from_secs_f64(42.5)), None).unwrap_err();
+        assert_eq!(e.to_string(), "Microsoft Graph is busy (429), asked to wait 43 s; try again in a moment");
+    }
+
+    #[test]
+    fn batch_item_headers_accept_strings_and_numbers() {
+        let h = item_headers(Some(&json!({"Retry-After": 2, "Content-Type": "application/json"})));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(2)));
+        assert_eq!(h.get("content-type").unwrap(), "application/json");
+    }
+}

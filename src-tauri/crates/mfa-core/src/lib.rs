@@ -1,0 +1,15 @@
+//! MFA Assistant's core: everything except the window.
+//!
+//! Invariant: nothing here imports `tauri` (checked by `tests/architecture.rs`
+//! at the workspace root). The Tauri layer calls [`session::Session`] and
+//! turns its results into wire types.
+
+pub mod auth;
+pub mod config;
+pub mod graph;
+pub mod http;
+pub mod qr;
+pub mod secret;
+pub mod security_info;
+pub mod session;
+pub mod token_store;

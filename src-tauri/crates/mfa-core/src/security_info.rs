@@ -1,0 +1,501 @@
+//! The Security Info model: the methods registered on an account, which one
+//! is the default, and how safe the account is from losing one device.
+//!
+//! Parsing is forgiving where Microsoft may grow (an unknown `@odata.type`
+//! becomes [`MethodKind::Other`], never an error) and strict where a wrong
+//! value would mislead (a method without an id is refused).
+
+use serde_json::Value;
+use time::OffsetDateTime;
+
+/// The product's recommended number of independent methods.
+pub const RECOMMENDED_MINIMUM: u32 = 3;
+
+/// A method id as Graph gives it. Only ids that are safe inside a URL path
+/// segment are accepted (letters, digits, `-`, `_`, `.`), so an id can never
+/// change which resource a later request addresses.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MethodId(String);
+
+impl MethodId {
+    pub fn parse(s: &str) -> Result<MethodId, String> {
+        if s.is_empty() || s.len() > 200 {
+            return Err(format!("a method id must be 1 to 200 characters; got {} characters", s.len()));
+        }
+        if let Some(c) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))) {
+            return Err(format!("a method id may contain only letters, digits, '-', '_' and '.'; found {c:?}"));
+        }
+        if s == "." || s == ".." {
+            return Err("a method id cannot be '.' or '..'".into());
+        }
+        Ok(MethodId(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A phone method's type; a type never changes (add the new one, then delete the old).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhoneType {
+    Mobile,
+    AlternateMobile,
+    Office,
+}
+
+impl PhoneType {
+    pub fn as_graph(&self) -> &'static str {
+        match self {
+            PhoneType::Mobile => "mobile",
+            PhoneType::AlternateMobile => "alternateMobile",
+            PhoneType::Office => "office",
+        }
+    }
+
+    fn from_graph(s: &str) -> Option<PhoneType> {
+        match s {
+            "mobile" => Some(PhoneType::Mobile),
+            "alternateMobile" => Some(PhoneType::AlternateMobile),
+            "office" => Some(PhoneType::Office),
+            _ => None,
+        }
+    }
+}
+
+/// What kind of method, with the fields that matter to the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MethodKind {
+    Password,
+    MicrosoftAuthenticator { device_name: String },
+    Phone { number: String, phone_type: PhoneType },
+    Email { address: String },
+    Fido2 { display_name: String, model: Option<String> },
+    WindowsHelloForBusiness { device_name: String },
+    PlatformCredential { device_name: String },
+    SoftwareOath,
+    HardwareOath,
+    TemporaryAccessPass { usable: bool },
+    External { display_name: String },
+    QrCodePin,
+    /// A type this version does not know: kept and shown, never a crash.
+    Other { odata_type: String, display_name: Option<String> },
+}
+
+impl MethodKind {
+    /// The human name of this registration: device name, phone number, key
+    /// model or address.
+    pub fn human_name(&self) -> Option<&str> {
+        let name: Option<&str> = match self {
+            MethodKind::MicrosoftAuthenticator { device_name }
+            | MethodKind::WindowsHelloForBusiness { device_name }
+            | MethodKind::PlatformCredential { device_name } => Some(device_name),
+            MethodKind::Phone { number, .. } => Some(number),
+            MethodKind::Email { address } => Some(address),
+            MethodKind::Fido2 { display_name, model } => {
+                if display_name.is_empty() {
+                    model.as_deref()
+                } else {
+                    Some(display_name.as_str())
+                }
+            }
+            MethodKind::External { display_name } => Some(display_name),
+            MethodKind::Other { display_name, .. } => display_name.as_deref(),
+            _ => None,
+        };
+        name.filter(|s| !s.is_empty())
+    }
+
+    /// Microsoft's phishing-resistant methods (graph-auth-methods.md §10).
+    pub fn is_phishing_resistant(&self) -> bool {
+        matches!(
+            self,
+            MethodKind::Fido2 { .. } | MethodKind::WindowsHelloForBusiness { .. } | MethodKind::PlatformCredential { .. }
+        )
+    }
+
+    /// Whether this method can answer an MFA prompt on its own. The password
+    /// is the first factor, email serves only password reset, a Temporary
+    /// Access Pass is a stop-gap; an unknown type is not counted.
+    pub fn counts_for_mfa(&self) -> bool {
+        !matches!(
+            self,
+            MethodKind::Password | MethodKind::Email { .. } | MethodKind::TemporaryAccessPass { .. } | MethodKind::Other { .. }
+        )
+    }
+
+    /// The thing that is lost together with this method, when Graph names it.
+    /// A phone number is its own SIM; an app or key is its device.
+    fn device(&self) -> Device {
+        match self {
+            MethodKind::MicrosoftAuthenticator { device_name }
+            | MethodKind::WindowsHelloForBusiness { device_name }
+            | MethodKind::PlatformCredential { device_name }
+                if !device_name.trim().is_empty() =>
+            {
+                Device::Named(device_name.trim().to_lowercase())
+            }
+            MethodKind::Phone { number, .. } => Device::Number(number.clone()),
+            _ => Device::Unnamed,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Device {
+    Named(String),
+    Number(String),
+    Unnamed,
+}
+
+/// One registered method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthMethod {
+    pub id: MethodId,
+    pub created: Option<OffsetDateTime>,
+    pub kind: MethodKind,
+}
+
+impl AuthMethod {
+    /// Parses one item of `GET /me/authentication/methods`.
+    pub fn from_graph(item: &Value) -> Result<AuthMethod, String> {
+        let str_field = |name: &str| item.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
+        let opt_field = |name: &str| item.get(name).and_then(Value::as_str).map(str::to_owned);
+        let id = item
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| "a method without an id".to_owned())
+            .and_then(MethodId::parse)?;
+        let odata_type = item.get("@odata.type").and_then(Value::as_str).unwrap_or_default();
+        let kind = match odata_type.trim_start_matches("#microsoft.graph.") {
+            "passwordAuthenticationMethod" => MethodKind::Password,
+            "microsoftAuthenticatorAuthenticationMethod" => MethodKind::MicrosoftAuthenticator {
+                device_name: str_field("displayName"),
+            },
+            "phoneAuthenticationMethod" => {
+                let phone_type = item
+                    .get("phoneType")
+                    .and_then(Value::as_str)
+                    .and_then(PhoneType::from_graph)
+                    .ok_or_else(|| format!("phone method {} has no valid phoneType", id.as_str()))?;
+                MethodKind::Phone {
+                    number: str_field("phoneNumber"),
+                    phone_type,
+                }
+            }
+            "emailAuthenticationMethod" => MethodKind::Email {
+                address: str_field("emailAddress"),
+            },
+            "fido2AuthenticationMethod" => MethodKind::Fido2 {
+                display_name: str_field("displayName"),
+                model: opt_field("model"),
+            },
+            "windowsHelloForBusinessAuthenticationMethod" => MethodKind::WindowsHelloForBusiness {
+                device_name: str_field("displayName"),
+            },
+            "platformCredentialAuthenticationMethod" => MethodKind::PlatformCredential {
+                device_name: str_field("displayName"),
+            },
+            "softwareOathAuthenticationMethod" => MethodKind::SoftwareOath,
+            "hardwareOathAuthenticationMethod" => MethodKind::HardwareOath,
+            "temporaryAccessPassAuthenticationMethod" => MethodKind::TemporaryAccessPass {
+                usable: item.get("isUsable").and_then(Value::as_bool).unwrap_or(false),
+            },
+            "externalAuthenticationMethod" => MethodKind::External {
+                display_name: str_field("displayName"),
+            },
+            "qrCodePinAuthenticationMethod" => MethodKind::QrCodePin,
+            _ => MethodKind::Other {
+                odata_type: odata_type.to_owned(),
+                display_name: opt_field("displayName"),
+            },
+        };
+        // The 2020 FIDO2 sample spells it `creationDateTime`; accept both.
+        let created = opt_field("createdDateTime")
+            .or_else(|| opt_field("creationDateTime"))
+            .and_then(|s| OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339).ok());
+        Ok(AuthMethod { id, created, kind })
+    }
+}
+
+/// The user's choice of default second factor (beta `signInPreferences`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecondaryMethod {
+    Push,
+    Oath,
+    VoiceMobile,
+    VoiceAlternateMobile,
+    VoiceOffice,
+    Sms,
+    Unknown(String),
+}
+
+impl SecondaryMethod {
+    pub fn from_graph(s: &str) -> SecondaryMethod {
+        match s {
+            "push" => SecondaryMethod::Push,
+            "oath" => SecondaryMethod::Oath,
+            "voiceMobile" => SecondaryMethod::VoiceMobile,
+            "voiceAlternateMobile" => SecondaryMethod::VoiceAlternateMobile,
+            "voiceOffice" => SecondaryMethod::VoiceOffice,
+            "sms" => SecondaryMethod::Sms,
+            other => SecondaryMethod::Unknown(other.to_owned()),
+        }
+    }
+
+    pub fn as_graph(&self) -> String {
+        match self {
+            SecondaryMethod::Push => "push".into(),
+            SecondaryMethod::Oath => "oath".into(),
+            SecondaryMethod::VoiceMobile => "voiceMobile".into(),
+            SecondaryMethod::VoiceAlternateMobile => "voiceAlternateMobile".into(),
+            SecondaryMethod::VoiceOffice => "voiceOffice".into(),
+            SecondaryMethod::Sms => "sms".into(),
+            SecondaryMethod::Unknown(s) => s.clone(),
+        }
+    }
+}
+
+/// `signInPreferences` as far as the app uses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInPreferences {
+    pub user_preferred: Option<SecondaryMethod>,
+    pub system_preferred_enabled: bool,
+    pub system_preferred: Option<String>,
+}
+
+impl SignInPreferences {
+    pub fn from_graph(v: &Value) -> SignInPreferences {
+        SignInPreferences {
+            user_preferred: v
+                .get("userPreferredMethodForSecondaryAuthentication")
+                .and_then(Value::as_str)
+                .map(SecondaryMethod::from_graph),
+            system_preferred_enabled: v
+                .get("isSystemPreferredAuthenticationMethodEnabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            system_preferred: v
+                .get("systemPreferredAuthenticationMethod")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        }
+    }
+}
+
+/// Who is signed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub display_name: String,
+    pub upn: String,
+}
+
+/// Everything on the Security Info screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityInfo {
+    pub account: Account,
+    pub methods: Vec<AuthMethod>,
+    /// `None` when the tenant did not say (beta API absent or failing).
+    pub preferences: Option<SignInPreferences>,
+}
+
+/// How exposed the account is to losing one device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Health {
+    pub independent_methods: u32,
+    pub phishing_resistant_methods: u32,
+    pub single_device: bool,
+}
+
+impl SecurityInfo {
+    /// The method behind the user's default second factor, if it can be told.
+    /// Several registrations can serve one choice (two Authenticator phones);
+    /// then the first, in Graph's order, is named.
+    pub fn default_method(&self) -> Option<&MethodId> {
+        let preferred = self.preferences.as_ref()?.user_preferred.as_ref()?;
+        let phone = |t: PhoneType| {
+            self.methods
+                .iter()
+                .find(|m| matches!(&m.kind, MethodKind::Phone { phone_type, .. } if *phone_type == t))
+        };
+        let found = match preferred {
+            SecondaryMethod::Push => self
+                .methods
+                .iter()
+                .find(|m| matches!(m.kind, MethodKind::MicrosoftAuthenticator { .. })),
+            SecondaryMethod::Oath => self
+                .methods
+                .iter()
+                .find(|m| matches!(m.kind, MethodKind::SoftwareOath | MethodKind::HardwareOath))
+                .or_else(|| {
+                    self.methods
+                        .iter()
+                        .find(|m| matches!(m.kind, MethodKind::MicrosoftAuthenticator { .. }))
+                }),
+            SecondaryMethod::Sms | SecondaryMethod::VoiceMobile => phone(PhoneType::Mobile),
+            SecondaryMethod::VoiceAlternateMobile => phone(PhoneType::AlternateMobile),
+            SecondaryMethod::VoiceOffice => phone(PhoneType::Office),
+            SecondaryMethod::Unknown(_) => None,
+        };
+        found.map(|m| &m.id)
+    }
+
+    /// Independent methods are MFA methods that are not lost together: two
+    /// registrations on devices of the same name count once. A phone number
+    /// and an app are counted apart (a SIM can move to a new handset), but when
+    /// every MFA method sits on one named device, `single_device` says so.
+    pub fn health(&self) -> Health {
+        let mfa: Vec<&AuthMethod> = self.methods.iter().filter(|m| m.kind.counts_for_mfa()).collect();
+        let mut seen_devices: Vec<Device> = Vec::new();
+        let mut independent = 0u32;
+        for m in &mfa {
+            match m.kind.device() {
+                Device::Unnamed => independent += 1,
+                d => {
+                    if !seen_devices.contains(&d) {
+                        seen_devices.push(d);
+                        independent += 1;
+                    }
+                }
+            }
+        }
+        let named: Vec<&Device> = seen_devices.iter().filter(|d| matches!(d, Device::Named(_))).collect();
+        let single_device = !mfa.is_empty()
+            && named.len() == 1
+            && mfa.iter().all(|m| matches!(m.kind.device(), Device::Named(_)));
+        Health {
+            independent_methods: independent,
+            phishing_resistant_methods: mfa.iter().filter(|m| m.kind.is_phishing_resistant()).count() as u32,
+            single_device,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn method(v: Value) -> AuthMethod {
+        AuthMethod::from_graph(&v).unwrap()
+    }
+
+    #[test]
+    fn parses_every_documented_type() {
+        let cases = [
+            (json!({"@odata.type":"#microsoft.graph.passwordAuthenticationMethod","id":"28c10230-6103-485e-b985-444c60001490","password":null}), MethodKind::Password),
+            (json!({"@odata.type":"#microsoft.graph.phoneAuthenticationMethod","id":"3179e48a-750b-4051-897c-87b9720928f7","phoneNumber":"+1 2065555555","phoneType":"mobile","smsSignInState":"ready"}),
+             MethodKind::Phone { number: "+1 2065555555".into(), phone_type: PhoneType::Mobile }),
+            (json!({"@odata.type":"#microsoft.graph.emailAuthenticationMethod","id":"3ddfcfc8-9383-446f-83cc-3ab9be4be18f","emailAddress":"kim@contoso.com"}), MethodKind::Email { address: "kim@contoso.com".into() }),
+            (json!({"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","id":"-2_GRUg2-HYz6_1YG4YRAQ2","displayName":"Red key","model":"NFC key"}),
+             MethodKind::Fido2 { display_name: "Red key".into(), model: Some("NFC key".into()) }),
+            (json!({"@odata.type":"#microsoft.graph.windowsHelloForBusinessAuthenticationMethod","id":"b5e01f81-1f81-b5e0-811f-e0b5811fe0b5","displayName":"Jordan's Surface Book","keyStrength":"normal"}),
+             MethodKind::WindowsHelloForBusiness { device_name: "Jordan's Surface Book".into() }),
+            (json!({"@odata.type":"#microsoft.graph.microsoftAuthenticatorAuthenticationMethod","id":"6803c096-c096-6803-96c0-036896c00368","displayName":"Sandeep's iPhone"}),
+             MethodKind::MicrosoftAuthenticator { device_name: "Sandeep's iPhone".into() }),
+            (json!({"@odata.type":"#microsoft.graph.platformCredentialAuthenticationMethod","id":"p1","displayName":"Mac","platform":"macOS"}), MethodKind::PlatformCredential { device_name: "Mac".into() }),
+            (json!({"@odata.type":"#microsoft.graph.softwareOathAuthenticationMethod","id":"s1","secretKey":null}), MethodKind::SoftwareOath),
+            (json!({"@odata.type":"#microsoft.graph.hardwareOathAuthenticationMethod","id":"h1"}), MethodKind::HardwareOath),
+            (json!({"@odata.type":"#microsoft.graph.temporaryAccessPassAuthenticationMethod","id":"t1","isUsable":true}), MethodKind::TemporaryAccessPass { usable: true }),
+            (json!({"@odata.type":"#microsoft.graph.externalAuthenticationMethod","id":"e1","displayName":"Duo"}), MethodKind::External { display_name: "Duo".into() }),
+            (json!({"@odata.type":"#microsoft.graph.qrCodePinAuthenticationMethod","id":"q1"}), MethodKind::QrCodePin),
+        ];
+        for (v, want) in cases {
+            assert_eq!(method(v.clone()).kind, want, "{v}");
+        }
+    }
+
+    #[test]
+    fn unknown_types_are_kept_as_other() {
+        let m = method(json!({"@odata.type":"#microsoft.graph.futureBiometricAuthenticationMethod","id":"f-1","displayName":"Palm"}));
+        assert_eq!(
+            m.kind,
+            MethodKind::Other { odata_type: "#microsoft.graph.futureBiometricAuthenticationMethod".into(), display_name: Some("Palm".into()) }
+        );
+        assert!(!m.kind.counts_for_mfa());
+        assert_eq!(m.kind.human_name(), Some("Palm"));
+    }
+
+    #[test]
+    fn created_date_and_its_misspelling() {
+        let m = method(json!({"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","id":"k","creationDateTime":"2020-12-03T23:16:12Z"}));
+        assert_eq!(m.created.unwrap().year(), 2020);
+        let m = method(json!({"@odata.type":"#microsoft.graph.softwareOathAuthenticationMethod","id":"k","createdDateTime":"not a date"}));
+        assert_eq!(m.created, None);
+    }
+
+    #[test]
+    fn refuses_methods_without_a_safe_id() {
+        assert!(AuthMethod::from_graph(&json!({"@odata.type":"#microsoft.graph.softwareOathAuthenticationMethod"})).is_err());
+        let e = AuthMethod::from_graph(&json!({"@odata.type":"#microsoft.graph.softwareOathAuthenticationMethod","id":"../../users/x"})).unwrap_err();
+        assert!(e.contains("'/'"), "{e}");
+        assert!(MethodId::parse("..").is_err());
+        assert!(MethodId::parse("").is_err());
+        assert!(MethodId::parse("-2_GRUg2-HYz6_1YG4YRAQ2").is_ok());
+        let e = AuthMethod::from_graph(&json!({"@odata.type":"#microsoft.graph.phoneAuthenticationMethod","id":"p","phoneType":"satellite"})).unwrap_err();
+        assert!(e.contains("phoneType"));
+    }
+
+    fn info(methods: Vec<Value>, preferred: Option<&str>) -> SecurityInfo {
+        SecurityInfo {
+            account: Account { display_name: "A".into(), upn: "a@x.example".into() },
+            methods: methods.into_iter().map(method).collect(),
+            preferences: preferred.map(|p| SignInPreferences {
+                user_preferred: Some(SecondaryMethod::from_graph(p)),
+                system_preferred_enabled: false,
+                system_preferred: None,
+            }),
+        }
+    }
+
+    fn phone(id: &str, t: &str, n: &str) -> Value {
+        json!({"@odata.type":"#microsoft.graph.phoneAuthenticationMethod","id":id,"phoneNumber":n,"phoneType":t})
+    }
+    fn app(id: &str, device: &str) -> Value {
+        json!({"@odata.type":"#microsoft.graph.microsoftAuthenticatorAuthenticationMethod","id":id,"displayName":device})
+    }
+    fn password() -> Value {
+        json!({"@odata.type":"#microsoft.graph.passwordAuthenticationMethod","id":"28c10230-6103-485e-b985-444c60001490"})
+    }
+
+    #[test]
+    fn default_method_follows_the_preference() {
+        let methods = vec![password(), app("a1", "Phone A"), phone("m", "mobile", "+1 5555550100"), phone("o", "office", "+1 5555550101")];
+        for (pref, want) in [("push", Some("a1")), ("sms", Some("m")), ("voiceMobile", Some("m")), ("voiceOffice", Some("o")), ("oath", Some("a1")), ("voiceAlternateMobile", None), ("somethingNew", None)] {
+            let i = info(methods.clone(), Some(pref));
+            assert_eq!(i.default_method().map(MethodId::as_str), want, "{pref}");
+        }
+        assert_eq!(info(methods, None).default_method(), None);
+    }
+
+    #[test]
+    fn health_counts_independent_methods() {
+        // Adele: an Authenticator and a phone number: two, below three.
+        let h = info(vec![password(), app("a", "Adele's iPhone 13"), phone("m", "mobile", "+1 4255550101")], None).health();
+        assert_eq!(h, Health { independent_methods: 2, phishing_resistant_methods: 0, single_device: false });
+
+        // Two Authenticator registrations on the same phone count once, and
+        // with nothing else the account hangs on that one device.
+        let h = info(vec![password(), app("a", "Pixel"), app("b", "pixel ")], None).health();
+        assert_eq!(h, Health { independent_methods: 1, phishing_resistant_methods: 0, single_device: true });
+
+        // Five methods including a key and Windows Hello.
+        let h = info(
+            vec![
+                password(),
+                app("a", "Chidi's Pixel 8"),
+                json!({"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","id":"k","displayName":"YubiKey 5 NFC"}),
+                json!({"@odata.type":"#microsoft.graph.windowsHelloForBusinessAuthenticationMethod","id":"w","displayName":"CHIDI-LAPTOP"}),
+                phone("m", "mobile", "+1 2065550123"),
+                json!({"@odata.type":"#microsoft.graph.softwareOathAuthenticationMethod","id":"s"}),
+            ],
+            None,
+        )
+        .health();
+        assert_eq!(h, Health { independent_methods: 5, phishing_resistant_methods: 2, single_device: false });
+
+        // Password only: nothing counts.
+        let h = info(vec![password()], None).health();
+        assert_eq!(h, Health { independent_methods: 0, phishing_resistant_methods: 0, single_device: false });
+    }
+}

@@ -1,0 +1,245 @@
+//! The signed-in session: one tenant, one app registration, one user.
+//!
+//! Invariants: the refresh token lives only in the keychain and in this
+//! struct's memory, and every rotated token is written to the keychain before
+//! anything else happens with the new tokens; only one refresh runs at a time
+//! (rotation makes a second, concurrent one fail); `invalid_grant` clears the
+//! keychain entry and means "sign in again".
+
+use std::sync::Mutex as SyncMutex;
+use std::time::Instant;
+
+use tokio::sync::{watch, Mutex};
+
+use crate::auth::{BrowserOpener, DeviceCodeStart, IdentityPlatform, SignInError, SignedInUser, Tokens};
+use crate::config::{Config, Endpoints};
+use crate::graph::{GraphClient, GraphError};
+use crate::secret::{AccessToken, RefreshToken};
+use crate::security_info::SecurityInfo;
+use crate::token_store::{KeychainError, KeychainStore};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Keychain(#[from] KeychainError),
+    #[error(transparent)]
+    SignIn(#[from] SignInError),
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    #[error("nobody is signed in")]
+    NotSignedIn,
+    /// The stored sign-in was refused (`invalid_grant`); it has been removed.
+    #[error("your sign-in has expired or was revoked ({0}); please sign in again")]
+    Expired(String),
+    #[error("a sign-in is already waiting for the browser; finish or cancel it first")]
+    SignInInProgress,
+}
+
+/// What start-up found in the keychain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Restored {
+    SignedIn { upn: String },
+    SignedOut,
+    /// A stored refresh token was refused and removed.
+    Expired,
+}
+
+struct Active {
+    access_token: AccessToken,
+    expires_at: Instant,
+    refresh_token: Option<RefreshToken>,
+    upn: String,
+}
+
+pub struct Session {
+    identity: IdentityPlatform,
+    graph: GraphClient,
+    store: KeychainStore,
+    sign_in_timeout: std::time::Duration,
+    active: Mutex<Option<Active>>,
+    /// Set while an interactive or device-code sign-in waits; sending `true` cancels it.
+    pending_sign_in: SyncMutex<Option<watch::Sender<bool>>>,
+    device_code: Mutex<Option<DeviceCodeStart>>,
+}
+
+/// Clears the pending sign-in slot when the sign-in ends, however it ends.
+struct PendingGuard<'a>(&'a SyncMutex<Option<watch::Sender<bool>>>);
+impl Drop for PendingGuard<'_> {
+    fn drop(&mut self) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+}
+
+impl Session {
+    /// `http` is the shared client; `keychain_service` is normally
+    /// [`crate::token_store::DEFAULT_SERVICE`].
+    pub fn new(config: &Config, endpoints: &Endpoints, http: reqwest::Client, keychain_service: &str) -> Result<Session, String> {
+        let identity = IdentityPlatform::new(
+            http.clone(),
+            &endpoints.authority_host,
+            &config.tenant,
+            &config.client_id,
+            &config.scopes,
+        )?;
+        Ok(Session {
+            identity,
+            graph: GraphClient::new(http, endpoints.graph_base.clone()),
+            store: KeychainStore::new(keychain_service, &config.keychain_account()),
+            sign_in_timeout: config.sign_in_timeout,
+            active: Mutex::new(None),
+            pending_sign_in: SyncMutex::new(None),
+            device_code: Mutex::new(None),
+        })
+    }
+
+    async fn keychain<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&KeychainStore) -> Result<T, KeychainError> + Send + 'static,
+    ) -> Result<T, KeychainError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || op(&store))
+            .await
+            .map_err(|e| KeychainError::Failed(format!("keychain task failed: {e}")))?
+    }
+
+    /// At start-up: redeem the keychain's refresh token, if any.
+    pub async fn restore(&self) -> Result<Restored, SessionError> {
+        let Some(refresh_token) = self.keychain(|s| s.load()).await? else {
+            return Ok(Restored::SignedOut);
+        };
+        let mut active = self.active.lock().await;
+        match self.identity.refresh(&refresh_token).await {
+            Ok((tokens, user)) => {
+                let upn = user.map(|u| u.upn).unwrap_or_default();
+                *active = Some(self.accept(tokens, Some(refresh_token), upn.clone()).await?);
+                Ok(Restored::SignedIn { upn })
+            }
+            Err(SignInError::InvalidGrant(reason)) => {
+                tracing::info!("stored sign-in refused: {reason}");
+                self.keychain(|s| s.delete()).await?;
+                *active = None;
+                Ok(Restored::Expired)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Stores a rotated refresh token at once, then makes the tokens current.
+    async fn accept(&self, tokens: Tokens, previous: Option<RefreshToken>, upn: String) -> Result<Active, SessionError> {
+        let refresh_token = tokens.refresh_token.clone().or(previous);
+        if let Some(rt) = tokens.refresh_token.clone() {
+            self.keychain(move |s| s.save(&rt)).await?;
+        }
+        Ok(Active {
+            access_token: tokens.access_token,
+            expires_at: tokens.expires_at,
+            refresh_token,
+            upn,
+        })
+    }
+
+    fn begin_sign_in(&self) -> Result<(watch::Receiver<bool>, PendingGuard<'_>), SessionError> {
+        let mut pending = self.pending_sign_in.lock().unwrap_or_else(|p| p.into_inner());
+        if pending.is_some() {
+            return Err(SessionError::SignInInProgress);
+        }
+        let (tx, rx) = watch::channel(false);
+        *pending = Some(tx);
+        Ok((rx, PendingGuard(&self.pending_sign_in)))
+    }
+
+    /// Interactive sign-in in the system browser.
+    pub async fn sign_in_with_browser(&self, browser: &dyn BrowserOpener) -> Result<SignedInUser, SessionError> {
+        let (cancel, _guard) = self.begin_sign_in()?;
+        let (tokens, user) = self
+            .identity
+            .sign_in_with_browser(browser, self.sign_in_timeout, cancel, None)
+            .await?;
+        let active = self.accept(tokens, None, user.upn.clone()).await?;
+        *self.active.lock().await = Some(active);
+        Ok(user)
+    }
+
+    /// Cancels a sign-in waiting for the browser or another device. Idempotent.
+    pub fn cancel_sign_in(&self) {
+        if let Some(tx) = self.pending_sign_in.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            let _ = tx.send(true);
+        }
+    }
+
+    /// Starts a device-code sign-in and returns (user code, verification URI, seconds left).
+    pub async fn start_device_code(&self) -> Result<(String, String, u64), SessionError> {
+        let start = self.identity.start_device_code().await?;
+        let shown = (
+            start.user_code().to_owned(),
+            start.verification_uri().to_owned(),
+            start.expires_in().as_secs(),
+        );
+        *self.device_code.lock().await = Some(start);
+        Ok(shown)
+    }
+
+    /// Waits for the device-code sign-in started last.
+    pub async fn finish_device_code(&self) -> Result<SignedInUser, SessionError> {
+        let (cancel, _guard) = self.begin_sign_in()?;
+        let start = self
+            .device_code
+            .lock()
+            .await
+            .take()
+            .ok_or_else(|| SignInError::Other("no device-code sign-in was started".into()))?;
+        let (tokens, user) = self.identity.finish_device_code(&start, cancel).await?;
+        let active = self.accept(tokens, None, user.upn.clone()).await?;
+        *self.active.lock().await = Some(active);
+        Ok(user)
+    }
+
+    /// A valid access token, refreshed if it has expired (or `force`).
+    async fn access_token(&self, force: bool) -> Result<AccessToken, SessionError> {
+        let mut active = self.active.lock().await;
+        let current = active.as_ref().ok_or(SessionError::NotSignedIn)?;
+        if !force && Instant::now() < current.expires_at {
+            return Ok(current.access_token.clone());
+        }
+        let refresh_token = current.refresh_token.clone().ok_or(SessionError::NotSignedIn)?;
+        let upn = current.upn.clone();
+        match self.identity.refresh(&refresh_token).await {
+            Ok((tokens, user)) => {
+                let upn = user.map(|u| u.upn).unwrap_or(upn);
+                let next = self.accept(tokens, Some(refresh_token), upn).await?;
+                let token = next.access_token.clone();
+                *active = Some(next);
+                Ok(token)
+            }
+            Err(SignInError::InvalidGrant(reason)) => {
+                *active = None;
+                self.keychain(|s| s.delete()).await?;
+                Err(SessionError::Expired(reason))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The Security Info screen's data. A 401 gets one refresh and one retry.
+    pub async fn security_info(&self) -> Result<SecurityInfo, SessionError> {
+        let token = self.access_token(false).await?;
+        match self.graph.load_security_info(&token).await {
+            Err(GraphError::Unauthorized { .. }) => {
+                let token = self.access_token(true).await?;
+                Ok(self.graph.load_security_info(&token).await?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Forgets the session and deletes the keychain entry; `true` if one existed.
+    pub async fn sign_out(&self) -> Result<bool, SessionError> {
+        self.cancel_sign_in();
+        *self.active.lock().await = None;
+        Ok(self.keychain(|s| s.delete()).await?)
+    }
+
+    pub async fn signed_in_upn(&self) -> Option<String> {
+        self.active.lock().await.as_ref().map(|a| a.upn.clone())
+    }
+}

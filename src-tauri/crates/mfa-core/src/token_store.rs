@@ -1,0 +1,84 @@
+//! The refresh token's only home: the OS keychain (Secret Service on Linux,
+//! Keychain on macOS, Credential Manager on Windows), through `keyring` with
+//! each platform's feature enabled explicitly.
+//!
+//! Invariant: there is no fallback. If no keychain is reachable the store
+//! fails closed with [`KeychainError::Unavailable`]; the token is never
+//! written to a file.
+
+use crate::secret::RefreshToken;
+
+/// The keychain service name under which entries are kept.
+pub const DEFAULT_SERVICE: &str = "mfa-assistant";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeychainError {
+    /// No keychain service answered (no Secret Service on the session bus, ...).
+    #[error("no keychain is available to keep your sign-in ({0}); MFA Assistant does not store it anywhere else")]
+    Unavailable(String),
+    /// The keychain exists but is locked and was not unlocked.
+    #[error("the keychain is locked ({0}); unlock it and try again")]
+    Locked(String),
+    /// Anything else the platform reported.
+    #[error("the keychain reported an error: {0}")]
+    Failed(String),
+}
+
+/// One keychain entry: `service` plus `account` (see `Config::keychain_account`).
+#[derive(Debug, Clone)]
+pub struct KeychainStore {
+    service: String,
+    account: String,
+}
+
+impl KeychainStore {
+    pub fn new(service: &str, account: &str) -> KeychainStore {
+        KeychainStore {
+            service: service.to_owned(),
+            account: account.to_owned(),
+        }
+    }
+
+    fn entry(&self) -> Result<keyring::Entry, KeychainError> {
+        keyring::Entry::new(&self.service, &self.account).map_err(map_error)
+    }
+
+    /// The stored refresh token, or `None` when nothing is stored.
+    /// Blocking (D-Bus or a platform call): call it off the async runtime.
+    pub fn load(&self) -> Result<Option<RefreshToken>, KeychainError> {
+        match self.entry()?.get_password() {
+            Ok(token) => Ok(Some(RefreshToken::new(token))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_error(e)),
+        }
+    }
+
+    /// Stores (replaces) the refresh token. Called at once for every rotated token.
+    pub fn save(&self, token: &RefreshToken) -> Result<(), KeychainError> {
+        self.entry()?.set_password(token.expose_secret()).map_err(map_error)
+    }
+
+    /// Deletes the entry; `Ok(true)` when there was one.
+    pub fn delete(&self) -> Result<bool, KeychainError> {
+        match self.entry()?.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(map_error(e)),
+        }
+    }
+}
+
+fn map_error(e: keyring::Error) -> KeychainError {
+    let text = e.to_string();
+    match e {
+        keyring::Error::NoStorageAccess(_) if text.to_lowercase().contains("lock") => KeychainError::Locked(text),
+        keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) => {
+            if text.to_lowercase().contains("locked") {
+                KeychainError::Locked(text)
+            } else {
+                KeychainError::Unavailable(text)
+            }
+        }
+        _ => KeychainError::Failed(text),
+    }
+}

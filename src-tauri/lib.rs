@@ -1,0 +1,88 @@
+//! The Tauri layer: a thin shell over `mfa_core`. It owns the window, turns
+//! core results into wire types, and starts the built-in demo tenant when no
+//! configuration names a real one.
+//!
+//! `build()` is generic over the runtime, so tests boot the whole app on
+//! Tauri's mock runtime with no display.
+
+pub mod backend;
+pub mod commands;
+pub mod display;
+pub mod wire;
+
+use tauri::{Builder, Runtime};
+
+use crate::backend::BackendSource;
+
+/// Registers state, commands and navigation rules on a builder of any runtime.
+pub fn build<R: Runtime>(builder: Builder<R>, source: BackendSource) -> Builder<R> {
+    builder
+        .manage(backend::AppState::new(source))
+        .setup(|app| {
+            // Start the backend (configuration, demo tenant) in the
+            // background: the window paints first, commands wait for it.
+            use tauri::Manager;
+            let state = app.state::<backend::AppState>().inner().clone();
+            tauri::async_runtime::spawn(async move {
+                let _ = state.backend().await;
+            });
+            Ok(())
+        })
+        .plugin(navigation_guard())
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::restore_session,
+            commands::sign_in,
+            commands::cancel_sign_in,
+            commands::start_device_code_sign_in,
+            commands::finish_device_code_sign_in,
+            commands::load_security_info,
+            commands::sign_out,
+        ])
+}
+
+/// The main window never navigates off the app: sign-in happens in the
+/// system browser, never in this webview.
+fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new("navigation-guard")
+        .on_navigation(|_, url| {
+            let allowed = is_app_url(url);
+            if !allowed {
+                tracing::warn!(%url, "blocked navigation away from the app");
+            }
+            allowed
+        })
+        .build()
+}
+
+/// The app's own origins: `tauri://localhost` (Linux, macOS) and
+/// `http(s)://tauri.localhost` (Windows), plus the dev server in debug builds.
+pub fn is_app_url(url: &tauri::Url) -> bool {
+    match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        "http" | "https" => url.host_str() == Some("tauri.localhost"),
+        _ => false,
+    }
+}
+
+/// Runs the app. Refuses with a message, not a panic, when there is no display.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MFA_ASSISTANT_LOG").unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(message) = display::check() {
+        eprintln!("MFA Assistant: {message}");
+        std::process::exit(1);
+    }
+    let app = build(tauri::Builder::default(), BackendSource::FromEnvironment).build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(e) => {
+            eprintln!("MFA Assistant could not start: {e}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,298 @@
+//! The IPC contract: the only types that cross between Rust and the webview.
+//!
+//! Domain types (`mfa_core`) are not the contract; these are. They carry
+//! structured facts, never prose the UI would have to parse, so every sentence
+//! the user reads comes from the UI's message catalogue. No secret type can
+//! appear here: tokens, codes and verifiers live in `mfa_core` newtypes that
+//! do not implement `Serialize`.
+//!
+//! The TypeScript declarations in `ui/src/bindings.ts` are generated from
+//! these types (`UPDATE_BINDINGS=1 cargo test --test bindings`), and a test
+//! fails when the committed file is stale.
+
+use mfa_core::security_info::{self, MethodKind as CoreKind, SecondaryMethod};
+use serde::Serialize;
+use ts_rs::TS;
+
+/// What the app knows about itself before anyone signs in.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: String,
+    pub tenant: TenantView,
+    /// Where the settings came from, for "Where do these settings come from?".
+    pub settings_source: SettingsSourceView,
+    /// The demo tenant's users and passwords; empty unless `tenant.demo`.
+    pub demo_users: Vec<DemoUserView>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantView {
+    /// True when the app talks to the built-in demo tenant (the emulator).
+    pub demo: bool,
+    pub display_name: String,
+    /// `public`, `usGovernment`, `china`, `custom` or `demo`.
+    pub cloud: String,
+    pub tenant: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsSourceView {
+    /// The configuration file that was read, if any.
+    pub config_file: Option<String>,
+    /// The file the app looked for when none was read.
+    pub looked_for: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoUserView {
+    pub upn: String,
+    pub password: String,
+    pub display_name: String,
+    pub story: String,
+}
+
+/// The answer to "am I signed in?" at start-up.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum SessionView {
+    /// A refresh token from the keychain was redeemed.
+    SignedIn { upn: String },
+    /// Nothing in the keychain for this tenant.
+    SignedOut,
+    /// The keychain held a token the tenant no longer accepts; it was removed.
+    Expired,
+}
+
+/// What the user must see to finish a device-code sign-in on another device.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceCodeView {
+    pub user_code: String,
+    pub verification_uri: String,
+    /// Seconds until the code expires.
+    pub expires_in_secs: u32,
+    /// An SVG QR code of `verification_uri`, rendered in Rust.
+    pub qr_svg: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignOutView {
+    /// True when a refresh token was found in the keychain and deleted.
+    pub removed_from_keychain: bool,
+}
+
+/// The Security Info screen: who is signed in, their methods and their health.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityInfoView {
+    pub account: AccountView,
+    pub methods: Vec<MethodView>,
+    pub default_method: DefaultMethodView,
+    pub health: HealthView,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountView {
+    pub display_name: String,
+    pub upn: String,
+}
+
+/// One registered authentication method.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MethodView {
+    pub id: String,
+    pub kind: MethodKind,
+    /// The human name Graph gives it: a device name, a phone number, a key
+    /// model or an email address. Empty when Graph gives none.
+    pub name: String,
+    /// For phones: `mobile`, `alternateMobile` or `office`.
+    pub phone_type: Option<String>,
+    /// RFC 3339, when Graph says when it was added.
+    pub added: Option<String>,
+    /// The method behind the user's default sign-in method.
+    pub is_default: bool,
+    pub phishing_resistant: bool,
+    /// Counts toward the independent methods in the health summary.
+    pub counts_for_mfa: bool,
+    /// For `other`: the `@odata.type` Graph sent, shown so the user can ask about it.
+    pub odata_type: Option<String>,
+}
+
+/// The kinds of method the UI has words for; `other` is anything newer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum MethodKind {
+    Password,
+    MicrosoftAuthenticator,
+    Phone,
+    Email,
+    Fido2,
+    WindowsHelloForBusiness,
+    PlatformCredential,
+    SoftwareOath,
+    HardwareOath,
+    TemporaryAccessPass,
+    External,
+    QrCodePin,
+    Other,
+}
+
+impl From<&CoreKind> for MethodKind {
+    fn from(kind: &CoreKind) -> Self {
+        match kind {
+            CoreKind::Password => MethodKind::Password,
+            CoreKind::MicrosoftAuthenticator { .. } => MethodKind::MicrosoftAuthenticator,
+            CoreKind::Phone { .. } => MethodKind::Phone,
+            CoreKind::Email { .. } => MethodKind::Email,
+            CoreKind::Fido2 { .. } => MethodKind::Fido2,
+            CoreKind::WindowsHelloForBusiness { .. } => MethodKind::WindowsHelloForBusiness,
+            CoreKind::PlatformCredential { .. } => MethodKind::PlatformCredential,
+            CoreKind::SoftwareOath => MethodKind::SoftwareOath,
+            CoreKind::HardwareOath => MethodKind::HardwareOath,
+            CoreKind::TemporaryAccessPass { .. } => MethodKind::TemporaryAccessPass,
+            CoreKind::External { .. } => MethodKind::External,
+            CoreKind::QrCodePin => MethodKind::QrCodePin,
+            CoreKind::Other { .. } => MethodKind::Other,
+        }
+    }
+}
+
+/// The default sign-in method, as the user chose it and as Entra will apply it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DefaultMethodView {
+    /// False when the tenant did not tell us (the beta API failed or is absent).
+    pub known: bool,
+    /// `push`, `oath`, `voiceMobile`, `voiceAlternateMobile`, `voiceOffice`, `sms`, or `unknown`.
+    pub user_preferred: Option<String>,
+    /// When on, Entra asks for the strongest method and ignores the user's choice.
+    pub system_preferred_enabled: bool,
+    /// What Entra will actually ask for when system-preferred MFA is on, e.g. `Fido2`.
+    pub system_preferred: Option<String>,
+}
+
+/// "How safe is this account from a lost phone?"
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthView {
+    /// Methods that do not fall together with another (see ARCHITECTURE.md).
+    pub independent_methods: u32,
+    pub phishing_resistant_methods: u32,
+    /// The product's recommended floor (three).
+    pub recommended_minimum: u32,
+    /// Every MFA method lives on one device: losing it locks the user out.
+    pub single_device: bool,
+}
+
+impl From<&security_info::SecurityInfo> for SecurityInfoView {
+    fn from(info: &security_info::SecurityInfo) -> Self {
+        let default = info.default_method();
+        let methods = info
+            .methods
+            .iter()
+            .map(|m| MethodView {
+                id: m.id.as_str().to_owned(),
+                kind: MethodKind::from(&m.kind),
+                name: m.kind.human_name().unwrap_or_default().to_owned(),
+                phone_type: match &m.kind {
+                    CoreKind::Phone { phone_type, .. } => Some(phone_type.as_graph().to_owned()),
+                    _ => None,
+                },
+                added: m.created.map(format_rfc3339),
+                is_default: default.is_some_and(|d| d == &m.id),
+                phishing_resistant: m.kind.is_phishing_resistant(),
+                counts_for_mfa: m.kind.counts_for_mfa(),
+                odata_type: match &m.kind {
+                    CoreKind::Other { odata_type, .. } => Some(odata_type.clone()),
+                    _ => None,
+                },
+            })
+            .collect();
+        let health = info.health();
+        SecurityInfoView {
+            account: AccountView {
+                display_name: info.account.display_name.clone(),
+                upn: info.account.upn.clone(),
+            },
+            methods,
+            default_method: match &info.preferences {
+                Some(p) => DefaultMethodView {
+                    known: true,
+                    user_preferred: p.user_preferred.as_ref().map(SecondaryMethod::as_graph),
+                    system_preferred_enabled: p.system_preferred_enabled,
+                    system_preferred: p.system_preferred.clone(),
+                },
+                None => DefaultMethodView {
+                    known: false,
+                    user_preferred: None,
+                    system_preferred_enabled: false,
+                    system_preferred: None,
+                },
+            },
+            health: HealthView {
+                independent_methods: health.independent_methods,
+                phishing_resistant_methods: health.phishing_resistant_methods,
+                recommended_minimum: security_info::RECOMMENDED_MINIMUM,
+                single_device: health.single_device,
+            },
+        }
+    }
+}
+
+fn format_rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Every error crosses the boundary as `{code, message}`: the UI branches on
+/// `code` (and words it from its catalogue); `message` is the specific detail,
+/// e.g. which configuration key is wrong.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorView {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// The small set of situations the UI treats differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The configuration file is unreadable or wrong; the message names file and key.
+    ConfigInvalid,
+    /// No OS keychain to keep the sign-in in; the app refuses to store it elsewhere.
+    KeychainUnavailable,
+    /// The keychain is locked and the user did not unlock it.
+    KeychainLocked,
+    /// An action needs a signed-in user.
+    NotSignedIn,
+    /// The tenant no longer accepts the stored sign-in (`invalid_grant`): sign in again.
+    SessionExpired,
+    /// The user cancelled in the browser (`access_denied`) or in the app.
+    SignInCancelled,
+    /// The browser never came back to the app.
+    SignInTimedOut,
+    /// The sign-in failed for a reason the message explains (state mismatch, expired code...).
+    SignInFailed,
+    /// Another sign-in is already waiting for the browser.
+    SignInInProgress,
+    /// No browser could be opened: offer sign-in on another device.
+    BrowserUnavailable,
+    /// The tenant asked us to slow down (429) or is unavailable (503), even after retrying.
+    ServiceBusy,
+    /// The tenant could not be reached at all.
+    Network,
+    /// The tenant answered with an error the message describes.
+    ServiceError,
+    /// An argument from the UI was rejected before anything was sent.
+    InvalidInput,
+    /// A bug: the message says what, and the app stays usable.
+    Internal,
+}

@@ -1,0 +1,77 @@
+// Typed wrappers around the app's Tauri commands: one function per command.
+// Every rejected promise carries an ErrorView, whatever went wrong.
+
+import { invoke } from '@tauri-apps/api/core';
+import type {
+  AppInfo,
+  DeviceCodeView,
+  ErrorCode,
+  ErrorView,
+  SecurityInfoView,
+  SessionView,
+  SignOutView,
+} from './bindings';
+
+// `satisfies` keeps this list in step with the ErrorCode union in bindings.ts:
+// a code added there and missing here fails the type check.
+const ERROR_CODES = {
+  config_invalid: true,
+  keychain_unavailable: true,
+  keychain_locked: true,
+  not_signed_in: true,
+  session_expired: true,
+  sign_in_cancelled: true,
+  sign_in_timed_out: true,
+  sign_in_failed: true,
+  sign_in_in_progress: true,
+  browser_unavailable: true,
+  service_busy: true,
+  network: true,
+  service_error: true,
+  invalid_input: true,
+  internal: true,
+} as const satisfies Record<ErrorCode, true>;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
+}
+
+export function isErrorView(value: unknown): value is ErrorView {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as { code?: unknown; message?: unknown };
+  return isErrorCode(v.code) && typeof v.message === 'string';
+}
+
+/** Anything a command rejected with, as an ErrorView. */
+export function toErrorView(e: unknown): ErrorView {
+  if (isErrorView(e)) return { code: e.code, message: e.message };
+  if (typeof e === 'object' && e !== null) {
+    const v = e as { code?: unknown; message?: unknown };
+    // A code this UI does not know yet: keep what Rust said.
+    if (typeof v.code === 'string' && typeof v.message === 'string') {
+      return { code: 'internal', message: `${v.code}: ${v.message}` };
+    }
+    if (e instanceof Error) return { code: 'internal', message: e.message };
+  }
+  return { code: 'internal', message: String(e) };
+}
+
+async function call<T>(command: string): Promise<T> {
+  try {
+    return await invoke<T>(command);
+  } catch (e) {
+    throw toErrorView(e);
+  }
+}
+
+export const appInfo = (): Promise<AppInfo> => call<AppInfo>('app_info');
+export const restoreSession = (): Promise<SessionView> => call<SessionView>('restore_session');
+export const signIn = (): Promise<SessionView> => call<SessionView>('sign_in');
+export const cancelSignIn = (): Promise<null> => call<null>('cancel_sign_in');
+export const startDeviceCodeSignIn = (): Promise<DeviceCodeView> =>
+  call<DeviceCodeView>('start_device_code_sign_in');
+export const finishDeviceCodeSignIn = (): Promise<SessionView> =>
+  call<SessionView>('finish_device_code_sign_in');
+export const loadSecurityInfo = (): Promise<SecurityInfoView> =>
+  call<SecurityInfoView>('load_security_info');
+export const signOut = (): Promise<SignOutView> => call<SignOutView>('sign_out');

@@ -1,0 +1,15 @@
+export type AppInfo = { version: string, tenant: TenantView, settingsSource: SettingsSourceView, demoUsers: Array<DemoUserView>, };
+export type TenantView = { demo: boolean, displayName: string, cloud: string, tenant: string, };
+export type SettingsSourceView = { configFile: string | null, lookedFor: string, };
+export type DemoUserView = { upn: string, password: string, displayName: string, story: string, };
+export type SessionView = { "state": "signedIn", upn: string, } | { "state": "signedOut" } | { "state": "expired" };
+export type DeviceCodeView = { userCode: string, verificationUri: string, expiresInSecs: bigint, qrSvg: string, };
+export type SignOutView = { removedFromKeychain: boolean, };
+export type SecurityInfoView = { account: AccountView, methods: Array<MethodView>, defaultMethod: DefaultMethodView, health: HealthView, };
+export type AccountView = { displayName: string, upn: string, };
+export type MethodView = { id: string, kind: MethodKind, name: string, phoneType: string | null, added: string | null, isDefault: boolean, phishingResistant: boolean, countsForMfa: boolean, odataType: string | null, };
+export type MethodKind = "password" | "microsoftAuthenticator" | "phone" | "email" | "fido2" | "windowsHelloForBusiness" | "platformCredential" | "softwareOath" | "hardwareOath" | "temporaryAccessPass" | "external" | "qrCodePin" | "other";
+export type DefaultMethodView = { known: boolean, userPreferred: string | null, systemPreferredEnabled: boolean, systemPreferred: string | null, };
+export type HealthView = { independentMethods: number, phishingResistantMethods: number, recommendedMinimum: number, singleDevice: boolean, };
+export type ErrorView = { code: ErrorCode, message: string, };
+export type ErrorCode = "config_invalid" | "keychain_unavailable" | "keychain_locked" | "not_signed_in" | "session_expired" | "sign_in_cancelled" | "sign_in_timed_out" | "sign_in_failed" | "sign_in_in_progress" | "browser_unavailable" | "service_busy" | "network" | "service_error" | "invalid_input" | "internal";

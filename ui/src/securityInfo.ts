@@ -1,0 +1,257 @@
+// The Security Info screen: account header, health summary, default method
+// and the list of registered methods.
+
+import type { DefaultMethodView, HealthView, MethodView, SecurityInfoView } from './bindings';
+import { append, button, h } from './dom';
+import { addedText, initials, kindName, methodChoice, phoneTypeName } from './format';
+import { icon, methodIcon } from './icons';
+import { t, tnParts, type Part, type PluralKey } from './messages';
+import type { Screen } from './screens';
+
+export interface SecurityInfoHandlers {
+  signOut: (button: HTMLButtonElement) => void;
+  refresh: () => void;
+}
+
+export interface SecurityInfoScreen extends Screen {
+  setLoading: () => void;
+  setData: (info: SecurityInfoView) => void;
+  setUnavailable: () => void;
+}
+
+export function securityInfoScreen(upn: string, on: SecurityInfoHandlers): SecurityInfoScreen {
+  const title = h('h1', { id: 'info-title', tabindex: '-1' }, t('info.title'));
+  const avatar = h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials('', upn));
+  const name = h('p', { class: 'account-name', testid: 'account-name' });
+  const upnEl = h('p', { class: 'account-upn', testid: 'account-upn' }, upn);
+  const refresh = button(t('info.refresh'), on.refresh, { class: 'btn btn-subtle', testid: 'refresh' }, icon('refresh', 16));
+  const signOut: HTMLButtonElement = button(
+    t('info.signOut'),
+    () => on.signOut(signOut),
+    { class: 'btn btn-secondary', testid: 'sign-out' },
+    icon('signOut', 16),
+  );
+  const body = h('div', { class: 'info-body' });
+
+  const el = h(
+    'section',
+    { class: 'screen screen-security-info', testid: 'screen-security-info', 'aria-labelledby': 'info-title' },
+    h('div', { class: 'page-head' }, title, h('p', { class: 'muted' }, t('info.intro'))),
+    h(
+      'div',
+      { class: 'card account' },
+      avatar,
+      h('div', { class: 'account-who' }, name, upnEl),
+      h('div', { class: 'account-actions' }, refresh, signOut),
+    ),
+    body,
+  );
+
+  const setLoading = (): void => {
+    body.setAttribute('aria-busy', 'true');
+    body.replaceChildren(
+      h(
+        'div',
+        { class: 'card loading-box', testid: 'info-loading' },
+        h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+        h('p', {}, t('info.loading')),
+      ),
+    );
+  };
+
+  const setData = (info: SecurityInfoView): void => {
+    body.removeAttribute('aria-busy');
+    name.textContent = info.account.displayName || info.account.upn;
+    upnEl.textContent = info.account.upn;
+    avatar.textContent = initials(info.account.displayName, info.account.upn);
+    body.replaceChildren(
+      healthCard(info.health),
+      defaultMethodCard(info.defaultMethod, info.methods),
+      methodsSection(info.methods),
+    );
+  };
+
+  const setUnavailable = (): void => {
+    body.removeAttribute('aria-busy');
+    body.replaceChildren(h('div', { class: 'card empty' }, h('p', {}, t('info.unavailable'))));
+  };
+
+  return { el, focus: title, setLoading, setData, setUnavailable };
+}
+
+/** A plural message with its number in its own element (for `independent-count`). */
+function countLine(key: PluralKey, count: number, numberAttrs: Readonly<Record<string, string>>): HTMLElement {
+  const line = h('p', { class: 'stat-line' });
+  append(
+    line,
+    tnParts(key, count).map((part: Part) =>
+      typeof part === 'string'
+        ? part
+        : part.param === 'count'
+          ? h('span', { class: 'stat-number', ...numberAttrs }, String(count))
+          : `{${part.param}}`,
+    ),
+  );
+  return line;
+}
+
+function healthCard(health: HealthView): HTMLElement {
+  const missing = Math.max(0, health.recommendedMinimum - health.independentMethods);
+  const warnings: HTMLElement[] = [];
+  if (missing > 0) {
+    warnings.push(
+      h(
+        'p',
+        {},
+        h('strong', {}, t('health.belowMinimum', { minimum: health.recommendedMinimum })),
+        ' ',
+        t('health.addMore', { missing }),
+      ),
+    );
+  }
+  if (health.singleDevice) warnings.push(h('p', {}, t('health.singleDevice')));
+
+  const verdict =
+    warnings.length > 0
+      ? h(
+          'div',
+          { class: 'message-bar warning', testid: 'health-warning' },
+          icon('warning', 20, 'message-icon'),
+          h('div', { class: 'message-text' }, ...warnings),
+        )
+      : h(
+          'div',
+          { class: 'message-bar success', testid: 'health-ok' },
+          icon('success', 20, 'message-icon'),
+          h('div', { class: 'message-text' }, h('p', {}, t('health.good'))),
+        );
+
+  return h(
+    'section',
+    { class: 'card health', testid: 'health-summary', 'aria-labelledby': 'health-title' },
+    h('h2', { id: 'health-title' }, t('health.title')),
+    h(
+      'div',
+      { class: 'stats' },
+      h(
+        'div',
+        { class: missing > 0 ? 'stat stat-low' : 'stat' },
+        countLine('health.independent', health.independentMethods, { testid: 'independent-count' }),
+        h('p', { class: 'hint' }, t('health.independentHint')),
+      ),
+      h(
+        'div',
+        { class: 'stat' },
+        countLine('health.phishingResistant', health.phishingResistantMethods, { testid: 'phishing-resistant-count' }),
+        h('p', { class: 'hint' }, t('health.phishingResistantHint')),
+      ),
+    ),
+    verdict,
+  );
+}
+
+function defaultMethodCard(def: DefaultMethodView, methods: readonly MethodView[]): HTMLElement {
+  const content: HTMLElement[] = [];
+  if (!def.known) {
+    content.push(h('p', { class: 'default-choice muted', testid: 'default-method-choice' }, t('default.unknown')));
+  } else {
+    const choice = methodChoice(def.userPreferred, methods) ?? t('default.none');
+    if (def.systemPreferredEnabled) {
+      const strongest = methodChoice(def.systemPreferred, methods);
+      content.push(
+        h(
+          'p',
+          { class: 'default-choice ignored', testid: 'default-method-choice' },
+          h('span', { class: 'muted' }, t('default.yourChoice')),
+          ' ',
+          h('span', {}, choice),
+        ),
+        h(
+          'div',
+          { class: 'message-bar info', testid: 'default-method-system' },
+          icon('info', 20, 'message-icon'),
+          h(
+            'div',
+            { class: 'message-text' },
+            h(
+              'p',
+              {},
+              h(
+                'strong',
+                {},
+                strongest
+                  ? t('default.systemPreferred', { method: strongest })
+                  : t('default.systemPreferredNoMethod'),
+              ),
+            ),
+            h('p', {}, t('default.systemPreferredIgnored')),
+          ),
+        ),
+      );
+    } else {
+      content.push(h('p', { class: 'default-choice', testid: 'default-method-choice' }, choice));
+    }
+  }
+  return h(
+    'section',
+    { class: 'card default-method', testid: 'default-method', 'aria-labelledby': 'default-title' },
+    h('h2', { id: 'default-title' }, t('default.title')),
+    h('p', { class: 'hint' }, t('default.intro')),
+    ...content,
+  );
+}
+
+function methodsSection(methods: readonly MethodView[]): HTMLElement {
+  const list = h('ul', { class: 'method-list', testid: 'methods-list', 'aria-labelledby': 'methods-title' });
+  append(list, methods.map(methodRow));
+  list.hidden = methods.length === 0;
+  return h(
+    'section',
+    { class: 'methods', 'aria-labelledby': 'methods-title' },
+    h('h2', { id: 'methods-title' }, t('methods.title')),
+    list,
+    methods.length === 0
+      ? h(
+          'div',
+          { class: 'card empty', testid: 'methods-empty' },
+          h('p', { class: 'empty-title' }, t('methods.empty')),
+          h('p', { class: 'muted' }, t('methods.emptyHint')),
+        )
+      : null,
+  );
+}
+
+function methodRow(m: MethodView): HTMLLIElement {
+  const details: string[] = [];
+  if (m.name !== '') details.push(m.name);
+  if (m.phoneType !== null) details.push(phoneTypeName(m.phoneType));
+
+  const badges = [
+    m.isDefault ? h('span', { class: 'badge badge-brand', testid: 'badge-default' }, t('methods.badgeDefault')) : null,
+    m.phishingResistant
+      ? h('span', { class: 'badge badge-success', testid: 'badge-phishing-resistant' }, t('methods.badgePhishingResistant'))
+      : null,
+    !m.countsForMfa ? h('span', { class: 'badge badge-neutral', testid: 'badge-not-mfa' }, t('methods.notMfa')) : null,
+  ];
+
+  return h(
+    'li',
+    {
+      class: m.countsForMfa ? 'card method' : 'card method method-not-mfa',
+      testid: 'method-row',
+      'data-kind': m.kind,
+      'data-default': m.isDefault ? 'true' : 'false',
+      'data-id': m.id,
+    },
+    h('span', { class: `method-icon kind-${m.kind}` }, methodIcon(m.kind)),
+    h(
+      'div',
+      { class: 'method-main' },
+      h('h3', { class: 'method-kind' }, kindName(m.kind)),
+      details.length > 0 ? h('p', { class: 'method-name' }, details.join(' · ')) : null,
+      m.kind === 'other' && m.odataType ? h('p', { class: 'method-odata mono' }, m.odataType) : null,
+      h('p', { class: 'method-added' }, addedText(m.added)),
+    ),
+    h('div', { class: 'badges' }, ...badges),
+  );
+}

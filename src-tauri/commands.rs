@@ -32,7 +32,7 @@ pub async fn restore_session(state: State<'_, AppState>) -> CommandResult<Sessio
 #[tauri::command]
 pub async fn sign_in(state: State<'_, AppState>) -> CommandResult<SessionView> {
     let backend = state.backend().await?;
-    let user = backend.session.sign_in_with_browser(&SystemBrowser).await?;
+    let user = backend.session.sign_in_with_browser(std::sync::Arc::new(SystemBrowser)).await?;
     Ok(SessionView::SignedIn { upn: user.upn })
 }
 

@@ -127,7 +127,7 @@ function fakeQrSvg(): string {
 const deviceCode: DeviceCodeView = {
   userCode: 'HKPF-XQ4M',
   verificationUri: 'https://login.contoso.demo/device',
-  expiresInSecs: 900 as unknown as bigint,
+  expiresInSecs: 900,
   qrSvg: fakeQrSvg(),
 };
 

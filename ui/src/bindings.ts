@@ -1,15 +1,107 @@
-export type AppInfo = { version: string, tenant: TenantView, settingsSource: SettingsSourceView, demoUsers: Array<DemoUserView>, };
-export type TenantView = { demo: boolean, displayName: string, cloud: string, tenant: string, };
-export type SettingsSourceView = { configFile: string | null, lookedFor: string, };
+// Generated from src-tauri/wire.rs by tests/bindings.rs. Do not edit:
+// run `UPDATE_BINDINGS=1 cargo test --test bindings` after changing the Rust types.
+
+export type AppInfo = { version: string, tenant: TenantView, 
+/**
+ * Where the settings came from, for "Where do these settings come from?".
+ */
+settingsSource: SettingsSourceView, 
+/**
+ * The demo tenant's users and passwords; empty unless `tenant.demo`.
+ */
+demoUsers: Array<DemoUserView>, };
+export type TenantView = { 
+/**
+ * True when the app talks to the built-in demo tenant (the emulator).
+ */
+demo: boolean, displayName: string, 
+/**
+ * `public`, `usGovernment`, `china`, `custom` or `demo`.
+ */
+cloud: string, tenant: string, };
+export type SettingsSourceView = { 
+/**
+ * The configuration file that was read, if any.
+ */
+configFile: string | null, 
+/**
+ * The file the app looked for when none was read.
+ */
+lookedFor: string, };
 export type DemoUserView = { upn: string, password: string, displayName: string, story: string, };
 export type SessionView = { "state": "signedIn", upn: string, } | { "state": "signedOut" } | { "state": "expired" };
-export type DeviceCodeView = { userCode: string, verificationUri: string, expiresInSecs: bigint, qrSvg: string, };
-export type SignOutView = { removedFromKeychain: boolean, };
+export type DeviceCodeView = { userCode: string, verificationUri: string, 
+/**
+ * Seconds until the code expires.
+ */
+expiresInSecs: number, 
+/**
+ * An SVG QR code of `verification_uri`, rendered in Rust.
+ */
+qrSvg: string, };
+export type SignOutView = { 
+/**
+ * True when a refresh token was found in the keychain and deleted.
+ */
+removedFromKeychain: boolean, };
 export type SecurityInfoView = { account: AccountView, methods: Array<MethodView>, defaultMethod: DefaultMethodView, health: HealthView, };
 export type AccountView = { displayName: string, upn: string, };
-export type MethodView = { id: string, kind: MethodKind, name: string, phoneType: string | null, added: string | null, isDefault: boolean, phishingResistant: boolean, countsForMfa: boolean, odataType: string | null, };
+export type MethodView = { id: string, kind: MethodKind, 
+/**
+ * The human name Graph gives it: a device name, a phone number, a key
+ * model or an email address. Empty when Graph gives none.
+ */
+name: string, 
+/**
+ * For phones: `mobile`, `alternateMobile` or `office`.
+ */
+phoneType: string | null, 
+/**
+ * RFC 3339, when Graph says when it was added.
+ */
+added: string | null, 
+/**
+ * The method behind the user's default sign-in method.
+ */
+isDefault: boolean, phishingResistant: boolean, 
+/**
+ * Counts toward the independent methods in the health summary.
+ */
+countsForMfa: boolean, 
+/**
+ * For `other`: the `@odata.type` Graph sent, shown so the user can ask about it.
+ */
+odataType: string | null, };
 export type MethodKind = "password" | "microsoftAuthenticator" | "phone" | "email" | "fido2" | "windowsHelloForBusiness" | "platformCredential" | "softwareOath" | "hardwareOath" | "temporaryAccessPass" | "external" | "qrCodePin" | "other";
-export type DefaultMethodView = { known: boolean, userPreferred: string | null, systemPreferredEnabled: boolean, systemPreferred: string | null, };
-export type HealthView = { independentMethods: number, phishingResistantMethods: number, recommendedMinimum: number, singleDevice: boolean, };
+export type DefaultMethodView = { 
+/**
+ * False when the tenant did not tell us (the beta API failed or is absent).
+ */
+known: boolean, 
+/**
+ * `push`, `oath`, `voiceMobile`, `voiceAlternateMobile`, `voiceOffice`, `sms`, or `unknown`.
+ */
+userPreferred: string | null, 
+/**
+ * When on, Entra asks for the strongest method and ignores the user's choice.
+ */
+systemPreferredEnabled: boolean, 
+/**
+ * What Entra will actually ask for when system-preferred MFA is on, e.g. `Fido2`.
+ */
+systemPreferred: string | null, };
+export type HealthView = { 
+/**
+ * Methods that do not fall together with another (see ARCHITECTURE.md).
+ */
+independentMethods: number, phishingResistantMethods: number, 
+/**
+ * The product's recommended floor (three).
+ */
+recommendedMinimum: number, 
+/**
+ * Every MFA method lives on one device: losing it locks the user out.
+ */
+singleDevice: boolean, };
 export type ErrorView = { code: ErrorCode, message: string, };
 export type ErrorCode = "config_invalid" | "keychain_unavailable" | "keychain_locked" | "not_signed_in" | "session_expired" | "sign_in_cancelled" | "sign_in_timed_out" | "sign_in_failed" | "sign_in_in_progress" | "browser_unavailable" | "service_busy" | "network" | "service_error" | "invalid_input" | "internal";

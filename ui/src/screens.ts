@@ -208,7 +208,7 @@ export function deviceCodeScreen(on: DeviceCodeHandlers): DeviceCodeScreen {
     stop();
     const codeEl = h('span', { class: 'user-code selectable', testid: 'device-code' }, code.userCode);
     const expiry = h('p', { class: 'expiry', role: 'timer' });
-    const expiresAt = Date.now() + Number(code.expiresInSecs) * 1000;
+    const expiresAt = Date.now() + code.expiresInSecs * 1000;
     const tick = (): void => {
       const left = (expiresAt - Date.now()) / 1000;
       if (left <= 0) {

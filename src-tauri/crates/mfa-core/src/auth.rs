@@ -10,6 +10,7 @@
 //! tenant's issuer, our client id as audience, and our nonce.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use oauth2::basic::{
@@ -103,12 +104,14 @@ pub trait BrowserOpener: Send + Sync {
     fn open(&self, url: &Url) -> Result<(), String>;
 }
 
-/// The user's default browser.
+/// The user's default browser. `open` may block until the browser exits
+/// (xdg-open starting a new browser does), so it is called on a blocking
+/// thread while the loopback listener already waits.
 pub struct SystemBrowser;
 
 impl BrowserOpener for SystemBrowser {
     fn open(&self, url: &Url) -> Result<(), String> {
-        open::that_detached(url.as_str()).map_err(|e| e.to_string())
+        open::that(url.as_str()).map_err(|e| e.to_string())
     }
 }
 
@@ -174,7 +177,7 @@ impl IdentityPlatform {
     /// turns true. `claims` is an optional claims request (e.g. `ngcmfa`).
     pub async fn sign_in_with_browser(
         &self,
-        browser: &dyn BrowserOpener,
+        browser: Arc<dyn BrowserOpener>,
         timeout: Duration,
         mut cancel: watch::Receiver<bool>,
         claims: Option<&str>,
@@ -201,8 +204,16 @@ impl IdentityPlatform {
         }
         let (auth_url, state) = request.url();
 
-        browser.open(&auth_url).map_err(SignInError::BrowserUnavailable)?;
-        tracing::info!(port, "waiting for the browser on the loopback listener");
+        tracing::info!(port, "opening the browser; waiting on the loopback listener");
+        let opening = tokio::task::spawn_blocking(move || browser.open(&auth_url));
+        // Only a failure to open matters; a browser that stays open is fine.
+        let open_failed = async {
+            match opening.await {
+                Ok(Err(e)) => e,
+                Ok(Ok(())) => std::future::pending().await,
+                Err(e) => format!("the browser launcher crashed: {e}"),
+            }
+        };
 
         // While the user is in the browser, fetch what validating the ID token needs.
         let keys = self.signing_keys();
@@ -211,6 +222,7 @@ impl IdentityPlatform {
             r = async { tokio::join!(wait, keys) } => r,
             _ = tokio::time::sleep(timeout) => return Err(SignInError::TimedOut(timeout.as_secs())),
             _ = cancel.wait_for(|c| *c) => return Err(SignInError::Cancelled(None)),
+            e = open_failed => return Err(SignInError::BrowserUnavailable(e)),
         };
         drop(listener); // One-shot: nothing else is answered on this port.
         let (redirect_result, keys) = outcome;

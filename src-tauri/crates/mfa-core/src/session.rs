@@ -6,7 +6,7 @@
 //! (rotation makes a second, concurrent one fail); `invalid_grant` clears the
 //! keychain entry and means "sign in again".
 
-use std::sync::Mutex as SyncMutex;
+use std::sync::{Arc, Mutex as SyncMutex};
 use std::time::Instant;
 
 use tokio::sync::{watch, Mutex};
@@ -149,7 +149,7 @@ impl Session {
     }
 
     /// Interactive sign-in in the system browser.
-    pub async fn sign_in_with_browser(&self, browser: &dyn BrowserOpener) -> Result<SignedInUser, SessionError> {
+    pub async fn sign_in_with_browser(&self, browser: Arc<dyn BrowserOpener>) -> Result<SignedInUser, SessionError> {
         let (cancel, _guard) = self.begin_sign_in()?;
         let (tokens, user) = self
             .identity

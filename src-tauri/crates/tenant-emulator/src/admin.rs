@@ -27,7 +27,9 @@ fn fault_json(fault: &Fault) -> Value {
             status,
             retry_after,
             times,
-        } => json!({"route": fault.route, "status": status, "retryAfter": retry_after, "times": times}),
+        } => {
+            json!({"route": fault.route, "status": status, "retryAfter": retry_after, "times": times})
+        }
         FaultAction::Delay { millis, times } => {
             json!({"route": fault.route, "delayMs": millis, "times": times})
         }
@@ -36,7 +38,8 @@ fn fault_json(fault: &Fault) -> Value {
 
 /// Parses the JSON form of a fault.
 pub(crate) fn parse_fault(body: &[u8]) -> Result<Fault, String> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
     let route = value
         .get("route")
         .and_then(Value::as_str)
@@ -44,7 +47,9 @@ pub(crate) fn parse_fault(body: &[u8]) -> Result<Fault, String> {
         .filter(|r| !r.is_empty())
         .ok_or("\"route\" is required, e.g. \"GET /v1.0/me/authentication/methods\" or \"*\"")?;
     if route != "*" && !route.contains(' ') {
-        return Err(format!("\"route\" must be \"METHOD /path\" or \"*\", not {route:?}"));
+        return Err(format!(
+            "\"route\" must be \"METHOD /path\" or \"*\", not {route:?}"
+        ));
     }
     let times = match value.get("times") {
         None | Some(Value::Null) => 1,
@@ -79,7 +84,9 @@ pub(crate) fn parse_fault(body: &[u8]) -> Result<Fault, String> {
             })
         }
         (None, Some(delay)) => {
-            let millis = delay.as_u64().ok_or("\"delayMs\" must be a non-negative integer")?;
+            let millis = delay
+                .as_u64()
+                .ok_or("\"delayMs\" must be a non-negative integer")?;
             Ok(Fault::delay(route, millis, times))
         }
         _ => Err("give exactly one of \"status\" and \"delayMs\"".into()),
@@ -103,7 +110,9 @@ pub(crate) async fn clear_faults(State(shared): State<Arc<Shared>>) -> StatusCod
 }
 
 pub(crate) async fn list_faults(State(shared): State<Arc<Shared>>) -> Json<Value> {
-    Json(Value::Array(shared.faults.active().iter().map(fault_json).collect()))
+    Json(Value::Array(
+        shared.faults.active().iter().map(fault_json).collect(),
+    ))
 }
 
 pub(crate) async fn requests(State(shared): State<Arc<Shared>>) -> Json<Value> {
@@ -123,7 +132,10 @@ pub(crate) async fn requests(State(shared): State<Arc<Shared>>) -> Json<Value> {
     Json(Value::Array(log))
 }
 
-pub(crate) async fn revoke_sign_in_sessions(State(shared): State<Arc<Shared>>, Path(upn): Path<String>) -> Response {
+pub(crate) async fn revoke_sign_in_sessions(
+    State(shared): State<Arc<Shared>>,
+    Path(upn): Path<String>,
+) -> Response {
     match crate::revoke(&shared, &upn) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => problem(StatusCode::NOT_FOUND, e.to_string()),
@@ -136,8 +148,12 @@ mod tests {
 
     #[test]
     fn faults_parse_from_json() {
-        let fault = parse_fault(br#"{"route":"GET /v1.0/me","status":429,"retryAfter":"0.25","times":2}"#);
-        assert_eq!(fault, Ok(Fault::status("GET /v1.0/me", 429, Some("0.25"), 2)));
+        let fault =
+            parse_fault(br#"{"route":"GET /v1.0/me","status":429,"retryAfter":"0.25","times":2}"#);
+        assert_eq!(
+            fault,
+            Ok(Fault::status("GET /v1.0/me", 429, Some("0.25"), 2))
+        );
         let delay = parse_fault(br#"{"route":"*","delayMs":50}"#);
         assert_eq!(delay, Ok(Fault::delay("*", 50, 1)));
         let numeric = parse_fault(br#"{"route":"POST /token","status":503,"retryAfter":2}"#);
@@ -155,7 +171,11 @@ mod tests {
             br#"{"route":"*","delayMs":5,"times":0}"#,
             b"nope",
         ] {
-            assert!(parse_fault(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+            assert!(
+                parse_fault(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 }

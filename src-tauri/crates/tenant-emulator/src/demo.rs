@@ -98,7 +98,10 @@ mod tests {
 
     #[test]
     fn users_are_found_by_upn_or_short_name() {
-        assert_eq!(user("ADELE@contoso-demo.example").map(|u| u.upn), Some("adele@contoso-demo.example"));
+        assert_eq!(
+            user("ADELE@contoso-demo.example").map(|u| u.upn),
+            Some("adele@contoso-demo.example")
+        );
         assert_eq!(user("dana").map(|u| u.password), Some("Dana-demo-1"));
         assert!(user("zed").is_none());
     }

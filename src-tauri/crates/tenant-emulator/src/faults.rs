@@ -182,7 +182,10 @@ pub(crate) fn path_matches(pattern: &str, path: &str) -> bool {
         return true;
     }
     let short = pattern.trim_start_matches('/');
-    if IDENTITY_ENDPOINTS.iter().any(|e| e.eq_ignore_ascii_case(short)) {
+    if IDENTITY_ENDPOINTS
+        .iter()
+        .any(|e| e.eq_ignore_ascii_case(short))
+    {
         let suffix = format!("/oauth2/v2.0/{short}").to_ascii_lowercase();
         let lower = path.to_ascii_lowercase();
         // Exactly one tenant segment before the suffix.
@@ -198,8 +201,16 @@ mod tests {
 
     #[test]
     fn routes_match_method_and_path_case_insensitively() {
-        assert!(route_matches("GET /v1.0/me/authentication/methods", "GET", "/v1.0/me/Authentication/Methods/"));
-        assert!(!route_matches("GET /v1.0/me/authentication/methods", "POST", "/v1.0/me/authentication/methods"));
+        assert!(route_matches(
+            "GET /v1.0/me/authentication/methods",
+            "GET",
+            "/v1.0/me/Authentication/Methods/"
+        ));
+        assert!(!route_matches(
+            "GET /v1.0/me/authentication/methods",
+            "POST",
+            "/v1.0/me/authentication/methods"
+        ));
         assert!(!route_matches("GET /v1.0/me", "GET", "/beta/me"));
         assert!(route_matches("*", "DELETE", "/anything"));
         assert!(!route_matches("nonsense", "GET", "/"));
@@ -207,10 +218,26 @@ mod tests {
 
     #[test]
     fn short_identity_forms_match_any_tenant() {
-        assert!(route_matches("POST /token", "POST", "/organizations/oauth2/v2.0/token"));
-        assert!(route_matches("POST /token", "POST", "/8d3c6a2e-5b41-4f7a-9e0d-2c6b1a9f4e73/oauth2/v2.0/token"));
-        assert!(!route_matches("POST /token", "POST", "/a/b/oauth2/v2.0/token"));
-        assert!(!route_matches("POST /token", "POST", "/organizations/oauth2/v2.0/devicecode"));
+        assert!(route_matches(
+            "POST /token",
+            "POST",
+            "/organizations/oauth2/v2.0/token"
+        ));
+        assert!(route_matches(
+            "POST /token",
+            "POST",
+            "/8d3c6a2e-5b41-4f7a-9e0d-2c6b1a9f4e73/oauth2/v2.0/token"
+        ));
+        assert!(!route_matches(
+            "POST /token",
+            "POST",
+            "/a/b/oauth2/v2.0/token"
+        ));
+        assert!(!route_matches(
+            "POST /token",
+            "POST",
+            "/organizations/oauth2/v2.0/devicecode"
+        ));
     }
 
     #[test]
@@ -228,8 +255,14 @@ mod tests {
                 retry_after: Some("2".into())
             })
         );
-        assert!(matches!(board.take("GET", "/v1.0/me"), Some(FaultEffect::Status { .. })));
-        assert_eq!(board.take("GET", "/v1.0/me"), Some(FaultEffect::Delay { millis: 10 }));
+        assert!(matches!(
+            board.take("GET", "/v1.0/me"),
+            Some(FaultEffect::Status { .. })
+        ));
+        assert_eq!(
+            board.take("GET", "/v1.0/me"),
+            Some(FaultEffect::Delay { millis: 10 })
+        );
         assert_eq!(board.take("GET", "/v1.0/me"), None);
         board.inject(Fault::status("*", 503, None, 5));
         board.clear();

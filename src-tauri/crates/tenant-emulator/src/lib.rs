@@ -1,1 +1,290 @@
-//! placeholder
+//! A local emulator of the parts of a Microsoft Entra ID tenant that MFA
+//! Assistant talks to: the identity platform v2.0 endpoints (authorize with
+//! real sign-in pages, token, device code, discovery, JWKS) and the Microsoft
+//! Graph authentication-methods API (v1.0 and beta, `$batch`), with fault
+//! injection. In the spirit of Azurite or LocalStack, and clearly marked as a
+//! demo on every page it serves.
+//!
+//! One server serves both surfaces: login at `/{tenant}/...` (tenant id,
+//! domain, `organizations` or `common`), Graph at `/v1.0/...` and
+//! `/beta/...`, the control API at `/_emulator/...`.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), tenant_emulator::EmulatorError> {
+//! use tenant_emulator::{Emulator, EmulatorConfig};
+//! let emulator = Emulator::start(EmulatorConfig::default()).await?;
+//! let authority_host = emulator.base_url();
+//! let graph = emulator.base_url().join("v1.0/").ok();
+//! # drop((authority_host, graph));
+//! emulator.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Modules: [`demo`] (fixed tenant facts), [`browser`] (the scripted
+//! browser), [`faults`]; internally `tenant` (model and seed), `identity`,
+//! `graph`, `state` (persistence), `tls`, `pages` (HTML), `server`, `admin`.
+
+mod admin;
+pub mod browser;
+pub mod demo;
+pub mod faults;
+mod graph;
+mod identity;
+mod pages;
+mod server;
+mod state;
+mod tenant;
+mod tls;
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokio::task::JoinHandle;
+
+pub use faults::{Fault, FaultAction, FaultSwitchboard};
+pub use state::STATE_FILE_NAME;
+
+use identity::grants::Grants;
+use identity::signing::SigningKey;
+use server::{Shared, SharedParts};
+use state::{StateFile, Store};
+
+/// How to run an emulator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmulatorConfig {
+    /// Where to listen; default `127.0.0.1:0` (an ephemeral port).
+    pub bind: SocketAddr,
+    /// Serve HTTPS with a CA and server certificate generated at start.
+    pub tls: bool,
+    /// If set, persist the tenant state here and load it at start.
+    pub state_dir: Option<PathBuf>,
+    /// The `interval` the device-code endpoint announces; default 5.
+    pub device_code_interval_secs: u64,
+    /// Access-token lifetime (`expires_in`); default 3599 s.
+    pub access_token_lifetime: Duration,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            bind: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            tls: false,
+            state_dir: None,
+            device_code_interval_secs: 5,
+            access_token_lifetime: Duration::from_secs(3599),
+        }
+    }
+}
+
+/// Why the emulator could not start or act.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("TLS setup failed: {0}")]
+    Tls(String),
+    #[error("emulator state: {0}")]
+    State(String),
+    #[error("signing key: {0}")]
+    Crypto(String),
+    #[error("no user {0} in the demo tenant")]
+    UnknownUser(String),
+}
+
+/// One logged top-level HTTP request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedRequest {
+    pub method: String,
+    /// The path, without the query.
+    pub path: String,
+    pub status: u16,
+    pub time: OffsetDateTime,
+}
+
+/// A running emulator. Dropping it, or [`Emulator::shutdown`], stops the
+/// server and closes its connections.
+pub struct Emulator {
+    shared: Arc<Shared>,
+    task: Option<JoinHandle<()>>,
+    ca_pem: Option<String>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("base_url", &self.shared.base.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Starts an emulator: binds, loads or seeds the tenant, and serves in a
+    /// background task of the current Tokio runtime.
+    pub async fn start(config: EmulatorConfig) -> Result<Emulator, EmulatorError> {
+        let listener = tokio::net::TcpListener::bind(config.bind)
+            .await
+            .map_err(|source| EmulatorError::Bind {
+                addr: config.bind,
+                source,
+            })?;
+        let local = listener
+            .local_addr()
+            .map_err(|source| EmulatorError::Bind {
+                addr: config.bind,
+                source,
+            })?;
+        let host = match local.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        let scheme = if config.tls { "https" } else { "http" };
+        let base = url::Url::parse(&format!(
+            "{scheme}://{}/",
+            SocketAddr::new(host, local.port())
+        ))
+        .map_err(|e| EmulatorError::State(format!("cannot form the base URL: {e}")))?;
+
+        let (state_file, loaded) = match &config.state_dir {
+            Some(dir) => {
+                let (file, loaded) = StateFile::open(dir)?;
+                (Some(file), loaded)
+            }
+            None => (None, None),
+        };
+        let (tenant, refresh, signing, fresh) = match loaded {
+            Some(state) => (
+                state.tenant,
+                state.refresh_grants,
+                Arc::new(SigningKey::from_pem(&state.signing_key_pem)?),
+                false,
+            ),
+            None => {
+                let signing = if state_file.is_some() {
+                    let generated = tokio::task::spawn_blocking(SigningKey::generate)
+                        .await
+                        .map_err(|e| EmulatorError::Crypto(e.to_string()))??;
+                    Arc::new(generated)
+                } else {
+                    tokio::task::spawn_blocking(SigningKey::ephemeral)
+                        .await
+                        .map_err(|e| EmulatorError::Crypto(e.to_string()))??
+                };
+                (tenant::seed(), Vec::new(), signing, true)
+            }
+        };
+        let grants = Grants {
+            refresh: refresh
+                .into_iter()
+                .map(|g| (g.token_hash.clone(), g))
+                .collect(),
+            ..Grants::default()
+        };
+
+        let identity = if config.tls {
+            Some(
+                tokio::task::spawn_blocking(tls::ServerIdentity::generate)
+                    .await
+                    .map_err(|e| EmulatorError::Tls(e.to_string()))??,
+            )
+        } else {
+            None
+        };
+        let shared = Arc::new(Shared::new(SharedParts {
+            base,
+            tls: config.tls,
+            device_code_interval_secs: config.device_code_interval_secs,
+            access_token_lifetime: config.access_token_lifetime,
+            signing,
+            store: Store { tenant, grants },
+            state_file,
+        }));
+        if fresh {
+            shared.persist(&shared.store());
+        }
+        let router = server::router(shared.clone());
+        let acceptor = identity.as_ref().map(tls::ServerIdentity::acceptor);
+        let task = tokio::spawn(server::serve(listener, router, acceptor));
+        tracing::info!("tenant emulator listening on {}", shared.base);
+        Ok(Emulator {
+            shared,
+            task: Some(task),
+            ca_pem: identity.map(|i| i.ca_pem().to_string()),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT/` or `https://127.0.0.1:PORT/`: both the
+    /// authority host and the Graph host.
+    pub fn base_url(&self) -> url::Url {
+        self.shared.base.clone()
+    }
+
+    /// The CA certificate (PEM) that signed the server certificate, when
+    /// serving HTTPS.
+    pub fn ca_certificate_pem(&self) -> Option<String> {
+        self.ca_pem.clone()
+    }
+
+    /// The fault switchboard.
+    pub fn faults(&self) -> &FaultSwitchboard {
+        &self.shared.faults
+    }
+
+    /// Every top-level HTTP request so far (not `/_emulator/*`), oldest first.
+    pub fn request_log(&self) -> Vec<LoggedRequest> {
+        self.shared.request_log()
+    }
+
+    /// How many logged requests match `method` and `path`. Paths compare as
+    /// fault routes do: case-insensitively, and `"/token"`, `"/devicecode"`
+    /// and `"/authorize"` match those endpoints under any tenant.
+    pub fn count(&self, method: &str, path: &str) -> usize {
+        self.request_log()
+            .iter()
+            .filter(|r| {
+                r.method.eq_ignore_ascii_case(method) && faults::path_matches(path, &r.path)
+            })
+            .count()
+    }
+
+    /// Revokes the user's sign-in sessions: refresh tokens issued before now
+    /// fail with `invalid_grant` AADSTS50173 (like Graph's
+    /// `revokeSignInSessions`). Access tokens keep working until they expire.
+    pub async fn revoke_sign_in_sessions(&self, upn: &str) -> Result<(), EmulatorError> {
+        revoke(&self.shared, upn)
+    }
+
+    /// Stops the server and waits until it has stopped listening.
+    pub async fn shutdown(mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Moves the user's `signInSessionsValidFrom` to now and persists.
+pub(crate) fn revoke(shared: &Shared, upn: &str) -> Result<(), EmulatorError> {
+    let mut store = shared.store();
+    let Some(user) = store.tenant.user_mut(upn) else {
+        return Err(EmulatorError::UnknownUser(upn.to_string()));
+    };
+    user.sign_in_sessions_valid_from = OffsetDateTime::now_utc();
+    shared.persist(&store);
+    Ok(())
+}

@@ -242,7 +242,12 @@ pub fn second_factor(page: &SecondFactorPage<'_>) -> String {
 /// The device-code entry page (`/devicelogin`).
 pub fn device_code_entry(error: Option<&str>) -> String {
     let error = error
-        .map(|e| format!("<p class=\"error\" id=\"error\" role=\"alert\">{}</p>", escape(e)))
+        .map(|e| {
+            format!(
+                "<p class=\"error\" id=\"error\" role=\"alert\">{}</p>",
+                escape(e)
+            )
+        })
         .unwrap_or_default();
     let body = format!(
         "<div class=\"card\"><p class=\"tenant\">{tenant}</p><h1>Enter code</h1>\
@@ -297,7 +302,10 @@ pub fn home(base: &str) -> String {
     let tenant = demo::TENANT_ID;
     let rows = [
         ("Authority", format!("{base}{tenant}")),
-        ("OpenID configuration", format!("{base}{tenant}/v2.0/.well-known/openid-configuration")),
+        (
+            "OpenID configuration",
+            format!("{base}{tenant}/v2.0/.well-known/openid-configuration"),
+        ),
         ("Graph v1.0", format!("{base}v1.0")),
         ("Graph beta", format!("{base}beta")),
         ("Device login", format!("{base}devicelogin")),
@@ -305,7 +313,13 @@ pub fn home(base: &str) -> String {
         ("Client id", demo::CLIENT_ID.to_string()),
     ]
     .iter()
-    .map(|(k, v)| format!("<tr><th>{}</th><td><code>{}</code></td></tr>", escape(k), escape(v)))
+    .map(|(k, v)| {
+        format!(
+            "<tr><th>{}</th><td><code>{}</code></td></tr>",
+            escape(k),
+            escape(v)
+        )
+    })
     .collect::<String>();
     let body = format!(
         "<div class=\"card wide\"><p class=\"tenant\">{name}</p><h1>Tenant emulator</h1>\
@@ -337,7 +351,9 @@ mod tests {
                 action: "/t/mfa",
                 flow_id: "f",
                 upn: "a\"b",
-                challenge: &SecondFactorChallenge::Unreachable { masked: "+X".into() },
+                challenge: &SecondFactorChallenge::Unreachable {
+                    masked: "+X".into(),
+                },
                 error: None,
             }),
             device_code_entry(Some("bad & wrong")),

@@ -100,7 +100,10 @@ impl Shared {
     }
 
     fn record(&self, entry: LoggedRequest) {
-        self.log.lock().unwrap_or_else(|e| e.into_inner()).push(entry);
+        self.log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(entry);
     }
 }
 
@@ -112,14 +115,20 @@ fn is_admin(path: &str) -> bool {
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/", get(home))
-        .route("/{tenant}/v2.0/.well-known/openid-configuration", get(identity::discovery))
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(identity::discovery),
+        )
         .route("/{tenant}/discovery/v2.0/keys", get(identity::keys))
         .route("/{tenant}/oauth2/v2.0/authorize", get(identity::authorize))
         .route(
             "/{tenant}/oauth2/v2.0/token",
             post(identity::token).get(identity::token_get),
         )
-        .route("/{tenant}/oauth2/v2.0/devicecode", post(identity::device_code))
+        .route(
+            "/{tenant}/oauth2/v2.0/devicecode",
+            post(identity::device_code),
+        )
         .route("/{tenant}/oauth2/v2.0/logout", get(identity::logout))
         .route("/{tenant}/login", post(flows::submit_credentials))
         .route("/{tenant}/mfa", post(flows::submit_second_factor))
@@ -135,7 +144,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/beta", any(graph::handle))
         .route(
             "/_emulator/faults",
-            post(admin::inject_fault).delete(admin::clear_faults).get(admin::list_faults),
+            post(admin::inject_fault)
+                .delete(admin::clear_faults)
+                .get(admin::list_faults),
         )
         .route("/_emulator/requests", get(admin::requests))
         .route(
@@ -143,7 +154,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             post(admin::revoke_sign_in_sessions),
         )
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(shared.clone(), inject_faults))
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            inject_faults,
+        ))
         .layer(middleware::from_fn_with_state(shared.clone(), log_requests))
         .with_state(shared)
 }
@@ -155,7 +169,11 @@ async fn home(State(shared): State<Arc<Shared>>) -> Html<String> {
 async fn not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
-        Html(pages::error_page("Not found", "The emulator has nothing at this address.", None)),
+        Html(pages::error_page(
+            "Not found",
+            "The emulator has nothing at this address.",
+            None,
+        )),
     )
         .into_response()
 }
@@ -177,7 +195,11 @@ async fn log_requests(State(shared): State<Arc<Shared>>, request: Request, next:
 }
 
 /// Applies an injected fault matching the request, if any.
-async fn inject_faults(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+async fn inject_faults(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_string();
     if is_admin(&path) {
         return next.run(request).await;
@@ -188,15 +210,22 @@ async fn inject_faults(State(shared): State<Arc<Shared>>, request: Request, next
             tokio::time::sleep(Duration::from_millis(millis)).await;
             next.run(request).await
         }
-        Some(FaultEffect::Status { status, retry_after }) => {
-            fault_response(&shared, &request, &path, status, retry_after)
-        }
+        Some(FaultEffect::Status {
+            status,
+            retry_after,
+        }) => fault_response(&shared, &request, &path, status, retry_after),
     }
 }
 
 /// The answer to a request hit by a status fault, in the shape of the
 /// surface it was sent to.
-fn fault_response(shared: &Shared, request: &Request, path: &str, status: u16, retry_after: Option<String>) -> Response {
+fn fault_response(
+    shared: &Shared,
+    request: &Request,
+    path: &str,
+    status: u16,
+    retry_after: Option<String>,
+) -> Response {
     let headers = request.headers();
     if graph::split_version(path).is_some() {
         let context = GraphContext::new(shared, headers);
@@ -207,7 +236,8 @@ fn fault_response(shared: &Shared, request: &Request, path: &str, status: u16, r
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
     let lower = path.to_ascii_lowercase();
     if lower.ends_with("/oauth2/v2.0/token") || lower.ends_with("/oauth2/v2.0/devicecode") {
-        return IdentityError::temporarily_unavailable(status, retry_after).into_response_for(&shared.base, headers);
+        return IdentityError::temporarily_unavailable(status, retry_after)
+            .into_response_for(&shared.base, headers);
     }
     let mut response = (
         status,
@@ -226,7 +256,11 @@ fn fault_response(shared: &Shared, request: &Request, path: &str, status: u16, r
 
 /// Accepts connections until the task is aborted; aborting it drops the
 /// listener and every connection task.
-pub(crate) async fn serve(listener: TcpListener, router: Router, tls: Option<tokio_rustls::TlsAcceptor>) {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    router: Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
     let mut connections = JoinSet::new();
     loop {
         let (stream, _peer) = match listener.accept().await {
@@ -244,12 +278,18 @@ pub(crate) async fn serve(listener: TcpListener, router: Router, tls: Option<tok
             let builder = auto::Builder::new(TokioExecutor::new());
             match tls {
                 None => {
-                    let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+                    let _ = builder
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
                 }
                 Some(acceptor) => {
-                    let handshake = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await;
+                    let handshake =
+                        tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
+                            .await;
                     if let Ok(Ok(stream)) = handshake {
-                        let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+                        let _ = builder
+                            .serve_connection(TokioIo::new(stream), service)
+                            .await;
                     }
                 }
             }

@@ -65,10 +65,16 @@ impl StateFile {
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((file, None)),
-            Err(e) => return Err(EmulatorError::State(format!("cannot read {}: {e}", path.display()))),
+            Err(e) => {
+                return Err(EmulatorError::State(format!(
+                    "cannot read {}: {e}",
+                    path.display()
+                )))
+            }
         };
-        let state: PersistedState = serde_json::from_str(&text)
-            .map_err(|e| EmulatorError::State(format!("{} is not a valid state file: {e}", path.display())))?;
+        let state: PersistedState = serde_json::from_str(&text).map_err(|e| {
+            EmulatorError::State(format!("{} is not a valid state file: {e}", path.display()))
+        })?;
         if state.format != FORMAT {
             return Err(EmulatorError::State(format!(
                 "{} has format {}, this emulator reads format {FORMAT}",
@@ -82,7 +88,11 @@ impl StateFile {
     /// Writes the durable part of the store, atomically.
     pub(crate) fn save(&self, store: &Store, signing_key_pem: &str) -> std::io::Result<()> {
         let mut grants: Vec<&RefreshGrant> = store.grants.refresh.values().collect();
-        grants.sort_by(|a, b| a.issued.cmp(&b.issued).then(a.token_hash.cmp(&b.token_hash)));
+        grants.sort_by(|a, b| {
+            a.issued
+                .cmp(&b.issued)
+                .then(a.token_hash.cmp(&b.token_hash))
+        });
         let document = PersistedStateRef {
             format: FORMAT,
             tenant: &store.tenant,
@@ -129,9 +139,12 @@ mod tests {
             auth_time: OffsetDateTime::now_utc(),
             amr: vec!["pwd".into()],
         };
-        store
-            .grants
-            .issue_refresh("client", &ScopeSet::default(), &auth, OffsetDateTime::now_utc());
+        store.grants.issue_refresh(
+            "client",
+            &ScopeSet::default(),
+            &auth,
+            OffsetDateTime::now_utc(),
+        );
         file.save(&store, "PEM")?;
         let (_, loaded) = StateFile::open(dir.path())?;
         let loaded = loaded.ok_or("state missing")?;
@@ -146,7 +159,10 @@ mod tests {
     fn a_corrupt_state_file_is_an_error_not_a_reseed() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         fs::write(dir.path().join(STATE_FILE_NAME), "{not json")?;
-        assert!(matches!(StateFile::open(dir.path()), Err(EmulatorError::State(_))));
+        assert!(matches!(
+            StateFile::open(dir.path()),
+            Err(EmulatorError::State(_))
+        ));
         Ok(())
     }
 }

@@ -8,8 +8,8 @@
 use std::sync::Arc;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
-    KeyUsagePurpose,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use time::{Duration, OffsetDateTime};
@@ -34,7 +34,10 @@ impl ServerIdentity {
         let ca_key = KeyPair::generate().map_err(tls_error)?;
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(tls_error)?;
         let mut ca_name = DistinguishedName::new();
-        ca_name.push(DnType::CommonName, "MFA Assistant demo tenant CA (emulated, not Microsoft)");
+        ca_name.push(
+            DnType::CommonName,
+            "MFA Assistant demo tenant CA (emulated, not Microsoft)",
+        );
         ca_name.push(DnType::OrganizationName, "Tenant emulator");
         ca_params.distinguished_name = ca_name;
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
@@ -48,9 +51,12 @@ impl ServerIdentity {
         let ca_cert = ca_params.self_signed(&ca_key).map_err(tls_error)?;
 
         let server_key = KeyPair::generate().map_err(tls_error)?;
-        let mut server_params =
-            CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()])
-                .map_err(tls_error)?;
+        let mut server_params = CertificateParams::new(vec![
+            "localhost".to_string(),
+            "127.0.0.1".to_string(),
+            "::1".to_string(),
+        ])
+        .map_err(tls_error)?;
         let mut server_name = DistinguishedName::new();
         server_name.push(DnType::CommonName, "localhost");
         server_params.distinguished_name = server_name;
@@ -63,7 +69,8 @@ impl ServerIdentity {
             .signed_by(&server_key, &ca_cert, &ca_key)
             .map_err(tls_error)?;
 
-        let chain: Vec<CertificateDer<'static>> = vec![server_cert.der().clone(), ca_cert.der().clone()];
+        let chain: Vec<CertificateDer<'static>> =
+            vec![server_cert.der().clone(), ca_cert.der().clone()];
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der()));
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut config = rustls::ServerConfig::builder_with_provider(provider)

@@ -52,7 +52,9 @@ fn parse(body: &[u8]) -> Result<Vec<Step>, GraphError> {
         .and_then(Value::as_array)
         .ok_or_else(invalid_payload)?;
     if requests.is_empty() {
-        return Err(bad_batch("The batch request must contain at least one request."));
+        return Err(bad_batch(
+            "The batch request must contain at least one request.",
+        ));
     }
     if requests.len() > MAX_REQUESTS {
         return Err(bad_batch(format!(
@@ -62,8 +64,15 @@ fn parse(body: &[u8]) -> Result<Vec<Step>, GraphError> {
     }
     let mut steps = Vec::with_capacity(requests.len());
     for request in requests {
-        let text = |name: &str| request.get(name).and_then(Value::as_str).map(str::to_string);
-        let id = text("id").filter(|s| !s.is_empty()).ok_or_else(invalid_payload)?;
+        let text = |name: &str| {
+            request
+                .get(name)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        let id = text("id")
+            .filter(|s| !s.is_empty())
+            .ok_or_else(invalid_payload)?;
         let method = text("method")
             .and_then(|m| Method::from_bytes(m.to_ascii_uppercase().as_bytes()).ok())
             .ok_or_else(invalid_payload)?;
@@ -72,7 +81,14 @@ fn parse(body: &[u8]) -> Result<Vec<Step>, GraphError> {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Object(map)) => map
                 .iter()
-                .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string()),
+                    )
+                })
                 .collect(),
             Some(_) => return Err(invalid_payload()),
         };
@@ -86,8 +102,12 @@ fn parse(body: &[u8]) -> Result<Vec<Step>, GraphError> {
         };
         let body = request.get("body").filter(|b| !b.is_null()).cloned();
         let is_write = [Method::POST, Method::PATCH, Method::PUT].contains(&method);
-        let has_content_type = headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
-        if (body.is_some() && !has_content_type) || (is_write && (body.is_none() || !has_content_type)) {
+        let has_content_type = headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+        if (body.is_some() && !has_content_type)
+            || (is_write && (body.is_none() || !has_content_type))
+        {
             return Err(bad_batch(format!(
                 "Write request id : {id} does not contain Content-Type header or body."
             )));
@@ -143,7 +163,9 @@ fn execution_order(steps: &[Step]) -> Result<Vec<usize>, GraphError> {
                     .all(|d| index.get(&d.to_lowercase()).is_some_and(|&j| done[j]))
         });
         let Some(i) = ready else {
-            return Err(bad_batch("The dependsOn graph of this batch contains a cycle."));
+            return Err(bad_batch(
+                "The dependsOn graph of this batch contains a cycle.",
+            ));
         };
         done[i] = true;
         order.push(i);
@@ -159,10 +181,11 @@ pub(crate) async fn run(
     caller: &Caller,
     context: &GraphContext,
 ) -> GraphResponse {
-    let steps = match parse(body).and_then(|steps| execution_order(&steps).map(|order| (steps, order))) {
-        Ok(parsed) => parsed,
-        Err(e) => return e.render(context),
-    };
+    let steps =
+        match parse(body).and_then(|steps| execution_order(&steps).map(|order| (steps, order))) {
+            Ok(parsed) => parsed,
+            Err(e) => return e.render(context),
+        };
     let (steps, order) = steps;
     let mut statuses: HashMap<String, StatusCode> = HashMap::new();
     let mut responses = Vec::with_capacity(steps.len());
@@ -201,7 +224,8 @@ async fn run_step(
 ) -> GraphResponse {
     let mut headers = HeaderMap::new();
     for (k, v) in &step.headers {
-        if let (Ok(name), Ok(value)) = (HeaderName::try_from(k.as_str()), HeaderValue::from_str(v)) {
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(k.as_str()), HeaderValue::from_str(v))
+        {
             headers.insert(name, value);
         }
     }
@@ -242,15 +266,22 @@ async fn run_step(
     let (path_part, _query) = relative.split_once('?').unwrap_or((relative, ""));
     let path = format!("/{path_part}");
     if path_part.trim_matches('/').eq_ignore_ascii_case("$batch") {
-        return GraphError::new(StatusCode::BAD_REQUEST, "BadRequest", "Nested batch requests are not supported.")
-            .render(&context);
+        return GraphError::new(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "Nested batch requests are not supported.",
+        )
+        .render(&context);
     }
     let full_path = format!("/{}{}", version.segment(), path);
     match shared.faults.take(step.method.as_str(), &full_path) {
-        Some(FaultEffect::Status { status, retry_after }) => {
-            return GraphError::fault(status, retry_after).render(&context)
+        Some(FaultEffect::Status {
+            status,
+            retry_after,
+        }) => return GraphError::fault(status, retry_after).render(&context),
+        Some(FaultEffect::Delay { millis }) => {
+            tokio::time::sleep(Duration::from_millis(millis)).await
         }
-        Some(FaultEffect::Delay { millis }) => tokio::time::sleep(Duration::from_millis(millis)).await,
         None => {}
     }
     let body = step
@@ -305,7 +336,11 @@ mod tests {
         ];
         for case in cases {
             let err = ids(case.clone()).err();
-            assert_eq!(err.map(|e| e.status), Some(StatusCode::BAD_REQUEST), "{case}");
+            assert_eq!(
+                err.map(|e| e.status),
+                Some(StatusCode::BAD_REQUEST),
+                "{case}"
+            );
         }
     }
 }

@@ -39,7 +39,11 @@ impl GraphError {
 
     /// 401 `InvalidAuthenticationToken`.
     pub(crate) fn unauthenticated(message: &str) -> GraphError {
-        Self::new(StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken", message)
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            message,
+        )
     }
 
     /// 403 for a token without the needed directory permission.
@@ -53,7 +57,11 @@ impl GraphError {
 
     /// 403 for a token without the needed authentication-methods permission.
     pub(crate) fn request_authorization_failed() -> GraphError {
-        Self::new(StatusCode::FORBIDDEN, "accessDenied", "Request Authorization failed")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "accessDenied",
+            "Request Authorization failed",
+        )
     }
 
     /// 404 `itemNotFound` for an unknown method id.
@@ -79,14 +87,32 @@ impl GraphError {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
         let (code, message) = match status.as_u16() {
             429 => ("TooManyRequests", "Please retry again later."),
-            503 => ("serviceNotAvailable", "The service is temporarily unavailable. Please retry later."),
-            504 => ("gatewayTimeout", "The gateway did not receive a timely response from the upstream service."),
+            503 => (
+                "serviceNotAvailable",
+                "The service is temporarily unavailable. Please retry later.",
+            ),
+            504 => (
+                "gatewayTimeout",
+                "The gateway did not receive a timely response from the upstream service.",
+            ),
             400 => ("invalidRequest", "The request is malformed or incorrect."),
-            401 => ("InvalidAuthenticationToken", "Access token validation failure."),
-            403 => ("accessDenied", "The caller doesn't have permission to perform the action."),
+            401 => (
+                "InvalidAuthenticationToken",
+                "Access token validation failure.",
+            ),
+            403 => (
+                "accessDenied",
+                "The caller doesn't have permission to perform the action.",
+            ),
             404 => ("itemNotFound", "The resource could not be found."),
-            409 => ("conflict", "The current state conflicts with what the request expects."),
-            423 => ("resourceLocked", "The resource that is being accessed is locked."),
+            409 => (
+                "conflict",
+                "The current state conflicts with what the request expects.",
+            ),
+            423 => (
+                "resourceLocked",
+                "The resource that is being accessed is locked.",
+            ),
             _ => ("generalException", "An unspecified error has occurred."),
         };
         GraphError {
@@ -170,7 +196,9 @@ mod tests {
         assert_eq!(body["error"]["code"], "itemNotFound");
         assert_eq!(body["error"]["innerError"]["client-request-id"], "mine");
         assert_eq!(body["error"]["innerError"]["request-id"], "req");
-        let date = body["error"]["innerError"]["date"].as_str().unwrap_or_default();
+        let date = body["error"]["innerError"]["date"]
+            .as_str()
+            .unwrap_or_default();
         assert_eq!(date.len(), 19, "{date}");
     }
 
@@ -185,6 +213,8 @@ mod tests {
         assert_eq!(inner["status"], "429");
         assert_eq!(inner["message"], "Please retry after");
         assert!(inner.get("client-request-id").is_none());
-        assert!(rendered.headers.contains(&("Retry-After".into(), "0.25".into())));
+        assert!(rendered
+            .headers
+            .contains(&("Retry-After".into(), "0.25".into())));
     }
 }

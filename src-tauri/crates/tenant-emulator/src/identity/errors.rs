@@ -87,7 +87,10 @@ impl IdentityError {
     }
 
     /// The fault-injection answer of the token and device-code endpoints.
-    pub(crate) fn temporarily_unavailable(status: StatusCode, retry_after: Option<String>) -> IdentityError {
+    pub(crate) fn temporarily_unavailable(
+        status: StatusCode,
+        retry_after: Option<String>,
+    ) -> IdentityError {
         IdentityError {
             status,
             error: "temporarily_unavailable",
@@ -106,7 +109,11 @@ impl IdentityError {
     }
 
     /// The JSON response, echoing the caller's `client-request-id`.
-    pub(crate) fn into_response_for(self, base: &url::Url, request_headers: &HeaderMap) -> Response {
+    pub(crate) fn into_response_for(
+        self,
+        base: &url::Url,
+        request_headers: &HeaderMap,
+    ) -> Response {
         let trace = Trace::new(request_headers);
         let body = json!({
             "error": self.error,
@@ -119,12 +126,18 @@ impl IdentityError {
         });
         let mut response = (self.status, axum::Json(body)).into_response();
         let headers = response.headers_mut();
-        headers.insert("cache-control", HeaderValue::from_static("no-store, no-cache"));
+        headers.insert(
+            "cache-control",
+            HeaderValue::from_static("no-store, no-cache"),
+        );
         headers.insert("pragma", HeaderValue::from_static("no-cache"));
         if let Ok(v) = HeaderValue::from_str(&trace.correlation_id) {
             headers.insert("client-request-id", v);
         }
-        if let Some(v) = self.retry_after.and_then(|r| HeaderValue::from_str(&r).ok()) {
+        if let Some(v) = self
+            .retry_after
+            .and_then(|r| HeaderValue::from_str(&r).ok())
+        {
             headers.insert("retry-after", v);
         }
         response
@@ -176,8 +189,14 @@ mod tests {
 
     #[test]
     fn invalid_client_is_401_and_the_rest_400() {
-        assert_eq!(IdentityError::new("invalid_client", 700025, "x").status, StatusCode::UNAUTHORIZED);
-        assert_eq!(IdentityError::missing("code").status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            IdentityError::new("invalid_client", 700025, "x").status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            IdentityError::missing("code").status,
+            StatusCode::BAD_REQUEST
+        );
     }
 
     #[test]

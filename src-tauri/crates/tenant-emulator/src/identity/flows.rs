@@ -21,7 +21,9 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::errors::{IdentityError, Trace};
-use super::grants::{random_secret, Authentication, AuthorizationCode, DeviceStatus, PkceChallenge, CODE_LIFETIME};
+use super::grants::{
+    random_secret, Authentication, AuthorizationCode, DeviceStatus, PkceChallenge, CODE_LIFETIME,
+};
 use super::params;
 use super::scopes::ScopeSet;
 use crate::pages::{self, PageError, SecondFactorPage, SignInPage};
@@ -87,7 +89,6 @@ pub(crate) struct SignInFlow {
     pub browser: String,
     pub purpose: FlowPurpose,
     pub stage: FlowStage,
-    pub login_hint: String,
     pub expires: OffsetDateTime,
 }
 
@@ -133,18 +134,24 @@ pub(crate) fn challenge_for(user: &User) -> SecondFactorChallenge {
         MethodKind::Fido2 { display_name, .. } => Some(display_name.clone()),
         _ => None,
     });
-    let has_oath = user
-        .methods
-        .iter()
-        .any(|m| matches!(m.kind, MethodKind::SoftwareOath | MethodKind::HardwareOath { .. }));
-    let push = authenticator.clone().map(|device| SecondFactorChallenge::Push {
-        number: rand::thread_rng().gen_range(10..100),
-        device,
+    let has_oath = user.methods.iter().any(|m| {
+        matches!(
+            m.kind,
+            MethodKind::SoftwareOath | MethodKind::HardwareOath { .. }
+        )
     });
-    let text = mobile.clone().map(|masked| SecondFactorChallenge::TextMessage {
-        masked,
-        code: six_digits(),
-    });
+    let push = authenticator
+        .clone()
+        .map(|device| SecondFactorChallenge::Push {
+            number: rand::thread_rng().gen_range(10..100),
+            device,
+        });
+    let text = mobile
+        .clone()
+        .map(|masked| SecondFactorChallenge::TextMessage {
+            masked,
+            code: six_digits(),
+        });
     let prefs = &user.sign_in_preferences;
     if prefs.is_system_preferred_authentication_method_enabled {
         let system = prefs
@@ -153,13 +160,17 @@ pub(crate) fn challenge_for(user: &User) -> SecondFactorChallenge {
             .unwrap_or_default()
             .to_ascii_lowercase();
         let chosen = match system.as_str() {
-            "fido2" | "passkey" => security_key.clone().map(|name| SecondFactorChallenge::SecurityKey { name }),
+            "fido2" | "passkey" => security_key
+                .clone()
+                .map(|name| SecondFactorChallenge::SecurityKey { name }),
             "push" | "microsoftauthenticatorpush" => push.clone(),
             "sms" => text.clone(),
             "oath" | "softwareoath" | "hardwareoath" if has_oath => {
                 Some(SecondFactorChallenge::VerificationCode { code: six_digits() })
             }
-            "voicemobile" | "voice" => mobile.clone().map(|masked| SecondFactorChallenge::VoiceCall { masked }),
+            "voicemobile" | "voice" => mobile
+                .clone()
+                .map(|masked| SecondFactorChallenge::VoiceCall { masked }),
             _ => None,
         };
         if let Some(chosen) = chosen {
@@ -172,19 +183,29 @@ pub(crate) fn challenge_for(user: &User) -> SecondFactorChallenge {
         Some(PreferredMethod::Oath) if has_oath => {
             Some(SecondFactorChallenge::VerificationCode { code: six_digits() })
         }
-        Some(PreferredMethod::VoiceMobile) => mobile.clone().map(|masked| SecondFactorChallenge::VoiceCall { masked }),
-        Some(PreferredMethod::VoiceAlternateMobile) => user
-            .phone(PhoneType::AlternateMobile)
-            .map(|p| SecondFactorChallenge::VoiceCall { masked: mask_phone(p) }),
-        Some(PreferredMethod::VoiceOffice) => user
-            .phone(PhoneType::Office)
-            .map(|p| SecondFactorChallenge::VoiceCall { masked: mask_phone(p) }),
+        Some(PreferredMethod::VoiceMobile) => mobile
+            .clone()
+            .map(|masked| SecondFactorChallenge::VoiceCall { masked }),
+        Some(PreferredMethod::VoiceAlternateMobile) => {
+            user.phone(PhoneType::AlternateMobile)
+                .map(|p| SecondFactorChallenge::VoiceCall {
+                    masked: mask_phone(p),
+                })
+        }
+        Some(PreferredMethod::VoiceOffice) => {
+            user.phone(PhoneType::Office)
+                .map(|p| SecondFactorChallenge::VoiceCall {
+                    masked: mask_phone(p),
+                })
+        }
         _ => None,
     };
     preferred
         .or(push)
         .or(text)
-        .or_else(|| has_oath.then(|| SecondFactorChallenge::VerificationCode { code: six_digits() }))
+        .or_else(|| {
+            has_oath.then(|| SecondFactorChallenge::VerificationCode { code: six_digits() })
+        })
         .or_else(|| security_key.map(|name| SecondFactorChallenge::SecurityKey { name }))
         .unwrap_or(SecondFactorChallenge::NoMethod)
 }
@@ -207,7 +228,6 @@ pub(crate) fn start_flow(
     shared: &Shared,
     headers: &HeaderMap,
     purpose: FlowPurpose,
-    login_hint: String,
 ) -> (String, Option<HeaderValue>) {
     let (browser, cookie) = match browser_cookie(headers) {
         Some(existing) => (existing, None),
@@ -231,7 +251,6 @@ pub(crate) fn start_flow(
             browser,
             purpose,
             stage: FlowStage::Credentials,
-            login_hint,
             expires: now + FLOW_LIFETIME,
         },
     );
@@ -309,7 +328,11 @@ pub(crate) fn redirect_to_app(redirect_uri: &str, pairs: &[(&str, &str)]) -> Res
     let Ok(mut url) = url::Url::parse(redirect_uri) else {
         return html(
             StatusCode::BAD_REQUEST,
-            pages::error_page("Sign-in failed", "The redirect URI is not a valid URL.", None),
+            pages::error_page(
+                "Sign-in failed",
+                "The redirect URI is not a valid URL.",
+                None,
+            ),
         );
     };
     {
@@ -336,7 +359,10 @@ pub(crate) fn redirect_error(
     subcode: Option<&str>,
 ) -> Response {
     let description = error.description(&Trace::new(headers));
-    let mut pairs = vec![("error", error.error), ("error_description", description.as_str())];
+    let mut pairs = vec![
+        ("error", error.error),
+        ("error_description", description.as_str()),
+    ];
     if let Some(subcode) = subcode {
         pairs.push(("error_subcode", subcode));
     }
@@ -347,20 +373,48 @@ pub(crate) fn redirect_error(
 }
 
 /// Looks a posted flow up and checks it belongs to this browser.
-fn posted_flow(shared: &Shared, headers: &HeaderMap, flow_id: &str) -> Result<SignInFlow, Response> {
+fn posted_flow(
+    shared: &Shared,
+    headers: &HeaderMap,
+    flow_id: &str,
+) -> Result<SignInFlow, FlowRefusal> {
     let now = OffsetDateTime::now_utc();
     let store = shared.store();
     let Some(flow) = store.grants.flows.get(flow_id).filter(|f| f.expires > now) else {
-        return Err(expired_page());
+        return Err(FlowRefusal::Expired);
     };
     if browser_cookie(headers).as_deref() != Some(flow.browser.as_str()) {
-        return Err(foreign_browser_page());
+        return Err(FlowRefusal::ForeignBrowser);
     }
     Ok(flow.clone())
 }
 
+/// Why a posted form cannot continue its flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FlowRefusal {
+    /// Unknown or expired flow id.
+    Expired,
+    /// The flow was started by another browser (or cookies are blocked).
+    ForeignBrowser,
+}
+
+impl FlowRefusal {
+    fn page(self) -> Response {
+        match self {
+            FlowRefusal::Expired => expired_page(),
+            FlowRefusal::ForeignBrowser => foreign_browser_page(),
+        }
+    }
+}
+
 /// Ends a flow because the user cancelled (or could not go on).
-fn cancel(shared: &Shared, headers: &HeaderMap, flow_id: &str, flow: &SignInFlow, during_mfa: bool) -> Response {
+fn cancel(
+    shared: &Shared,
+    headers: &HeaderMap,
+    flow_id: &str,
+    flow: &SignInFlow,
+    during_mfa: bool,
+) -> Response {
     let mut store = shared.store();
     store.grants.flows.remove(flow_id);
     match &flow.purpose {
@@ -372,36 +426,59 @@ fn cancel(shared: &Shared, headers: &HeaderMap, flow_id: &str, flow: &SignInFlow
                     "Authentication failed during strong authentication request.",
                 )
             } else {
-                IdentityError::new("access_denied", 65004, "User declined to consent to access the app.")
+                IdentityError::new(
+                    "access_denied",
+                    65004,
+                    "User declined to consent to access the app.",
+                )
             };
             redirect_error(request, &error, headers, Some("cancel"))
         }
         FlowPurpose::DeviceCode { device_code } => {
-            if let Some(device) = store.grants.devices.iter_mut().find(|d| &d.device_code == device_code) {
+            if let Some(device) = store
+                .grants
+                .devices
+                .iter_mut()
+                .find(|d| &d.device_code == device_code)
+            {
                 if device.status == DeviceStatus::Pending {
                     device.status = DeviceStatus::Declined;
                 }
             }
-            html(StatusCode::OK, pages::device_code_declined(crate::demo::APP_DISPLAY_NAME))
+            html(
+                StatusCode::OK,
+                pages::device_code_declined(crate::demo::APP_DISPLAY_NAME),
+            )
         }
     }
 }
 
 /// `POST /{tenant}/login`: the username and password form.
-pub(crate) async fn submit_credentials(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn submit_credentials(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let form = params(&body);
     let flow_id = form.get("flow").cloned().unwrap_or_default();
     let flow = match posted_flow(&shared, &headers, &flow_id) {
         Ok(flow) => flow,
-        Err(page) => return page,
+        Err(refusal) => return refusal.page(),
     };
     if form.get("action").map(String::as_str) == Some("cancel") {
         return cancel(&shared, &headers, &flow_id, &flow, false);
     }
-    let login = form.get("login").map(|s| s.trim().to_string()).unwrap_or_default();
+    let login = form
+        .get("login")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
     let password = form.get("passwd").cloned().unwrap_or_default();
     let mut store = shared.store();
-    let user = store.tenant.user(&login).filter(|_| login.contains('@')).cloned();
+    let user = store
+        .tenant
+        .user(&login)
+        .filter(|_| login.contains('@'))
+        .cloned();
     let page_error = match &user {
         None if login.is_empty() => Some(PageError {
             message: "Enter a valid email address, phone number, or Skype name.".into(),
@@ -421,7 +498,10 @@ pub(crate) async fn submit_credentials(State(shared): State<Arc<Shared>>, header
     };
     if let Some(error) = page_error {
         drop(store);
-        return html(StatusCode::OK, sign_in_page(&shared, &flow_id, &flow, &login, Some(error)));
+        return html(
+            StatusCode::OK,
+            sign_in_page(&shared, &flow_id, &flow, &login, Some(error)),
+        );
     }
     let Some(user) = user else {
         return expired_page();
@@ -448,12 +528,16 @@ pub(crate) async fn submit_credentials(State(shared): State<Arc<Shared>>, header
 }
 
 /// `POST /{tenant}/mfa`: the simulated second factor.
-pub(crate) async fn submit_second_factor(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn submit_second_factor(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let form = params(&body);
     let flow_id = form.get("flow").cloned().unwrap_or_default();
     let flow = match posted_flow(&shared, &headers, &flow_id) {
         Ok(flow) => flow,
-        Err(page) => return page,
+        Err(refusal) => return refusal.page(),
     };
     let FlowStage::SecondFactor {
         user_id,
@@ -475,7 +559,8 @@ pub(crate) async fn submit_second_factor(State(shared): State<Arc<Shared>>, head
         SecondFactorChallenge::Push { .. }
         | SecondFactorChallenge::VoiceCall { .. }
         | SecondFactorChallenge::SecurityKey { .. } => action == "approve",
-        SecondFactorChallenge::TextMessage { code, .. } | SecondFactorChallenge::VerificationCode { code } => {
+        SecondFactorChallenge::TextMessage { code, .. }
+        | SecondFactorChallenge::VerificationCode { code } => {
             action == "verify" && entered == *code
         }
         SecondFactorChallenge::Unreachable { .. } | SecondFactorChallenge::NoMethod => false,
@@ -489,7 +574,8 @@ pub(crate) async fn submit_second_factor(State(shared): State<Arc<Shared>>, head
             .unwrap_or_default();
         let error = matches!(
             challenge,
-            SecondFactorChallenge::TextMessage { .. } | SecondFactorChallenge::VerificationCode { .. }
+            SecondFactorChallenge::TextMessage { .. }
+                | SecondFactorChallenge::VerificationCode { .. }
         )
         .then(|| PageError {
             message: "You didn't enter the expected verification code. Please try again.".into(),
@@ -515,7 +601,12 @@ pub(crate) async fn submit_second_factor(State(shared): State<Arc<Shared>>, head
 }
 
 /// Finishes a flow whose user passed both factors.
-fn complete(shared: &Shared, flow_id: &str, flow: &SignInFlow, authentication: Authentication) -> Response {
+fn complete(
+    shared: &Shared,
+    flow_id: &str,
+    flow: &SignInFlow,
+    authentication: Authentication,
+) -> Response {
     let now = OffsetDateTime::now_utc();
     let mut store = shared.store();
     store.grants.flows.remove(flow_id);
@@ -540,15 +631,18 @@ fn complete(shared: &Shared, flow_id: &str, flow: &SignInFlow, authentication: A
             redirect_to_app(&request.redirect_uri, &pairs)
         }
         FlowPurpose::DeviceCode { device_code } => {
-            let device = store
-                .grants
-                .devices
-                .iter_mut()
-                .find(|d| &d.device_code == device_code && d.status == DeviceStatus::Pending && d.expires > now);
+            let device = store.grants.devices.iter_mut().find(|d| {
+                &d.device_code == device_code
+                    && d.status == DeviceStatus::Pending
+                    && d.expires > now
+            });
             match device {
                 Some(device) => {
                     device.status = DeviceStatus::Approved(authentication);
-                    html(StatusCode::OK, pages::device_code_done(crate::demo::APP_DISPLAY_NAME))
+                    html(
+                        StatusCode::OK,
+                        pages::device_code_done(crate::demo::APP_DISPLAY_NAME),
+                    )
                 }
                 None => expired_page(),
             }
@@ -562,7 +656,11 @@ pub(crate) async fn device_login_page() -> Response {
 }
 
 /// `POST /devicelogin`: a code was entered; on success the sign-in page.
-pub(crate) async fn submit_device_code(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn submit_device_code(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let form = params(&body);
     let entered = form.get("otc").cloned().unwrap_or_default();
     let now = OffsetDateTime::now_utc();
@@ -578,11 +676,14 @@ pub(crate) async fn submit_device_code(State(shared): State<Arc<Shared>>, header
         );
     };
     let purpose = FlowPurpose::DeviceCode { device_code };
-    let (flow_id, cookie) = start_flow(&shared, &headers, purpose, String::new());
+    let (flow_id, cookie) = start_flow(&shared, &headers, purpose);
     let Some(flow) = shared.store().grants.flows.get(&flow_id).cloned() else {
         return expired_page();
     };
-    let mut response = html(StatusCode::OK, sign_in_page(&shared, &flow_id, &flow, "", None));
+    let mut response = html(
+        StatusCode::OK,
+        sign_in_page(&shared, &flow_id, &flow, "", None),
+    );
     if let Some(cookie) = cookie {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
@@ -604,7 +705,10 @@ mod tests {
     fn each_demo_user_gets_the_documented_second_factor() {
         let tenant = seed();
         let challenge = |upn: &str| tenant.user(upn).map(challenge_for);
-        assert!(matches!(challenge("adele@contoso-demo.example"), Some(SecondFactorChallenge::Push { .. })));
+        assert!(matches!(
+            challenge("adele@contoso-demo.example"),
+            Some(SecondFactorChallenge::Push { .. })
+        ));
         assert!(matches!(
             challenge("ben@contoso-demo.example"),
             Some(SecondFactorChallenge::TextMessage { ref masked, .. }) if masked == "+XX XXXXXXXX23"
@@ -617,6 +721,9 @@ mod tests {
             challenge("dana@contoso-demo.example"),
             Some(SecondFactorChallenge::Unreachable { .. })
         ));
-        assert!(matches!(challenge("erin@contoso-demo.example"), Some(SecondFactorChallenge::Push { .. })));
+        assert!(matches!(
+            challenge("erin@contoso-demo.example"),
+            Some(SecondFactorChallenge::Push { .. })
+        ));
     }
 }

@@ -80,8 +80,7 @@ impl PkceChallenge {
 /// 43 to 128 characters of `[A-Za-z0-9-._~]`.
 pub(crate) fn valid_pkce_string(s: &str) -> bool {
     (43..=128).contains(&s.len())
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
 }
 
@@ -93,7 +92,9 @@ pub(crate) struct AuthorizationCode {
     pub challenge: Option<PkceChallenge>,
     pub scopes: ScopeSet,
     pub nonce: Option<String>,
-    /// The `claims` request parameter, kept for later step-up behaviour.
+    /// The `claims` request parameter, kept for later step-up behaviour
+    /// (`ngcmfa`, `xms_cc`); nothing reads it yet.
+    #[allow(dead_code)]
     pub claims: Option<String>,
     pub authentication: Authentication,
     pub expires: OffsetDateTime,
@@ -167,7 +168,8 @@ impl Grants {
     pub(crate) fn prune(&mut self, now: OffsetDateTime) {
         self.codes.retain(|_, c| c.expires > now);
         self.access.retain(|_, a| a.expires > now);
-        self.devices.retain(|d| d.expires + Duration::hours(1) > now);
+        self.devices
+            .retain(|d| d.expires + Duration::hours(1) > now);
         self.flows.retain(|_, f| f.expires > now);
     }
 
@@ -176,7 +178,8 @@ impl Grants {
     pub(crate) fn prune_refresh(&mut self, now: OffsetDateTime) -> bool {
         let before = self.refresh.len();
         self.refresh.retain(|_, g| {
-            g.issued + REFRESH_LIFETIME > now && !(g.superseded && g.issued + Duration::days(1) < now)
+            g.issued + REFRESH_LIFETIME > now
+                && !(g.superseded && g.issued + Duration::days(1) < now)
         });
         before != self.refresh.len()
     }
@@ -381,9 +384,9 @@ impl Grants {
             .filter(|c| c.is_ascii_alphanumeric())
             .map(|c| c.to_ascii_uppercase())
             .collect();
-        self.devices.iter_mut().find(|d| {
-            d.user_code == wanted && d.status == DeviceStatus::Pending && d.expires > now
-        })
+        self.devices
+            .iter_mut()
+            .find(|d| d.user_code == wanted && d.status == DeviceStatus::Pending && d.expires > now)
     }
 
     /// One poll of the token endpoint with a device code (RFC 8628 §3.5).
@@ -513,9 +516,13 @@ mod tests {
         let mut grants = Grants::default();
         let now = OffsetDateTime::now_utc();
         let secret = grants.issue_code(code(Some(PkceChallenge::Plain("a".repeat(43)))));
-        let wrong = grants.redeem_code(&redemption(&secret, Some(&"b".repeat(43))), now).err();
+        let wrong = grants
+            .redeem_code(&redemption(&secret, Some(&"b".repeat(43))), now)
+            .err();
         assert_eq!(wrong.map(|e| e.code), Some(501481));
-        let right = grants.redeem_code(&redemption(&secret, Some(&"a".repeat(43))), now).err();
+        let right = grants
+            .redeem_code(&redemption(&secret, Some(&"a".repeat(43))), now)
+            .err();
         assert_eq!(right.map(|e| e.code), Some(54005));
     }
 
@@ -535,13 +542,19 @@ mod tests {
         let auth = authentication();
         let token = grants.issue_refresh("client", &ScopeSet::default(), &auth, now);
         let never_revoked = |_| Some(now - Duration::days(1));
-        assert!(grants.redeem_refresh(&token, "client", never_revoked, now).is_ok());
-        let reuse = grants.redeem_refresh(&token, "client", never_revoked, now).err();
+        assert!(grants
+            .redeem_refresh(&token, "client", never_revoked, now)
+            .is_ok());
+        let reuse = grants
+            .redeem_refresh(&token, "client", never_revoked, now)
+            .err();
         assert_eq!(reuse.map(|e| e.error), Some("invalid_grant"));
 
         let fresh = grants.issue_refresh("client", &ScopeSet::default(), &auth, now);
         let revoked_later = |_| Some(now + Duration::seconds(1));
-        let err = grants.redeem_refresh(&fresh, "client", revoked_later, now).err();
+        let err = grants
+            .redeem_refresh(&fresh, "client", revoked_later, now)
+            .err();
         assert_eq!(err.map(|e| e.code), Some(50173));
     }
 
@@ -549,7 +562,9 @@ mod tests {
     fn user_codes_are_nine_uppercase_characters() {
         let code = user_code();
         assert_eq!(code.len(), 9);
-        assert!(code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
+        assert!(code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
     }
 
     #[test]
@@ -563,7 +578,9 @@ mod tests {
         if let Some(d) = grants.device_by_user_code(&entered, now) {
             d.status = DeviceStatus::Approved(authentication());
         }
-        assert!(grants.poll_device(&device.device_code, "client", now).is_ok());
+        assert!(grants
+            .poll_device(&device.device_code, "client", now)
+            .is_ok());
         let after = grants.poll_device(&device.device_code, "client", now).err();
         assert_eq!(after.map(|e| e.code), Some(54005));
         let expired = grants

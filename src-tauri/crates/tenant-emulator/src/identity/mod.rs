@@ -58,7 +58,10 @@ fn param<'a>(params: &'a HashMap<String, String>, name: &str) -> Option<&'a str>
 fn no_store_json(status: StatusCode, body: Value) -> Response {
     let mut response = (status, Json(body)).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store, no-cache"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store, no-cache"),
+    );
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     response
 }
@@ -94,17 +97,26 @@ pub(crate) fn redirect_uri_registered(app: &AppRegistration, uri: &str) -> bool 
 }
 
 /// `GET /{tenant}/v2.0/.well-known/openid-configuration`.
-pub(crate) async fn discovery(State(shared): State<Arc<Shared>>, Path(tenant): Path<String>, headers: HeaderMap) -> Response {
+pub(crate) async fn discovery(
+    State(shared): State<Arc<Shared>>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let tenant_id = shared.tenant_id();
     let answers = shared.store().tenant.answers_to(&tenant);
     if !answers {
-        return IdentityError::unknown_tenant("invalid_tenant", &tenant).into_response_for(&shared.base, &headers);
+        return IdentityError::unknown_tenant("invalid_tenant", &tenant)
+            .into_response_for(&shared.base, &headers);
     }
     let base = shared.base.as_str();
     // Multi-tenant aliases publish a templated issuer, as Entra does.
-    let multi = tenant.eq_ignore_ascii_case("organizations") || tenant.eq_ignore_ascii_case("common");
+    let multi =
+        tenant.eq_ignore_ascii_case("organizations") || tenant.eq_ignore_ascii_case("common");
     let (segment, issuer) = if multi {
-        (tenant.to_ascii_lowercase(), format!("{base}{{tenantid}}/v2.0"))
+        (
+            tenant.to_ascii_lowercase(),
+            format!("{base}{{tenantid}}/v2.0"),
+        )
     } else {
         (tenant_id.clone(), format!("{base}{tenant_id}/v2.0"))
     };
@@ -142,9 +154,14 @@ pub(crate) async fn discovery(State(shared): State<Arc<Shared>>, Path(tenant): P
 }
 
 /// `GET /{tenant}/discovery/v2.0/keys`.
-pub(crate) async fn keys(State(shared): State<Arc<Shared>>, Path(tenant): Path<String>, headers: HeaderMap) -> Response {
+pub(crate) async fn keys(
+    State(shared): State<Arc<Shared>>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     if !shared.store().tenant.answers_to(&tenant) {
-        return IdentityError::unknown_tenant("invalid_tenant", &tenant).into_response_for(&shared.base, &headers);
+        return IdentityError::unknown_tenant("invalid_tenant", &tenant)
+            .into_response_for(&shared.base, &headers);
     }
     (StatusCode::OK, Json(shared.signing.jwks(&shared.issuer()))).into_response()
 }
@@ -167,7 +184,14 @@ pub(crate) async fn authorize(
         )
     };
     let error_page = |e: IdentityError| {
-        html(StatusCode::BAD_REQUEST, pages::error_page("Sorry, but we're having trouble signing you in.", &format!("AADSTS{}: {}", e.code, e.text), Some(e.code)))
+        html(
+            StatusCode::BAD_REQUEST,
+            pages::error_page(
+                "Sorry, but we're having trouble signing you in.",
+                &format!("AADSTS{}: {}", e.code, e.text),
+                Some(e.code),
+            ),
+        )
     };
     if !answers {
         return error_page(IdentityError::unknown_tenant("invalid_request", &tenant));
@@ -217,11 +241,18 @@ pub(crate) async fn authorize(
         return flows::redirect_error(&request, &e, &headers, None);
     }
     let login_hint = param(&query, "login_hint").unwrap_or_default().to_string();
-    let (flow_id, cookie) = flows::start_flow(&shared, &headers, FlowPurpose::Authorize(request), login_hint.clone());
+    let (flow_id, cookie) = flows::start_flow(&shared, &headers, FlowPurpose::Authorize(request));
     let Some(flow) = shared.store().grants.flows.get(&flow_id).cloned() else {
-        return error_page(IdentityError::new("server_error", 90033, "The sign-in could not be started."));
+        return error_page(IdentityError::new(
+            "server_error",
+            90033,
+            "The sign-in could not be started.",
+        ));
     };
-    let mut response = html(StatusCode::OK, flows::sign_in_page(&shared, &flow_id, &flow, &login_hint, None));
+    let mut response = html(
+        StatusCode::OK,
+        flows::sign_in_page(&shared, &flow_id, &flow, &login_hint, None),
+    );
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -232,7 +263,10 @@ pub(crate) async fn authorize(
 }
 
 /// The checks made after the redirect URI is known to be safe.
-fn validate_authorize(query: &HashMap<String, String>, request: &mut AuthorizeRequest) -> Result<(), IdentityError> {
+fn validate_authorize(
+    query: &HashMap<String, String>,
+    request: &mut AuthorizeRequest,
+) -> Result<(), IdentityError> {
     match param(query, "response_type") {
         None => return Err(IdentityError::missing("response_type")),
         Some("code") => {}
@@ -301,13 +335,20 @@ pub(crate) async fn token(
     }
 }
 
-fn check_client(store: &Store, tenant: &str, form: &HashMap<String, String>) -> Result<String, IdentityError> {
+fn check_client(
+    store: &Store,
+    tenant: &str,
+    form: &HashMap<String, String>,
+) -> Result<String, IdentityError> {
     if !store.tenant.answers_to(tenant) {
         return Err(IdentityError::unknown_tenant("invalid_request", tenant));
     }
     let client_id = param(form, "client_id").ok_or_else(|| IdentityError::missing("client_id"))?;
     if !client_id.eq_ignore_ascii_case(&store.tenant.application.client_id.to_string()) {
-        return Err(IdentityError::unknown_client(client_id, &store.tenant.display_name));
+        return Err(IdentityError::unknown_client(
+            client_id,
+            &store.tenant.display_name,
+        ));
     }
     if form.contains_key("client_secret") || form.contains_key("client_assertion") {
         return Err(IdentityError::new(
@@ -319,16 +360,22 @@ fn check_client(store: &Store, tenant: &str, form: &HashMap<String, String>) -> 
     Ok(client_id.to_ascii_lowercase())
 }
 
-fn token_response(shared: &Shared, tenant: &str, form: &HashMap<String, String>) -> Result<Value, IdentityError> {
+fn token_response(
+    shared: &Shared,
+    tenant: &str,
+    form: &HashMap<String, String>,
+) -> Result<Value, IdentityError> {
     let now = OffsetDateTime::now_utc();
     let mut store = shared.store();
     store.grants.prune(now);
-    let grant_type = param(form, "grant_type").ok_or_else(|| IdentityError::missing("grant_type"))?;
+    let grant_type =
+        param(form, "grant_type").ok_or_else(|| IdentityError::missing("grant_type"))?;
     let client_id = check_client(&store, tenant, form)?;
     match grant_type {
         "authorization_code" => {
             let code = param(form, "code").ok_or_else(|| IdentityError::missing("code"))?;
-            let redirect_uri = param(form, "redirect_uri").ok_or_else(|| IdentityError::missing("redirect_uri"))?;
+            let redirect_uri = param(form, "redirect_uri")
+                .ok_or_else(|| IdentityError::missing("redirect_uri"))?;
             let redeemed = store.grants.redeem_code(
                 &CodeRedemption {
                     code,
@@ -338,10 +385,18 @@ fn token_response(shared: &Shared, tenant: &str, form: &HashMap<String, String>)
                 },
                 now,
             )?;
-            issue_tokens(shared, &mut store, &client_id, &redeemed.scopes, &redeemed.authentication, redeemed.nonce.as_deref())
+            issue_tokens(
+                shared,
+                &mut store,
+                &client_id,
+                &redeemed.scopes,
+                &redeemed.authentication,
+                redeemed.nonce.as_deref(),
+            )
         }
         "refresh_token" => {
-            let token = param(form, "refresh_token").ok_or_else(|| IdentityError::missing("refresh_token"))?;
+            let token = param(form, "refresh_token")
+                .ok_or_else(|| IdentityError::missing("refresh_token"))?;
             let requested = param(form, "scope").map(ScopeSet::parse).transpose()?;
             let tenant_users = store.tenant.users.clone();
             let result = store.grants.redeem_refresh(
@@ -367,14 +422,29 @@ fn token_response(shared: &Shared, tenant: &str, form: &HashMap<String, String>)
                 None => ScopeSet::from_stored(&grant.scopes),
             };
             // Persists the superseded grant together with the new one.
-            issue_tokens(shared, &mut store, &client_id, &scopes, &grant.authentication, None)
+            issue_tokens(
+                shared,
+                &mut store,
+                &client_id,
+                &scopes,
+                &grant.authentication,
+                None,
+            )
         }
         "urn:ietf:params:oauth:grant-type:device_code" => {
             let device_code = param(form, "device_code")
                 .or_else(|| param(form, "code"))
                 .ok_or_else(|| IdentityError::missing("device_code"))?;
-            let (scopes, authentication) = store.grants.poll_device(device_code, &client_id, now)?;
-            issue_tokens(shared, &mut store, &client_id, &scopes, &authentication, None)
+            let (scopes, authentication) =
+                store.grants.poll_device(device_code, &client_id, now)?;
+            issue_tokens(
+                shared,
+                &mut store,
+                &client_id,
+                &scopes,
+                &authentication,
+                None,
+            )
         }
         other => Err(IdentityError::new(
             "unsupported_grant_type",
@@ -418,7 +488,9 @@ fn issue_tokens(
         "access_token": access_token,
     });
     if scopes.offline_access() {
-        let refresh = store.grants.issue_refresh(client_id, scopes, authentication, now);
+        let refresh = store
+            .grants
+            .issue_refresh(client_id, scopes, authentication, now);
         store.grants.prune_refresh(now);
         body["refresh_token"] = json!(refresh);
         shared.persist(store);
@@ -471,14 +543,16 @@ pub(crate) async fn device_code(
     body: Bytes,
 ) -> Response {
     let form = params(&body);
-    let result = (|| {
+    let result = (|| -> Result<grants::DeviceAuthorization, IdentityError> {
         let mut store = shared.store();
         let client_id = check_client(&store, &tenant, &form)?;
         let scope = param(&form, "scope").ok_or_else(|| IdentityError::missing("scope"))?;
         let scopes = ScopeSet::parse(scope)?;
         let now = OffsetDateTime::now_utc();
         store.grants.prune(now);
-        Ok(store.grants.start_device_authorization(&client_id, scopes, now))
+        Ok(store
+            .grants
+            .start_device_authorization(&client_id, scopes, now))
     })();
     match result {
         Ok(device) => {
@@ -507,7 +581,11 @@ pub(crate) async fn device_code(
 pub(crate) async fn logout() -> Response {
     html(
         StatusCode::OK,
-        pages::error_page("You signed out of your account", "It's a good idea to close all browser windows.", None),
+        pages::error_page(
+            "You signed out of your account",
+            "It's a good idea to close all browser windows.",
+            None,
+        ),
     )
 }
 
@@ -532,9 +610,10 @@ pub(crate) async fn userinfo(State(shared): State<Arc<Shared>>, headers: HeaderM
         Ok(caller) => caller,
         Err(_) => {
             let mut response = StatusCode::UNAUTHORIZED.into_response();
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            );
             return response;
         }
     };
@@ -566,7 +645,10 @@ mod tests {
         assert!(redirect_uri_registered(&app, "http://127.0.0.1:53127/"));
         assert!(redirect_uri_registered(&app, "http://127.0.0.1:53127"));
         assert!(redirect_uri_registered(&app, "http://localhost:1"));
-        assert!(!redirect_uri_registered(&app, "http://127.0.0.1:53127/callback"));
+        assert!(!redirect_uri_registered(
+            &app,
+            "http://127.0.0.1:53127/callback"
+        ));
         assert!(!redirect_uri_registered(&app, "https://127.0.0.1:53127/"));
         assert!(!redirect_uri_registered(&app, "http://evil.example/"));
         assert!(!redirect_uri_registered(&app, "not a url"));

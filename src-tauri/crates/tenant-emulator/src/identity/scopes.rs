@@ -45,7 +45,10 @@ const GRANULAR_FAMILIES: [&str; 12] = [
 
 /// The canonical spelling of a Graph delegated permission, if it is one.
 fn canonical_graph_permission(scope: &str) -> Option<String> {
-    if let Some(known) = GRAPH_PERMISSIONS.iter().find(|p| p.eq_ignore_ascii_case(scope)) {
+    if let Some(known) = GRAPH_PERMISSIONS
+        .iter()
+        .find(|p| p.eq_ignore_ascii_case(scope))
+    {
         return Some(known.to_string());
     }
     for family in GRANULAR_FAMILIES {
@@ -90,7 +93,8 @@ impl ScopeSet {
             let names: Vec<String> = if bare.eq_ignore_ascii_case(".default") {
                 APP_PERMISSIONS.iter().map(|s| s.to_string()).collect()
             } else {
-                vec![canonical_graph_permission(bare).ok_or_else(|| IdentityError::invalid_scope(scope))?]
+                vec![canonical_graph_permission(bare)
+                    .ok_or_else(|| IdentityError::invalid_scope(scope))?]
             };
             for name in names {
                 if !set.graph.contains(&name) {
@@ -119,7 +123,12 @@ impl ScopeSet {
         self.graph
             .iter()
             .map(String::as_str)
-            .chain(self.oidc.iter().map(String::as_str).filter(|s| *s != "offline_access"))
+            .chain(
+                self.oidc
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|s| *s != "offline_access"),
+            )
             .collect::<Vec<_>>()
             .join(" ")
     }
@@ -148,9 +157,15 @@ mod tests {
         let set = ScopeSet::parse(
             "openid offline_access https://graph.microsoft.com/user.read userauthenticationmethod.read profile",
         )?;
-        assert_eq!(set.graph, vec!["User.Read", "UserAuthenticationMethod.Read"]);
+        assert_eq!(
+            set.graph,
+            vec!["User.Read", "UserAuthenticationMethod.Read"]
+        );
         assert!(set.offline_access() && set.openid());
-        assert_eq!(set.granted(), "User.Read UserAuthenticationMethod.Read openid profile");
+        assert_eq!(
+            set.granted(),
+            "User.Read UserAuthenticationMethod.Read openid profile"
+        );
         assert_eq!(ScopeSet::from_stored(&set.all()), set);
         Ok(())
     }
@@ -166,9 +181,15 @@ mod tests {
 
     #[test]
     fn unknown_and_foreign_scopes_are_rejected() {
-        for bad in ["Mail.Send.Everything", "https://management.azure.com/user_impersonation"] {
+        for bad in [
+            "Mail.Send.Everything",
+            "https://management.azure.com/user_impersonation",
+        ] {
             let err = ScopeSet::parse(bad).err();
-            assert_eq!(err.map(|e| (e.error, e.code)), Some(("invalid_scope", 70011)));
+            assert_eq!(
+                err.map(|e| (e.error, e.code)),
+                Some(("invalid_scope", 70011))
+            );
         }
         assert_eq!(ScopeSet::parse("  ").err().map(|e| e.code), Some(900144));
     }

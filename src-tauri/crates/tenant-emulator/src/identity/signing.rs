@@ -31,7 +31,9 @@ pub(crate) struct SigningKey {
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey").field("kid", &self.kid).finish_non_exhaustive()
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
 }
 
@@ -56,8 +58,9 @@ impl SigningKey {
 
     /// Loads a key from the PKCS#1 PEM written by [`SigningKey::pem`].
     pub(crate) fn from_pem(pem: &str) -> Result<SigningKey, EmulatorError> {
-        let key = RsaPrivateKey::from_pkcs1_pem(pem)
-            .map_err(|e| EmulatorError::State(format!("the stored signing key is unreadable: {e}")))?;
+        let key = RsaPrivateKey::from_pkcs1_pem(pem).map_err(|e| {
+            EmulatorError::State(format!("the stored signing key is unreadable: {e}"))
+        })?;
         Self::from_key(&key)
     }
 

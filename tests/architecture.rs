@@ -1,0 +1,108 @@
+//! Checks the rules ARCHITECTURE.md states as absences.
+
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The core crates never depend on or mention `tauri`: neither in their
+/// manifests (direct dependencies) nor in their sources.
+#[test]
+fn core_crates_never_import_tauri() {
+    let crates = root().join("src-tauri/crates");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&crates).unwrap() {
+        let dir = entry.unwrap().path();
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        for line in manifest.lines() {
+            let name = line.split(['=', '.']).next().unwrap_or_default().trim();
+            assert!(
+                !name.starts_with("tauri"),
+                "{} depends on {name}: the core must stay Tauri-free",
+                dir.display()
+            );
+        }
+        let mut files = Vec::new();
+        rust_files(&dir.join("src"), &mut files);
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or_default();
+                assert!(
+                    !code.contains("tauri::") && !code.contains("use tauri"),
+                    "{}:{} uses tauri: the core must stay Tauri-free",
+                    file.display(),
+                    n + 1
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 10, "expected to check the core's sources, checked {checked} files");
+}
+
+/// Every command the app registers is declared in build.rs and granted in the
+/// main window's capability, and nothing else is granted.
+#[test]
+fn every_command_is_declared_and_granted_and_nothing_more() {
+    let lib = std::fs::read_to_string(root().join("src-tauri/lib.rs")).unwrap();
+    let handler = lib.split("generate_handler![").nth(1).unwrap().split(']').next().unwrap();
+    let mut registered: Vec<String> = handler
+        .split(',')
+        .map(|s| s.trim().trim_start_matches("commands::").to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    registered.sort();
+
+    let build = std::fs::read_to_string(root().join("src-tauri/build.rs")).unwrap();
+    let list = build.split("const COMMANDS: &[&str] = &[").nth(1).unwrap().split("];").next().unwrap();
+    let mut declared: Vec<String> = list
+        .split(',')
+        .map(|s| s.trim().trim_matches('"').to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    declared.sort();
+    assert_eq!(registered, declared, "build.rs and generate_handler! disagree");
+
+    let capability: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("src-tauri/capabilities/main-window.json")).unwrap())
+            .unwrap();
+    assert_eq!(capability["windows"], serde_json::json!(["main"]));
+    let mut granted: Vec<String> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().trim_start_matches("allow-").replace('-', "_"))
+        .collect();
+    granted.sort();
+    assert_eq!(granted, declared, "the capability grants something other than the app's commands");
+}
+
+/// The webview is locked down: strict CSP, no global Tauri object, frozen
+/// prototypes, and no plugin that opens the shell, files or HTTP to the page.
+#[test]
+fn webview_is_locked_down() {
+    let conf: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("tauri.conf.json")).unwrap()).unwrap();
+    let security = &conf["app"]["security"];
+    assert_eq!(conf["app"]["withGlobalTauri"], false);
+    assert_eq!(security["freezePrototype"], true);
+    assert_eq!(security["csp"]["default-src"], "'self'");
+    assert_eq!(security["csp"]["script-src"], "'self'");
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    for plugin in ["tauri-plugin-shell", "tauri-plugin-fs", "tauri-plugin-http"] {
+        assert!(!manifest.contains(plugin), "{plugin} must not be a dependency");
+    }
+}

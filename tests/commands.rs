@@ -1,0 +1,119 @@
+//! The IPC boundary on Tauri's mock runtime (no display): commands answer
+//! with the wire types, errors cross as `{code, message}`, and only the main
+//! window may call them.
+
+use mfa_assistant::backend::BackendSource;
+use mfa_core::config::{Cloud, Config, Endpoints, DEFAULT_SCOPES};
+use serde_json::{json, Value};
+use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{Manager, WebviewWindowBuilder};
+use tenant_emulator::{demo, Emulator, EmulatorConfig};
+
+struct Fixture {
+    app: tauri::App<tauri::test::MockRuntime>,
+    _emulator: Emulator,
+    _runtime: tokio::runtime::Runtime,
+}
+
+fn fixture() -> Fixture {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let emulator = runtime.block_on(Emulator::start(EmulatorConfig::default())).unwrap();
+    let base = emulator.base_url();
+    let config = Config {
+        cloud: Cloud::Custom { authority_host: base.clone(), graph_base: base.clone() },
+        tenant: demo::TENANT_ID.into(),
+        client_id: demo::CLIENT_ID.into(),
+        scopes: DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+        extra_root_certificate: None,
+        sign_in_timeout: std::time::Duration::from_secs(30),
+        source: Some("/etc/mfa-assistant/config.toml".into()),
+    };
+    let source = BackendSource::Explicit {
+        config,
+        endpoints: Endpoints { authority_host: base.clone(), graph_base: base },
+        keychain_service: format!("mfa-assistant-ipc-test-{}", uuid_like()),
+    };
+    let app = mfa_assistant::build(mock_builder(), source)
+        .build(tauri::generate_context!())
+        .expect("the app builds on the mock runtime");
+    Fixture { app, _emulator: emulator, _runtime: runtime }
+}
+
+fn uuid_like() -> String {
+    format!("{:x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos())
+}
+
+fn invoke(webview: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str) -> Result<Value, Value> {
+    get_ipc_response(
+        webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: tauri::ipc::InvokeBody::default(),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().unwrap())
+}
+
+fn main_window(f: &Fixture) -> tauri::WebviewWindow<tauri::test::MockRuntime> {
+    f.app
+        .get_webview_window("main")
+        .unwrap_or_else(|| WebviewWindowBuilder::new(&f.app, "main", Default::default()).build().unwrap())
+}
+
+#[test]
+fn commands_answer_with_wire_types_and_errors_as_code_and_message() {
+    let f = fixture();
+    let main = main_window(&f);
+
+    let info = invoke(&main, "app_info").unwrap();
+    assert_eq!(info["tenant"]["demo"], json!(false));
+    assert_eq!(info["tenant"]["cloud"], json!("custom"));
+    assert_eq!(info["tenant"]["tenant"], json!(demo::TENANT_ID));
+    assert_eq!(info["settingsSource"]["configFile"], json!("/etc/mfa-assistant/config.toml"));
+    assert_eq!(info["demoUsers"], json!([]));
+
+    assert_eq!(invoke(&main, "restore_session").unwrap(), json!({"state": "signedOut"}));
+
+    let err = invoke(&main, "load_security_info").unwrap_err();
+    assert_eq!(err["code"], json!("not_signed_in"));
+    assert_eq!(err["message"], json!("nobody is signed in"));
+    assert_eq!(err.as_object().unwrap().len(), 2, "exactly code and message: {err}");
+
+    assert_eq!(invoke(&main, "sign_out").unwrap(), json!({"removedFromKeychain": false}));
+    assert_eq!(invoke(&main, "cancel_sign_in").unwrap(), Value::Null);
+}
+
+#[test]
+fn only_the_main_window_may_call_the_commands() {
+    let f = fixture();
+    let other = WebviewWindowBuilder::new(&f.app, "other", Default::default()).build().unwrap();
+    let err = invoke(&other, "app_info").unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("not allowed") || text.contains("denied"), "{text}");
+}
+
+#[test]
+fn unknown_commands_are_refused() {
+    let f = fixture();
+    let err = invoke(&main_window(&f), "delete_everything").unwrap_err();
+    assert!(err.to_string().contains("delete_everything"), "{err}");
+}
+
+#[test]
+fn navigation_stays_inside_the_app() {
+    for (url, allowed) in [
+        ("tauri://localhost/index.html", true),
+        ("http://tauri.localhost/", true),
+        ("https://login.microsoftonline.com/common/oauth2/v2.0/authorize", false),
+        ("http://127.0.0.1:8080/", false),
+        ("file:///etc/passwd", false),
+    ] {
+        assert_eq!(mfa_assistant::is_app_url(&url.parse().unwrap()), allowed, "{url}");
+    }
+}

@@ -1,0 +1,431 @@
+//! End-to-end tests of the real window: the built app driven through
+//! tauri-driver and WebKitWebDriver under Xvfb, signing in through the
+//! scripted browser (`$BROWSER`, honoured by xdg-open), with the keychain in
+//! the test session's real Secret Service. Screenshots are saved in
+//! `test-output/screenshots/` (see README). Run by `scripts/test`.
+//!
+//! One WebDriver session runs at a time (a global lock), and every session is
+//! deleted and its driver killed, even when a test fails.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use tenant_emulator::browser::{self, BrowserAction, BrowserScript};
+use tenant_emulator::{demo, Emulator, EmulatorConfig, Fault};
+
+static ONE_WINDOW_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn app_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_mfa-assistant"))
+}
+
+fn demo_browser() -> PathBuf {
+    let path = app_binary().with_file_name("demo-browser");
+    assert!(path.exists(), "{} is missing: run `cargo build --workspace` (scripts/test does)", path.display());
+    path
+}
+
+fn screenshots_dir() -> PathBuf {
+    let base = std::env::var_os("MFA_ASSISTANT_TEST_OUTPUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output"));
+    let dir = base.join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Everything one user's machine has: config and data directories, and a
+/// `$BROWSER` that plays the user according to a file the test rewrites.
+struct Machine {
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Machine {
+    fn new() -> Machine {
+        let dir = tempfile::tempdir().unwrap();
+        // The browser reads its script from files, so a test can change what
+        // the "user" does between clicks without restarting the app.
+        let wrapper = dir.path().join("browser.sh");
+        std::fs::write(
+            &wrapper,
+            format!(
+                "#!/bin/sh\nexport DEMO_BROWSER_ACTION=\"$(cat '{d}/action')\" DEMO_BROWSER_UPN=\"$(cat '{d}/upn')\"\n\
+                 unset DEMO_BROWSER_PASSWORD\nexec '{b}' \"$@\"\n",
+                d = dir.path().display(),
+                b = demo_browser().display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&wrapper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        let mut m = Machine { env: Vec::new(), dir };
+        m.user_will("adele", "sign-in");
+        let p = |s: &str| m.dir.path().join(s).display().to_string();
+        m.env = vec![
+            ("XDG_CONFIG_HOME".into(), p("config")),
+            ("XDG_DATA_HOME".into(), p("data")),
+            ("MFA_ASSISTANT_CONFIG".into(), p("config.toml")),
+            ("BROWSER".into(), wrapper.display().to_string()),
+            ("DEMO_BROWSER_LOG".into(), p("browser.log")),
+        ];
+        clear_keychain();
+        m
+    }
+
+    fn user_will(&self, upn: &str, action: &str) {
+        std::fs::write(self.dir.path().join("upn"), upn).unwrap();
+        std::fs::write(self.dir.path().join("action"), action).unwrap();
+    }
+
+    fn set(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.into(), value.into()));
+    }
+
+    fn config_path(&self) -> PathBuf {
+        self.dir.path().join("config.toml")
+    }
+
+    /// Points the app at an emulator the test controls (cloud = "custom").
+    fn configure(&self, emulator: &Emulator, extra: &str) {
+        let base = emulator.base_url();
+        std::fs::write(
+            self.config_path(),
+            format!(
+                "cloud = \"custom\"\nauthority_host = \"{base}\"\ngraph_base = \"{base}\"\n\
+                 tenant = \"{}\"\nclient_id = \"{}\"\n{extra}",
+                demo::TENANT_ID,
+                demo::CLIENT_ID
+            ),
+        )
+        .unwrap();
+    }
+}
+
+/// Removes the app's entries from the test session's keychain.
+fn clear_keychain() {
+    let _ = Command::new("secret-tool").args(["clear", "service", "mfa-assistant"]).status();
+}
+
+/// The running app under WebDriver.
+struct Window {
+    client: Client,
+    driver: Child,
+    name: &'static str,
+    shots: u32,
+}
+
+impl Window {
+    async fn open(machine: &Machine, name: &'static str) -> Window {
+        let port = free_port();
+        let native_port = free_port();
+        let mut command = Command::new("tauri-driver");
+        command
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (k, v) in &machine.env {
+            command.env(k, v);
+        }
+        let mut driver = command
+            .spawn()
+            .expect("tauri-driver is installed by scripts/install-deps --test (cargo install tauri-driver)");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app_binary().display().to_string() }),
+        );
+        let client = match ClientBuilder::rustls()
+            .expect("rustls client")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = driver.kill();
+                panic!("could not start a WebDriver session: {e}");
+            }
+        };
+        Window {
+            client,
+            driver,
+            name,
+            shots: 0,
+        }
+    }
+
+    async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        self.wait_for_within(css, Duration::from_secs(30)).await
+    }
+
+    async fn wait_for_within(&self, css: &str, timeout: Duration) -> fantoccini::elements::Element {
+        match self
+            .client
+            .wait()
+            .at_most(timeout)
+            .every(Duration::from_millis(100))
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(e) => e,
+            Err(e) => {
+                let shot = self.save_screenshot("FAILED").await;
+                panic!("{}: {css} did not appear within {timeout:?} ({e}); screenshot {shot:?}", self.name);
+            }
+        }
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.wait_for(css).await.text().await.unwrap()
+    }
+
+    async fn click(&self, css: &str) {
+        self.wait_for(css).await.click().await.unwrap();
+    }
+
+    async fn count(&self, css: &str) -> usize {
+        self.client.find_all(Locator::Css(css)).await.unwrap().len()
+    }
+
+    async fn save_screenshot(&self, label: &str) -> PathBuf {
+        let path = screenshots_dir().join(format!("{}-{label}.png", self.name));
+        if let Ok(png) = self.client.screenshot().await {
+            std::fs::write(&path, png).unwrap();
+        }
+        path
+    }
+
+    async fn screenshot(&mut self, label: &str) {
+        self.shots += 1;
+        let path = self.save_screenshot(&format!("{:02}-{label}", self.shots)).await;
+        assert!(std::fs::metadata(&path).map(|m| m.len() > 1000).unwrap_or(false), "no screenshot at {path:?}");
+    }
+
+    /// Deletes the WebDriver session (closing the app) and stops the driver.
+    async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        // Give the app a moment to release the demo tenant's state files.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+impl Drop for Window {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_tenant_sign_in_restart_and_sign_out() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let machine = Machine::new(); // no config file: the built-in demo tenant
+
+    let mut w = Window::open(&machine, "demo").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    w.wait_for("[data-testid=demo-banner]").await;
+    assert!(w.text("[data-testid=demo-users]").await.contains("adele@contoso-demo.example"));
+    w.screenshot("sign-in").await;
+
+    w.click("[data-testid=sign-in]").await;
+    w.wait_for("[data-testid=screen-security-info]").await;
+    w.wait_for("[data-testid=method-row]").await;
+    w.screenshot("security-info").await;
+    assert_eq!(w.text("[data-testid=account-name]").await, "Adele Vance");
+    assert_eq!(w.text("[data-testid=account-upn]").await, "adele@contoso-demo.example");
+    assert_eq!(w.count("[data-testid=method-row]").await, 3, "password, Authenticator, phone");
+    assert_eq!(w.text("[data-testid=independent-count]").await, "2");
+    w.wait_for("[data-testid=health-warning]").await;
+    w.wait_for("[data-testid=method-row][data-kind=microsoftAuthenticator][data-default=true]").await;
+    w.wait_for("[data-testid=method-row][data-kind=phone][data-default=false]").await;
+    w.close().await;
+
+    // Quit and start again: still signed in, from the keychain.
+    let mut w = Window::open(&machine, "demo-restart").await;
+    w.wait_for("[data-testid=screen-security-info]").await;
+    assert_eq!(w.text("[data-testid=account-name]").await, "Adele Vance");
+    w.screenshot("restored").await;
+
+    w.click("[data-testid=sign-out]").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    let status = w.text("[data-testid=status-message]").await;
+    assert!(status.to_lowercase().contains("keychain"), "{status}");
+    w.screenshot("signed-out").await;
+    w.close().await;
+
+    let w = Window::open(&machine, "demo-after-sign-out").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn configured_tenant_errors_recovery_and_one_round_trip_at_start() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = Machine::new();
+    machine.configure(&emulator, "sign_in_timeout_seconds = 5\n");
+
+    let mut w = Window::open(&machine, "configured").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    assert_eq!(w.count("[data-testid=demo-banner]").await, 0, "a real tenant shows no demo banner");
+
+    // The user cancels in the browser.
+    machine.user_will("chidi", "cancel");
+    w.click("[data-testid=sign-in]").await;
+    w.wait_for("[data-testid=error-banner][data-code=sign_in_cancelled]").await;
+    w.screenshot("cancelled").await;
+
+    // The user closes the tab: the app gives up after the timeout and offers a retry.
+    machine.user_will("chidi", "abandon");
+    w.click("[data-testid=sign-in]").await;
+    w.wait_for("[data-testid=screen-waiting]").await;
+    w.wait_for_within("[data-testid=error-banner][data-code=sign_in_timed_out]", Duration::from_secs(20)).await;
+    w.screenshot("timed-out").await;
+
+    // A wrong password first, then the right one.
+    machine.user_will("chidi", "wrong-password");
+    w.click("[data-testid=try-again]").await;
+    w.wait_for("[data-testid=screen-security-info]").await;
+    w.wait_for("[data-testid=method-row]").await;
+    assert_eq!(w.text("[data-testid=account-name]").await, "Chidi Anagonye");
+    assert_eq!(w.count("[data-testid=method-row]").await, 6, "password and five methods");
+    assert_eq!(w.text("[data-testid=independent-count]").await, "5");
+    assert_eq!(w.count("[data-testid=health-warning]").await, 0);
+    let default = w.text("[data-testid=default-method]").await;
+    assert!(default.contains("Fido2") || default.to_lowercase().contains("security key"), "{default}");
+    w.screenshot("five-methods").await;
+
+    // Graph stays unavailable: a clear message, and the app recovers.
+    emulator.faults().inject(Fault::status("POST /v1.0/$batch", 503, Some("0.1"), 4));
+    w.click("[data-testid=refresh]").await;
+    w.wait_for("[data-testid=error-banner][data-code=service_busy]").await;
+    w.screenshot("graph-busy").await;
+    emulator.faults().clear();
+    w.click("[data-testid=try-again]").await;
+    w.wait_for("[data-testid=method-row]").await;
+    w.close().await;
+
+    // Restart: one token refresh and one Graph round trip to the methods.
+    let log_before = emulator.request_log().len();
+    let w = Window::open(&machine, "configured-restart").await;
+    w.wait_for("[data-testid=method-row]").await;
+    let requests: Vec<String> = emulator.request_log()[log_before..]
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    let token = requests.iter().filter(|r| r.ends_with("/oauth2/v2.0/token")).count();
+    let graph: Vec<_> = requests.iter().filter(|r| r.contains(" /v1.0/") || r.contains(" /beta/")).collect();
+    assert_eq!(token, 1, "{requests:?}");
+    assert_eq!(graph.len(), 2, "one $batch and the parallel beta preferences: {requests:?}");
+    w.close().await;
+
+    // An administrator revokes the user's sessions: the app asks to sign in again.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    emulator.revoke_sign_in_sessions("chidi@contoso-demo.example").await.unwrap();
+    let mut w = Window::open(&machine, "configured-revoked").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    let status = w.text("[data-testid=status-message]").await;
+    assert!(status.to_lowercase().contains("expired"), "{status}");
+    w.screenshot("revoked").await;
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn device_code_when_no_browser_can_be_opened() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig {
+        device_code_interval_secs: 1,
+        ..EmulatorConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut machine = Machine::new();
+    machine.configure(&emulator, "");
+    machine.set("BROWSER", "/bin/false");
+
+    let mut w = Window::open(&machine, "device-code").await;
+    w.click("[data-testid=sign-in]").await;
+    w.wait_for("[data-testid=screen-device-code]").await;
+    let code = w.text("[data-testid=device-code]").await;
+    assert_eq!(code.trim().len(), 9, "{code:?}");
+    let uri = w.text("[data-testid=device-code-uri]").await;
+    assert!(uri.contains("/devicelogin"), "{uri}");
+    w.screenshot("device-code").await;
+
+    let script = BrowserScript::demo_user("erin", BrowserAction::SignIn);
+    browser::complete_device_code(&emulator.base_url(), code.trim(), &script).await.unwrap();
+    w.wait_for("[data-testid=screen-security-info]").await;
+    w.wait_for("[data-testid=method-row][data-kind=other]").await;
+    assert_eq!(w.text("[data-testid=account-name]").await, "Erin Castillo");
+    w.screenshot("signed-in").await;
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_configuration_file_is_explained_in_the_window() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let machine = Machine::new();
+    std::fs::write(machine.config_path(), "cloud = \"mars\"\ntenant = \"contoso.com\"\n").unwrap();
+    let mut w = Window::open(&machine, "bad-config").await;
+    w.wait_for("[data-testid=error-banner][data-code=config_invalid]").await;
+    let detail = w.text("[data-testid=error-detail]").await;
+    assert!(detail.contains(&machine.config_path().display().to_string()), "{detail}");
+    assert!(detail.contains("`cloud`") && detail.contains("mars"), "{detail}");
+    w.screenshot("explained").await;
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_keychain_fails_closed_with_a_clear_message() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let mut machine = Machine::new();
+    machine.configure(&emulator, "");
+    machine.set("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/no-session-bus");
+    let mut w = Window::open(&machine, "no-keychain").await;
+    // At start-up the keychain cannot be read: said plainly, not hidden.
+    w.wait_for("[data-testid=error-banner][data-code=keychain_unavailable]").await;
+    // Signing in still works in the browser, but the app refuses to keep
+    // the sign-in anywhere but a keychain.
+    let log = machine.dir.path().join("browser.log");
+    w.click("[data-testid=sign-in]").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !log.exists() {
+        assert!(Instant::now() < deadline, "the browser never signed in");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    w.wait_for("[data-testid=error-banner][data-code=keychain_unavailable]").await;
+    let detail = w.text("[data-testid=error-detail]").await;
+    assert!(detail.contains("does not store it anywhere else"), "{detail}");
+    assert_eq!(w.count("[data-testid=screen-security-info]").await, 0);
+    w.screenshot("refused").await;
+    assert!(walk(machine.dir.path()).iter().all(|p| !p.starts_with(machine.dir.path().join("data"))));
+    w.close().await;
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if e.path().is_dir() {
+            out.extend(walk(&e.path()));
+        } else {
+            out.push(e.path());
+        }
+    }
+    out
+}

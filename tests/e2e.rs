@@ -9,6 +9,7 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -66,6 +67,7 @@ impl Machine {
         .unwrap();
         std::fs::set_permissions(&wrapper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
         let mut m = Machine { env: Vec::new(), dir };
+        m.default_browser(&wrapper);
         m.user_will("adele", "sign-in");
         let p = |s: &str| m.dir.path().join(s).display().to_string();
         m.env = vec![
@@ -77,6 +79,31 @@ impl Machine {
         ];
         clear_keychain();
         m
+    }
+
+    /// Registers `program` as this user's default web browser the way a
+    /// desktop does (a .desktop file and mimeapps.list), so xdg-open picks it
+    /// whatever browsers the machine has installed; `$BROWSER` is set too.
+    fn default_browser(&mut self, program: &Path) {
+        let apps = self.dir.path().join("data/applications");
+        std::fs::create_dir_all(&apps).unwrap();
+        std::fs::create_dir_all(self.dir.path().join("config")).unwrap();
+        std::fs::write(
+            apps.join("mfa-scripted-browser.desktop"),
+            format!(
+                "[Desktop Entry]\nType=Application\nName=Scripted browser\nExec={} %u\n\
+                 MimeType=x-scheme-handler/http;x-scheme-handler/https;\nNoDisplay=true\n",
+                program.display()
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            self.dir.path().join("config/mimeapps.list"),
+            "[Default Applications]\nx-scheme-handler/http=mfa-scripted-browser.desktop\n\
+             x-scheme-handler/https=mfa-scripted-browser.desktop\n",
+        )
+        .unwrap();
+        self.set("BROWSER", &program.display().to_string());
     }
 
     fn user_will(&self, upn: &str, action: &str) {
@@ -124,13 +151,17 @@ struct Window {
 
 impl Window {
     async fn open(machine: &Machine, name: &'static str) -> Window {
+        // fantoccini's rustls needs a process-wide crypto provider.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let port = free_port();
         let native_port = free_port();
         let mut command = Command::new("tauri-driver");
         command
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
+            .stderr(Stdio::inherit())
+            // Its own process group, so WebKitWebDriver and the app go with it.
+            .process_group(0);
         for (k, v) in &machine.env {
             command.env(k, v);
         }
@@ -217,8 +248,7 @@ impl Window {
     /// Deletes the WebDriver session (closing the app) and stops the driver.
     async fn close(mut self) {
         let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        stop_process_group(&mut self.driver);
         // Give the app a moment to release the demo tenant's state files.
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
@@ -226,8 +256,16 @@ impl Window {
 
 impl Drop for Window {
     fn drop(&mut self) {
-        let _ = self.driver.kill();
+        stop_process_group(&mut self.driver);
     }
+}
+
+/// Stops tauri-driver and everything it started (WebKitWebDriver, the app).
+fn stop_process_group(driver: &mut Child) {
+    let group = format!("-{}", driver.id());
+    let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+    let _ = driver.kill();
+    let _ = driver.wait();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -355,7 +393,7 @@ async fn device_code_when_no_browser_can_be_opened() {
     .unwrap();
     let mut machine = Machine::new();
     machine.configure(&emulator, "");
-    machine.set("BROWSER", "/bin/false");
+    machine.default_browser(Path::new("/bin/false"));
 
     let mut w = Window::open(&machine, "device-code").await;
     w.click("[data-testid=sign-in]").await;

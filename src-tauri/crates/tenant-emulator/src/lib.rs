@@ -237,7 +237,8 @@ impl Emulator {
         &self.shared.faults
     }
 
-    /// Every top-level HTTP request so far (not `/_emulator/*`), oldest first.
+    /// Every top-level HTTP request so far (not `/_emulator/*`), oldest
+    /// first. A `$batch` is one request. Only the newest 100 000 are kept.
     pub fn request_log(&self) -> Vec<LoggedRequest> {
         self.shared.request_log()
     }

@@ -18,9 +18,9 @@ const STYLE: &str = r#"
 *{box-sizing:border-box}
 body{margin:0;background:#f3f2f1;color:#1b1b1b;font-family:"Segoe UI","Segoe UI Web (West European)",-apple-system,BlinkMacSystemFont,Roboto,"Helvetica Neue",sans-serif;font-size:15px;line-height:1.45}
 .banner{background:#fff4ce;border-bottom:1px solid #f2c94c;color:#4d3c00;padding:8px 16px;text-align:center;font-weight:600}
-main{max-width:460px;margin:40px auto;padding:0 16px}
-.card{background:#fff;box-shadow:0 2px 6px rgba(0,0,0,.2);padding:36px 44px;margin-bottom:20px}
-.wide{max-width:760px}
+main{max-width:792px;margin:40px auto;padding:0 16px}
+.card{background:#fff;box-shadow:0 2px 6px rgba(0,0,0,.2);padding:36px 44px;margin:0 auto 20px;max-width:460px}
+.card.wide{max-width:760px}
 .tenant{font-weight:600;color:#605e5c;margin:0 0 12px}
 h1{font-size:24px;font-weight:600;margin:0 0 16px}
 p{margin:0 0 14px}

@@ -100,12 +100,17 @@ impl Shared {
     }
 
     fn record(&self, entry: LoggedRequest) {
-        self.log
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(entry);
+        let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        if log.len() >= MAX_LOGGED_REQUESTS {
+            // A long-running demo must not grow without bound: drop the oldest tenth.
+            log.drain(..MAX_LOGGED_REQUESTS / 10);
+        }
+        log.push(entry);
     }
 }
+
+/// The request log keeps at most this many entries (the newest).
+pub(crate) const MAX_LOGGED_REQUESTS: usize = 100_000;
 
 fn is_admin(path: &str) -> bool {
     path == "/_emulator" || path.starts_with("/_emulator/")

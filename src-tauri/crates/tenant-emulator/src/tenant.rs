@@ -241,8 +241,10 @@ pub enum MethodKind {
         #[serde(with = "time::serde::rfc3339::option")]
         last_used: Option<OffsetDateTime>,
     },
-    /// A method type only the beta endpoint knows (Graph adds new types to
-    /// beta first). Clients must show it as an "other" method.
+    /// A method type newer than the clients that call us: `/methods` lists
+    /// it in both versions (as Graph lists a type once it ships), but it has
+    /// no typed collection a client knows. Clients must show it as an
+    /// "other" method, never fail on it.
     Preview {
         odata_type: String,
         display_name: String,
@@ -377,7 +379,7 @@ impl MethodKind {
     pub fn visible_in(&self, version: ApiVersion) -> bool {
         match self.collection() {
             Some(c) => c.exists_in(version),
-            None => version == ApiVersion::Beta,
+            None => true,
         }
     }
 
@@ -873,7 +875,7 @@ mod tests {
     }
 
     #[test]
-    fn hardware_oath_and_preview_types_are_beta_only() {
+    fn hardware_oath_is_beta_only_and_newer_types_are_listed_everywhere() {
         assert!(MethodCollection::from_segment("hardwareOathMethods", ApiVersion::V1).is_none());
         assert_eq!(
             MethodCollection::from_segment("HARDWAREOATHMETHODS", ApiVersion::Beta),
@@ -883,7 +885,7 @@ mod tests {
             odata_type: "#microsoft.graph.x".into(),
             display_name: "x".into(),
         };
-        assert!(!preview.visible_in(ApiVersion::V1));
+        assert!(preview.visible_in(ApiVersion::V1));
         assert!(preview.visible_in(ApiVersion::Beta));
     }
 

@@ -178,6 +178,7 @@ impl Window {
             "tauri:options".into(),
             serde_json::json!({ "application": app_binary().display().to_string() }),
         );
+        eprintln!("e2e {name}: starting a WebDriver session on port {port}");
         let client = match ClientBuilder::rustls()
             .expect("rustls client")
             .capabilities(caps)
@@ -203,6 +204,7 @@ impl Window {
     }
 
     async fn wait_for_within(&self, css: &str, timeout: Duration) -> fantoccini::elements::Element {
+        eprintln!("e2e {}: waiting for {css}", self.name);
         match self
             .client
             .wait()
@@ -220,22 +222,43 @@ impl Window {
     }
 
     async fn text(&self, css: &str) -> String {
-        self.wait_for(css).await.text().await.unwrap()
+        let element = self.wait_for(css).await;
+        eprintln!("e2e {}: reading {css}", self.name);
+        element.text().await.unwrap()
     }
 
     async fn click(&self, css: &str) {
-        self.wait_for(css).await.click().await.unwrap();
+        let element = self.wait_for(css).await;
+        eprintln!("e2e {}: clicking {css}", self.name);
+        element.click().await.unwrap();
     }
 
     async fn count(&self, css: &str) -> usize {
         self.client.find_all(Locator::Css(css)).await.unwrap().len()
     }
 
+    /// Captures the app's real X window (ImageMagick `import`). WebDriver's
+    /// own screenshot is not used: WebKitWebDriver 2.50 never answers it when
+    /// the document does not scroll.
     async fn save_screenshot(&self, label: &str) -> PathBuf {
+        eprintln!("e2e {}: screenshot {label}", self.name);
         let path = screenshots_dir().join(format!("{}-{label}.png", self.name));
-        if let Ok(png) = self.client.screenshot().await {
-            std::fs::write(&path, png).unwrap();
-        }
+        // Let the last click or update paint.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let window = Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", "^MFA Assistant$"])
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .and_then(|s| s.lines().last().map(str::to_owned))
+            .unwrap_or_else(|| "root".to_owned());
+        let status = Command::new("import")
+            .args(["-window", &window, &path.display().to_string()])
+            .status();
+        assert!(
+            status.map(|s| s.success()).unwrap_or(false),
+            "could not capture the window with ImageMagick's import (installed by scripts/install-deps --test)"
+        );
         path
     }
 
@@ -247,6 +270,7 @@ impl Window {
 
     /// Deletes the WebDriver session (closing the app) and stops the driver.
     async fn close(mut self) {
+        eprintln!("e2e {}: closing", self.name);
         let _ = self.client.clone().close().await;
         stop_process_group(&mut self.driver);
         // Give the app a moment to release the demo tenant's state files.

@@ -17,12 +17,16 @@ pub enum BackendSource {
     /// The configuration file (`MFA_ASSISTANT_CONFIG` or the platform's
     /// place), or the built-in demo tenant when there is none.
     FromEnvironment,
-    /// A given configuration and endpoints (tests on the mock runtime).
-    Explicit {
-        config: Config,
-        endpoints: Endpoints,
-        keychain_service: String,
-    },
+    /// A given configuration (tests on the mock runtime).
+    Explicit(Box<ExplicitBackend>),
+}
+
+/// A configuration given directly instead of read from a file.
+#[derive(Debug, Clone)]
+pub struct ExplicitBackend {
+    pub config: Config,
+    pub endpoints: Endpoints,
+    pub keychain_service: String,
 }
 
 /// Everything a command needs.
@@ -71,13 +75,16 @@ fn config_error(message: String) -> ErrorView {
 
 async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
     match source {
-        BackendSource::Explicit {
-            config,
-            endpoints,
-            keychain_service,
-        } => {
-            let http = mfa_core::http::build_client(config.extra_root_certificate.as_deref()).map_err(config_error)?;
-            let session = Session::new(config, endpoints, http, keychain_service).map_err(config_error)?;
+        BackendSource::Explicit(explicit) => {
+            let ExplicitBackend {
+                config,
+                endpoints,
+                keychain_service,
+            } = explicit.as_ref();
+            let http = mfa_core::http::build_client(config.extra_root_certificate.as_deref())
+                .map_err(config_error)?;
+            let session =
+                Session::new(config, endpoints, http, keychain_service).map_err(config_error)?;
             Ok(Backend {
                 session,
                 info: app_info(config, config.source.clone(), PathBuf::new(), Vec::new()),
@@ -91,13 +98,22 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
             })?;
             match config::load(&path).map_err(|e| config_error(e.to_string()))? {
                 Some(config) => {
-                    let endpoints = config
-                        .cloud
-                        .endpoints()
-                        .ok_or_else(|| config_error(format!("{}: the demo cloud cannot be configured in a file", path.display())))?;
-                    let http = mfa_core::http::build_client(config.extra_root_certificate.as_deref())
-                        .map_err(|e| config_error(format!("{}: key `extra_root_certificate`: {e}", path.display())))?;
-                    let session = Session::new(&config, &endpoints, http, DEFAULT_SERVICE).map_err(config_error)?;
+                    let endpoints = config.cloud.endpoints().ok_or_else(|| {
+                        config_error(format!(
+                            "{}: the demo cloud cannot be configured in a file",
+                            path.display()
+                        ))
+                    })?;
+                    let http =
+                        mfa_core::http::build_client(config.extra_root_certificate.as_deref())
+                            .map_err(|e| {
+                                config_error(format!(
+                                    "{}: key `extra_root_certificate`: {e}",
+                                    path.display()
+                                ))
+                            })?;
+                    let session = Session::new(&config, &endpoints, http, DEFAULT_SERVICE)
+                        .map_err(config_error)?;
                     Ok(Backend {
                         info: app_info(&config, Some(path.clone()), path, Vec::new()),
                         session,
@@ -122,7 +138,9 @@ async fn start_demo(looked_for: PathBuf) -> Result<Backend, ErrorView> {
     // the app's data, so a demo sign-in survives a restart like a real one.
     let state_dir = directories::ProjectDirs::from("", "", "mfa-assistant")
         .map(|d| d.data_dir().join("demo-tenant"))
-        .ok_or_else(|| internal("this platform has no data directory for the demo tenant".into()))?;
+        .ok_or_else(|| {
+            internal("this platform has no data directory for the demo tenant".into())
+        })?;
     let emulator = Emulator::start(EmulatorConfig {
         state_dir: Some(state_dir),
         ..EmulatorConfig::default()
@@ -163,7 +181,12 @@ async fn start_demo(looked_for: PathBuf) -> Result<Backend, ErrorView> {
     )))
 }
 
-fn app_info(config: &Config, config_file: Option<PathBuf>, looked_for: PathBuf, demo_users: Vec<DemoUserView>) -> AppInfo {
+fn app_info(
+    config: &Config,
+    config_file: Option<PathBuf>,
+    looked_for: PathBuf,
+    demo_users: Vec<DemoUserView>,
+) -> AppInfo {
     let demo = matches!(config.cloud, config::Cloud::Demo);
     AppInfo {
         version: env!("CARGO_PKG_VERSION").to_owned(),

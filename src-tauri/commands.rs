@@ -10,7 +10,9 @@ use mfa_core::token_store::KeychainError;
 use tauri::State;
 
 use crate::backend::AppState;
-use crate::wire::{AppInfo, DeviceCodeView, ErrorCode, ErrorView, SecurityInfoView, SessionView, SignOutView};
+use crate::wire::{
+    AppInfo, DeviceCodeView, ErrorCode, ErrorView, SecurityInfoView, SessionView, SignOutView,
+};
 
 type CommandResult<T> = Result<T, ErrorView>;
 
@@ -32,7 +34,10 @@ pub async fn restore_session(state: State<'_, AppState>) -> CommandResult<Sessio
 #[tauri::command]
 pub async fn sign_in(state: State<'_, AppState>) -> CommandResult<SessionView> {
     let backend = state.backend().await?;
-    let user = backend.session.sign_in_with_browser(std::sync::Arc::new(SystemBrowser)).await?;
+    let user = backend
+        .session
+        .sign_in_with_browser(std::sync::Arc::new(SystemBrowser))
+        .await?;
     Ok(SessionView::SignedIn { upn: user.upn })
 }
 
@@ -43,7 +48,9 @@ pub async fn cancel_sign_in(state: State<'_, AppState>) -> CommandResult<()> {
 }
 
 #[tauri::command]
-pub async fn start_device_code_sign_in(state: State<'_, AppState>) -> CommandResult<DeviceCodeView> {
+pub async fn start_device_code_sign_in(
+    state: State<'_, AppState>,
+) -> CommandResult<DeviceCodeView> {
     let backend = state.backend().await?;
     let (user_code, verification_uri, expires_in) = backend.session.start_device_code().await?;
     let qr_svg = mfa_core::qr::svg_for(&verification_uri).map_err(|message| ErrorView {
@@ -102,9 +109,9 @@ impl From<SessionError> for ErrorView {
             SessionError::Graph(g) => match g {
                 GraphError::Busy { .. } => ErrorCode::ServiceBusy,
                 GraphError::Network(_) => ErrorCode::Network,
-                GraphError::Unauthorized { .. } | GraphError::Service { .. } | GraphError::Unexpected(_) => {
-                    ErrorCode::ServiceError
-                }
+                GraphError::Unauthorized { .. }
+                | GraphError::Service { .. }
+                | GraphError::Unexpected(_) => ErrorCode::ServiceError,
             },
             SessionError::NotSignedIn => ErrorCode::NotSignedIn,
             SessionError::Expired(_) => ErrorCode::SessionExpired,

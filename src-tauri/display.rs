@@ -5,7 +5,9 @@
 #[cfg(all(unix, not(target_os = "macos")))]
 pub fn check() -> Result<(), String> {
     let display = std::env::var("DISPLAY").ok().filter(|d| !d.is_empty());
-    let wayland = std::env::var("WAYLAND_DISPLAY").ok().filter(|d| !d.is_empty());
+    let wayland = std::env::var("WAYLAND_DISPLAY")
+        .ok()
+        .filter(|d| !d.is_empty());
     if let Some(wayland) = wayland {
         let socket = if wayland.starts_with('/') {
             std::path::PathBuf::from(&wayland)

@@ -69,7 +69,8 @@ pub fn is_app_url(url: &tauri::Url) -> bool {
 pub fn run() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("MFA_ASSISTANT_LOG").unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("MFA_ASSISTANT_LOG")
+                .unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -77,7 +78,8 @@ pub fn run() {
         eprintln!("MFA Assistant: {message}");
         std::process::exit(1);
     }
-    let app = build(tauri::Builder::default(), BackendSource::FromEnvironment).build(tauri::generate_context!());
+    let app = build(tauri::Builder::default(), BackendSource::FromEnvironment)
+        .build(tauri::generate_context!());
     match app {
         Ok(app) => app.run(|_, _| {}),
         Err(e) => {

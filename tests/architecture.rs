@@ -50,7 +50,10 @@ fn core_crates_never_import_tauri() {
             checked += 1;
         }
     }
-    assert!(checked > 10, "expected to check the core's sources, checked {checked} files");
+    assert!(
+        checked > 10,
+        "expected to check the core's sources, checked {checked} files"
+    );
 }
 
 /// Every command the app registers is declared in build.rs and granted in the
@@ -58,7 +61,13 @@ fn core_crates_never_import_tauri() {
 #[test]
 fn every_command_is_declared_and_granted_and_nothing_more() {
     let lib = std::fs::read_to_string(root().join("src-tauri/lib.rs")).unwrap();
-    let handler = lib.split("generate_handler![").nth(1).unwrap().split(']').next().unwrap();
+    let handler = lib
+        .split("generate_handler![")
+        .nth(1)
+        .unwrap()
+        .split(']')
+        .next()
+        .unwrap();
     let mut registered: Vec<String> = handler
         .split(',')
         .map(|s| s.trim().trim_start_matches("commands::").to_owned())
@@ -67,27 +76,45 @@ fn every_command_is_declared_and_granted_and_nothing_more() {
     registered.sort();
 
     let build = std::fs::read_to_string(root().join("src-tauri/build.rs")).unwrap();
-    let list = build.split("const COMMANDS: &[&str] = &[").nth(1).unwrap().split("];").next().unwrap();
+    let list = build
+        .split("const COMMANDS: &[&str] = &[")
+        .nth(1)
+        .unwrap()
+        .split("];")
+        .next()
+        .unwrap();
     let mut declared: Vec<String> = list
         .split(',')
         .map(|s| s.trim().trim_matches('"').to_owned())
         .filter(|s| !s.is_empty())
         .collect();
     declared.sort();
-    assert_eq!(registered, declared, "build.rs and generate_handler! disagree");
+    assert_eq!(
+        registered, declared,
+        "build.rs and generate_handler! disagree"
+    );
 
-    let capability: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("src-tauri/capabilities/main-window.json")).unwrap())
-            .unwrap();
+    let capability: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("src-tauri/capabilities/main-window.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(capability["windows"], serde_json::json!(["main"]));
     let mut granted: Vec<String> = capability["permissions"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p.as_str().unwrap().trim_start_matches("allow-").replace('-', "_"))
+        .map(|p| {
+            p.as_str()
+                .unwrap()
+                .trim_start_matches("allow-")
+                .replace('-', "_")
+        })
         .collect();
     granted.sort();
-    assert_eq!(granted, declared, "the capability grants something other than the app's commands");
+    assert_eq!(
+        granted, declared,
+        "the capability grants something other than the app's commands"
+    );
 }
 
 /// The webview is locked down: strict CSP, no global Tauri object, frozen
@@ -95,7 +122,8 @@ fn every_command_is_declared_and_granted_and_nothing_more() {
 #[test]
 fn webview_is_locked_down() {
     let conf: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("tauri.conf.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(root().join("tauri.conf.json")).unwrap())
+            .unwrap();
     let security = &conf["app"]["security"];
     assert_eq!(conf["app"]["withGlobalTauri"], false);
     assert_eq!(security["freezePrototype"], true);
@@ -103,6 +131,9 @@ fn webview_is_locked_down() {
     assert_eq!(security["csp"]["script-src"], "'self'");
     let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
     for plugin in ["tauri-plugin-shell", "tauri-plugin-fs", "tauri-plugin-http"] {
-        assert!(!manifest.contains(plugin), "{plugin} must not be a dependency");
+        assert!(
+            !manifest.contains(plugin),
+            "{plugin} must not be a dependency"
+        );
     }
 }

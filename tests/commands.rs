@@ -2,7 +2,7 @@
 //! with the wire types, errors cross as `{code, message}`, and only the main
 //! window may call them.
 
-use mfa_assistant::backend::BackendSource;
+use mfa_assistant::backend::{BackendSource, ExplicitBackend};
 use mfa_core::config::{Cloud, Config, Endpoints, DEFAULT_SCOPES};
 use serde_json::{json, Value};
 use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
@@ -18,10 +18,15 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let emulator = runtime.block_on(Emulator::start(EmulatorConfig::default())).unwrap();
+    let emulator = runtime
+        .block_on(Emulator::start(EmulatorConfig::default()))
+        .unwrap();
     let base = emulator.base_url();
     let config = Config {
-        cloud: Cloud::Custom { authority_host: base.clone(), graph_base: base.clone() },
+        cloud: Cloud::Custom {
+            authority_host: base.clone(),
+            graph_base: base.clone(),
+        },
         tenant: demo::TENANT_ID.into(),
         client_id: demo::CLIENT_ID.into(),
         scopes: DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
@@ -29,22 +34,38 @@ fn fixture() -> Fixture {
         sign_in_timeout: std::time::Duration::from_secs(30),
         source: Some("/etc/mfa-assistant/config.toml".into()),
     };
-    let source = BackendSource::Explicit {
+    let source = BackendSource::Explicit(Box::new(ExplicitBackend {
         config,
-        endpoints: Endpoints { authority_host: base.clone(), graph_base: base },
+        endpoints: Endpoints {
+            authority_host: base.clone(),
+            graph_base: base,
+        },
         keychain_service: format!("mfa-assistant-ipc-test-{}", uuid_like()),
-    };
+    }));
     let app = mfa_assistant::build(mock_builder(), source)
         .build(tauri::generate_context!())
         .expect("the app builds on the mock runtime");
-    Fixture { app, _emulator: emulator, _runtime: runtime }
+    Fixture {
+        app,
+        _emulator: emulator,
+        _runtime: runtime,
+    }
 }
 
 fn uuid_like() -> String {
-    format!("{:x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos())
+    format!(
+        "{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
 }
 
-fn invoke(webview: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str) -> Result<Value, Value> {
+fn invoke(
+    webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+) -> Result<Value, Value> {
     get_ipc_response(
         webview,
         InvokeRequest {
@@ -61,9 +82,11 @@ fn invoke(webview: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str) -
 }
 
 fn main_window(f: &Fixture) -> tauri::WebviewWindow<tauri::test::MockRuntime> {
-    f.app
-        .get_webview_window("main")
-        .unwrap_or_else(|| WebviewWindowBuilder::new(&f.app, "main", Default::default()).build().unwrap())
+    f.app.get_webview_window("main").unwrap_or_else(|| {
+        WebviewWindowBuilder::new(&f.app, "main", Default::default())
+            .build()
+            .unwrap()
+    })
 }
 
 #[test]
@@ -75,27 +98,45 @@ fn commands_answer_with_wire_types_and_errors_as_code_and_message() {
     assert_eq!(info["tenant"]["demo"], json!(false));
     assert_eq!(info["tenant"]["cloud"], json!("custom"));
     assert_eq!(info["tenant"]["tenant"], json!(demo::TENANT_ID));
-    assert_eq!(info["settingsSource"]["configFile"], json!("/etc/mfa-assistant/config.toml"));
+    assert_eq!(
+        info["settingsSource"]["configFile"],
+        json!("/etc/mfa-assistant/config.toml")
+    );
     assert_eq!(info["demoUsers"], json!([]));
 
-    assert_eq!(invoke(&main, "restore_session").unwrap(), json!({"state": "signedOut"}));
+    assert_eq!(
+        invoke(&main, "restore_session").unwrap(),
+        json!({"state": "signedOut"})
+    );
 
     let err = invoke(&main, "load_security_info").unwrap_err();
     assert_eq!(err["code"], json!("not_signed_in"));
     assert_eq!(err["message"], json!("nobody is signed in"));
-    assert_eq!(err.as_object().unwrap().len(), 2, "exactly code and message: {err}");
+    assert_eq!(
+        err.as_object().unwrap().len(),
+        2,
+        "exactly code and message: {err}"
+    );
 
-    assert_eq!(invoke(&main, "sign_out").unwrap(), json!({"removedFromKeychain": false}));
+    assert_eq!(
+        invoke(&main, "sign_out").unwrap(),
+        json!({"removedFromKeychain": false})
+    );
     assert_eq!(invoke(&main, "cancel_sign_in").unwrap(), Value::Null);
 }
 
 #[test]
 fn only_the_main_window_may_call_the_commands() {
     let f = fixture();
-    let other = WebviewWindowBuilder::new(&f.app, "other", Default::default()).build().unwrap();
+    let other = WebviewWindowBuilder::new(&f.app, "other", Default::default())
+        .build()
+        .unwrap();
     let err = invoke(&other, "app_info").unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("not allowed") || text.contains("denied"), "{text}");
+    assert!(
+        text.contains("not allowed") || text.contains("denied"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -110,10 +151,17 @@ fn navigation_stays_inside_the_app() {
     for (url, allowed) in [
         ("tauri://localhost/index.html", true),
         ("http://tauri.localhost/", true),
-        ("https://login.microsoftonline.com/common/oauth2/v2.0/authorize", false),
+        (
+            "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+            false,
+        ),
         ("http://127.0.0.1:8080/", false),
         ("file:///etc/passwd", false),
     ] {
-        assert_eq!(mfa_assistant::is_app_url(&url.parse().unwrap()), allowed, "{url}");
+        assert_eq!(
+            mfa_assistant::is_app_url(&url.parse().unwrap()),
+            allowed,
+            "{url}"
+        );
     }
 }

@@ -8,8 +8,8 @@
 //! deleted and its driver killed, even when a test fails.
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
 use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -25,7 +25,11 @@ fn app_binary() -> PathBuf {
 
 fn demo_browser() -> PathBuf {
     let path = app_binary().with_file_name("demo-browser");
-    assert!(path.exists(), "{} is missing: run `cargo build --workspace` (scripts/test does)", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --workspace` (scripts/test does)",
+        path.display()
+    );
     path
 }
 
@@ -39,7 +43,11 @@ fn screenshots_dir() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Everything one user's machine has: config and data directories, and a
@@ -65,8 +73,15 @@ impl Machine {
             ),
         )
         .unwrap();
-        std::fs::set_permissions(&wrapper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-        let mut m = Machine { env: Vec::new(), dir };
+        std::fs::set_permissions(
+            &wrapper,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        let mut m = Machine {
+            env: Vec::new(),
+            dir,
+        };
         m.default_browser(&wrapper);
         m.user_will("adele", "sign-in");
         let p = |s: &str| m.dir.path().join(s).display().to_string();
@@ -138,7 +153,9 @@ impl Machine {
 
 /// Removes the app's entries from the test session's keychain.
 fn clear_keychain() {
-    let _ = Command::new("secret-tool").args(["clear", "service", "mfa-assistant"]).status();
+    let _ = Command::new("secret-tool")
+        .args(["clear", "service", "mfa-assistant"])
+        .status();
 }
 
 /// The running app under WebDriver.
@@ -157,7 +174,12 @@ impl Window {
         let native_port = free_port();
         let mut command = Command::new("tauri-driver");
         command
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             // Its own process group, so WebKitWebDriver and the app go with it.
@@ -165,12 +187,15 @@ impl Window {
         for (k, v) in &machine.env {
             command.env(k, v);
         }
-        let mut driver = command
-            .spawn()
-            .expect("tauri-driver is installed by scripts/install-deps --test (cargo install tauri-driver)");
+        let mut driver = command.spawn().expect(
+            "tauri-driver is installed by scripts/install-deps --test (cargo install tauri-driver)",
+        );
         let deadline = Instant::now() + Duration::from_secs(15);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on {port}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         let mut caps = serde_json::Map::new();
@@ -216,7 +241,10 @@ impl Window {
             Ok(e) => e,
             Err(e) => {
                 let shot = self.save_screenshot("FAILED").await;
-                panic!("{}: {css} did not appear within {timeout:?} ({e}); screenshot {shot:?}", self.name);
+                panic!(
+                    "{}: {css} did not appear within {timeout:?} ({e}); screenshot {shot:?}",
+                    self.name
+                );
             }
         }
     }
@@ -275,8 +303,15 @@ impl Window {
 
     async fn screenshot(&mut self, label: &str) {
         self.shots += 1;
-        let path = self.save_screenshot(&format!("{:02}-{label}", self.shots)).await;
-        assert!(std::fs::metadata(&path).map(|m| m.len() > 1000).unwrap_or(false), "no screenshot at {path:?}");
+        let path = self
+            .save_screenshot(&format!("{:02}-{label}", self.shots))
+            .await;
+        assert!(
+            std::fs::metadata(&path)
+                .map(|m| m.len() > 1000)
+                .unwrap_or(false),
+            "no screenshot at {path:?}"
+        );
     }
 
     /// Deletes the WebDriver session (closing the app) and stops the driver.
@@ -311,7 +346,10 @@ async fn demo_tenant_sign_in_restart_and_sign_out() {
     let mut w = Window::open(&machine, "demo").await;
     w.wait_for("[data-testid=screen-sign-in]").await;
     w.wait_for("[data-testid=demo-banner]").await;
-    assert!(w.text("[data-testid=demo-users]").await.contains("adele@contoso-demo.example"));
+    assert!(w
+        .text("[data-testid=demo-users]")
+        .await
+        .contains("adele@contoso-demo.example"));
     w.screenshot("sign-in").await;
 
     w.click("[data-testid=sign-in]").await;
@@ -319,12 +357,21 @@ async fn demo_tenant_sign_in_restart_and_sign_out() {
     w.wait_for("[data-testid=method-row]").await;
     w.screenshot("security-info").await;
     assert_eq!(w.text("[data-testid=account-name]").await, "Adele Vance");
-    assert_eq!(w.text("[data-testid=account-upn]").await, "adele@contoso-demo.example");
-    assert_eq!(w.count("[data-testid=method-row]").await, 3, "password, Authenticator, phone");
+    assert_eq!(
+        w.text("[data-testid=account-upn]").await,
+        "adele@contoso-demo.example"
+    );
+    assert_eq!(
+        w.count("[data-testid=method-row]").await,
+        3,
+        "password, Authenticator, phone"
+    );
     assert_eq!(w.text("[data-testid=independent-count]").await, "2");
     w.wait_for("[data-testid=health-warning]").await;
-    w.wait_for("[data-testid=method-row][data-kind=microsoftAuthenticator][data-default=true]").await;
-    w.wait_for("[data-testid=method-row][data-kind=phone][data-default=false]").await;
+    w.wait_for("[data-testid=method-row][data-kind=microsoftAuthenticator][data-default=true]")
+        .await;
+    w.wait_for("[data-testid=method-row][data-kind=phone][data-default=false]")
+        .await;
     w.close().await;
 
     // Quit and start again: still signed in, from the keychain.
@@ -354,19 +401,28 @@ async fn configured_tenant_errors_recovery_and_one_round_trip_at_start() {
 
     let mut w = Window::open(&machine, "configured").await;
     w.wait_for("[data-testid=screen-sign-in]").await;
-    assert_eq!(w.visible("[data-testid=demo-banner]").await, 0, "a real tenant shows no demo banner");
+    assert_eq!(
+        w.visible("[data-testid=demo-banner]").await,
+        0,
+        "a real tenant shows no demo banner"
+    );
 
     // The user cancels in the browser.
     machine.user_will("chidi", "cancel");
     w.click("[data-testid=sign-in]").await;
-    w.wait_for("[data-testid=error-banner][data-code=sign_in_cancelled]").await;
+    w.wait_for("[data-testid=error-banner][data-code=sign_in_cancelled]")
+        .await;
     w.screenshot("cancelled").await;
 
     // The user closes the tab: the app gives up after the timeout and offers a retry.
     machine.user_will("chidi", "abandon");
     w.click("[data-testid=sign-in]").await;
     w.wait_for("[data-testid=screen-waiting]").await;
-    w.wait_for_within("[data-testid=error-banner][data-code=sign_in_timed_out]", Duration::from_secs(20)).await;
+    w.wait_for_within(
+        "[data-testid=error-banner][data-code=sign_in_timed_out]",
+        Duration::from_secs(20),
+    )
+    .await;
     w.screenshot("timed-out").await;
 
     // A wrong password first, then the right one.
@@ -375,17 +431,27 @@ async fn configured_tenant_errors_recovery_and_one_round_trip_at_start() {
     w.wait_for("[data-testid=screen-security-info]").await;
     w.wait_for("[data-testid=method-row]").await;
     assert_eq!(w.text("[data-testid=account-name]").await, "Chidi Anagonye");
-    assert_eq!(w.count("[data-testid=method-row]").await, 6, "password and five methods");
+    assert_eq!(
+        w.count("[data-testid=method-row]").await,
+        6,
+        "password and five methods"
+    );
     assert_eq!(w.text("[data-testid=independent-count]").await, "5");
     assert_eq!(w.count("[data-testid=health-warning]").await, 0);
     let default = w.text("[data-testid=default-method]").await;
-    assert!(default.contains("Fido2") || default.to_lowercase().contains("security key"), "{default}");
+    assert!(
+        default.contains("Fido2") || default.to_lowercase().contains("security key"),
+        "{default}"
+    );
     w.screenshot("five-methods").await;
 
     // Graph stays unavailable: a clear message, and the app recovers.
-    emulator.faults().inject(Fault::status("POST /v1.0/$batch", 503, Some("0.1"), 4));
+    emulator
+        .faults()
+        .inject(Fault::status("POST /v1.0/$batch", 503, Some("0.1"), 4));
     w.click("[data-testid=refresh]").await;
-    w.wait_for("[data-testid=error-banner][data-code=service_busy]").await;
+    w.wait_for("[data-testid=error-banner][data-code=service_busy]")
+        .await;
     w.screenshot("graph-busy").await;
     emulator.faults().clear();
     w.click("[data-testid=try-again]").await;
@@ -400,15 +466,28 @@ async fn configured_tenant_errors_recovery_and_one_round_trip_at_start() {
         .iter()
         .map(|r| format!("{} {}", r.method, r.path))
         .collect();
-    let token = requests.iter().filter(|r| r.ends_with("/oauth2/v2.0/token")).count();
-    let graph: Vec<_> = requests.iter().filter(|r| r.contains(" /v1.0/") || r.contains(" /beta/")).collect();
+    let token = requests
+        .iter()
+        .filter(|r| r.ends_with("/oauth2/v2.0/token"))
+        .count();
+    let graph: Vec<_> = requests
+        .iter()
+        .filter(|r| r.contains(" /v1.0/") || r.contains(" /beta/"))
+        .collect();
     assert_eq!(token, 1, "{requests:?}");
-    assert_eq!(graph.len(), 2, "one $batch and the parallel beta preferences: {requests:?}");
+    assert_eq!(
+        graph.len(),
+        2,
+        "one $batch and the parallel beta preferences: {requests:?}"
+    );
     w.close().await;
 
     // An administrator revokes the user's sessions: the app asks to sign in again.
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    emulator.revoke_sign_in_sessions("chidi@contoso-demo.example").await.unwrap();
+    emulator
+        .revoke_sign_in_sessions("chidi@contoso-demo.example")
+        .await
+        .unwrap();
     let mut w = Window::open(&machine, "configured-revoked").await;
     w.wait_for("[data-testid=screen-sign-in]").await;
     let status = w.text("[data-testid=status-message]").await;
@@ -441,9 +520,12 @@ async fn device_code_when_no_browser_can_be_opened() {
     w.screenshot("device-code").await;
 
     let script = BrowserScript::demo_user("erin", BrowserAction::SignIn);
-    browser::complete_device_code(&emulator.base_url(), code.trim(), &script).await.unwrap();
+    browser::complete_device_code(&emulator.base_url(), code.trim(), &script)
+        .await
+        .unwrap();
     w.wait_for("[data-testid=screen-security-info]").await;
-    w.wait_for("[data-testid=method-row][data-kind=other]").await;
+    w.wait_for("[data-testid=method-row][data-kind=other]")
+        .await;
     assert_eq!(w.text("[data-testid=account-name]").await, "Erin Castillo");
     w.screenshot("signed-in").await;
     w.close().await;
@@ -453,12 +535,23 @@ async fn device_code_when_no_browser_can_be_opened() {
 async fn a_bad_configuration_file_is_explained_in_the_window() {
     let _one = ONE_WINDOW_AT_A_TIME.lock().await;
     let machine = Machine::new();
-    std::fs::write(machine.config_path(), "cloud = \"mars\"\ntenant = \"contoso.com\"\n").unwrap();
+    std::fs::write(
+        machine.config_path(),
+        "cloud = \"mars\"\ntenant = \"contoso.com\"\n",
+    )
+    .unwrap();
     let mut w = Window::open(&machine, "bad-config").await;
-    w.wait_for("[data-testid=error-banner][data-code=config_invalid]").await;
+    w.wait_for("[data-testid=error-banner][data-code=config_invalid]")
+        .await;
     let detail = w.text("[data-testid=error-detail]").await;
-    assert!(detail.contains(&machine.config_path().display().to_string()), "{detail}");
-    assert!(detail.contains("`cloud`") && detail.contains("mars"), "{detail}");
+    assert!(
+        detail.contains(&machine.config_path().display().to_string()),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("`cloud`") && detail.contains("mars"),
+        "{detail}"
+    );
     w.screenshot("explained").await;
     w.close().await;
 }
@@ -469,10 +562,14 @@ async fn no_keychain_fails_closed_with_a_clear_message() {
     let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
     let mut machine = Machine::new();
     machine.configure(&emulator, "");
-    machine.set("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/no-session-bus");
+    machine.set(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/no-session-bus",
+    );
     let mut w = Window::open(&machine, "no-keychain").await;
     // At start-up the keychain cannot be read: said plainly, not hidden.
-    w.wait_for("[data-testid=error-banner][data-code=keychain_unavailable]").await;
+    w.wait_for("[data-testid=error-banner][data-code=keychain_unavailable]")
+        .await;
     // Signing in still works in the browser, but the app refuses to keep
     // the sign-in anywhere but a keychain.
     let log = machine.dir.path().join("browser.log");
@@ -483,9 +580,13 @@ async fn no_keychain_fails_closed_with_a_clear_message() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     w.wait_for("[data-testid=screen-sign-in]").await;
-    w.wait_for("[data-testid=error-banner][data-code=keychain_unavailable]").await;
+    w.wait_for("[data-testid=error-banner][data-code=keychain_unavailable]")
+        .await;
     let detail = w.text("[data-testid=error-detail]").await;
-    assert!(detail.contains("does not store it anywhere else"), "{detail}");
+    assert!(
+        detail.contains("does not store it anywhere else"),
+        "{detail}"
+    );
     assert_eq!(w.visible("[data-testid=screen-security-info]").await, 0);
     w.screenshot("refused").await;
     // The app wrote nothing to its data directory instead. (Besides it live
@@ -494,9 +595,15 @@ async fn no_keychain_fails_closed_with_a_clear_message() {
     let data = machine.dir.path().join("data");
     let written: Vec<_> = walk(&data)
         .into_iter()
-        .filter(|p| !p.starts_with(data.join("applications")) && !p.starts_with(data.join("org.mfa-assistant.app")))
+        .filter(|p| {
+            !p.starts_with(data.join("applications"))
+                && !p.starts_with(data.join("org.mfa-assistant.app"))
+        })
         .collect();
-    assert!(written.is_empty(), "written without a keychain: {written:?}");
+    assert!(
+        written.is_empty(),
+        "written without a keychain: {written:?}"
+    );
     w.close().await;
 }
 

@@ -16,7 +16,10 @@ fn no_display_at_all_is_a_message_not_a_panic() {
     let out = run_without_display(None);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("there is no display to open a window on"), "{stderr}");
+    assert!(
+        stderr.contains("there is no display to open a window on"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
@@ -25,6 +28,9 @@ fn a_display_that_is_not_running_is_named() {
     let out = run_without_display(Some(":987"));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("the display :987 is not running"), "{stderr}");
+    assert!(
+        stderr.contains("the display :987 is not running"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }

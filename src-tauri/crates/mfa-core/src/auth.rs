@@ -14,13 +14,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use oauth2::basic::{
-    BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
-    BasicTokenType,
+    BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse,
+    BasicTokenIntrospectionResponse, BasicTokenType,
 };
 use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, CsrfToken, DeviceAuthorizationUrl, EndpointNotSet, EndpointSet,
-    ExtraTokenFields, PkceCodeChallenge, RedirectUrl, RequestTokenError, Scope, StandardDeviceAuthorizationResponse,
-    StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, DeviceAuthorizationUrl, EndpointNotSet,
+    EndpointSet, ExtraTokenFields, PkceCodeChallenge, RedirectUrl, RequestTokenError, Scope,
+    StandardDeviceAuthorizationResponse, StandardRevocableToken, StandardTokenResponse,
+    TokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -158,7 +159,9 @@ impl IdentityPlatform {
         let oauth = oauth2::Client::new(ClientId::new(client_id.to_owned()))
             .set_auth_uri(AuthUrl::from_url(endpoint("oauth2/v2.0/authorize")?))
             .set_token_uri(TokenUrl::from_url(endpoint("oauth2/v2.0/token")?))
-            .set_device_authorization_url(DeviceAuthorizationUrl::from_url(endpoint("oauth2/v2.0/devicecode")?));
+            .set_device_authorization_url(DeviceAuthorizationUrl::from_url(endpoint(
+                "oauth2/v2.0/devicecode",
+            )?));
         Ok(IdentityPlatform {
             client: oauth,
             transport: Transport { client },
@@ -186,8 +189,12 @@ impl IdentityPlatform {
         let listener = TcpListener::bind(("127.0.0.1", 0))
             .await
             .map_err(|e| SignInError::Other(format!("cannot listen on 127.0.0.1: {e}")))?;
-        let port = listener.local_addr().map_err(|e| SignInError::Other(e.to_string()))?.port();
-        let redirect = RedirectUrl::new(format!("http://127.0.0.1:{port}/")).expect("valid loopback URL");
+        let port = listener
+            .local_addr()
+            .map_err(|e| SignInError::Other(e.to_string()))?
+            .port();
+        let redirect =
+            RedirectUrl::new(format!("http://127.0.0.1:{port}/")).expect("valid loopback URL");
 
         let (pkce_challenge, pkce_verifier) = PkceCodeChallenge::new_random_sha256();
         let nonce = CsrfToken::new_random();
@@ -204,7 +211,10 @@ impl IdentityPlatform {
         }
         let (auth_url, state) = request.url();
 
-        tracing::info!(port, "opening the browser; waiting on the loopback listener");
+        tracing::info!(
+            port,
+            "opening the browser; waiting on the loopback listener"
+        );
         let opening = tokio::task::spawn_blocking(move || browser.open(&auth_url));
         // Only a failure to open matters; a browser that stays open is fine.
         let open_failed = async {
@@ -238,11 +248,9 @@ impl IdentityPlatform {
                 .request_async(&self.transport)
                 .await
                 .map_err(map_token_error)?;
-            let id_token = response
-                .extra_fields()
-                .id_token
-                .clone()
-                .ok_or_else(|| SignInError::InvalidIdToken("the token response carried no ID token".into()))?;
+            let id_token = response.extra_fields().id_token.clone().ok_or_else(|| {
+                SignInError::InvalidIdToken("the token response carried no ID token".into())
+            })?;
             let user = keys.validate(&id_token, &self.client_id, Some(nonce.secret()))?;
             Ok::<_, SignInError>((tokens_from(&response), user))
         }
@@ -293,18 +301,19 @@ impl IdentityPlatform {
             })?,
             _ = cancel.wait_for(|c| *c) => return Err(SignInError::Cancelled(None)),
         };
-        let id_token = response
-            .extra_fields()
-            .id_token
-            .clone()
-            .ok_or_else(|| SignInError::InvalidIdToken("the token response carried no ID token".into()))?;
+        let id_token = response.extra_fields().id_token.clone().ok_or_else(|| {
+            SignInError::InvalidIdToken("the token response carried no ID token".into())
+        })?;
         let user = keys.validate(&id_token, &self.client_id, None)?;
         Ok((tokens_from(&response), user))
     }
 
     /// Redeems a refresh token. The response carries a new refresh token that
     /// replaces the old one (rotation); the caller must store it at once.
-    pub async fn refresh(&self, refresh_token: &RefreshToken) -> Result<(Tokens, Option<SignedInUser>), SignInError> {
+    pub async fn refresh(
+        &self,
+        refresh_token: &RefreshToken,
+    ) -> Result<(Tokens, Option<SignedInUser>), SignInError> {
         let rt = oauth2::RefreshToken::new(refresh_token.expose_secret().to_owned());
         let response = self
             .client
@@ -332,10 +341,13 @@ impl IdentityPlatform {
             .join("v2.0/.well-known/openid-configuration")
             .map_err(|e| SignInError::Other(e.to_string()))?;
         let discovery: Discovery = get_json(&self.transport.client, discovery_url).await?;
-        let jwks_uri = Url::parse(&discovery.jwks_uri)
-            .map_err(|e| SignInError::InvalidIdToken(format!("discovery gave a bad jwks_uri: {e}")))?;
+        let jwks_uri = Url::parse(&discovery.jwks_uri).map_err(|e| {
+            SignInError::InvalidIdToken(format!("discovery gave a bad jwks_uri: {e}"))
+        })?;
         if jwks_uri.scheme() != "https" && !crate::config::is_loopback(&jwks_uri) {
-            return Err(SignInError::InvalidIdToken("discovery gave a jwks_uri that is not https".into()));
+            return Err(SignInError::InvalidIdToken(
+                "discovery gave a jwks_uri that is not https".into(),
+            ));
         }
         let jwks: jsonwebtoken::jwk::JwkSet = get_json(&self.transport.client, jwks_uri).await?;
         Ok(SigningKeys {
@@ -349,15 +361,26 @@ fn tokens_from(response: &EntraTokenResponse) -> Tokens {
     Tokens {
         access_token: AccessToken::new(response.access_token().secret().clone()),
         // Refresh a minute early so a request never leaves with a dying token.
-        expires_at: Instant::now() + response.expires_in().unwrap_or(Duration::from_secs(3599)).saturating_sub(Duration::from_secs(60)),
-        refresh_token: response.refresh_token().map(|t| RefreshToken::new(t.secret().clone())),
+        expires_at: Instant::now()
+            + response
+                .expires_in()
+                .unwrap_or(Duration::from_secs(3599))
+                .saturating_sub(Duration::from_secs(60)),
+        refresh_token: response
+            .refresh_token()
+            .map(|t| RefreshToken::new(t.secret().clone())),
     }
 }
 
-fn map_token_error(e: RequestTokenError<oauth2::HttpClientError<reqwest::Error>, BasicErrorResponse>) -> SignInError {
+fn map_token_error(
+    e: RequestTokenError<oauth2::HttpClientError<reqwest::Error>, BasicErrorResponse>,
+) -> SignInError {
     match e {
         RequestTokenError::ServerResponse(e) => {
-            let description = e.error_description().cloned().unwrap_or_else(|| e.error().to_string());
+            let description = e
+                .error_description()
+                .cloned()
+                .unwrap_or_else(|| e.error().to_string());
             match e.error() {
                 BasicErrorResponseType::InvalidGrant => SignInError::InvalidGrant(description),
                 BasicErrorResponseType::Extension(ext) if ext == "temporarily_unavailable" => {
@@ -369,7 +392,10 @@ fn map_token_error(e: RequestTokenError<oauth2::HttpClientError<reqwest::Error>,
         RequestTokenError::Request(e) => SignInError::Network(error_chain(&e)),
         RequestTokenError::Parse(_, body) => SignInError::Other(format!(
             "the token endpoint answered something that is not a token response: {}",
-            String::from_utf8_lossy(&body).chars().take(200).collect::<String>()
+            String::from_utf8_lossy(&body)
+                .chars()
+                .take(200)
+                .collect::<String>()
         )),
         RequestTokenError::Other(s) => {
             // oauth2 reports non-JSON error statuses this way, e.g. a 503 with no body.
@@ -394,14 +420,20 @@ pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     text
 }
 
-async fn get_json<T: serde::de::DeserializeOwned>(client: &reqwest::Client, url: Url) -> Result<T, SignInError> {
+async fn get_json<T: serde::de::DeserializeOwned>(
+    client: &reqwest::Client,
+    url: Url,
+) -> Result<T, SignInError> {
     let response = client
         .get(url.clone())
         .send()
         .await
         .map_err(|e| SignInError::Network(error_chain(&e)))?;
     if !response.status().is_success() {
-        return Err(SignInError::Other(format!("{url} answered {}", response.status())));
+        return Err(SignInError::Other(format!(
+            "{url} answered {}",
+            response.status()
+        )));
     }
     response
         .json()
@@ -441,7 +473,9 @@ impl IdTokenClaims {
         let upn = self
             .preferred_username
             .filter(|u| !u.is_empty())
-            .ok_or_else(|| SignInError::InvalidIdToken("it names no user (preferred_username)".into()))?;
+            .ok_or_else(|| {
+                SignInError::InvalidIdToken("it names no user (preferred_username)".into())
+            })?;
         Ok(SignedInUser {
             display_name: self.name.unwrap_or_else(|| upn.clone()),
             upn,
@@ -451,7 +485,12 @@ impl IdTokenClaims {
 }
 
 impl SigningKeys {
-    fn validate(&self, token: &str, client_id: &str, nonce: Option<&str>) -> Result<SignedInUser, SignInError> {
+    fn validate(
+        &self,
+        token: &str,
+        client_id: &str,
+        nonce: Option<&str>,
+    ) -> Result<SignedInUser, SignInError> {
         use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
         let bad = |m: String| SignInError::InvalidIdToken(m);
         let header = decode_header(token).map_err(|e| bad(format!("unreadable header: {e}")))?;
@@ -459,11 +498,13 @@ impl SigningKeys {
             return Err(bad(format!("signed with {:?}, not RS256", header.alg)));
         }
         let kid = header.kid.ok_or_else(|| bad("no key id (kid)".into()))?;
-        let jwk = self
-            .jwks
-            .find(&kid)
-            .ok_or_else(|| bad(format!("signed with key {kid}, which the tenant does not publish")))?;
-        let key = DecodingKey::from_jwk(jwk).map_err(|e| bad(format!("unusable key {kid}: {e}")))?;
+        let jwk = self.jwks.find(&kid).ok_or_else(|| {
+            bad(format!(
+                "signed with key {kid}, which the tenant does not publish"
+            ))
+        })?;
+        let key =
+            DecodingKey::from_jwk(jwk).map_err(|e| bad(format!("unusable key {kid}: {e}")))?;
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_audience(&[client_id]);
         validation.set_required_spec_claims(&["exp", "aud", "iss"]);
@@ -473,7 +514,10 @@ impl SigningKeys {
             .claims;
         let expected_issuer = self.issuer_template.replace("{tenantid}", &claims.tid);
         if claims.iss != expected_issuer {
-            return Err(bad(format!("issued by {:?}, expected {expected_issuer:?}", claims.iss)));
+            return Err(bad(format!(
+                "issued by {:?}, expected {expected_issuer:?}",
+                claims.iss
+            )));
         }
         if let Some(expected) = nonce {
             if claims.nonce.as_deref() != Some(expected) {
@@ -502,7 +546,10 @@ fn read_direct_id_token(token: &str, client_id: &str) -> Result<SignedInUser, Si
 /// response (`code` or `error`). Stray requests (a favicon, a port probe) get
 /// a 404 and do not end the wait. Returns the open connection, so the page
 /// the browser shows can tell the truth about the outcome.
-async fn wait_for_redirect(listener: &TcpListener, expected_state: &str) -> Result<(TcpStream, String), SignInError> {
+async fn wait_for_redirect(
+    listener: &TcpListener,
+    expected_state: &str,
+) -> Result<(TcpStream, String), SignInError> {
     loop {
         let (mut stream, _) = listener
             .accept()
@@ -515,7 +562,8 @@ async fn wait_for_redirect(listener: &TcpListener, expected_state: &str) -> Resu
             respond(&mut stream, LoopbackPage::NotFound).await;
             continue;
         };
-        let params: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+        let params: std::collections::HashMap<String, String> =
+            url.query_pairs().into_owned().collect();
         if !params.contains_key("code") && !params.contains_key("error") {
             respond(&mut stream, LoopbackPage::NotFound).await;
             continue;
@@ -523,7 +571,11 @@ async fn wait_for_redirect(listener: &TcpListener, expected_state: &str) -> Resu
         // Constant-time comparison is not needed for a one-shot random state,
         // but a mismatch ends this sign-in: the response is not ours.
         if params.get("state").map(String::as_str) != Some(expected_state) {
-            respond(&mut stream, LoopbackPage::Failed(SignInError::StateMismatch.to_string())).await;
+            respond(
+                &mut stream,
+                LoopbackPage::Failed(SignInError::StateMismatch.to_string()),
+            )
+            .await;
             return Err(SignInError::StateMismatch);
         }
         if let Some(error) = params.get("error") {
@@ -555,7 +607,9 @@ async fn read_request_target(stream: &mut TcpStream) -> Option<String> {
         }
         Some(())
     };
-    tokio::time::timeout(Duration::from_secs(5), read).await.ok()??;
+    tokio::time::timeout(Duration::from_secs(5), read)
+        .await
+        .ok()??;
     let head = String::from_utf8_lossy(&buf);
     let mut parts = head.lines().next()?.split_whitespace();
     let method = parts.next()?;
@@ -599,7 +653,10 @@ async fn respond(stream: &mut TcpStream, page: LoopbackPage) {
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -612,9 +669,21 @@ mod tests {
         let addr = listener.local_addr().unwrap();
         let client = tokio::spawn(async move {
             let http = reqwest::Client::new();
-            let favicon = http.get(format!("http://{addr}/favicon.ico")).send().await.unwrap();
-            let forged = http.get(format!("http://{addr}/?code=abc&state=forged")).send().await.unwrap();
-            (favicon.status().as_u16(), forged.status().as_u16(), forged.text().await.unwrap())
+            let favicon = http
+                .get(format!("http://{addr}/favicon.ico"))
+                .send()
+                .await
+                .unwrap();
+            let forged = http
+                .get(format!("http://{addr}/?code=abc&state=forged"))
+                .send()
+                .await
+                .unwrap();
+            (
+                favicon.status().as_u16(),
+                forged.status().as_u16(),
+                forged.text().await.unwrap(),
+            )
         });
         let result = wait_for_redirect(&listener, "expected-state").await;
         assert_eq!(result.unwrap_err(), SignInError::StateMismatch);
@@ -636,7 +705,10 @@ mod tests {
                 .as_u16()
         });
         let err = wait_for_redirect(&listener, "s").await.unwrap_err();
-        assert_eq!(err, SignInError::Cancelled(Some("AADSTS65004: User declined".into())));
+        assert_eq!(
+            err,
+            SignInError::Cancelled(Some("AADSTS65004: User declined".into()))
+        );
         assert_eq!(client.await.unwrap(), 400);
     }
 

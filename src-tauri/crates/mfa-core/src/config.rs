@@ -37,7 +37,10 @@ pub enum Cloud {
     UsGovernment,
     China,
     /// Explicit endpoints, for clouds not listed and for the emulator run on its own.
-    Custom { authority_host: Url, graph_base: Url },
+    Custom {
+        authority_host: Url,
+        graph_base: Url,
+    },
     /// The built-in demo tenant; its endpoints are known only once it runs.
     Demo,
 }
@@ -135,7 +138,8 @@ impl Config {
 /// `%APPDATA%\mfa-assistant\config\config.toml` on Windows,
 /// `~/Library/Application Support/mfa-assistant/config.toml` on macOS.
 pub fn default_config_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "mfa-assistant").map(|d| d.config_dir().join("config.toml"))
+    directories::ProjectDirs::from("", "", "mfa-assistant")
+        .map(|d| d.config_dir().join("config.toml"))
 }
 
 /// The file to read: `MFA_ASSISTANT_CONFIG` if set, else the platform default.
@@ -200,7 +204,8 @@ pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
 
     let cloud_name = raw.cloud.as_deref().unwrap_or("public");
     let url_key = |key: &str, value: Option<&String>| -> Result<Url, ConfigError> {
-        let value = value.ok_or_else(|| err(Some(key), "is required when cloud = \"custom\"".into()))?;
+        let value =
+            value.ok_or_else(|| err(Some(key), "is required when cloud = \"custom\"".into()))?;
         parse_service_url(value).map_err(|p| err(Some(key), p))
     };
     let cloud = match cloud_name {
@@ -219,9 +224,15 @@ pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
         }
     };
     if !matches!(cloud, Cloud::Custom { .. }) {
-        for (key, value) in [("authority_host", &raw.authority_host), ("graph_base", &raw.graph_base)] {
+        for (key, value) in [
+            ("authority_host", &raw.authority_host),
+            ("graph_base", &raw.graph_base),
+        ] {
             if value.is_some() {
-                return Err(err(Some(key), format!("is only allowed with cloud = \"custom\" (cloud is {cloud_name:?})")));
+                return Err(err(
+                    Some(key),
+                    format!("is only allowed with cloud = \"custom\" (cloud is {cloud_name:?})"),
+                ));
             }
         }
     }
@@ -235,9 +246,12 @@ pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
             format!("must be a tenant id (GUID), a domain such as \"contoso.com\", or \"organizations\"; found {tenant:?}"),
         ));
     }
-    let client_id = raw
-        .client_id
-        .ok_or_else(|| err(Some("client_id"), "is required: the application (client) id of your app registration, a GUID".into()))?;
+    let client_id = raw.client_id.ok_or_else(|| {
+        err(
+            Some("client_id"),
+            "is required: the application (client) id of your app registration, a GUID".into(),
+        )
+    })?;
     if !is_guid(&client_id) {
         return Err(err(
             Some("client_id"),
@@ -247,11 +261,20 @@ pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
     let scopes = match raw.scopes {
         None => DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
         Some(scopes) => {
-            if let Some(bad) = scopes.iter().find(|s| s.is_empty() || s.chars().any(char::is_whitespace)) {
-                return Err(err(Some("scopes"), format!("each scope must be one word with no spaces; found {bad:?}")));
+            if let Some(bad) = scopes
+                .iter()
+                .find(|s| s.is_empty() || s.chars().any(char::is_whitespace))
+            {
+                return Err(err(
+                    Some("scopes"),
+                    format!("each scope must be one word with no spaces; found {bad:?}"),
+                ));
             }
             if !scopes.iter().any(|s| s == "offline_access") {
-                return Err(err(Some("scopes"), "must include \"offline_access\", or the app cannot keep you signed in".into()));
+                return Err(err(
+                    Some("scopes"),
+                    "must include \"offline_access\", or the app cannot keep you signed in".into(),
+                ));
             }
             scopes
         }
@@ -259,13 +282,21 @@ pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
     let sign_in_timeout = match raw.sign_in_timeout_seconds {
         None => DEFAULT_SIGN_IN_TIMEOUT,
         Some(s) if (5..=3600).contains(&s) => Duration::from_secs(s),
-        Some(s) => return Err(err(Some("sign_in_timeout_seconds"), format!("must be between 5 and 3600; found {s}"))),
+        Some(s) => {
+            return Err(err(
+                Some("sign_in_timeout_seconds"),
+                format!("must be between 5 and 3600; found {s}"),
+            ))
+        }
     };
     if let Some(path) = &raw.extra_root_certificate {
         if !path.is_file() {
             return Err(err(
                 Some("extra_root_certificate"),
-                format!("must name a PEM certificate file; {} does not exist", path.display()),
+                format!(
+                    "must name a PEM certificate file; {} does not exist",
+                    path.display()
+                ),
             ));
         }
     }
@@ -293,7 +324,9 @@ pub fn parse_service_url(value: &str) -> Result<Url, String> {
         return Err(format!("must name a host; found {value:?}"));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!("must not have a query or fragment; found {value:?}"));
+        return Err(format!(
+            "must not have a query or fragment; found {value:?}"
+        ));
     }
     if !url.path().ends_with('/') {
         let path = format!("{}/", url.path());
@@ -344,7 +377,10 @@ mod tests {
 
     #[test]
     fn minimal_public_cloud_config() {
-        let c = parse_str(&format!("tenant = \"contoso.com\"\nclient_id = \"{GUID}\"\n")).unwrap();
+        let c = parse_str(&format!(
+            "tenant = \"contoso.com\"\nclient_id = \"{GUID}\"\n"
+        ))
+        .unwrap();
         assert_eq!(c.cloud, Cloud::Public);
         assert_eq!(c.endpoints_host(), "login.microsoftonline.com");
         assert_eq!(c.scopes, DEFAULT_SCOPES);
@@ -354,30 +390,51 @@ mod tests {
 
     impl Config {
         fn endpoints_host(&self) -> String {
-            self.cloud.endpoints().unwrap().authority_host.host_str().unwrap().to_owned()
+            self.cloud
+                .endpoints()
+                .unwrap()
+                .authority_host
+                .host_str()
+                .unwrap()
+                .to_owned()
         }
     }
 
     #[test]
     fn national_clouds_have_their_own_hosts() {
-        for (name, host) in [("usGovernment", "login.microsoftonline.us"), ("china", "login.chinacloudapi.cn")] {
-            let c = parse_str(&format!("cloud = \"{name}\"\ntenant = \"{GUID}\"\nclient_id = \"{GUID}\"\n")).unwrap();
+        for (name, host) in [
+            ("usGovernment", "login.microsoftonline.us"),
+            ("china", "login.chinacloudapi.cn"),
+        ] {
+            let c = parse_str(&format!(
+                "cloud = \"{name}\"\ntenant = \"{GUID}\"\nclient_id = \"{GUID}\"\n"
+            ))
+            .unwrap();
             assert_eq!(c.endpoints_host(), host);
         }
     }
 
     #[test]
     fn unknown_cloud_names_the_key_and_the_choices() {
-        let e = parse_str(&format!("cloud = \"mars\"\ntenant = \"x.com\"\nclient_id = \"{GUID}\"\n")).unwrap_err();
+        let e = parse_str(&format!(
+            "cloud = \"mars\"\ntenant = \"x.com\"\nclient_id = \"{GUID}\"\n"
+        ))
+        .unwrap_err();
         assert_eq!(e.key.as_deref(), Some("cloud"));
         let text = e.to_string();
-        assert!(text.starts_with("/etc/test/config.toml: key `cloud`: must be one of"), "{text}");
+        assert!(
+            text.starts_with("/etc/test/config.toml: key `cloud`: must be one of"),
+            "{text}"
+        );
         assert!(text.contains("\"mars\""), "{text}");
     }
 
     #[test]
     fn unknown_keys_are_refused_with_their_name() {
-        let e = parse_str(&format!("tenant = \"x.com\"\nclient_id = \"{GUID}\"\nclientid = \"oops\"\n")).unwrap_err();
+        let e = parse_str(&format!(
+            "tenant = \"x.com\"\nclient_id = \"{GUID}\"\nclientid = \"oops\"\n"
+        ))
+        .unwrap_err();
         assert!(e.to_string().contains("clientid"), "{e}");
         assert!(e.to_string().contains("/etc/test/config.toml"), "{e}");
     }
@@ -385,7 +442,11 @@ mod tests {
     #[test]
     fn broken_toml_is_reported_with_the_file() {
         let e = parse_str("tenant = \n").unwrap_err();
-        assert!(e.to_string().starts_with("/etc/test/config.toml: is not valid"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("/etc/test/config.toml: is not valid"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -397,7 +458,8 @@ mod tests {
         let e = parse_str("tenant = \"contoso.com\"\nclient_id = \"not-a-guid\"\n").unwrap_err();
         assert_eq!(e.key.as_deref(), Some("client_id"));
         assert!(e.to_string().contains("not-a-guid"));
-        let e = parse_str(&format!("tenant = \"has space\"\nclient_id = \"{GUID}\"\n")).unwrap_err();
+        let e =
+            parse_str(&format!("tenant = \"has space\"\nclient_id = \"{GUID}\"\n")).unwrap_err();
         assert_eq!(e.key.as_deref(), Some("tenant"));
     }
 
@@ -417,19 +479,28 @@ mod tests {
 
     #[test]
     fn endpoint_overrides_only_with_custom_cloud() {
-        let e = parse_str(&format!("tenant = \"x.com\"\nclient_id = \"{GUID}\"\ngraph_base = \"https://g.example.com\"\n")).unwrap_err();
+        let e = parse_str(&format!(
+            "tenant = \"x.com\"\nclient_id = \"{GUID}\"\ngraph_base = \"https://g.example.com\"\n"
+        ))
+        .unwrap_err();
         assert_eq!(e.key.as_deref(), Some("graph_base"));
     }
 
     #[test]
     fn scopes_must_keep_offline_access() {
-        let e = parse_str(&format!("tenant = \"x.com\"\nclient_id = \"{GUID}\"\nscopes = [\"User.Read\"]\n")).unwrap_err();
+        let e = parse_str(&format!(
+            "tenant = \"x.com\"\nclient_id = \"{GUID}\"\nscopes = [\"User.Read\"]\n"
+        ))
+        .unwrap_err();
         assert_eq!(e.key.as_deref(), Some("scopes"));
     }
 
     #[test]
     fn timeout_range_is_checked() {
-        let e = parse_str(&format!("tenant = \"x.com\"\nclient_id = \"{GUID}\"\nsign_in_timeout_seconds = 1\n")).unwrap_err();
+        let e = parse_str(&format!(
+            "tenant = \"x.com\"\nclient_id = \"{GUID}\"\nsign_in_timeout_seconds = 1\n"
+        ))
+        .unwrap_err();
         assert_eq!(e.key.as_deref(), Some("sign_in_timeout_seconds"));
     }
 

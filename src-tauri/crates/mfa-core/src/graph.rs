@@ -27,10 +27,18 @@ pub enum GraphError {
     Unauthorized { code: String, message: String },
     /// 429 or 503 that did not clear within the retry policy.
     #[error("Microsoft Graph is busy ({status}){}; try again in a moment", retry_after.map(|d| format!(", asked to wait {:.0} s", d.as_secs_f64().ceil())).unwrap_or_default())]
-    Busy { status: u16, retry_after: Option<Duration> },
+    Busy {
+        status: u16,
+        retry_after: Option<Duration>,
+    },
     /// Any other error status, with Graph's code and message.
     #[error("Microsoft Graph answered {status} {code}: {message}{}", request_id.as_ref().map(|r| format!(" (request-id {r})")).unwrap_or_default())]
-    Service { status: u16, code: String, message: String, request_id: Option<String> },
+    Service {
+        status: u16,
+        code: String,
+        message: String,
+        request_id: Option<String>,
+    },
     #[error("Microsoft Graph could not be reached: {0}")]
     Network(String),
     /// A success response we could not read.
@@ -52,11 +60,16 @@ impl GraphClient {
     }
 
     fn url(&self, version_and_path: &str) -> Url {
-        self.base.join(version_and_path).expect("relative Graph paths are valid")
+        self.base
+            .join(version_and_path)
+            .expect("relative Graph paths are valid")
     }
 
     /// Everything the Security Info screen shows, in one round trip.
-    pub async fn load_security_info(&self, token: &AccessToken) -> Result<SecurityInfo, GraphError> {
+    pub async fn load_security_info(
+        &self,
+        token: &AccessToken,
+    ) -> Result<SecurityInfo, GraphError> {
         let batch = self.batch(
             token,
             "v1.0/$batch",
@@ -65,16 +78,27 @@ impl GraphClient {
                 json!({"id": "methods", "method": "GET", "url": "/me/authentication/methods"}),
             ],
         );
-        let preferences = self.send(token, Method::GET, "beta/me/authentication/signInPreferences", None);
+        let preferences = self.send(
+            token,
+            Method::GET,
+            "beta/me/authentication/signInPreferences",
+            None,
+        );
         let (batch, preferences) = tokio::join!(batch, preferences);
         let mut items = batch?;
 
-        let me = items.remove("me").ok_or_else(|| GraphError::Unexpected("the batch lost /me".into()))??;
+        let me = items
+            .remove("me")
+            .ok_or_else(|| GraphError::Unexpected("the batch lost /me".into()))??;
         let methods = items
             .remove("methods")
             .ok_or_else(|| GraphError::Unexpected("the batch lost the methods".into()))??;
         let account = Account {
-            display_name: me.get("displayName").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            display_name: me
+                .get("displayName")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
             upn: me
                 .get("userPrincipalName")
                 .and_then(Value::as_str)
@@ -95,7 +119,9 @@ impl GraphClient {
         }
         let preferences = match preferences {
             Ok(v) => Some(SignInPreferences::from_graph(&v)),
-            Err(GraphError::Unauthorized { code, message }) => return Err(GraphError::Unauthorized { code, message }),
+            Err(GraphError::Unauthorized { code, message }) => {
+                return Err(GraphError::Unauthorized { code, message })
+            }
             Err(e) => {
                 tracing::warn!("signInPreferences unavailable: {e}");
                 None
@@ -109,7 +135,13 @@ impl GraphClient {
     }
 
     /// One request with the retry policy; returns the JSON body (or `null` for 204).
-    pub async fn send(&self, token: &AccessToken, method: Method, path: &str, body: Option<&Value>) -> Result<Value, GraphError> {
+    pub async fn send(
+        &self,
+        token: &AccessToken,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, GraphError> {
         let url = self.url(path);
         let mut attempt = 0;
         loop {
@@ -121,7 +153,10 @@ impl GraphClient {
             if let Some(body) = body {
                 request = request.json(body);
             }
-            let response = request.send().await.map_err(|e| GraphError::Network(error_chain(&e)))?;
+            let response = request
+                .send()
+                .await
+                .map_err(|e| GraphError::Network(error_chain(&e)))?;
             let status = response.status();
             if let Some(wait) = retry_delay(status, response.headers(), attempt) {
                 tracing::info!(%status, ?wait, path, "Graph asked to retry");
@@ -130,8 +165,15 @@ impl GraphClient {
                 continue;
             }
             let retry = retry_after(response.headers());
-            let request_id = response.headers().get("request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-            let text = response.text().await.map_err(|e| GraphError::Network(error_chain(&e)))?;
+            let request_id = response
+                .headers()
+                .get("request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let text = response
+                .text()
+                .await
+                .map_err(|e| GraphError::Network(error_chain(&e)))?;
             let json: Value = if text.trim().is_empty() {
                 Value::Null
             } else {
@@ -155,17 +197,32 @@ impl GraphClient {
         let mut done = std::collections::HashMap::new();
         let mut attempt = 0;
         loop {
-            let response = self.send(token, Method::POST, path, Some(&json!({ "requests": pending }))).await?;
+            let response = self
+                .send(
+                    token,
+                    Method::POST,
+                    path,
+                    Some(&json!({ "requests": pending })),
+                )
+                .await?;
             let responses = response
                 .get("responses")
                 .and_then(Value::as_array)
-                .ok_or_else(|| GraphError::Unexpected("the batch response has no responses".into()))?;
+                .ok_or_else(|| {
+                    GraphError::Unexpected("the batch response has no responses".into())
+                })?;
             let mut retry_ids = Vec::new();
             let mut longest_wait: Option<Duration> = None;
             for item in responses {
-                let id = item.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
-                let status = StatusCode::from_u16(item.get("status").and_then(Value::as_u64).unwrap_or(0) as u16)
-                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let id = item
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                let status = StatusCode::from_u16(
+                    item.get("status").and_then(Value::as_u64).unwrap_or(0) as u16,
+                )
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
                 let headers = item_headers(item.get("headers"));
                 if let Some(wait) = retry_delay(status, &headers, attempt) {
                     retry_ids.push(id);
@@ -178,7 +235,11 @@ impl GraphClient {
             if retry_ids.is_empty() {
                 return Ok(done);
             }
-            pending.retain(|r| retry_ids.iter().any(|id| r.get("id").and_then(Value::as_str) == Some(id)));
+            pending.retain(|r| {
+                retry_ids
+                    .iter()
+                    .any(|id| r.get("id").and_then(Value::as_str) == Some(id))
+            });
             tokio::time::sleep(longest_wait.unwrap_or_default()).await;
             attempt += 1;
         }
@@ -204,13 +265,26 @@ fn item_headers(headers: Option<&Value>) -> reqwest::header::HeaderMap {
     map
 }
 
-fn into_result(status: StatusCode, body: Value, retry: Option<Duration>, request_id: Option<String>) -> Result<Value, GraphError> {
+fn into_result(
+    status: StatusCode,
+    body: Value,
+    retry: Option<Duration>,
+    request_id: Option<String>,
+) -> Result<Value, GraphError> {
     if status.is_success() {
         return Ok(body);
     }
     let error = body.get("error");
-    let code = error.and_then(|e| e.get("code")).and_then(Value::as_str).unwrap_or("unknown").to_owned();
-    let message = error.and_then(|e| e.get("message")).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let code = error
+        .and_then(|e| e.get("code"))
+        .and_then(Value::as_str)
+        .unwrap_or("unknown")
+        .to_owned();
+    let message = error
+        .and_then(|e| e.get("message"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     let request_id = request_id.or_else(|| {
         error
             .and_then(|e| e.get("innerError"))
@@ -243,20 +317,36 @@ mod tests {
         let e = into_result(StatusCode::NOT_FOUND, body, None, None).unwrap_err();
         assert_eq!(
             e,
-            GraphError::Service { status: 404, code: "itemNotFound".into(), message: "Not found".into(), request_id: Some("r-1".into()) }
+            GraphError::Service {
+                status: 404,
+                code: "itemNotFound".into(),
+                message: "Not found".into(),
+                request_id: Some("r-1".into())
+            }
         );
         assert!(e.to_string().contains("request-id r-1"));
     }
 
     #[test]
     fn busy_says_how_long_it_was_asked_to_wait() {
-        let e = into_result(StatusCode::TOO_MANY_REQUESTS, Value::Null, Some(Duration::from_secs_f64(42.5)), None).unwrap_err();
-        assert_eq!(e.to_string(), "Microsoft Graph is busy (429), asked to wait 43 s; try again in a moment");
+        let e = into_result(
+            StatusCode::TOO_MANY_REQUESTS,
+            Value::Null,
+            Some(Duration::from_secs_f64(42.5)),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Microsoft Graph is busy (429), asked to wait 43 s; try again in a moment"
+        );
     }
 
     #[test]
     fn batch_item_headers_accept_strings_and_numbers() {
-        let h = item_headers(Some(&json!({"Retry-After": 2, "Content-Type": "application/json"})));
+        let h = item_headers(Some(
+            &json!({"Retry-After": 2, "Content-Type": "application/json"}),
+        ));
         assert_eq!(retry_after(&h), Some(Duration::from_secs(2)));
         assert_eq!(h.get("content-type").unwrap(), "application/json");
     }

@@ -32,12 +32,15 @@ pub fn build_client(extra_root_pem: Option<&Path>) -> Result<reqwest::Client, St
         // Graph's authentication-methods calls time out after 60 s server-side.
         .timeout(Duration::from_secs(65));
     if let Some(path) = extra_root_pem {
-        let pem = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let pem =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let cert = reqwest::Certificate::from_pem(&pem)
             .map_err(|e| format!("{} is not a PEM certificate: {e}", path.display()))?;
         builder = builder.add_root_certificate(cert);
     }
-    builder.build().map_err(|e| format!("cannot set up HTTPS: {e}"))
+    builder
+        .build()
+        .map_err(|e| format!("cannot set up HTTPS: {e}"))
 }
 
 /// What to do about a response: `Some(wait)` to retry after `wait`, `None` to
@@ -58,7 +61,11 @@ pub fn retry_delay(status: StatusCode, headers: &HeaderMap, attempt: u32) -> Opt
 
 /// `Retry-After` in seconds; Graph may send fractions such as `2.128`.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     let secs: f64 = value.parse().ok()?;
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
 }
@@ -72,7 +79,8 @@ pub struct Transport {
 
 impl<'c> oauth2::AsyncHttpClient<'c> for Transport {
     type Error = oauth2::HttpClientError<reqwest::Error>;
-    type Future = Pin<Box<dyn Future<Output = Result<oauth2::HttpResponse, Self::Error>> + Send + 'c>>;
+    type Future =
+        Pin<Box<dyn Future<Output = Result<oauth2::HttpResponse, Self::Error>> + Send + 'c>>;
 
     fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
         Box::pin(async move {
@@ -112,7 +120,10 @@ mod tests {
 
     #[test]
     fn honours_integer_and_fractional_retry_after() {
-        assert_eq!(retry_delay(StatusCode::TOO_MANY_REQUESTS, &headers(Some("2")), 0), Some(Duration::from_secs(2)));
+        assert_eq!(
+            retry_delay(StatusCode::TOO_MANY_REQUESTS, &headers(Some("2")), 0),
+            Some(Duration::from_secs(2))
+        );
         assert_eq!(
             retry_delay(StatusCode::SERVICE_UNAVAILABLE, &headers(Some("2.128")), 0),
             Some(Duration::from_secs_f64(2.128))
@@ -122,19 +133,36 @@ mod tests {
     #[test]
     fn backs_off_exponentially_without_retry_after_and_stops() {
         let h = headers(None);
-        let waits: Vec<_> = (0..5).map(|a| retry_delay(StatusCode::TOO_MANY_REQUESTS, &h, a)).collect();
+        let waits: Vec<_> = (0..5)
+            .map(|a| retry_delay(StatusCode::TOO_MANY_REQUESTS, &h, a))
+            .collect();
         assert_eq!(
             waits,
-            vec![Some(Duration::from_millis(500)), Some(Duration::from_secs(1)), Some(Duration::from_secs(2)), None, None]
+            vec![
+                Some(Duration::from_millis(500)),
+                Some(Duration::from_secs(1)),
+                Some(Duration::from_secs(2)),
+                None,
+                None
+            ]
         );
     }
 
     #[test]
     fn gives_up_on_long_waits_and_other_statuses() {
-        assert_eq!(retry_delay(StatusCode::TOO_MANY_REQUESTS, &headers(Some("120")), 0), None);
-        assert_eq!(retry_delay(StatusCode::INTERNAL_SERVER_ERROR, &headers(Some("1")), 0), None);
+        assert_eq!(
+            retry_delay(StatusCode::TOO_MANY_REQUESTS, &headers(Some("120")), 0),
+            None
+        );
+        assert_eq!(
+            retry_delay(StatusCode::INTERNAL_SERVER_ERROR, &headers(Some("1")), 0),
+            None
+        );
         assert_eq!(retry_delay(StatusCode::OK, &headers(None), 0), None);
         // An unparseable value falls back to backoff.
-        assert_eq!(retry_delay(StatusCode::TOO_MANY_REQUESTS, &headers(Some("soon")), 1), Some(Duration::from_secs(1)));
+        assert_eq!(
+            retry_delay(StatusCode::TOO_MANY_REQUESTS, &headers(Some("soon")), 1),
+            Some(Duration::from_secs(1))
+        );
     }
 }

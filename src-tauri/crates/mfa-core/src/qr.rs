@@ -19,7 +19,11 @@ mod tests {
     #[test]
     fn renders_an_svg() {
         let svg = super::svg_for("https://microsoft.com/devicelogin").unwrap();
-        assert!(svg.starts_with("<?xml") && svg.contains("<svg"), "{}", &svg[..60]);
+        assert!(
+            svg.starts_with("<?xml") && svg.contains("<svg"),
+            "{}",
+            &svg[..60]
+        );
         assert!(svg.contains("#242424"));
     }
 }

@@ -20,10 +20,18 @@ pub struct MethodId(String);
 impl MethodId {
     pub fn parse(s: &str) -> Result<MethodId, String> {
         if s.is_empty() || s.len() > 200 {
-            return Err(format!("a method id must be 1 to 200 characters; got {} characters", s.len()));
+            return Err(format!(
+                "a method id must be 1 to 200 characters; got {} characters",
+                s.len()
+            ));
         }
-        if let Some(c) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))) {
-            return Err(format!("a method id may contain only letters, digits, '-', '_' and '.'; found {c:?}"));
+        if let Some(c) = s
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        {
+            return Err(format!(
+                "a method id may contain only letters, digits, '-', '_' and '.'; found {c:?}"
+            ));
         }
         if s == "." || s == ".." {
             return Err("a method id cannot be '.' or '..'".into());
@@ -67,19 +75,40 @@ impl PhoneType {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MethodKind {
     Password,
-    MicrosoftAuthenticator { device_name: String },
-    Phone { number: String, phone_type: PhoneType },
-    Email { address: String },
-    Fido2 { display_name: String, model: Option<String> },
-    WindowsHelloForBusiness { device_name: String },
-    PlatformCredential { device_name: String },
+    MicrosoftAuthenticator {
+        device_name: String,
+    },
+    Phone {
+        number: String,
+        phone_type: PhoneType,
+    },
+    Email {
+        address: String,
+    },
+    Fido2 {
+        display_name: String,
+        model: Option<String>,
+    },
+    WindowsHelloForBusiness {
+        device_name: String,
+    },
+    PlatformCredential {
+        device_name: String,
+    },
     SoftwareOath,
     HardwareOath,
-    TemporaryAccessPass { usable: bool },
-    External { display_name: String },
+    TemporaryAccessPass {
+        usable: bool,
+    },
+    External {
+        display_name: String,
+    },
     QrCodePin,
     /// A type this version does not know: kept and shown, never a crash.
-    Other { odata_type: String, display_name: Option<String> },
+    Other {
+        odata_type: String,
+        display_name: Option<String>,
+    },
 }
 
 impl MethodKind {
@@ -92,7 +121,10 @@ impl MethodKind {
             | MethodKind::PlatformCredential { device_name } => Some(device_name),
             MethodKind::Phone { number, .. } => Some(number),
             MethodKind::Email { address } => Some(address),
-            MethodKind::Fido2 { display_name, model } => {
+            MethodKind::Fido2 {
+                display_name,
+                model,
+            } => {
                 if display_name.is_empty() {
                     model.as_deref()
                 } else {
@@ -110,7 +142,9 @@ impl MethodKind {
     pub fn is_phishing_resistant(&self) -> bool {
         matches!(
             self,
-            MethodKind::Fido2 { .. } | MethodKind::WindowsHelloForBusiness { .. } | MethodKind::PlatformCredential { .. }
+            MethodKind::Fido2 { .. }
+                | MethodKind::WindowsHelloForBusiness { .. }
+                | MethodKind::PlatformCredential { .. }
         )
     }
 
@@ -120,7 +154,10 @@ impl MethodKind {
     pub fn counts_for_mfa(&self) -> bool {
         !matches!(
             self,
-            MethodKind::Password | MethodKind::Email { .. } | MethodKind::TemporaryAccessPass { .. } | MethodKind::Other { .. }
+            MethodKind::Password
+                | MethodKind::Email { .. }
+                | MethodKind::TemporaryAccessPass { .. }
+                | MethodKind::Other { .. }
         )
     }
 
@@ -159,14 +196,22 @@ pub struct AuthMethod {
 impl AuthMethod {
     /// Parses one item of `GET /me/authentication/methods`.
     pub fn from_graph(item: &Value) -> Result<AuthMethod, String> {
-        let str_field = |name: &str| item.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
+        let str_field = |name: &str| {
+            item.get(name)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
         let opt_field = |name: &str| item.get(name).and_then(Value::as_str).map(str::to_owned);
         let id = item
             .get("id")
             .and_then(Value::as_str)
             .ok_or_else(|| "a method without an id".to_owned())
             .and_then(MethodId::parse)?;
-        let odata_type = item.get("@odata.type").and_then(Value::as_str).unwrap_or_default();
+        let odata_type = item
+            .get("@odata.type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let kind = match odata_type.trim_start_matches("#microsoft.graph.") {
             "passwordAuthenticationMethod" => MethodKind::Password,
             "microsoftAuthenticatorAuthenticationMethod" => MethodKind::MicrosoftAuthenticator {
@@ -177,7 +222,9 @@ impl AuthMethod {
                     .get("phoneType")
                     .and_then(Value::as_str)
                     .and_then(PhoneType::from_graph)
-                    .ok_or_else(|| format!("phone method {} has no valid phoneType", id.as_str()))?;
+                    .ok_or_else(|| {
+                        format!("phone method {} has no valid phoneType", id.as_str())
+                    })?;
                 MethodKind::Phone {
                     number: str_field("phoneNumber"),
                     phone_type,
@@ -199,7 +246,10 @@ impl AuthMethod {
             "softwareOathAuthenticationMethod" => MethodKind::SoftwareOath,
             "hardwareOathAuthenticationMethod" => MethodKind::HardwareOath,
             "temporaryAccessPassAuthenticationMethod" => MethodKind::TemporaryAccessPass {
-                usable: item.get("isUsable").and_then(Value::as_bool).unwrap_or(false),
+                usable: item
+                    .get("isUsable")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
             },
             "externalAuthenticationMethod" => MethodKind::External {
                 display_name: str_field("displayName"),
@@ -213,7 +263,9 @@ impl AuthMethod {
         // The 2020 FIDO2 sample spells it `creationDateTime`; accept both.
         let created = opt_field("createdDateTime")
             .or_else(|| opt_field("creationDateTime"))
-            .and_then(|s| OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339).ok());
+            .and_then(|s| {
+                OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339).ok()
+            });
         Ok(AuthMethod { id, created, kind })
     }
 }
@@ -314,9 +366,9 @@ impl SecurityInfo {
     pub fn default_method(&self) -> Option<&MethodId> {
         let preferred = self.preferences.as_ref()?.user_preferred.as_ref()?;
         let phone = |t: PhoneType| {
-            self.methods
-                .iter()
-                .find(|m| matches!(&m.kind, MethodKind::Phone { phone_type, .. } if *phone_type == t))
+            self.methods.iter().find(
+                |m| matches!(&m.kind, MethodKind::Phone { phone_type, .. } if *phone_type == t),
+            )
         };
         let found = match preferred {
             SecondaryMethod::Push => self
@@ -345,7 +397,11 @@ impl SecurityInfo {
     /// and an app are counted apart (a SIM can move to a new handset), but when
     /// every MFA method sits on one named device, `single_device` says so.
     pub fn health(&self) -> Health {
-        let mfa: Vec<&AuthMethod> = self.methods.iter().filter(|m| m.kind.counts_for_mfa()).collect();
+        let mfa: Vec<&AuthMethod> = self
+            .methods
+            .iter()
+            .filter(|m| m.kind.counts_for_mfa())
+            .collect();
         let mut seen_devices: Vec<Device> = Vec::new();
         let mut independent = 0u32;
         for m in &mfa {
@@ -359,13 +415,21 @@ impl SecurityInfo {
                 }
             }
         }
-        let named: Vec<&Device> = seen_devices.iter().filter(|d| matches!(d, Device::Named(_))).collect();
+        let named: Vec<&Device> = seen_devices
+            .iter()
+            .filter(|d| matches!(d, Device::Named(_)))
+            .collect();
         let single_device = !mfa.is_empty()
             && named.len() == 1
-            && mfa.iter().all(|m| matches!(m.kind.device(), Device::Named(_)));
+            && mfa
+                .iter()
+                .all(|m| matches!(m.kind.device(), Device::Named(_)));
         Health {
             independent_methods: independent,
-            phishing_resistant_methods: mfa.iter().filter(|m| m.kind.is_phishing_resistant()).count() as u32,
+            phishing_resistant_methods: mfa
+                .iter()
+                .filter(|m| m.kind.is_phishing_resistant())
+                .count() as u32,
             single_device,
         }
     }
@@ -383,22 +447,70 @@ mod tests {
     #[test]
     fn parses_every_documented_type() {
         let cases = [
-            (json!({"@odata.type":"#microsoft.graph.passwordAuthenticationMethod","id":"28c10230-6103-485e-b985-444c60001490","password":null}), MethodKind::Password),
-            (json!({"@odata.type":"#microsoft.graph.phoneAuthenticationMethod","id":"3179e48a-750b-4051-897c-87b9720928f7","phoneNumber":"+1 2065555555","phoneType":"mobile","smsSignInState":"ready"}),
-             MethodKind::Phone { number: "+1 2065555555".into(), phone_type: PhoneType::Mobile }),
-            (json!({"@odata.type":"#microsoft.graph.emailAuthenticationMethod","id":"3ddfcfc8-9383-446f-83cc-3ab9be4be18f","emailAddress":"kim@contoso.com"}), MethodKind::Email { address: "kim@contoso.com".into() }),
-            (json!({"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","id":"-2_GRUg2-HYz6_1YG4YRAQ2","displayName":"Red key","model":"NFC key"}),
-             MethodKind::Fido2 { display_name: "Red key".into(), model: Some("NFC key".into()) }),
-            (json!({"@odata.type":"#microsoft.graph.windowsHelloForBusinessAuthenticationMethod","id":"b5e01f81-1f81-b5e0-811f-e0b5811fe0b5","displayName":"Jordan's Surface Book","keyStrength":"normal"}),
-             MethodKind::WindowsHelloForBusiness { device_name: "Jordan's Surface Book".into() }),
-            (json!({"@odata.type":"#microsoft.graph.microsoftAuthenticatorAuthenticationMethod","id":"6803c096-c096-6803-96c0-036896c00368","displayName":"Sandeep's iPhone"}),
-             MethodKind::MicrosoftAuthenticator { device_name: "Sandeep's iPhone".into() }),
-            (json!({"@odata.type":"#microsoft.graph.platformCredentialAuthenticationMethod","id":"p1","displayName":"Mac","platform":"macOS"}), MethodKind::PlatformCredential { device_name: "Mac".into() }),
-            (json!({"@odata.type":"#microsoft.graph.softwareOathAuthenticationMethod","id":"s1","secretKey":null}), MethodKind::SoftwareOath),
-            (json!({"@odata.type":"#microsoft.graph.hardwareOathAuthenticationMethod","id":"h1"}), MethodKind::HardwareOath),
-            (json!({"@odata.type":"#microsoft.graph.temporaryAccessPassAuthenticationMethod","id":"t1","isUsable":true}), MethodKind::TemporaryAccessPass { usable: true }),
-            (json!({"@odata.type":"#microsoft.graph.externalAuthenticationMethod","id":"e1","displayName":"Duo"}), MethodKind::External { display_name: "Duo".into() }),
-            (json!({"@odata.type":"#microsoft.graph.qrCodePinAuthenticationMethod","id":"q1"}), MethodKind::QrCodePin),
+            (
+                json!({"@odata.type":"#microsoft.graph.passwordAuthenticationMethod","id":"28c10230-6103-485e-b985-444c60001490","password":null}),
+                MethodKind::Password,
+            ),
+            (
+                json!({"@odata.type":"#microsoft.graph.phoneAuthenticationMethod","id":"3179e48a-750b-4051-897c-87b9720928f7","phoneNumber":"+1 2065555555","phoneType":"mobile","smsSignInState":"ready"}),
+                MethodKind::Phone {
+                    number: "+1 2065555555".into(),
+                    phone_type: PhoneType::Mobile,
+                },
+            ),
+            (
+                json!({"@odata.type":"#microsoft.graph.emailAuthenticationMethod","id":"3ddfcfc8-9383-446f-83cc-3ab9be4be18f","emailAddress":"kim@contoso.com"}),
+                MethodKind::Email {
+                    address: "kim@contoso.com".into(),
+                },
+            ),
+            (
+                json!({"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","id":"-2_GRUg2-HYz6_1YG4YRAQ2","displayName":"Red key","model":"NFC key"}),
+                MethodKind::Fido2 {
+                    display_name: "Red key".into(),
+                    model: Some("NFC key".into()),
+                },
+            ),
+            (
+                json!({"@odata.type":"#microsoft.graph.windowsHelloForBusinessAuthenticationMethod","id":"b5e01f81-1f81-b5e0-811f-e0b5811fe0b5","displayName":"Jordan's Surface Book","keyStrength":"normal"}),
+                MethodKind::WindowsHelloForBusiness {
+                    device_name: "Jordan's Surface Book".into(),
+                },
+            ),
+            (
+                json!({"@odata.type":"#microsoft.graph.microsoftAuthenticatorAuthenticationMethod","id":"6803c096-c096-6803-96c0-036896c00368","displayName":"Sandeep's iPhone"}),
+                MethodKind::MicrosoftAuthenticator {
+                    device_name: "Sandeep's iPhone".into(),
+                },
+            ),
+            (
+                json!({"@odata.type":"#microsoft.graph.platformCredentialAuthenticationMethod","id":"p1","displayName":"Mac","platform":"macOS"}),
+                MethodKind::PlatformCredential {
+                    device_name: "Mac".into(),
+                },
+            ),
+            (
+                json!({"@odata.type":"#microsoft.graph.softwareOathAuthenticationMethod","id":"s1","secretKey":null}),
+                MethodKind::SoftwareOath,
+            ),
+            (
+                json!({"@odata.type":"#microsoft.graph.hardwareOathAuthenticationMethod","id":"h1"}),
+                MethodKind::HardwareOath,
+            ),
+            (
+                json!({"@odata.type":"#microsoft.graph.temporaryAccessPassAuthenticationMethod","id":"t1","isUsable":true}),
+                MethodKind::TemporaryAccessPass { usable: true },
+            ),
+            (
+                json!({"@odata.type":"#microsoft.graph.externalAuthenticationMethod","id":"e1","displayName":"Duo"}),
+                MethodKind::External {
+                    display_name: "Duo".into(),
+                },
+            ),
+            (
+                json!({"@odata.type":"#microsoft.graph.qrCodePinAuthenticationMethod","id":"q1"}),
+                MethodKind::QrCodePin,
+            ),
         ];
         for (v, want) in cases {
             assert_eq!(method(v.clone()).kind, want, "{v}");
@@ -407,10 +519,15 @@ mod tests {
 
     #[test]
     fn unknown_types_are_kept_as_other() {
-        let m = method(json!({"@odata.type":"#microsoft.graph.futureBiometricAuthenticationMethod","id":"f-1","displayName":"Palm"}));
+        let m = method(
+            json!({"@odata.type":"#microsoft.graph.futureBiometricAuthenticationMethod","id":"f-1","displayName":"Palm"}),
+        );
         assert_eq!(
             m.kind,
-            MethodKind::Other { odata_type: "#microsoft.graph.futureBiometricAuthenticationMethod".into(), display_name: Some("Palm".into()) }
+            MethodKind::Other {
+                odata_type: "#microsoft.graph.futureBiometricAuthenticationMethod".into(),
+                display_name: Some("Palm".into())
+            }
         );
         assert!(!m.kind.counts_for_mfa());
         assert_eq!(m.kind.human_name(), Some("Palm"));
@@ -418,15 +535,22 @@ mod tests {
 
     #[test]
     fn created_date_and_its_misspelling() {
-        let m = method(json!({"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","id":"k","creationDateTime":"2020-12-03T23:16:12Z"}));
+        let m = method(
+            json!({"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","id":"k","creationDateTime":"2020-12-03T23:16:12Z"}),
+        );
         assert_eq!(m.created.unwrap().year(), 2020);
-        let m = method(json!({"@odata.type":"#microsoft.graph.softwareOathAuthenticationMethod","id":"k","createdDateTime":"not a date"}));
+        let m = method(
+            json!({"@odata.type":"#microsoft.graph.softwareOathAuthenticationMethod","id":"k","createdDateTime":"not a date"}),
+        );
         assert_eq!(m.created, None);
     }
 
     #[test]
     fn refuses_methods_without_a_safe_id() {
-        assert!(AuthMethod::from_graph(&json!({"@odata.type":"#microsoft.graph.softwareOathAuthenticationMethod"})).is_err());
+        assert!(AuthMethod::from_graph(
+            &json!({"@odata.type":"#microsoft.graph.softwareOathAuthenticationMethod"})
+        )
+        .is_err());
         let e = AuthMethod::from_graph(&json!({"@odata.type":"#microsoft.graph.softwareOathAuthenticationMethod","id":"../../users/x"})).unwrap_err();
         assert!(e.contains("'/'"), "{e}");
         assert!(MethodId::parse("..").is_err());
@@ -438,7 +562,10 @@ mod tests {
 
     fn info(methods: Vec<Value>, preferred: Option<&str>) -> SecurityInfo {
         SecurityInfo {
-            account: Account { display_name: "A".into(), upn: "a@x.example".into() },
+            account: Account {
+                display_name: "A".into(),
+                upn: "a@x.example".into(),
+            },
             methods: methods.into_iter().map(method).collect(),
             preferences: preferred.map(|p| SignInPreferences {
                 user_preferred: Some(SecondaryMethod::from_graph(p)),
@@ -460,8 +587,21 @@ mod tests {
 
     #[test]
     fn default_method_follows_the_preference() {
-        let methods = vec![password(), app("a1", "Phone A"), phone("m", "mobile", "+1 5555550100"), phone("o", "office", "+1 5555550101")];
-        for (pref, want) in [("push", Some("a1")), ("sms", Some("m")), ("voiceMobile", Some("m")), ("voiceOffice", Some("o")), ("oath", Some("a1")), ("voiceAlternateMobile", None), ("somethingNew", None)] {
+        let methods = vec![
+            password(),
+            app("a1", "Phone A"),
+            phone("m", "mobile", "+1 5555550100"),
+            phone("o", "office", "+1 5555550101"),
+        ];
+        for (pref, want) in [
+            ("push", Some("a1")),
+            ("sms", Some("m")),
+            ("voiceMobile", Some("m")),
+            ("voiceOffice", Some("o")),
+            ("oath", Some("a1")),
+            ("voiceAlternateMobile", None),
+            ("somethingNew", None),
+        ] {
             let i = info(methods.clone(), Some(pref));
             assert_eq!(i.default_method().map(MethodId::as_str), want, "{pref}");
         }
@@ -471,13 +611,39 @@ mod tests {
     #[test]
     fn health_counts_independent_methods() {
         // Adele: an Authenticator and a phone number: two, below three.
-        let h = info(vec![password(), app("a", "Adele's iPhone 13"), phone("m", "mobile", "+1 4255550101")], None).health();
-        assert_eq!(h, Health { independent_methods: 2, phishing_resistant_methods: 0, single_device: false });
+        let h = info(
+            vec![
+                password(),
+                app("a", "Adele's iPhone 13"),
+                phone("m", "mobile", "+1 4255550101"),
+            ],
+            None,
+        )
+        .health();
+        assert_eq!(
+            h,
+            Health {
+                independent_methods: 2,
+                phishing_resistant_methods: 0,
+                single_device: false
+            }
+        );
 
         // Two Authenticator registrations on the same phone count once, and
         // with nothing else the account hangs on that one device.
-        let h = info(vec![password(), app("a", "Pixel"), app("b", "pixel ")], None).health();
-        assert_eq!(h, Health { independent_methods: 1, phishing_resistant_methods: 0, single_device: true });
+        let h = info(
+            vec![password(), app("a", "Pixel"), app("b", "pixel ")],
+            None,
+        )
+        .health();
+        assert_eq!(
+            h,
+            Health {
+                independent_methods: 1,
+                phishing_resistant_methods: 0,
+                single_device: true
+            }
+        );
 
         // Five methods including a key and Windows Hello.
         let h = info(
@@ -492,10 +658,24 @@ mod tests {
             None,
         )
         .health();
-        assert_eq!(h, Health { independent_methods: 5, phishing_resistant_methods: 2, single_device: false });
+        assert_eq!(
+            h,
+            Health {
+                independent_methods: 5,
+                phishing_resistant_methods: 2,
+                single_device: false
+            }
+        );
 
         // Password only: nothing counts.
         let h = info(vec![password()], None).health();
-        assert_eq!(h, Health { independent_methods: 0, phishing_resistant_methods: 0, single_device: false });
+        assert_eq!(
+            h,
+            Health {
+                independent_methods: 0,
+                phishing_resistant_methods: 0,
+                single_device: false
+            }
+        );
     }
 }

@@ -11,7 +11,9 @@ use std::time::Instant;
 
 use tokio::sync::{watch, Mutex};
 
-use crate::auth::{BrowserOpener, DeviceCodeStart, IdentityPlatform, SignInError, SignedInUser, Tokens};
+use crate::auth::{
+    BrowserOpener, DeviceCodeStart, IdentityPlatform, SignInError, SignedInUser, Tokens,
+};
 use crate::config::{Config, Endpoints};
 use crate::graph::{GraphClient, GraphError};
 use crate::secret::{AccessToken, RefreshToken};
@@ -38,7 +40,9 @@ pub enum SessionError {
 /// What start-up found in the keychain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Restored {
-    SignedIn { upn: String },
+    SignedIn {
+        upn: String,
+    },
     SignedOut,
     /// A stored refresh token was refused and removed.
     Expired,
@@ -73,7 +77,12 @@ impl Drop for PendingGuard<'_> {
 impl Session {
     /// `http` is the shared client; `keychain_service` is normally
     /// [`crate::token_store::DEFAULT_SERVICE`].
-    pub fn new(config: &Config, endpoints: &Endpoints, http: reqwest::Client, keychain_service: &str) -> Result<Session, String> {
+    pub fn new(
+        config: &Config,
+        endpoints: &Endpoints,
+        http: reqwest::Client,
+        keychain_service: &str,
+    ) -> Result<Session, String> {
         let identity = IdentityPlatform::new(
             http.clone(),
             &endpoints.authority_host,
@@ -111,7 +120,10 @@ impl Session {
         match self.identity.refresh(&refresh_token).await {
             Ok((tokens, user)) => {
                 let upn = user.map(|u| u.upn).unwrap_or_default();
-                *active = Some(self.accept(tokens, Some(refresh_token), upn.clone()).await?);
+                *active = Some(
+                    self.accept(tokens, Some(refresh_token), upn.clone())
+                        .await?,
+                );
                 Ok(Restored::SignedIn { upn })
             }
             Err(SignInError::InvalidGrant(reason)) => {
@@ -125,7 +137,12 @@ impl Session {
     }
 
     /// Stores a rotated refresh token at once, then makes the tokens current.
-    async fn accept(&self, tokens: Tokens, previous: Option<RefreshToken>, upn: String) -> Result<Active, SessionError> {
+    async fn accept(
+        &self,
+        tokens: Tokens,
+        previous: Option<RefreshToken>,
+        upn: String,
+    ) -> Result<Active, SessionError> {
         let refresh_token = tokens.refresh_token.clone().or(previous);
         if let Some(rt) = tokens.refresh_token.clone() {
             self.keychain(move |s| s.save(&rt)).await?;
@@ -139,7 +156,10 @@ impl Session {
     }
 
     fn begin_sign_in(&self) -> Result<(watch::Receiver<bool>, PendingGuard<'_>), SessionError> {
-        let mut pending = self.pending_sign_in.lock().unwrap_or_else(|p| p.into_inner());
+        let mut pending = self
+            .pending_sign_in
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         if pending.is_some() {
             return Err(SessionError::SignInInProgress);
         }
@@ -149,7 +169,10 @@ impl Session {
     }
 
     /// Interactive sign-in in the system browser.
-    pub async fn sign_in_with_browser(&self, browser: Arc<dyn BrowserOpener>) -> Result<SignedInUser, SessionError> {
+    pub async fn sign_in_with_browser(
+        &self,
+        browser: Arc<dyn BrowserOpener>,
+    ) -> Result<SignedInUser, SessionError> {
         let (cancel, _guard) = self.begin_sign_in()?;
         let (tokens, user) = self
             .identity
@@ -162,7 +185,12 @@ impl Session {
 
     /// Cancels a sign-in waiting for the browser or another device. Idempotent.
     pub fn cancel_sign_in(&self) {
-        if let Some(tx) = self.pending_sign_in.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        if let Some(tx) = self
+            .pending_sign_in
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
             let _ = tx.send(true);
         }
     }
@@ -201,7 +229,10 @@ impl Session {
         if !force && Instant::now() < current.expires_at {
             return Ok(current.access_token.clone());
         }
-        let refresh_token = current.refresh_token.clone().ok_or(SessionError::NotSignedIn)?;
+        let refresh_token = current
+            .refresh_token
+            .clone()
+            .ok_or(SessionError::NotSignedIn)?;
         let upn = current.upn.clone();
         match self.identity.refresh(&refresh_token).await {
             Ok((tokens, user)) => {

@@ -55,7 +55,9 @@ impl KeychainStore {
 
     /// Stores (replaces) the refresh token. Called at once for every rotated token.
     pub fn save(&self, token: &RefreshToken) -> Result<(), KeychainError> {
-        self.entry()?.set_password(token.expose_secret()).map_err(map_error)
+        self.entry()?
+            .set_password(token.expose_secret())
+            .map_err(map_error)
     }
 
     /// Deletes the entry; `Ok(true)` when there was one.
@@ -71,7 +73,9 @@ impl KeychainStore {
 fn map_error(e: keyring::Error) -> KeychainError {
     let text = e.to_string();
     match e {
-        keyring::Error::NoStorageAccess(_) if text.to_lowercase().contains("lock") => KeychainError::Locked(text),
+        keyring::Error::NoStorageAccess(_) if text.to_lowercase().contains("lock") => {
+            KeychainError::Locked(text)
+        }
         keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) => {
             if text.to_lowercase().contains("locked") {
                 KeychainError::Locked(text)

@@ -10,7 +10,9 @@ fn secret_tool_lookup(service: &str, account: &str) -> Option<String> {
         .args(["lookup", "service", service, "username", account])
         .output()
         .expect("secret-tool (libsecret-tools) is installed by scripts/install-deps --test");
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 #[test]
@@ -20,13 +22,26 @@ fn tokens_live_in_the_real_secret_service() {
     let store = KeychainStore::new(&service, account);
     assert_eq!(store.load().unwrap(), None);
 
-    store.save(&RefreshToken::new("first-refresh-token")).unwrap();
-    assert_eq!(secret_tool_lookup(&service, account).as_deref(), Some("first-refresh-token"));
+    store
+        .save(&RefreshToken::new("first-refresh-token"))
+        .unwrap();
+    assert_eq!(
+        secret_tool_lookup(&service, account).as_deref(),
+        Some("first-refresh-token")
+    );
 
     // Rotation replaces the entry; there is never more than one.
-    store.save(&RefreshToken::new("rotated-refresh-token")).unwrap();
-    assert_eq!(store.load().unwrap(), Some(RefreshToken::new("rotated-refresh-token")));
-    assert_eq!(secret_tool_lookup(&service, account).as_deref(), Some("rotated-refresh-token"));
+    store
+        .save(&RefreshToken::new("rotated-refresh-token"))
+        .unwrap();
+    assert_eq!(
+        store.load().unwrap(),
+        Some(RefreshToken::new("rotated-refresh-token"))
+    );
+    assert_eq!(
+        secret_tool_lookup(&service, account).as_deref(),
+        Some("rotated-refresh-token")
+    );
 
     assert!(store.delete().unwrap());
     assert_eq!(secret_tool_lookup(&service, account), None);

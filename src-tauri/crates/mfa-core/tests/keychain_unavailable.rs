@@ -9,18 +9,26 @@ fn no_secret_service_fails_closed_with_a_clear_message() {
     let home = tempfile::tempdir().unwrap();
     // SAFETY: this test binary has one test and no other threads yet.
     unsafe {
-        std::env::set_var("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/mfa-assistant-test-bus");
+        std::env::set_var(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/mfa-assistant-test-bus",
+        );
         std::env::set_var("HOME", home.path());
         std::env::set_var("XDG_DATA_HOME", home.path().join("data"));
         std::env::set_var("XDG_CONFIG_HOME", home.path().join("config"));
     }
     let store = KeychainStore::new("mfa-assistant-test", "demo/x/y");
-    let err = store.save(&RefreshToken::new("must-not-be-written")).unwrap_err();
+    let err = store
+        .save(&RefreshToken::new("must-not-be-written"))
+        .unwrap_err();
     assert!(matches!(err, KeychainError::Unavailable(_)), "{err:?}");
     let text = err.to_string();
     assert!(text.starts_with("no keychain is available"), "{text}");
     assert!(text.contains("does not store it anywhere else"), "{text}");
-    assert!(matches!(store.load().unwrap_err(), KeychainError::Unavailable(_)));
+    assert!(matches!(
+        store.load().unwrap_err(),
+        KeychainError::Unavailable(_)
+    ));
 
     // Nothing was written in the home directory instead.
     let mut written = Vec::new();
@@ -34,5 +42,8 @@ fn no_secret_service_fails_closed_with_a_clear_message() {
             }
         }
     }
-    assert!(written.is_empty(), "files written without a keychain: {written:?}");
+    assert!(
+        written.is_empty(),
+        "files written without a keychain: {written:?}"
+    );
 }

@@ -12,7 +12,13 @@ use tenant_emulator::Fault;
 
 async fn signed_in(h: &Harness, user: &str) -> mfa_core::session::Session {
     let s = h.session();
-    s.sign_in_with_browser(ScriptedBrowser::new(user, BrowserAction::SignIn, h.ca_pem())).await.unwrap();
+    s.sign_in_with_browser(ScriptedBrowser::new(
+        user,
+        BrowserAction::SignIn,
+        h.ca_pem(),
+    ))
+    .await
+    .unwrap();
     s
 }
 
@@ -34,21 +40,38 @@ async fn first_load_is_one_batch_plus_the_beta_preferences_in_parallel() {
     requests.sort();
     assert_eq!(
         requests,
-        vec!["GET /beta/me/authentication/signInPreferences".to_owned(), "POST /v1.0/$batch".to_owned()]
+        vec![
+            "GET /beta/me/authentication/signInPreferences".to_owned(),
+            "POST /v1.0/$batch".to_owned()
+        ]
     );
     assert_eq!(info.account.upn, "adele@contoso-demo.example");
     assert_eq!(info.account.display_name, "Adele Vance");
     let kinds: Vec<_> = info.methods.iter().map(|m| &m.kind).collect();
     assert!(kinds.contains(&&MethodKind::Password));
-    assert!(kinds.contains(&&MethodKind::MicrosoftAuthenticator { device_name: "Adele's iPhone 13".into() }));
-    assert!(kinds.contains(&&MethodKind::Phone { number: "+1 4255550101".into(), phone_type: PhoneType::Mobile }));
-    assert_eq!(info.preferences.as_ref().unwrap().user_preferred, Some(SecondaryMethod::Push));
+    assert!(kinds.contains(&&MethodKind::MicrosoftAuthenticator {
+        device_name: "Adele's iPhone 13".into()
+    }));
+    assert!(kinds.contains(&&MethodKind::Phone {
+        number: "+1 4255550101".into(),
+        phone_type: PhoneType::Mobile
+    }));
+    assert_eq!(
+        info.preferences.as_ref().unwrap().user_preferred,
+        Some(SecondaryMethod::Push)
+    );
     let default = info.default_method().unwrap();
     let default_kind = &info.methods.iter().find(|m| &m.id == default).unwrap().kind;
-    assert!(matches!(default_kind, MethodKind::MicrosoftAuthenticator { .. }));
+    assert!(matches!(
+        default_kind,
+        MethodKind::MicrosoftAuthenticator { .. }
+    ));
     let health = info.health();
     assert_eq!(health.independent_methods, 2);
-    assert!(info.methods.iter().all(|m| m.created.is_some()), "the emulator dates every method");
+    assert!(
+        info.methods.iter().all(|m| m.created.is_some()),
+        "the emulator dates every method"
+    );
 }
 
 #[tokio::test]
@@ -61,7 +84,9 @@ async fn five_methods_with_a_key_and_windows_hello_and_system_preferred() {
     let prefs = info.preferences.unwrap();
     assert!(prefs.system_preferred_enabled);
     assert_eq!(prefs.system_preferred.as_deref(), Some("Fido2"));
-    assert!(info.methods.iter().any(|m| matches!(&m.kind, MethodKind::Fido2 { model: Some(m), .. } if m == "YubiKey 5 NFC")));
+    assert!(info.methods.iter().any(
+        |m| matches!(&m.kind, MethodKind::Fido2 { model: Some(m), .. } if m == "YubiKey 5 NFC")
+    ));
 }
 
 #[tokio::test]
@@ -80,18 +105,29 @@ async fn an_unknown_future_method_is_kept_as_other() {
             display_name: other.kind.human_name().map(str::to_owned),
         }
     );
-    assert!(info.methods.iter().any(|m| matches!(m.kind, MethodKind::Email { .. })));
-    assert!(info.methods.iter().any(|m| matches!(m.kind, MethodKind::PlatformCredential { .. })));
+    assert!(info
+        .methods
+        .iter()
+        .any(|m| matches!(m.kind, MethodKind::Email { .. })));
+    assert!(info
+        .methods
+        .iter()
+        .any(|m| matches!(m.kind, MethodKind::PlatformCredential { .. })));
 }
 
 #[tokio::test]
 async fn throttled_batch_is_retried_after_retry_after() {
     let h = Harness::start().await;
     let s = signed_in(&h, "ben").await;
-    h.emulator.faults().inject(Fault::status("POST /v1.0/$batch", 429, Some("0.3"), 1));
+    h.emulator
+        .faults()
+        .inject(Fault::status("POST /v1.0/$batch", 429, Some("0.3"), 1));
     let started = std::time::Instant::now();
     let info = s.security_info().await.unwrap();
-    assert!(started.elapsed() >= std::time::Duration::from_millis(300), "waited out Retry-After");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(300),
+        "waited out Retry-After"
+    );
     assert_eq!(info.account.upn, "ben@contoso-demo.example");
     assert_eq!(h.emulator.count("POST", "/v1.0/$batch"), 2);
 }
@@ -100,9 +136,17 @@ async fn throttled_batch_is_retried_after_retry_after() {
 async fn a_throttled_item_inside_the_batch_is_sent_again_alone() {
     let h = Harness::start().await;
     let s = signed_in(&h, "ben").await;
-    h.emulator.faults().inject(Fault::status("GET /v1.0/me/authentication/methods", 429, Some("0.1"), 1));
+    h.emulator.faults().inject(Fault::status(
+        "GET /v1.0/me/authentication/methods",
+        429,
+        Some("0.1"),
+        1,
+    ));
     let info = s.security_info().await.unwrap();
-    assert!(info.methods.iter().any(|m| matches!(m.kind, MethodKind::Phone { .. })));
+    assert!(info
+        .methods
+        .iter()
+        .any(|m| matches!(m.kind, MethodKind::Phone { .. })));
     assert_eq!(h.emulator.count("POST", "/v1.0/$batch"), 2);
 }
 
@@ -110,10 +154,22 @@ async fn a_throttled_item_inside_the_batch_is_sent_again_alone() {
 async fn graph_that_stays_unavailable_is_reported_as_busy() {
     let h = Harness::start().await;
     let s = signed_in(&h, "ben").await;
-    h.emulator.faults().inject(Fault::status("POST /v1.0/$batch", 503, Some("0.05"), 20));
+    h.emulator
+        .faults()
+        .inject(Fault::status("POST /v1.0/$batch", 503, Some("0.05"), 20));
     let err = s.security_info().await.unwrap_err();
-    assert!(matches!(err, SessionError::Graph(GraphError::Busy { status: 503, .. })), "{err:?}");
-    assert_eq!(h.emulator.count("POST", "/v1.0/$batch"), 4, "one try and three retries, then stop");
+    assert!(
+        matches!(
+            err,
+            SessionError::Graph(GraphError::Busy { status: 503, .. })
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        h.emulator.count("POST", "/v1.0/$batch"),
+        4,
+        "one try and three retries, then stop"
+    );
     // Once it recovers the same session works.
     h.emulator.faults().clear();
     assert!(s.security_info().await.is_ok());
@@ -123,9 +179,12 @@ async fn graph_that_stays_unavailable_is_reported_as_busy() {
 async fn a_failing_beta_api_still_shows_the_methods() {
     let h = Harness::start().await;
     let s = signed_in(&h, "adele").await;
-    h.emulator
-        .faults()
-        .inject(Fault::status("GET /beta/me/authentication/signInPreferences", 500, None, 5));
+    h.emulator.faults().inject(Fault::status(
+        "GET /beta/me/authentication/signInPreferences",
+        500,
+        None,
+        5,
+    ));
     let info = s.security_info().await.unwrap();
     assert_eq!(info.preferences, None);
     assert_eq!(info.default_method(), None);

@@ -26,7 +26,10 @@ async fn browser_sign_in_uses_pkce_and_keeps_the_refresh_token_in_the_keychain()
     let session = h.session();
     let browser = ScriptedBrowser::new("adele", BrowserAction::SignIn, None);
 
-    let user = session.sign_in_with_browser(browser.clone()).await.expect("signed in");
+    let user = session
+        .sign_in_with_browser(browser.clone())
+        .await
+        .expect("signed in");
     assert_eq!(user.upn, "adele@contoso-demo.example");
     assert_eq!(user.display_name, "Adele Vance");
 
@@ -34,18 +37,33 @@ async fn browser_sign_in_uses_pkce_and_keeps_the_refresh_token_in_the_keychain()
     let opened = browser.opened.lock().unwrap()[0].clone();
     let q: std::collections::HashMap<_, _> = opened.query_pairs().into_owned().collect();
     assert_eq!(q["code_challenge_method"], "S256");
-    assert_eq!(q["code_challenge"].len(), 43, "a SHA-256 challenge is 43 base64url characters");
+    assert_eq!(
+        q["code_challenge"].len(),
+        43,
+        "a SHA-256 challenge is 43 base64url characters"
+    );
     assert!(q["state"].len() >= 16);
     assert_eq!(q["client_id"], tenant_emulator::demo::CLIENT_ID);
-    assert!(q["redirect_uri"].starts_with("http://127.0.0.1:"), "{}", q["redirect_uri"]);
-    assert!(q["scope"].contains("offline_access") && q["scope"].contains("UserAuthenticationMethod.Read"));
+    assert!(
+        q["redirect_uri"].starts_with("http://127.0.0.1:"),
+        "{}",
+        q["redirect_uri"]
+    );
+    assert!(
+        q["scope"].contains("offline_access")
+            && q["scope"].contains("UserAuthenticationMethod.Read")
+    );
     assert!(!q.contains_key("client_secret"));
 
     // The browser was told the truth.
     let outcome = browser_done(&browser).await.unwrap();
     let page = outcome.app_response.expect("the app answered the redirect");
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("Signed in, you can close this tab"), "{}", page.body);
+    assert!(
+        page.body.contains("Signed in, you can close this tab"),
+        "{}",
+        page.body
+    );
 
     // The refresh token is in the real keychain, readable by a new session.
     let stored = h.keychain().load().unwrap().expect("refresh token stored");
@@ -65,16 +83,32 @@ async fn restart_restores_the_session_with_one_refresh_and_rotates_the_token() {
 
     let tokens_before = token_requests(&h);
     let second = h.session();
-    assert_eq!(second.restore().await.unwrap(), Restored::SignedIn { upn: "ben@contoso-demo.example".into() });
-    assert_eq!(token_requests(&h) - tokens_before, 1, "exactly one refresh at start-up");
+    assert_eq!(
+        second.restore().await.unwrap(),
+        Restored::SignedIn {
+            upn: "ben@contoso-demo.example".into()
+        }
+    );
+    assert_eq!(
+        token_requests(&h) - tokens_before,
+        1,
+        "exactly one refresh at start-up"
+    );
 
     let after = h.keychain().load().unwrap().unwrap();
-    assert_ne!(before, after, "the rotated refresh token replaced the old one at once");
+    assert_ne!(
+        before, after,
+        "the rotated refresh token replaced the old one at once"
+    );
 
     // The old one is dead (rotation): a session that still held it would be told to sign in again.
     h.keychain().save(&before).unwrap();
     assert_eq!(h.session().restore().await.unwrap(), Restored::Expired);
-    assert_eq!(h.keychain().load().unwrap(), None, "a refused token is removed from the keychain");
+    assert_eq!(
+        h.keychain().load().unwrap(),
+        None,
+        "a refused token is removed from the keychain"
+    );
 }
 
 #[tokio::test]
@@ -87,9 +121,14 @@ async fn nothing_stored_means_signed_out() {
 async fn revoked_sessions_mean_sign_in_again() {
     let h = Harness::start().await;
     let s = h.session();
-    s.sign_in_with_browser(ScriptedBrowser::new("chidi", BrowserAction::SignIn, None)).await.unwrap();
+    s.sign_in_with_browser(ScriptedBrowser::new("chidi", BrowserAction::SignIn, None))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    h.emulator.revoke_sign_in_sessions("chidi@contoso-demo.example").await.unwrap();
+    h.emulator
+        .revoke_sign_in_sessions("chidi@contoso-demo.example")
+        .await
+        .unwrap();
     assert_eq!(h.session().restore().await.unwrap(), Restored::Expired);
     assert_eq!(h.keychain().load().unwrap(), None);
 }
@@ -98,11 +137,19 @@ async fn revoked_sessions_mean_sign_in_again() {
 async fn sign_out_deletes_the_keychain_entry_and_says_so() {
     let h = Harness::start().await;
     let s = h.session();
-    s.sign_in_with_browser(ScriptedBrowser::new("adele", BrowserAction::SignIn, None)).await.unwrap();
+    s.sign_in_with_browser(ScriptedBrowser::new("adele", BrowserAction::SignIn, None))
+        .await
+        .unwrap();
     assert!(s.sign_out().await.unwrap(), "there was an entry to delete");
     assert_eq!(h.keychain().load().unwrap(), None);
-    assert!(!s.sign_out().await.unwrap(), "a second sign-out finds nothing");
-    assert_eq!(s.security_info().await.unwrap_err(), SessionError::NotSignedIn);
+    assert!(
+        !s.sign_out().await.unwrap(),
+        "a second sign-out finds nothing"
+    );
+    assert_eq!(
+        s.security_info().await.unwrap_err(),
+        SessionError::NotSignedIn
+    );
     assert_eq!(h.session().restore().await.unwrap(), Restored::SignedOut);
 }
 
@@ -110,7 +157,11 @@ async fn sign_out_deletes_the_keychain_entry_and_says_so() {
 async fn wrong_password_first_then_right_one_signs_in() {
     let h = Harness::start().await;
     let browser = ScriptedBrowser::new("adele", BrowserAction::WrongPasswordThenSignIn, None);
-    let user = h.session().sign_in_with_browser(browser.clone()).await.unwrap();
+    let user = h
+        .session()
+        .sign_in_with_browser(browser.clone())
+        .await
+        .unwrap();
     assert_eq!(user.upn, "adele@contoso-demo.example");
     let outcome = browser_done(&browser).await.unwrap();
     // The sign-in page was shown twice: once more after the wrong password.
@@ -123,8 +174,15 @@ async fn wrong_password_first_then_right_one_signs_in() {
 async fn cancelling_in_the_browser_is_reported_as_cancelled_and_nothing_is_stored() {
     let h = Harness::start().await;
     let browser = ScriptedBrowser::new("adele", BrowserAction::Cancel, None);
-    let err = h.session().sign_in_with_browser(browser.clone()).await.unwrap_err();
-    assert!(matches!(err, SessionError::SignIn(SignInError::Cancelled(_))), "{err:?}");
+    let err = h
+        .session()
+        .sign_in_with_browser(browser.clone())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, SessionError::SignIn(SignInError::Cancelled(_))),
+        "{err:?}"
+    );
     assert_eq!(h.keychain().load().unwrap(), None);
     let page = browser_done(&browser).await.unwrap().app_response.unwrap();
     assert!(page.body.contains("cancelled"), "{}", page.body);
@@ -134,8 +192,15 @@ async fn cancelling_in_the_browser_is_reported_as_cancelled_and_nothing_is_store
 async fn locked_out_user_cannot_finish_and_the_app_says_cancelled() {
     let h = Harness::start().await;
     let browser = ScriptedBrowser::new("dana", BrowserAction::SignIn, None);
-    let err = h.session().sign_in_with_browser(browser.clone()).await.unwrap_err();
-    assert!(matches!(err, SessionError::SignIn(SignInError::Cancelled(_))), "{err:?}");
+    let err = h
+        .session()
+        .sign_in_with_browser(browser.clone())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, SessionError::SignIn(SignInError::Cancelled(_))),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -159,13 +224,22 @@ async fn a_closed_tab_times_out_and_a_new_sign_in_can_start() {
 async fn the_loopback_listener_is_one_shot() {
     let h = Harness::start().await;
     let browser = ScriptedBrowser::new("adele", BrowserAction::SignInTwice, None);
-    h.session().sign_in_with_browser(browser.clone()).await.unwrap();
+    h.session()
+        .sign_in_with_browser(browser.clone())
+        .await
+        .unwrap();
     let outcome = browser_done(&browser).await;
     // The second hit finds nothing listening (or the browser reports it could not connect).
     match outcome {
-        Ok(o) => assert!(o.second_app_response.is_none(), "a second response was served: {o:?}"),
+        Ok(o) => assert!(
+            o.second_app_response.is_none(),
+            "a second response was served: {o:?}"
+        ),
         // The browser could not even send the second request: nothing listens any more.
-        Err(e) => assert!(e.contains("http://127.0.0.1:") && e.contains("failed"), "{e}"),
+        Err(e) => assert!(
+            e.contains("http://127.0.0.1:") && e.contains("failed"),
+            "{e}"
+        ),
     }
 }
 
@@ -182,7 +256,10 @@ async fn only_one_sign_in_at_a_time_and_cancel_ends_it() {
         })
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let second = session.sign_in_with_browser(std::sync::Arc::new(NoBrowser)).await.unwrap_err();
+    let second = session
+        .sign_in_with_browser(std::sync::Arc::new(NoBrowser))
+        .await
+        .unwrap_err();
     assert_eq!(second, SessionError::SignInInProgress);
     session.cancel_sign_in();
     let first = waiting.await.unwrap().unwrap_err();
@@ -192,8 +269,18 @@ async fn only_one_sign_in_at_a_time_and_cancel_ends_it() {
 #[tokio::test]
 async fn no_browser_is_reported_so_the_ui_can_offer_device_code() {
     let h = Harness::start().await;
-    let err = h.session().sign_in_with_browser(std::sync::Arc::new(NoBrowser)).await.unwrap_err();
-    assert!(matches!(err, SessionError::SignIn(SignInError::BrowserUnavailable(_))), "{err:?}");
+    let err = h
+        .session()
+        .sign_in_with_browser(std::sync::Arc::new(NoBrowser))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SessionError::SignIn(SignInError::BrowserUnavailable(_))
+        ),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -212,7 +299,9 @@ async fn device_code_sign_in_completes_on_another_device() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(!waiting.is_finished());
     let script = BrowserScript::demo_user("erin", BrowserAction::SignIn);
-    browser::complete_device_code(&h.emulator.base_url(), &user_code, &script).await.unwrap();
+    browser::complete_device_code(&h.emulator.base_url(), &user_code, &script)
+        .await
+        .unwrap();
     let user = waiting.await.unwrap().unwrap();
     assert_eq!(user.upn, "erin@contoso-demo.example");
     assert!(h.keychain().load().unwrap().is_some());
@@ -229,7 +318,10 @@ async fn device_code_can_be_cancelled() {
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
     session.cancel_sign_in();
-    assert_eq!(waiting.await.unwrap().unwrap_err(), SessionError::SignIn(SignInError::Cancelled(None)));
+    assert_eq!(
+        waiting.await.unwrap().unwrap_err(),
+        SessionError::SignIn(SignInError::Cancelled(None))
+    );
 }
 
 #[tokio::test]
@@ -239,9 +331,14 @@ async fn token_endpoint_throttling_is_retried() {
         .sign_in_with_browser(ScriptedBrowser::new("adele", BrowserAction::SignIn, None))
         .await
         .unwrap();
-    h.emulator.faults().inject(Fault::status("POST /token", 503, Some("0.2"), 1));
+    h.emulator
+        .faults()
+        .inject(Fault::status("POST /token", 503, Some("0.2"), 1));
     let before = token_requests(&h);
-    assert!(matches!(h.session().restore().await.unwrap(), Restored::SignedIn { .. }));
+    assert!(matches!(
+        h.session().restore().await.unwrap(),
+        Restored::SignedIn { .. }
+    ));
     assert_eq!(token_requests(&h) - before, 2, "one 503, one retry");
 }
 
@@ -253,10 +350,19 @@ async fn a_token_endpoint_that_stays_down_is_reported_as_busy_and_keeps_the_toke
         .await
         .unwrap();
     let stored = h.keychain().load().unwrap();
-    h.emulator.faults().inject(Fault::status("POST /token", 503, Some("0.1"), 10));
+    h.emulator
+        .faults()
+        .inject(Fault::status("POST /token", 503, Some("0.1"), 10));
     let err = h.session().restore().await.unwrap_err();
-    assert!(matches!(err, SessionError::SignIn(SignInError::ServiceBusy(_))), "{err:?}");
-    assert_eq!(h.keychain().load().unwrap(), stored, "an outage must not cost the user their sign-in");
+    assert!(
+        matches!(err, SessionError::SignIn(SignInError::ServiceBusy(_))),
+        "{err:?}"
+    );
+    assert_eq!(
+        h.keychain().load().unwrap(),
+        stored,
+        "an outage must not cost the user their sign-in"
+    );
 }
 
 #[tokio::test]
@@ -264,12 +370,22 @@ async fn https_emulator_works_only_with_its_root_trusted() {
     let h = Harness::start_with(tenant_emulator::EmulatorConfig::default(), true).await;
     assert_eq!(h.emulator.base_url().scheme(), "https");
     let browser = ScriptedBrowser::new("adele", BrowserAction::SignIn, h.ca_pem());
-    h.session().sign_in_with_browser(browser.clone()).await.expect("trusted root: signed in");
+    h.session()
+        .sign_in_with_browser(browser.clone())
+        .await
+        .expect("trusted root: signed in");
 
     // Without the extra root the TLS handshake fails and nothing is sent.
-    let mut untrusting = Harness::start_with(tenant_emulator::EmulatorConfig::default(), true).await;
+    let mut untrusting =
+        Harness::start_with(tenant_emulator::EmulatorConfig::default(), true).await;
     untrusting.config.extra_root_certificate = None;
-    untrusting.keychain().save(&mfa_core::secret::RefreshToken::new("x")).unwrap();
+    untrusting
+        .keychain()
+        .save(&mfa_core::secret::RefreshToken::new("x"))
+        .unwrap();
     let err = untrusting.session().restore().await.unwrap_err();
-    assert!(matches!(err, SessionError::SignIn(SignInError::Network(_))), "{err:?}");
+    assert!(
+        matches!(err, SessionError::SignIn(SignInError::Network(_))),
+        "{err:?}"
+    );
 }

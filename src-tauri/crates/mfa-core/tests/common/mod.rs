@@ -34,16 +34,24 @@ impl Harness {
         emulator_config.tls = tls;
         emulator_config.device_code_interval_secs = 1;
         let dir = tempfile::tempdir().unwrap();
-        let emulator = Emulator::start(emulator_config).await.expect("emulator starts");
+        let emulator = Emulator::start(emulator_config)
+            .await
+            .expect("emulator starts");
         let extra_ca = emulator.ca_certificate_pem().map(|pem| {
             let path = dir.path().join("ca.pem");
             std::fs::write(&path, pem).unwrap();
             path
         });
         let base = emulator.base_url();
-        let endpoints = Endpoints { authority_host: base.clone(), graph_base: base.clone() };
+        let endpoints = Endpoints {
+            authority_host: base.clone(),
+            graph_base: base.clone(),
+        };
         let config = Config {
-            cloud: Cloud::Custom { authority_host: base.clone(), graph_base: base },
+            cloud: Cloud::Custom {
+                authority_host: base.clone(),
+                graph_base: base,
+            },
             tenant: demo::TENANT_ID.to_owned(),
             client_id: demo::CLIENT_ID.to_owned(),
             scopes: DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
@@ -63,7 +71,8 @@ impl Harness {
 
     /// A new session, as after an app restart: nothing in memory, only the keychain.
     pub fn session(&self) -> Session {
-        let http = mfa_core::http::build_client(self.config.extra_root_certificate.as_deref()).unwrap();
+        let http =
+            mfa_core::http::build_client(self.config.extra_root_certificate.as_deref()).unwrap();
         Session::new(&self.config, &self.endpoints, http, &self.keychain_service).unwrap()
     }
 

@@ -240,10 +240,19 @@ async fn every_typed_collection_lists_and_gets_its_methods() -> TestResult {
             assert_eq!(status, StatusCode::NOT_FOUND);
             assert_eq!(assert_graph_error(&missing), "itemNotFound");
         }
+        // A type newer than any client is listed by /methods but has no
+        // typed collection; every other method is in exactly one.
+        let newer = all
+            .iter()
+            .filter(|m| {
+                m["@odata.type"].as_str()
+                    == Some("#microsoft.graph.futureBiometricAuthenticationMethod")
+            })
+            .count();
         assert_eq!(
-            listed,
+            listed + newer,
             all.len(),
-            "{upn}: every v1.0 method is in exactly one collection"
+            "{upn}: every v1.0 method of a known type is in exactly one collection"
         );
     }
     for expected in [

@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use common::{browser_done, Harness, NoBrowser, ScriptedBrowser};
@@ -388,4 +389,130 @@ async fn https_emulator_works_only_with_its_root_trusted() {
         matches!(err, SessionError::SignIn(SignInError::Network(_))),
         "{err:?}"
     );
+}
+
+/// Plays a local attacker who intercepts the redirect, redeems the code first
+/// (without the PKCE verifier, so it gets no tokens), then relays the code to
+/// the app. The code is then spent: the app must say so and stay usable.
+struct InterceptingBrowser {
+    token_endpoint: url::Url,
+    done: Arc<std::sync::Mutex<Option<u16>>>,
+}
+
+impl mfa_core::auth::BrowserOpener for InterceptingBrowser {
+    fn open(&self, url: &url::Url) -> Result<(), String> {
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        let app_redirect = pairs
+            .iter()
+            .find(|(k, _)| k == "redirect_uri")
+            .unwrap()
+            .1
+            .clone();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let attacker_redirect = format!("http://127.0.0.1:{port}/");
+        let mut hijacked = url.clone();
+        hijacked
+            .query_pairs_mut()
+            .clear()
+            .extend_pairs(pairs.iter().map(|(k, v)| {
+                (
+                    k.as_str(),
+                    if k == "redirect_uri" {
+                        attacker_redirect.as_str()
+                    } else {
+                        v.as_str()
+                    },
+                )
+            }));
+        let token_endpoint = self.token_endpoint.clone();
+        let done = self.done.clone();
+        let runtime = tokio::runtime::Handle::current();
+        runtime.spawn(async move {
+            let script = BrowserScript::demo_user("adele", BrowserAction::SignIn);
+            let _ = browser::run(&hijacked, &script).await;
+        });
+        runtime.spawn(async move {
+            listener.set_nonblocking(true).unwrap();
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut buf = vec![0u8; 8192];
+            let n = tokio::io::AsyncReadExt::read(&mut stream, &mut buf)
+                .await
+                .unwrap();
+            let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let target = head.split_whitespace().nth(1).unwrap().to_owned();
+            let query = url::Url::parse("http://x").unwrap().join(&target).unwrap();
+            let code = query
+                .query_pairs()
+                .find(|(k, _)| k == "code")
+                .unwrap()
+                .1
+                .into_owned();
+            // The attacker tries the code without the verifier: refused, and the code is spent.
+            let attempt = reqwest::Client::new()
+                .post(token_endpoint)
+                .form(&[
+                    ("grant_type", "authorization_code"),
+                    ("client_id", tenant_emulator::demo::CLIENT_ID),
+                    ("code", &code),
+                    ("redirect_uri", &attacker_redirect),
+                    (
+                        "code_verifier",
+                        "attacker-does-not-know-the-verifier-0123456789abcdef",
+                    ),
+                ])
+                .send()
+                .await
+                .unwrap();
+            *done.lock().unwrap() = Some(attempt.status().as_u16());
+            let _ = tokio::io::AsyncWriteExt::write_all(
+                &mut stream,
+                b"HTTP/1.1 204 No Content\r\n\r\n",
+            )
+            .await;
+            // Then relays the spent code to the app, as the real redirect would.
+            let relay = format!("{}{}", app_redirect.trim_end_matches('/'), target);
+            let _ = reqwest::get(relay).await;
+        });
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_code_redeemed_by_someone_else_is_refused_and_the_app_stays_usable() {
+    let h = Harness::start().await;
+    let session = h.session();
+    let attacker = Arc::new(InterceptingBrowser {
+        token_endpoint: h
+            .emulator
+            .base_url()
+            .join(&format!(
+                "{}/oauth2/v2.0/token",
+                tenant_emulator::demo::TENANT_ID
+            ))
+            .unwrap(),
+        done: Arc::default(),
+    });
+    let err = session
+        .sign_in_with_browser(attacker.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        *attacker.done.lock().unwrap(),
+        Some(400),
+        "the attacker got no tokens"
+    );
+    match err {
+        SessionError::SignIn(SignInError::InvalidGrant(message)) => {
+            assert!(message.contains("AADSTS54005"), "{message}")
+        }
+        other => panic!("expected a refused code, got {other:?}"),
+    }
+    assert_eq!(h.keychain().load().unwrap(), None);
+    // The next sign-in works.
+    session
+        .sign_in_with_browser(ScriptedBrowser::new("adele", BrowserAction::SignIn, None))
+        .await
+        .unwrap();
 }

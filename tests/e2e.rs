@@ -265,6 +265,45 @@ impl Window {
         self.client.find_all(Locator::Css(css)).await.unwrap().len()
     }
 
+    /// Presses Tab until the element with `testid` has the focus (at most 10
+    /// times), and checks that the focus is drawn.
+    async fn tab_to(&self, testid: &str) {
+        for _ in 0..10 {
+            let focused = self.client.active_element().await.unwrap();
+            if focused.attr("data-testid").await.unwrap().as_deref() == Some(testid) {
+                let outline = self
+                    .client
+                    .execute(
+                        "const s = getComputedStyle(document.activeElement); \
+                         return [s.outlineStyle, s.outlineWidth, s.boxShadow].join(' ');",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                let outline = outline.as_str().unwrap_or_default().to_owned();
+                assert!(
+                    !outline.starts_with("none 0px none") && outline != "none 0px none",
+                    "{testid} has the focus but no visible focus indicator: {outline}"
+                );
+                return;
+            }
+            eprintln!("e2e {}: pressing Tab", self.name);
+            focused.send_keys("\u{E004}").await.unwrap();
+        }
+        panic!("{}: {testid} cannot be reached with the Tab key", self.name);
+    }
+
+    async fn press_enter(&self) {
+        eprintln!("e2e {}: pressing Enter", self.name);
+        self.client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys("\u{E007}")
+            .await
+            .unwrap();
+    }
+
     /// How many elements matching `css` the user can see.
     async fn visible(&self, css: &str) -> usize {
         let mut n = 0;
@@ -352,7 +391,10 @@ async fn demo_tenant_sign_in_restart_and_sign_out() {
         .contains("adele@contoso-demo.example"));
     w.screenshot("sign-in").await;
 
-    w.click("[data-testid=sign-in]").await;
+    // By keyboard alone: Tab reaches "Sign in", its focus is visible, Enter starts it.
+    w.tab_to("sign-in").await;
+    w.screenshot("keyboard-focus").await;
+    w.press_enter().await;
     w.wait_for("[data-testid=screen-security-info]").await;
     w.wait_for("[data-testid=method-row]").await;
     w.screenshot("security-info").await;

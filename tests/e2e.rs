@@ -629,6 +629,21 @@ async fn no_keychain_fails_closed_with_a_clear_message() {
         detail.contains("does not store it anywhere else"),
         "{detail}"
     );
+    // The browser tab was told the truth too: not "signed in".
+    let outcome: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .lines()
+            .last()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(outcome["appStatus"], 400, "{outcome}");
+    let page = outcome["appBody"].as_str().unwrap_or_default();
+    assert!(
+        page.contains("no keychain is available") && !page.contains("Signed in,"),
+        "{page}"
+    );
     assert_eq!(w.visible("[data-testid=screen-security-info]").await, 0);
     w.screenshot("refused").await;
     // The app wrote nothing to its data directory instead. (Besides it live

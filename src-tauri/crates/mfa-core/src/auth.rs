@@ -178,13 +178,17 @@ impl IdentityPlatform {
     /// Interactive sign-in in the system browser. Resolves when the browser
     /// comes back to the loopback listener, after `timeout`, or when `cancel`
     /// turns true. `claims` is an optional claims request (e.g. `ngcmfa`).
+    ///
+    /// On success the browser is still waiting for its page: the caller
+    /// keeps the tokens first (the keychain may refuse) and then tells the
+    /// browser the real outcome through the returned [`BrowserReply`].
     pub async fn sign_in_with_browser(
         &self,
         browser: Arc<dyn BrowserOpener>,
         timeout: Duration,
         mut cancel: watch::Receiver<bool>,
         claims: Option<&str>,
-    ) -> Result<(Tokens, SignedInUser), SignInError> {
+    ) -> Result<(Tokens, SignedInUser, BrowserReply), SignInError> {
         // RFC 8252 §7.3: loopback IP literal, ephemeral port, bound to 127.0.0.1 only.
         let listener = TcpListener::bind(("127.0.0.1", 0))
             .await
@@ -255,12 +259,13 @@ impl IdentityPlatform {
             Ok::<_, SignInError>((tokens_from(&response), user))
         }
         .await;
-        let page = match &result {
-            Ok(_) => LoopbackPage::SignedIn,
-            Err(e) => LoopbackPage::Failed(e.to_string()),
-        };
-        respond(&mut stream, page).await;
-        result
+        match result {
+            Ok((tokens, user)) => Ok((tokens, user, BrowserReply { stream })),
+            Err(e) => {
+                respond(&mut stream, LoopbackPage::Failed(e.to_string())).await;
+                Err(e)
+            }
+        }
     }
 
     /// Starts a device-code sign-in (RFC 8628).
@@ -615,6 +620,24 @@ async fn read_request_target(stream: &mut TcpStream) -> Option<String> {
     let method = parts.next()?;
     let target = parts.next()?;
     (method == "GET" && target.starts_with('/')).then(|| target.to_owned())
+}
+
+/// The browser's request to the loopback redirect URI, still waiting for the
+/// page that tells the user how the sign-in ended.
+pub struct BrowserReply {
+    stream: TcpStream,
+}
+
+impl BrowserReply {
+    /// "Signed in, you can close this tab".
+    pub async fn signed_in(mut self) {
+        respond(&mut self.stream, LoopbackPage::SignedIn).await;
+    }
+
+    /// The sign-in did not complete, and why.
+    pub async fn failed(mut self, reason: &str) {
+        respond(&mut self.stream, LoopbackPage::Failed(reason.to_owned())).await;
+    }
 }
 
 enum LoopbackPage {

@@ -168,19 +168,28 @@ impl Session {
         Ok((rx, PendingGuard(&self.pending_sign_in)))
     }
 
-    /// Interactive sign-in in the system browser.
+    /// Interactive sign-in in the system browser. The browser is told
+    /// "signed in" only once the refresh token is safely in the keychain.
     pub async fn sign_in_with_browser(
         &self,
         browser: Arc<dyn BrowserOpener>,
     ) -> Result<SignedInUser, SessionError> {
         let (cancel, _guard) = self.begin_sign_in()?;
-        let (tokens, user) = self
+        let (tokens, user, reply) = self
             .identity
             .sign_in_with_browser(browser, self.sign_in_timeout, cancel, None)
             .await?;
-        let active = self.accept(tokens, None, user.upn.clone()).await?;
-        *self.active.lock().await = Some(active);
-        Ok(user)
+        match self.accept(tokens, None, user.upn.clone()).await {
+            Ok(active) => {
+                *self.active.lock().await = Some(active);
+                reply.signed_in().await;
+                Ok(user)
+            }
+            Err(e) => {
+                reply.failed(&e.to_string()).await;
+                Err(e)
+            }
+        }
     }
 
     /// Cancels a sign-in waiting for the browser or another device. Idempotent.

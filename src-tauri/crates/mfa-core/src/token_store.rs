@@ -73,15 +73,14 @@ impl KeychainStore {
 fn map_error(e: keyring::Error) -> KeychainError {
     let text = e.to_string();
     match e {
-        keyring::Error::NoStorageAccess(_) if text.to_lowercase().contains("lock") => {
+        // The platforms report a locked keychain only in words.
+        keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_)
+            if text.to_lowercase().contains("lock") =>
+        {
             KeychainError::Locked(text)
         }
         keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) => {
-            if text.to_lowercase().contains("locked") {
-                KeychainError::Locked(text)
-            } else {
-                KeychainError::Unavailable(text)
-            }
+            KeychainError::Unavailable(text)
         }
         _ => KeychainError::Failed(text),
     }

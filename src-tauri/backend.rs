@@ -4,18 +4,22 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use mfa_core::config::{self, Config, Endpoints};
+use mfa_core::config::{self, Config, Endpoints, Layered, Origin, Provenance};
 use mfa_core::session::Session;
 use mfa_core::token_store::DEFAULT_SERVICE;
 use tokio::sync::OnceCell;
 
-use crate::wire::{AppInfo, DemoUserView, ErrorCode, ErrorView, SettingsSourceView, TenantView};
+use crate::wire::{
+    AppInfo, DemoUserView, ErrorCode, ErrorView, SettingOrigin, SettingView, SettingsView,
+    TenantView,
+};
 
 /// Where the backend's configuration comes from.
 #[derive(Debug, Clone)]
 pub enum BackendSource {
-    /// The configuration file (`MFA_ASSISTANT_CONFIG` or the platform's
-    /// place), or the built-in demo tenant when there is none.
+    /// The organisation's managed file and the user's file
+    /// (`MFA_ASSISTANT_CONFIG` or the platform's place), or the built-in demo
+    /// tenant when neither names a tenant.
     FromEnvironment,
     /// A given configuration (tests on the mock runtime).
     Explicit(Box<ExplicitBackend>),
@@ -85,50 +89,70 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                 .map_err(config_error)?;
             let session =
                 Session::new(config, endpoints, http, keychain_service).map_err(config_error)?;
+            let layered = Layered {
+                config: Some(config.clone()),
+                helpdesk: None,
+                demo_allowed: true,
+                provenance: Provenance {
+                    managed_file: PathBuf::new(),
+                    managed_found: false,
+                    user_file: config.source.clone(),
+                    user_found: config.source.is_some(),
+                    origins: ["cloud", "tenant", "client_id"]
+                        .into_iter()
+                        .map(|k| (k, Origin::User))
+                        .collect(),
+                    ignored: Vec::new(),
+                },
+            };
             Ok(Backend {
                 session,
-                info: app_info(config, config.source.clone(), PathBuf::new(), Vec::new()),
+                info: app_info(config, endpoints, &layered, Vec::new()),
                 #[cfg(feature = "demo-tenant")]
                 _demo_tenant: None,
             })
         }
         BackendSource::FromEnvironment => {
-            let path = config::config_path_from_env().ok_or_else(|| {
-                config_error("this platform has no configuration directory; set MFA_ASSISTANT_CONFIG to a file".into())
-            })?;
-            match config::load(&path).map_err(|e| config_error(e.to_string()))? {
+            let managed = config::managed_config_path();
+            let user = config::config_path_from_env();
+            let layered = config::load_layered(&managed, user.as_deref())
+                .map_err(|e| config_error(e.to_string()))?;
+            match &layered.config {
                 Some(config) => {
-                    let endpoints = config.cloud.endpoints().ok_or_else(|| {
-                        config_error(format!(
-                            "{}: the demo cloud cannot be configured in a file",
-                            path.display()
-                        ))
-                    })?;
+                    let endpoints = config
+                        .cloud
+                        .endpoints()
+                        .expect("files cannot name the demo cloud");
                     let http =
                         mfa_core::http::build_client(config.extra_root_certificate.as_deref())
                             .map_err(|e| {
-                                config_error(format!(
-                                    "{}: key `extra_root_certificate`: {e}",
-                                    path.display()
-                                ))
+                                config_error(format!("key `extra_root_certificate`: {e}"))
                             })?;
-                    let session = Session::new(&config, &endpoints, http, DEFAULT_SERVICE)
+                    let session = Session::new(config, &endpoints, http, DEFAULT_SERVICE)
                         .map_err(config_error)?;
                     Ok(Backend {
-                        info: app_info(&config, Some(path.clone()), path, Vec::new()),
+                        info: app_info(config, &endpoints, &layered, Vec::new()),
                         session,
                         #[cfg(feature = "demo-tenant")]
                         _demo_tenant: None,
                     })
                 }
-                None => start_demo(path).await,
+                None if layered.demo_allowed => start_demo(&layered).await,
+                None => Err(ErrorView {
+                    code: ErrorCode::NotConfigured,
+                    message: format!(
+                        "no tenant is configured and {} turns the demo tenant off (allow_demo_tenant = false); \
+                         `tenant` and `client_id` belong in that file",
+                        layered.provenance.managed_file.display()
+                    ),
+                }),
             }
         }
     }
 }
 
 #[cfg(feature = "demo-tenant")]
-async fn start_demo(looked_for: PathBuf) -> Result<Backend, ErrorView> {
+async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
     use tenant_emulator::{demo, Emulator, EmulatorConfig};
     let internal = |message: String| ErrorView {
         code: ErrorCode::Internal,
@@ -167,24 +191,33 @@ async fn start_demo(looked_for: PathBuf) -> Result<Backend, ErrorView> {
         .collect();
     Ok(Backend {
         session,
-        info: app_info(&config, None, looked_for, users),
+        info: app_info(&config, &endpoints, layered, users),
         _demo_tenant: Some(emulator),
     })
 }
 
 #[cfg(not(feature = "demo-tenant"))]
-async fn start_demo(looked_for: PathBuf) -> Result<Backend, ErrorView> {
-    Err(config_error(format!(
-        "no tenant is configured: create {} with `tenant` and `client_id` (see the README); \
-         this build has no demo tenant",
-        looked_for.display()
-    )))
+async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
+    let p = &layered.provenance;
+    let user = p
+        .user_file
+        .as_ref()
+        .map(|u| format!(" or {}", u.display()))
+        .unwrap_or_default();
+    Err(ErrorView {
+        code: ErrorCode::NotConfigured,
+        message: format!(
+            "no tenant is configured: set `tenant` and `client_id` in {}{user} (see the README); \
+             this build has no demo tenant",
+            p.managed_file.display()
+        ),
+    })
 }
 
 fn app_info(
     config: &Config,
-    config_file: Option<PathBuf>,
-    looked_for: PathBuf,
+    endpoints: &Endpoints,
+    layered: &Layered,
     demo_users: Vec<DemoUserView>,
 ) -> AppInfo {
     let demo = matches!(config.cloud, config::Cloud::Demo);
@@ -200,10 +233,81 @@ fn app_info(
             cloud: config.cloud.name().to_owned(),
             tenant: config.tenant.clone(),
         },
-        settings_source: SettingsSourceView {
-            config_file: config_file.map(|p| p.display().to_string()),
-            looked_for: looked_for.display().to_string(),
-        },
+        settings: settings_view(config, endpoints, layered),
         demo_users,
+    }
+}
+
+/// Every setting in use with where it came from. The demo tenant's own
+/// values (cloud, tenant, app, endpoints) are marked as the demo's.
+fn settings_view(config: &Config, endpoints: &Endpoints, layered: &Layered) -> SettingsView {
+    let provenance = &layered.provenance;
+    let helpdesk = layered.helpdesk.as_ref();
+    let demo = matches!(config.cloud, config::Cloud::Demo);
+    let origin_of = |key: &str| -> SettingOrigin {
+        let tenant_key = matches!(
+            key,
+            "cloud" | "tenant" | "client_id" | "authority_host" | "graph_base"
+        );
+        if demo && tenant_key {
+            return SettingOrigin::Demo;
+        }
+        // Endpoints of a named cloud come with the cloud.
+        let key = match (key, &config.cloud) {
+            ("authority_host" | "graph_base", config::Cloud::Custom { .. }) => key,
+            ("authority_host" | "graph_base", _) => "cloud",
+            _ => key,
+        };
+        match provenance.origin(key) {
+            Origin::Managed => SettingOrigin::Managed,
+            Origin::User => SettingOrigin::User,
+            Origin::BuiltIn => SettingOrigin::BuiltIn,
+        }
+    };
+    let entry = |key: &str, value: Option<String>| SettingView {
+        key: key.to_owned(),
+        value,
+        detail: None,
+        origin: origin_of(key),
+    };
+    let mut entries = vec![
+        entry("cloud", Some(config.cloud.name().to_owned())),
+        entry("tenant", Some(config.tenant.clone())),
+        entry("client_id", Some(config.client_id.clone())),
+        entry("authority_host", Some(endpoints.authority_host.to_string())),
+        entry("graph_base", Some(endpoints.graph_base.to_string())),
+        entry("scopes", Some(config.scopes.join(" "))),
+        entry(
+            "sign_in_timeout_seconds",
+            Some(config.sign_in_timeout.as_secs().to_string()),
+        ),
+        entry(
+            "extra_root_certificate",
+            config
+                .extra_root_certificate
+                .as_ref()
+                .map(|p| p.display().to_string()),
+        ),
+        SettingView {
+            detail: helpdesk.map(|h| h.kind().to_owned()),
+            ..entry("helpdesk", helpdesk.map(|h| h.url().to_string()))
+        },
+    ];
+    if provenance.origin("allow_demo_tenant") == Origin::Managed {
+        entries.push(entry(
+            "allow_demo_tenant",
+            Some(layered.demo_allowed.to_string()),
+        ));
+    }
+    SettingsView {
+        managed_file: provenance.managed_file.display().to_string(),
+        managed_found: provenance.managed_found,
+        user_file: provenance
+            .user_file
+            .as_ref()
+            .map(|p| p.display().to_string()),
+        user_found: provenance.user_found,
+        entries,
+        ignored: provenance.ignored.iter().map(|k| (*k).to_owned()).collect(),
     }
 }

@@ -20,8 +20,8 @@ use ts_rs::TS;
 pub struct AppInfo {
     pub version: String,
     pub tenant: TenantView,
-    /// Where the settings came from, for "Where do these settings come from?".
-    pub settings_source: SettingsSourceView,
+    /// The settings in use and where each came from ("Settings in use").
+    pub settings: SettingsView,
     /// The demo tenant's users and passwords; empty unless `tenant.demo`.
     pub demo_users: Vec<DemoUserView>,
 }
@@ -37,13 +37,46 @@ pub struct TenantView {
     pub tenant: String,
 }
 
+/// The files the settings were read from, and each setting with its origin.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
-pub struct SettingsSourceView {
-    /// The configuration file that was read, if any.
-    pub config_file: Option<String>,
-    /// The file the app looked for when none was read.
-    pub looked_for: String,
+pub struct SettingsView {
+    /// The organisation's machine-wide file, which locks every key it sets.
+    pub managed_file: String,
+    pub managed_found: bool,
+    /// The user's own file (`MFA_ASSISTANT_CONFIG` or the platform's place).
+    pub user_file: Option<String>,
+    pub user_found: bool,
+    /// Every setting in use, in the order of the file format's keys.
+    pub entries: Vec<SettingView>,
+    /// Keys the user's file sets that the organisation's file locks; the
+    /// organisation's values are used instead.
+    pub ignored: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingView {
+    /// The key as written in the file, e.g. `client_id`.
+    pub key: String,
+    /// The value in use; `None` when nothing is set and nothing is built in.
+    pub value: Option<String>,
+    /// For `helpdesk`: `relay` or `zendesk`.
+    pub detail: Option<String>,
+    pub origin: SettingOrigin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SettingOrigin {
+    /// The organisation's managed file: locked.
+    Managed,
+    /// The user's own file.
+    User,
+    /// The app's built-in value.
+    BuiltIn,
+    /// The built-in demo tenant.
+    Demo,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -267,6 +300,8 @@ pub struct ErrorView {
 pub enum ErrorCode {
     /// The configuration file is unreadable or wrong; the message names file and key.
     ConfigInvalid,
+    /// No tenant is configured and the organisation has turned the demo tenant off.
+    NotConfigured,
     /// No OS keychain to keep the sign-in in; the app refuses to store it elsewhere.
     KeychainUnavailable,
     /// The keychain is locked and the user did not unlock it.

@@ -9,7 +9,9 @@ fn generated() -> String {
     let decls = [
         AppInfo::decl(),
         TenantView::decl(),
-        SettingsSourceView::decl(),
+        SettingsView::decl(),
+        SettingView::decl(),
+        SettingOrigin::decl(),
         DemoUserView::decl(),
         SessionView::decl(),
         DeviceCodeView::decl(),

@@ -32,7 +32,7 @@ fn fixture() -> Fixture {
         scopes: DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
         extra_root_certificate: None,
         sign_in_timeout: std::time::Duration::from_secs(30),
-        source: Some("/etc/mfa-assistant/config.toml".into()),
+        source: Some("/home/adele/.config/mfa-assistant/config.toml".into()),
     };
     let source = BackendSource::Explicit(Box::new(ExplicitBackend {
         config,
@@ -98,10 +98,28 @@ fn commands_answer_with_wire_types_and_errors_as_code_and_message() {
     assert_eq!(info["tenant"]["demo"], json!(false));
     assert_eq!(info["tenant"]["cloud"], json!("custom"));
     assert_eq!(info["tenant"]["tenant"], json!(demo::TENANT_ID));
+    let settings = &info["settings"];
     assert_eq!(
-        info["settingsSource"]["configFile"],
-        json!("/etc/mfa-assistant/config.toml")
+        settings["userFile"],
+        json!("/home/adele/.config/mfa-assistant/config.toml")
     );
+    assert_eq!(settings["userFound"], json!(true));
+    assert_eq!(settings["ignored"], json!([]));
+    let entry = |key: &str| {
+        settings["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["key"] == key)
+            .unwrap_or_else(|| panic!("no setting {key} in {settings}"))
+            .clone()
+    };
+    assert_eq!(
+        entry("tenant"),
+        json!({"key": "tenant", "value": demo::TENANT_ID, "detail": null, "origin": "user"})
+    );
+    assert_eq!(entry("scopes")["origin"], json!("builtIn"));
+    assert_eq!(entry("helpdesk")["value"], json!(null));
     assert_eq!(info["demoUsers"], json!([]));
 
     assert_eq!(

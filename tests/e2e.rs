@@ -89,6 +89,9 @@ impl Machine {
             ("XDG_CONFIG_HOME".into(), p("config")),
             ("XDG_DATA_HOME".into(), p("data")),
             ("MFA_ASSISTANT_CONFIG".into(), p("config.toml")),
+            // The organisation's machine-wide file (debug builds only read
+            // this variable); absent unless a test writes it.
+            ("MFA_ASSISTANT_MANAGED_CONFIG".into(), p("managed.toml")),
             ("BROWSER".into(), wrapper.display().to_string()),
             ("DEMO_BROWSER_LOG".into(), p("browser.log")),
         ];
@@ -135,11 +138,24 @@ impl Machine {
         self.dir.path().join("config.toml")
     }
 
+    fn managed_config_path(&self) -> PathBuf {
+        self.dir.path().join("managed.toml")
+    }
+
     /// Points the app at an emulator the test controls (cloud = "custom").
     fn configure(&self, emulator: &Emulator, extra: &str) {
+        self.write_tenant_config(&self.config_path(), emulator, extra);
+    }
+
+    /// The same, in the organisation's managed file (every key locked).
+    fn manage(&self, emulator: &Emulator, extra: &str) {
+        self.write_tenant_config(&self.managed_config_path(), emulator, extra);
+    }
+
+    fn write_tenant_config(&self, path: &Path, emulator: &Emulator, extra: &str) {
         let base = emulator.base_url();
         std::fs::write(
-            self.config_path(),
+            path,
             format!(
                 "cloud = \"custom\"\nauthority_host = \"{base}\"\ngraph_base = \"{base}\"\n\
                  tenant = \"{}\"\nclient_id = \"{}\"\n{extra}",
@@ -168,6 +184,11 @@ struct Window {
 
 impl Window {
     async fn open(machine: &Machine, name: &'static str) -> Window {
+        Window::open_binary(machine, name, &app_binary()).await
+    }
+
+    /// Opens the app at `binary` (e.g. the one installed from the .deb).
+    async fn open_binary(machine: &Machine, name: &'static str, binary: &Path) -> Window {
         // fantoccini's rustls needs a process-wide crypto provider.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let port = free_port();
@@ -201,7 +222,7 @@ impl Window {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
-            serde_json::json!({ "application": app_binary().display().to_string() }),
+            serde_json::json!({ "application": binary.display().to_string() }),
         );
         eprintln!("e2e {name}: starting a WebDriver session on port {port}");
         let client = match ClientBuilder::rustls()
@@ -674,4 +695,88 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn organisation_settings_are_locked_and_the_window_shows_where_each_comes_from() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = Machine::new();
+    // IT presets the tenant and the helpdesk; the user's own file tries to
+    // point elsewhere and changes a key IT left open.
+    machine.manage(
+        &emulator,
+        "[helpdesk]\nrelay = \"https://mfa-relay.contoso-demo.example/\"\n",
+    );
+    std::fs::write(
+        machine.config_path(),
+        "tenant = \"fabrikam.com\"\nsign_in_timeout_seconds = 120\n",
+    )
+    .unwrap();
+
+    let mut w = Window::open(&machine, "managed-settings").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    assert_eq!(
+        w.count("[data-testid=demo-banner]:not([hidden])").await,
+        0,
+        "a managed tenant is not the demo"
+    );
+    w.click("[data-testid=settings-summary]").await;
+    let row = |key: &str, origin: &str| {
+        format!("[data-testid=setting-row][data-key={key}][data-origin={origin}]")
+    };
+    assert!(w
+        .text(&row("tenant", "managed"))
+        .await
+        .contains(demo::TENANT_ID));
+    w.wait_for(&row("client_id", "managed")).await;
+    w.wait_for(&row("graph_base", "managed")).await;
+    assert!(w
+        .text(&row("helpdesk", "managed"))
+        .await
+        .contains("https://mfa-relay.contoso-demo.example/"));
+    assert!(w
+        .text(&row("sign_in_timeout_seconds", "user"))
+        .await
+        .contains("120"));
+    w.wait_for(&row("scopes", "builtIn")).await;
+    let ignored = w.text("[data-testid=settings-ignored]").await;
+    assert!(ignored.contains("Tenant"), "{ignored}");
+    assert!(w
+        .text("[data-testid=settings-managed]")
+        .await
+        .contains(&machine.managed_config_path().display().to_string()));
+    w.client
+        .execute(
+            "document.querySelector('[data-testid=setting-row][data-key=helpdesk]').scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .await
+        .unwrap();
+    w.screenshot("settings-in-use").await;
+
+    // The locked tenant is the one the app really signs in to.
+    w.click("[data-testid=sign-in]").await;
+    w.wait_for("[data-testid=screen-security-info]").await;
+    assert_eq!(
+        w.text("[data-testid=account-upn]").await,
+        "adele@contoso-demo.example"
+    );
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organisation_that_turns_the_demo_off_gets_a_clear_message_not_a_demo() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let machine = Machine::new();
+    std::fs::write(machine.managed_config_path(), "allow_demo_tenant = false\n").unwrap();
+
+    let mut w = Window::open(&machine, "demo-forbidden").await;
+    w.wait_for("[data-testid=error-banner][data-code=not_configured]")
+        .await;
+    let detail = w.text("[data-testid=error-detail]").await;
+    assert!(detail.contains("allow_demo_tenant"), "{detail}");
+    assert_eq!(w.count("[data-testid=demo-users]").await, 0);
+    w.screenshot("not-configured").await;
+    w.close().await;
 }

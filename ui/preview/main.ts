@@ -21,7 +21,19 @@ const delayMs = Number(params.get('delay') ?? '150');
 const demoInfo: AppInfo = {
   version: '0.1.0',
   tenant: { demo: true, displayName: 'Contoso (demo)', cloud: 'demo', tenant: 'contoso.demo' },
-  settingsSource: { configFile: null, lookedFor: '/home/adele/.config/mfa-assistant/config.toml' },
+  settings: {
+    managedFile: '/etc/mfa-assistant/config.toml',
+    managedFound: false,
+    userFile: '/home/adele/.config/mfa-assistant/config.toml',
+    userFound: false,
+    entries: [
+      { key: 'cloud', value: 'demo', detail: null, origin: 'demo' },
+      { key: 'tenant', value: 'contoso.demo', detail: null, origin: 'demo' },
+      { key: 'scopes', value: 'openid profile offline_access User.Read UserAuthenticationMethod.Read', detail: null, origin: 'builtIn' },
+      { key: 'helpdesk', value: null, detail: null, origin: 'builtIn' },
+    ],
+    ignored: [],
+  },
   demoUsers: [
     {
       upn: 'adele.vance@contoso.demo',
@@ -47,7 +59,19 @@ const demoInfo: AppInfo = {
 const orgInfo: AppInfo = {
   ...demoInfo,
   tenant: { demo: false, displayName: 'Fabrikam Ltd', cloud: 'public', tenant: '72f988bf-86f1-41af-91ab-2d7cd011db47' },
-  settingsSource: { configFile: 'C:\\ProgramData\\MFA Assistant\\config.toml', lookedFor: 'C:\\ProgramData\\MFA Assistant\\config.toml' },
+  settings: {
+    managedFile: 'C:\\ProgramData\\MFA Assistant\\config.toml',
+    managedFound: true,
+    userFile: 'C:\\Users\\adele\\AppData\\Roaming\\mfa-assistant\\config\\config.toml',
+    userFound: true,
+    entries: [
+      { key: 'cloud', value: 'public', detail: null, origin: 'managed' },
+      { key: 'tenant', value: '72f988bf-86f1-41af-91ab-2d7cd011db47', detail: null, origin: 'managed' },
+      { key: 'sign_in_timeout_seconds', value: '120', detail: null, origin: 'user' },
+      { key: 'helpdesk', value: 'https://mfa-relay.fabrikam.com/', detail: 'relay', origin: 'managed' },
+    ],
+    ignored: ['tenant'],
+  },
   demoUsers: [],
 };
 

@@ -16,6 +16,7 @@ import type {
 // a code added there and missing here fails the type check.
 const ERROR_CODES = {
   config_invalid: true,
+  not_configured: true,
   keychain_unavailable: true,
   keychain_locked: true,
   not_signed_in: true,

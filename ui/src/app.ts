@@ -289,7 +289,7 @@ function copyCode(code: string, codeEl: HTMLElement): void {
 }
 
 async function showSecurityInfo(upn: string): Promise<void> {
-  const screen = securityInfoScreen(upn, { signOut: (b) => void signOut(b), refresh: () => void load(screen) });
+  const screen = securityInfoScreen(upn, info ? info.settings : null, { signOut: (b) => void signOut(b), refresh: () => void load(screen) });
   show(screen);
   await load(screen);
 }

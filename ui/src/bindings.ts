@@ -3,9 +3,9 @@
 
 export type AppInfo = { version: string, tenant: TenantView, 
 /**
- * Where the settings came from, for "Where do these settings come from?".
+ * The settings in use and where each came from ("Settings in use").
  */
-settingsSource: SettingsSourceView, 
+settings: SettingsView, 
 /**
  * The demo tenant's users and passwords; empty unless `tenant.demo`.
  */
@@ -19,15 +19,38 @@ demo: boolean, displayName: string,
  * `public`, `usGovernment`, `china`, `custom` or `demo`.
  */
 cloud: string, tenant: string, };
-export type SettingsSourceView = { 
+export type SettingsView = { 
 /**
- * The configuration file that was read, if any.
+ * The organisation's machine-wide file, which locks every key it sets.
  */
-configFile: string | null, 
+managedFile: string, managedFound: boolean, 
 /**
- * The file the app looked for when none was read.
+ * The user's own file (`MFA_ASSISTANT_CONFIG` or the platform's place).
  */
-lookedFor: string, };
+userFile: string | null, userFound: boolean, 
+/**
+ * Every setting in use, in the order of the file format's keys.
+ */
+entries: Array<SettingView>, 
+/**
+ * Keys the user's file sets that the organisation's file locks; the
+ * organisation's values are used instead.
+ */
+ignored: Array<string>, };
+export type SettingView = { 
+/**
+ * The key as written in the file, e.g. `client_id`.
+ */
+key: string, 
+/**
+ * The value in use; `None` when nothing is set and nothing is built in.
+ */
+value: string | null, 
+/**
+ * For `helpdesk`: `relay` or `zendesk`.
+ */
+detail: string | null, origin: SettingOrigin, };
+export type SettingOrigin = "managed" | "user" | "builtIn" | "demo";
 export type DemoUserView = { upn: string, password: string, displayName: string, story: string, };
 export type SessionView = { "state": "signedIn", upn: string, } | { "state": "signedOut" } | { "state": "expired" };
 export type DeviceCodeView = { userCode: string, verificationUri: string, 
@@ -104,4 +127,4 @@ recommendedMinimum: number,
  */
 singleDevice: boolean, };
 export type ErrorView = { code: ErrorCode, message: string, };
-export type ErrorCode = "config_invalid" | "keychain_unavailable" | "keychain_locked" | "not_signed_in" | "session_expired" | "sign_in_cancelled" | "sign_in_timed_out" | "sign_in_failed" | "sign_in_in_progress" | "browser_unavailable" | "service_busy" | "network" | "service_error" | "invalid_input" | "internal";
+export type ErrorCode = "config_invalid" | "not_configured" | "keychain_unavailable" | "keychain_locked" | "not_signed_in" | "session_expired" | "sign_in_cancelled" | "sign_in_timed_out" | "sign_in_failed" | "sign_in_in_progress" | "browser_unavailable" | "service_busy" | "network" | "service_error" | "invalid_input" | "internal";

@@ -3,7 +3,8 @@
 
 import type { AppInfo, DeviceCodeView } from './bindings';
 import { button, h, SVG_NS } from './dom';
-import { cloudName, minutesSeconds } from './format';
+import { minutesSeconds } from './format';
+import { settingsDisclosure } from './settings';
 import { icon } from './icons';
 import { t } from './messages';
 
@@ -65,7 +66,7 @@ export function signInScreen(info: AppInfo | null, on: SignInHandlers): Screen {
       }),
     ),
     h('p', { class: 'hint', id: 'sign-in-hint' }, icon('open', 16), t('signIn.buttonHint')),
-    info ? settingsDisclosure(info) : null,
+    info ? settingsDisclosure(info.settings) : null,
   );
 
   const el = h(
@@ -75,34 +76,6 @@ export function signInScreen(info: AppInfo | null, on: SignInHandlers): Screen {
     info && info.tenant.demo ? demoUsers(info) : null,
   );
   return { el, focus: title };
-}
-
-function settingsDisclosure(info: AppInfo): HTMLElement {
-  const src = info.settingsSource;
-  return h(
-    'details',
-    { class: 'disclosure', testid: 'settings-source' },
-    h('summary', {}, t('signIn.settingsDisclosure')),
-    h(
-      'div',
-      { class: 'disclosure-body' },
-      h(
-        'p',
-        {},
-        src.configFile !== null
-          ? t('signIn.settingsFromFile', { file: src.configFile })
-          : t('signIn.settingsNoFile', { file: src.lookedFor }),
-      ),
-      h(
-        'dl',
-        { class: 'facts' },
-        h('dt', {}, t('signIn.settingsCloud')),
-        h('dd', {}, cloudName(info.tenant.cloud)),
-        h('dt', {}, t('signIn.settingsTenant')),
-        h('dd', { class: 'mono' }, info.tenant.tenant),
-      ),
-    ),
-  );
 }
 
 function demoUsers(info: AppInfo): HTMLElement {

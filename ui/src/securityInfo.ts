@@ -1,12 +1,13 @@
 // The Security Info screen: account header, health summary, default method
 // and the list of registered methods.
 
-import type { DefaultMethodView, HealthView, MethodView, SecurityInfoView } from './bindings';
+import type { DefaultMethodView, HealthView, MethodView, SecurityInfoView, SettingsView } from './bindings';
 import { append, button, h } from './dom';
 import { addedText, initials, kindName, methodChoice, phoneTypeName } from './format';
 import { icon, methodIcon } from './icons';
 import { t, tnParts, type Part, type PluralKey } from './messages';
 import type { Screen } from './screens';
+import { settingsDisclosure } from './settings';
 
 export interface SecurityInfoHandlers {
   signOut: (button: HTMLButtonElement) => void;
@@ -19,7 +20,11 @@ export interface SecurityInfoScreen extends Screen {
   setUnavailable: () => void;
 }
 
-export function securityInfoScreen(upn: string, on: SecurityInfoHandlers): SecurityInfoScreen {
+export function securityInfoScreen(
+  upn: string,
+  settings: SettingsView | null,
+  on: SecurityInfoHandlers,
+): SecurityInfoScreen {
   const title = h('h1', { id: 'info-title', tabindex: '-1' }, t('info.title'));
   const avatar = h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials('', upn));
   const name = h('p', { class: 'account-name', testid: 'account-name' });
@@ -45,6 +50,7 @@ export function securityInfoScreen(upn: string, on: SecurityInfoHandlers): Secur
       h('div', { class: 'account-actions' }, refresh, signOut),
     ),
     body,
+    settings ? h('div', { class: 'card settings-card' }, settingsDisclosure(settings)) : null,
   );
 
   const setLoading = (): void => {

@@ -1,9 +1,12 @@
 //! Configuration: which cloud, tenant and app registration to talk to.
 //!
-//! The file is TOML at the platform's usual place (see [`default_config_path`]),
-//! or wherever `MFA_ASSISTANT_CONFIG` points. No file means the built-in demo
-//! tenant. Every problem is reported with the file, the key and what is
-//! allowed, and nothing in a bad file is half-applied.
+//! Two TOML files, in layers: the organisation's managed, machine-wide file
+//! ([`managed_config_path`]), whose every key is locked, and the user's own
+//! file at the platform's usual place ([`default_config_path`]) or wherever
+//! `MFA_ASSISTANT_CONFIG` points. With no tenant in either, the built-in demo
+//! tenant runs (unless the organisation forbids it). Every problem is reported
+//! with the file, the key and what is allowed, and nothing in a bad file is
+//! half-applied. [`Provenance`] records where each setting came from.
 //!
 //! Invariant: every outside service is reached through a base URL from here,
 //! and every base URL is `https`, except loopback addresses (the emulator).
@@ -159,25 +162,34 @@ pub struct ConfigError {
     pub problem: String,
 }
 
-/// Loads the configuration at `path`. A missing file gives `Ok(None)` (use the
-/// demo tenant); an unreadable or invalid one gives an error naming the key.
+/// Loads one configuration file at `path` on its own (no managed layer). A
+/// missing file gives `Ok(None)`; an unreadable or invalid one gives an error
+/// naming the key.
 pub fn load(path: &Path) -> Result<Option<Config>, ConfigError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(ConfigError {
-                file: path.to_owned(),
-                key: None,
-                problem: format!("cannot be read: {e}"),
-            })
-        }
-    };
-    parse(&text, path).map(Some)
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(&text, path).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ConfigError {
+            file: path.to_owned(),
+            key: None,
+            problem: format!("cannot be read: {e}"),
+        }),
+    }
+}
+
+/// Parses and validates the text of one configuration file.
+pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
+    let table = parse_table(text, file)?;
+    check_keys(&table, file)?;
+    let raw = to_raw(table, file)?;
+    validate(raw, &|_| file.to_owned()).map(|mut c| {
+        c.source = Some(file.to_owned());
+        c
+    })
 }
 
 /// The file as written; unknown keys are refused, so typos do not go unnoticed.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     cloud: Option<String>,
@@ -188,19 +200,326 @@ struct RawConfig {
     graph_base: Option<String>,
     extra_root_certificate: Option<PathBuf>,
     sign_in_timeout_seconds: Option<u64>,
+    helpdesk: Option<RawHelpdesk>,
+    allow_demo_tenant: Option<bool>,
 }
 
-/// Parses and validates the text of a configuration file.
-pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
-    let err = |key: Option<&str>, problem: String| ConfigError {
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHelpdesk {
+    relay: Option<String>,
+    zendesk: Option<String>,
+}
+
+/// Every key a file may set, in the order the settings view lists them.
+pub const KEYS: &[&str] = &[
+    "cloud",
+    "tenant",
+    "client_id",
+    "authority_host",
+    "graph_base",
+    "scopes",
+    "sign_in_timeout_seconds",
+    "extra_root_certificate",
+    "helpdesk",
+    "allow_demo_tenant",
+];
+
+/// Keys that describe the tenant; if any is set, a tenant is configured and
+/// `tenant` and `client_id` are required. With none, the demo tenant runs.
+const TENANT_KEYS: &[&str] = &[
+    "cloud",
+    "tenant",
+    "client_id",
+    "authority_host",
+    "graph_base",
+    "scopes",
+    "sign_in_timeout_seconds",
+    "extra_root_certificate",
+];
+
+/// Keys only the organisation's managed file may set.
+const MANAGED_ONLY_KEYS: &[&str] = &["allow_demo_tenant"];
+
+fn read_table(path: &Path) -> Result<Option<toml::Table>, ConfigError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_table(&text, path).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ConfigError {
+            file: path.to_owned(),
+            key: None,
+            problem: format!("cannot be read: {e}"),
+        }),
+    }
+}
+
+fn parse_table(text: &str, file: &Path) -> Result<toml::Table, ConfigError> {
+    text.parse::<toml::Table>().map_err(|e| ConfigError {
         file: file.to_owned(),
+        key: None,
+        // toml's message names the line and what is wrong there.
+        problem: format!("is not valid: {}", e.to_string().trim_end()),
+    })
+}
+
+/// Refuses unknown and mistyped keys, naming the file they are in.
+fn check_keys(table: &toml::Table, file: &Path) -> Result<(), ConfigError> {
+    to_raw(table.clone(), file).map(|_| ())
+}
+
+fn to_raw(table: toml::Table, file: &Path) -> Result<RawConfig, ConfigError> {
+    RawConfig::deserialize(toml::Value::Table(table)).map_err(|e| ConfigError {
+        file: file.to_owned(),
+        key: None,
+        // serde's message names the unknown or mistyped key and what is allowed.
+        problem: format!("is not valid: {}", e.to_string().trim_end()),
+    })
+}
+
+/// The organisation's machine-wide configuration file. Every key it sets is
+/// locked: the user's own file cannot change it.
+///
+/// - Linux and other Unix: `/etc/mfa-assistant/config.toml`
+/// - macOS: `/Library/Application Support/MFA Assistant/config.toml`
+/// - Windows: `%ProgramData%\MFA Assistant\config.toml`
+///
+/// Debug builds (tests) honour `MFA_ASSISTANT_MANAGED_CONFIG` instead; release
+/// builds ignore it, so a user cannot point the app at a managed file of their own.
+pub fn managed_config_path() -> PathBuf {
+    #[cfg(debug_assertions)]
+    if let Some(p) = std::env::var_os(MANAGED_CONFIG_ENV).filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    system_managed_config_path()
+}
+
+/// Test hook for [`managed_config_path`], honoured only by debug builds.
+pub const MANAGED_CONFIG_ENV: &str = "MFA_ASSISTANT_MANAGED_CONFIG";
+
+#[cfg(windows)]
+fn system_managed_config_path() -> PathBuf {
+    let program_data = std::env::var_os("ProgramData")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(r"C:\ProgramData"));
+    program_data.join("MFA Assistant").join("config.toml")
+}
+
+#[cfg(target_os = "macos")]
+fn system_managed_config_path() -> PathBuf {
+    PathBuf::from("/Library/Application Support/MFA Assistant/config.toml")
+}
+
+#[cfg(not(any(windows, target_os = "macos")))]
+fn system_managed_config_path() -> PathBuf {
+    PathBuf::from("/etc/mfa-assistant/config.toml")
+}
+
+/// Where the organisation's helpdesk takes admin-reset requests. The app
+/// holds no helpdesk secret: both kinds are reached without one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Helpdesk {
+    /// The organisation's relay (the HTTPS JSON contract in the repository).
+    Relay(Url),
+    /// Zendesk's anonymous requests, at the organisation's Zendesk address.
+    Zendesk(Url),
+}
+
+impl Helpdesk {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Helpdesk::Relay(_) => "relay",
+            Helpdesk::Zendesk(_) => "zendesk",
+        }
+    }
+
+    pub fn url(&self) -> &Url {
+        match self {
+            Helpdesk::Relay(u) | Helpdesk::Zendesk(u) => u,
+        }
+    }
+}
+
+/// Where one setting's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The organisation's managed file; the user cannot change it.
+    Managed,
+    /// The user's own file.
+    User,
+    /// Nobody set it: the app's built-in value (or the demo tenant's).
+    BuiltIn,
+}
+
+/// Which files were read, and where each setting came from, for the
+/// settings view ("where do these settings come from?").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    pub managed_file: PathBuf,
+    pub managed_found: bool,
+    /// The user's file (`MFA_ASSISTANT_CONFIG` or the platform's place).
+    pub user_file: Option<PathBuf>,
+    pub user_found: bool,
+    /// Keys set by a file, with the file's layer. Keys not listed are built in.
+    pub origins: Vec<(&'static str, Origin)>,
+    /// Keys the user's file sets that the managed file locks: ignored.
+    pub ignored: Vec<&'static str>,
+}
+
+impl Provenance {
+    pub fn origin(&self, key: &str) -> Origin {
+        self.origins
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, o)| *o)
+            .unwrap_or(Origin::BuiltIn)
+    }
+}
+
+/// The result of reading both layers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layered {
+    /// The tenant to talk to; `None` means no tenant is configured (the demo
+    /// tenant runs, if allowed).
+    pub config: Option<Config>,
+    pub helpdesk: Option<Helpdesk>,
+    /// False when the organisation's managed file sets `allow_demo_tenant = false`.
+    pub demo_allowed: bool,
+    pub provenance: Provenance,
+}
+
+/// Reads the organisation's managed file and the user's file and merges them:
+/// a key in the managed file wins and locks the key (setting `cloud` also
+/// locks `authority_host` and `graph_base`); the user's value for a locked
+/// key is ignored and reported in [`Provenance::ignored`]. Errors name the
+/// file a bad key came from. Missing files are not errors.
+pub fn load_layered(managed: &Path, user: Option<&Path>) -> Result<Layered, ConfigError> {
+    let managed_table = read_table(managed)?;
+    if let Some(t) = &managed_table {
+        check_keys(t, managed)?;
+    }
+    let user_table = match user {
+        Some(path) => read_table(path)?,
+        None => None,
+    };
+    if let (Some(t), Some(path)) = (&user_table, user) {
+        check_keys(t, path)?;
+        if let Some(key) = MANAGED_ONLY_KEYS.iter().find(|k| t.contains_key(**k)) {
+            return Err(ConfigError {
+                file: path.to_owned(),
+                key: Some((*key).to_owned()),
+                problem: format!(
+                    "can only be set by your organisation, in {}",
+                    managed.display()
+                ),
+            });
+        }
+    }
+
+    let static_key = |k: &str| KEYS.iter().copied().find(|s| *s == k);
+    let mut merged = toml::Table::new();
+    let mut origins: Vec<(&'static str, Origin)> = Vec::new();
+    let mut locked: Vec<&'static str> = Vec::new();
+    for (key, value) in managed_table.iter().flatten() {
+        let key = static_key(key).expect("checked against RawConfig");
+        merged.insert(key.to_owned(), value.clone());
+        origins.push((key, Origin::Managed));
+        locked.push(key);
+        if key == "cloud" {
+            locked.extend(["authority_host", "graph_base"]);
+        }
+    }
+    let mut ignored = Vec::new();
+    for (key, value) in user_table.iter().flatten() {
+        let key = static_key(key).expect("checked against RawConfig");
+        if locked.contains(&key) {
+            ignored.push(key);
+        } else {
+            merged.insert(key.to_owned(), value.clone());
+            origins.push((key, Origin::User));
+        }
+    }
+    origins.sort_by_key(|(k, _)| KEYS.iter().position(|s| s == k));
+    ignored.sort_by_key(|k| KEYS.iter().position(|s| s == k));
+
+    // A key's problems are reported against the file it came from; a missing
+    // key against the managed file when the organisation configures the
+    // tenant, else the user's file.
+    let managed_configures_tenant = origins
+        .iter()
+        .any(|(k, o)| *o == Origin::Managed && TENANT_KEYS.contains(k));
+    let file_of = |key: Option<&str>| -> PathBuf {
+        let origin = key.and_then(|k| origins.iter().find(|(s, _)| *s == k).map(|(_, o)| *o));
+        match (origin, user) {
+            (Some(Origin::Managed), _) => managed.to_owned(),
+            (Some(Origin::User), Some(u)) => u.to_owned(),
+            _ if managed_configures_tenant => managed.to_owned(),
+            (_, Some(u)) => u.to_owned(),
+            (_, None) => managed.to_owned(),
+        }
+    };
+
+    let configures_tenant = TENANT_KEYS.iter().any(|k| merged.contains_key(*k));
+    let raw = to_raw(merged, managed)?;
+    let demo_allowed = raw.allow_demo_tenant.unwrap_or(true);
+    let helpdesk = match &raw.helpdesk {
+        None => None,
+        Some(h) => Some(validate_helpdesk(h).map_err(|problem| ConfigError {
+            file: file_of(Some("helpdesk")),
+            key: Some("helpdesk".into()),
+            problem,
+        })?),
+    };
+    let config = if configures_tenant {
+        let mut config = validate(raw, &file_of)?;
+        config.source = user
+            .filter(|_| user_table.is_some())
+            .map(Path::to_owned)
+            .or_else(|| managed_table.as_ref().map(|_| managed.to_owned()));
+        Some(config)
+    } else {
+        None
+    };
+    Ok(Layered {
+        config,
+        helpdesk,
+        demo_allowed,
+        provenance: Provenance {
+            managed_file: managed.to_owned(),
+            managed_found: managed_table.is_some(),
+            user_file: user.map(Path::to_owned),
+            user_found: user_table.is_some(),
+            origins,
+            ignored,
+        },
+    })
+}
+
+fn validate_helpdesk(raw: &RawHelpdesk) -> Result<Helpdesk, String> {
+    match (&raw.relay, &raw.zendesk) {
+        (Some(url), None) => parse_service_url(url)
+            .map(Helpdesk::Relay)
+            .map_err(|p| format!("`relay` {p}")),
+        (None, Some(url)) => parse_service_url(url)
+            .map(Helpdesk::Zendesk)
+            .map_err(|p| format!("`zendesk` {p}")),
+        (Some(_), Some(_)) => Err("must name one helpdesk: `relay` or `zendesk`, not both".into()),
+        (None, None) => Err(
+            "must name the helpdesk: `relay = \"https://…\"` (your organisation's relay) or `zendesk = \"https://<name>.zendesk.com\"`"
+                .into(),
+        ),
+    }
+}
+
+/// Validates the tenant settings. `file_of` names the file a key came from.
+fn validate(
+    raw: RawConfig,
+    file_of: &dyn Fn(Option<&str>) -> PathBuf,
+) -> Result<Config, ConfigError> {
+    let err = |key: Option<&str>, problem: String| ConfigError {
+        file: file_of(key),
         key: key.map(str::to_owned),
         problem,
     };
-    let raw: RawConfig = toml::from_str(text).map_err(|e| {
-        // toml's message already names the unknown or mistyped key and the line.
-        err(None, format!("is not valid: {}", e.to_string().trim_end()))
-    })?;
 
     let cloud_name = raw.cloud.as_deref().unwrap_or("public");
     let url_key = |key: &str, value: Option<&String>| -> Result<Url, ConfigError> {
@@ -307,7 +626,7 @@ pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
         scopes,
         extra_root_certificate: raw.extra_root_certificate,
         sign_in_timeout,
-        source: Some(file.to_owned()),
+        source: None,
     })
 }
 
@@ -518,6 +837,177 @@ mod tests {
         // A directory where the file should be cannot be read.
         let e = load(dir.path()).unwrap_err();
         assert!(e.problem.starts_with("cannot be read"), "{e}");
+    }
+
+    /// Writes the managed and user files (`None` = absent) and loads both layers.
+    fn layered(managed: Option<&str>, user: Option<&str>) -> Result<Layered, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let m = dir.path().join("managed.toml");
+        let u = dir.path().join("user.toml");
+        if let Some(text) = managed {
+            std::fs::write(&m, text).unwrap();
+        }
+        if let Some(text) = user {
+            std::fs::write(&u, text).unwrap();
+        }
+        load_layered(&m, Some(&u)).map_err(|mut e| {
+            // Name files by layer so assertions do not depend on the temp dir.
+            e.file = PathBuf::from(e.file.file_name().unwrap());
+            e
+        })
+    }
+
+    #[test]
+    fn no_files_means_the_demo_tenant() {
+        let l = layered(None, None).unwrap();
+        assert_eq!(l.config, None);
+        assert!(l.demo_allowed);
+        assert_eq!(l.helpdesk, None);
+        assert!(!l.provenance.managed_found && !l.provenance.user_found);
+        assert_eq!(l.provenance.origin("tenant"), Origin::BuiltIn);
+    }
+
+    #[test]
+    fn managed_keys_win_and_the_users_values_for_them_are_reported_ignored() {
+        let l = layered(
+            Some(&format!(
+                "tenant = \"contoso.com\"\nclient_id = \"{GUID}\"\n[helpdesk]\nrelay = \"https://relay.contoso.com/mfa\"\n"
+            )),
+            Some("tenant = \"fabrikam.com\"\nsign_in_timeout_seconds = 60\n[helpdesk]\nzendesk = \"https://x.zendesk.com\"\n"),
+        )
+        .unwrap();
+        let c = l.config.unwrap();
+        assert_eq!(c.tenant, "contoso.com");
+        assert_eq!(c.sign_in_timeout, Duration::from_secs(60));
+        assert_eq!(
+            l.helpdesk,
+            Some(Helpdesk::Relay(
+                Url::parse("https://relay.contoso.com/mfa/").unwrap()
+            ))
+        );
+        let p = &l.provenance;
+        assert!(p.managed_found && p.user_found);
+        assert_eq!(p.ignored, vec!["tenant", "helpdesk"]);
+        assert_eq!(p.origin("tenant"), Origin::Managed);
+        assert_eq!(p.origin("client_id"), Origin::Managed);
+        assert_eq!(p.origin("sign_in_timeout_seconds"), Origin::User);
+        assert_eq!(p.origin("scopes"), Origin::BuiltIn);
+    }
+
+    #[test]
+    fn a_managed_cloud_also_locks_the_custom_endpoints() {
+        let l = layered(
+            Some(&format!("cloud = \"public\"\ntenant = \"contoso.com\"\nclient_id = \"{GUID}\"\n")),
+            Some("cloud = \"custom\"\nauthority_host = \"https://evil.example.com\"\ngraph_base = \"https://evil.example.com\"\n"),
+        )
+        .unwrap();
+        assert_eq!(l.config.unwrap().cloud, Cloud::Public);
+        assert_eq!(
+            l.provenance.ignored,
+            vec!["cloud", "authority_host", "graph_base"]
+        );
+    }
+
+    #[test]
+    fn the_user_file_alone_still_works_and_keeps_unlocked_keys() {
+        let l = layered(
+            None,
+            Some(&format!(
+                "tenant = \"contoso.com\"\nclient_id = \"{GUID}\"\n"
+            )),
+        )
+        .unwrap();
+        let c = l.config.unwrap();
+        assert_eq!(c.tenant, "contoso.com");
+        assert_eq!(c.source.unwrap().file_name().unwrap(), "user.toml");
+        assert_eq!(l.provenance.origin("tenant"), Origin::User);
+        assert!(l.provenance.ignored.is_empty());
+    }
+
+    #[test]
+    fn only_the_organisation_can_forbid_the_demo_tenant() {
+        let l = layered(Some("allow_demo_tenant = false\n"), None).unwrap();
+        assert_eq!(l.config, None);
+        assert!(!l.demo_allowed);
+        let e = layered(None, Some("allow_demo_tenant = false\n")).unwrap_err();
+        assert_eq!(e.file, PathBuf::from("user.toml"));
+        assert_eq!(e.key.as_deref(), Some("allow_demo_tenant"));
+        assert!(
+            e.problem
+                .starts_with("can only be set by your organisation, in "),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_file_the_bad_key_came_from() {
+        // An unknown key in the managed file.
+        let e = layered(Some("tennant = \"x.com\"\n"), None).unwrap_err();
+        assert_eq!(e.file, PathBuf::from("managed.toml"));
+        assert!(e.problem.contains("tennant"), "{e}");
+        // A bad value in the user's file, with a valid managed file.
+        let e = layered(
+            Some(&format!(
+                "tenant = \"contoso.com\"\nclient_id = \"{GUID}\"\n"
+            )),
+            Some("sign_in_timeout_seconds = 1\n"),
+        )
+        .unwrap_err();
+        assert_eq!(e.file, PathBuf::from("user.toml"));
+        assert_eq!(e.key.as_deref(), Some("sign_in_timeout_seconds"));
+        // A key the organisation forgot is reported against its file.
+        let e = layered(Some(&format!("client_id = \"{GUID}\"\n")), None).unwrap_err();
+        assert_eq!(e.file, PathBuf::from("managed.toml"));
+        assert_eq!(e.key.as_deref(), Some("tenant"));
+        // Broken TOML in the user's file.
+        let e = layered(None, Some("tenant = \n")).unwrap_err();
+        assert_eq!(e.file, PathBuf::from("user.toml"));
+        assert!(e.problem.starts_with("is not valid"), "{e}");
+    }
+
+    #[test]
+    fn helpdesk_must_name_exactly_one_https_endpoint() {
+        let e = layered(Some("[helpdesk]\n"), None).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("helpdesk"));
+        assert!(e.problem.starts_with("must name the helpdesk"), "{e}");
+        let e = layered(
+            Some("[helpdesk]\nrelay = \"https://a.example.com\"\nzendesk = \"https://b.zendesk.com\"\n"),
+            None,
+        )
+        .unwrap_err();
+        assert!(e.problem.contains("not both"), "{e}");
+        let e = layered(
+            None,
+            Some("[helpdesk]\nrelay = \"http://relay.example.com\"\n"),
+        )
+        .unwrap_err();
+        assert_eq!(e.file, PathBuf::from("user.toml"));
+        assert!(e.problem.contains("must use https"), "{e}");
+        let e = layered(
+            None,
+            Some("[helpdesk]\nrelay = \"https://a.example.com\"\nurl = \"x\"\n"),
+        )
+        .unwrap_err();
+        assert!(e.problem.contains("url"), "{e}");
+        let l = layered(
+            None,
+            Some("[helpdesk]\nzendesk = \"https://contoso.zendesk.com\"\n"),
+        )
+        .unwrap();
+        // A helpdesk alone configures no tenant: the demo tenant still runs.
+        assert_eq!(l.config, None);
+        assert_eq!(l.helpdesk.unwrap().kind(), "zendesk");
+    }
+
+    #[test]
+    fn the_managed_file_is_at_the_platforms_machine_wide_place() {
+        let p = system_managed_config_path();
+        #[cfg(not(any(windows, target_os = "macos")))]
+        assert_eq!(p, PathBuf::from("/etc/mfa-assistant/config.toml"));
+        #[cfg(any(windows, target_os = "macos"))]
+        assert!(
+            p.ends_with("MFA Assistant/config.toml") || p.ends_with(r"MFA Assistant\config.toml")
+        );
     }
 
     #[test]

@@ -1,0 +1,115 @@
+// "Settings in use": every setting the app runs with and where it came from
+// (the organisation's managed file, the user's file, built in, or the demo
+// tenant), and which of the user's values the organisation overrides.
+
+import type { SettingOrigin, SettingView, SettingsView } from './bindings';
+import { h } from './dom';
+import { cloudName } from './format';
+import { t, type MessageKey } from './messages';
+
+const KEY_LABELS: Readonly<Record<string, MessageKey>> = {
+  cloud: 'settings.key.cloud',
+  tenant: 'settings.key.tenant',
+  client_id: 'settings.key.client_id',
+  authority_host: 'settings.key.authority_host',
+  graph_base: 'settings.key.graph_base',
+  scopes: 'settings.key.scopes',
+  sign_in_timeout_seconds: 'settings.key.sign_in_timeout_seconds',
+  extra_root_certificate: 'settings.key.extra_root_certificate',
+  helpdesk: 'settings.key.helpdesk',
+  allow_demo_tenant: 'settings.key.allow_demo_tenant',
+};
+
+const ORIGINS: Readonly<Record<SettingOrigin, MessageKey>> = {
+  managed: 'settings.origin.managed',
+  user: 'settings.origin.user',
+  builtIn: 'settings.origin.builtIn',
+  demo: 'settings.origin.demo',
+};
+
+function keyLabel(key: string): string {
+  const label = KEY_LABELS[key];
+  return label ? t(label) : key;
+}
+
+function valueText(s: SettingView): string {
+  if (s.value === null) return t('settings.notSet');
+  if (s.key === 'cloud') return cloudName(s.value);
+  if (s.key === 'helpdesk') {
+    return s.detail === 'zendesk'
+      ? t('settings.helpdesk.zendesk', { url: s.value })
+      : t('settings.helpdesk.relay', { url: s.value });
+  }
+  if (s.key === 'allow_demo_tenant') return s.value === 'true' ? t('settings.yes') : t('settings.no');
+  return s.value;
+}
+
+/** A closed disclosure with the files read and a table of every setting. */
+export function settingsDisclosure(settings: SettingsView): HTMLElement {
+  const files: HTMLElement[] = [];
+  if (settings.managedFound) {
+    files.push(h('p', { testid: 'settings-managed' }, t('settings.managedFound', { file: settings.managedFile })));
+  } else if (settings.managedFile !== '') {
+    files.push(h('p', { testid: 'settings-managed' }, t('settings.managedNone', { file: settings.managedFile })));
+  }
+  if (settings.userFile !== null) {
+    files.push(
+      h(
+        'p',
+        { testid: 'settings-user' },
+        settings.userFound
+          ? t('settings.userFound', { file: settings.userFile })
+          : t('settings.userNone', { file: settings.userFile }),
+      ),
+    );
+  }
+  const ignored =
+    settings.ignored.length > 0
+      ? h(
+          'p',
+          { class: 'message-bar warning', testid: 'settings-ignored', role: 'note' },
+          t('settings.ignored', { keys: settings.ignored.map(keyLabel).join(', ') }),
+        )
+      : null;
+
+  const rows = settings.entries.map((s) =>
+    h(
+      'tr',
+      { testid: 'setting-row', 'data-key': s.key, 'data-origin': s.origin },
+      h('th', { scope: 'row' }, keyLabel(s.key), h('span', { class: 'setting-key mono' }, s.key)),
+      h('td', { class: s.value === null ? 'muted' : 'mono selectable' }, valueText(s)),
+      h('td', { class: `setting-origin origin-${s.origin}` }, t(ORIGINS[s.origin])),
+    ),
+  );
+  return h(
+    'details',
+    { class: 'disclosure', testid: 'settings-source' },
+    h('summary', { testid: 'settings-summary' }, t('settings.disclosure')),
+    h(
+      'div',
+      { class: 'disclosure-body' },
+      ...files,
+      ignored,
+      h(
+        'div',
+        { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('settings.disclosure') },
+        h(
+          'table',
+          { class: 'table settings-table' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col' }, t('settings.colSetting')),
+              h('th', { scope: 'col' }, t('settings.colValue')),
+              h('th', { scope: 'col' }, t('settings.colFrom')),
+            ),
+          ),
+          h('tbody', {}, ...rows),
+        ),
+      ),
+    ),
+  );
+}

@@ -76,6 +76,7 @@ pub async fn finish_device_code_sign_in(state: State<'_, AppState>) -> CommandRe
 pub async fn load_security_info(state: State<'_, AppState>) -> CommandResult<SecurityInfoView> {
     let backend = state.backend().await?;
     let info = backend.session.security_info().await?;
+    crate::launch_marks::methods_shown();
     Ok(SecurityInfoView::from(&info))
 }
 

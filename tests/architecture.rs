@@ -25,6 +25,10 @@ fn core_crates_never_import_tauri() {
     let mut checked = 0;
     for entry in std::fs::read_dir(&crates).unwrap() {
         let dir = entry.unwrap().path();
+        // The benchmark's hello-world Tauri window is not part of the core.
+        if dir.ends_with("bench-baseline") {
+            continue;
+        }
         let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
         for line in manifest.lines() {
             let name = line.split(['=', '.']).next().unwrap_or_default().trim();

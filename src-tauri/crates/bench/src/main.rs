@@ -1,0 +1,388 @@
+//! `mfa-bench`: MFA Assistant against a hello-world Tauri window, on the same
+//! machine in the same run. Run through `scripts/bench`, which builds both and
+//! gives this a D-Bus session, an unlocked keyring and an Xvfb display.
+//!
+//! Measures launch to interactive (first IPC), PSS at load and idle (with and
+//! without `WEBKIT_DISABLE_DMABUF_RENDERER=1`), the signed-in launch against
+//! the tenant emulator (time to methods shown, round trips), sizes, and
+//! optionally a soak. Writes `bench-output/report.{json,md}` and `chart.svg`.
+
+mod launch;
+mod machine;
+mod procfs;
+mod report;
+mod roundtrips;
+mod signed_in;
+mod stats;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use launch::{RunResult, Spec};
+use report::{Condition, Report, Settings, SignedIn, Sizes, Soak};
+
+pub fn now_nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+const USAGE: &str = "\
+usage: mfa-bench [--runs N] [--idle-seconds S] [--load-seconds S] [--soak SECONDS]
+                 [--soak-interval S] [--app PATH] [--baseline PATH] [--out DIR]
+
+  --runs N            launches per program and setting (default 7; 0 skips them)
+  --idle-seconds S    the idle PSS sample, seconds after first IPC (default 60)
+  --load-seconds S    the load PSS sample, seconds after first IPC (default 2)
+  --soak SECONDS      also run one app instance this long, PSS every interval
+  --soak-interval S   seconds between soak samples (default 60)
+  --app PATH          default target/release/mfa-assistant
+  --baseline PATH     default target/release/bench-baseline
+  --out DIR           default bench-output
+";
+
+struct Options {
+    runs: usize,
+    idle_seconds: u64,
+    load_seconds: f64,
+    soak_seconds: u64,
+    soak_interval: u64,
+    app: PathBuf,
+    baseline: PathBuf,
+    out: PathBuf,
+}
+
+fn parse_args(args: &[String]) -> Result<Options, String> {
+    let mut o = Options {
+        runs: 7,
+        idle_seconds: 60,
+        load_seconds: 2.0,
+        soak_seconds: 0,
+        soak_interval: 60,
+        app: PathBuf::from("target/release/mfa-assistant"),
+        baseline: PathBuf::from("target/release/bench-baseline"),
+        out: PathBuf::from("bench-output"),
+    };
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        if flag == "--help" || flag == "-h" {
+            return Err(String::new());
+        }
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let num = |v: &str| {
+            v.parse::<u64>()
+                .map_err(|_| format!("{flag}: not a number: {v}"))
+        };
+        match flag.as_str() {
+            "--runs" => o.runs = num(value)? as usize,
+            "--idle-seconds" => o.idle_seconds = num(value)?,
+            "--load-seconds" => {
+                o.load_seconds = value
+                    .parse()
+                    .map_err(|_| format!("{flag}: not a number: {value}"))?
+            }
+            "--soak" => o.soak_seconds = num(value)?,
+            "--soak-interval" => o.soak_interval = num(value)?.max(1),
+            "--app" => o.app = PathBuf::from(value),
+            "--baseline" => o.baseline = PathBuf::from(value),
+            "--out" => o.out = PathBuf::from(value),
+            _ => return Err(format!("unknown option {flag}")),
+        }
+    }
+    Ok(o)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let o = match parse_args(&args) {
+        Ok(o) => o,
+        Err(e) => {
+            if !e.is_empty() {
+                eprintln!("mfa-bench: {e}");
+            }
+            eprint!("{USAGE}");
+            std::process::exit(if e.is_empty() { 0 } else { 2 });
+        }
+    };
+    if let Err(e) = run(&o) {
+        eprintln!("mfa-bench: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(o: &Options) -> Result<(), String> {
+    for bin in [&o.app, &o.baseline] {
+        if !bin.exists() {
+            return Err(format!(
+                "{} is missing (scripts/bench builds it)",
+                bin.display()
+            ));
+        }
+    }
+    std::fs::create_dir_all(&o.out).map_err(|e| e.to_string())?;
+    let date = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let machine = machine::describe();
+    eprintln!(
+        "mfa-bench: {} ({} cores), WebKitGTK {}",
+        machine.cpu, machine.cores, machine.webkitgtk
+    );
+    let spec = |binary: &Path, dmabuf_disabled: Option<bool>, idle: bool| Spec {
+        binary: binary.to_path_buf(),
+        env: Vec::new(),
+        dmabuf_disabled,
+        until: "first_ipc",
+        load_delay: Duration::from_secs_f64(o.load_seconds),
+        idle: idle.then(|| Duration::from_secs(o.idle_seconds)),
+        timeout: Duration::from_secs(60),
+    };
+
+    // Launch and memory: app and baseline alternate, both WebKit settings.
+    let programs = [("app", &o.app), ("baseline", &o.baseline)];
+    let settings = [false, true];
+    let mut results: Vec<(String, bool, Vec<RunResult>, Vec<String>)> = Vec::new();
+    for (name, _) in programs {
+        for d in settings {
+            results.push((name.to_owned(), d, Vec::new(), Vec::new()));
+        }
+    }
+    if o.runs > 0 {
+        // One unmeasured launch of each warms the page cache for both alike.
+        for (name, bin) in programs {
+            eprintln!("mfa-bench: warm-up launch of the {name}");
+            let mut warm = spec(bin, None, false);
+            warm.load_delay = Duration::ZERO;
+            let _ = launch::run_once(&warm, "warmup");
+        }
+    }
+    for i in 0..o.runs {
+        for d in settings {
+            for (name, bin) in programs {
+                let r = launch::run_once(&spec(bin, Some(d), true), name);
+                let slot = results
+                    .iter_mut()
+                    .find(|(n, dd, _, _)| n == name && *dd == d)
+                    .expect("slot");
+                match r {
+                    Ok(r) => {
+                        eprintln!(
+                            "  run {}/{} {name:8} dmabuf_off={d:5}  first IPC {:7.1} ms  PSS load {:6.1} MB  idle {:6.1} MB",
+                            i + 1,
+                            o.runs,
+                            r.marks_ms["first_ipc"],
+                            r.pss_load.as_ref().map_or(0.0, |s| s.mb()),
+                            r.pss_idle.as_ref().map_or(0.0, |s| s.mb()),
+                        );
+                        slot.2.push(r);
+                    }
+                    Err(e) => {
+                        eprintln!(
+                            "  run {}/{} {name} dmabuf_off={d} FAILED: {e}",
+                            i + 1,
+                            o.runs
+                        );
+                        slot.3.push(e);
+                    }
+                }
+            }
+        }
+    }
+    let launch_conditions: Vec<Condition> = results
+        .into_iter()
+        .filter(|(_, _, runs, failures)| !runs.is_empty() || !failures.is_empty())
+        .map(|(program, dmabuf_disabled, runs, failures)| {
+            let pick = |f: &dyn Fn(&RunResult) -> Option<f64>| {
+                stats::summarize(&runs.iter().filter_map(f).collect::<Vec<_>>())
+            };
+            Condition {
+                program,
+                dmabuf_disabled,
+                first_ipc_ms: pick(&|r| r.marks_ms.get("first_ipc").copied()),
+                pss_load_mb: pick(&|r| r.pss_load.as_ref().map(|s| s.mb())),
+                pss_idle_mb: pick(&|r| r.pss_idle.as_ref().map(|s| s.mb())),
+                processes_last_run: runs
+                    .last()
+                    .and_then(|r| r.pss_idle.clone().or_else(|| r.pss_load.clone())),
+                failures,
+            }
+        })
+        .collect();
+
+    // Signed-in launch against the tenant emulator.
+    let signed_in = if o.runs > 0 {
+        Some(signed_in_runs(o, &spec(&o.app, None, false))?)
+    } else {
+        None
+    };
+
+    let sizes = Some(sizes(o));
+
+    let soak = (o.soak_seconds > 0).then(|| {
+        eprintln!("mfa-bench: soak for {} s", o.soak_seconds);
+        let s = spec(&o.app, None, false);
+        match launch::soak(
+            &s,
+            Duration::from_secs(o.soak_seconds),
+            Duration::from_secs(o.soak_interval),
+        ) {
+            Ok(samples) => {
+                let per_hour: Vec<(f64, f64)> =
+                    samples.iter().map(|(t, v)| (t / 3600.0, *v)).collect();
+                Soak {
+                    seconds: o.soak_seconds,
+                    interval_seconds: o.soak_interval,
+                    slope_mb_per_hour: stats::slope(&per_hour),
+                    samples,
+                    failure: None,
+                }
+            }
+            Err(e) => Soak {
+                seconds: o.soak_seconds,
+                interval_seconds: o.soak_interval,
+                samples: Vec::new(),
+                slope_mb_per_hour: None,
+                failure: Some(e),
+            },
+        }
+    });
+
+    let report = Report {
+        date,
+        machine,
+        settings: Settings {
+            runs: o.runs,
+            load_seconds: o.load_seconds,
+            idle_seconds: o.idle_seconds,
+            soak_seconds: o.soak_seconds,
+            soak_interval_seconds: o.soak_interval,
+        },
+        launch: launch_conditions,
+        signed_in,
+        sizes,
+        soak,
+    };
+    let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+    let write = |name: &str, text: &str| {
+        std::fs::write(o.out.join(name), text).map_err(|e| format!("{name}: {e}"))
+    };
+    write("report.json", &json)?;
+    write("report.md", &report::markdown(&report))?;
+    write("chart.svg", &report::chart(&report))?;
+    println!("{}", report::markdown(&report));
+    eprintln!(
+        "mfa-bench: wrote {}/report.md, report.json and chart.svg",
+        o.out.display()
+    );
+    Ok(())
+}
+
+fn signed_in_runs(o: &Options, base: &Spec) -> Result<SignedIn, String> {
+    eprintln!("mfa-bench: signed-in launches against the tenant emulator");
+    let dir = launch::Scratch::new("tenant").map_err(|e| e.to_string())?;
+    let tenant = signed_in::SignedInTenant::start(&dir.0)?;
+    let mut spec = base.clone();
+    spec.env = tenant.env();
+    spec.until = "methods_shown";
+    spec.load_delay = Duration::ZERO;
+    let mut out = SignedIn {
+        first_ipc_ms: None,
+        methods_shown_ms: None,
+        round_trips_after_refresh: Vec::new(),
+        total_round_trips: Vec::new(),
+        emulator_requests_one_run: Vec::new(),
+        exchanges_one_run: None,
+        failures: Vec::new(),
+    };
+    let (mut ipc, mut shown) = (Vec::new(), Vec::new());
+    for i in 0..o.runs {
+        match launch::run_once(&spec, "signed-in") {
+            Ok(r) => {
+                let until = r.marks_at["methods_shown"];
+                let count = roundtrips::count(&tenant.proxy.events(), r.spawned_at, until);
+                eprintln!(
+                    "  signed-in run {}/{}  first IPC {:7.1} ms  methods shown {:7.1} ms  round trips after refresh {} (all {})",
+                    i + 1,
+                    o.runs,
+                    r.marks_ms["first_ipc"],
+                    r.marks_ms["methods_shown"],
+                    count.round_trips_after_refresh,
+                    count.total_round_trips
+                );
+                ipc.push(r.marks_ms["first_ipc"]);
+                shown.push(r.marks_ms["methods_shown"]);
+                out.round_trips_after_refresh
+                    .push(count.round_trips_after_refresh);
+                out.total_round_trips.push(count.total_round_trips);
+                out.emulator_requests_one_run = tenant.requests_between(r.spawned_at, until);
+                out.exchanges_one_run = Some(count);
+            }
+            Err(e) => {
+                eprintln!("  signed-in run {} FAILED: {e}", i + 1);
+                out.failures.push(e);
+            }
+        }
+    }
+    tenant.sign_out();
+    out.first_ipc_ms = stats::summarize(&ipc);
+    out.methods_shown_ms = stats::summarize(&shown);
+    drop(tenant);
+    Ok(out)
+}
+
+fn file_size(p: &Path) -> Option<u64> {
+    std::fs::metadata(p).ok().map(|m| m.len())
+}
+
+fn sizes(o: &Options) -> Sizes {
+    let deb = launch::newest_with_extension(Path::new("target/release/bundle/deb"), "deb");
+    let (mut total, mut gz) = (0u64, 0u64);
+    let mut files = vec![PathBuf::from("ui/dist")];
+    let mut any = false;
+    while let Some(p) = files.pop() {
+        if p.is_dir() {
+            if let Ok(d) = std::fs::read_dir(&p) {
+                files.extend(d.filter_map(|e| e.ok()).map(|e| e.path()));
+            }
+        } else if let Some(n) = file_size(&p) {
+            any = true;
+            total += n;
+            gz += Command::new("gzip")
+                .args(["-9", "-c"])
+                .arg(&p)
+                .output()
+                .map(|out| out.stdout.len() as u64)
+                .unwrap_or(0);
+        }
+    }
+    Sizes {
+        app_binary_bytes: file_size(&o.app),
+        baseline_binary_bytes: file_size(&o.baseline),
+        deb_file: deb
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned()),
+        deb_bytes: deb.as_deref().and_then(file_size),
+        ui_dist_bytes: any.then_some(total),
+        ui_dist_gzip_bytes: any.then_some(gz),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_parse_and_refuse_unknown_flags() {
+        let args: Vec<String> = ["--runs", "5", "--idle-seconds", "30", "--soak", "600"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let o = parse_args(&args).unwrap();
+        assert_eq!((o.runs, o.idle_seconds, o.soak_seconds), (5, 30, 600));
+        assert!(parse_args(&["--bogus".to_string(), "1".to_string()]).is_err());
+        assert!(parse_args(&["--runs".to_string()]).is_err());
+    }
+}

@@ -780,3 +780,80 @@ async fn an_organisation_that_turns_the_demo_off_gets_a_clear_message_not_a_demo
     w.screenshot("not-configured").await;
     w.close().await;
 }
+
+/// The newest `.deb` that `scripts/package` built (scripts/test runs it first).
+fn built_debian_package() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/bundle/deb");
+    std::fs::read_dir(&dir)
+        .ok()
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "deb"))
+        .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
+        .unwrap_or_else(|| {
+            panic!(
+                "no .deb in {}: run scripts/package (scripts/test does)",
+                dir.display()
+            )
+        })
+}
+
+fn dpkg_deb(args: &[&str]) -> String {
+    let out = Command::new("dpkg-deb").args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "dpkg-deb {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_debian_package_installs_and_its_app_reaches_the_first_screen() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let deb = built_debian_package();
+    let deb_arg = deb.display().to_string();
+
+    // What apt will see.
+    let field = |name: &str| dpkg_deb(&["--field", &deb_arg, name]).trim().to_owned();
+    assert_eq!(field("Package"), "mfa-assistant");
+    assert_eq!(field("Version"), env!("CARGO_PKG_VERSION"));
+    let depends = field("Depends");
+    for needed in ["libwebkit2gtk-4.1-0", "libgtk-3-0", "xdg-utils"] {
+        assert!(
+            depends.contains(needed),
+            "Depends lacks {needed}: {depends}"
+        );
+    }
+    assert!(
+        field("Recommends").contains("gnome-keyring"),
+        "a Secret Service keychain is recommended"
+    );
+
+    // Installed into a scratch root: the files a desktop needs are there.
+    let root = tempfile::tempdir().unwrap();
+    dpkg_deb(&["-x", &deb_arg, &root.path().display().to_string()]);
+    let installed = |p: &str| root.path().join(p);
+    let binary = installed("usr/bin/mfa-assistant");
+    assert!(binary.is_file(), "no {}", binary.display());
+    let desktop =
+        std::fs::read_to_string(installed("usr/share/applications/MFA Assistant.desktop"))
+            .or_else(|_| {
+                std::fs::read_to_string(installed("usr/share/applications/mfa-assistant.desktop"))
+            })
+            .expect("a .desktop entry in usr/share/applications");
+    assert!(desktop.contains("Exec=mfa-assistant"), "{desktop}");
+    assert!(installed("usr/share/icons/hicolor/128x128/apps/mfa-assistant.png").is_file());
+    let example = installed("usr/share/doc/mfa-assistant/managed-config.example.toml");
+    assert!(example.is_file(), "no {}", example.display());
+
+    // The installed app starts on its own (the demo tenant, nothing configured).
+    let machine = Machine::new();
+    let mut w = Window::open_binary(&machine, "installed-deb", &binary).await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    w.wait_for("[data-testid=demo-banner]").await;
+    w.screenshot("first-screen").await;
+    w.close().await;
+}

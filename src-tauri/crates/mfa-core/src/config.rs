@@ -1000,6 +1000,15 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_managed_config_example_is_valid() {
+        let text = include_str!("../../../../packaging/managed-config.example.toml");
+        let l = layered(Some(text), None).unwrap();
+        assert_eq!(l.config.unwrap().tenant, "contoso.com");
+        assert!(!l.demo_allowed);
+        assert_eq!(l.provenance.origin("client_id"), Origin::Managed);
+    }
+
+    #[test]
     fn the_managed_file_is_at_the_platforms_machine_wide_place() {
         let p = system_managed_config_path();
         #[cfg(not(any(windows, target_os = "macos")))]

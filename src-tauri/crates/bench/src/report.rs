@@ -105,6 +105,9 @@ impl Report {
     }
 }
 
+/// Picks one measure of a condition.
+type Pick = fn(&Condition) -> Option<&Summary>;
+
 fn dmabuf_label(disabled: bool) -> &'static str {
     if disabled {
         "DMA-BUF renderer off"
@@ -177,7 +180,7 @@ pub fn markdown(r: &Report) -> String {
             "\n| ratio app / baseline (medians) | DMA-BUF renderer on | DMA-BUF renderer off | budget |"
         );
         let _ = writeln!(m, "|---|---|---|---|");
-        let rows: [(&str, fn(&Condition) -> Option<&Summary>, f64); 3] = [
+        let rows: [(&str, Pick, f64); 3] = [
             (
                 "launch to interactive",
                 |c| c.first_ipc_ms.as_ref(),
@@ -342,7 +345,6 @@ pub fn markdown(r: &Report) -> String {
 /// A hand-written SVG: one panel per measure, bars of medians with min-max
 /// whiskers, app beside baseline for each WebKit setting.
 pub fn chart(r: &Report) -> String {
-    type Pick = fn(&Condition) -> Option<&Summary>;
     let panels: [(&str, Pick); 3] = [
         ("launch to first IPC, ms", |c| c.first_ipc_ms.as_ref()),
         ("PSS at load, MB", |c| c.pss_load_mb.as_ref()),

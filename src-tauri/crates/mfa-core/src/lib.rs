@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod config;
 pub mod graph;
+pub mod guardrails;
 pub mod http;
 pub mod qr;
 pub mod secret;

@@ -362,28 +362,30 @@ pub struct Health {
 impl SecurityInfo {
     /// The method behind the user's default second factor, if it can be told.
     /// Several registrations can serve one choice (two Authenticator phones);
-    /// then the first, in Graph's order, is named.
+    /// then, as the tenant does, the most recently registered one is the
+    /// default (a registration with no date counts as oldest; ties go to
+    /// Graph's order).
     pub fn default_method(&self) -> Option<&MethodId> {
         let preferred = self.preferences.as_ref()?.user_preferred.as_ref()?;
-        let phone = |t: PhoneType| {
-            self.methods.iter().find(
-                |m| matches!(&m.kind, MethodKind::Phone { phone_type, .. } if *phone_type == t),
-            )
+        let newest = |f: &dyn Fn(&MethodKind) -> bool| -> Option<&AuthMethod> {
+            let mut best: Option<&AuthMethod> = None;
+            for m in self.methods.iter().filter(|m| f(&m.kind)) {
+                if best.is_none_or(|b| m.created > b.created) {
+                    best = Some(m);
+                }
+            }
+            best
         };
+        let phone = |t: PhoneType| {
+            newest(&|k| matches!(k, MethodKind::Phone { phone_type, .. } if *phone_type == t))
+        };
+        let authenticator = || newest(&|k| matches!(k, MethodKind::MicrosoftAuthenticator { .. }));
         let found = match preferred {
-            SecondaryMethod::Push => self
-                .methods
-                .iter()
-                .find(|m| matches!(m.kind, MethodKind::MicrosoftAuthenticator { .. })),
-            SecondaryMethod::Oath => self
-                .methods
-                .iter()
-                .find(|m| matches!(m.kind, MethodKind::SoftwareOath | MethodKind::HardwareOath))
-                .or_else(|| {
-                    self.methods
-                        .iter()
-                        .find(|m| matches!(m.kind, MethodKind::MicrosoftAuthenticator { .. }))
-                }),
+            SecondaryMethod::Push => authenticator(),
+            SecondaryMethod::Oath => {
+                newest(&|k| matches!(k, MethodKind::SoftwareOath | MethodKind::HardwareOath))
+                    .or_else(authenticator)
+            }
             SecondaryMethod::Sms | SecondaryMethod::VoiceMobile => phone(PhoneType::Mobile),
             SecondaryMethod::VoiceAlternateMobile => phone(PhoneType::AlternateMobile),
             SecondaryMethod::VoiceOffice => phone(PhoneType::Office),
@@ -606,6 +608,28 @@ mod tests {
             assert_eq!(i.default_method().map(MethodId::as_str), want, "{pref}");
         }
         assert_eq!(info(methods, None).default_method(), None);
+    }
+
+    #[test]
+    fn with_two_authenticators_the_newest_is_the_default() {
+        let dated = |id: &str, created: &str| {
+            json!({"@odata.type":"#microsoft.graph.microsoftAuthenticatorAuthenticationMethod",
+                   "id":id,"displayName":id,"createdDateTime":created})
+        };
+        let methods = vec![
+            password(),
+            dated("new", "2026-11-01T10:00:00Z"),
+            dated("old", "2024-03-01T10:00:00Z"),
+            app("undated", "Phone C"),
+        ];
+        let i = info(methods, Some("push"));
+        assert_eq!(i.default_method().map(MethodId::as_str), Some("new"));
+        let i = info(vec![password(), app("x", "A"), app("y", "B")], Some("push"));
+        assert_eq!(
+            i.default_method().map(MethodId::as_str),
+            Some("x"),
+            "undated ties keep Graph's order"
+        );
     }
 
     #[test]

@@ -34,6 +34,9 @@ pub struct Spec {
     /// And, if set, this long after `first_ipc` ("idle").
     pub idle: Option<Duration>,
     pub timeout: Duration,
+    /// Copied into the scratch `XDG_DATA_HOME` before the start (a returning
+    /// user's data: the demo tenant's state).
+    pub seed_data: Option<PathBuf>,
 }
 
 /// One PSS sample of a process tree.
@@ -102,6 +105,11 @@ pub struct Running {
 }
 
 impl Running {
+    /// The scratch directory (`home`, `config`, `data`, `cache`, `state`).
+    pub fn dir(&self) -> &Path {
+        &self._scratch.0
+    }
+
     pub fn pid(&self) -> i32 {
         self.child.id() as i32
     }
@@ -172,6 +180,9 @@ impl Drop for Running {
 pub fn spawn(spec: &Spec, tag: &str) -> Result<Running, String> {
     let scratch = Scratch::new(tag).map_err(|e| format!("scratch directory: {e}"))?;
     let d = &scratch.0;
+    if let Some(seed) = &spec.seed_data {
+        copy_tree(seed, &d.join("data")).map_err(|e| format!("seeding the data directory: {e}"))?;
+    }
     let marks_file = d.join("marks");
     let log_file = d.join("program.log");
     let log = std::fs::File::create(&log_file).map_err(|e| e.to_string())?;
@@ -280,6 +291,21 @@ pub fn soak(
     Ok(samples)
 }
 
+/// Copies the files under `from` into `to`, creating directories.
+pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
 /// Reads a marks file (`<mark> <unix-epoch-nanoseconds>` per line).
 pub fn parse_marks(text: &str) -> Vec<(String, u128)> {
     text.lines()
@@ -303,6 +329,19 @@ pub fn newest_with_extension(dir: &Path, extension: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copy_tree_copies_nested_files() {
+        let from = Scratch::new("copy-from").unwrap();
+        let to = Scratch::new("copy-to").unwrap();
+        let nested = from.0.join("data/mfa-assistant/demo-tenant");
+        std::fs::create_dir_all(&nested).unwrap();
+        std::fs::write(nested.join("tenant-state.json"), "{}").unwrap();
+        copy_tree(&from.0.join("data"), &to.0.join("data")).unwrap();
+        let copied =
+            to.0.join("data/mfa-assistant/demo-tenant/tenant-state.json");
+        assert_eq!(std::fs::read_to_string(copied).unwrap(), "{}");
+    }
 
     #[test]
     fn marks_parse_like_the_app_writes_them() {

@@ -138,6 +138,7 @@ fn run(o: &Options) -> Result<(), String> {
         load_delay: Duration::from_secs_f64(o.load_seconds),
         idle: idle.then(|| Duration::from_secs(o.idle_seconds)),
         timeout: Duration::from_secs(60),
+        seed_data: None,
     };
 
     // Launch and memory: app and baseline alternate, both WebKit settings.
@@ -158,8 +159,39 @@ fn run(o: &Options) -> Result<(), String> {
             let _ = launch::run_once(&warm, "warmup");
         }
     }
+    // A returning demo user: the demo tenant's state (users, signing key)
+    // already exists, as on every start after the first.
+    let returning_seed = if o.runs > 0 {
+        Some(prepare_demo_state(&spec(&o.app, None, false), &o.out)?)
+    } else {
+        None
+    };
+    for d in settings {
+        results.push((RETURNING.to_owned(), d, Vec::new(), Vec::new()));
+    }
     for i in 0..o.runs {
         for d in settings {
+            let mut s = spec(&o.app, Some(d), false);
+            s.seed_data = returning_seed.clone();
+            let slot = results
+                .iter_mut()
+                .find(|(n, dd, _, _)| n == RETURNING && *dd == d)
+                .expect("slot");
+            match launch::run_once(&s, "returning") {
+                Ok(r) => {
+                    eprintln!(
+                        "  run {}/{} {RETURNING} dmabuf_off={d:5}  first IPC {:7.1} ms",
+                        i + 1,
+                        o.runs,
+                        r.marks_ms["first_ipc"]
+                    );
+                    slot.2.push(r);
+                }
+                Err(e) => {
+                    eprintln!("  run {} {RETURNING} FAILED: {e}", i + 1);
+                    slot.3.push(e);
+                }
+            }
             for (name, bin) in programs {
                 let r = launch::run_once(&spec(bin, Some(d), true), name);
                 let slot = results
@@ -277,6 +309,36 @@ fn run(o: &Options) -> Result<(), String> {
         o.out.display()
     );
     Ok(())
+}
+
+/// The launch-only condition of an app whose demo tenant is already set up.
+const RETURNING: &str = "app, demo tenant set up";
+
+/// Starts the app once and keeps its data directory once the demo tenant
+/// has written its state: the seed for a returning user's launch.
+fn prepare_demo_state(spec: &Spec, out: &Path) -> Result<PathBuf, String> {
+    eprintln!("mfa-bench: setting up a demo tenant for the returning-user launches");
+    let mut running = launch::spawn(spec, "demo-state")?;
+    running.wait_for("first_ipc", spec.timeout)?;
+    let data = running.dir().join("data");
+    let state = data
+        .join("mfa-assistant/demo-tenant")
+        .join(tenant_emulator::STATE_FILE_NAME);
+    for _ in 0..300 {
+        if state.exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    if !state.exists() {
+        return Err(format!("the demo tenant never wrote {}", state.display()));
+    }
+    // Let the write finish, then keep a copy.
+    std::thread::sleep(Duration::from_millis(500));
+    let kept = out.join("demo-state");
+    let _ = std::fs::remove_dir_all(&kept);
+    launch::copy_tree(&data, &kept).map_err(|e| format!("keeping the demo state: {e}"))?;
+    Ok(kept)
 }
 
 fn signed_in_runs(o: &Options, base: &Spec) -> Result<SignedIn, String> {

@@ -117,6 +117,9 @@ impl From<SessionError> for ErrorView {
             SessionError::NotSignedIn => ErrorCode::NotSignedIn,
             SessionError::Expired(_) => ErrorCode::SessionExpired,
             SessionError::SignInInProgress => ErrorCode::SignInInProgress,
+            SessionError::FreshSignInNeeded(_) => ErrorCode::ConfirmIdentity,
+            SessionError::ChangeNotAllowed(_) => ErrorCode::ChangeNotAllowed,
+            SessionError::WrongAccount { .. } => ErrorCode::WrongAccount,
         };
         ErrorView { code, message }
     }

@@ -328,6 +328,16 @@ pub enum ErrorCode {
     ServiceError,
     /// An argument from the UI was rejected before anything was sent.
     InvalidInput,
+    /// A change needs the user to confirm it's them (fresh MFA) first; nothing was changed.
+    ConfirmIdentity,
+    /// The organisation does not let the app make this change; use the Security Info page.
+    ChangeNotAllowed,
+    /// The user confirmed in the browser as a different account.
+    WrongAccount,
+    /// A guardrail refused the change; the message says why. Nothing was changed.
+    ChangeRefused,
+    /// The method is no longer on the account (removed elsewhere).
+    MethodGone,
     /// A bug: the message says what, and the app stays usable.
     Internal,
 }

@@ -30,6 +30,11 @@ const ERROR_CODES = {
   network: true,
   service_error: true,
   invalid_input: true,
+  confirm_identity: true,
+  change_not_allowed: true,
+  wrong_account: true,
+  change_refused: true,
+  method_gone: true,
   internal: true,
 } as const satisfies Record<ErrorCode, true>;
 

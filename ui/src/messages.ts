@@ -170,6 +170,11 @@ export const en = {
   'error.network': 'Your organisation’s service couldn’t be reached. Check your connection and try again.',
   'error.service_error': 'Your organisation’s service answered with an error.',
   'error.invalid_input': 'The app sent something the service couldn’t accept.',
+  'error.confirm_identity': 'Confirm it’s you before changing your sign-in methods. Nothing was changed.',
+  'error.change_not_allowed': 'Your organisation doesn’t let this app make that change. You can make it on the Security Info page.',
+  'error.wrong_account': 'You confirmed with a different account than the one signed in here.',
+  'error.change_refused': 'That change could leave you unable to sign in, so it wasn’t made.',
+  'error.method_gone': 'That method is no longer on your account. It may have been removed somewhere else.',
   'error.internal': 'Something went wrong inside the app.',
 
   'action.tryAgain': 'Try again',

@@ -142,7 +142,26 @@ pub struct IdentityPlatform {
     authority: Url,
     client_id: String,
     scopes: Vec<String>,
+    /// `scopes` with the write permission for one's own methods, asked for
+    /// only when the user starts a change (least privilege until then).
+    change_scopes: Vec<String>,
 }
+
+/// Which permissions a token request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Reading Security Info (the configured scopes).
+    Read,
+    /// Changing one's own methods: `UserAuthenticationMethod.ReadWrite` too.
+    Change,
+}
+
+/// The delegated permission that lets a user change their own methods.
+pub const CHANGE_SCOPE: &str = "UserAuthenticationMethod.ReadWrite";
+
+/// The claims request for a fresh MFA (graph-auth-methods.md §8, fresh-MFA rule).
+pub const FRESH_MFA_CLAIMS: &str =
+    r#"{"access_token":{"amr":{"essential":true,"values":["ngcmfa"]}}}"#;
 
 impl IdentityPlatform {
     pub fn new(
@@ -162,22 +181,36 @@ impl IdentityPlatform {
             .set_device_authorization_url(DeviceAuthorizationUrl::from_url(endpoint(
                 "oauth2/v2.0/devicecode",
             )?));
+        let mut change_scopes: Vec<String> = scopes
+            .iter()
+            .filter(|s| s.as_str() != "UserAuthenticationMethod.Read")
+            .cloned()
+            .collect();
+        if !change_scopes.iter().any(|s| s == CHANGE_SCOPE) {
+            change_scopes.push(CHANGE_SCOPE.to_owned());
+        }
         Ok(IdentityPlatform {
             client: oauth,
             transport: Transport { client },
             authority,
             client_id: client_id.to_owned(),
             scopes: scopes.to_vec(),
+            change_scopes,
         })
     }
 
-    fn scopes(&self) -> impl Iterator<Item = Scope> + '_ {
-        self.scopes.iter().map(|s| Scope::new(s.clone()))
+    fn scopes(&self, access: Access) -> impl Iterator<Item = Scope> + '_ {
+        let list = match access {
+            Access::Read => &self.scopes,
+            Access::Change => &self.change_scopes,
+        };
+        list.iter().map(|s| Scope::new(s.clone()))
     }
 
     /// Interactive sign-in in the system browser. Resolves when the browser
     /// comes back to the loopback listener, after `timeout`, or when `cancel`
-    /// turns true. `claims` is an optional claims request (e.g. `ngcmfa`).
+    /// turns true. `claims` is an optional claims request (e.g. `ngcmfa`),
+    /// `login_hint` the account expected.
     ///
     /// On success the browser is still waiting for its page: the caller
     /// keeps the tokens first (the keychain may refuse) and then tells the
@@ -188,6 +221,8 @@ impl IdentityPlatform {
         timeout: Duration,
         mut cancel: watch::Receiver<bool>,
         claims: Option<&str>,
+        access: Access,
+        login_hint: Option<&str>,
     ) -> Result<(Tokens, SignedInUser, BrowserReply), SignInError> {
         // RFC 8252 §7.3: loopback IP literal, ephemeral port, bound to 127.0.0.1 only.
         let listener = TcpListener::bind(("127.0.0.1", 0))
@@ -206,12 +241,15 @@ impl IdentityPlatform {
             .client
             .authorize_url(CsrfToken::new_random)
             .set_redirect_uri(Cow::Borrowed(&redirect))
-            .add_scopes(self.scopes())
+            .add_scopes(self.scopes(access))
             .set_pkce_challenge(pkce_challenge)
             .add_extra_param("response_mode", "query")
             .add_extra_param("nonce", nonce.secret().clone());
         if let Some(claims) = claims {
             request = request.add_extra_param("claims", claims.to_owned());
+        }
+        if let Some(hint) = login_hint {
+            request = request.add_extra_param("login_hint", hint.to_owned());
         }
         let (auth_url, state) = request.url();
 
@@ -273,7 +311,7 @@ impl IdentityPlatform {
         let details: StandardDeviceAuthorizationResponse = self
             .client
             .exchange_device_code()
-            .add_scopes(self.scopes())
+            .add_scopes(self.scopes(Access::Read))
             .request_async(&self.transport)
             .await
             .map_err(map_token_error)?;
@@ -318,12 +356,13 @@ impl IdentityPlatform {
     pub async fn refresh(
         &self,
         refresh_token: &RefreshToken,
+        access: Access,
     ) -> Result<(Tokens, Option<SignedInUser>), SignInError> {
         let rt = oauth2::RefreshToken::new(refresh_token.expose_secret().to_owned());
         let response = self
             .client
             .exchange_refresh_token(&rt)
-            .add_scopes(self.scopes())
+            .add_scopes(self.scopes(access))
             .request_async(&self.transport)
             .await
             .map_err(map_token_error)?;

@@ -15,9 +15,12 @@ use serde_json::{json, Value};
 use url::Url;
 
 use crate::auth::error_chain;
+use crate::guardrails::PhoneNumber;
 use crate::http::{retry_after, retry_delay};
 use crate::secret::AccessToken;
-use crate::security_info::{Account, AuthMethod, SecurityInfo, SignInPreferences};
+use crate::security_info::{
+    Account, AuthMethod, MethodId, PhoneType, SecondaryMethod, SecurityInfo, SignInPreferences,
+};
 
 /// A Graph error, from the `{"error":{"code","message","innerError"}}` envelope.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -105,18 +108,7 @@ impl GraphClient {
                 .ok_or_else(|| GraphError::Unexpected("/me has no userPrincipalName".into()))?
                 .to_owned(),
         };
-        let list = methods
-            .get("value")
-            .and_then(Value::as_array)
-            .ok_or_else(|| GraphError::Unexpected("the methods list has no value array".into()))?;
-        let mut parsed = Vec::with_capacity(list.len());
-        for item in list {
-            match AuthMethod::from_graph(item) {
-                Ok(m) => parsed.push(m),
-                // One malformed entry must not hide the others.
-                Err(e) => tracing::warn!("skipping a method Graph described badly: {e}"),
-            }
-        }
+        let parsed = parse_methods(&methods)?;
         let preferences = match preferences {
             Ok(v) => Some(SignInPreferences::from_graph(&v)),
             Err(GraphError::Unauthorized { code, message }) => {
@@ -132,6 +124,95 @@ impl GraphClient {
             methods: parsed,
             preferences,
         })
+    }
+
+    /// The registered methods alone (to watch for a change made elsewhere).
+    pub async fn list_methods(&self, token: &AccessToken) -> Result<Vec<AuthMethod>, GraphError> {
+        let list = self
+            .send(token, Method::GET, "v1.0/me/authentication/methods", None)
+            .await?;
+        parse_methods(&list)
+    }
+
+    /// `POST /me/authentication/phoneMethods`: 201 with the new phone.
+    pub async fn add_phone(
+        &self,
+        token: &AccessToken,
+        phone_type: PhoneType,
+        number: &PhoneNumber,
+    ) -> Result<AuthMethod, GraphError> {
+        let body = json!({"phoneNumber": number.as_str(), "phoneType": phone_type.as_graph()});
+        let created = self
+            .send(
+                token,
+                Method::POST,
+                "v1.0/me/authentication/phoneMethods",
+                Some(&body),
+            )
+            .await?;
+        // The create response omits `@odata.type` in Microsoft's sample.
+        let mut created = created;
+        if let Some(obj) = created.as_object_mut() {
+            obj.entry("@odata.type")
+                .or_insert_with(|| json!("#microsoft.graph.phoneAuthenticationMethod"));
+        }
+        AuthMethod::from_graph(&created).map_err(GraphError::Unexpected)
+    }
+
+    /// `PATCH /me/authentication/phoneMethods/{id}`: 204. The type is sent
+    /// unchanged (a phone's type never changes).
+    pub async fn update_phone(
+        &self,
+        token: &AccessToken,
+        id: &MethodId,
+        phone_type: PhoneType,
+        number: &PhoneNumber,
+    ) -> Result<(), GraphError> {
+        let body = json!({"phoneNumber": number.as_str(), "phoneType": phone_type.as_graph()});
+        self.send(
+            token,
+            Method::PATCH,
+            &format!("v1.0/me/authentication/phoneMethods/{}", id.as_str()),
+            Some(&body),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// `DELETE /me/authentication/{collection}/{id}`: 204. `collection` comes
+    /// from [`crate::security_info::MethodKind::deletable_collection`] and the
+    /// id is a validated [`MethodId`], so the URL addresses only that method.
+    pub async fn delete_method(
+        &self,
+        token: &AccessToken,
+        collection: &'static str,
+        id: &MethodId,
+    ) -> Result<(), GraphError> {
+        self.send(
+            token,
+            Method::DELETE,
+            &format!("v1.0/me/authentication/{collection}/{}", id.as_str()),
+            None,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Beta `PATCH /me/authentication/signInPreferences`: 204.
+    pub async fn set_default(
+        &self,
+        token: &AccessToken,
+        choice: &SecondaryMethod,
+    ) -> Result<(), GraphError> {
+        let body = json!({"userPreferredMethodForSecondaryAuthentication": choice.as_graph()});
+        self.send(
+            token,
+            Method::PATCH,
+            "beta/me/authentication/signInPreferences",
+            Some(&body),
+        )
+        .await
+        .map(drop)
     }
 
     /// One request with the retry policy; returns the JSON body (or `null` for 204).
@@ -244,6 +325,23 @@ impl GraphClient {
             attempt += 1;
         }
     }
+}
+
+/// The `value` array of a methods list. One malformed entry must not hide
+/// the others: it is logged and skipped.
+fn parse_methods(list: &Value) -> Result<Vec<AuthMethod>, GraphError> {
+    let items = list
+        .get("value")
+        .and_then(Value::as_array)
+        .ok_or_else(|| GraphError::Unexpected("the methods list has no value array".into()))?;
+    let mut parsed = Vec::with_capacity(items.len());
+    for item in items {
+        match AuthMethod::from_graph(item) {
+            Ok(m) => parsed.push(m),
+            Err(e) => tracing::warn!("skipping a method Graph described badly: {e}"),
+        }
+    }
+    Ok(parsed)
 }
 
 fn item_headers(headers: Option<&Value>) -> reqwest::header::HeaderMap {

@@ -9,6 +9,7 @@ pub mod config;
 pub mod graph;
 pub mod guardrails;
 pub mod http;
+pub mod journey;
 pub mod qr;
 pub mod secret;
 pub mod security_info;

@@ -61,7 +61,16 @@ impl PhoneType {
         }
     }
 
-    fn from_graph(s: &str) -> Option<PhoneType> {
+    /// Graph's fixed id for the phone of this type (graph-auth-methods.md §2.1).
+    pub fn method_id(&self) -> &'static str {
+        match self {
+            PhoneType::Mobile => "3179e48a-750b-4051-897c-87b9720928f7",
+            PhoneType::AlternateMobile => "b6332ec1-7057-4abe-9331-3d72feddfe41",
+            PhoneType::Office => "e37fc753-ff3b-4958-9484-eaa9425c82bc",
+        }
+    }
+
+    pub fn from_graph(s: &str) -> Option<PhoneType> {
         match s {
             "mobile" => Some(PhoneType::Mobile),
             "alternateMobile" => Some(PhoneType::AlternateMobile),
@@ -136,6 +145,27 @@ impl MethodKind {
             _ => None,
         };
         name.filter(|s| !s.is_empty())
+    }
+
+    /// The Graph collection a registration of this kind can be deleted from
+    /// (`/me/authentication/{collection}/{id}`), or `None` when the app cannot
+    /// remove it (the password; kinds without a documented self-service delete).
+    pub fn deletable_collection(&self) -> Option<&'static str> {
+        match self {
+            MethodKind::MicrosoftAuthenticator { .. } => Some("microsoftAuthenticatorMethods"),
+            MethodKind::Phone { .. } => Some("phoneMethods"),
+            MethodKind::Email { .. } => Some("emailMethods"),
+            MethodKind::Fido2 { .. } => Some("fido2Methods"),
+            MethodKind::WindowsHelloForBusiness { .. } => Some("windowsHelloForBusinessMethods"),
+            MethodKind::PlatformCredential { .. } => Some("platformCredentialMethods"),
+            MethodKind::SoftwareOath => Some("softwareOathMethods"),
+            MethodKind::TemporaryAccessPass { .. } => Some("temporaryAccessPassMethods"),
+            MethodKind::Password
+            | MethodKind::HardwareOath
+            | MethodKind::External { .. }
+            | MethodKind::QrCodePin
+            | MethodKind::Other { .. } => None,
+        }
     }
 
     /// Microsoft's phishing-resistant methods (graph-auth-methods.md §10).

@@ -12,12 +12,14 @@ use std::time::Instant;
 use tokio::sync::{watch, Mutex};
 
 use crate::auth::{
-    BrowserOpener, DeviceCodeStart, IdentityPlatform, SignInError, SignedInUser, Tokens,
+    Access, BrowserOpener, DeviceCodeStart, IdentityPlatform, SignInError, SignedInUser, Tokens,
+    FRESH_MFA_CLAIMS,
 };
 use crate::config::{Config, Endpoints};
 use crate::graph::{GraphClient, GraphError};
+use crate::guardrails::PhoneNumber;
 use crate::secret::{AccessToken, RefreshToken};
-use crate::security_info::SecurityInfo;
+use crate::security_info::{AuthMethod, MethodId, PhoneType, SecondaryMethod, SecurityInfo};
 use crate::token_store::{KeychainError, KeychainStore};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,6 +37,22 @@ pub enum SessionError {
     Expired(String),
     #[error("a sign-in is already waiting for the browser; finish or cancel it first")]
     SignInInProgress,
+    /// A change needs the user to confirm it's them (MFA within the last
+    /// ten minutes, and the permission to change methods). Nothing was changed.
+    #[error("confirm it's you before changing your sign-in methods{}", .0.as_ref().map(|r| format!(" ({r})")).unwrap_or_default())]
+    FreshSignInNeeded(Option<String>),
+    /// The tenant refused the change even right after a fresh sign-in: the
+    /// organisation does not let users make it here. Nothing was changed.
+    #[error("your organisation does not let this app make that change ({0}); use the Security Info page instead")]
+    ChangeNotAllowed(String),
+    /// The user confirmed in the browser as someone else.
+    #[error(
+        "you confirmed as {confirmed}, but {signed_in} is signed in here; confirm as {signed_in}"
+    )]
+    WrongAccount {
+        signed_in: String,
+        confirmed: String,
+    },
 }
 
 /// What start-up found in the keychain.
@@ -53,6 +71,39 @@ struct Active {
     expires_at: Instant,
     refresh_token: Option<RefreshToken>,
     upn: String,
+    /// What the current tokens were asked for; `Change` after [`Session::confirm_identity`].
+    access: Access,
+    /// When the user last completed MFA in this session (`confirm_identity`).
+    fresh_mfa_at: Option<Instant>,
+}
+
+/// How long the tenant counts an MFA as fresh for changes (the 2026 rule).
+pub const FRESH_MFA_WINDOW: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// One change to the signed-in user's own methods.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MethodChange {
+    AddPhone {
+        phone_type: PhoneType,
+        number: PhoneNumber,
+    },
+    UpdatePhone {
+        id: MethodId,
+        phone_type: PhoneType,
+        number: PhoneNumber,
+    },
+    Delete {
+        collection: &'static str,
+        id: MethodId,
+    },
+    SetDefault(SecondaryMethod),
+}
+
+/// What a successful change produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Changed {
+    Added(AuthMethod),
+    Done,
 }
 
 pub struct Session {
@@ -117,11 +168,11 @@ impl Session {
             return Ok(Restored::SignedOut);
         };
         let mut active = self.active.lock().await;
-        match self.identity.refresh(&refresh_token).await {
+        match self.identity.refresh(&refresh_token, Access::Read).await {
             Ok((tokens, user)) => {
                 let upn = user.map(|u| u.upn).unwrap_or_default();
                 *active = Some(
-                    self.accept(tokens, Some(refresh_token), upn.clone())
+                    self.accept(tokens, Some(refresh_token), upn.clone(), Access::Read)
                         .await?,
                 );
                 Ok(Restored::SignedIn { upn })
@@ -142,6 +193,7 @@ impl Session {
         tokens: Tokens,
         previous: Option<RefreshToken>,
         upn: String,
+        access: Access,
     ) -> Result<Active, SessionError> {
         let refresh_token = tokens.refresh_token.clone().or(previous);
         if let Some(rt) = tokens.refresh_token.clone() {
@@ -152,6 +204,8 @@ impl Session {
             expires_at: tokens.expires_at,
             refresh_token,
             upn,
+            access,
+            fresh_mfa_at: None,
         })
     }
 
@@ -177,9 +231,19 @@ impl Session {
         let (cancel, _guard) = self.begin_sign_in()?;
         let (tokens, user, reply) = self
             .identity
-            .sign_in_with_browser(browser, self.sign_in_timeout, cancel, None)
+            .sign_in_with_browser(
+                browser,
+                self.sign_in_timeout,
+                cancel,
+                None,
+                Access::Read,
+                None,
+            )
             .await?;
-        match self.accept(tokens, None, user.upn.clone()).await {
+        match self
+            .accept(tokens, None, user.upn.clone(), Access::Read)
+            .await
+        {
             Ok(active) => {
                 *self.active.lock().await = Some(active);
                 reply.signed_in().await;
@@ -226,7 +290,9 @@ impl Session {
             .take()
             .ok_or_else(|| SignInError::Other("no device-code sign-in was started".into()))?;
         let (tokens, user) = self.identity.finish_device_code(&start, cancel).await?;
-        let active = self.accept(tokens, None, user.upn.clone()).await?;
+        let active = self
+            .accept(tokens, None, user.upn.clone(), Access::Read)
+            .await?;
         *self.active.lock().await = Some(active);
         Ok(user)
     }
@@ -243,10 +309,15 @@ impl Session {
             .clone()
             .ok_or(SessionError::NotSignedIn)?;
         let upn = current.upn.clone();
-        match self.identity.refresh(&refresh_token).await {
+        let (access, fresh_mfa_at) = (current.access, current.fresh_mfa_at);
+        match self.identity.refresh(&refresh_token, access).await {
             Ok((tokens, user)) => {
                 let upn = user.map(|u| u.upn).unwrap_or(upn);
-                let next = self.accept(tokens, Some(refresh_token), upn).await?;
+                let mut next = self
+                    .accept(tokens, Some(refresh_token), upn, access)
+                    .await?;
+                // Refreshing keeps the MFA time of the sign-in it came from.
+                next.fresh_mfa_at = fresh_mfa_at;
                 let token = next.access_token.clone();
                 *active = Some(next);
                 Ok(token)
@@ -267,6 +338,150 @@ impl Session {
             Err(GraphError::Unauthorized { .. }) => {
                 let token = self.access_token(true).await?;
                 Ok(self.graph.load_security_info(&token).await?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Asks the user to confirm it's them in the browser: an interactive
+    /// sign-in that demands a fresh MFA (`ngcmfa`) and the permission to
+    /// change methods. The user must confirm as the account signed in here.
+    pub async fn confirm_identity(
+        &self,
+        browser: Arc<dyn BrowserOpener>,
+    ) -> Result<(), SessionError> {
+        let upn = self
+            .signed_in_upn()
+            .await
+            .ok_or(SessionError::NotSignedIn)?;
+        let (cancel, _guard) = self.begin_sign_in()?;
+        let (tokens, user, reply) = self
+            .identity
+            .sign_in_with_browser(
+                browser,
+                self.sign_in_timeout,
+                cancel,
+                Some(FRESH_MFA_CLAIMS),
+                Access::Change,
+                Some(&upn),
+            )
+            .await?;
+        if !user.upn.eq_ignore_ascii_case(&upn) {
+            let e = SessionError::WrongAccount {
+                signed_in: upn,
+                confirmed: user.upn,
+            };
+            reply.failed(&e.to_string()).await;
+            return Err(e);
+        }
+        match self.accept(tokens, None, user.upn, Access::Change).await {
+            Ok(mut active) => {
+                active.fresh_mfa_at = Some(Instant::now());
+                *self.active.lock().await = Some(active);
+                reply.signed_in().await;
+                Ok(())
+            }
+            Err(e) => {
+                reply.failed(&e.to_string()).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Whether a change can be sent without asking the user to confirm first.
+    pub async fn can_change(&self) -> bool {
+        self.active.lock().await.as_ref().is_some_and(|a| {
+            a.access == Access::Change
+                && a.fresh_mfa_at
+                    .is_some_and(|t| t.elapsed() < FRESH_MFA_WINDOW)
+        })
+    }
+
+    /// Sends one change. Without a recent [`Session::confirm_identity`] it
+    /// sends nothing and answers [`SessionError::FreshSignInNeeded`]. A 403 is
+    /// read as "confirm again" unless the user confirmed moments ago; then it
+    /// means the organisation forbids the change ([`SessionError::ChangeNotAllowed`]).
+    /// A 401 gets one refresh and one retry.
+    pub async fn change(&self, change: &MethodChange) -> Result<Changed, SessionError> {
+        if !self.can_change().await {
+            return Err(SessionError::FreshSignInNeeded(None));
+        }
+        let token = self.access_token(false).await?;
+        let result = match self.send_change(&token, change).await {
+            Err(GraphError::Unauthorized { .. }) => {
+                let token = self.access_token(true).await?;
+                self.send_change(&token, change).await
+            }
+            other => other,
+        };
+        match result {
+            Err(GraphError::Service {
+                status: 403,
+                code,
+                message,
+                ..
+            }) => {
+                let just_confirmed = self.active.lock().await.as_ref().is_some_and(|a| {
+                    a.fresh_mfa_at
+                        .is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(120))
+                });
+                let reason = format!("{code}: {message}");
+                if just_confirmed {
+                    Err(SessionError::ChangeNotAllowed(reason))
+                } else {
+                    // Stale MFA (or a token without the write permission):
+                    // forget the freshness so the next attempt asks the user.
+                    if let Some(a) = self.active.lock().await.as_mut() {
+                        a.fresh_mfa_at = None;
+                    }
+                    Err(SessionError::FreshSignInNeeded(Some(reason)))
+                }
+            }
+            other => Ok(other?),
+        }
+    }
+
+    async fn send_change(
+        &self,
+        token: &AccessToken,
+        change: &MethodChange,
+    ) -> Result<Changed, GraphError> {
+        match change {
+            MethodChange::AddPhone { phone_type, number } => self
+                .graph
+                .add_phone(token, *phone_type, number)
+                .await
+                .map(Changed::Added),
+            MethodChange::UpdatePhone {
+                id,
+                phone_type,
+                number,
+            } => self
+                .graph
+                .update_phone(token, id, *phone_type, number)
+                .await
+                .map(|()| Changed::Done),
+            MethodChange::Delete { collection, id } => self
+                .graph
+                .delete_method(token, collection, id)
+                .await
+                .map(|()| Changed::Done),
+            MethodChange::SetDefault(choice) => self
+                .graph
+                .set_default(token, choice)
+                .await
+                .map(|()| Changed::Done),
+        }
+    }
+
+    /// The registered methods, read fresh (to watch for a change made on the
+    /// Security Info page or elsewhere). A 401 gets one refresh and one retry.
+    pub async fn methods(&self) -> Result<Vec<AuthMethod>, SessionError> {
+        let token = self.access_token(false).await?;
+        match self.graph.list_methods(&token).await {
+            Err(GraphError::Unauthorized { .. }) => {
+                let token = self.access_token(true).await?;
+                Ok(self.graph.list_methods(&token).await?)
             }
             other => Ok(other?),
         }

@@ -3,6 +3,10 @@
 //! - `GET /_emulator/faults` -> the active faults; `DELETE /_emulator/faults` -> 204
 //! - `GET /_emulator/requests` -> the request log as JSON
 //! - `POST /_emulator/users/{upn}/revoke-sign-in-sessions` -> 204 (404 for an unknown user)
+//! - `POST /_emulator/users/{upn}/expire-fresh-mfa` -> 204 (404 for an unknown user): the
+//!   user's issued tokens no longer count as having fresh MFA
+//! - `GET /_emulator/settings` -> `{"selfServiceWrites":bool,"freshMfaWindowSeconds":n|null}`;
+//!   `POST /_emulator/settings` `{"selfServiceWrites":bool}` -> 200 and the settings
 
 use std::sync::Arc;
 
@@ -140,6 +144,63 @@ pub(crate) async fn revoke_sign_in_sessions(
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => problem(StatusCode::NOT_FOUND, e.to_string()),
     }
+}
+
+pub(crate) async fn expire_fresh_mfa(
+    State(shared): State<Arc<Shared>>,
+    Path(upn): Path<String>,
+) -> Response {
+    match crate::expire_fresh_mfa(&shared, &upn) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => problem(StatusCode::NOT_FOUND, e.to_string()),
+    }
+}
+
+fn settings_json(shared: &Shared) -> Value {
+    json!({
+        "selfServiceWrites": shared.self_service_writes(),
+        "freshMfaWindowSeconds": shared.fresh_mfa_window.map(|w| w.as_secs()),
+    })
+}
+
+pub(crate) async fn settings(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    Json(settings_json(&shared))
+}
+
+/// Applies `{"selfServiceWrites": bool}`; unknown members are refused so a
+/// typo is not silently ignored.
+pub(crate) async fn update_settings(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let value: Value = match serde_json::from_slice(&body) {
+        Ok(value) => value,
+        Err(e) => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                format!("the body is not JSON: {e}"),
+            )
+        }
+    };
+    let Some(object) = value.as_object() else {
+        return problem(StatusCode::BAD_REQUEST, "the body must be a JSON object");
+    };
+    if let Some(unknown) = object.keys().find(|k| *k != "selfServiceWrites") {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "unknown setting {unknown:?}; the only runtime setting is \"selfServiceWrites\""
+            ),
+        );
+    }
+    match object.get("selfServiceWrites") {
+        None => {}
+        Some(Value::Bool(allowed)) => shared.set_self_service_writes(*allowed),
+        Some(_) => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                "\"selfServiceWrites\" must be true or false",
+            )
+        }
+    }
+    (StatusCode::OK, Json(settings_json(&shared))).into_response()
 }
 
 #[cfg(test)]

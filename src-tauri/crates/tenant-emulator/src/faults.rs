@@ -181,6 +181,15 @@ pub(crate) fn path_matches(pattern: &str, path: &str) -> bool {
     if pattern.eq_ignore_ascii_case(path) {
         return true;
     }
+    if pattern.split('/').any(|s| s == "*") {
+        let (wanted, actual): (Vec<&str>, Vec<&str>) =
+            (pattern.split('/').collect(), path.split('/').collect());
+        return wanted.len() == actual.len()
+            && wanted
+                .iter()
+                .zip(&actual)
+                .all(|(w, a)| *w == "*" || w.eq_ignore_ascii_case(a));
+    }
     let short = pattern.trim_start_matches('/');
     if IDENTITY_ENDPOINTS
         .iter()
@@ -214,6 +223,31 @@ mod tests {
         assert!(!route_matches("GET /v1.0/me", "GET", "/beta/me"));
         assert!(route_matches("*", "DELETE", "/anything"));
         assert!(!route_matches("nonsense", "GET", "/"));
+    }
+
+    #[test]
+    fn a_star_segment_matches_one_segment() {
+        let route = "DELETE /v1.0/me/authentication/microsoftAuthenticatorMethods/*";
+        assert!(route_matches(
+            route,
+            "DELETE",
+            "/v1.0/me/authentication/microsoftAuthenticatorMethods/6803c096-c096"
+        ));
+        assert!(!route_matches(
+            route,
+            "DELETE",
+            "/v1.0/me/authentication/microsoftAuthenticatorMethods"
+        ));
+        assert!(!route_matches(
+            route,
+            "DELETE",
+            "/v1.0/me/authentication/microsoftAuthenticatorMethods/a/b"
+        ));
+        assert!(route_matches(
+            "POST /v1.0/users/*/authentication/phoneMethods",
+            "POST",
+            "/v1.0/users/adele@contoso-demo.example/authentication/phoneMethods"
+        ));
     }
 
     #[test]

@@ -31,10 +31,13 @@ pub mod faults;
 mod graph;
 mod identity;
 mod pages;
+mod rules;
+mod security_info;
 mod server;
 mod state;
 mod tenant;
 mod tls;
+pub mod totp;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
@@ -52,6 +55,9 @@ use identity::signing::SigningKey;
 use server::{Shared, SharedParts};
 use state::{StateFile, Store};
 
+/// The default fresh-MFA window: 10 minutes (graph-auth-methods.md §8).
+pub const DEFAULT_FRESH_MFA_WINDOW: Duration = Duration::from_secs(10 * 60);
+
 /// How to run an emulator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmulatorConfig {
@@ -65,6 +71,16 @@ pub struct EmulatorConfig {
     pub device_code_interval_secs: u64,
     /// Access-token lifetime (`expires_in`); default 3599 s.
     pub access_token_lifetime: Duration,
+    /// Whether `/me` (and `/users/{own id}`) may create and update phone and
+    /// email methods through Graph; default true. When false those writes
+    /// answer 403 `accessDenied` and only the Security Info page can make
+    /// them. Switchable at run time ([`Emulator::set_self_service_writes`],
+    /// `POST /_emulator/settings`).
+    pub self_service_writes: bool,
+    /// Self-service writes under `/authentication` need an MFA completed
+    /// this recently (the 2026 fresh-MFA rule); default 10 minutes, `None`
+    /// turns the rule off.
+    pub fresh_mfa_window: Option<Duration>,
 }
 
 impl Default for EmulatorConfig {
@@ -75,6 +91,8 @@ impl Default for EmulatorConfig {
             state_dir: None,
             device_code_interval_secs: 5,
             access_token_lifetime: Duration::from_secs(3599),
+            self_service_writes: true,
+            fresh_mfa_window: Some(DEFAULT_FRESH_MFA_WINDOW),
         }
     }
 }
@@ -205,6 +223,8 @@ impl Emulator {
             signing,
             store: Store { tenant, grants },
             state_file,
+            self_service_writes: config.self_service_writes,
+            fresh_mfa_window: config.fresh_mfa_window,
         }));
         if fresh {
             shared.persist(&shared.store());
@@ -262,6 +282,26 @@ impl Emulator {
         revoke(&self.shared, upn)
     }
 
+    /// Allows or forbids Graph self-service writes of phone and email
+    /// methods (see [`EmulatorConfig::self_service_writes`]).
+    pub fn set_self_service_writes(&self, allowed: bool) {
+        self.shared.set_self_service_writes(allowed);
+    }
+
+    /// Whether Graph self-service writes of phone and email methods are
+    /// currently allowed.
+    pub fn self_service_writes(&self) -> bool {
+        self.shared.self_service_writes()
+    }
+
+    /// Makes the user's last MFA stale for every token and code already
+    /// issued (as if it happened before the fresh-MFA window), so the next
+    /// self-service write answers 403 until the user signs in again with
+    /// the `ngcmfa` claims request. A test hook; persists.
+    pub async fn expire_fresh_mfa(&self, upn: &str) -> Result<(), EmulatorError> {
+        expire_fresh_mfa(&self.shared, upn)
+    }
+
     /// Stops the server and waits until it has stopped listening.
     pub async fn shutdown(mut self) {
         if let Some(task) = self.task.take() {
@@ -277,6 +317,20 @@ impl Drop for Emulator {
             task.abort();
         }
     }
+}
+
+/// Ages the MFA time of the user's grants beyond the fresh-MFA window and
+/// persists.
+pub(crate) fn expire_fresh_mfa(shared: &Shared, upn: &str) -> Result<(), EmulatorError> {
+    let mut store = shared.store();
+    let Some(user_id) = store.tenant.user(upn).map(|u| u.id) else {
+        return Err(EmulatorError::UnknownUser(upn.to_string()));
+    };
+    let window = shared.fresh_mfa_window.unwrap_or(DEFAULT_FRESH_MFA_WINDOW);
+    let stale_at = OffsetDateTime::now_utc() - window - Duration::from_secs(60 * 60);
+    store.grants.make_mfa_stale(user_id, stale_at);
+    shared.persist(&store);
+    Ok(())
 }
 
 /// Moves the user's `signInSessionsValidFrom` to now and persists.

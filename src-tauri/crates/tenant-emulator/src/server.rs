@@ -6,6 +6,7 @@
 //! request never reaches its handler; the store lock is never held across an
 //! `.await`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -26,7 +27,7 @@ use crate::faults::{FaultEffect, FaultSwitchboard};
 use crate::graph::{self, errors::GraphError, GraphContext};
 use crate::identity::{self, errors::IdentityError, flows, signing::SigningKey};
 use crate::state::{StateFile, Store};
-use crate::{admin, pages, LoggedRequest};
+use crate::{admin, pages, security_info, LoggedRequest};
 
 /// State shared by every handler.
 pub(crate) struct Shared {
@@ -39,6 +40,12 @@ pub(crate) struct Shared {
     pub access_token_lifetime: Duration,
     pub signing: Arc<SigningKey>,
     pub faults: FaultSwitchboard,
+    /// Whether `/me` may create and update its phone and email methods
+    /// through Graph (switchable at run time).
+    self_service_writes: AtomicBool,
+    /// How recent the caller's MFA must be for a self-service write; `None`
+    /// turns the rule off.
+    pub fresh_mfa_window: Option<Duration>,
     store: Mutex<Store>,
     state_file: Option<StateFile>,
     log: Mutex<Vec<LoggedRequest>>,
@@ -53,6 +60,8 @@ pub(crate) struct SharedParts {
     pub signing: Arc<SigningKey>,
     pub store: Store,
     pub state_file: Option<StateFile>,
+    pub self_service_writes: bool,
+    pub fresh_mfa_window: Option<Duration>,
 }
 
 impl Shared {
@@ -65,6 +74,8 @@ impl Shared {
             access_token_lifetime: parts.access_token_lifetime,
             signing: parts.signing,
             faults: FaultSwitchboard::default(),
+            self_service_writes: AtomicBool::new(parts.self_service_writes),
+            fresh_mfa_window: parts.fresh_mfa_window,
             store: Mutex::new(parts.store),
             state_file: parts.state_file,
             log: Mutex::new(Vec::new()),
@@ -84,6 +95,15 @@ impl Shared {
                 tracing::warn!("could not write the emulator state: {e}");
             }
         }
+    }
+
+    /// Whether Graph self-service writes of phones and emails are allowed.
+    pub(crate) fn self_service_writes(&self) -> bool {
+        self.self_service_writes.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn set_self_service_writes(&self, allowed: bool) {
+        self.self_service_writes.store(allowed, Ordering::SeqCst);
     }
 
     pub(crate) fn tenant_id(&self) -> String {
@@ -157,6 +177,18 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/_emulator/users/{upn}/revoke-sign-in-sessions",
             post(admin::revoke_sign_in_sessions),
+        )
+        .route(
+            "/_emulator/users/{upn}/expire-fresh-mfa",
+            post(admin::expire_fresh_mfa),
+        )
+        .route(
+            "/_emulator/settings",
+            post(admin::update_settings).get(admin::settings),
+        )
+        .route(
+            "/security-info",
+            get(security_info::page).post(security_info::submit),
         )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(

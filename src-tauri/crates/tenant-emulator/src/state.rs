@@ -138,6 +138,7 @@ mod tests {
             user_id,
             auth_time: OffsetDateTime::now_utc(),
             amr: vec!["pwd".into()],
+            mfa_time: None,
         };
         store.grants.issue_refresh(
             "client",

@@ -1,8 +1,8 @@
 //! JSON batching: `POST /{version}/$batch` (graph-auth-methods.md §9).
 //!
 //! Rules kept: at most 20 requests; ids unique (case-insensitively); `url`
-//! relative to the version; a write with a body needs a `Content-Type`
-//! header; `dependsOn` names earlier-or-later ids without cycles. Breaking
+//! relative to the version; a body needs a `Content-Type` header, and a
+//! PATCH or PUT needs a body; `dependsOn` names earlier-or-later ids without cycles. Breaking
 //! any of these fails the whole batch with 400. Otherwise the outer status
 //! is 200 and each item carries its own status: an item whose dependency
 //! failed gets 424, and an injected fault matching an item's route applies to
@@ -101,7 +101,9 @@ fn parse(body: &[u8]) -> Result<Vec<Step>, GraphError> {
             Some(_) => return Err(invalid_payload()),
         };
         let body = request.get("body").filter(|b| !b.is_null()).cloned();
-        let is_write = [Method::POST, Method::PATCH, Method::PUT].contains(&method);
+        // PATCH and PUT carry a body; a POST may have none (the
+        // `enableSmsSignIn` actions), but a body always needs a Content-Type.
+        let is_write = [Method::PATCH, Method::PUT].contains(&method);
         let has_content_type = headers
             .iter()
             .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));

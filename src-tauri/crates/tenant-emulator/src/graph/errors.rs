@@ -16,6 +16,9 @@ pub(crate) struct GraphError {
     pub message: String,
     /// Sent as `Retry-After` when present.
     pub retry_after: Option<String>,
+    /// Repeated as `innerError.message` when present (Graph does so for the
+    /// default-method delete error, §4).
+    pub inner_message: Option<String>,
 }
 
 impl GraphError {
@@ -25,7 +28,33 @@ impl GraphError {
             code: code.to_string(),
             message: message.into(),
             retry_after: None,
+            inner_message: None,
         }
+    }
+
+    /// The same error, also carrying its message in `innerError.message`.
+    pub(crate) fn with_inner_message(mut self) -> GraphError {
+        self.inner_message = Some(self.message.clone());
+        self
+    }
+
+    /// A refused Security Info change.
+    pub(crate) fn from_rule(rule: crate::rules::RuleError) -> GraphError {
+        let error = Self::new(rule.status, rule.code, rule.message);
+        if error.message == crate::rules::DEFAULT_DELETE_MESSAGE {
+            error.with_inner_message()
+        } else {
+            error
+        }
+    }
+
+    /// 400 for a write body that is not a JSON object.
+    pub(crate) fn unreadable_payload() -> GraphError {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+        )
     }
 
     /// 400 `BadRequest` for a path segment Graph does not know.
@@ -120,6 +149,7 @@ impl GraphError {
             code: code.into(),
             message: message.into(),
             retry_after,
+            inner_message: None,
         }
     }
 
@@ -138,6 +168,9 @@ impl GraphError {
                 inner.insert("client-request-id".into(), json!(context.client_request_id));
             }
         } else {
+            if let Some(message) = &self.inner_message {
+                inner.insert("message".into(), json!(message));
+            }
             inner.insert("date".into(), json!(date));
             inner.insert("request-id".into(), json!(context.request_id));
             inner.insert("client-request-id".into(), json!(context.client_request_id));

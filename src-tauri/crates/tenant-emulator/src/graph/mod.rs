@@ -13,6 +13,7 @@
 
 pub(crate) mod batch;
 pub(crate) mod errors;
+mod writes;
 
 use std::sync::Arc;
 
@@ -69,6 +70,27 @@ impl Caller {
         ])
     }
 
+    /// Whether the token may change methods of this collection:
+    /// `UserAuthenticationMethod.ReadWrite(.All)` or the collection's
+    /// granular `UserAuthMethod-*.ReadWrite(.All)`.
+    fn may_write_collection(&self, collection: MethodCollection) -> bool {
+        let family = collection.granular_permission();
+        self.may_write_methods()
+            || self.has_any(&[
+                &format!("{family}.ReadWrite"),
+                &format!("{family}.ReadWrite.All"),
+            ])
+    }
+
+    /// Whether the token may change methods in general (and the beta
+    /// `signInPreferences`).
+    fn may_write_methods(&self) -> bool {
+        self.has_any(&[
+            "UserAuthenticationMethod.ReadWrite",
+            "UserAuthenticationMethod.ReadWrite.All",
+        ])
+    }
+
     fn may_read_collection(&self, collection: MethodCollection) -> bool {
         let family = collection.granular_permission();
         self.may_read_methods()
@@ -113,11 +135,10 @@ pub(crate) struct GraphRequest<'a> {
     pub version: ApiVersion,
     /// The path after the version, e.g. `/me/authentication/methods`.
     pub path: &'a str,
-    /// Request headers and body: read by the write routes (POST/PATCH),
-    /// which are not implemented yet.
+    /// Request headers (kept for routes that need them).
     #[allow(dead_code)]
     pub headers: &'a HeaderMap,
-    #[allow(dead_code)]
+    /// The request body, read by the write routes (POST/PATCH).
     pub body: &'a [u8],
     pub context: &'a GraphContext,
 }
@@ -136,6 +157,24 @@ impl GraphResponse {
             status: StatusCode::OK,
             headers: vec![("Content-Type".into(), ODATA_JSON.into())],
             body: Some(body),
+        }
+    }
+
+    /// 201 Created with the new entity.
+    fn created(body: Value) -> GraphResponse {
+        GraphResponse {
+            status: StatusCode::CREATED,
+            headers: vec![("Content-Type".into(), ODATA_JSON.into())],
+            body: Some(body),
+        }
+    }
+
+    /// 204 No Content.
+    fn no_content() -> GraphResponse {
+        GraphResponse {
+            status: StatusCode::NO_CONTENT,
+            headers: Vec::new(),
+            body: None,
         }
     }
 
@@ -316,7 +355,7 @@ fn route(
     let segs = segments(request.path);
     let version = request.version;
     let metadata = format!("{}{}/$metadata", request.context.base, version.segment());
-    let store = shared.store();
+    let mut store = shared.store();
     let Some(me) = store.tenant.user_by_id(caller.authentication.user_id) else {
         return Err(GraphError::unauthenticated("User does not exist."));
     };
@@ -354,6 +393,26 @@ fn route(
         return Err(GraphError::segment_not_found(first));
     };
     let user_context = format!("{metadata}#users('{}')", me.id);
+    if let [auth, tail @ ..] = rest {
+        if auth.eq_ignore_ascii_case("authentication") && request.method != Method::GET {
+            let user_id = me.id;
+            let written = writes::write(
+                shared,
+                &mut store,
+                request,
+                caller,
+                user_id,
+                &format!("{user_context}/authentication"),
+                tail,
+            );
+            if let Some(result) = written {
+                return result;
+            }
+        }
+    }
+    let Some(me) = store.tenant.user_by_id(caller.authentication.user_id) else {
+        return Err(GraphError::unauthenticated("User does not exist."));
+    };
     match rest {
         [] => {
             require_get(request)?;

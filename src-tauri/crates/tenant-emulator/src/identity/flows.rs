@@ -50,7 +50,25 @@ pub(crate) struct AuthorizeRequest {
 #[derive(Debug, Clone)]
 pub(crate) enum FlowPurpose {
     Authorize(AuthorizeRequest),
-    DeviceCode { device_code: String },
+    DeviceCode {
+        device_code: String,
+    },
+    /// Signing in to the emulated Security Info page.
+    SecurityInfo,
+}
+
+/// Whether a `claims` request parameter asks for fresh MFA: an essential
+/// `access_token.amr` claim whose values include `ngcmfa` (other claims,
+/// such as `xms_cc`, may sit beside it). Unparseable claims ask for nothing.
+pub(crate) fn claims_request_ngcmfa(claims: &str) -> bool {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(claims) else {
+        return false;
+    };
+    let amr = &value["access_token"]["amr"];
+    let in_values = amr["values"]
+        .as_array()
+        .is_some_and(|values| values.iter().any(|v| v == "ngcmfa"));
+    in_values || amr["value"] == "ngcmfa"
 }
 
 /// The simulated second factor shown to the user.
@@ -272,6 +290,9 @@ fn purpose_text(purpose: &FlowPurpose) -> String {
             "You're signing in to {} on another device located in your region.",
             crate::demo::APP_DISPLAY_NAME
         ),
+        FlowPurpose::SecurityInfo => {
+            "to continue to Security Info (Demo tenant \u{2014} emulated Security Info)".to_string()
+        }
     }
 }
 
@@ -450,6 +471,14 @@ fn cancel(
                 pages::device_code_declined(crate::demo::APP_DISPLAY_NAME),
             )
         }
+        FlowPurpose::SecurityInfo => html(
+            StatusCode::OK,
+            pages::error_page(
+                "Sign-in cancelled",
+                "You cancelled signing in to Security Info. Open Security Info again to retry.",
+                None,
+            ),
+        ),
     }
 }
 
@@ -592,10 +621,20 @@ pub(crate) async fn submit_second_factor(
             }),
         );
     }
+    // The MFA step was just completed: that instant is the MFA time the
+    // fresh-MFA rule checks. A claims request for `ngcmfa` is answered by
+    // this same step (it is never skipped) and recorded in `amr`.
+    let mut amr = vec!["pwd".to_string(), "mfa".to_string()];
+    if let FlowPurpose::Authorize(request) = &flow.purpose {
+        if request.claims.as_deref().is_some_and(claims_request_ngcmfa) {
+            amr.push("ngcmfa".into());
+        }
+    }
     let authentication = Authentication {
         user_id: *user_id,
         auth_time: *password_time,
-        amr: vec!["pwd".into(), "mfa".into()],
+        amr,
+        mfa_time: Some(OffsetDateTime::now_utc()),
     };
     complete(&shared, &flow_id, &flow, authentication)
 }
@@ -647,6 +686,10 @@ fn complete(
                 None => expired_page(),
             }
         }
+        FlowPurpose::SecurityInfo => {
+            drop(store);
+            crate::security_info::signed_in(shared, &authentication)
+        }
     }
 }
 
@@ -694,6 +737,20 @@ pub(crate) async fn submit_device_code(
 mod tests {
     use super::*;
     use crate::tenant::seed;
+
+    #[test]
+    fn ngcmfa_is_found_in_merged_claims() {
+        assert!(claims_request_ngcmfa(
+            r#"{"access_token":{"amr":{"essential":true,"values":["ngcmfa"]}}}"#
+        ));
+        assert!(claims_request_ngcmfa(
+            r#"{"access_token":{"xms_cc":{"values":["cp1"]},"amr":{"essential":true,"values":["mfa","ngcmfa"]}}}"#
+        ));
+        assert!(!claims_request_ngcmfa(
+            r#"{"access_token":{"xms_cc":{"values":["cp1"]}}}"#
+        ));
+        assert!(!claims_request_ngcmfa("not json"));
+    }
 
     #[test]
     fn phone_numbers_are_masked_but_the_last_two_digits() {

@@ -53,8 +53,22 @@ pub(crate) struct Authentication {
     pub user_id: Uuid,
     #[serde(with = "time::serde::rfc3339")]
     pub auth_time: OffsetDateTime,
-    /// Authentication methods references, e.g. `["pwd","mfa"]`.
+    /// Authentication methods references, e.g. `["pwd","mfa"]`; `ngcmfa`
+    /// is added when the sign-in was asked for it (fresh MFA, §8).
     pub amr: Vec<String>,
+    /// When the user last completed the MFA step. A refresh-token grant
+    /// keeps the original instant: refreshing never renews MFA. `None` for
+    /// grants persisted before this was tracked (treated as stale).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub mfa_time: Option<OffsetDateTime>,
+}
+
+impl Authentication {
+    /// Whether the user completed MFA within `window` before `now`.
+    pub(crate) fn mfa_is_fresh(&self, window: std::time::Duration, now: OffsetDateTime) -> bool {
+        self.mfa_time
+            .is_some_and(|at| at <= now && now - at <= window)
+    }
 }
 
 /// A PKCE code challenge (RFC 7636).
@@ -92,8 +106,8 @@ pub(crate) struct AuthorizationCode {
     pub challenge: Option<PkceChallenge>,
     pub scopes: ScopeSet,
     pub nonce: Option<String>,
-    /// The `claims` request parameter, kept for later step-up behaviour
-    /// (`ngcmfa`, `xms_cc`); nothing reads it yet.
+    /// The `claims` request parameter (`ngcmfa` was already honoured by the
+    /// sign-in flow; kept for diagnostics and future `xms_cc` behaviour).
     #[allow(dead_code)]
     pub claims: Option<String>,
     pub authentication: Authentication,
@@ -153,6 +167,8 @@ pub(crate) struct Grants {
     pub refresh: HashMap<String, RefreshGrant>,
     pub devices: Vec<DeviceAuthorization>,
     pub flows: HashMap<String, SignInFlow>,
+    /// Signed-in Security Info page sessions, keyed by their cookie value.
+    pub security_sessions: HashMap<String, crate::security_info::PageSession>,
 }
 
 /// The parameters of an authorization-code redemption.
@@ -171,6 +187,32 @@ impl Grants {
         self.devices
             .retain(|d| d.expires + Duration::hours(1) > now);
         self.flows.retain(|_, f| f.expires > now);
+        self.security_sessions.retain(|_, s| s.expires > now);
+    }
+
+    /// Moves the MFA time of every grant of `user_id` (codes, access and
+    /// refresh tokens, approved device codes) back to `stale_at`, as if the
+    /// user's MFA had been completed then. The caller persists.
+    pub(crate) fn make_mfa_stale(&mut self, user_id: Uuid, stale_at: OffsetDateTime) {
+        let age = |a: &mut Authentication| {
+            if a.user_id == user_id {
+                a.mfa_time = Some(stale_at);
+            }
+        };
+        self.codes
+            .values_mut()
+            .for_each(|c| age(&mut c.authentication));
+        self.access
+            .values_mut()
+            .for_each(|g| age(&mut g.authentication));
+        self.refresh
+            .values_mut()
+            .for_each(|g| age(&mut g.authentication));
+        for device in &mut self.devices {
+            if let DeviceStatus::Approved(a) = &mut device.status {
+                age(a);
+            }
+        }
     }
 
     /// Prunes refresh grants; returns whether any was removed (the caller
@@ -464,6 +506,7 @@ mod tests {
             user_id: Uuid::new_v4(),
             auth_time: OffsetDateTime::now_utc(),
             amr: vec!["pwd".into(), "mfa".into()],
+            mfa_time: Some(OffsetDateTime::now_utc()),
         }
     }
 

@@ -338,3 +338,109 @@ pub fn assert_graph_error(body: &Value) -> String {
     );
     error["code"].as_str().unwrap_or_default().to_string()
 }
+
+/// The scopes the app asks for when it changes methods.
+pub const WRITE_SCOPES: &str =
+    "openid profile offline_access User.Read UserAuthenticationMethod.ReadWrite";
+
+/// The claims request for fresh MFA (graph-auth-methods.md §8).
+pub const NGCMFA_CLAIMS: &str =
+    r#"{"access_token":{"amr":{"essential":true,"values":["ngcmfa"]}}}"#;
+
+/// The auth-code + PKCE round trip with an optional `claims` parameter;
+/// returns the token response.
+pub async fn sign_in_with_claims(
+    emulator: &Emulator,
+    upn: &str,
+    scope: &str,
+    claims: Option<&str>,
+) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+    let app = LoopbackApp::start().await;
+    let pkce = pkce();
+    let mut url = authorize_url(emulator, &app.redirect_uri, &pkce, "state-xyz", scope);
+    if let Some(claims) = claims {
+        url.query_pairs_mut().append_pair("claims", claims);
+    }
+    let script = BrowserScript::demo_user(upn, BrowserAction::SignIn)
+        .trusting(emulator.ca_certificate_pem());
+    let outcome = browser::run(&url, &script).await?;
+    let code = outcome
+        .redirect_param("code")
+        .ok_or("no code in the redirect")?;
+    let (status, body) = token_request(
+        emulator,
+        &[
+            ("client_id", demo::CLIENT_ID),
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", &app.redirect_uri),
+            ("code_verifier", &pkce.verifier),
+            ("scope", scope),
+        ],
+    )
+    .await?;
+    if status != StatusCode::OK {
+        return Err(format!("token exchange failed: {status} {body}").into());
+    }
+    Ok(body)
+}
+
+/// An access token allowed to change methods (fresh MFA).
+pub async fn write_token(
+    emulator: &Emulator,
+    upn: &str,
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let body = sign_in(emulator, upn, WRITE_SCOPES).await?;
+    Ok(body["access_token"]
+        .as_str()
+        .ok_or("no access token")?
+        .to_string())
+}
+
+/// Any Graph request: status, headers, JSON body (Null when empty or not
+/// JSON). A `client-request-id` is always sent.
+pub async fn graph_send(
+    emulator: &Emulator,
+    method: reqwest::Method,
+    token: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> Result<(StatusCode, reqwest::header::HeaderMap, Value), reqwest::Error> {
+    let url = emulator
+        .base_url()
+        .join(path.trim_start_matches('/'))
+        .unwrap_or_else(|_| emulator.base_url());
+    let mut request = client_for(emulator)
+        .request(method, url)
+        .bearer_auth(token)
+        .header("client-request-id", "test-client-request-id");
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    let response = request.send().await?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await?;
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Ok((status, headers, body))
+}
+
+/// Asserts a Graph error with this status and code whose envelope echoes
+/// the client-request-id `graph_send` sends; returns the message.
+pub fn expect_error(
+    result: &(StatusCode, reqwest::header::HeaderMap, Value),
+    status: StatusCode,
+    code: &str,
+) -> String {
+    let (got, _, body) = result;
+    assert_eq!(*got, status, "{body}");
+    assert_eq!(assert_graph_error(body), code, "{body}");
+    assert_eq!(
+        body["error"]["innerError"]["client-request-id"], "test-client-request-id",
+        "{body}"
+    );
+    body["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}

@@ -7,6 +7,12 @@
 //! that leaves the emulator's origin), reporting that response. Forms are
 //! found by id and filled by input name; the parsing is minimal and only
 //! meant for the emulator's own pages (see `pages`).
+//!
+//! Given the emulated Security Info page (`{base}security-info?login_hint=…`)
+//! it signs in the same way (password, then MFA), then performs the script's
+//! [`SecurityInfoStep`] (default: [`SecurityInfoStep::Look`]) through the
+//! page's forms, and reports what it did and what the page showed in
+//! [`BrowserOutcome::security_info`].
 
 use std::time::Duration;
 
@@ -47,6 +53,89 @@ impl BrowserAction {
     }
 }
 
+/// What the scripted user does on the Security Info page once signed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecurityInfoStep {
+    /// Read the page and stop.
+    Look,
+    /// Add Microsoft Authenticator: pair a simulated phone with this name,
+    /// then approve the test notification.
+    AddAuthenticator { device_name: String },
+    /// Add an authenticator app (TOTP): read the secret from the page and
+    /// enter the current code computed from it.
+    AddTotp { name: String },
+    /// Add a simulated security key with this name.
+    AddSecurityKey { name: String },
+    /// Add a phone of this type (`mobile`, `alternateMobile`, `office`) or
+    /// change its number.
+    AddPhone { phone_type: String, number: String },
+    /// Delete the method `id` of `collection` (e.g. `phoneMethods`).
+    Delete { collection: String, id: String },
+    /// Change the default method (`push`, `oath`, `sms`, `voiceMobile`...).
+    SetDefault { method: String },
+}
+
+impl SecurityInfoStep {
+    /// Parses the `DEMO_BROWSER_ACTION` spelling: `security-info:look`,
+    /// `security-info:add-authenticator:<device name>`,
+    /// `security-info:add-totp:<name>`, `security-info:add-security-key:<name>`,
+    /// `security-info:add-phone:<mobile|alternateMobile|office>:<number>`,
+    /// `security-info:delete:<collection>/<id>`,
+    /// `security-info:set-default:<value>`.
+    pub fn parse(text: &str) -> Option<SecurityInfoStep> {
+        let rest = text.trim().strip_prefix("security-info:")?;
+        let (verb, argument) = rest.split_once(':').unwrap_or((rest, ""));
+        let argument = argument.trim();
+        let named = |make: fn(String) -> SecurityInfoStep| {
+            (!argument.is_empty()).then(|| make(argument.to_string()))
+        };
+        match verb {
+            "look" => Some(SecurityInfoStep::Look),
+            "add-authenticator" => {
+                named(|device_name| SecurityInfoStep::AddAuthenticator { device_name })
+            }
+            "add-totp" => named(|name| SecurityInfoStep::AddTotp { name }),
+            "add-security-key" => named(|name| SecurityInfoStep::AddSecurityKey { name }),
+            "add-phone" => {
+                let (phone_type, number) = argument.split_once(':')?;
+                let phone_type = match phone_type {
+                    "mobile" | "alternateMobile" | "office" => phone_type.to_string(),
+                    _ => return None,
+                };
+                Some(SecurityInfoStep::AddPhone {
+                    phone_type,
+                    number: number.trim().to_string(),
+                })
+            }
+            "delete" => {
+                let (collection, id) = argument.split_once('/')?;
+                (!collection.is_empty() && !id.is_empty()).then(|| SecurityInfoStep::Delete {
+                    collection: collection.to_string(),
+                    id: id.to_string(),
+                })
+            }
+            "set-default" => named(|method| SecurityInfoStep::SetDefault { method }),
+            _ => None,
+        }
+    }
+}
+
+/// What the browser did on the Security Info page and what it saw last.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecurityInfoReport {
+    /// Each form the browser submitted there, in order (e.g.
+    /// "opened Microsoft Authenticator setup", "paired the phone 'Pixel 9'").
+    pub done: Vec<String>,
+    /// The success notice of the last page, if any.
+    pub notice: Option<String>,
+    /// The error of the last page, if any.
+    pub error: Option<String>,
+    /// The text of each method row of the last main page.
+    pub methods: Vec<String>,
+    /// The "Default sign-in method" line of the last main page.
+    pub default_method: Option<String>,
+}
+
 /// The script for one browser run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrowserScript {
@@ -55,6 +144,8 @@ pub struct BrowserScript {
     pub action: BrowserAction,
     /// An extra CA (PEM) to trust, for an emulator serving HTTPS.
     pub extra_ca_pem: Option<String>,
+    /// What to do when the URL is the Security Info page (`None`: look).
+    pub security_info: Option<SecurityInfoStep>,
 }
 
 impl BrowserScript {
@@ -69,7 +160,14 @@ impl BrowserScript {
             password: user.map(|u| u.password.to_string()).unwrap_or_default(),
             action,
             extra_ca_pem: None,
+            security_info: None,
         }
+    }
+
+    /// The same script performing `step` on the Security Info page.
+    pub fn with_security_info(mut self, step: SecurityInfoStep) -> BrowserScript {
+        self.security_info = Some(step);
+        self
     }
 
     /// The same script trusting this CA.
@@ -114,6 +212,8 @@ pub struct BrowserOutcome {
     pub final_page_text: Option<String>,
     /// The error message shown on the last emulator page, if any.
     pub error_shown: Option<String>,
+    /// Set when the run reached the Security Info page.
+    pub security_info: Option<SecurityInfoReport>,
 }
 
 impl BrowserOutcome {
@@ -157,6 +257,14 @@ pub async fn run(
         .await
 }
 
+/// `{base}security-info?login_hint={upn}`: the URL the app opens for the
+/// emulated Security Info page.
+pub fn security_info_url(base: &Url, upn: &str) -> Url {
+    let mut url = base.join("security-info").unwrap_or_else(|_| base.clone());
+    url.query_pairs_mut().append_pair("login_hint", upn);
+    url
+}
+
 /// Enters `user_code` at `{base}devicelogin` and signs in per the script.
 pub async fn complete_device_code(
     base: &Url,
@@ -182,6 +290,10 @@ struct Session<'a> {
     credentials_sent: usize,
     second_factor_attempts: usize,
     device_code_sent: bool,
+    /// Whether the Security Info step was started from the main page.
+    security_step_started: bool,
+    /// Security Info forms submitted so far (a bound against loops).
+    security_forms_sent: usize,
 }
 
 impl<'a> Session<'a> {
@@ -209,6 +321,8 @@ impl<'a> Session<'a> {
             credentials_sent: 0,
             second_factor_attempts: 0,
             device_code_sent: false,
+            security_step_started: false,
+            security_forms_sent: 0,
         })
     }
 
@@ -282,11 +396,14 @@ impl<'a> Session<'a> {
             }
             self.outcome.final_page_text = page_text(&body);
             self.outcome.error_shown = element_text(&body, "", Some("error"));
+            if is_security_info_page(&body) {
+                self.read_security_info(&body);
+            }
             let next = self.next_step(&body, user_code.as_deref());
             let Some((form_id, fields)) = next else {
                 return Ok(std::mem::take(&mut self.outcome));
             };
-            let Some(page_form) = find_form(&body, form_id) else {
+            let Some(page_form) = find_form(&body, &form_id) else {
                 return Err(BrowserError::UnexpectedPage {
                     url: without_query(&url),
                     status: status.as_u16(),
@@ -320,10 +437,13 @@ impl<'a> Session<'a> {
         &mut self,
         html: &str,
         user_code: Option<&str>,
-    ) -> Option<(&'static str, Vec<(String, String)>)> {
+    ) -> Option<(String, Vec<(String, String)>)> {
         let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
         if self.outcome.pages.len() == 1 && self.script.action == BrowserAction::Abandon {
             return None;
+        }
+        if is_security_info_page(html) {
+            return self.security_info_step(html);
         }
         if find_form(html, "device-code").is_some() {
             let code = user_code?;
@@ -332,7 +452,7 @@ impl<'a> Session<'a> {
             }
             self.device_code_sent = true;
             return Some((
-                "device-code",
+                "device-code".into(),
                 vec![pair("otc", code), pair("action", "next")],
             ));
         }
@@ -340,13 +460,13 @@ impl<'a> Session<'a> {
             match self.script.action {
                 BrowserAction::Abandon => return None,
                 BrowserAction::Cancel => {
-                    return Some(("credentials", vec![pair("action", "cancel")]))
+                    return Some(("credentials".into(), vec![pair("action", "cancel")]))
                 }
                 BrowserAction::WrongPasswordThenSignIn if !self.wrong_password_sent => {
                     self.wrong_password_sent = true;
                     let wrong = format!("{}-wrong", self.script.password);
                     return Some((
-                        "credentials",
+                        "credentials".into(),
                         vec![
                             pair("login", &self.script.upn),
                             pair("passwd", &wrong),
@@ -361,7 +481,7 @@ impl<'a> Session<'a> {
             }
             self.credentials_sent += 1;
             return Some((
-                "credentials",
+                "credentials".into(),
                 vec![
                     pair("login", &self.script.upn),
                     pair("passwd", &self.script.password),
@@ -380,19 +500,150 @@ impl<'a> Session<'a> {
                     .any(|(n, v)| n == "action" && v == value)
             };
             if offers("approve") {
-                return Some(("second-factor", vec![pair("action", "approve")]));
+                return Some(("second-factor".into(), vec![pair("action", "approve")]));
             }
             if offers("verify") {
                 let code = element_text(html, "", Some("demo-code")).unwrap_or_default();
                 return Some((
-                    "second-factor",
+                    "second-factor".into(),
                     vec![pair("otc", &code), pair("action", "verify")],
                 ));
             }
-            return Some(("second-factor", vec![pair("action", "cancel")]));
+            return Some(("second-factor".into(), vec![pair("action", "cancel")]));
         }
         None
     }
+
+    /// Records what a Security Info page shows.
+    fn read_security_info(&mut self, html: &str) {
+        let report = self
+            .outcome
+            .security_info
+            .get_or_insert_with(Default::default);
+        report.notice = element_text(html, "", Some("notice"));
+        report.error = element_text(html, "", Some("error"));
+        if find_form(html, "add-phone").is_some() {
+            report.methods = start_tags(html, "tr")
+                .into_iter()
+                .filter_map(|(_, tag)| {
+                    let id = attribute(&attributes(tag), "id")?.to_string();
+                    id.starts_with("method-").then_some(id)
+                })
+                .filter_map(|id| element_text(html, "", Some(&id)))
+                .collect();
+            report.default_method = element_text(html, "", Some("default-method"));
+        }
+    }
+
+    fn note(&mut self, what: String) {
+        self.outcome
+            .security_info
+            .get_or_insert_with(Default::default)
+            .done
+            .push(what);
+    }
+
+    /// The next form on a Security Info page, or `None` when the step is
+    /// done (or cannot go on: the page says why).
+    fn security_info_step(&mut self, html: &str) -> Option<(String, Vec<(String, String)>)> {
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        self.security_forms_sent += 1;
+        if self.security_forms_sent > 6 {
+            return None;
+        }
+        let step = self
+            .script
+            .security_info
+            .clone()
+            .unwrap_or(SecurityInfoStep::Look);
+        if find_form(html, "simulate-phone").is_some() {
+            let SecurityInfoStep::AddAuthenticator { device_name } = &step else {
+                return None;
+            };
+            if element_text(html, "", Some("error")).is_some() {
+                return None;
+            }
+            self.note(format!("paired the simulated phone '{device_name}'"));
+            return Some((
+                "simulate-phone".into(),
+                vec![pair("deviceName", device_name), pair("action", "pair")],
+            ));
+        }
+        if find_form(html, "test-notification").is_some() {
+            self.note("approved the test notification".into());
+            return Some(("test-notification".into(), vec![pair("action", "approve")]));
+        }
+        if find_form(html, "totp-verify").is_some() {
+            if element_text(html, "", Some("error")).is_some() {
+                return None; // The code was refused; the page says why.
+            }
+            let secret = element_text(html, "", Some("totp-secret"))?;
+            let code = crate::totp::code_now(&secret)?;
+            self.note("entered the authenticator app's current code".into());
+            return Some((
+                "totp-verify".into(),
+                vec![pair("code", &code), pair("action", "verify")],
+            ));
+        }
+        if find_form(html, "add-phone").is_none() || self.security_step_started {
+            return None;
+        }
+        self.security_step_started = true;
+        let (form, fields, what) = match &step {
+            SecurityInfoStep::Look => return None,
+            SecurityInfoStep::AddAuthenticator { .. } => (
+                "add-authenticator".to_string(),
+                vec![pair("action", "add")],
+                "opened Microsoft Authenticator setup".to_string(),
+            ),
+            SecurityInfoStep::AddTotp { name } => (
+                "add-totp".into(),
+                vec![pair("name", name), pair("action", "add")],
+                format!("opened authenticator app setup for '{name}'"),
+            ),
+            SecurityInfoStep::AddSecurityKey { name } => (
+                "add-security-key".into(),
+                vec![pair("name", name), pair("action", "add")],
+                format!("added the security key '{name}'"),
+            ),
+            SecurityInfoStep::AddPhone { phone_type, number } => (
+                "add-phone".into(),
+                vec![
+                    pair("phoneType", phone_type),
+                    pair("phoneNumber", number),
+                    pair("action", "save"),
+                ],
+                format!("saved the {phone_type} phone {number}"),
+            ),
+            SecurityInfoStep::Delete { collection, id } => (
+                format!("delete-{collection}-{id}"),
+                vec![pair("action", "delete")],
+                format!("deleted {collection}/{id}"),
+            ),
+            SecurityInfoStep::SetDefault { method } => (
+                "set-default".into(),
+                vec![pair("method", method), pair("action", "save")],
+                format!("set the default method to {method}"),
+            ),
+        };
+        if find_form(html, &form).is_none() {
+            let report = self
+                .outcome
+                .security_info
+                .get_or_insert_with(Default::default);
+            report.error = Some(format!(
+                "the page has no form '{form}' (no such method, or nothing to choose)"
+            ));
+            return None;
+        }
+        self.note(what);
+        Some((form, fields))
+    }
+}
+
+/// Whether a page is one of the emulated Security Info pages.
+fn is_security_info_page(html: &str) -> bool {
+    html.contains("id=\"page-mark\"") && html.contains(crate::security_info::PAGE_MARK)
 }
 
 fn without_query(url: &Url) -> String {

@@ -183,7 +183,9 @@ async fn the_rule_can_be_turned_off() -> TestResult {
     })
     .await?;
     let access = write_token(&emulator, "adele").await?;
-    emulator.expire_fresh_mfa("adele@contoso-demo.example").await?;
+    emulator
+        .expire_fresh_mfa("adele@contoso-demo.example")
+        .await?;
     let (status, _, _) = graph_send(
         &emulator,
         Method::POST,

@@ -1,9 +1,10 @@
 //! `demo-browser <url>`: a scripted stand-in for the user's browser, for
 //! `BROWSER=demo-browser` (xdg-open honours `$BROWSER`).
 //!
-//! Environment: `DEMO_BROWSER_UPN` (default adele), `DEMO_BROWSER_PASSWORD`
+//! Environment: `DEMO_BROWSER_UPN` (default: the URL's `login_hint`, else adele), `DEMO_BROWSER_PASSWORD`
 //! (default: that demo user's password), `DEMO_BROWSER_ACTION`
-//! (sign-in | wrong-password | cancel | abandon | sign-in-twice),
+//! (sign-in | wrong-password | cancel | abandon | sign-in-twice, or for the
+//! Security Info page `security-info:<step>`, see below),
 //! `DEMO_BROWSER_CA` (a PEM file to trust), `DEMO_BROWSER_LOG` (append a
 //! one-line JSON outcome there), `DEMO_BROWSER_USER_CODE` (for a
 //! `/devicelogin` URL). Authorization codes are redacted in the log.
@@ -12,16 +13,26 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use serde_json::{json, Value};
-use tenant_emulator::browser::{self, BrowserAction, BrowserOutcome, BrowserScript};
+use tenant_emulator::browser::{
+    self, BrowserAction, BrowserOutcome, BrowserScript, SecurityInfoStep,
+};
 use url::Url;
 
 const HELP: &str = "\
 demo-browser <url>: plays the user's browser against the tenant emulator (demo only).
 
 Environment:
-    DEMO_BROWSER_UPN         demo user (UPN or short name; default adele)
+    DEMO_BROWSER_UPN         demo user (UPN or short name; default: the URL's login_hint, else adele)
     DEMO_BROWSER_PASSWORD    password (default: the demo user's)
-    DEMO_BROWSER_ACTION      sign-in | wrong-password | cancel | abandon | sign-in-twice
+    DEMO_BROWSER_ACTION      sign-in | wrong-password | cancel | abandon | sign-in-twice;
+                             on the Security Info page (<base>security-info), after signing in:
+                               security-info:look
+                               security-info:add-authenticator:<device name>
+                               security-info:add-totp:<name>
+                               security-info:add-security-key:<name>
+                               security-info:add-phone:<mobile|alternateMobile|office>:<number>
+                               security-info:delete:<collection>/<id>
+                               security-info:set-default:<push|oath|sms|voiceMobile|...>
     DEMO_BROWSER_CA          path of a CA certificate (PEM) to trust
     DEMO_BROWSER_LOG         append a one-line JSON outcome to this file
     DEMO_BROWSER_USER_CODE   the user code, when <url> is the device login page
@@ -64,6 +75,13 @@ fn outcome_json(outcome: &BrowserOutcome) -> Value {
         "secondAppBody": outcome.second_app_response.as_ref().map(|r| r.body.clone()),
         "finalPageText": outcome.final_page_text,
         "errorShown": outcome.error_shown,
+        "securityInfo": outcome.security_info.as_ref().map(|r| json!({
+            "done": r.done,
+            "notice": r.notice,
+            "error": r.error,
+            "methods": r.methods,
+            "defaultMethod": r.default_method,
+        })),
     })
 }
 
@@ -86,16 +104,29 @@ async fn main() -> ExitCode {
         }
     };
     let action_text = env("DEMO_BROWSER_ACTION").unwrap_or_else(|| "sign-in".into());
-    let Some(action) = BrowserAction::parse(&action_text) else {
+    // A Security Info step signs in normally, then acts on the page.
+    let step = SecurityInfoStep::parse(&action_text);
+    let action = match &step {
+        Some(_) => Some(BrowserAction::SignIn),
+        None => BrowserAction::parse(&action_text),
+    };
+    let Some(action) = action else {
         eprintln!(
-            "demo-browser: DEMO_BROWSER_ACTION must be sign-in, wrong-password, cancel, abandon or sign-in-twice, not {action_text:?}"
+            "demo-browser: DEMO_BROWSER_ACTION must be sign-in, wrong-password, cancel, abandon, sign-in-twice \
+             or security-info:<step> (see --help), not {action_text:?}"
         );
         return ExitCode::from(2);
     };
-    let mut script = BrowserScript::demo_user(
-        &env("DEMO_BROWSER_UPN").unwrap_or_else(|| "adele".into()),
-        action,
-    );
+    // The user: DEMO_BROWSER_UPN, else the URL's login_hint, else adele.
+    let hint = url
+        .query_pairs()
+        .find(|(k, _)| k == "login_hint")
+        .map(|(_, v)| v.into_owned());
+    let user = env("DEMO_BROWSER_UPN")
+        .or(hint)
+        .unwrap_or_else(|| "adele".into());
+    let mut script = BrowserScript::demo_user(&user, action);
+    script.security_info = step;
     if let Some(password) = std::env::var("DEMO_BROWSER_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty())

@@ -20,9 +20,23 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Graph writes (phones, email, deletes, SMS sign-in, the beta
+//! `signInPreferences`) follow Entra's rules, a self-service switch
+//! ([`EmulatorConfig::self_service_writes`]) and the 2026 fresh-MFA rule
+//! ([`EmulatorConfig::fresh_mfa_window`]); the emulated Security Info page
+//! at `/security-info` registers what Graph cannot. The crate's README
+//! documents the routes, the test hooks and, under "Fidelity", every place
+//! where the emulator chooses because Microsoft's documentation is silent.
+//!
+//! Control API (not logged): `/_emulator/faults`, `/_emulator/requests`,
+//! `/_emulator/settings`, `/_emulator/users/{upn}/revoke-sign-in-sessions`,
+//! `/_emulator/users/{upn}/expire-fresh-mfa`.
+//!
 //! Modules: [`demo`] (fixed tenant facts), [`browser`] (the scripted
-//! browser), [`faults`]; internally `tenant` (model and seed), `identity`,
-//! `graph`, `state` (persistence), `tls`, `pages` (HTML), `server`, `admin`.
+//! browser), [`faults`], [`totp`] (RFC 6238 codes); internally `tenant`
+//! (model and seed), `rules` (Security Info change rules), `identity`,
+//! `graph` (reads and writes), `security_info` (the page), `state`
+//! (persistence), `tls`, `pages` (HTML), `server`, `admin`.
 
 mod admin;
 pub mod browser;

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use mfa_core::config::{self, Config, Endpoints, Layered, Origin, Provenance};
+use mfa_core::guardrails::Floor;
+use mfa_core::journey::JourneyStore;
 use mfa_core::session::Session;
 use mfa_core::token_store::DEFAULT_SERVICE;
 use tokio::sync::OnceCell;
@@ -31,12 +33,47 @@ pub struct ExplicitBackend {
     pub config: Config,
     pub endpoints: Endpoints,
     pub keychain_service: String,
+    /// Where journeys and the activity log are kept.
+    pub data_dir: PathBuf,
+}
+
+/// The app's data directory (`~/.local/share/mfa-assistant` on Linux).
+fn data_dir() -> Result<PathBuf, ErrorView> {
+    directories::ProjectDirs::from("", "", "mfa-assistant")
+        .map(|d| d.data_dir().to_owned())
+        .ok_or_else(|| ErrorView {
+            code: ErrorCode::Internal,
+            message: "this platform has no data directory for the app".into(),
+        })
+}
+
+/// A tenant's journeys live apart from another tenant's.
+fn journey_store(data_dir: &std::path::Path, config: &Config) -> JourneyStore {
+    let account: String = config
+        .keychain_account()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    JourneyStore::new(data_dir.join("journeys").join(account))
 }
 
 /// Everything a command needs.
 pub struct Backend {
     pub session: Session,
     pub info: AppInfo,
+    /// Journeys in progress and the activity log (the app's data directory).
+    pub journeys: JourneyStore,
+    /// Serialises journey steps within this process; [`journey_lock_path`]
+    /// does so across app windows.
+    pub journey_guard: tokio::sync::Mutex<()>,
+    pub floor: Floor,
+    pub security_info_url: tauri::Url,
     /// Keeps the demo tenant running as long as the app.
     #[cfg(feature = "demo-tenant")]
     _demo_tenant: Option<tenant_emulator::Emulator>,
@@ -84,6 +121,7 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                 config,
                 endpoints,
                 keychain_service,
+                data_dir,
             } = explicit.as_ref();
             let http = mfa_core::http::build_client(config.extra_root_certificate.as_deref())
                 .map_err(config_error)?;
@@ -93,6 +131,8 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                 config: Some(config.clone()),
                 helpdesk: None,
                 demo_allowed: true,
+                floor: Floor::DEFAULT,
+                security_info_url: None,
                 provenance: Provenance {
                     managed_file: PathBuf::new(),
                     managed_found: false,
@@ -108,6 +148,10 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
             Ok(Backend {
                 session,
                 info: app_info(config, endpoints, &layered, Vec::new()),
+                journeys: journey_store(data_dir, config),
+                journey_guard: tokio::sync::Mutex::new(()),
+                floor: layered.floor,
+                security_info_url: config::security_info_url(&config.cloud, endpoints),
                 #[cfg(feature = "demo-tenant")]
                 _demo_tenant: None,
             })
@@ -133,6 +177,12 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                     Ok(Backend {
                         info: app_info(config, &endpoints, &layered, Vec::new()),
                         session,
+                        journeys: journey_store(&data_dir()?, config),
+                        journey_guard: tokio::sync::Mutex::new(()),
+                        floor: layered.floor,
+                        security_info_url: layered.security_info_url.clone().unwrap_or_else(
+                            || config::security_info_url(&config.cloud, &endpoints),
+                        ),
                         #[cfg(feature = "demo-tenant")]
                         _demo_tenant: None,
                     })
@@ -192,6 +242,10 @@ async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
     Ok(Backend {
         session,
         info: app_info(&config, &endpoints, layered, users),
+        journeys: journey_store(&data_dir()?, &config),
+        journey_guard: tokio::sync::Mutex::new(()),
+        floor: layered.floor,
+        security_info_url: config::security_info_url(&config.cloud, &endpoints),
         _demo_tenant: Some(emulator),
     })
 }
@@ -287,6 +341,24 @@ fn settings_view(config: &Config, endpoints: &Endpoints, layered: &Layered) -> S
                 .extra_root_certificate
                 .as_ref()
                 .map(|p| p.display().to_string()),
+        ),
+        entry(
+            "security_info_url",
+            Some(
+                layered
+                    .security_info_url
+                    .clone()
+                    .unwrap_or_else(|| config::security_info_url(&config.cloud, endpoints))
+                    .to_string(),
+            ),
+        ),
+        entry(
+            "recommended_methods",
+            Some(layered.floor.recommended().to_string()),
+        ),
+        entry(
+            "required_methods",
+            Some(layered.floor.required().to_string()),
         ),
         SettingView {
             detail: helpdesk.map(|h| h.kind().to_owned()),

@@ -11,6 +11,19 @@ const COMMANDS: &[&str] = &[
     "finish_device_code_sign_in",
     "load_security_info",
     "sign_out",
+    "current_journey",
+    "start_new_phone",
+    "change_phone_number",
+    "choose_default",
+    "add_method",
+    "remove_method",
+    "continue_journey",
+    "answer_journey",
+    "confirm_identity",
+    "open_security_info",
+    "end_journey",
+    "activity_log",
+    "export_activity_log",
 ];
 
 fn main() {

@@ -77,7 +77,7 @@ pub async fn load_security_info(state: State<'_, AppState>) -> CommandResult<Sec
     let backend = state.backend().await?;
     let info = backend.session.security_info().await?;
     crate::launch_marks::methods_shown();
-    Ok(SecurityInfoView::from(&info))
+    Ok(SecurityInfoView::new(&info, backend.floor))
 }
 
 #[tauri::command]
@@ -123,4 +123,398 @@ impl From<SessionError> for ErrorView {
         };
         ErrorView { code, message }
     }
+}
+
+// ---- Changing Security Info: the guided journeys -------------------------
+//
+// Every journey command loads the journey from disk, runs it under the
+// journey lock (one step at a time in this process, and across app windows
+// through a lock file), saves it, and answers with where it stands. Arguments
+// are validated (phone types, numbers, prompts, method ids) before anything
+// is sent.
+
+use mfa_core::guardrails::PhoneNumber;
+use mfa_core::journey::{Journey, JourneyError, JourneyStore, Registration, Waiting};
+use mfa_core::security_info::{MethodId, PhoneType, SecondaryMethod};
+
+use crate::wire::{ActivityView, ExportView, JourneyView};
+
+/// Holds the cross-window lock on a tenant's journeys while a step runs.
+struct JourneyLock(#[allow(dead_code)] std::fs::File);
+
+fn lock_journeys(store: &JourneyStore) -> CommandResult<JourneyLock> {
+    let path = store.activity_path().with_file_name("journey.lock");
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| internal(format!("{}: {e}", dir.display())))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| internal(format!("{}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(JourneyLock(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(ErrorView {
+            code: ErrorCode::JourneyBusy,
+            message: "another MFA Assistant window is changing this account right now".into(),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(internal(format!("{}: {e}", path.display()))),
+    }
+}
+
+fn internal(message: String) -> ErrorView {
+    ErrorView {
+        code: ErrorCode::Internal,
+        message,
+    }
+}
+
+fn invalid(message: String) -> ErrorView {
+    ErrorView {
+        code: ErrorCode::InvalidInput,
+        message,
+    }
+}
+
+impl From<JourneyError> for ErrorView {
+    fn from(e: JourneyError) -> ErrorView {
+        let message = e.to_string();
+        match e {
+            JourneyError::Session(s) => ErrorView::from(s),
+            JourneyError::Refused(r) => ErrorView {
+                code: match r {
+                    mfa_core::guardrails::Refusal::NotFound { .. }
+                    | mfa_core::guardrails::Refusal::ReplacementMissing { .. } => {
+                        ErrorCode::MethodGone
+                    }
+                    _ => ErrorCode::ChangeRefused,
+                },
+                message,
+            },
+            JourneyError::NotVerified(_) => ErrorView {
+                code: ErrorCode::ChangeNotVerified,
+                message,
+            },
+            JourneyError::Storage(_) => ErrorView {
+                code: ErrorCode::Internal,
+                message,
+            },
+            JourneyError::Invalid(_) => ErrorView {
+                code: ErrorCode::InvalidInput,
+                message,
+            },
+        }
+    }
+}
+
+fn view(backend: &crate::backend::Backend, journey: &Journey, waiting: &Waiting) -> JourneyView {
+    let url = backend.security_info_url.to_string();
+    let qr = mfa_core::qr::svg_for(&url).unwrap_or_default();
+    JourneyView::new(journey, waiting, &url, qr)
+}
+
+/// The signed-in user's journey from disk, if it is theirs.
+async fn load_journey(backend: &crate::backend::Backend) -> CommandResult<Option<Journey>> {
+    let upn = backend
+        .session
+        .signed_in_upn()
+        .await
+        .ok_or_else(|| ErrorView::from(SessionError::NotSignedIn))?;
+    Ok(backend
+        .journeys
+        .load()?
+        .filter(|j| j.upn.eq_ignore_ascii_case(&upn)))
+}
+
+/// Starts a journey unless another one is unfinished, then runs it as far
+/// as it can go.
+async fn start(
+    backend: &crate::backend::Backend,
+    plan: impl FnOnce(&mfa_core::security_info::SecurityInfo) -> Result<Journey, JourneyError>,
+) -> CommandResult<JourneyView> {
+    let _guard = backend.journey_guard.lock().await;
+    let _lock = lock_journeys(&backend.journeys)?;
+    if let Some(j) = load_journey(backend).await? {
+        if !j.is_finished() {
+            return Err(invalid(
+                "another change is still in progress; continue or stop it first".into(),
+            ));
+        }
+    }
+    let info = backend.session.security_info().await?;
+    let mut journey = plan(&info)?;
+    let waiting = journey
+        .advance(&backend.session, &backend.journeys, backend.floor)
+        .await;
+    finish_step(backend, journey, waiting)
+}
+
+/// Saves the outcome of a step and turns it into the answer.
+fn finish_step(
+    backend: &crate::backend::Backend,
+    journey: Journey,
+    waiting: Result<Waiting, JourneyError>,
+) -> CommandResult<JourneyView> {
+    backend.journeys.save(&journey)?;
+    let waiting = waiting?;
+    Ok(view(backend, &journey, &waiting))
+}
+
+#[tauri::command]
+pub async fn current_journey(state: State<'_, AppState>) -> CommandResult<Option<JourneyView>> {
+    let backend = state.backend().await?;
+    let _guard = backend.journey_guard.lock().await;
+    let Some(journey) = load_journey(&backend).await? else {
+        return Ok(None);
+    };
+    // Where it stands without sending anything: the step it waits at.
+    let waiting = if journey.is_finished() {
+        Waiting::Finished
+    } else {
+        match &journey.steps[journey.current] {
+            mfa_core::journey::Step::ConfirmWorks { .. } => Waiting::ConfirmWorks,
+            mfa_core::journey::Step::Register { registration, .. } => {
+                Waiting::Register(registration.clone())
+            }
+            _ => Waiting::ConfirmIdentity,
+        }
+    };
+    Ok(Some(view(&backend, &journey, &waiting)))
+}
+
+#[tauri::command]
+pub async fn start_new_phone(
+    state: State<'_, AppState>,
+    old_device_lost: bool,
+) -> CommandResult<JourneyView> {
+    let backend = state.backend().await?;
+    start(&backend, |info| {
+        Ok(Journey::new_phone(info, old_device_lost))
+    })
+    .await
+}
+
+fn parse_phone_type(s: &str) -> CommandResult<PhoneType> {
+    PhoneType::from_graph(s).ok_or_else(|| {
+        invalid(format!(
+            "a phone type is \"mobile\", \"alternateMobile\" or \"office\"; got {s:?}"
+        ))
+    })
+}
+
+#[tauri::command]
+pub async fn change_phone_number(
+    state: State<'_, AppState>,
+    phone_type: String,
+    number: String,
+    replacing: Option<String>,
+) -> CommandResult<JourneyView> {
+    let phone_type = parse_phone_type(&phone_type)?;
+    let replacing = replacing.as_deref().map(parse_phone_type).transpose()?;
+    let number = PhoneNumber::parse(&number).map_err(|e| invalid(e.to_string()))?;
+    let backend = state.backend().await?;
+    start(&backend, |info| {
+        Journey::phone_number(info, phone_type, &number, replacing)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn choose_default(
+    state: State<'_, AppState>,
+    choice: String,
+) -> CommandResult<JourneyView> {
+    let choice = match SecondaryMethod::from_graph(&choice) {
+        SecondaryMethod::Unknown(other) => {
+            return Err(invalid(format!(
+                "a default is one of push, oath, sms, voiceMobile, voiceAlternateMobile, voiceOffice; got {other:?}"
+            )))
+        }
+        known => known,
+    };
+    let backend = state.backend().await?;
+    start(&backend, |info| Journey::choose_default(info, &choice)).await
+}
+
+#[tauri::command]
+pub async fn add_method(
+    state: State<'_, AppState>,
+    registration: String,
+) -> CommandResult<JourneyView> {
+    let registration = match registration.as_str() {
+        "authenticator" => Registration::Authenticator,
+        "authenticatorApp" => Registration::AuthenticatorApp,
+        "securityKey" => Registration::SecurityKey,
+        other => {
+            return Err(invalid(format!(
+                "a method to add is authenticator, authenticatorApp or securityKey; got {other:?}"
+            )))
+        }
+    };
+    let backend = state.backend().await?;
+    start(&backend, |info| Ok(Journey::add_method(info, registration))).await
+}
+
+#[tauri::command]
+pub async fn remove_method(state: State<'_, AppState>, id: String) -> CommandResult<JourneyView> {
+    let id = MethodId::parse(&id).map_err(invalid)?;
+    let backend = state.backend().await?;
+    let floor = backend.floor;
+    start(&backend, |info| Journey::remove_method(info, &id, floor)).await
+}
+
+/// Runs the journey on from where it stands (after the user acted in the
+/// browser, or to check Graph again).
+#[tauri::command]
+pub async fn continue_journey(state: State<'_, AppState>) -> CommandResult<JourneyView> {
+    let backend = state.backend().await?;
+    let _guard = backend.journey_guard.lock().await;
+    let _lock = lock_journeys(&backend.journeys)?;
+    let mut journey = load_journey(&backend)
+        .await?
+        .ok_or_else(|| invalid("no change is in progress".into()))?;
+    let waiting = journey
+        .advance(&backend.session, &backend.journeys, backend.floor)
+        .await;
+    finish_step(&backend, journey, waiting)
+}
+
+/// The user's answer at a step: `works`, `notWorking` or `acceptConcerns`.
+#[tauri::command]
+pub async fn answer_journey(
+    state: State<'_, AppState>,
+    answer: String,
+) -> CommandResult<JourneyView> {
+    let backend = state.backend().await?;
+    let _guard = backend.journey_guard.lock().await;
+    let _lock = lock_journeys(&backend.journeys)?;
+    let mut journey = load_journey(&backend)
+        .await?
+        .ok_or_else(|| invalid("no change is in progress".into()))?;
+    match answer.as_str() {
+        "works" => journey.answer_works(true)?,
+        "notWorking" => {
+            journey.answer_works(false)?;
+            backend.journeys.save(&journey)?;
+            return Ok(view(&backend, &journey, &Waiting::ConfirmWorks));
+        }
+        "acceptConcerns" => {
+            // The concerns accepted are those the guardrails raise now.
+            let info = backend.session.security_info().await?;
+            let concerns = match &journey.steps.get(journey.current) {
+                Some(mfa_core::journey::Step::Remove { id, .. }) => {
+                    let id = MethodId::parse(id).map_err(invalid)?;
+                    match mfa_core::guardrails::check(
+                        &info,
+                        &mfa_core::guardrails::PlannedChange::Remove {
+                            id,
+                            replaced_by: None,
+                        },
+                        backend.floor,
+                    ) {
+                        mfa_core::guardrails::Verdict::Confirm(c) => c,
+                        _ => Vec::new(),
+                    }
+                }
+                _ => Vec::new(),
+            };
+            journey.accept_concerns(&concerns)?;
+        }
+        other => {
+            return Err(invalid(format!(
+                "an answer is works, notWorking or acceptConcerns; got {other:?}"
+            )))
+        }
+    }
+    let waiting = journey
+        .advance(&backend.session, &backend.journeys, backend.floor)
+        .await;
+    finish_step(&backend, journey, waiting)
+}
+
+/// "Confirm it's you": a sign-in in the browser with a fresh MFA.
+#[tauri::command]
+pub async fn confirm_identity(state: State<'_, AppState>) -> CommandResult<()> {
+    let backend = state.backend().await?;
+    backend
+        .session
+        .confirm_identity(std::sync::Arc::new(SystemBrowser))
+        .await?;
+    Ok(())
+}
+
+/// Opens the Security Info page in the browser, for the signed-in account.
+#[tauri::command]
+pub async fn open_security_info(state: State<'_, AppState>) -> CommandResult<()> {
+    let backend = state.backend().await?;
+    let mut url = backend.security_info_url.clone();
+    if let Some(upn) = backend.session.signed_in_upn().await {
+        url.query_pairs_mut().append_pair("login_hint", &upn);
+    }
+    tokio::task::spawn_blocking(move || {
+        use mfa_core::auth::BrowserOpener;
+        SystemBrowser.open(&url)
+    })
+    .await
+    .map_err(|e| internal(e.to_string()))?
+    .map_err(|e| ErrorView {
+        code: ErrorCode::BrowserUnavailable,
+        message: e,
+    })
+}
+
+/// Stops following the journey. Steps already done stay done (and are in
+/// the activity log); nothing half-done is left, because each step finishes
+/// or is not sent.
+#[tauri::command]
+pub async fn end_journey(state: State<'_, AppState>) -> CommandResult<()> {
+    let backend = state.backend().await?;
+    let _guard = backend.journey_guard.lock().await;
+    let _lock = lock_journeys(&backend.journeys)?;
+    backend.journeys.clear()?;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn activity_log(state: State<'_, AppState>) -> CommandResult<Vec<ActivityView>> {
+    let backend = state.backend().await?;
+    let upn = backend.session.signed_in_upn().await;
+    Ok(backend
+        .journeys
+        .activity()?
+        .iter()
+        .filter(|e| upn.as_deref().is_none_or(|u| e.upn.eq_ignore_ascii_case(u)))
+        .rev()
+        .map(ActivityView::from)
+        .collect())
+}
+
+/// Writes the activity log as CSV to the user's Downloads folder (or the
+/// home folder) and says where.
+#[tauri::command]
+pub async fn export_activity_log(state: State<'_, AppState>) -> CommandResult<ExportView> {
+    let backend = state.backend().await?;
+    let entries = backend.journeys.activity()?;
+    let dir = directories::UserDirs::new()
+        .and_then(|d| {
+            d.download_dir()
+                .map(Into::into)
+                .or_else(|| Some(d.home_dir().to_owned()))
+        })
+        .ok_or_else(|| internal("no Downloads or home folder to write to".into()))?;
+    let stamp = time::OffsetDateTime::now_utc()
+        .format(&time::macros::format_description!(
+            "[year][month][day]-[hour][minute][second]"
+        ))
+        .unwrap_or_default();
+    let path = dir.join(format!("mfa-assistant-activity-{stamp}.csv"));
+    let csv = mfa_core::journey::activity_csv(&entries);
+    std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(&path, csv))
+        .map_err(|e| internal(format!("{}: {e}", path.display())))?;
+    Ok(ExportView {
+        path: path.display().to_string(),
+        entries: entries.len() as u32,
+    })
 }

@@ -41,6 +41,19 @@ pub fn build<R: Runtime>(builder: Builder<R>, source: BackendSource) -> Builder<
                 commands::finish_device_code_sign_in,
                 commands::load_security_info,
                 commands::sign_out,
+                commands::current_journey,
+                commands::start_new_phone,
+                commands::change_phone_number,
+                commands::choose_default,
+                commands::add_method,
+                commands::remove_method,
+                commands::continue_journey,
+                commands::answer_journey,
+                commands::confirm_identity,
+                commands::open_security_info,
+                commands::end_journey,
+                commands::activity_log,
+                commands::export_activity_log,
             ];
             // The benchmark's launch-to-interactive mark (no-op unless
             // MFA_ASSISTANT_BENCH_MARKS is set).

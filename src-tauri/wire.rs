@@ -10,6 +10,8 @@
 //! these types (`UPDATE_BINDINGS=1 cargo test --test bindings`), and a test
 //! fails when the committed file is stale.
 
+use mfa_core::guardrails::{self, Concern, Floor};
+use mfa_core::journey::{self, ActivityEntry, Journey, Registration, Snapshot, Step, Waiting};
 use mfa_core::security_info::{self, MethodKind as CoreKind, SecondaryMethod};
 use serde::Serialize;
 use ts_rs::TS;
@@ -127,6 +129,12 @@ pub struct SecurityInfoView {
     pub methods: Vec<MethodView>,
     pub default_method: DefaultMethodView,
     pub health: HealthView,
+    /// The default prompts this account can answer, strongest first
+    /// (`push`, `oath`, `sms`, `voiceMobile`, `voiceAlternateMobile`, `voiceOffice`).
+    pub default_choices: Vec<String>,
+    /// What to register next to get closer to the recommended number:
+    /// `securityKey`, `authenticator` or `authenticatorApp`.
+    pub suggestion: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -156,6 +164,8 @@ pub struct MethodView {
     pub counts_for_mfa: bool,
     /// For `other`: the `@odata.type` Graph sent, shown so the user can ask about it.
     pub odata_type: Option<String>,
+    /// The app can remove it (not the password, not kinds without a delete).
+    pub removable: bool,
 }
 
 /// The kinds of method the UI has words for; `other` is anything newer.
@@ -224,8 +234,9 @@ pub struct HealthView {
     pub single_device: bool,
 }
 
-impl From<&security_info::SecurityInfo> for SecurityInfoView {
-    fn from(info: &security_info::SecurityInfo) -> Self {
+impl SecurityInfoView {
+    /// The view of `info` against the organisation's `floor`.
+    pub fn new(info: &security_info::SecurityInfo, floor: Floor) -> Self {
         let default = info.default_method();
         let methods = info
             .methods
@@ -246,6 +257,7 @@ impl From<&security_info::SecurityInfo> for SecurityInfoView {
                     CoreKind::Other { odata_type, .. } => Some(odata_type.clone()),
                     _ => None,
                 },
+                removable: m.kind.deletable_collection().is_some(),
             })
             .collect();
         let health = info.health();
@@ -272,9 +284,254 @@ impl From<&security_info::SecurityInfo> for SecurityInfoView {
             health: HealthView {
                 independent_methods: health.independent_methods,
                 phishing_resistant_methods: health.phishing_resistant_methods,
-                recommended_minimum: security_info::RECOMMENDED_MINIMUM,
+                recommended_minimum: floor.recommended(),
                 single_device: health.single_device,
             },
+            default_choices: guardrails::default_choices(info)
+                .iter()
+                .map(SecondaryMethod::as_graph)
+                .collect(),
+            suggestion: registration_name(&journey::suggest_next(info)).to_owned(),
+        }
+    }
+}
+
+/// A journey in progress: its steps, where it is, and what it waits for.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct JourneyView {
+    /// `newPhone`, `phoneNumber`, `chooseDefault`, `addMethod`, `removeMethod`.
+    pub kind: String,
+    pub steps: Vec<JourneyStepView>,
+    /// Index of the current step; equal to the number of steps when finished.
+    pub current: u32,
+    pub waiting: WaitingView,
+    /// `notWorking`, `alreadyGone`, or `notAllowed: <reason>` from the last attempt.
+    pub note: Option<String>,
+    /// The user said the old phone is already gone.
+    pub old_device_lost: bool,
+    /// Where the user registers what Graph cannot create, and its QR code
+    /// (SVG) for opening it on a new phone.
+    pub security_info_url: String,
+    pub security_info_qr_svg: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct JourneyStepView {
+    /// `confirmIdentity`, `register`, `confirmWorks`, `setDefault`,
+    /// `addPhone`, `updatePhone`, `remove`, `verify`.
+    pub name: String,
+    pub state: StepState,
+    /// What the step is about: a method kind (`microsoftAuthenticator`...),
+    /// a registration (`authenticator`...), a prompt (`push`...) or `phone`.
+    pub subject_kind: Option<String>,
+    /// Its human name: a device, a number, a phone type.
+    pub subject_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum StepState {
+    Done,
+    Current,
+    Pending,
+}
+
+/// What the journey needs from the user now.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase", tag = "waiting")]
+pub enum WaitingView {
+    ConfirmIdentity,
+    /// Register this on the Security Info page; the app keeps checking Graph.
+    /// `fallback` when the organisation does not let the app make the change.
+    #[serde(rename_all = "camelCase")]
+    Register {
+        registration: String,
+        phone_type: Option<String>,
+        phone_number: Option<String>,
+        fallback: bool,
+    },
+    #[serde(rename_all = "camelCase")]
+    ConfirmWorks {
+        method_id: Option<String>,
+    },
+    AcceptConcerns {
+        concerns: Vec<ConcernView>,
+    },
+    Finished,
+}
+
+/// A guardrail's concern, for the user to read and accept.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConcernView {
+    /// `belowRecommended`, `singleDevice`, `losesPhishingResistance`.
+    pub kind: String,
+    pub after: Option<u32>,
+    pub recommended: Option<u32>,
+}
+
+/// One change the app made, for the activity log.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityView {
+    /// RFC 3339.
+    pub time: String,
+    /// `addPhone`, `updatePhone`, `remove`, `setDefault`, `registered`.
+    pub action: String,
+    pub before: Option<SnapshotView>,
+    pub after: Option<SnapshotView>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotView {
+    pub kind: String,
+    pub name: Option<String>,
+}
+
+/// Where the exported activity log was written.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportView {
+    pub path: String,
+    pub entries: u32,
+}
+
+pub fn registration_name(r: &Registration) -> &'static str {
+    match r {
+        Registration::Authenticator => "authenticator",
+        Registration::AuthenticatorApp => "authenticatorApp",
+        Registration::SecurityKey => "securityKey",
+        Registration::Phone { .. } => "phone",
+    }
+}
+
+impl JourneyView {
+    pub fn new(
+        journey: &Journey,
+        waiting: &Waiting,
+        security_info_url: &str,
+        security_info_qr_svg: String,
+    ) -> JourneyView {
+        let steps = journey
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, step)| {
+                let (subject_kind, subject_name) = match step {
+                    Step::Register { registration, .. } => match registration {
+                        Registration::Phone { phone_type, number } => (
+                            Some("phone".to_owned()),
+                            Some(format!("{number} ({phone_type})")),
+                        ),
+                        r => (Some(registration_name(r).to_owned()), None),
+                    },
+                    Step::SetDefault { choice } => (Some(choice.clone()), None),
+                    Step::AddPhone { phone_type, number }
+                    | Step::UpdatePhone { phone_type, number } => {
+                        (Some(phone_type.clone()), Some(number.clone()))
+                    }
+                    Step::Remove { id, .. } => (None, Some(id.clone())),
+                    _ => (None, None),
+                };
+                JourneyStepView {
+                    name: step.name().to_owned(),
+                    state: if i < journey.current {
+                        StepState::Done
+                    } else if i == journey.current {
+                        StepState::Current
+                    } else {
+                        StepState::Pending
+                    },
+                    subject_kind,
+                    subject_name,
+                }
+            })
+            .collect();
+        JourneyView {
+            kind: serde_json::to_value(journey.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            steps,
+            current: journey.current as u32,
+            waiting: match (
+                WaitingView::from(waiting),
+                journey.steps.get(journey.current),
+            ) {
+                (WaitingView::ConfirmWorks { .. }, Some(Step::ConfirmWorks { method })) => {
+                    WaitingView::ConfirmWorks {
+                        method_id: method.clone(),
+                    }
+                }
+                (w, _) => w,
+            },
+            note: journey.note.clone(),
+            old_device_lost: journey.old_device_lost,
+            security_info_url: security_info_url.to_owned(),
+            security_info_qr_svg,
+        }
+    }
+}
+
+impl From<&Waiting> for WaitingView {
+    fn from(w: &Waiting) -> WaitingView {
+        let register = |r: &Registration, fallback: bool| {
+            let (phone_type, phone_number) = match r {
+                Registration::Phone { phone_type, number } => {
+                    (Some(phone_type.clone()), Some(number.clone()))
+                }
+                _ => (None, None),
+            };
+            WaitingView::Register {
+                registration: registration_name(r).to_owned(),
+                phone_type,
+                phone_number,
+                fallback,
+            }
+        };
+        match w {
+            Waiting::ConfirmIdentity => WaitingView::ConfirmIdentity,
+            Waiting::Register(r) => register(r, false),
+            Waiting::UseSecurityInfoPage(r) => register(r, true),
+            Waiting::ConfirmWorks => WaitingView::ConfirmWorks { method_id: None },
+            Waiting::AcceptConcerns(concerns) => WaitingView::AcceptConcerns {
+                concerns: concerns
+                    .iter()
+                    .map(|c| match c {
+                        Concern::BelowRecommended { after, recommended } => ConcernView {
+                            kind: journey::concern_name(c),
+                            after: Some(*after),
+                            recommended: Some(*recommended),
+                        },
+                        other => ConcernView {
+                            kind: journey::concern_name(other),
+                            after: None,
+                            recommended: None,
+                        },
+                    })
+                    .collect(),
+            },
+            Waiting::Finished => WaitingView::Finished,
+        }
+    }
+}
+
+impl From<&ActivityEntry> for ActivityView {
+    fn from(e: &ActivityEntry) -> ActivityView {
+        let snap = |s: &Option<Snapshot>| {
+            s.as_ref().map(|s| SnapshotView {
+                kind: s.kind.clone(),
+                name: s.name.clone(),
+            })
+        };
+        ActivityView {
+            time: format_rfc3339(e.time),
+            action: e.action.clone(),
+            before: snap(&e.before),
+            after: snap(&e.after),
         }
     }
 }
@@ -338,6 +595,10 @@ pub enum ErrorCode {
     ChangeRefused,
     /// The method is no longer on the account (removed elsewhere).
     MethodGone,
+    /// After a change, Graph does not show what was expected; the message says what.
+    ChangeNotVerified,
+    /// A change is under way in another MFA Assistant window.
+    JourneyBusy,
     /// A bug: the message says what, and the app stays usable.
     Internal,
 }

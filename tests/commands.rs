@@ -12,6 +12,7 @@ use tenant_emulator::{demo, Emulator, EmulatorConfig};
 
 struct Fixture {
     app: tauri::App<tauri::test::MockRuntime>,
+    _data_dir: tempfile::TempDir,
     _emulator: Emulator,
     _runtime: tokio::runtime::Runtime,
 }
@@ -22,6 +23,7 @@ fn fixture() -> Fixture {
         .block_on(Emulator::start(EmulatorConfig::default()))
         .unwrap();
     let base = emulator.base_url();
+    let data_dir = tempfile::tempdir().unwrap();
     let config = Config {
         cloud: Cloud::Custom {
             authority_host: base.clone(),
@@ -41,12 +43,14 @@ fn fixture() -> Fixture {
             graph_base: base,
         },
         keychain_service: format!("mfa-assistant-ipc-test-{}", uuid_like()),
+        data_dir: data_dir.path().to_owned(),
     }));
     let app = mfa_assistant::build(mock_builder(), source)
         .build(tauri::generate_context!())
         .expect("the app builds on the mock runtime");
     Fixture {
         app,
+        _data_dir: data_dir,
         _emulator: emulator,
         _runtime: runtime,
     }

@@ -83,6 +83,7 @@ const method = (m: Partial<MethodView> & Pick<MethodView, 'id' | 'kind'>): Metho
   phishingResistant: false,
   countsForMfa: true,
   odataType: null,
+  removable: m.kind !== 'password',
   ...m,
 });
 
@@ -99,6 +100,8 @@ const fullInfo: SecurityInfoView = {
   ],
   defaultMethod: { known: true, userPreferred: 'push', systemPreferredEnabled: false, systemPreferred: null },
   health: { independentMethods: 4, phishingResistantMethods: 2, recommendedMinimum: 3, singleDevice: false },
+  defaultChoices: ['push', 'oath', 'sms', 'voiceMobile'],
+  suggestion: 'authenticatorApp',
 };
 
 const weakInfo: SecurityInfoView = {
@@ -111,6 +114,8 @@ const weakInfo: SecurityInfoView = {
   ],
   defaultMethod: { known: true, userPreferred: 'sms', systemPreferredEnabled: true, systemPreferred: 'Push' },
   health: { independentMethods: 1, phishingResistantMethods: 0, recommendedMinimum: 3, singleDevice: true },
+  defaultChoices: ['push', 'oath', 'sms', 'voiceMobile'],
+  suggestion: 'securityKey',
 };
 
 const emptyInfo: SecurityInfoView = {
@@ -118,6 +123,8 @@ const emptyInfo: SecurityInfoView = {
   methods: [],
   defaultMethod: { known: false, userPreferred: null, systemPreferredEnabled: false, systemPreferred: null },
   health: { independentMethods: 0, phishingResistantMethods: 0, recommendedMinimum: 3, singleDevice: false },
+  defaultChoices: [],
+  suggestion: 'securityKey',
 };
 
 /** A QR-looking SVG, shaped like the one Rust renders (finder squares, modules). */

@@ -35,6 +35,8 @@ const ERROR_CODES = {
   wrong_account: true,
   change_refused: true,
   method_gone: true,
+  change_not_verified: true,
+  journey_busy: true,
   internal: true,
 } as const satisfies Record<ErrorCode, true>;
 

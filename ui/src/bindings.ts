@@ -67,7 +67,17 @@ export type SignOutView = {
  * True when a refresh token was found in the keychain and deleted.
  */
 removedFromKeychain: boolean, };
-export type SecurityInfoView = { account: AccountView, methods: Array<MethodView>, defaultMethod: DefaultMethodView, health: HealthView, };
+export type SecurityInfoView = { account: AccountView, methods: Array<MethodView>, defaultMethod: DefaultMethodView, health: HealthView, 
+/**
+ * The default prompts this account can answer, strongest first
+ * (`push`, `oath`, `sms`, `voiceMobile`, `voiceAlternateMobile`, `voiceOffice`).
+ */
+defaultChoices: Array<string>, 
+/**
+ * What to register next to get closer to the recommended number:
+ * `securityKey`, `authenticator` or `authenticatorApp`.
+ */
+suggestion: string, };
 export type AccountView = { displayName: string, upn: string, };
 export type MethodView = { id: string, kind: MethodKind, 
 /**
@@ -94,7 +104,11 @@ countsForMfa: boolean,
 /**
  * For `other`: the `@odata.type` Graph sent, shown so the user can ask about it.
  */
-odataType: string | null, };
+odataType: string | null, 
+/**
+ * The app can remove it (not the password, not kinds without a delete).
+ */
+removable: boolean, };
 export type MethodKind = "password" | "microsoftAuthenticator" | "phone" | "email" | "fido2" | "windowsHelloForBusiness" | "platformCredential" | "softwareOath" | "hardwareOath" | "temporaryAccessPass" | "external" | "qrCodePin" | "other";
 export type DefaultMethodView = { 
 /**
@@ -126,5 +140,60 @@ recommendedMinimum: number,
  * Every MFA method lives on one device: losing it locks the user out.
  */
 singleDevice: boolean, };
+export type JourneyView = { 
+/**
+ * `newPhone`, `phoneNumber`, `chooseDefault`, `addMethod`, `removeMethod`.
+ */
+kind: string, steps: Array<JourneyStepView>, 
+/**
+ * Index of the current step; equal to the number of steps when finished.
+ */
+current: number, waiting: WaitingView, 
+/**
+ * `notWorking`, `alreadyGone`, or `notAllowed: <reason>` from the last attempt.
+ */
+note: string | null, 
+/**
+ * The user said the old phone is already gone.
+ */
+oldDeviceLost: boolean, 
+/**
+ * Where the user registers what Graph cannot create, and its QR code
+ * (SVG) for opening it on a new phone.
+ */
+securityInfoUrl: string, securityInfoQrSvg: string, };
+export type JourneyStepView = { 
+/**
+ * `confirmIdentity`, `register`, `confirmWorks`, `setDefault`,
+ * `addPhone`, `updatePhone`, `remove`, `verify`.
+ */
+name: string, state: StepState, 
+/**
+ * What the step is about: a method kind (`microsoftAuthenticator`...),
+ * a registration (`authenticator`...), a prompt (`push`...) or `phone`.
+ */
+subjectKind: string | null, 
+/**
+ * Its human name: a device, a number, a phone type.
+ */
+subjectName: string | null, };
+export type StepState = "done" | "current" | "pending";
+export type WaitingView = { "waiting": "confirmIdentity" } | { "waiting": "register", registration: string, phoneType: string | null, phoneNumber: string | null, fallback: boolean, } | { "waiting": "confirmWorks", methodId: string | null, } | { "waiting": "acceptConcerns", concerns: Array<ConcernView>, } | { "waiting": "finished" };
+export type ConcernView = { 
+/**
+ * `belowRecommended`, `singleDevice`, `losesPhishingResistance`.
+ */
+kind: string, after: number | null, recommended: number | null, };
+export type ActivityView = { 
+/**
+ * RFC 3339.
+ */
+time: string, 
+/**
+ * `addPhone`, `updatePhone`, `remove`, `setDefault`, `registered`.
+ */
+action: string, before: SnapshotView | null, after: SnapshotView | null, };
+export type SnapshotView = { kind: string, name: string | null, };
+export type ExportView = { path: string, entries: number, };
 export type ErrorView = { code: ErrorCode, message: string, };
-export type ErrorCode = "config_invalid" | "not_configured" | "keychain_unavailable" | "keychain_locked" | "not_signed_in" | "session_expired" | "sign_in_cancelled" | "sign_in_timed_out" | "sign_in_failed" | "sign_in_in_progress" | "browser_unavailable" | "service_busy" | "network" | "service_error" | "invalid_input" | "confirm_identity" | "change_not_allowed" | "wrong_account" | "change_refused" | "method_gone" | "internal";
+export type ErrorCode = "config_invalid" | "not_configured" | "keychain_unavailable" | "keychain_locked" | "not_signed_in" | "session_expired" | "sign_in_cancelled" | "sign_in_timed_out" | "sign_in_failed" | "sign_in_in_progress" | "browser_unavailable" | "service_busy" | "network" | "service_error" | "invalid_input" | "confirm_identity" | "change_not_allowed" | "wrong_account" | "change_refused" | "method_gone" | "change_not_verified" | "journey_busy" | "internal";

@@ -174,6 +174,8 @@ export const en = {
   'error.change_not_allowed': 'Your organisation doesn’t let this app make that change. You can make it on the Security Info page.',
   'error.wrong_account': 'You confirmed with a different account than the one signed in here.',
   'error.change_refused': 'That change could leave you unable to sign in, so it wasn’t made.',
+  'error.change_not_verified': 'The change was sent, but your account doesn’t show it yet.',
+  'error.journey_busy': 'Another MFA Assistant window is changing your account right now.',
   'error.method_gone': 'That method is no longer on your account. It may have been removed somewhere else.',
   'error.internal': 'Something went wrong inside the app.',
 

@@ -17,6 +17,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
+use crate::guardrails::Floor;
+
 /// Environment variable naming a configuration file to use instead of the
 /// platform default (documented in the README; tests use it).
 pub const CONFIG_ENV: &str = "MFA_ASSISTANT_CONFIG";
@@ -87,6 +89,24 @@ impl Cloud {
             }),
             Cloud::Demo => None,
         }
+    }
+}
+
+/// The Security Info page for a cloud, where users register what Graph
+/// cannot create (Authenticator, authenticator apps, security keys). For a
+/// custom cloud (and the emulator) it is `{authority_host}security-info`.
+/// The US Government and China addresses follow the public cloud's pattern
+/// and can be overridden with `security_info_url`.
+pub fn security_info_url(cloud: &Cloud, endpoints: &Endpoints) -> Url {
+    let fixed = |s: &str| Url::parse(s).expect("static URL");
+    match cloud {
+        Cloud::Public => fixed("https://mysignins.microsoft.com/security-info"),
+        Cloud::UsGovernment => fixed("https://mysignins.microsoft.us/security-info"),
+        Cloud::China => fixed("https://mysignins.azure.cn/security-info"),
+        Cloud::Custom { .. } | Cloud::Demo => endpoints
+            .authority_host
+            .join("security-info")
+            .expect("a relative path joins"),
     }
 }
 
@@ -202,6 +222,9 @@ struct RawConfig {
     sign_in_timeout_seconds: Option<u64>,
     helpdesk: Option<RawHelpdesk>,
     allow_demo_tenant: Option<bool>,
+    recommended_methods: Option<u32>,
+    required_methods: Option<u32>,
+    security_info_url: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -221,6 +244,9 @@ pub const KEYS: &[&str] = &[
     "scopes",
     "sign_in_timeout_seconds",
     "extra_root_certificate",
+    "security_info_url",
+    "recommended_methods",
+    "required_methods",
     "helpdesk",
     "allow_demo_tenant",
 ];
@@ -384,6 +410,12 @@ pub struct Layered {
     pub helpdesk: Option<Helpdesk>,
     /// False when the organisation's managed file sets `allow_demo_tenant = false`.
     pub demo_allowed: bool,
+    /// The organisation's floor of independent methods (default: recommend
+    /// three, require one).
+    pub floor: Floor,
+    /// Where users register what Graph cannot create; `None` means the
+    /// cloud's own page ([`security_info_url`]).
+    pub security_info_url: Option<Url>,
     pub provenance: Provenance,
 }
 
@@ -469,6 +501,36 @@ pub fn load_layered(managed: &Path, user: Option<&Path>) -> Result<Layered, Conf
             problem,
         })?),
     };
+    let floor_error = |problem: String| ConfigError {
+        file: file_of(Some(if raw.required_methods.is_some() {
+            "required_methods"
+        } else {
+            "recommended_methods"
+        })),
+        key: Some(
+            if raw.required_methods.is_some() {
+                "required_methods"
+            } else {
+                "recommended_methods"
+            }
+            .into(),
+        ),
+        problem,
+    };
+    let floor = Floor::new(
+        raw.recommended_methods
+            .unwrap_or(Floor::DEFAULT.recommended()),
+        raw.required_methods.unwrap_or(Floor::DEFAULT.required()),
+    )
+    .map_err(floor_error)?;
+    let security_info_url = match &raw.security_info_url {
+        None => None,
+        Some(u) => Some(parse_service_url(u).map_err(|problem| ConfigError {
+            file: file_of(Some("security_info_url")),
+            key: Some("security_info_url".into()),
+            problem,
+        })?),
+    };
     let config = if configures_tenant {
         let mut config = validate(raw, &file_of)?;
         config.source = user
@@ -483,6 +545,8 @@ pub fn load_layered(managed: &Path, user: Option<&Path>) -> Result<Layered, Conf
         config,
         helpdesk,
         demo_allowed,
+        floor,
+        security_info_url,
         provenance: Provenance {
             managed_file: managed.to_owned(),
             managed_found: managed_table.is_some(),
@@ -997,6 +1061,55 @@ mod tests {
         // A helpdesk alone configures no tenant: the demo tenant still runs.
         assert_eq!(l.config, None);
         assert_eq!(l.helpdesk.unwrap().kind(), "zendesk");
+    }
+
+    #[test]
+    fn the_organisation_sets_the_floor_and_the_security_info_page() {
+        let l = layered(None, None).unwrap();
+        assert_eq!(l.floor, Floor::DEFAULT);
+        assert_eq!(l.security_info_url, None);
+        let l = layered(
+            Some("recommended_methods = 4\nrequired_methods = 2\n"),
+            Some("required_methods = 1\nsecurity_info_url = \"https://id.contoso.com/security-info\"\n"),
+        )
+        .unwrap();
+        assert_eq!(l.floor, Floor::new(4, 2).unwrap());
+        assert_eq!(l.provenance.ignored, vec!["required_methods"]);
+        assert_eq!(
+            l.security_info_url.unwrap().as_str(),
+            "https://id.contoso.com/security-info/"
+        );
+        let e = layered(Some("required_methods = 0\n"), None).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("required_methods"));
+        assert_eq!(e.file, PathBuf::from("managed.toml"));
+        let e = layered(
+            None,
+            Some("recommended_methods = 2\nrequired_methods = 3\n"),
+        )
+        .unwrap_err();
+        assert!(e.problem.contains("cannot exceed"), "{e}");
+        let e = layered(
+            None,
+            Some("security_info_url = \"http://id.contoso.com\"\n"),
+        )
+        .unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("security_info_url"));
+    }
+
+    #[test]
+    fn each_cloud_has_its_security_info_page() {
+        let demo = Endpoints {
+            authority_host: Url::parse("http://127.0.0.1:9/").unwrap(),
+            graph_base: Url::parse("http://127.0.0.1:9/").unwrap(),
+        };
+        assert_eq!(
+            security_info_url(&Cloud::Public, &demo).as_str(),
+            "https://mysignins.microsoft.com/security-info"
+        );
+        assert_eq!(
+            security_info_url(&Cloud::Demo, &demo).as_str(),
+            "http://127.0.0.1:9/security-info"
+        );
     }
 
     #[test]

@@ -199,10 +199,61 @@ pub struct ActivityEntry {
     pub upn: String,
     /// `addPhone`, `updatePhone`, `remove`, `setDefault`, `registered`.
     pub action: String,
-    /// What the method was or became, in words a person can read: a kind
-    /// and a device name or number. Never a token or code.
-    pub before: Option<String>,
-    pub after: Option<String>,
+    /// What the method was, and what it became. Never a token or code.
+    pub before: Option<Snapshot>,
+    pub after: Option<Snapshot>,
+}
+
+/// A method as the activity log remembers it: its kind (Graph's type name
+/// without the namespace, or `default` for a default prompt) and its human
+/// name (device, number, or the prompt).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    pub kind: String,
+    pub name: Option<String>,
+}
+
+impl Snapshot {
+    pub fn of(m: &AuthMethod) -> Snapshot {
+        Snapshot {
+            kind: kind_name(&m.kind).to_owned(),
+            name: m.kind.human_name().map(str::to_owned),
+        }
+    }
+
+    fn default_prompt(choice: &str) -> Snapshot {
+        Snapshot {
+            kind: "default".into(),
+            name: Some(choice.to_owned()),
+        }
+    }
+
+    fn phone(phone_type: &str, number: &str) -> Snapshot {
+        Snapshot {
+            kind: "phone".into(),
+            name: Some(format!("{number} ({phone_type})")),
+        }
+    }
+}
+
+/// The kind's stable name (as the wire's method kinds).
+pub fn kind_name(kind: &MethodKind) -> &'static str {
+    match kind {
+        MethodKind::Password => "password",
+        MethodKind::MicrosoftAuthenticator { .. } => "microsoftAuthenticator",
+        MethodKind::Phone { .. } => "phone",
+        MethodKind::Email { .. } => "email",
+        MethodKind::Fido2 { .. } => "fido2",
+        MethodKind::WindowsHelloForBusiness { .. } => "windowsHelloForBusiness",
+        MethodKind::PlatformCredential { .. } => "platformCredential",
+        MethodKind::SoftwareOath => "softwareOath",
+        MethodKind::HardwareOath => "hardwareOath",
+        MethodKind::TemporaryAccessPass { .. } => "temporaryAccessPass",
+        MethodKind::External { .. } => "external",
+        MethodKind::QrCodePin => "qrCodePin",
+        MethodKind::Other { .. } => "other",
+    }
 }
 
 /// Where journeys and the activity log live (the app's data directory).
@@ -286,6 +337,58 @@ impl JourneyStore {
             .filter(|l| !l.trim().is_empty())
             .filter_map(|l| serde_json::from_str(l).ok())
             .collect())
+    }
+}
+
+/// The activity log as CSV (RFC 4180), newest last, for a spreadsheet:
+/// time, account, action, before, after.
+pub fn activity_csv(entries: &[ActivityEntry]) -> String {
+    let snap = |s: &Option<Snapshot>| match s {
+        Some(Snapshot {
+            kind,
+            name: Some(n),
+        }) => format!("{kind}: {n}"),
+        Some(Snapshot { kind, name: None }) => kind.clone(),
+        None => String::new(),
+    };
+    let mut out = String::from("time,account,action,before,after\r\n");
+    for e in entries {
+        let time = e
+            .time
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        let cells = [
+            time,
+            e.upn.clone(),
+            e.action.clone(),
+            snap(&e.before),
+            snap(&e.after),
+        ];
+        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// Quotes a cell, and defuses text a spreadsheet would run as a formula
+/// (a leading `=`, `@`, or a sign not starting a number).
+fn csv_cell(value: &str) -> String {
+    let mut v = value.to_owned();
+    let mut chars = v.chars();
+    let risky = match (chars.next(), chars.next()) {
+        (Some('=' | '@' | '\t' | '\r'), _) => true,
+        (Some('+' | '-'), Some(c)) => !c.is_ascii_digit(),
+        (Some('+' | '-'), None) => true,
+        _ => false,
+    };
+    if risky {
+        v.insert(0, '\'');
+    }
+    if v.contains([',', '"', '\n', '\r']) || risky {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v
     }
 }
 
@@ -644,7 +747,7 @@ impl Journey {
                 let methods = session.methods().await?;
                 match methods.iter().find(|m| registration.matches(m, &known_ids)) {
                     Some(new) => {
-                        self.log(store, "registered", None, Some(describe(new)))?;
+                        self.log(store, "registered", None, Some(Snapshot::of(new)))?;
                         let id = new.id.as_str().to_owned();
                         if let Some(Step::Register { found, .. }) = self.steps.get_mut(self.current)
                         {
@@ -682,8 +785,8 @@ impl Journey {
                 self.log(
                     store,
                     "setDefault",
-                    current.map(|c| c.as_graph()),
-                    Some(choice.as_graph()),
+                    current.map(|c| Snapshot::default_prompt(&c.as_graph())),
+                    Some(Snapshot::default_prompt(&choice.as_graph())),
                 )?;
                 Ok(None)
             }
@@ -717,7 +820,7 @@ impl Journey {
                     .await
                 {
                     Ok(Changed::Added(m)) => {
-                        self.log(store, "addPhone", None, Some(describe(&m)))?;
+                        self.log(store, "addPhone", None, Some(Snapshot::of(&m)))?;
                         Ok(None)
                     }
                     Ok(Changed::Done) => Ok(None),
@@ -765,8 +868,8 @@ impl Journey {
                         self.log(
                             store,
                             "updatePhone",
-                            Some(describe(&existing)),
-                            Some(format!("{} ({})", t, n.as_str())),
+                            Some(Snapshot::of(&existing)),
+                            Some(Snapshot::phone(&t, n.as_str())),
                         )?;
                         Ok(None)
                     }
@@ -835,7 +938,7 @@ impl Journey {
                     }
                     Err(e) => return Err(e.into()),
                 }
-                self.log(store, "remove", Some(describe(&method)), None)?;
+                self.log(store, "remove", Some(Snapshot::of(&method)), None)?;
                 Ok(None)
             }
             Step::Verify => {
@@ -922,8 +1025,8 @@ impl Journey {
         &self,
         store: &JourneyStore,
         action: &str,
-        before: Option<String>,
-        after: Option<String>,
+        before: Option<Snapshot>,
+        after: Option<Snapshot>,
     ) -> Result<(), JourneyError> {
         store.record(&ActivityEntry {
             time: OffsetDateTime::now_utc(),
@@ -1193,7 +1296,10 @@ mod tests {
             time: datetime!(2026-11-22 9:00 UTC),
             upn: "adele@contoso.example".into(),
             action: "remove".into(),
-            before: Some("Microsoft Authenticator (Pixel 6)".into()),
+            before: Some(Snapshot {
+                kind: "microsoftAuthenticator".into(),
+                name: Some("Pixel 6".into()),
+            }),
             after: None,
         };
         store.record(&entry).unwrap();
@@ -1208,6 +1314,43 @@ mod tests {
         std::fs::write(dir.path().join("nested/journey.json"), "{").unwrap();
         let e = store.load().unwrap_err();
         assert!(e.to_string().contains("journey.json"), "{e}");
+    }
+
+    #[test]
+    fn the_activity_log_exports_as_csv_without_formulas() {
+        let entry = |before: Option<Snapshot>, after: Option<Snapshot>| ActivityEntry {
+            time: datetime!(2026-11-22 9:00 UTC),
+            upn: "adele@contoso.example".into(),
+            action: "updatePhone".into(),
+            before,
+            after,
+        };
+        let csv = activity_csv(&[
+            entry(
+                Some(Snapshot::phone("mobile", "+44 7700900123")),
+                Some(Snapshot::phone("mobile", "+44 7700900999")),
+            ),
+            entry(
+                Some(Snapshot {
+                    kind: "microsoftAuthenticator".into(),
+                    name: Some("=HYPERLINK(\"x\")".into()),
+                }),
+                None,
+            ),
+        ]);
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(lines[0], "time,account,action,before,after");
+        assert_eq!(
+            lines[1],
+            "2026-11-22T09:00:00Z,adele@contoso.example,updatePhone,phone: +44 7700900123 (mobile),phone: +44 7700900999 (mobile)"
+        );
+        assert_eq!(
+            lines[2],
+            "2026-11-22T09:00:00Z,adele@contoso.example,updatePhone,\"microsoftAuthenticator: =HYPERLINK(\"\"x\"\")\","
+        );
+        assert_eq!(csv_cell("=1+1"), "\"'=1+1\"");
+        assert_eq!(csv_cell("-x"), "\"'-x\"");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
     }
 
     #[test]

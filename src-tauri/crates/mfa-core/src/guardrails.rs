@@ -318,7 +318,11 @@ fn check_remove(
         });
     }
     let mut concerns = Vec::new();
-    if health.independent_methods < floor.recommended
+    // Removing an old method for its verified replacement only undoes the
+    // replacement's gain: no concern about the count.
+    let replacing = replaced_by.as_ref().is_some_and(|r| r.verified);
+    if !replacing
+        && health.independent_methods < floor.recommended
         && health.independent_methods < before.independent_methods
     {
         concerns.push(Concern::BelowRecommended {

@@ -3,10 +3,13 @@
 
 import { invoke } from '@tauri-apps/api/core';
 import type {
+  ActivityView,
   AppInfo,
   DeviceCodeView,
   ErrorCode,
   ErrorView,
+  ExportView,
+  JourneyView,
   SecurityInfoView,
   SessionView,
   SignOutView,
@@ -64,9 +67,9 @@ export function toErrorView(e: unknown): ErrorView {
   return { code: 'internal', message: String(e) };
 }
 
-async function call<T>(command: string): Promise<T> {
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
-    return await invoke<T>(command);
+    return await invoke<T>(command, args);
   } catch (e) {
     throw toErrorView(e);
   }
@@ -83,3 +86,24 @@ export const finishDeviceCodeSignIn = (): Promise<SessionView> =>
 export const loadSecurityInfo = (): Promise<SecurityInfoView> =>
   call<SecurityInfoView>('load_security_info');
 export const signOut = (): Promise<SignOutView> => call<SignOutView>('sign_out');
+
+// ---- the guided journeys (Tauri takes camelCase argument names) ----------
+
+export type Answer = 'works' | 'notWorking' | 'acceptConcerns';
+
+export const currentJourney = (): Promise<JourneyView | null> => call<JourneyView | null>('current_journey');
+export const startNewPhone = (oldDeviceLost: boolean): Promise<JourneyView> =>
+  call<JourneyView>('start_new_phone', { oldDeviceLost });
+export const changePhoneNumber = (phoneType: string, number: string, replacing: string | null): Promise<JourneyView> =>
+  call<JourneyView>('change_phone_number', { phoneType, number, replacing });
+export const chooseDefault = (choice: string): Promise<JourneyView> => call<JourneyView>('choose_default', { choice });
+export const addMethod = (registration: string): Promise<JourneyView> =>
+  call<JourneyView>('add_method', { registration });
+export const removeMethod = (id: string): Promise<JourneyView> => call<JourneyView>('remove_method', { id });
+export const continueJourney = (): Promise<JourneyView> => call<JourneyView>('continue_journey');
+export const answerJourney = (answer: Answer): Promise<JourneyView> => call<JourneyView>('answer_journey', { answer });
+export const confirmIdentity = (): Promise<null> => call<null>('confirm_identity');
+export const openSecurityInfo = (): Promise<null> => call<null>('open_security_info');
+export const endJourney = (): Promise<null> => call<null>('end_journey');
+export const activityLog = (): Promise<ActivityView[]> => call<ActivityView[]>('activity_log');
+export const exportActivityLog = (): Promise<ExportView> => call<ExportView>('export_activity_log');

@@ -3,7 +3,17 @@
 // (`journey`) so a late answer can never overwrite a newer screen.
 
 import * as api from './api';
-import type { AppInfo, ErrorView, SessionView } from './bindings';
+import type { AppInfo, ErrorView, JourneyView, MethodView, SecurityInfoView, SessionView } from './bindings';
+import {
+  activityScreen,
+  chooseDefaultScreen,
+  journeyScreen,
+  newPhoneScreen,
+  phoneNumberScreen,
+  removeScreen,
+  type JourneyScreen,
+  type PanelMode,
+} from './changes';
 import { button, h } from './dom';
 import { icon } from './icons';
 import { t, type MessageKey } from './messages';
@@ -288,8 +298,50 @@ function copyCode(code: string, codeEl: HTMLElement): void {
   }, failed);
 }
 
+let signedInUpn = '';
+/** The last Security Info read, for naming methods on the journey screens. */
+let lastInfo: SecurityInfoView | null = null;
+const knownMethods = (): readonly MethodView[] => lastInfo?.methods ?? [];
+
+/** After sign-in: an unfinished change is shown where it stopped; otherwise the Security Info. */
 async function showSecurityInfo(upn: string): Promise<void> {
-  const screen = securityInfoScreen(upn, info ? info.settings : null, { signOut: (b) => void signOut(b), refresh: () => void load(screen) });
+  signedInUpn = upn;
+  const mine = ++journey;
+  let found: JourneyView | null = null;
+  try {
+    found = await api.currentJourney();
+  } catch {
+    // The journey file could not be read: the Security Info still shows.
+    found = null;
+  }
+  if (mine !== journey) return;
+  if (found && found.waiting.waiting !== 'finished') {
+    showJourney(found, 'resume');
+    void refreshInfoQuietly();
+    return;
+  }
+  if (found) {
+    try {
+      await api.endJourney();
+    } catch {
+      // A finished journey left behind: nothing depends on clearing it.
+    }
+    if (mine !== journey) return;
+  }
+  await showInfoScreen();
+}
+
+async function showInfoScreen(): Promise<void> {
+  const screen = securityInfoScreen(signedInUpn, info ? info.settings : null, {
+    signOut: (b) => void signOut(b),
+    refresh: () => void load(screen),
+    newPhone: () => showNewPhone(),
+    changeNumber: (data) => showChangeNumber(data),
+    chooseDefault: (data) => showChooseDefault(data),
+    addMethod: (b, registration) => void startJourney(b, () => api.addMethod(registration)),
+    remove: (m) => showRemove(m),
+    activityLog: () => void showActivity(),
+  });
   show(screen);
   await load(screen);
 }
@@ -301,6 +353,7 @@ async function load(screen: SecurityInfoScreen): Promise<void> {
   try {
     const data = await api.loadSecurityInfo();
     if (mine !== journey) return;
+    lastInfo = data;
     screen.setData(data);
   } catch (e) {
     if (mine !== journey) return;
@@ -312,6 +365,275 @@ async function load(screen: SecurityInfoScreen): Promise<void> {
     }
     screen.setUnavailable();
     showError(err, [tryAgain(() => void load(screen))]);
+  }
+}
+
+/** Reads the Security Info for names on a journey screen, without disturbing it. */
+async function refreshInfoQuietly(): Promise<void> {
+  try {
+    lastInfo = await api.loadSecurityInfo();
+  } catch {
+    return;
+  }
+  if (current && 'update' in current && 'view' in current) {
+    const screen = current as JourneyScreen;
+    screen.update(screen.view(), screen.mode());
+  }
+}
+
+const backToInfo = (): void => {
+  clearMessages();
+  void showInfoScreen();
+};
+
+// ---- changing Security Info: the guided journeys ---------------------------
+
+function showNewPhone(): void {
+  clearMessages();
+  show(newPhoneScreen({ start: (b, lost) => void startJourney(b, () => api.startNewPhone(lost)), cancel: backToInfo }));
+}
+
+function showChangeNumber(data: SecurityInfoView): void {
+  clearMessages();
+  const screen = phoneNumberScreen(data, {
+    start: (b, phoneType, number, replacing) =>
+      void startJourney(
+        b,
+        () => api.changePhoneNumber(phoneType, number, replacing),
+        (err) => {
+          // The back end's own check of the number: shown under the field too.
+          if (err.code !== 'invalid_input') return false;
+          screen.showProblem(err.message);
+          return true;
+        },
+      ),
+    cancel: backToInfo,
+  });
+  show(screen);
+}
+
+function showChooseDefault(data: SecurityInfoView): void {
+  clearMessages();
+  show(chooseDefaultScreen(data, { start: (b, choice) => void startJourney(b, () => api.chooseDefault(choice)), cancel: backToInfo }));
+}
+
+function showRemove(m: MethodView): void {
+  clearMessages();
+  show(
+    removeScreen(m, {
+      start: (b, id) =>
+        void startJourney(
+          b,
+          () => api.removeMethod(id),
+          (err) => {
+            if (err.code === 'change_refused') {
+              // Said plainly, with the guardrail's reason; nothing was changed.
+              showError(err, [{ label: 'changes.back', testid: 'refused-back', run: backToInfo }]);
+              return true;
+            }
+            if (err.code === 'method_gone') {
+              void showInfoScreen().then(() => showError(err));
+              return true;
+            }
+            return false;
+          },
+        ),
+      cancel: backToInfo,
+    }),
+  );
+}
+
+/** Starts a journey from a form: its answer is the journey screen. */
+async function startJourney(
+  b: HTMLButtonElement,
+  run: () => Promise<JourneyView>,
+  handle?: (err: ErrorView) => boolean,
+): Promise<void> {
+  const mine = ++journey;
+  clearMessages();
+  b.disabled = true;
+  try {
+    const view = await run();
+    if (mine !== journey) return;
+    showJourney(view);
+  } catch (e) {
+    if (mine !== journey) return;
+    b.disabled = false;
+    const err = api.toErrorView(e);
+    if (handle?.(err)) return;
+    if (err.code === 'session_expired' || err.code === 'not_signed_in') {
+      showSignIn();
+      showError(err, [signInAgain, useDeviceCode]);
+      return;
+    }
+    showError(err, [tryAgain(() => void startJourney(b, run, handle))]);
+  }
+}
+
+function showJourney(view: JourneyView, mode: PanelMode = 'normal'): void {
+  const screen: JourneyScreen = journeyScreen(
+    view,
+    knownMethods,
+    {
+      confirm: () => void confirmAndContinue(screen),
+      cancelConfirm: () => void cancelConfirm(screen),
+      openSecurityInfo: () => void openPage(),
+      check: (quiet) => void step(screen, api.continueJourney, quiet),
+      works: () => void step(screen, () => api.answerJourney('works')),
+      notWorking: () => void step(screen, () => api.answerJourney('notWorking')),
+      accept: () => void step(screen, () => api.answerJourney('acceptConcerns')),
+      keep: () => void endAndBack(screen, 'status.kept'),
+      stop: () => void endAndBack(screen, 'status.journeyStopped'),
+      close: () => void endAndBack(screen, 'status.journeyFinished'),
+    },
+    mode,
+  );
+  show(screen);
+}
+
+/** One command of a journey; the answer redraws the screen where the journey stands. */
+async function step(screen: JourneyScreen, run: () => Promise<JourneyView>, quiet = false): Promise<void> {
+  const mine = ++journey;
+  if (!quiet) {
+    errorSlot.replaceChildren();
+    screen.setBusy(true);
+    setStatus(t('journey.checking'));
+  }
+  try {
+    const view = await run();
+    if (mine !== journey) return;
+    screen.setBusy(false);
+    setStatus('');
+    screen.update(view);
+    if (view.waiting.waiting === 'finished') {
+      setStatus(t('status.journeyFinished'), 'success');
+      void refreshInfoQuietly();
+    }
+  } catch (e) {
+    if (mine !== journey) return;
+    screen.setBusy(false);
+    setStatus('');
+    journeyError(screen, api.toErrorView(e), quiet);
+  }
+}
+
+/**
+ * An error in the middle of a journey: the journey stays where it is. An
+ * expired confirmation asks to confirm again; everything else says what
+ * happened and offers to try the step again.
+ */
+function journeyError(screen: JourneyScreen, err: ErrorView, quiet = false): void {
+  const mode = screen.mode() === 'confirming' ? 'normal' : screen.mode();
+  switch (err.code) {
+    case 'confirm_identity':
+      screen.update(screen.view(), 'reconfirm');
+      return;
+    case 'session_expired':
+    case 'not_signed_in':
+      showSignIn();
+      showError(err, [signInAgain, useDeviceCode]);
+      return;
+    case 'sign_in_cancelled':
+      screen.update(screen.view(), mode);
+      setStatus(t('status.cancelled'));
+      return;
+    default:
+      // An automatic check that failed stops checking until the user tries again.
+      if (!quiet) screen.update(screen.view(), mode === 'resume' ? 'normal' : mode);
+      showError(err, [
+        { label: 'journey.tryAgain', testid: 'try-again', run: () => void step(screen, api.continueJourney) },
+      ]);
+  }
+}
+
+async function confirmAndContinue(screen: JourneyScreen): Promise<void> {
+  const mine = ++journey;
+  const before = screen.mode();
+  clearMessages();
+  screen.update(screen.view(), 'confirming');
+  try {
+    await api.confirmIdentity();
+  } catch (e) {
+    if (mine !== journey) return;
+    const err = api.toErrorView(e);
+    screen.update(screen.view(), before === 'reconfirm' ? 'reconfirm' : 'normal');
+    if (err.code === 'sign_in_cancelled') {
+      setStatus(t('status.cancelled'));
+      return;
+    }
+    showError(err, [tryAgain(() => void confirmAndContinue(screen))]);
+    return;
+  }
+  if (mine !== journey) return;
+  await step(screen, api.continueJourney);
+}
+
+async function cancelConfirm(screen: JourneyScreen): Promise<void> {
+  ++journey;
+  try {
+    await api.cancelSignIn();
+  } catch {
+    // Already over: the screen goes back to the question anyway.
+  }
+  screen.update(screen.view(), 'normal');
+  setStatus(t('status.cancelled'));
+}
+
+async function openPage(): Promise<void> {
+  try {
+    await api.openSecurityInfo();
+    setStatus(t('waiting.openedSecurityInfo'));
+  } catch (e) {
+    showError(api.toErrorView(e));
+  }
+}
+
+/** Stops following the journey (or closes a finished one) and reloads the Security Info. */
+async function endAndBack(screen: JourneyScreen, status: MessageKey): Promise<void> {
+  const mine = ++journey;
+  screen.setBusy(true);
+  try {
+    await api.endJourney();
+  } catch (e) {
+    if (mine !== journey) return;
+    screen.setBusy(false);
+    showError(api.toErrorView(e), [tryAgain(() => void endAndBack(screen, status))]);
+    return;
+  }
+  if (mine !== journey) return;
+  clearMessages();
+  await showInfoScreen();
+  setStatus(t(status), 'success');
+}
+
+async function showActivity(): Promise<void> {
+  const mine = ++journey;
+  clearMessages();
+  const screen = activityScreen(knownMethods, {
+    back: backToInfo,
+    export: (b) => void exportActivity(b, screen),
+  });
+  show(screen);
+  try {
+    const entries = await api.activityLog();
+    if (mine !== journey) return;
+    screen.setEntries(entries);
+  } catch (e) {
+    if (mine !== journey) return;
+    screen.setEntries([]);
+    showError(api.toErrorView(e), [tryAgain(() => void showActivity())]);
+  }
+}
+
+async function exportActivity(b: HTMLButtonElement, screen: ReturnType<typeof activityScreen>): Promise<void> {
+  b.disabled = true;
+  try {
+    const result = await api.exportActivityLog();
+    screen.setExported(result.path, result.entries);
+  } catch (e) {
+    showError(api.toErrorView(e), [tryAgain(() => void exportActivity(b, screen))]);
+  } finally {
+    b.disabled = false;
   }
 }
 

@@ -158,6 +158,11 @@ note: string | null,
  */
 oldDeviceLost: boolean, 
 /**
+ * A method to remove was already gone (removed on the web, or before a
+ * crash); nothing was deleted twice.
+ */
+removedElsewhere: boolean, 
+/**
  * Where the user registers what Graph cannot create, and its QR code
  * (SVG) for opening it on a new phone.
  */

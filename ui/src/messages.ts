@@ -129,6 +129,8 @@ export const en = {
   'methods.badgeDefault': 'Default',
   'methods.badgePhishingResistant': 'Phishing-resistant',
   'methods.notMfa': 'Not an MFA method',
+  'methods.remove': 'Remove',
+  'methods.removeLabel': 'Remove {method}',
 
   'kind.password': 'Password',
   'kind.microsoftAuthenticator': 'Microsoft Authenticator',
@@ -178,6 +180,200 @@ export const en = {
   'error.journey_busy': 'Another MFA Assistant window is changing your account right now.',
   'error.method_gone': 'That method is no longer on your account. It may have been removed somewhere else.',
   'error.internal': 'Something went wrong inside the app.',
+
+  'changes.title': 'Change your security info',
+  'changes.intro': 'The app walks you through each change in a safe order: the new is added and tested before the old is removed.',
+  'changes.newPhone': 'I have a new phone',
+  'changes.newPhoneHint': 'Move Microsoft Authenticator to your new phone.',
+  'changes.changeNumber': 'My phone number changed',
+  'changes.changeNumberHint': 'Give your account your new number.',
+  'changes.chooseDefault': 'Choose my default',
+  'changes.chooseDefaultHint': 'Pick what you’re asked for first when you sign in.',
+  'changes.activityLog': 'Activity log',
+  'changes.activityLogHint': 'Every change this app made, with before and after.',
+  'changes.back': 'Back to security info',
+  'changes.cancel': 'Cancel',
+
+  'health.addSuggestion': 'Add {method}',
+  'health.suggestWhy.securityKey':
+    'A security key or passkey is phishing-resistant: a fake sign-in page can’t trick it. It’s also a separate device, so it still works if you lose your phone.',
+  'health.suggestWhy.authenticator':
+    'Microsoft Authenticator on a phone gives you sign-in notifications, and counts as a separate way in from your other methods.',
+  'health.suggestWhy.authenticatorApp':
+    'An authenticator app that shows codes works even without a network connection, and adds another independent way to sign in.',
+  'registration.securityKey': 'a security key or passkey',
+  'registration.authenticator': 'Microsoft Authenticator',
+  'registration.authenticatorApp': 'an authenticator app',
+  'registration.phone': 'a phone number',
+
+  'newPhone.title': 'I have a new phone',
+  'newPhone.question': 'Do you still have your old phone?',
+  'newPhone.stillHave': 'Yes, I still have it',
+  'newPhone.lost': 'No, it’s lost, broken or already gone',
+  'newPhone.lostNote':
+    'That’s fine. The app still adds your new phone first and removes the old one last, so your account is never without a way to sign in. Removing the old phone also stops anyone who finds it from approving sign-ins.',
+  'newPhone.stillNote':
+    'Keep the old phone nearby until the end: it stays on your account until the new one is set up and tested.',
+  'newPhone.start': 'Start',
+
+  'phoneNumber.title': 'My phone number changed',
+  'phoneNumber.which': 'Which phone?',
+  'phoneNumber.current': 'now {number}',
+  'phoneNumber.none': 'not set up: add one',
+  'phoneNumber.label': 'New number',
+  'phoneNumber.hint': 'Country code first, then the number, e.g. +44 7700900123 or +1 4255550123x123 with an extension.',
+  'phoneNumber.empty': 'Enter the new number.',
+  'phoneNumber.noPlus': 'Start with + and the country code.',
+  'phoneNumber.noSpace': 'Put a space after the country code.',
+  'phoneNumber.country': 'The country code must be 1 to 4 digits.',
+  'phoneNumber.digits': 'The number may contain only digits (spaces, dots, hyphens and brackets are fine).',
+  'phoneNumber.length': 'The number after the country code must be 4 to 15 digits.',
+  'phoneNumber.extension': 'An extension after x must be 1 to 10 digits.',
+  'phoneNumber.example': 'For example: +44 7700900123, or +1 4255550123x123 with an extension.',
+  'phoneNumber.replacing': 'This number replaces another of my phones',
+  'phoneNumber.replacingWhich': 'Which phone does it replace?',
+  'phoneNumber.replacingNote': 'The new phone is added first, becomes the default if the old one was, and the old one is removed last.',
+  'phoneNumber.start': 'Continue',
+
+  'chooseDefault.title': 'Choose my default',
+  'chooseDefault.intro': 'This is what you’re asked for first when you sign in. Stronger choices are listed first.',
+  'chooseDefault.current': 'Current default',
+  'chooseDefault.none': 'You have no method that can be a default yet.',
+  'chooseDefault.systemTitle': 'Your organisation chooses for you at the moment',
+  'chooseDefault.systemBody':
+    'System-preferred MFA is on: when you sign in you’ll be asked for {method}, the strongest method you have, whatever you pick here. Your choice is kept and used if your organisation turns this off.',
+  'chooseDefault.systemBodyNoMethod':
+    'System-preferred MFA is on: when you sign in you’ll be asked for the strongest method you have, whatever you pick here. Your choice is kept and used if your organisation turns this off.',
+  'chooseDefault.start': 'Make it my default',
+  'chooseDefault.pick': 'Choose a method that isn’t already your default.',
+
+  'remove.title': 'Remove {method}?',
+  'remove.intro':
+    'The app first checks that you’ll still be able to sign in without it. If the change would lock you out it won’t be made; if it only makes your account weaker, you’ll be asked before anything is removed.',
+  'remove.start': 'Remove',
+  'remove.refused': 'This method can’t be removed right now.',
+
+  'journey.title.newPhone': 'Set up your new phone',
+  'journey.title.phoneNumber': 'Change your phone number',
+  'journey.title.chooseDefault': 'Choose your default sign-in method',
+  'journey.title.addMethod': 'Add a sign-in method',
+  'journey.title.removeMethod': 'Remove a sign-in method',
+  'journey.progress': 'Step {step} of {total}',
+  'journey.progressDone': 'All {total} steps done',
+  'journey.stepsLabel': 'Steps',
+  'journey.state.done': 'Done',
+  'journey.state.current': 'Now',
+  'journey.state.pending': 'To do',
+  'journey.stop': 'Stop',
+  'journey.stopHint': 'Steps already done stay done; nothing is left half-done.',
+  'journey.oldLost': 'Your old phone is gone: it will be removed at the end, once the new one works.',
+  'journey.resumeTitle': 'You have an unfinished change',
+  'journey.resumeBody': 'You stopped here last time. Continue where you left off, or stop the change.',
+  'journey.resume': 'Continue',
+  'journey.tryAgain': 'Try again',
+  'journey.checking': 'Checking your account…',
+
+  'step.confirmIdentity.title': 'Confirm it’s you',
+  'step.confirmIdentity.why':
+    'Your organisation accepts changes to sign-in methods only from someone who proved it’s them in the last few minutes. Your browser opens and asks you to sign in again.',
+  'step.register.title.authenticator': 'Set up Microsoft Authenticator on your new phone',
+  'step.register.title.authenticatorApp': 'Add an authenticator app',
+  'step.register.title.securityKey': 'Register a security key or passkey',
+  'step.register.title.phone': 'Add {name} on the Security Info page',
+  'step.register.why.authenticator':
+    'The new phone is added and tested before anything is removed, so you’re never without a way to sign in.',
+  'step.register.why.authenticatorApp': 'Codes from an app add another way to sign in that works offline.',
+  'step.register.why.securityKey':
+    'A security key or passkey can’t be tricked by a fake sign-in page and doesn’t depend on your phone.',
+  'step.register.why.phone':
+    'Your organisation doesn’t let apps change phone numbers, so you make this change on the Security Info page; this window watches for it.',
+  'step.confirmWorks.title': 'Check that it works',
+  'step.confirmWorks.why': 'Nothing is removed until you say the new method works.',
+  'step.setDefault.title': 'Make it your default: {choice}',
+  'step.setDefault.why': 'This is what you’ll be asked for first when you sign in.',
+  'step.addPhone.title': 'Add {number} as your {type} phone',
+  'step.addPhone.why': 'The new number is added before any old one is removed.',
+  'step.updatePhone.title': 'Change your {type} phone to {number}',
+  'step.updatePhone.why': 'Texts and calls for signing in go to the new number from then on.',
+  'step.remove.title': 'Remove {method}',
+  'step.remove.why.newPhone':
+    'Removed last, once the new phone works, so the old phone can no longer be used to sign in as you.',
+  'step.remove.why': 'Removed only after the checks that you’ll still be able to sign in.',
+  'step.verify.title': 'Check your account',
+  'step.verify.why': 'The app reads your security info again to make sure every change really happened.',
+  'step.unknown.title': 'Step: {name}',
+  'step.methodUnknown': 'a sign-in method',
+
+  'waiting.confirmIdentity.title': 'Confirm it’s you in your browser',
+  'waiting.confirmIdentity.body': 'Your browser opens your organisation’s sign-in page. Sign in there; this window continues by itself.',
+  'waiting.confirmIdentity.button': 'Confirm it’s me',
+  'waiting.confirmIdentity.inBrowser': 'Finish signing in in your browser…',
+  'waiting.confirmIdentity.cancel': 'Cancel',
+  'waiting.confirmIdentity.expired':
+    'Your confirmation expired. Confirm again and the app will retry where you left off; nothing was changed in the meantime.',
+  'waiting.register.title.authenticator': 'Set up Microsoft Authenticator on your new phone',
+  'waiting.register.title.authenticatorApp': 'Add an authenticator app',
+  'waiting.register.title.securityKey': 'Register a security key or passkey',
+  'waiting.register.title.phone': 'Add the number on the Security Info page',
+  'waiting.register.step1.authenticator': 'On your new phone, install Microsoft Authenticator from the app store.',
+  'waiting.register.step1.authenticatorApp': 'Have your authenticator app ready on a device you keep with you.',
+  'waiting.register.step1.securityKey': 'Have your security key ready, or the device that will hold your passkey.',
+  'waiting.register.step1.phone': 'Have the phone with the number {number} nearby.',
+  'waiting.register.step2': 'Open the Security Info page: scan this QR code with the new phone, or open it on this computer.',
+  'waiting.register.step3.authenticator': 'Choose “Add sign-in method”, then Microsoft Authenticator, and follow the steps. Approve the test notification.',
+  'waiting.register.step3.authenticatorApp': 'Choose “Add sign-in method”, then Authenticator app, scan the code it shows and enter the code from the app.',
+  'waiting.register.step3.securityKey': 'Choose “Add sign-in method”, then Security key, and follow the steps.',
+  'waiting.register.step3.phone': 'Add or change the {type} phone to {number} there.',
+  'waiting.register.watching': 'Watching your account for the new registration. This continues by itself when it appears.',
+  'waiting.register.checkNow': 'Check now',
+  'waiting.register.qrLabel': 'QR code for the Security Info page: {uri}',
+  'waiting.register.fallbackTitle': 'Your organisation doesn’t let this app change phone numbers',
+  'waiting.register.fallbackBody':
+    'You can still make the change yourself on the Security Info page. Nothing else was changed, and this window continues by itself once your account shows the new number.',
+  'waiting.openSecurityInfo': 'Open Security Info',
+  'waiting.openedSecurityInfo': 'The Security Info page opened in your browser.',
+  'waiting.confirmWorks.title': 'Did the test notification arrive, and did you approve it?',
+  'waiting.confirmWorks.help':
+    'At the end of the set-up the Security Info page sends a test notification to the new phone. If it didn’t arrive: check the phone is online and notifications are allowed for Authenticator, then send another test from the Security Info page.',
+  'waiting.confirmWorks.works': 'Yes, it works',
+  'waiting.confirmWorks.notWorking': 'No, it’s not working',
+  'waiting.confirmWorks.notWorkingNote':
+    'Nothing was removed: your old method stays until the new one works. Try the set-up again on the Security Info page, then answer again.',
+  'waiting.acceptConcerns.title': 'Before you remove it',
+  'waiting.acceptConcerns.intro': 'You can remove it, but your account will be weaker:',
+  'waiting.acceptConcerns.belowRecommended':
+    'You’d have {after} independent way(s) to sign in; we recommend at least {recommended}, so that losing one device doesn’t lock you out.',
+  'waiting.acceptConcerns.singleDevice': 'All your remaining sign-in methods would be on one device. If you lose it, you can’t sign in.',
+  'waiting.acceptConcerns.losesPhishingResistance':
+    'You’d have no phishing-resistant method left (a security key, passkey or Windows Hello), which a fake sign-in page can’t trick.',
+  'waiting.acceptConcerns.other': 'Another concern: {kind}',
+  'waiting.acceptConcerns.accept': 'I understand, remove it',
+  'waiting.acceptConcerns.keep': 'Keep it',
+  'waiting.finished.title': 'All done',
+  'waiting.finished.body': 'Your account shows the change. What happened:',
+  'waiting.finished.alreadyGone': 'It had already been removed somewhere else, so the app didn’t remove anything again.',
+  'waiting.finished.close': 'Back to security info',
+  'status.journeyStopped': 'The change was stopped. Steps already done stay done.',
+  'status.journeyFinished': 'Your security info is up to date.',
+  'status.kept': 'Nothing was removed.',
+
+  'activity.title': 'Activity log',
+  'activity.intro': 'Every change this app made to your account on this computer, newest first.',
+  'activity.empty': 'The app hasn’t changed anything yet.',
+  'activity.loading': 'Loading the activity log…',
+  'activity.colTime': 'When',
+  'activity.colAction': 'What',
+  'activity.colChange': 'Before → after',
+  'activity.action.addPhone': 'Phone added',
+  'activity.action.updatePhone': 'Phone number changed',
+  'activity.action.remove': 'Method removed',
+  'activity.action.setDefault': 'Default changed',
+  'activity.action.registered': 'New method registered',
+  'activity.nothing': 'nothing',
+  'activity.change': '{before} → {after}',
+  'activity.export': 'Export',
+  'activity.exported#one': 'Exported {count} entry to {path}',
+  'activity.exported#other': 'Exported {count} entries to {path}',
 
   'action.tryAgain': 'Try again',
   'action.signInAgain': 'Sign in again',
@@ -249,4 +445,14 @@ export function parts(template: string): Part[] {
 /** Like `tn`, split around its placeholders (see `parts`). */
 export function tnParts(key: PluralKey, count: number): Part[] {
   return parts(pluralTemplate(key, count));
+}
+
+/**
+ * The message for a key built at run time from a value Rust sent (a step
+ * name, a concern), or null when this catalogue has no words for it yet.
+ */
+export function tIf(key: string, params?: Params): string | null {
+  const forms = catalogue as unknown as Readonly<Record<string, string | undefined>>;
+  const text = Object.prototype.hasOwnProperty.call(forms, key) ? forms[key] : undefined;
+  return text === undefined ? null : interpolate(text, params);
 }

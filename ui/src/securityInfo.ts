@@ -5,13 +5,19 @@ import type { DefaultMethodView, HealthView, MethodView, SecurityInfoView, Setti
 import { append, button, h } from './dom';
 import { addedText, initials, kindName, methodChoice, phoneTypeName } from './format';
 import { icon, methodIcon } from './icons';
-import { t, tnParts, type Part, type PluralKey } from './messages';
+import { t, tIf, tnParts, type MessageKey, type Part, type PluralKey } from './messages';
 import type { Screen } from './screens';
 import { settingsDisclosure } from './settings';
 
 export interface SecurityInfoHandlers {
   signOut: (button: HTMLButtonElement) => void;
   refresh: () => void;
+  newPhone: () => void;
+  changeNumber: (info: SecurityInfoView) => void;
+  chooseDefault: (info: SecurityInfoView) => void;
+  addMethod: (button: HTMLButtonElement, registration: string) => void;
+  remove: (method: MethodView) => void;
+  activityLog: () => void;
 }
 
 export interface SecurityInfoScreen extends Screen {
@@ -71,9 +77,10 @@ export function securityInfoScreen(
     upnEl.textContent = info.account.upn;
     avatar.textContent = initials(info.account.displayName, info.account.upn);
     body.replaceChildren(
-      healthCard(info.health),
+      healthCard(info.health, info.suggestion, on),
+      changesCard(info, on),
       defaultMethodCard(info.defaultMethod, info.methods),
-      methodsSection(info.methods),
+      methodsSection(info.methods, on),
     );
   };
 
@@ -101,7 +108,43 @@ function countLine(key: PluralKey, count: number, numberAttrs: Readonly<Record<s
   return line;
 }
 
-function healthCard(health: HealthView): HTMLElement {
+/** "Get to three": what to add next, and why, with the button that starts it. */
+function suggestionBlock(suggestion: string, on: SecurityInfoHandlers): HTMLElement {
+  const method = tIf(`registration.${suggestion}`) ?? suggestion;
+  const add: HTMLButtonElement = button(t('health.addSuggestion', { method }), () => on.addMethod(add, suggestion), {
+    class: 'btn btn-primary',
+    testid: 'add-method',
+    'data-registration': suggestion,
+  });
+  return h(
+    'div',
+    { class: 'suggestion', testid: 'health-suggestion' },
+    h('p', {}, tIf(`health.suggestWhy.${suggestion}`) ?? ''),
+    h('div', { class: 'actions' }, add),
+  );
+}
+
+/** The journeys that change Security Info, and the activity log. */
+function changesCard(info: SecurityInfoView, on: SecurityInfoHandlers): HTMLElement {
+  const action = (label: MessageKey, hint: MessageKey, testid: string, run: () => void): HTMLElement =>
+    button(t(label), run, { class: 'action-tile', testid, 'aria-describedby': `${testid}-hint` }, h('span', { class: 'tile-hint', id: `${testid}-hint` }, t(hint)));
+  return h(
+    'section',
+    { class: 'card changes', testid: 'changes', 'aria-labelledby': 'changes-title' },
+    h('h2', { id: 'changes-title' }, t('changes.title')),
+    h('p', { class: 'hint' }, t('changes.intro')),
+    h(
+      'div',
+      { class: 'action-tiles' },
+      action('changes.newPhone', 'changes.newPhoneHint', 'new-phone', on.newPhone),
+      action('changes.changeNumber', 'changes.changeNumberHint', 'change-number', () => on.changeNumber(info)),
+      action('changes.chooseDefault', 'changes.chooseDefaultHint', 'choose-default', () => on.chooseDefault(info)),
+      action('changes.activityLog', 'changes.activityLogHint', 'open-activity-log', on.activityLog),
+    ),
+  );
+}
+
+function healthCard(health: HealthView, suggestion: string, on: SecurityInfoHandlers): HTMLElement {
   const missing = Math.max(0, health.recommendedMinimum - health.independentMethods);
   const warnings: HTMLElement[] = [];
   if (missing > 0) {
@@ -153,6 +196,7 @@ function healthCard(health: HealthView): HTMLElement {
       ),
     ),
     verdict,
+    missing > 0 ? suggestionBlock(suggestion, on) : null,
   );
 }
 
@@ -207,9 +251,9 @@ function defaultMethodCard(def: DefaultMethodView, methods: readonly MethodView[
   );
 }
 
-function methodsSection(methods: readonly MethodView[]): HTMLElement {
+function methodsSection(methods: readonly MethodView[], on: SecurityInfoHandlers): HTMLElement {
   const list = h('ul', { class: 'method-list', testid: 'methods-list', 'aria-labelledby': 'methods-title' });
-  append(list, methods.map(methodRow));
+  append(list, methods.map((m) => methodRow(m, on)));
   list.hidden = methods.length === 0;
   return h(
     'section',
@@ -227,7 +271,7 @@ function methodsSection(methods: readonly MethodView[]): HTMLElement {
   );
 }
 
-function methodRow(m: MethodView): HTMLLIElement {
+function methodRow(m: MethodView, on: SecurityInfoHandlers): HTMLLIElement {
   const details: string[] = [];
   if (m.name !== '') details.push(m.name);
   if (m.phoneType !== null) details.push(phoneTypeName(m.phoneType));
@@ -259,5 +303,12 @@ function methodRow(m: MethodView): HTMLLIElement {
       h('p', { class: 'method-added' }, addedText(m.added)),
     ),
     h('div', { class: 'badges' }, ...badges),
+    m.removable
+      ? button(t('methods.remove'), () => on.remove(m), {
+          class: 'btn btn-subtle btn-small method-remove',
+          testid: 'remove-method',
+          'aria-label': t('methods.removeLabel', { method: m.name !== '' ? `${kindName(m.kind)} (${m.name})` : kindName(m.kind) }),
+        })
+      : null,
   );
 }

@@ -310,6 +310,9 @@ pub struct JourneyView {
     pub note: Option<String>,
     /// The user said the old phone is already gone.
     pub old_device_lost: bool,
+    /// A method to remove was already gone (removed on the web, or before a
+    /// crash); nothing was deleted twice.
+    pub removed_elsewhere: bool,
     /// Where the user registers what Graph cannot create, and its QR code
     /// (SVG) for opening it on a new phone.
     pub security_info_url: String,
@@ -470,6 +473,7 @@ impl JourneyView {
             },
             note: journey.note.clone(),
             old_device_lost: journey.old_device_lost,
+            removed_elsewhere: journey.removed_elsewhere,
             security_info_url: security_info_url.to_owned(),
             security_info_qr_svg,
         }

@@ -155,6 +155,10 @@ pub struct Journey {
     pub old_device_lost: bool,
     /// What the last attempt at the current step said, for the UI.
     pub note: Option<String>,
+    /// A method this journey was to remove was already gone (removed on the
+    /// web, or by this app before a crash): nothing was deleted twice.
+    #[serde(default)]
+    pub removed_elsewhere: bool,
 }
 
 /// What the journey needs from the user now, or that it is over.
@@ -470,6 +474,7 @@ impl Journey {
             current: 0,
             old_device_lost: false,
             note: None,
+            removed_elsewhere: false,
         }
     }
 
@@ -888,7 +893,7 @@ impl Journey {
                 let info = session.security_info().await?;
                 let Some(method) = info.methods.iter().find(|m| m.id == target).cloned() else {
                     // Gone already: removed before a crash, or on the web.
-                    self.note = Some("alreadyGone".into());
+                    self.removed_elsewhere = true;
                     return Ok(None);
                 };
                 let replaced_by = if replaced_by_new {
@@ -934,7 +939,7 @@ impl Journey {
                         status: 404,
                         ..
                     })) => {
-                        self.note = Some("alreadyGone".into());
+                        self.removed_elsewhere = true;
                     }
                     Err(e) => return Err(e.into()),
                 }

@@ -41,8 +41,9 @@ pub enum SessionError {
     /// ten minutes, and the permission to change methods). Nothing was changed.
     #[error("confirm it's you before changing your sign-in methods{}", .0.as_ref().map(|r| format!(" ({r})")).unwrap_or_default())]
     FreshSignInNeeded(Option<String>),
-    /// The tenant refused the change even right after a fresh sign-in: the
-    /// organisation does not let users make it here. Nothing was changed.
+    /// The tenant refused the change again after the user confirmed in
+    /// answer to a first refusal: the organisation does not let users make it
+    /// here. Nothing was changed.
     #[error("your organisation does not let this app make that change ({0}); use the Security Info page instead")]
     ChangeNotAllowed(String),
     /// The user confirmed in the browser as someone else.
@@ -75,6 +76,11 @@ struct Active {
     access: Access,
     /// When the user last completed MFA in this session (`confirm_identity`).
     fresh_mfa_at: Option<Instant>,
+    /// Graph refused a change (403) and the user was asked to confirm again.
+    refused: bool,
+    /// The current confirmation was made after such a refusal: another 403
+    /// means the organisation forbids the change, not a stale MFA.
+    reconfirmed_after_refusal: bool,
 }
 
 /// How long the tenant counts an MFA as fresh for changes (the 2026 rule).
@@ -206,6 +212,8 @@ impl Session {
             upn,
             access,
             fresh_mfa_at: None,
+            refused: false,
+            reconfirmed_after_refusal: false,
         })
     }
 
@@ -310,6 +318,7 @@ impl Session {
             .ok_or(SessionError::NotSignedIn)?;
         let upn = current.upn.clone();
         let (access, fresh_mfa_at) = (current.access, current.fresh_mfa_at);
+        let (refused, reconfirmed) = (current.refused, current.reconfirmed_after_refusal);
         match self.identity.refresh(&refresh_token, access).await {
             Ok((tokens, user)) => {
                 let upn = user.map(|u| u.upn).unwrap_or(upn);
@@ -318,6 +327,8 @@ impl Session {
                     .await?;
                 // Refreshing keeps the MFA time of the sign-in it came from.
                 next.fresh_mfa_at = fresh_mfa_at;
+                next.refused = refused;
+                next.reconfirmed_after_refusal = reconfirmed;
                 let token = next.access_token.clone();
                 *active = Some(next);
                 Ok(token)
@@ -374,9 +385,11 @@ impl Session {
             reply.failed(&e.to_string()).await;
             return Err(e);
         }
+        let refused_before = self.active.lock().await.as_ref().is_some_and(|a| a.refused);
         match self.accept(tokens, None, user.upn, Access::Change).await {
             Ok(mut active) => {
                 active.fresh_mfa_at = Some(Instant::now());
+                active.reconfirmed_after_refusal = refused_before;
                 *self.active.lock().await = Some(active);
                 reply.signed_in().await;
                 Ok(())
@@ -398,10 +411,10 @@ impl Session {
     }
 
     /// Sends one change. Without a recent [`Session::confirm_identity`] it
-    /// sends nothing and answers [`SessionError::FreshSignInNeeded`]. A 403 is
-    /// read as "confirm again" unless the user confirmed moments ago; then it
-    /// means the organisation forbids the change ([`SessionError::ChangeNotAllowed`]).
-    /// A 401 gets one refresh and one retry.
+    /// sends nothing and answers [`SessionError::FreshSignInNeeded`]. A 403
+    /// follows the documented pattern: confirm again (fresh MFA) and retry
+    /// once; a 403 on that retry means the organisation forbids the change
+    /// ([`SessionError::ChangeNotAllowed`]). A 401 gets one refresh and one retry.
     pub async fn change(&self, change: &MethodChange) -> Result<Changed, SessionError> {
         if !self.can_change().await {
             return Err(SessionError::FreshSignInNeeded(None));
@@ -414,6 +427,10 @@ impl Session {
             }
             other => other,
         };
+        let mut active = self.active.lock().await;
+        let Some(a) = active.as_mut() else {
+            return Err(SessionError::NotSignedIn);
+        };
         match result {
             Err(GraphError::Service {
                 status: 403,
@@ -421,23 +438,25 @@ impl Session {
                 message,
                 ..
             }) => {
-                let just_confirmed = self.active.lock().await.as_ref().is_some_and(|a| {
-                    a.fresh_mfa_at
-                        .is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(120))
-                });
                 let reason = format!("{code}: {message}");
-                if just_confirmed {
+                if a.reconfirmed_after_refusal {
+                    a.refused = false;
+                    a.reconfirmed_after_refusal = false;
                     Err(SessionError::ChangeNotAllowed(reason))
                 } else {
                     // Stale MFA (or a token without the write permission):
-                    // forget the freshness so the next attempt asks the user.
-                    if let Some(a) = self.active.lock().await.as_mut() {
-                        a.fresh_mfa_at = None;
-                    }
+                    // the next attempt asks the user to confirm again.
+                    a.refused = true;
+                    a.fresh_mfa_at = None;
                     Err(SessionError::FreshSignInNeeded(Some(reason)))
                 }
             }
-            other => Ok(other?),
+            Ok(changed) => {
+                a.refused = false;
+                a.reconfirmed_after_refusal = false;
+                Ok(changed)
+            }
+            Err(e) => Err(e.into()),
         }
     }
 

@@ -1,0 +1,654 @@
+//! The journeys and the session's changes against the tenant emulator over
+//! real HTTP: every Graph rule the app relies on, the fresh-MFA rule, the
+//! Security Info page fallback, faults, and resuming after a crash.
+
+mod common;
+
+use common::{browser_done, Harness, ScriptedBrowser};
+use mfa_core::guardrails::{Concern, Floor, PhoneNumber, Refusal};
+use mfa_core::journey::{Journey, JourneyError, JourneyStore, Registration, Step, Waiting};
+use mfa_core::security_info::{MethodId, MethodKind, PhoneType, SecondaryMethod};
+use mfa_core::session::{MethodChange, Session, SessionError};
+use tenant_emulator::browser::{self, BrowserAction, BrowserScript, SecurityInfoStep};
+use tenant_emulator::Fault;
+
+const MOBILE: &str = "3179e48a-750b-4051-897c-87b9720928f7";
+
+async fn signed_in(h: &Harness, user: &str) -> Session {
+    let session = h.session();
+    session
+        .sign_in_with_browser(ScriptedBrowser::new(user, BrowserAction::SignIn, None))
+        .await
+        .expect("signed in");
+    session
+}
+
+/// "Confirm it's you" in the scripted browser.
+async fn confirm(session: &Session, user: &str) {
+    let browser = ScriptedBrowser::new(user, BrowserAction::SignIn, None);
+    session
+        .confirm_identity(browser.clone())
+        .await
+        .expect("confirmed");
+    browser_done(&browser).await.unwrap();
+    // The confirmation asked for a fresh MFA and the write permission.
+    let opened = browser.opened.lock().unwrap()[0].clone();
+    let q: std::collections::HashMap<_, _> = opened.query_pairs().into_owned().collect();
+    assert!(q["claims"].contains("ngcmfa"), "{opened}");
+    assert!(q["scope"].contains("UserAuthenticationMethod.ReadWrite"));
+    assert_eq!(q["login_hint"], format!("{user}@contoso-demo.example"));
+}
+
+/// The user does `step` on the emulator's Security Info page.
+async fn on_the_page(h: &Harness, user: &str, step: SecurityInfoStep) {
+    let url = browser::security_info_url(
+        &h.emulator.base_url(),
+        &format!("{user}@contoso-demo.example"),
+    );
+    let outcome = browser::run(
+        &url,
+        &BrowserScript::demo_user(user, BrowserAction::SignIn).with_security_info(step),
+    )
+    .await
+    .expect("the page worked");
+    let report = outcome.security_info.expect("a Security Info report");
+    assert!(
+        report.error.is_none(),
+        "the page refused: {:?}",
+        report.error
+    );
+}
+
+fn store() -> (tempfile::TempDir, JourneyStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = JourneyStore::new(dir.path());
+    (dir, store)
+}
+
+fn writes(h: &Harness) -> usize {
+    h.emulator
+        .request_log()
+        .iter()
+        .filter(|r| matches!(r.method.as_str(), "POST" | "PATCH" | "DELETE"))
+        .filter(|r| r.path.contains("/authentication/"))
+        .count()
+}
+
+fn number(s: &str) -> PhoneNumber {
+    PhoneNumber::parse(s).unwrap()
+}
+
+#[tokio::test]
+async fn nothing_is_sent_before_the_user_confirms_it_is_them() {
+    let h = Harness::start().await;
+    let session = signed_in(&h, "ben").await;
+    let e = session
+        .change(&MethodChange::SetDefault(SecondaryMethod::VoiceMobile))
+        .await
+        .unwrap_err();
+    assert_eq!(e, SessionError::FreshSignInNeeded(None));
+    assert_eq!(writes(&h), 0);
+
+    confirm(&session, "ben").await;
+    session
+        .change(&MethodChange::SetDefault(SecondaryMethod::VoiceMobile))
+        .await
+        .unwrap();
+    let info = session.security_info().await.unwrap();
+    assert_eq!(
+        info.preferences.unwrap().user_preferred,
+        Some(SecondaryMethod::VoiceMobile)
+    );
+}
+
+#[tokio::test]
+async fn confirming_as_someone_else_is_refused() {
+    let h = Harness::start().await;
+    let session = signed_in(&h, "ben").await;
+    let browser = ScriptedBrowser::new("adele", BrowserAction::SignIn, None);
+    let e = session.confirm_identity(browser.clone()).await.unwrap_err();
+    assert_eq!(
+        e,
+        SessionError::WrongAccount {
+            signed_in: "ben@contoso-demo.example".into(),
+            confirmed: "adele@contoso-demo.example".into()
+        }
+    );
+    let page = browser_done(&browser).await.unwrap().app_response.unwrap();
+    assert_eq!(page.status, 400, "the browser tab is told it did not work");
+    assert!(!session.can_change().await);
+}
+
+#[tokio::test]
+async fn stale_mfa_asks_to_confirm_again_and_the_retry_succeeds() {
+    let h = Harness::start().await;
+    let session = signed_in(&h, "ben").await;
+    confirm(&session, "ben").await;
+    h.emulator
+        .expire_fresh_mfa("ben@contoso-demo.example")
+        .await
+        .unwrap();
+    let change = MethodChange::AddPhone {
+        phone_type: PhoneType::Office,
+        number: number("+44 2079460123"),
+    };
+    match session.change(&change).await {
+        Err(SessionError::FreshSignInNeeded(Some(reason))) => {
+            assert!(reason.contains("accessDenied"), "{reason}")
+        }
+        other => panic!("expected a request to confirm again, got {other:?}"),
+    }
+    assert!(
+        !session.can_change().await,
+        "the next attempt asks the user"
+    );
+    confirm(&session, "ben").await;
+    session.change(&change).await.expect("the retry succeeds");
+    let info = session.security_info().await.unwrap();
+    assert!(info.methods.iter().any(|m| matches!(
+        &m.kind,
+        MethodKind::Phone { phone_type: PhoneType::Office, number } if number == "+44 2079460123"
+    )));
+}
+
+#[tokio::test]
+async fn a_changed_number_is_updated_in_place_checked_and_logged() {
+    let h = Harness::start().await;
+    let session = signed_in(&h, "ben").await;
+    let (_dir, store) = store();
+    let info = session.security_info().await.unwrap();
+    let mut journey =
+        Journey::phone_number(&info, PhoneType::Mobile, &number("+44 7700 900-777"), None).unwrap();
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::ConfirmIdentity)
+    );
+    assert_eq!(writes(&h), 0);
+    confirm(&session, "ben").await;
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::Finished)
+    );
+    assert_eq!(
+        h.emulator.count(
+            "PATCH",
+            &format!("/v1.0/me/authentication/phoneMethods/{MOBILE}")
+        ),
+        1
+    );
+    let info = session.security_info().await.unwrap();
+    assert!(info.methods.iter().any(|m| matches!(
+        &m.kind,
+        MethodKind::Phone { phone_type: PhoneType::Mobile, number } if number == "+44 7700900777"
+    )));
+    let log = store.activity().unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].action, "updatePhone");
+    assert_eq!(log[0].upn, "ben@contoso-demo.example");
+    assert!(log[0]
+        .before
+        .as_ref()
+        .unwrap()
+        .name
+        .as_deref()
+        .unwrap()
+        .starts_with('+'));
+    // The journey file never holds a token.
+    let saved = std::fs::read_to_string(_dir.path().join("journey.json")).unwrap();
+    assert!(!saved.to_lowercase().contains("token"), "{saved}");
+}
+
+#[tokio::test]
+async fn when_self_service_writes_are_forbidden_the_page_takes_over_and_the_app_watches() {
+    let h = Harness::start().await;
+    h.emulator.set_self_service_writes(false);
+    let session = signed_in(&h, "ben").await;
+    confirm(&session, "ben").await;
+    let (_dir, store) = store();
+    let info = session.security_info().await.unwrap();
+    let mut journey =
+        Journey::phone_number(&info, PhoneType::Office, &number("+44 2079460999"), None).unwrap();
+    let registration = Registration::Phone {
+        phone_type: "office".into(),
+        number: "+44 2079460999".into(),
+    };
+    // The documented pattern: a 403 first means "confirm again and retry once".
+    match journey.advance(&session, &store, Floor::DEFAULT).await {
+        Err(JourneyError::Session(SessionError::FreshSignInNeeded(Some(_)))) => {}
+        other => panic!("expected a request to confirm again, got {other:?}"),
+    }
+    assert_eq!(journey.current, 1, "the user keeps their place");
+    confirm(&session, "ben").await;
+    // Refused again right after confirming: the organisation forbids it.
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::UseSecurityInfoPage(registration.clone()))
+    );
+    assert!(journey.note.as_deref().unwrap().starts_with("notAllowed"));
+    // Checking again before the user acted: still waiting, nothing sent.
+    let before = writes(&h);
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::Register(registration))
+    );
+    assert_eq!(writes(&h), before);
+    on_the_page(
+        &h,
+        "ben",
+        SecurityInfoStep::AddPhone {
+            phone_type: "office".into(),
+            number: "+44 2079460999".into(),
+        },
+    )
+    .await;
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::Finished)
+    );
+}
+
+#[tokio::test]
+async fn the_new_phone_journey_adds_proves_defaults_and_only_then_removes_the_old() {
+    let h = Harness::start().await;
+    let session = signed_in(&h, "adele").await;
+    confirm(&session, "adele").await;
+    let (_dir, store) = store();
+    let info = session.security_info().await.unwrap();
+    let old = info
+        .methods
+        .iter()
+        .find(|m| matches!(m.kind, MethodKind::MicrosoftAuthenticator { .. }))
+        .unwrap()
+        .id
+        .clone();
+    let mut journey = Journey::new_phone(&info, false);
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::Register(Registration::Authenticator))
+    );
+    on_the_page(
+        &h,
+        "adele",
+        SecurityInfoStep::AddAuthenticator {
+            device_name: "Pixel 9".into(),
+        },
+    )
+    .await;
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::ConfirmWorks)
+    );
+    // "It didn't work": the user stays at the step and nothing is removed.
+    journey.answer_works(false).unwrap();
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::ConfirmWorks)
+    );
+    assert_eq!(
+        h.emulator.count(
+            "DELETE",
+            "/v1.0/me/authentication/microsoftAuthenticatorMethods/*"
+        ),
+        0
+    );
+    journey.answer_works(true).unwrap();
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::Finished)
+    );
+    let info = session.security_info().await.unwrap();
+    assert!(
+        !info.methods.iter().any(|m| m.id == old),
+        "the old phone is gone"
+    );
+    let default = info.default_method().unwrap();
+    let new = info.methods.iter().find(|m| &m.id == default).unwrap();
+    assert_eq!(
+        new.kind,
+        MethodKind::MicrosoftAuthenticator {
+            device_name: "Pixel 9".into()
+        }
+    );
+    let actions: Vec<String> = store
+        .activity()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, ["registered", "remove"]);
+}
+
+#[tokio::test]
+async fn removing_the_default_is_refused_before_any_request() {
+    let h = Harness::start().await;
+    let session = signed_in(&h, "adele").await;
+    let info = session.security_info().await.unwrap();
+    let default = info.default_method().unwrap().clone();
+    let e = Journey::remove_method(&info, &default, Floor::DEFAULT).unwrap_err();
+    assert_eq!(e, JourneyError::Refused(Refusal::IsDefault { id: default }));
+    assert_eq!(writes(&h), 0);
+}
+
+#[tokio::test]
+async fn the_emulator_refuses_a_default_delete_too_and_nothing_changes() {
+    // Defence in depth: if the app's picture were stale, Graph's own rule
+    // answers 400 badRequest and the journey reports it.
+    let h = Harness::start().await;
+    let session = signed_in(&h, "adele").await;
+    confirm(&session, "adele").await;
+    let info = session.security_info().await.unwrap();
+    let default = info.default_method().unwrap().clone();
+    let e = session
+        .change(&MethodChange::Delete {
+            collection: "microsoftAuthenticatorMethods",
+            id: default.clone(),
+        })
+        .await
+        .unwrap_err();
+    match e {
+        SessionError::Graph(mfa_core::graph::GraphError::Service {
+            status,
+            code,
+            message,
+            ..
+        }) => {
+            assert_eq!((status, code.as_str()), (400, "badRequest"));
+            assert!(
+                message.contains("Cannot delete default method"),
+                "{message}"
+            );
+        }
+        other => panic!("expected Graph's 400, got {other:?}"),
+    }
+    let after = session.security_info().await.unwrap();
+    assert!(after.methods.iter().any(|m| m.id == default));
+}
+
+#[tokio::test]
+async fn a_removal_with_concerns_waits_for_the_users_yes() {
+    let h = Harness::start().await;
+    let session = signed_in(&h, "adele").await;
+    confirm(&session, "adele").await;
+    let (_dir, store) = store();
+    let info = session.security_info().await.unwrap();
+    let mobile = MethodId::parse(MOBILE).unwrap();
+    let mut journey = Journey::remove_method(&info, &mobile, Floor::DEFAULT).unwrap();
+    let waiting = journey
+        .advance(&session, &store, Floor::DEFAULT)
+        .await
+        .unwrap();
+    let Waiting::AcceptConcerns(concerns) = waiting else {
+        panic!("expected concerns, got {waiting:?}");
+    };
+    assert!(concerns.contains(&Concern::BelowRecommended {
+        after: 1,
+        recommended: 3
+    }));
+    assert_eq!(writes(&h), 0, "nothing is removed before the user says yes");
+    journey.accept_concerns(&concerns).unwrap();
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::Finished)
+    );
+    assert_eq!(
+        h.emulator.count(
+            "DELETE",
+            &format!("/v1.0/me/authentication/phoneMethods/{MOBILE}")
+        ),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_method_removed_elsewhere_meanwhile_is_reported_and_never_deleted_twice() {
+    let h = Harness::start().await;
+    let session = signed_in(&h, "chidi").await;
+    confirm(&session, "chidi").await;
+    let (_dir, store) = store();
+    let info = session.security_info().await.unwrap();
+    let office = info
+        .methods
+        .iter()
+        .find(|m| {
+            matches!(
+                m.kind,
+                MethodKind::Phone {
+                    phone_type: PhoneType::Office,
+                    ..
+                }
+            )
+        })
+        .or_else(|| {
+            info.methods
+                .iter()
+                .find(|m| matches!(m.kind, MethodKind::Fido2 { .. }))
+        })
+        .expect("chidi has a removable non-default method")
+        .clone();
+    let mut journey = Journey::remove_method(&info, &office.id, Floor::DEFAULT).unwrap();
+    // Someone removes it on the web before the app's step runs.
+    on_the_page(
+        &h,
+        "chidi",
+        SecurityInfoStep::Delete {
+            collection: office.kind.deletable_collection().unwrap().into(),
+            id: office.id.as_str().into(),
+        },
+    )
+    .await;
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::Finished)
+    );
+    assert!(journey.removed_elsewhere);
+    assert_eq!(
+        h.emulator.count(
+            "DELETE",
+            &format!("/v1.0/me/authentication/*/{}", office.id.as_str())
+        ),
+        0,
+        "the app never sent a delete"
+    );
+}
+
+#[tokio::test]
+async fn a_crash_after_the_delete_resumes_without_deleting_again() {
+    let h = Harness::start().await;
+    let session = signed_in(&h, "chidi").await;
+    confirm(&session, "chidi").await;
+    let (dir, store) = store();
+    let info = session.security_info().await.unwrap();
+    let target = info
+        .methods
+        .iter()
+        .find(|m| {
+            m.kind.deletable_collection().is_some()
+                && info.default_method() != Some(&m.id)
+                && m.kind.counts_for_mfa()
+        })
+        .unwrap()
+        .clone();
+    let mut journey = Journey::remove_method(&info, &target.id, Floor::DEFAULT).unwrap();
+    journey.current = 1; // confirmed
+    store.save(&journey).unwrap();
+    // The app sent the delete and was killed before it saved the next step.
+    session
+        .change(&MethodChange::Delete {
+            collection: target.kind.deletable_collection().unwrap(),
+            id: target.id.clone(),
+        })
+        .await
+        .unwrap();
+    drop(session);
+
+    // Restart: a new session from the keychain, the journey from disk.
+    let session = h.session();
+    session.restore().await.unwrap();
+    let mut resumed = JourneyStore::new(dir.path()).load().unwrap().unwrap();
+    assert_eq!(resumed.current, 1);
+    assert!(matches!(resumed.steps[1], Step::Remove { .. }));
+    let deletes = h.emulator.count("DELETE", "/v1.0/me/authentication/*/*");
+    // Confirmation is per app run (fresh MFA), but a removal already done
+    // needs no write, so it does not even ask.
+    let waiting = resumed
+        .advance(&session, &store, Floor::DEFAULT)
+        .await
+        .unwrap();
+    assert_eq!(waiting, Waiting::Finished);
+    assert!(resumed.removed_elsewhere);
+    assert_eq!(
+        h.emulator.count("DELETE", "/v1.0/me/authentication/*/*"),
+        deletes
+    );
+}
+
+#[tokio::test]
+async fn throttling_during_a_change_is_retried_and_an_outage_leaves_the_step_to_retry() {
+    let h = Harness::start().await;
+    let session = signed_in(&h, "ben").await;
+    confirm(&session, "ben").await;
+    let (_dir, store) = store();
+    let info = session.security_info().await.unwrap();
+    let mut journey = Journey::choose_default(&info, &SecondaryMethod::VoiceMobile).unwrap();
+    h.emulator.faults().inject(Fault::status(
+        "PATCH /beta/me/authentication/signInPreferences",
+        429,
+        Some("0.2"),
+        1,
+    ));
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::Finished)
+    );
+    assert_eq!(
+        h.emulator
+            .count("PATCH", "/beta/me/authentication/signInPreferences"),
+        2
+    );
+
+    // A 503 that outlasts the retries: the step stays current, nothing half-done.
+    let info = session.security_info().await.unwrap();
+    let mut journey = Journey::choose_default(&info, &SecondaryMethod::Sms).unwrap();
+    h.emulator.faults().inject(Fault::status(
+        "PATCH /beta/me/authentication/signInPreferences",
+        503,
+        Some("0"),
+        10,
+    ));
+    let e = journey
+        .advance(&session, &store, Floor::DEFAULT)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            JourneyError::Session(SessionError::Graph(mfa_core::graph::GraphError::Busy {
+                status: 503,
+                ..
+            }))
+        ),
+        "{e:?}"
+    );
+    assert_eq!(journey.current, 1, "still at 'set the default'");
+    let saved = store.load().unwrap().unwrap();
+    assert_eq!(saved.current, 1);
+    h.emulator.faults().clear();
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::Finished)
+    );
+}
+
+#[tokio::test]
+async fn get_to_three_watches_for_the_suggested_registration() {
+    let h = Harness::start().await;
+    let session = signed_in(&h, "ben").await;
+    let (_dir, store) = store();
+    let info = session.security_info().await.unwrap();
+    let before = info.health().independent_methods;
+    let suggestion = mfa_core::journey::suggest_next(&info);
+    assert_eq!(suggestion, Registration::SecurityKey);
+    let mut journey = Journey::add_method(&info, suggestion.clone());
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::Register(suggestion))
+    );
+    on_the_page(
+        &h,
+        "ben",
+        SecurityInfoStep::AddSecurityKey {
+            name: "YubiKey 5".into(),
+        },
+    )
+    .await;
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::Finished)
+    );
+    let after = session.security_info().await.unwrap().health();
+    assert_eq!(after.independent_methods, before + 1);
+    assert_eq!(after.phishing_resistant_methods, 1);
+}
+
+#[tokio::test]
+async fn graph_refuses_bad_phone_writes_with_clear_errors() {
+    // What the guardrails stop in the app, Graph (the emulator) also refuses:
+    // shown here so the app's messages are never the only line of defence.
+    let h = Harness::start().await;
+    let session = signed_in(&h, "ben").await;
+    confirm(&session, "ben").await;
+    // A second mobile.
+    let e = session
+        .change(&MethodChange::AddPhone {
+            phone_type: PhoneType::Mobile,
+            number: number("+44 7700900555"),
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            SessionError::Graph(mfa_core::graph::GraphError::Service { status: 400, .. })
+        ),
+        "{e:?}"
+    );
+    // A type change through PATCH.
+    let e = session
+        .change(&MethodChange::UpdatePhone {
+            id: MethodId::parse(MOBILE).unwrap(),
+            phone_type: PhoneType::Office,
+            number: number("+44 7700900556"),
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            SessionError::Graph(mfa_core::graph::GraphError::Service { status: 400, .. })
+        ),
+        "{e:?}"
+    );
+    // A method that does not exist.
+    let e = session
+        .change(&MethodChange::Delete {
+            collection: "fido2Methods",
+            id: MethodId::parse("no-such-key").unwrap(),
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            SessionError::Graph(mfa_core::graph::GraphError::Service { status: 404, .. })
+        ),
+        "{e:?}"
+    );
+    // Nothing changed.
+    let info = session.security_info().await.unwrap();
+    let phones: Vec<_> = info
+        .methods
+        .iter()
+        .filter(|m| matches!(m.kind, MethodKind::Phone { .. }))
+        .collect();
+    assert_eq!(phones.len(), 1);
+}

@@ -118,6 +118,13 @@ impl From<SessionError> for ErrorView {
             SessionError::Expired(_) => ErrorCode::SessionExpired,
             SessionError::SignInInProgress => ErrorCode::SignInInProgress,
             SessionError::FreshSignInNeeded(_) => ErrorCode::ConfirmIdentity,
+            // A 403 within two minutes of a confirmation is read as "not
+            // allowed" by the session; when the service's answer is the
+            // fresh-MFA challenge (the `ngcmfa` claims request), the user
+            // must confirm again, not go elsewhere.
+            SessionError::ChangeNotAllowed(reason) if reason.contains("ngcmfa") => {
+                ErrorCode::ConfirmIdentity
+            }
             SessionError::ChangeNotAllowed(_) => ErrorCode::ChangeNotAllowed,
             SessionError::WrongAccount { .. } => ErrorCode::WrongAccount,
         };
@@ -386,20 +393,35 @@ pub async fn answer_journey(
     state: State<'_, AppState>,
     answer: String,
 ) -> CommandResult<JourneyView> {
+    enum Answer {
+        Works,
+        NotWorking,
+        AcceptConcerns,
+    }
+    let answer = match answer.as_str() {
+        "works" => Answer::Works,
+        "notWorking" => Answer::NotWorking,
+        "acceptConcerns" => Answer::AcceptConcerns,
+        other => {
+            return Err(invalid(format!(
+                "an answer is works, notWorking or acceptConcerns; got {other:?}"
+            )))
+        }
+    };
     let backend = state.backend().await?;
     let _guard = backend.journey_guard.lock().await;
     let _lock = lock_journeys(&backend.journeys)?;
     let mut journey = load_journey(&backend)
         .await?
         .ok_or_else(|| invalid("no change is in progress".into()))?;
-    match answer.as_str() {
-        "works" => journey.answer_works(true)?,
-        "notWorking" => {
+    match answer {
+        Answer::Works => journey.answer_works(true)?,
+        Answer::NotWorking => {
             journey.answer_works(false)?;
             backend.journeys.save(&journey)?;
             return Ok(view(&backend, &journey, &Waiting::ConfirmWorks));
         }
-        "acceptConcerns" => {
+        Answer::AcceptConcerns => {
             // The concerns accepted are those the guardrails raise now.
             let info = backend.session.security_info().await?;
             let concerns = match &journey.steps.get(journey.current) {
@@ -420,11 +442,6 @@ pub async fn answer_journey(
                 _ => Vec::new(),
             };
             journey.accept_concerns(&concerns)?;
-        }
-        other => {
-            return Err(invalid(format!(
-                "an answer is works, notWorking or acceptConcerns; got {other:?}"
-            )))
         }
     }
     let waiting = journey

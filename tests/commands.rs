@@ -12,7 +12,7 @@ use tenant_emulator::{demo, Emulator, EmulatorConfig};
 
 struct Fixture {
     app: tauri::App<tauri::test::MockRuntime>,
-    _data_dir: tempfile::TempDir,
+    data_dir: tempfile::TempDir,
     _emulator: Emulator,
     _runtime: tokio::runtime::Runtime,
 }
@@ -50,7 +50,7 @@ fn fixture() -> Fixture {
         .expect("the app builds on the mock runtime");
     Fixture {
         app,
-        _data_dir: data_dir,
+        data_dir,
         _emulator: emulator,
         _runtime: runtime,
     }
@@ -70,6 +70,14 @@ fn invoke(
     webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
     cmd: &str,
 ) -> Result<Value, Value> {
+    invoke_with(webview, cmd, json!({}))
+}
+
+fn invoke_with(
+    webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+    args: Value,
+) -> Result<Value, Value> {
     get_ipc_response(
         webview,
         InvokeRequest {
@@ -77,7 +85,7 @@ fn invoke(
             callback: tauri::ipc::CallbackFn(0),
             error: tauri::ipc::CallbackFn(1),
             url: "tauri://localhost".parse().unwrap(),
-            body: tauri::ipc::InvokeBody::default(),
+            body: tauri::ipc::InvokeBody::Json(args),
             headers: Default::default(),
             invoke_key: INVOKE_KEY.to_string(),
         },
@@ -186,4 +194,79 @@ fn navigation_stays_inside_the_app() {
             "{url}"
         );
     }
+}
+
+#[test]
+fn change_commands_refuse_bad_arguments_before_anything_is_sent() {
+    let f = fixture();
+    let main = main_window(&f);
+    let cases = [
+        (
+            "change_phone_number",
+            json!({"phoneType": "mobile", "number": "07700900123"}),
+            "+44 7700900123",
+        ),
+        (
+            "change_phone_number",
+            json!({"phoneType": "pager", "number": "+44 7700900123"}),
+            "\"mobile\", \"alternateMobile\" or \"office\"",
+        ),
+        (
+            "change_phone_number",
+            json!({"phoneType": "mobile", "number": "+44 7700900123", "replacing": "fax"}),
+            "\"fax\"",
+        ),
+        (
+            "choose_default",
+            json!({"choice": "carrierPigeon"}),
+            "push, oath, sms",
+        ),
+        (
+            "add_method",
+            json!({"registration": "password"}),
+            "securityKey",
+        ),
+        (
+            "remove_method",
+            json!({"id": "../../users/ceo"}),
+            "only letters, digits",
+        ),
+        (
+            "answer_journey",
+            json!({"answer": "maybe"}),
+            "works, notWorking or acceptConcerns",
+        ),
+    ];
+    for (cmd, args, says) in cases {
+        let err = invoke_with(&main, cmd, args.clone()).unwrap_err();
+        assert_eq!(err["code"], json!("invalid_input"), "{cmd} {args}: {err}");
+        let message = err["message"].as_str().unwrap();
+        assert!(message.contains(says), "{cmd} {args}: {message}");
+    }
+}
+
+#[test]
+fn a_second_window_cannot_run_a_journey_step_at_the_same_time() {
+    let f = fixture();
+    let main = main_window(&f);
+    // Another app window holds the tenant's journey lock.
+    let dir = f.data_dir.path().join("journeys").join(format!(
+        "custom_{}_{}",
+        demo::TENANT_ID,
+        demo::CLIENT_ID
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let held = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join("journey.lock"))
+        .unwrap();
+    held.lock().unwrap();
+    let err = invoke(&main, "continue_journey").unwrap_err();
+    assert_eq!(err["code"], json!("journey_busy"), "{err}");
+    held.unlock().unwrap();
+    // Once it is free, the command runs (and finds no journey to continue).
+    let err = invoke(&main, "continue_journey").unwrap_err();
+    assert_eq!(err["code"], json!("not_signed_in"), "{err}");
 }

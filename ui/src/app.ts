@@ -301,7 +301,17 @@ function copyCode(code: string, codeEl: HTMLElement): void {
 let signedInUpn = '';
 /** The last Security Info read, for naming methods on the journey screens. */
 let lastInfo: SecurityInfoView | null = null;
-const knownMethods = (): readonly MethodView[] => lastInfo?.methods ?? [];
+/** Every method seen since start-up, so a removed one keeps its name on the summary. */
+const seenMethods = new Map<string, MethodView>();
+function remember(data: SecurityInfoView): SecurityInfoView {
+  lastInfo = data;
+  for (const m of data.methods) seenMethods.set(m.id, m);
+  return data;
+}
+const knownMethods = (): readonly MethodView[] => [
+  ...(lastInfo?.methods ?? []),
+  ...Array.from(seenMethods.values()).filter((m) => !(lastInfo?.methods ?? []).some((x) => x.id === m.id)),
+];
 
 /** After sign-in: an unfinished change is shown where it stopped; otherwise the Security Info. */
 async function showSecurityInfo(upn: string): Promise<void> {
@@ -353,7 +363,7 @@ async function load(screen: SecurityInfoScreen): Promise<void> {
   try {
     const data = await api.loadSecurityInfo();
     if (mine !== journey) return;
-    lastInfo = data;
+    remember(data);
     screen.setData(data);
   } catch (e) {
     if (mine !== journey) return;
@@ -371,7 +381,7 @@ async function load(screen: SecurityInfoScreen): Promise<void> {
 /** Reads the Security Info for names on a journey screen, without disturbing it. */
 async function refreshInfoQuietly(): Promise<void> {
   try {
-    lastInfo = await api.loadSecurityInfo();
+    remember(await api.loadSecurityInfo());
   } catch {
     return;
   }

@@ -127,7 +127,16 @@ function suggestionBlock(suggestion: string, on: SecurityInfoHandlers): HTMLElem
 /** The journeys that change Security Info, and the activity log. */
 function changesCard(info: SecurityInfoView, on: SecurityInfoHandlers): HTMLElement {
   const action = (label: MessageKey, hint: MessageKey, testid: string, run: () => void): HTMLElement =>
-    button(t(label), run, { class: 'action-tile', testid, 'aria-describedby': `${testid}-hint` }, h('span', { class: 'tile-hint', id: `${testid}-hint` }, t(hint)));
+  {
+    const tile = h(
+      'button',
+      { type: 'button', class: 'action-tile', testid, 'aria-describedby': `${testid}-hint` },
+      h('span', { class: 'tile-label' }, t(label)),
+      h('span', { class: 'tile-hint', id: `${testid}-hint` }, t(hint)),
+    );
+    tile.addEventListener('click', run);
+    return tile;
+  };
   return h(
     'section',
     { class: 'card changes', testid: 'changes', 'aria-labelledby': 'changes-title' },

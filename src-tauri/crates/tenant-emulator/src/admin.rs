@@ -2,7 +2,9 @@
 //! - `POST /_emulator/faults` `{"route","status"?,"retryAfter"?,"delayMs"?,"times"?}` -> 201
 //! - `GET /_emulator/faults` -> the active faults; `DELETE /_emulator/faults` -> 204
 //! - `GET /_emulator/requests` -> the request log as JSON
-//! - `POST /_emulator/users/{upn}/revoke-sign-in-sessions` -> 204 (404 for an unknown user)
+//! - `POST /_emulator/users/{upn}/revoke-sign-in-sessions` -> 204 (404 for an unknown user);
+//!   the helpdesk admin view's form post gets a 303 back to the view
+//! - the helpdesk's admin view and actions: see `helpdesk::admin_view`
 //! - `POST /_emulator/users/{upn}/expire-fresh-mfa` -> 204 (404 for an unknown user): the
 //!   user's issued tokens no longer count as having fresh MFA
 //! - `GET /_emulator/settings` -> `{"selfServiceWrites":bool,"freshMfaWindowSeconds":n|null}`;
@@ -12,7 +14,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
@@ -21,7 +23,8 @@ use crate::faults::{Fault, FaultAction};
 use crate::server::Shared;
 use crate::tenant::graph_datetime;
 
-fn problem(status: StatusCode, message: impl Into<String>) -> Response {
+/// The control API's error body: `{"error": message}`.
+pub(crate) fn problem(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()
 }
 
@@ -136,10 +139,18 @@ pub(crate) async fn requests(State(shared): State<Arc<Shared>>) -> Json<Value> {
     Json(Value::Array(log))
 }
 
+/// Revokes the user's sessions. A form post must come from the helpdesk
+/// admin view (CSRF token, same origin) and is answered with HTML; any
+/// other request keeps the original 204.
 pub(crate) async fn revoke_sign_in_sessions(
     State(shared): State<Arc<Shared>>,
     Path(upn): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Response {
+    if crate::helpdesk::admin_view::is_form(&headers) {
+        return crate::helpdesk::admin_view::revoke_from_form(&shared, &upn, &headers, &body);
+    }
     match crate::revoke(&shared, &upn) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => problem(StatusCode::NOT_FOUND, e.to_string()),

@@ -8,6 +8,11 @@
 //! found by id and filled by input name; the parsing is minimal and only
 //! meant for the emulator's own pages (see `pages`).
 //!
+//! With [`BrowserAction::SignInWithTemporaryAccessPass`] (and the code in
+//! [`BrowserScript::temporary_access_pass`]) it signs in through the page's
+//! Temporary Access Pass form instead, and reports the page's error if the
+//! pass is refused.
+//!
 //! Given the emulated Security Info page (`{base}security-info?login_hint=…`)
 //! it signs in the same way (password, then MFA), then performs the script's
 //! [`SecurityInfoStep`] (default: [`SecurityInfoStep::Look`]) through the
@@ -36,12 +41,20 @@ pub enum BrowserAction {
     Abandon,
     /// Sign in, then request the app's loopback URL a second time.
     SignInTwice,
+    /// Sign in with the script's Temporary Access Pass
+    /// ([`BrowserScript::temporary_access_pass`]) instead of password and
+    /// MFA; if the page refuses it, stop and report the page's error.
+    SignInWithTemporaryAccessPass,
 }
 
 impl BrowserAction {
     /// Parses the `DEMO_BROWSER_ACTION` spelling: `sign-in`,
-    /// `wrong-password`, `cancel`, `abandon`, `sign-in-twice`.
+    /// `wrong-password`, `cancel`, `abandon`, `sign-in-twice`,
+    /// `sign-in-tap:<code>` (the code itself: [`temporary_access_pass_of`]).
     pub fn parse(text: &str) -> Option<BrowserAction> {
+        if temporary_access_pass_of(text).is_some() {
+            return Some(BrowserAction::SignInWithTemporaryAccessPass);
+        }
         match text.trim().to_ascii_lowercase().as_str() {
             "sign-in" | "signin" => Some(BrowserAction::SignIn),
             "wrong-password" => Some(BrowserAction::WrongPasswordThenSignIn),
@@ -51,6 +64,19 @@ impl BrowserAction {
             _ => None,
         }
     }
+}
+
+/// The code of a `sign-in-tap:<code>` action spelling (case kept, as
+/// passes are case-sensitive); `None` for other spellings or an empty code.
+pub fn temporary_access_pass_of(text: &str) -> Option<String> {
+    let text = text.trim();
+    let prefix = "sign-in-tap:";
+    let head = text.get(..prefix.len())?;
+    if !head.eq_ignore_ascii_case(prefix) {
+        return None;
+    }
+    let code = text[prefix.len()..].trim();
+    (!code.is_empty()).then(|| code.to_string())
 }
 
 /// What the scripted user does on the Security Info page once signed in.
@@ -146,6 +172,9 @@ pub struct BrowserScript {
     pub extra_ca_pem: Option<String>,
     /// What to do when the URL is the Security Info page (`None`: look).
     pub security_info: Option<SecurityInfoStep>,
+    /// The Temporary Access Pass that
+    /// [`BrowserAction::SignInWithTemporaryAccessPass`] enters.
+    pub temporary_access_pass: Option<String>,
 }
 
 impl BrowserScript {
@@ -161,7 +190,17 @@ impl BrowserScript {
             action,
             extra_ca_pem: None,
             security_info: None,
+            temporary_access_pass: None,
         }
+    }
+
+    /// The same script signing in with this Temporary Access Pass instead
+    /// of password and MFA (sets the action to
+    /// [`BrowserAction::SignInWithTemporaryAccessPass`]).
+    pub fn with_temporary_access_pass(mut self, code: &str) -> BrowserScript {
+        self.action = BrowserAction::SignInWithTemporaryAccessPass;
+        self.temporary_access_pass = Some(code.to_string());
+        self
     }
 
     /// The same script performing `step` on the Security Info page.
@@ -454,6 +493,27 @@ impl<'a> Session<'a> {
             return Some((
                 "device-code".into(),
                 vec![pair("otc", code), pair("action", "next")],
+            ));
+        }
+        if find_form(html, "credentials").is_some()
+            && self.script.action == BrowserAction::SignInWithTemporaryAccessPass
+        {
+            if self.credentials_sent >= 1 || find_form(html, "tap-credentials").is_none() {
+                return None; // The pass was refused: report the page's error.
+            }
+            self.credentials_sent += 1;
+            let code = self
+                .script
+                .temporary_access_pass
+                .clone()
+                .unwrap_or_default();
+            return Some((
+                "tap-credentials".into(),
+                vec![
+                    pair("login", &self.script.upn),
+                    pair("tap", &code),
+                    pair("action", "tap"),
+                ],
             ));
         }
         if find_form(html, "credentials").is_some() {
@@ -908,6 +968,16 @@ mod tests {
             Some(BrowserAction::WrongPasswordThenSignIn)
         );
         assert_eq!(BrowserAction::parse("dance"), None);
+        assert_eq!(
+            BrowserAction::parse("sign-in-tap:Ab3+#xyz"),
+            Some(BrowserAction::SignInWithTemporaryAccessPass)
+        );
+        assert_eq!(
+            temporary_access_pass_of("SIGN-IN-TAP: Ab3+#xyz ").as_deref(),
+            Some("Ab3+#xyz")
+        );
+        assert_eq!(temporary_access_pass_of("sign-in-tap:"), None);
+        assert_eq!(BrowserAction::parse("sign-in-tap:"), None);
         let script = BrowserScript::demo_user("ben", BrowserAction::Cancel);
         assert_eq!(script.password, "Ben-demo-1");
     }

@@ -30,7 +30,16 @@
 //!
 //! Control API (not logged): `/_emulator/faults`, `/_emulator/requests`,
 //! `/_emulator/settings`, `/_emulator/users/{upn}/revoke-sign-in-sessions`,
-//! `/_emulator/users/{upn}/expire-fresh-mfa`.
+//! `/_emulator/users/{upn}/expire-fresh-mfa`,
+//! `/_emulator/users/{upn}/temporary-access-pass`,
+//! `/_emulator/users/{upn}/require-reregistration`, and the helpdesk's
+//! admin view `/_emulator/helpdesk` (JSON: `/_emulator/helpdesk/tickets`).
+//!
+//! The emulated helpdesk ([`helpdesk`]) takes reset requests through the
+//! relay contract (`/helpdesk/v1/reset-requests`) and Zendesk's anonymous
+//! Requests API (`/zendesk/api/v2/requests.json`); its admin issues
+//! Temporary Access Passes ([`tap`]) that the sign-in page accepts instead
+//! of password and MFA.
 //!
 //! Modules: [`demo`] (fixed tenant facts), [`browser`] (the scripted
 //! browser), [`faults`], [`totp`] (RFC 6238 codes); internally `tenant`
@@ -43,12 +52,14 @@ pub mod browser;
 pub mod demo;
 pub mod faults;
 mod graph;
+pub mod helpdesk;
 mod identity;
 mod pages;
 mod rules;
 mod security_info;
 mod server;
 mod state;
+pub mod tap;
 mod tenant;
 mod tls;
 pub mod totp;
@@ -62,7 +73,9 @@ use time::OffsetDateTime;
 use tokio::task::JoinHandle;
 
 pub use faults::{Fault, FaultAction, FaultSwitchboard};
+pub use helpdesk::{HelpdeskChannel, HelpdeskTicket};
 pub use state::STATE_FILE_NAME;
+pub use tap::{IssuedTap, RemovedMethod, TapOptions};
 
 use identity::grants::Grants;
 use identity::signing::SigningKey;
@@ -128,6 +141,8 @@ pub enum EmulatorError {
     Crypto(String),
     #[error("no user {0} in the demo tenant")]
     UnknownUser(String),
+    #[error("cannot issue the Temporary Access Pass: {0}")]
+    InvalidTemporaryAccessPass(String),
 }
 
 /// One logged top-level HTTP request.
@@ -191,11 +206,12 @@ impl Emulator {
             }
             None => (None, None),
         };
-        let (tenant, refresh, signing, fresh) = match loaded {
+        let (tenant, refresh, signing, helpdesk, fresh) = match loaded {
             Some(state) => (
                 state.tenant,
                 state.refresh_grants,
                 Arc::new(SigningKey::from_pem(&state.signing_key_pem)?),
+                state.helpdesk,
                 false,
             ),
             None => {
@@ -209,7 +225,13 @@ impl Emulator {
                         .await
                         .map_err(|e| EmulatorError::Crypto(e.to_string()))??
                 };
-                (tenant::seed(), Vec::new(), signing, true)
+                (
+                    tenant::seed(),
+                    Vec::new(),
+                    signing,
+                    helpdesk::Inbox::default(),
+                    true,
+                )
             }
         };
         let grants = Grants {
@@ -235,7 +257,11 @@ impl Emulator {
             device_code_interval_secs: config.device_code_interval_secs,
             access_token_lifetime: config.access_token_lifetime,
             signing,
-            store: Store { tenant, grants },
+            store: Store {
+                tenant,
+                grants,
+                helpdesk,
+            },
             state_file,
             self_service_writes: config.self_service_writes,
             fresh_mfa_window: config.fresh_mfa_window,
@@ -316,6 +342,32 @@ impl Emulator {
         expire_fresh_mfa(&self.shared, upn)
     }
 
+    /// Every ticket in the emulated helpdesk's inbox (relay and Zendesk),
+    /// oldest first.
+    pub fn helpdesk_tickets(&self) -> Vec<HelpdeskTicket> {
+        self.shared.store().helpdesk.tickets.clone()
+    }
+
+    /// Issues a Temporary Access Pass to the user, replacing any pass they
+    /// had (graph-auth-methods.md §5), and persists. The returned code is
+    /// the only copy: Graph shows the method with `temporaryAccessPass:
+    /// null`. Fails for an unknown user, or a lifetime that is not whole
+    /// minutes between 10 and 43 200.
+    pub fn issue_temporary_access_pass(
+        &self,
+        upn: &str,
+        options: TapOptions,
+    ) -> Result<IssuedTap, EmulatorError> {
+        issue_temporary_access_pass(&self.shared, upn, &options).map(|(issued, _)| issued)
+    }
+
+    /// "Require re-registration" (graph-auth-methods.md §7): deletes the
+    /// user's phones, Microsoft Authenticator and software OATH methods and
+    /// clears their default; returns what was removed. Persists.
+    pub fn require_reregistration(&self, upn: &str) -> Result<Vec<RemovedMethod>, EmulatorError> {
+        require_reregistration(&self.shared, upn)
+    }
+
     /// Stops the server and waits until it has stopped listening.
     pub async fn shutdown(mut self) {
         if let Some(task) = self.task.take() {
@@ -345,6 +397,46 @@ pub(crate) fn expire_fresh_mfa(shared: &Shared, upn: &str) -> Result<(), Emulato
     store.grants.make_mfa_stale(user_id, stale_at);
     shared.persist(&store);
     Ok(())
+}
+
+/// Issues a Temporary Access Pass and persists; returns it with its Graph
+/// JSON as the create call answers (code included).
+pub(crate) fn issue_temporary_access_pass(
+    shared: &Shared,
+    upn: &str,
+    options: &TapOptions,
+) -> Result<(IssuedTap, serde_json::Value), EmulatorError> {
+    let now = OffsetDateTime::now_utc();
+    let mut store = shared.store();
+    let Some(user) = store.tenant.user_mut(upn) else {
+        return Err(EmulatorError::UnknownUser(upn.to_string()));
+    };
+    let issued =
+        tap::issue(user, options, now).map_err(EmulatorError::InvalidTemporaryAccessPass)?;
+    let mut graph = user
+        .methods
+        .iter()
+        .find(|m| m.id == issued.method_id)
+        .map(|m| m.graph_json(true, now))
+        .unwrap_or_default();
+    graph["temporaryAccessPass"] = serde_json::Value::String(issued.code.clone());
+    shared.persist(&store);
+    Ok((issued, graph))
+}
+
+/// Deletes the user's phones, Authenticators and software OATH methods and
+/// persists.
+pub(crate) fn require_reregistration(
+    shared: &Shared,
+    upn: &str,
+) -> Result<Vec<RemovedMethod>, EmulatorError> {
+    let mut store = shared.store();
+    let Some(user) = store.tenant.user_mut(upn) else {
+        return Err(EmulatorError::UnknownUser(upn.to_string()));
+    };
+    let removed = tap::require_reregistration(user);
+    shared.persist(&store);
+    Ok(removed)
 }
 
 /// Moves the user's `signInSessionsValidFrom` to now and persists.

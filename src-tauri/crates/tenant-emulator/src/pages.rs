@@ -6,7 +6,8 @@
 //! the network (inline CSS, system fonts, no scripts). Forms and inputs have
 //! stable ids and names (`credentials`, `login`, `passwd`, `second-factor`,
 //! `otc`, `action`, `flow`, `demo-code`, `device-code`) that the scripted
-//! browser relies on.
+//! browser relies on; the sign-in page's second form, `tap-credentials`
+//! (`login`, `tap`, `action=tap`), signs in with a Temporary Access Pass.
 
 use crate::demo;
 use crate::identity::flows::SecondFactorChallenge;
@@ -33,6 +34,10 @@ button.primary{background:#0067b8;color:#fff}
 button.primary:hover{background:#005da6}
 button.secondary{background:#cccccc;color:#1b1b1b}
 .error{color:#e81123;margin:8px 0 12px}
+.notice{color:#107c10;margin:8px 0 12px}
+pre{white-space:pre-wrap;font-size:13px;background:#f3f2f1;padding:8px}
+.admin-actions{display:flex;flex-wrap:wrap;gap:12px;margin-top:12px}
+.admin-actions form{border:1px solid #edebe9;padding:8px}
 .code{font-size:13px;color:#605e5c}
 .number{font-size:40px;font-weight:600;text-align:center;margin:12px 0}
 .hint{background:#f3f2f1;padding:10px 12px;font-size:13px;margin-top:16px}
@@ -130,6 +135,16 @@ pub fn sign_in(page: &SignInPage<'_>) -> String {
          <div class=\"actions\">\
          <button class=\"secondary\" name=\"action\" value=\"cancel\" formnovalidate>Cancel</button>\
          <button class=\"primary\" name=\"action\" value=\"signin\">Sign in</button></div></form></div>\
+         <div class=\"card\"><h1>Use a Temporary Access Pass</h1>\
+         <p>Did your helpdesk give you a Temporary Access Pass? Enter it instead of your password and \
+         the verification step, then set up your sign-in methods.</p>\
+         <form id=\"tap-credentials\" method=\"post\" action=\"{action}\">\
+         <input type=\"hidden\" name=\"flow\" value=\"{flow}\">\
+         <label for=\"tap-login\">Email</label>\
+         <input type=\"email\" id=\"tap-login\" name=\"login\" value=\"{login}\" autocomplete=\"username\">\
+         <label for=\"tap\">Temporary Access Pass</label>\
+         <input type=\"password\" id=\"tap\" name=\"tap\" autocomplete=\"off\">\
+         <div class=\"actions\"><button class=\"primary\" name=\"action\" value=\"tap\">Sign in</button></div></form></div>\
          <div class=\"card wide\"><h1>Demo accounts</h1>\
          <p>This tenant is a local emulator. These are its only accounts; the passwords are not secret.</p>\
          <table><thead><tr><th>User</th><th>Password</th><th>Story</th><th></th></tr></thead>\

@@ -239,11 +239,17 @@ pub(crate) fn default_for(kind: &MethodKind) -> Option<PreferredMethod> {
 }
 
 /// Adds a method and applies the "first default-capable method becomes the
-/// default" rule; returns the new method's id.
+/// default" rule; returns the new method's id. A newly registered
+/// default-capable method is on a device the user has in hand, so a user
+/// whose second factor was unreachable (a lost phone) can complete MFA
+/// again.
 fn add(user: &mut User, method: AuthenticationMethod) -> String {
     let had_default = default_registration(user).is_some();
     let id = method.id.clone();
     let becomes_default = default_for(&method.kind);
+    if becomes_default.is_some() {
+        user.second_factor_reachable = true;
+    }
     user.methods.push(method);
     if !had_default {
         if let Some(preferred) = becomes_default {

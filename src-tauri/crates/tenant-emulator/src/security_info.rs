@@ -151,7 +151,7 @@ fn session(shared: &Shared, headers: &HeaderMap) -> Option<(String, PageSession)
 }
 
 /// Equal-time comparison of two tokens.
-fn same_token(a: &str, b: &str) -> bool {
+pub(crate) fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
@@ -160,7 +160,7 @@ fn same_token(a: &str, b: &str) -> bool {
 }
 
 /// Whether a POST comes from this origin, as far as the browser says.
-fn same_origin(shared: &Shared, headers: &HeaderMap) -> bool {
+pub(crate) fn same_origin(shared: &Shared, headers: &HeaderMap) -> bool {
     let origin_ok = match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         None => true,
         Some(origin) => origin.trim_end_matches('/') == shared.base.origin().ascii_serialization(),
@@ -173,7 +173,7 @@ fn same_origin(shared: &Shared, headers: &HeaderMap) -> bool {
 }
 
 /// An HTML response with the page's security headers.
-fn respond(status: StatusCode, body: String) -> Response {
+pub(crate) fn respond(status: StatusCode, body: String) -> Response {
     let mut response = (status, Html(body)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

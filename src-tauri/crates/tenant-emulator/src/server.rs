@@ -25,6 +25,7 @@ use tokio::task::JoinSet;
 
 use crate::faults::{FaultEffect, FaultSwitchboard};
 use crate::graph::{self, errors::GraphError, GraphContext};
+use crate::helpdesk::{admin_view, relay, zendesk};
 use crate::identity::{self, errors::IdentityError, flows, signing::SigningKey};
 use crate::state::{StateFile, Store};
 use crate::{admin, pages, security_info, LoggedRequest};
@@ -46,6 +47,9 @@ pub(crate) struct Shared {
     /// How recent the caller's MFA must be for a self-service write; `None`
     /// turns the rule off.
     pub fresh_mfa_window: Option<Duration>,
+    /// The CSRF token every form of the helpdesk admin view carries (one
+    /// per server run; the view has no sign-in, so no session to bind to).
+    pub admin_csrf: String,
     store: Mutex<Store>,
     state_file: Option<StateFile>,
     log: Mutex<Vec<LoggedRequest>>,
@@ -76,6 +80,7 @@ impl Shared {
             faults: FaultSwitchboard::default(),
             self_service_writes: AtomicBool::new(parts.self_service_writes),
             fresh_mfa_window: parts.fresh_mfa_window,
+            admin_csrf: crate::identity::grants::random_secret(24),
             store: Mutex::new(parts.store),
             state_file: parts.state_file,
             log: Mutex::new(Vec::new()),
@@ -187,6 +192,25 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             post(admin::update_settings).get(admin::settings),
         )
         .route(
+            "/_emulator/users/{upn}/temporary-access-pass",
+            post(admin_view::issue_tap),
+        )
+        .route(
+            "/_emulator/users/{upn}/require-reregistration",
+            post(admin_view::require_reregistration),
+        )
+        .route("/_emulator/helpdesk", get(admin_view::page))
+        .route("/_emulator/helpdesk/tickets", get(admin_view::tickets_json))
+        .route("/helpdesk/v1/reset-requests", post(relay::submit))
+        .route(
+            "/helpdesk/v1/reset-requests/{request_id}",
+            get(relay::status),
+        )
+        .route(
+            "/zendesk/api/v2/requests.json",
+            post(zendesk::create_request),
+        )
+        .route(
             "/security-info",
             get(security_info::page).post(security_info::submit),
         )
@@ -276,7 +300,22 @@ fn fault_response(
         return IdentityError::temporarily_unavailable(status, retry_after)
             .into_response_for(&shared.base, headers);
     }
-    let mut response = (
+    let mut response = if lower.starts_with("/helpdesk/") {
+        relay::fault_response(status)
+    } else if lower.starts_with("/zendesk/") {
+        zendesk::fault_response(status)
+    } else {
+        html_fault(status)
+    };
+    if let Some(value) = retry_after.and_then(|r| HeaderValue::from_str(&r).ok()) {
+        response.headers_mut().insert("retry-after", value);
+    }
+    response
+}
+
+/// The sign-in pages' answer to an injected status fault.
+fn html_fault(status: StatusCode) -> Response {
+    (
         status,
         Html(pages::error_page(
             "Service unavailable",
@@ -284,11 +323,7 @@ fn fault_response(
             None,
         )),
     )
-        .into_response();
-    if let Some(value) = retry_after.and_then(|r| HeaderValue::from_str(&r).ok()) {
-        response.headers_mut().insert("retry-after", value);
-    }
-    response
+        .into_response()
 }
 
 /// Accepts connections until the task is aborted; aborting it drops the

@@ -2,7 +2,8 @@
 //!
 //! [`Store`] is everything the emulator knows, behind one lock. With a state
 //! directory, the durable part (the directory of users, methods and
-//! preferences; refresh-token grants and revocations; the signing key) is
+//! preferences; refresh-token grants and revocations; the signing key; the
+//! helpdesk's tickets) is
 //! written to `tenant-state.json` after every change, atomically: a
 //! temporary file is written and synced, then renamed over the old one, so a
 //! crash leaves either the old or the new state, never a torn file. Access
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::helpdesk::Inbox;
 use crate::identity::grants::{Grants, RefreshGrant};
 use crate::tenant::Tenant;
 use crate::EmulatorError;
@@ -27,6 +29,8 @@ const FORMAT: u32 = 1;
 pub(crate) struct Store {
     pub tenant: Tenant,
     pub grants: Grants,
+    /// The emulated helpdesk's tickets.
+    pub helpdesk: Inbox,
 }
 
 /// The on-disk document.
@@ -37,6 +41,9 @@ pub(crate) struct PersistedState {
     pub refresh_grants: Vec<RefreshGrant>,
     /// PKCS#1 PEM of the signing key.
     pub signing_key_pem: String,
+    /// The helpdesk inbox; absent in files written before it existed.
+    #[serde(default)]
+    pub helpdesk: Inbox,
 }
 
 #[derive(Serialize)]
@@ -45,6 +52,7 @@ struct PersistedStateRef<'a> {
     tenant: &'a Tenant,
     refresh_grants: Vec<&'a RefreshGrant>,
     signing_key_pem: &'a str,
+    helpdesk: &'a Inbox,
 }
 
 /// A state directory.
@@ -98,6 +106,7 @@ impl StateFile {
             tenant: &store.tenant,
             refresh_grants: grants,
             signing_key_pem,
+            helpdesk: &store.helpdesk,
         };
         let text = serde_json::to_vec_pretty(&document).map_err(std::io::Error::other)?;
         let temp = self.path.with_extension("json.tmp");
@@ -132,6 +141,7 @@ mod tests {
         let mut store = Store {
             tenant: crate::tenant::seed(),
             grants: Grants::default(),
+            helpdesk: Inbox::default(),
         };
         let user_id = store.tenant.users[0].id;
         let auth = Authentication {

@@ -230,7 +230,13 @@ pub enum MethodKind {
         start: OffsetDateTime,
         lifetime_in_minutes: u32,
         is_usable_once: bool,
+        /// Set when a one-time pass has been used to sign in.
         used: bool,
+        /// SHA-256 (hex) of the pass: the code itself is never stored, so
+        /// it is shown only by the call that issues it. `None` for passes
+        /// that cannot be signed in with (seeded or from older state files).
+        #[serde(default)]
+        code_sha256: Option<String>,
     },
     External {
         display_name: String,
@@ -409,6 +415,51 @@ pub fn graph_datetime(at: OffsetDateTime) -> String {
     )
 }
 
+/// A Temporary Access Pass's `methodUsabilityReason` (graph-auth-methods.md
+/// §5). `DisabledByPolicy` is never produced: the emulated policy allows
+/// every user to use a pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TapUsability {
+    EnabledByPolicy,
+    NotYetValid,
+    Expired,
+    OneTimeUsed,
+}
+
+impl TapUsability {
+    /// The Graph enum member name.
+    pub fn graph_name(self) -> &'static str {
+        match self {
+            TapUsability::EnabledByPolicy => "EnabledByPolicy",
+            TapUsability::NotYetValid => "NotYetValid",
+            TapUsability::Expired => "Expired",
+            TapUsability::OneTimeUsed => "OneTimeUsed",
+        }
+    }
+}
+
+/// Whether a pass starting at `start`, valid for `lifetime_in_minutes`,
+/// can be used at `now`. A used one-time pass reports `OneTimeUsed` even
+/// once it has also expired (Graph's order is undocumented). The pass is
+/// valid from `start` inclusive to `start + lifetime` exclusive.
+pub fn tap_usability(
+    start: OffsetDateTime,
+    lifetime_in_minutes: u32,
+    used: bool,
+    now: OffsetDateTime,
+) -> TapUsability {
+    let end = start + time::Duration::minutes(i64::from(lifetime_in_minutes));
+    if used {
+        TapUsability::OneTimeUsed
+    } else if now < start {
+        TapUsability::NotYetValid
+    } else if now >= end {
+        TapUsability::Expired
+    } else {
+        TapUsability::EnabledByPolicy
+    }
+}
+
 impl AuthenticationMethod {
     /// The Graph JSON of this method. `with_type` adds `@odata.type`, as the
     /// polymorphic `/methods` collection and single gets do.
@@ -477,17 +528,9 @@ impl AuthenticationMethod {
                 lifetime_in_minutes,
                 is_usable_once,
                 used,
+                ..
             } => {
-                let end = *start + time::Duration::minutes(i64::from(*lifetime_in_minutes));
-                let reason = if *used {
-                    "OneTimeUsed"
-                } else if now < *start {
-                    "NotYetValid"
-                } else if now >= end {
-                    "Expired"
-                } else {
-                    "EnabledByPolicy"
-                };
+                let reason = tap_usability(*start, *lifetime_in_minutes, *used, now).graph_name();
                 json!({
                     // The code itself is returned only by the create call.
                     "temporaryAccessPass": null,
@@ -900,6 +943,7 @@ mod tests {
                 lifetime_in_minutes: 60,
                 is_usable_once: false,
                 used: false,
+                code_sha256: None,
             },
         );
         let before = tap.graph_json(false, start - time::Duration::minutes(1));

@@ -3,18 +3,21 @@
 //!
 //! Environment: `DEMO_BROWSER_UPN` (default: the URL's `login_hint`, else adele), `DEMO_BROWSER_PASSWORD`
 //! (default: that demo user's password), `DEMO_BROWSER_ACTION`
-//! (sign-in | wrong-password | cancel | abandon | sign-in-twice, or for the
-//! Security Info page `security-info:<step>`, see below),
+//! (sign-in | wrong-password | cancel | abandon | sign-in-twice |
+//! sign-in-tap:<code>, or for the Security Info page `security-info:<step>`,
+//! see below), `DEMO_BROWSER_TAP` (a Temporary Access Pass to sign in with
+//! whatever the action),
 //! `DEMO_BROWSER_CA` (a PEM file to trust), `DEMO_BROWSER_LOG` (append a
 //! one-line JSON outcome there), `DEMO_BROWSER_USER_CODE` (for a
-//! `/devicelogin` URL). Authorization codes are redacted in the log.
+//! `/devicelogin` URL). Authorization codes and Temporary Access Passes are
+//! redacted in the log.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use serde_json::{json, Value};
 use tenant_emulator::browser::{
-    self, BrowserAction, BrowserOutcome, BrowserScript, SecurityInfoStep,
+    self, temporary_access_pass_of, BrowserAction, BrowserOutcome, BrowserScript, SecurityInfoStep,
 };
 use url::Url;
 
@@ -24,7 +27,8 @@ demo-browser <url>: plays the user's browser against the tenant emulator (demo o
 Environment:
     DEMO_BROWSER_UPN         demo user (UPN or short name; default: the URL's login_hint, else adele)
     DEMO_BROWSER_PASSWORD    password (default: the demo user's)
-    DEMO_BROWSER_ACTION      sign-in | wrong-password | cancel | abandon | sign-in-twice;
+    DEMO_BROWSER_ACTION      sign-in | wrong-password | cancel | abandon | sign-in-twice
+                             | sign-in-tap:<code> (a Temporary Access Pass instead of password + MFA);
                              on the Security Info page (<base>security-info), after signing in:
                                security-info:look
                                security-info:add-authenticator:<device name>
@@ -33,6 +37,8 @@ Environment:
                                security-info:add-phone:<mobile|alternateMobile|office>:<number>
                                security-info:delete:<collection>/<id>
                                security-info:set-default:<push|oath|sms|voiceMobile|...>
+    DEMO_BROWSER_TAP         a Temporary Access Pass to sign in with, whatever the action
+                             (e.g. with security-info:<step>)
     DEMO_BROWSER_CA          path of a CA certificate (PEM) to trust
     DEMO_BROWSER_LOG         append a one-line JSON outcome to this file
     DEMO_BROWSER_USER_CODE   the user code, when <url> is the device login page
@@ -112,8 +118,8 @@ async fn main() -> ExitCode {
     };
     let Some(action) = action else {
         eprintln!(
-            "demo-browser: DEMO_BROWSER_ACTION must be sign-in, wrong-password, cancel, abandon, sign-in-twice \
-             or security-info:<step> (see --help), not {action_text:?}"
+            "demo-browser: DEMO_BROWSER_ACTION must be sign-in, wrong-password, cancel, abandon, sign-in-twice, \
+             sign-in-tap:<code> or security-info:<step> (see --help), not {action_text:?}"
         );
         return ExitCode::from(2);
     };
@@ -127,6 +133,10 @@ async fn main() -> ExitCode {
         .unwrap_or_else(|| "adele".into());
     let mut script = BrowserScript::demo_user(&user, action);
     script.security_info = step;
+    // A Temporary Access Pass from the action, or from DEMO_BROWSER_TAP.
+    if let Some(code) = temporary_access_pass_of(&action_text).or_else(|| env("DEMO_BROWSER_TAP")) {
+        script = script.with_temporary_access_pass(&code);
+    }
     if let Some(password) = std::env::var("DEMO_BROWSER_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty())
@@ -162,7 +172,13 @@ async fn main() -> ExitCode {
     };
     let mut line = line;
     line["upn"] = json!(script.upn);
-    line["action"] = json!(action_text);
+    // Like authorization codes, a Temporary Access Pass never reaches the log.
+    let logged_action = if temporary_access_pass_of(&action_text).is_some() {
+        "sign-in-tap:REDACTED".to_string()
+    } else {
+        action_text.clone()
+    };
+    line["action"] = json!(logged_action);
     line["url"] = json!(redact(&url));
     if let Some(path) = env("DEMO_BROWSER_LOG") {
         let written = std::fs::OpenOptions::new()

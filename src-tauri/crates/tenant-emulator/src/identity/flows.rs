@@ -8,7 +8,8 @@
 //! redirects back to the app, completes a device authorization, or is
 //! cancelled. The MFA step is simulated per the user's default method
 //! (system-preferred method when enabled); a user whose phone is lost can
-//! only cancel.
+//! only cancel, or sign in with a Temporary Access Pass from the helpdesk,
+//! which replaces both the password and the MFA step.
 
 use std::sync::Arc;
 
@@ -28,6 +29,7 @@ use super::params;
 use super::scopes::ScopeSet;
 use crate::pages::{self, PageError, SecondFactorPage, SignInPage};
 use crate::server::Shared;
+use crate::tap::TapRefusal;
 use crate::tenant::{MethodKind, PhoneType, PreferredMethod, User};
 
 /// How long a sign-in page stays usable.
@@ -497,6 +499,9 @@ pub(crate) async fn submit_credentials(
     if form.get("action").map(String::as_str) == Some("cancel") {
         return cancel(&shared, &headers, &flow_id, &flow, false);
     }
+    if form.get("action").map(String::as_str) == Some("tap") {
+        return submit_temporary_access_pass(&shared, &flow_id, &flow, &form);
+    }
     let login = form
         .get("login")
         .map(|s| s.trim().to_string())
@@ -554,6 +559,97 @@ pub(crate) async fn submit_credentials(
             error: None,
         }),
     )
+}
+
+/// The sign-in page's error for a refused Temporary Access Pass. Entra
+/// documents no AADSTS codes for these; the one-time wording is the one
+/// its troubleshooting guide quotes.
+fn tap_refusal_error(refusal: TapRefusal) -> PageError {
+    let message = match refusal {
+        TapRefusal::WrongCode => "That Temporary Access Pass isn't right. Check it and try again, \
+                                  or ask your helpdesk for a new one."
+            .to_string(),
+        TapRefusal::NotYetValid { starts_at } => format!(
+            "Your Temporary Access Pass isn't valid yet. You can use it from {} (UTC).",
+            crate::tenant::graph_datetime(starts_at)
+        ),
+        TapRefusal::Expired => {
+            "Your Temporary Access Pass has expired. Ask your helpdesk for a new one.".to_string()
+        }
+        TapRefusal::OneTimeUsed => "Temporary Access Pass sign in was blocked due to User Credential Policy: \
+                                    this one-time pass has already been used. Ask your helpdesk for a new one."
+            .to_string(),
+    };
+    PageError {
+        message,
+        code: None,
+    }
+}
+
+/// `POST /{tenant}/login` with `action=tap`: a Temporary Access Pass in
+/// place of password and MFA. A redeemed pass counts as both factors:
+/// `amr` is `mfa` (plus `ngcmfa` when the claims request asked for it)
+/// and the MFA time is now, so fresh-MFA writes work at once.
+fn submit_temporary_access_pass(
+    shared: &Shared,
+    flow_id: &str,
+    flow: &SignInFlow,
+    form: &std::collections::HashMap<String, String>,
+) -> Response {
+    let login = form
+        .get("login")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    let code = form.get("tap").cloned().unwrap_or_default();
+    let now = OffsetDateTime::now_utc();
+    let mut store = shared.store();
+    let user = store
+        .tenant
+        .user_mut(&login)
+        .filter(|_| login.contains('@'));
+    let outcome = match user {
+        None if login.is_empty() => Err(PageError {
+            message: "Enter a valid email address, phone number, or Skype name.".into(),
+            code: None,
+        }),
+        None => Err(PageError {
+            message: "This username may be incorrect. Make sure you typed it correctly. Otherwise, contact your admin."
+                .into(),
+            code: Some(50034),
+        }),
+        Some(user) => {
+            let user_id = user.id;
+            crate::tap::redeem(user, &code, now)
+                .map(|()| user_id)
+                .map_err(tap_refusal_error)
+        }
+    };
+    let user_id = match outcome {
+        Ok(user_id) => user_id,
+        Err(error) => {
+            drop(store);
+            return html(
+                StatusCode::OK,
+                sign_in_page(shared, flow_id, flow, &login, Some(error)),
+            );
+        }
+    };
+    // A one-time pass is now used: keep that across restarts.
+    shared.persist(&store);
+    drop(store);
+    let mut amr = vec!["mfa".to_string()];
+    if let FlowPurpose::Authorize(request) = &flow.purpose {
+        if request.claims.as_deref().is_some_and(claims_request_ngcmfa) {
+            amr.push("ngcmfa".into());
+        }
+    }
+    let authentication = Authentication {
+        user_id,
+        auth_time: now,
+        amr,
+        mfa_time: Some(now),
+    };
+    complete(shared, flow_id, flow, authentication)
 }
 
 /// `POST /{tenant}/mfa`: the simulated second factor.

@@ -1,0 +1,331 @@
+//! Zendesk's anonymous Requests API (peers-and-helpdesks.md §B.3), at
+//! `{base}zendesk/api/v2/requests.json`: the end-user view of tickets,
+//! which accepts requests without credentials when the account allows
+//! anonymous submission (the emulated account does).
+//!
+//! `POST` `{"request":{"requester":{"name","email"},"subject","comment":{"body"}}}`:
+//! - not JSON, or no `request` object -> 400 `{"error":"BadRequest","description"}`;
+//! - no requester email, a blank subject or a blank comment -> 422
+//!   `{"error":"RecordInvalid","description":"Record validation errors","details":{...}}`
+//!   (`details.requester` / `details.base` entries `{"description","error":"BlankValue"}`);
+//! - otherwise 201 `{"request":{"id","status":"new","subject","description",...}}`
+//!   with a `Location`, and the ticket lands in the helpdesk inbox.
+//!
+//! Idempotency, as Zendesk documents it for ticket creation: an optional
+//! `Idempotency-Key` header (any string up to 255 characters) is kept for
+//! 2 hours; the first use answers `x-idempotency-lookup: miss`, a repeat
+//! with the same body answers the original 201 again with
+//! `x-idempotency-lookup: hit` (no second ticket), a repeat with a
+//! different body answers 400 `IdempotentRequestError` "Request
+//! parameters don't match the given idempotency key". Unknown members are
+//! ignored, as Zendesk does.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use time::{Duration, OffsetDateTime};
+
+use super::{ticket_id, HelpdeskChannel, HelpdeskTicket};
+use crate::server::Shared;
+use crate::tenant::graph_datetime;
+
+/// How long Zendesk keeps an idempotency key.
+const KEY_LIFETIME: Duration = Duration::hours(2);
+/// The longest idempotency key Zendesk accepts.
+const MAX_KEY_LENGTH: usize = 255;
+/// The largest body read (Zendesk's own limit is undocumented here).
+const MAX_BODY_BYTES: usize = 256 * 1024;
+const LOOKUP_HEADER: &str = "x-idempotency-lookup";
+
+fn error(status: StatusCode, error: &str, description: &str) -> Response {
+    (
+        status,
+        Json(json!({"error": error, "description": description})),
+    )
+        .into_response()
+}
+
+/// The answer to a request hit by an injected status fault.
+pub(crate) fn fault_response(status: StatusCode) -> Response {
+    let name = if status == StatusCode::TOO_MANY_REQUESTS {
+        "TooManyRequests"
+    } else {
+        "ServiceUnavailable"
+    };
+    error(
+        status,
+        name,
+        "Zendesk cannot accept requests right now (an injected fault). Retry later.",
+    )
+}
+
+/// One validation failure, in Zendesk's `details` shape.
+fn blank(field: &str) -> Value {
+    json!({"description": format!("{field}: cannot be blank"), "error": "BlankValue"})
+}
+
+/// A non-blank string at `value`, trimmed.
+fn text(value: &Value) -> Option<String> {
+    value
+        .as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// What a valid anonymous request carries.
+struct NewRequest {
+    name: Option<String>,
+    email: String,
+    subject: String,
+    body: String,
+}
+
+/// Checks the body; `Err` is the response to send.
+/// (`Box`ed: a `Response` is large.)
+fn parse(body: &[u8]) -> Result<(Value, NewRequest), Box<Response>> {
+    let Ok(raw) = serde_json::from_slice::<Value>(body) else {
+        return Err(Box::new(error(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "The request body is not valid JSON.",
+        )));
+    };
+    let request = &raw["request"];
+    if !request.is_object() {
+        return Err(Box::new(error(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "The request body needs a \"request\" object.",
+        )));
+    }
+    let email = text(&request["requester"]["email"]).filter(|e| e.contains('@'));
+    let subject = text(&request["subject"]);
+    let comment = text(&request["comment"]["body"]);
+    let mut details = serde_json::Map::new();
+    if email.is_none() {
+        details.insert(
+            "requester".into(),
+            json!([{
+                "description": "Requester: an email address is required for an anonymous request",
+                "error": "BlankValue",
+            }]),
+        );
+    }
+    let mut base = Vec::new();
+    if subject.is_none() {
+        base.push(blank("Subject"));
+    }
+    if comment.is_none() {
+        base.push(blank("Description"));
+    }
+    if !base.is_empty() {
+        details.insert("base".into(), Value::Array(base));
+    }
+    match (email, subject, comment) {
+        (Some(email), Some(subject), Some(body)) => {
+            let name = text(&request["requester"]["name"]);
+            Ok((
+                raw,
+                NewRequest {
+                    name,
+                    email,
+                    subject,
+                    body,
+                },
+            ))
+        }
+        _ => Err(Box::new(
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({
+                    "error": "RecordInvalid",
+                    "description": "Record validation errors",
+                    "details": details,
+                })),
+            )
+                .into_response(),
+        )),
+    }
+}
+
+/// A stable numeric id for a requester (Zendesk's `requester_id`).
+fn requester_id(email: &str) -> u64 {
+    let digest = Sha256::digest(email.to_ascii_lowercase().as_bytes());
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    u64::from_be_bytes(bytes) % 1_000_000_000_000
+}
+
+/// The Zendesk request number of a ticket (its inbox number).
+fn number(ticket: &HelpdeskTicket) -> u64 {
+    ticket.request_id.parse().unwrap_or_default()
+}
+
+fn request_url(shared: &Shared, number: u64) -> String {
+    format!("{}zendesk/api/v2/requests/{number}.json", shared.base)
+}
+
+/// Zendesk's `request` object for a ticket.
+fn request_json(shared: &Shared, ticket: &HelpdeskTicket) -> Value {
+    let number = number(ticket);
+    let at = graph_datetime(ticket.received_at);
+    json!({
+        "request": {
+            "url": request_url(shared, number),
+            "id": number,
+            "status": "new",
+            "priority": null,
+            "type": null,
+            "subject": ticket.subject,
+            "description": ticket.description,
+            "organization_id": null,
+            "via": {"channel": "api", "source": {"from": {}, "to": {}, "rel": null}},
+            "custom_fields": [],
+            "requester_id": requester_id(&ticket.upn),
+            "collaborator_ids": [],
+            "email_cc_ids": [],
+            "is_public": true,
+            "due_at": null,
+            "can_be_solved_by_me": false,
+            "created_at": at,
+            "updated_at": at,
+            "recipient": null,
+            "followup_source_id": null,
+            "assignee_id": null,
+            "ticket_form_id": null,
+            "fields": [],
+        }
+    })
+}
+
+/// The 201 for a ticket, with the idempotency lookup header when a key
+/// was sent.
+fn created(shared: &Shared, ticket: &HelpdeskTicket, lookup: Option<&'static str>) -> Response {
+    let mut response = (StatusCode::CREATED, Json(request_json(shared, ticket))).into_response();
+    let headers = response.headers_mut();
+    if let Ok(location) = HeaderValue::from_str(&request_url(shared, number(ticket))) {
+        headers.insert(header::LOCATION, location);
+    }
+    if let Some(lookup) = lookup {
+        headers.insert(LOOKUP_HEADER, HeaderValue::from_static(lookup));
+    }
+    response
+}
+
+/// `POST /zendesk/api/v2/requests.json`.
+pub(crate) async fn create_request(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if body.len() > MAX_BODY_BYTES {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PayloadTooLarge",
+            "The request body is too large.",
+        );
+    }
+    let key = match headers.get("idempotency-key") {
+        None => None,
+        Some(value) => {
+            let key = value.to_str().unwrap_or_default().trim().to_string();
+            if key.is_empty() || key.len() > MAX_KEY_LENGTH {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    "The Idempotency-Key header must be 1 to 255 characters long.",
+                );
+            }
+            Some(key)
+        }
+    };
+    let (raw, request) = match parse(&body) {
+        Ok(parsed) => parsed,
+        Err(response) => return *response,
+    };
+    let now = OffsetDateTime::now_utc();
+    let mut store = shared.store();
+    if let Some(key) = &key {
+        let earlier = store
+            .helpdesk
+            .by_key(HelpdeskChannel::Zendesk, key)
+            .filter(|t| now - t.received_at < KEY_LIFETIME);
+        if let Some(earlier) = earlier {
+            if earlier.raw == raw {
+                return created(&shared, earlier, Some("hit"));
+            }
+            return error(
+                StatusCode::BAD_REQUEST,
+                "IdempotentRequestError",
+                "Request parameters don't match the given idempotency key",
+            );
+        }
+        // An expired key may be used again: forget the old ticket's key.
+        for ticket in store.helpdesk.tickets.iter_mut() {
+            if ticket.channel == HelpdeskChannel::Zendesk
+                && ticket.idempotency_key.as_deref() == Some(key.as_str())
+            {
+                ticket.idempotency_key = None;
+            }
+        }
+    }
+    let number = store.helpdesk.take_number();
+    let ticket = HelpdeskTicket {
+        id: ticket_id(number),
+        channel: HelpdeskChannel::Zendesk,
+        request_id: number.to_string(),
+        idempotency_key: key.clone(),
+        received_at: now,
+        upn: request.email,
+        requester_name: request.name,
+        subject: request.subject,
+        description: request.body,
+        reason: None,
+        reason_detail: None,
+        still_has: Vec::new(),
+        callback_preference: None,
+        callback_availability: None,
+        device_os: None,
+        device_app_version: None,
+        created_at: None,
+        verification_phrase: None,
+        unauthenticated: true,
+        runbook: Vec::new(),
+        tenant: None,
+        raw,
+    };
+    let response = created(&shared, &ticket, key.as_ref().map(|_| "miss"));
+    store.helpdesk.tickets.push(ticket);
+    shared.persist(&store);
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_subject_and_comment_are_reported_together() {
+        let body = br#"{"request":{"requester":{"name":"D","email":"d@x.example"},"subject":" ","comment":{}}}"#;
+        let Err(response) = parse(body) else {
+            panic!("a blank subject and comment must be refused");
+        };
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
+    #[test]
+    fn requester_ids_are_stable_and_case_insensitive() {
+        assert_eq!(
+            requester_id("Dana@X.example"),
+            requester_id("dana@x.example")
+        );
+        assert_ne!(requester_id("a@x.example"), requester_id("b@x.example"));
+    }
+}

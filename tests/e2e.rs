@@ -857,3 +857,540 @@ async fn the_debian_package_installs_and_its_app_reaches_the_first_screen() {
     w.screenshot("first-screen").await;
     w.close().await;
 }
+
+// ---- Changing Security Info: the guided journeys ---------------------------
+
+const ADELE: &str = "adele@contoso-demo.example";
+
+/// A machine pointed at `emulator`, whose Downloads folder is its own.
+fn journey_machine(emulator: &Emulator) -> Machine {
+    let machine = Machine::new();
+    machine.configure(emulator, "");
+    let downloads = machine.dir.path().join("Downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    std::fs::write(
+        machine.dir.path().join("config/user-dirs.dirs"),
+        format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
+    )
+    .unwrap();
+    machine
+}
+
+/// Opens the app and signs `user` in; the Security Info is on screen.
+async fn signed_in(machine: &Machine, name: &'static str, user: &str) -> Window {
+    machine.user_will(user, "sign-in");
+    let w = Window::open(machine, name).await;
+    w.click("[data-testid=sign-in]").await;
+    w.wait_for("[data-testid=method-row]").await;
+    w
+}
+
+/// What the tenant itself shows on its Security Info page (read by the
+/// scripted browser, independently of the app): the method rows and the
+/// default line.
+async fn tenant_shows(emulator: &Emulator, user: &str) -> (Vec<String>, String) {
+    let script = BrowserScript::demo_user(user, BrowserAction::SignIn)
+        .with_security_info(browser::SecurityInfoStep::Look);
+    let outcome = browser::run(
+        &browser::security_info_url(&emulator.base_url(), user),
+        &script,
+    )
+    .await
+    .unwrap();
+    let report = outcome.security_info.expect("the Security Info page");
+    (report.methods, report.default_method.unwrap_or_default())
+}
+
+/// Does `step` on the tenant's Security Info page as `user`, outside the app.
+async fn on_the_page(emulator: &Emulator, user: &str, step: &str) {
+    let script = BrowserScript::demo_user(user, BrowserAction::SignIn)
+        .with_security_info(browser::SecurityInfoStep::parse(step).unwrap());
+    let outcome = browser::run(
+        &browser::security_info_url(&emulator.base_url(), user),
+        &script,
+    )
+    .await
+    .unwrap();
+    let report = outcome.security_info.expect("the Security Info page");
+    assert!(report.error.is_none(), "{step}: {report:?}");
+}
+
+fn waiting(state: &str) -> String {
+    format!("[data-testid=journey-waiting][data-waiting={state}]")
+}
+
+fn step_is(name: &str, state: &str) -> String {
+    format!("[data-testid=journey-step][data-name={name}][data-state={state}]")
+}
+
+/// Confirms it's `user` in the browser from the journey's confirm step.
+async fn confirm_identity(machine: &Machine, w: &Window, user: &str) {
+    machine.user_will(user, "sign-in");
+    w.click("[data-testid=confirm-identity]").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn journey_new_phone_adds_the_new_authenticator_before_removing_the_old() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = journey_machine(&emulator);
+    let mut w = signed_in(&machine, "journey-new-phone", "adele").await;
+    w.screenshot("security-info").await;
+
+    w.click("[data-testid=new-phone]").await;
+    w.wait_for("[data-testid=new-phone-screen]").await;
+    w.click("[data-testid=old-phone-lost]").await;
+    let note = w.text("[data-testid=old-phone-note]").await;
+    assert!(note.contains("adds your new phone first"), "{note}");
+    w.screenshot("old-phone-question").await;
+    w.click("[data-testid=old-phone-with-me]").await;
+    w.click("[data-testid=start-new-phone]").await;
+
+    // Every step is listed with its state; the first asks to confirm.
+    w.wait_for(&waiting("confirmIdentity")).await;
+    let names: Vec<String> = {
+        let mut out = Vec::new();
+        for e in w
+            .client
+            .find_all(Locator::Css("[data-testid=journey-step]"))
+            .await
+            .unwrap()
+        {
+            out.push(e.attr("data-name").await.unwrap().unwrap_or_default());
+        }
+        out
+    };
+    assert_eq!(
+        names,
+        [
+            "confirmIdentity",
+            "register",
+            "confirmWorks",
+            "setDefault",
+            "remove",
+            "verify"
+        ]
+    );
+    w.wait_for(&step_is("confirmIdentity", "current")).await;
+    assert_eq!(w.count(&step_is("verify", "pending")).await, 1);
+    let old = w.text(&step_is("remove", "pending")).await;
+    assert!(old.contains("iPhone 13"), "the old phone is named: {old}");
+    w.screenshot("confirm-step").await;
+
+    confirm_identity(&machine, &w, "adele").await;
+    w.wait_for(&waiting("register")).await;
+    w.wait_for("[data-testid=security-info-qr] svg").await;
+    w.wait_for(&step_is("confirmIdentity", "done")).await;
+    w.screenshot("register-with-qr").await;
+
+    // The user pairs the new phone on the Security Info page; the window
+    // notices by itself.
+    machine.user_will("adele", "security-info:add-authenticator:Pixel 9");
+    w.click("[data-testid=open-security-info]").await;
+    w.wait_for(&waiting("confirmWorks")).await;
+    w.wait_for(&step_is("register", "done")).await;
+    w.screenshot("did-it-work").await;
+    assert_eq!(
+        emulator.count(
+            "DELETE",
+            "/v1.0/me/authentication/microsoftAuthenticatorMethods/*"
+        ),
+        0,
+        "nothing is removed before the new phone works"
+    );
+
+    w.click("[data-testid=answer-works]").await;
+    w.wait_for("[data-testid=journey-finished]").await;
+    assert_eq!(
+        w.count("[data-testid=journey-step][data-state=done]").await,
+        6
+    );
+    w.screenshot("finished").await;
+
+    // The tenant shows the new Authenticator, the default, and not the old.
+    let (methods, default) = tenant_shows(&emulator, "adele").await;
+    assert!(methods.iter().any(|m| m.contains("Pixel 9")), "{methods:?}");
+    assert!(
+        !methods.iter().any(|m| m.contains("iPhone 13")),
+        "{methods:?}"
+    );
+    assert!(
+        default.to_lowercase().contains("push")
+            || default.contains("Pixel 9")
+            || default.contains("Authenticator"),
+        "{default}"
+    );
+
+    // Back on the Security Info: one Authenticator, the new one, the default.
+    w.click("[data-testid=close-journey]").await;
+    w.wait_for("[data-testid=method-row][data-kind=microsoftAuthenticator][data-default=true]")
+        .await;
+    assert_eq!(
+        w.count("[data-testid=method-row][data-kind=microsoftAuthenticator]")
+            .await,
+        1
+    );
+    assert!(w
+        .text("[data-testid=method-row][data-kind=microsoftAuthenticator]")
+        .await
+        .contains("Pixel 9"));
+    w.screenshot("new-phone-is-default").await;
+
+    // The activity log lists what the app did, and exports it.
+    w.click("[data-testid=open-activity-log]").await;
+    w.wait_for("[data-testid=activity-entry][data-action=remove]")
+        .await;
+    w.wait_for("[data-testid=activity-entry][data-action=registered]")
+        .await;
+    w.click("[data-testid=export-activity]").await;
+    let path = w.text("[data-testid=export-path]").await;
+    assert!(path.contains("mfa-assistant-activity-"), "{path}");
+    let downloads = machine.dir.path().join("Downloads");
+    let csv: Vec<_> = walk(&downloads);
+    assert_eq!(csv.len(), 1, "{csv:?} ({path})");
+    let text = std::fs::read_to_string(&csv[0]).unwrap();
+    assert!(
+        text.contains("iPhone 13") && text.contains("Pixel 9"),
+        "{text}"
+    );
+    w.screenshot("activity-log").await;
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn journey_phone_number_checks_the_number_then_changes_it_or_watches_the_page() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = journey_machine(&emulator);
+    let mut w = signed_in(&machine, "journey-phone-number", "ben").await;
+    let writes = |e: &Emulator| {
+        e.count("PATCH", "/v1.0/me/authentication/phoneMethods/*")
+            + e.count("POST", "/v1.0/me/authentication/phoneMethods")
+    };
+
+    w.click("[data-testid=change-number]").await;
+    w.wait_for("[data-testid=phone-number-screen]").await;
+    let input = w.wait_for("[data-testid=phone-number-input]").await;
+    input.send_keys("07700 900456").await.unwrap();
+    w.click("[data-testid=start-change-number]").await;
+    let error = w.text("[data-testid=phone-number-error]").await;
+    assert!(error.contains("+44 7700900123"), "an example: {error}");
+    assert!(error.contains("country code"), "{error}");
+    assert_eq!(w.count("[data-testid=journey]").await, 0);
+    assert_eq!(writes(&emulator), 0, "nothing was sent");
+    w.screenshot("invalid-number").await;
+
+    // A valid number: confirm it's you, and the number changes.
+    input.clear().await.unwrap();
+    input.send_keys("+44 7700 900456").await.unwrap();
+    w.click("[data-testid=start-change-number]").await;
+    w.wait_for(&waiting("confirmIdentity")).await;
+    w.wait_for(&step_is("updatePhone", "pending")).await;
+    w.screenshot("confirm").await;
+    confirm_identity(&machine, &w, "ben").await;
+    w.wait_for("[data-testid=journey-finished]").await;
+    assert_eq!(
+        emulator.count("PATCH", "/v1.0/me/authentication/phoneMethods/*"),
+        1
+    );
+    w.screenshot("changed").await;
+    w.click("[data-testid=close-journey]").await;
+    w.wait_for("[data-testid=method-row][data-kind=phone]")
+        .await;
+    assert!(w
+        .text("[data-testid=method-row][data-kind=phone]")
+        .await
+        .contains("+44 7700900456"));
+
+    // The organisation turns self-service phone changes off: the app says
+    // so, and watches while the user changes it on the Security Info page.
+    emulator.set_self_service_writes(false);
+    w.click("[data-testid=change-number]").await;
+    let input = w.wait_for("[data-testid=phone-number-input]").await;
+    input.send_keys("+44 7700 900789").await.unwrap();
+    w.click("[data-testid=start-change-number]").await;
+    // Whether the session reads the refusal as "confirm again" first depends
+    // on how long ago the user confirmed; either way it ends on the page.
+    w.wait_for("[data-testid=journey-fallback], [data-testid=journey-reconfirm]")
+        .await;
+    if w.count("[data-testid=journey-reconfirm]").await > 0 {
+        w.screenshot("confirm-again").await;
+        confirm_identity(&machine, &w, "ben").await;
+    }
+    w.wait_for("[data-testid=journey-fallback]").await;
+    w.screenshot("not-allowed-use-the-page").await;
+    machine.user_will("ben", "security-info:add-phone:mobile:+44 7700900789");
+    w.click("[data-testid=open-security-info]").await;
+    w.wait_for("[data-testid=journey-finished]").await;
+    w.screenshot("changed-on-the-page").await;
+    w.click("[data-testid=close-journey]").await;
+    w.wait_for("[data-testid=method-row][data-kind=phone]")
+        .await;
+    assert!(w
+        .text("[data-testid=method-row][data-kind=phone]")
+        .await
+        .contains("+44 7700900789"));
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn journey_choose_default_explains_system_preferred_and_sets_it() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = journey_machine(&emulator);
+    let mut w = signed_in(&machine, "journey-choose-default", "chidi").await;
+
+    w.click("[data-testid=choose-default]").await;
+    w.wait_for("[data-testid=choose-default-screen]").await;
+    let system = w.text("[data-testid=choose-default-system]").await;
+    assert!(system.to_lowercase().contains("security key"), "{system}");
+    w.wait_for("[data-testid=default-option-push] ~ * [data-testid=default-option-current], [data-testid=default-option-current]")
+        .await;
+    w.screenshot("choices").await;
+    w.click("[data-testid=default-option-sms]").await;
+    w.click("[data-testid=start-choose-default]").await;
+    w.wait_for(&waiting("confirmIdentity")).await;
+    confirm_identity(&machine, &w, "chidi").await;
+    w.wait_for("[data-testid=journey-finished]").await;
+    w.screenshot("finished").await;
+
+    let (_, default) = tenant_shows(&emulator, "chidi").await;
+    assert!(
+        default.to_lowercase().contains("sms") || default.contains("text"),
+        "{default}"
+    );
+    w.click("[data-testid=close-journey]").await;
+    w.wait_for("[data-testid=method-row][data-kind=phone][data-default=true]")
+        .await;
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn journey_get_to_three_adds_a_security_key_and_the_count_goes_up() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = journey_machine(&emulator);
+    let mut w = signed_in(&machine, "journey-get-to-three", "ben").await;
+    assert_eq!(w.text("[data-testid=independent-count]").await, "1");
+    let suggestion = w.text("[data-testid=health-suggestion]").await;
+    assert!(suggestion.contains("phishing-resistant"), "{suggestion}");
+    w.screenshot("suggestion").await;
+
+    w.click("[data-testid=add-method][data-registration=securityKey]")
+        .await;
+    w.wait_for(&waiting("register")).await;
+    w.screenshot("register-key").await;
+    machine.user_will("ben", "security-info:add-security-key:Ben's YubiKey");
+    w.click("[data-testid=open-security-info]").await;
+    w.wait_for("[data-testid=journey-finished]").await;
+    w.screenshot("finished").await;
+    w.click("[data-testid=close-journey]").await;
+    w.wait_for("[data-testid=method-row][data-kind=fido2]")
+        .await;
+    assert_eq!(w.text("[data-testid=independent-count]").await, "2");
+    w.screenshot("two-methods").await;
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn journey_remove_refuses_the_default_and_asks_before_weakening_the_account() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = journey_machine(&emulator);
+    let mut w = signed_in(&machine, "journey-remove", "adele").await;
+
+    // The default is refused, with the reason.
+    w.click("[data-testid=method-row][data-default=true] [data-testid=remove-method]")
+        .await;
+    w.click("[data-testid=confirm-remove]").await;
+    w.wait_for("[data-testid=error-banner][data-code=change_refused]")
+        .await;
+    let detail = w.text("[data-testid=error-detail]").await;
+    assert!(detail.contains("default"), "{detail}");
+    w.screenshot("default-refused").await;
+    w.click("[data-testid=refused-back]").await;
+
+    // The mobile: after confirming, the concerns; "Keep it" keeps it.
+    let mobile = "[data-testid=method-row][data-kind=phone] [data-testid=remove-method]";
+    w.click(mobile).await;
+    w.click("[data-testid=confirm-remove]").await;
+    w.wait_for(&waiting("confirmIdentity")).await;
+    confirm_identity(&machine, &w, "adele").await;
+    w.wait_for(&waiting("acceptConcerns")).await;
+    let concern = w
+        .text("[data-testid=concern][data-kind=belowRecommended]")
+        .await;
+    assert!(concern.contains('1') && concern.contains('3'), "{concern}");
+    w.screenshot("concerns").await;
+    w.click("[data-testid=keep-method]").await;
+    w.wait_for("[data-testid=method-row][data-kind=phone]")
+        .await;
+    assert_eq!(
+        emulator.count("DELETE", "/v1.0/me/authentication/phoneMethods/*"),
+        0
+    );
+
+    // Again, and "I understand, remove it".
+    w.click(mobile).await;
+    w.click("[data-testid=confirm-remove]").await;
+    w.wait_for(&waiting("acceptConcerns")).await;
+    w.click("[data-testid=accept-concerns]").await;
+    w.wait_for("[data-testid=journey-finished]").await;
+    w.screenshot("removed").await;
+    assert_eq!(
+        emulator.count("DELETE", "/v1.0/me/authentication/phoneMethods/*"),
+        1
+    );
+    w.click("[data-testid=close-journey]").await;
+    w.wait_for("[data-testid=method-row][data-kind=microsoftAuthenticator]")
+        .await;
+    assert_eq!(
+        w.count("[data-testid=method-row][data-kind=phone]").await,
+        0
+    );
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn journey_remove_a_method_already_gone_elsewhere_is_never_deleted_twice() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = journey_machine(&emulator);
+    let mut w = signed_in(&machine, "journey-already-gone", "chidi").await;
+    let deletes = |e: &Emulator| e.count("DELETE", "/v1.0/me/authentication/*/*");
+
+    // Deleted on the Security Info page while the window still lists it.
+    on_the_page(
+        &emulator,
+        "chidi",
+        "security-info:delete:softwareOathMethods/7a3e2b9c-2b9c-7a3e-9c2b-3e7a9c2b3e7a",
+    )
+    .await;
+    w.click("[data-testid=method-row][data-kind=softwareOath] [data-testid=remove-method]")
+        .await;
+    w.click("[data-testid=confirm-remove]").await;
+    w.wait_for("[data-testid=error-banner][data-code=method_gone]")
+        .await;
+    w.wait_for("[data-testid=method-row][data-kind=phone]")
+        .await;
+    assert_eq!(
+        w.count("[data-testid=method-row][data-kind=softwareOath]")
+            .await,
+        0
+    );
+    w.screenshot("already-gone").await;
+
+    // Deleted on the page in the middle of the journey: it ends without
+    // sending a second delete.
+    w.click("[data-testid=method-row][data-kind=phone] [data-testid=remove-method]")
+        .await;
+    w.click("[data-testid=confirm-remove]").await;
+    w.wait_for(&waiting("confirmIdentity")).await;
+    on_the_page(
+        &emulator,
+        "chidi",
+        &format!(
+            "security-info:delete:phoneMethods/{}",
+            "3179e48a-750b-4051-897c-87b9720928f7"
+        ),
+    )
+    .await;
+    confirm_identity(&machine, &w, "chidi").await;
+    w.wait_for("[data-testid=journey-finished]").await;
+    w.screenshot("gone-meanwhile").await;
+    assert_eq!(deletes(&emulator), 0, "never a second delete");
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn journey_fresh_mfa_expires_midway_and_the_user_confirms_again_without_losing_their_place() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = journey_machine(&emulator);
+    let mut w = signed_in(&machine, "journey-fresh-mfa", "adele").await;
+
+    w.click("[data-testid=new-phone]").await;
+    w.click("[data-testid=old-phone-with-me]").await;
+    w.click("[data-testid=start-new-phone]").await;
+    w.wait_for(&waiting("confirmIdentity")).await;
+    confirm_identity(&machine, &w, "adele").await;
+    w.wait_for(&waiting("register")).await;
+    machine.user_will("adele", "security-info:add-authenticator:Pixel 9");
+    w.click("[data-testid=open-security-info]").await;
+    w.wait_for(&waiting("confirmWorks")).await;
+
+    // The confirmation goes stale before the old phone is removed.
+    emulator.expire_fresh_mfa(ADELE).await.unwrap();
+    w.click("[data-testid=answer-works]").await;
+    w.wait_for("[data-testid=journey-reconfirm]").await;
+    w.wait_for(&step_is("remove", "current")).await;
+    w.wait_for(&step_is("confirmWorks", "done")).await;
+    w.screenshot("confirm-again").await;
+    assert_eq!(
+        emulator.count(
+            "DELETE",
+            "/v1.0/me/authentication/microsoftAuthenticatorMethods/*"
+        ),
+        1,
+        "the one refused attempt"
+    );
+
+    confirm_identity(&machine, &w, "adele").await;
+    w.wait_for("[data-testid=journey-finished]").await;
+    w.screenshot("finished").await;
+    let (methods, _) = tenant_shows(&emulator, "adele").await;
+    assert!(
+        !methods.iter().any(|m| m.contains("iPhone 13")),
+        "{methods:?}"
+    );
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn journey_resumes_where_it_stopped_after_the_window_closes() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = journey_machine(&emulator);
+    let w = signed_in(&machine, "journey-resume", "adele").await;
+    w.click("[data-testid=new-phone]").await;
+    w.click("[data-testid=old-phone-with-me]").await;
+    w.click("[data-testid=start-new-phone]").await;
+    w.wait_for(&waiting("confirmIdentity")).await;
+    confirm_identity(&machine, &w, "adele").await;
+    w.wait_for(&waiting("register")).await;
+    machine.user_will("adele", "security-info:add-authenticator:Pixel 9");
+    w.click("[data-testid=open-security-info]").await;
+    w.wait_for(&waiting("confirmWorks")).await;
+    w.close().await;
+
+    // Open again: the same step, with Continue and Stop.
+    let mut w = Window::open(&machine, "journey-resume-reopened").await;
+    w.wait_for(&waiting("resume")).await;
+    w.wait_for(&step_is("confirmWorks", "current")).await;
+    w.wait_for(&step_is("register", "done")).await;
+    w.wait_for("[data-testid=stop-journey]").await;
+    w.screenshot("resume").await;
+    w.click("[data-testid=resume-journey]").await;
+    w.wait_for(&waiting("confirmWorks")).await;
+    w.click("[data-testid=answer-works]").await;
+    // A new window has not confirmed it's the user yet.
+    w.wait_for("[data-testid=journey-reconfirm]").await;
+    confirm_identity(&machine, &w, "adele").await;
+    w.wait_for("[data-testid=journey-finished]").await;
+    w.screenshot("finished").await;
+    w.click("[data-testid=close-journey]").await;
+    w.wait_for("[data-testid=method-row][data-kind=microsoftAuthenticator]")
+        .await;
+    assert_eq!(
+        w.count("[data-testid=method-row][data-kind=microsoftAuthenticator]")
+            .await,
+        1
+    );
+    w.close().await;
+
+    // Closed: the next start shows the Security Info, not the journey.
+    let w = Window::open(&machine, "journey-resume-after").await;
+    w.wait_for("[data-testid=method-row]").await;
+    assert_eq!(w.count("[data-testid=journey]").await, 0);
+    w.close().await;
+}

@@ -476,11 +476,25 @@ async function startJourney(
       showError(err, [signInAgain, useDeviceCode]);
       return;
     }
+    // The journey may have started and stopped at a step (e.g. "confirm it's
+    // you" again): then it is shown where it stands, with the error.
+    let started: JourneyView | null = null;
+    try {
+      started = await api.currentJourney();
+    } catch {
+      started = null;
+    }
+    if (mine !== journey) return;
+    if (started && started.waiting.waiting !== 'finished') {
+      const screen = showJourney(started);
+      void journeyError(screen, err);
+      return;
+    }
     showError(err, [tryAgain(() => void startJourney(b, run, handle))]);
   }
 }
 
-function showJourney(view: JourneyView, mode: PanelMode = 'normal'): void {
+function showJourney(view: JourneyView, mode: PanelMode = 'normal'): JourneyScreen {
   const screen: JourneyScreen = journeyScreen(
     view,
     knownMethods,
@@ -499,6 +513,7 @@ function showJourney(view: JourneyView, mode: PanelMode = 'normal'): void {
     mode,
   );
   show(screen);
+  return screen;
 }
 
 /** One command of a journey; the answer redraws the screen where the journey stands. */
@@ -523,7 +538,7 @@ async function step(screen: JourneyScreen, run: () => Promise<JourneyView>, quie
     if (mine !== journey) return;
     screen.setBusy(false);
     setStatus('');
-    journeyError(screen, api.toErrorView(e), quiet);
+    void journeyError(screen, api.toErrorView(e), quiet);
   }
 }
 
@@ -532,28 +547,38 @@ async function step(screen: JourneyScreen, run: () => Promise<JourneyView>, quie
  * expired confirmation asks to confirm again; everything else says what
  * happened and offers to try the step again.
  */
-function journeyError(screen: JourneyScreen, err: ErrorView, quiet = false): void {
+async function journeyError(screen: JourneyScreen, err: ErrorView, quiet = false): Promise<void> {
   const mode = screen.mode() === 'confirming' ? 'normal' : screen.mode();
-  switch (err.code) {
-    case 'confirm_identity':
-      screen.update(screen.view(), 'reconfirm');
-      return;
-    case 'session_expired':
-    case 'not_signed_in':
-      showSignIn();
-      showError(err, [signInAgain, useDeviceCode]);
-      return;
-    case 'sign_in_cancelled':
-      screen.update(screen.view(), mode);
-      setStatus(t('status.cancelled'));
-      return;
-    default:
-      // An automatic check that failed stops checking until the user tries again.
-      if (!quiet) screen.update(screen.view(), mode === 'resume' ? 'normal' : mode);
-      showError(err, [
-        { label: 'journey.tryAgain', testid: 'try-again', run: () => void step(screen, api.continueJourney) },
-      ]);
+  if (err.code === 'session_expired' || err.code === 'not_signed_in') {
+    showSignIn();
+    showError(err, [signInAgain, useDeviceCode]);
+    return;
   }
+  if (err.code === 'sign_in_cancelled') {
+    screen.update(screen.view(), mode);
+    setStatus(t('status.cancelled'));
+    return;
+  }
+  // The step may have moved on before it stopped (e.g. "it works" was
+  // recorded, then the removal needed a new confirmation): show where the
+  // journey stands now.
+  const mine = journey;
+  let latest: JourneyView | null = null;
+  try {
+    latest = await api.currentJourney();
+  } catch {
+    latest = null;
+  }
+  if (mine !== journey) return;
+  const moved = latest !== null && latest.current !== screen.view().current;
+  if (err.code === 'confirm_identity') {
+    screen.update(latest ?? screen.view(), 'reconfirm');
+    return;
+  }
+  // An automatic check that failed stops checking until the user tries again.
+  if (moved && latest) screen.update(latest, 'resume');
+  else if (!quiet) screen.update(screen.view(), mode === 'resume' ? 'normal' : mode);
+  showError(err, [{ label: 'journey.tryAgain', testid: 'try-again', run: () => void step(screen, api.continueJourney) }]);
 }
 
 async function confirmAndContinue(screen: JourneyScreen): Promise<void> {

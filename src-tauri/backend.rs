@@ -4,8 +4,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use mfa_core::config::Helpdesk;
 use mfa_core::config::{self, Config, Endpoints, Layered, Origin, Provenance};
 use mfa_core::guardrails::Floor;
+use mfa_core::helpdesk::{Outbox, ResetRequest};
 use mfa_core::journey::JourneyStore;
 use mfa_core::session::Session;
 use mfa_core::token_store::DEFAULT_SERVICE;
@@ -33,8 +35,10 @@ pub struct ExplicitBackend {
     pub config: Config,
     pub endpoints: Endpoints,
     pub keychain_service: String,
-    /// Where journeys and the activity log are kept.
+    /// Where journeys, the activity log and the outbox are kept.
     pub data_dir: PathBuf,
+    pub helpdesk: Option<Helpdesk>,
+    pub organisation_domains: Vec<String>,
 }
 
 /// The app's data directory (`~/.local/share/mfa-assistant` on Linux).
@@ -47,9 +51,9 @@ fn data_dir() -> Result<PathBuf, ErrorView> {
         })
 }
 
-/// A tenant's journeys live apart from another tenant's.
-fn journey_store(data_dir: &std::path::Path, config: &Config) -> JourneyStore {
-    let account: String = config
+/// A tenant's journeys and requests live apart from another tenant's.
+fn store_name(config: &Config) -> String {
+    config
         .keychain_account()
         .chars()
         .map(|c| {
@@ -59,8 +63,7 @@ fn journey_store(data_dir: &std::path::Path, config: &Config) -> JourneyStore {
                 '_'
             }
         })
-        .collect();
-    JourneyStore::new(data_dir.join("journeys").join(account))
+        .collect()
 }
 
 /// Everything a command needs.
@@ -74,9 +77,103 @@ pub struct Backend {
     pub journey_guard: tokio::sync::Mutex<()>,
     pub floor: Floor,
     pub security_info_url: tauri::Url,
+    /// The locked-out path: where requests go (none if the organisation
+    /// configured none), their durable outbox, and what a request is checked against.
+    pub reset: ResetRequests,
     /// Keeps the demo tenant running as long as the app.
     #[cfg(feature = "demo-tenant")]
     _demo_tenant: Option<tenant_emulator::Emulator>,
+}
+
+/// Everything "request admin reset" needs; it works without any sign-in.
+pub struct ResetRequests {
+    pub helpdesk: Option<Helpdesk>,
+    pub outbox: Outbox,
+    pub organisation_domains: Vec<String>,
+    pub tenant: Option<String>,
+    /// Requests the user has previewed but not sent, by draft id: what is
+    /// sent is exactly what was shown.
+    pub drafts: std::sync::Mutex<std::collections::HashMap<String, ResetRequest>>,
+    /// Wakes the delivery task when a request is queued.
+    pub wake: Arc<tokio::sync::Notify>,
+}
+
+/// The parts every way of starting shares.
+struct Parts<'a> {
+    config: &'a Config,
+    endpoints: &'a Endpoints,
+    layered: &'a Layered,
+    session: Session,
+    http: reqwest::Client,
+    data_dir: &'a std::path::Path,
+    demo_users: Vec<DemoUserView>,
+    helpdesk: Option<Helpdesk>,
+    organisation_domains: Vec<String>,
+}
+
+fn assemble(p: Parts<'_>) -> Backend {
+    let outbox = Outbox::new(p.data_dir.join("outbox").join(store_name(p.config)));
+    let wake = Arc::new(tokio::sync::Notify::new());
+    if let Some(helpdesk) = p.helpdesk.clone() {
+        spawn_delivery(outbox.clone(), p.http.clone(), helpdesk, wake.clone());
+    }
+    let mut info = app_info(p.config, p.endpoints, p.layered, p.demo_users);
+    info.helpdesk_configured = p.helpdesk.is_some();
+    Backend {
+        info,
+        session: p.session,
+        journeys: JourneyStore::new(p.data_dir.join("journeys").join(store_name(p.config))),
+        journey_guard: tokio::sync::Mutex::new(()),
+        floor: p.layered.floor,
+        security_info_url: p
+            .layered
+            .security_info_url
+            .clone()
+            .unwrap_or_else(|| config::security_info_url(&p.config.cloud, p.endpoints)),
+        reset: ResetRequests {
+            helpdesk: p.helpdesk,
+            outbox,
+            organisation_domains: p.organisation_domains,
+            tenant: Some(p.config.tenant.clone()),
+            drafts: std::sync::Mutex::new(std::collections::HashMap::new()),
+            wake,
+        },
+        #[cfg(feature = "demo-tenant")]
+        _demo_tenant: None,
+    }
+}
+
+/// Delivers the outbox in the background: at start (requests left from a
+/// previous run), when woken, and when the next retry is due.
+fn spawn_delivery(
+    outbox: Outbox,
+    http: reqwest::Client,
+    helpdesk: Helpdesk,
+    wake: Arc<tokio::sync::Notify>,
+) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let now = time::OffsetDateTime::now_utc();
+            if let Err(e) = outbox.deliver_due(&http, &helpdesk, now).await {
+                tracing::warn!("reset requests: {e}");
+            }
+            let wait = match outbox.next_due() {
+                Ok(Some(at)) => {
+                    let left = at - time::OffsetDateTime::now_utc();
+                    std::time::Duration::try_from(left).unwrap_or_default()
+                }
+                Ok(None) => std::time::Duration::from_secs(3600),
+                Err(e) => {
+                    tracing::warn!("reset requests: {e}");
+                    std::time::Duration::from_secs(30)
+                }
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait.max(std::time::Duration::from_millis(200))) => {}
+                _ = wake.notified() => {}
+            }
+        }
+    });
 }
 
 /// Managed Tauri state: cheap to clone, initialised once.
@@ -122,17 +219,20 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                 endpoints,
                 keychain_service,
                 data_dir,
+                helpdesk,
+                organisation_domains,
             } = explicit.as_ref();
             let http = mfa_core::http::build_client(config.extra_root_certificate.as_deref())
                 .map_err(config_error)?;
-            let session =
-                Session::new(config, endpoints, http, keychain_service).map_err(config_error)?;
+            let session = Session::new(config, endpoints, http.clone(), keychain_service)
+                .map_err(config_error)?;
             let layered = Layered {
                 config: Some(config.clone()),
                 helpdesk: None,
                 demo_allowed: true,
                 floor: Floor::DEFAULT,
                 security_info_url: None,
+                organisation_domains: Vec::new(),
                 provenance: Provenance {
                     managed_file: PathBuf::new(),
                     managed_found: false,
@@ -145,16 +245,17 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                     ignored: Vec::new(),
                 },
             };
-            Ok(Backend {
+            Ok(assemble(Parts {
+                config,
+                endpoints,
+                layered: &layered,
                 session,
-                info: app_info(config, endpoints, &layered, Vec::new()),
-                journeys: journey_store(data_dir, config),
-                journey_guard: tokio::sync::Mutex::new(()),
-                floor: layered.floor,
-                security_info_url: config::security_info_url(&config.cloud, endpoints),
-                #[cfg(feature = "demo-tenant")]
-                _demo_tenant: None,
-            })
+                http,
+                data_dir,
+                demo_users: Vec::new(),
+                helpdesk: helpdesk.clone(),
+                organisation_domains: organisation_domains.clone(),
+            }))
         }
         BackendSource::FromEnvironment => {
             let managed = config::managed_config_path();
@@ -172,20 +273,19 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                             .map_err(|e| {
                                 config_error(format!("key `extra_root_certificate`: {e}"))
                             })?;
-                    let session = Session::new(config, &endpoints, http, DEFAULT_SERVICE)
+                    let session = Session::new(config, &endpoints, http.clone(), DEFAULT_SERVICE)
                         .map_err(config_error)?;
-                    Ok(Backend {
-                        info: app_info(config, &endpoints, &layered, Vec::new()),
+                    Ok(assemble(Parts {
+                        config,
+                        endpoints: &endpoints,
+                        layered: &layered,
                         session,
-                        journeys: journey_store(&data_dir()?, config),
-                        journey_guard: tokio::sync::Mutex::new(()),
-                        floor: layered.floor,
-                        security_info_url: layered.security_info_url.clone().unwrap_or_else(
-                            || config::security_info_url(&config.cloud, &endpoints),
-                        ),
-                        #[cfg(feature = "demo-tenant")]
-                        _demo_tenant: None,
-                    })
+                        http,
+                        data_dir: &data_dir()?,
+                        demo_users: Vec::new(),
+                        helpdesk: layered.helpdesk.clone(),
+                        organisation_domains: layered.organisation_domains.clone(),
+                    }))
                 }
                 None if layered.demo_allowed => start_demo(&layered).await,
                 None => Err(ErrorView {
@@ -229,7 +329,8 @@ async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
         graph_base: base,
     };
     let http = mfa_core::http::build_client(None).map_err(internal)?;
-    let session = Session::new(&config, &endpoints, http, DEFAULT_SERVICE).map_err(internal)?;
+    let session =
+        Session::new(&config, &endpoints, http.clone(), DEFAULT_SERVICE).map_err(internal)?;
     let users = demo::users()
         .iter()
         .map(|u| DemoUserView {
@@ -239,15 +340,28 @@ async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
             story: u.story.to_owned(),
         })
         .collect();
-    Ok(Backend {
+    // The demo tenant's own helpdesk takes requests, unless the
+    // organisation's file names one.
+    let helpdesk = layered.helpdesk.clone().or_else(|| {
+        endpoints
+            .authority_host
+            .join("helpdesk/")
+            .ok()
+            .map(Helpdesk::Relay)
+    });
+    let mut backend = assemble(Parts {
+        config: &config,
+        endpoints: &endpoints,
+        layered,
         session,
-        info: app_info(&config, &endpoints, layered, users),
-        journeys: journey_store(&data_dir()?, &config),
-        journey_guard: tokio::sync::Mutex::new(()),
-        floor: layered.floor,
-        security_info_url: config::security_info_url(&config.cloud, &endpoints),
-        _demo_tenant: Some(emulator),
-    })
+        http,
+        data_dir: &data_dir()?,
+        demo_users: users,
+        helpdesk,
+        organisation_domains: vec![demo::DOMAIN.to_owned()],
+    });
+    backend._demo_tenant = Some(emulator);
+    Ok(backend)
 }
 
 #[cfg(not(feature = "demo-tenant"))]
@@ -289,6 +403,7 @@ fn app_info(
         },
         settings: settings_view(config, endpoints, layered),
         demo_users,
+        helpdesk_configured: false,
     }
 }
 

@@ -24,6 +24,10 @@ const COMMANDS: &[&str] = &[
     "end_journey",
     "activity_log",
     "export_activity_log",
+    "prepare_reset_request",
+    "send_reset_request",
+    "reset_requests",
+    "retry_reset_requests",
 ];
 
 fn main() {

@@ -535,3 +535,119 @@ pub async fn export_activity_log(state: State<'_, AppState>) -> CommandResult<Ex
         entries: entries.len() as u32,
     })
 }
+
+// ---- Locked out: "request admin reset" -------------------------------------
+//
+// None of these needs a sign-in. The form is checked field by field before
+// anything is kept; what the user previewed is exactly what is queued; the
+// queue is on disk before the command answers, and a background task
+// delivers it (see backend.rs), also after a restart.
+
+use mfa_core::helpdesk::{Device, ResetForm};
+
+use crate::wire::{ResetPreviewView, ResetRequestView, ResetStatusView};
+
+fn helpdesk_of(backend: &crate::backend::Backend) -> CommandResult<&mfa_core::config::Helpdesk> {
+    backend.reset.helpdesk.as_ref().ok_or_else(|| ErrorView {
+        code: ErrorCode::HelpdeskNotConfigured,
+        message: "your organisation has not set up where this app sends reset requests \
+                  (`[helpdesk]` in the configuration); contact your helpdesk another way"
+            .into(),
+    })
+}
+
+/// Checks the user's answers and shows the request exactly as it will be sent.
+#[tauri::command]
+pub async fn prepare_reset_request(
+    state: State<'_, AppState>,
+    form: serde_json::Value,
+) -> CommandResult<ResetPreviewView> {
+    let form: ResetForm = serde_json::from_value(form).map_err(|e| {
+        invalid(format!(
+            "the request form is incomplete or has an unknown choice: {e}"
+        ))
+    })?;
+    let backend = state.backend().await?;
+    let helpdesk = helpdesk_of(&backend)?.clone();
+    let request = form
+        .prepare(
+            &backend.reset.organisation_domains,
+            backend.reset.tenant.as_deref(),
+            Device::this_machine(env!("CARGO_PKG_VERSION")),
+            time::OffsetDateTime::now_utc(),
+            mfa_core::helpdesk::verification_phrase(),
+        )
+        .map_err(|e| invalid(e.to_string()))?;
+    let payload = serde_json::to_string_pretty(&request).map_err(|e| internal(e.to_string()))?;
+    let draft_id = uuid::Uuid::new_v4().to_string();
+    let view = ResetRequestView::from(&request);
+    backend
+        .reset
+        .drafts
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(draft_id.clone(), request);
+    Ok(ResetPreviewView {
+        draft_id,
+        request: view,
+        payload,
+        helpdesk_kind: helpdesk.kind().to_owned(),
+        helpdesk_url: helpdesk.url().to_string(),
+    })
+}
+
+/// Queues the previewed request on disk and wakes the delivery.
+#[tauri::command]
+pub async fn send_reset_request(
+    state: State<'_, AppState>,
+    draft_id: String,
+) -> CommandResult<ResetStatusView> {
+    let backend = state.backend().await?;
+    helpdesk_of(&backend)?;
+    let request = backend
+        .reset
+        .drafts
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&draft_id)
+        .ok_or_else(|| {
+            invalid(
+                "that request was already sent or is no longer on screen; check it again".into(),
+            )
+        })?;
+    let entry = backend
+        .reset
+        .outbox
+        .enqueue(request)
+        .map_err(|e| internal(e.to_string()))?;
+    backend.reset.wake.notify_one();
+    Ok(ResetStatusView::from(&entry))
+}
+
+/// Every request sent from this computer for this organisation, newest first.
+#[tauri::command]
+pub async fn reset_requests(state: State<'_, AppState>) -> CommandResult<Vec<ResetStatusView>> {
+    let backend = state.backend().await?;
+    let entries = backend
+        .reset
+        .outbox
+        .entries()
+        .map_err(|e| internal(e.to_string()))?;
+    Ok(entries.iter().rev().map(ResetStatusView::from).collect())
+}
+
+/// "Try again now": wakes the delivery without waiting for the backoff.
+#[tauri::command]
+pub async fn retry_reset_requests(state: State<'_, AppState>) -> CommandResult<()> {
+    let backend = state.backend().await?;
+    helpdesk_of(&backend)?;
+    let outbox = &backend.reset.outbox;
+    for mut entry in outbox.entries().map_err(|e| internal(e.to_string()))? {
+        if entry.state == mfa_core::helpdesk::DeliveryState::Pending {
+            entry.next_attempt_at = None;
+            outbox.save(&entry).map_err(|e| internal(e.to_string()))?;
+        }
+    }
+    backend.reset.wake.notify_one();
+    Ok(())
+}

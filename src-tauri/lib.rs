@@ -54,6 +54,10 @@ pub fn build<R: Runtime>(builder: Builder<R>, source: BackendSource) -> Builder<
                 commands::end_journey,
                 commands::activity_log,
                 commands::export_activity_log,
+                commands::prepare_reset_request,
+                commands::send_reset_request,
+                commands::reset_requests,
+                commands::retry_reset_requests,
             ];
             // The benchmark's launch-to-interactive mark (no-op unless
             // MFA_ASSISTANT_BENCH_MARKS is set).

@@ -26,6 +26,9 @@ pub struct AppInfo {
     pub settings: SettingsView,
     /// The demo tenant's users and passwords; empty unless `tenant.demo`.
     pub demo_users: Vec<DemoUserView>,
+    /// Whether "request admin reset" can send requests (the organisation
+    /// configured a helpdesk, or the demo tenant's own).
+    pub helpdesk_configured: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -394,6 +397,111 @@ pub struct SnapshotView {
     pub name: Option<String>,
 }
 
+/// A reset request as it will be sent, for the user to check first.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetPreviewView {
+    /// Pass to `send_reset_request` to send exactly this.
+    pub draft_id: String,
+    pub request: ResetRequestView,
+    /// The exact JSON body the helpdesk will receive.
+    pub payload: String,
+    /// `relay` or `zendesk`, and where.
+    pub helpdesk_kind: String,
+    pub helpdesk_url: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetRequestView {
+    pub upn: String,
+    pub reason: String,
+    pub reason_detail: String,
+    pub still_has: Vec<String>,
+    pub callback_preference: String,
+    pub availability: String,
+    pub device_os: String,
+    pub app_version: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// Shown to the user; the helpdesk asks for it on the call-back.
+    pub verification_phrase: String,
+    pub unauthenticated: bool,
+    pub runbook: Vec<String>,
+}
+
+/// A request in the outbox and where it stands.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetStatusView {
+    pub key: String,
+    pub upn: String,
+    pub created_at: String,
+    pub verification_phrase: String,
+    /// `pending`, `delivered` or `refused`.
+    pub status: String,
+    pub ticket_number: Option<String>,
+    pub attempts: u32,
+    pub next_attempt_at: Option<String>,
+    pub last_error: Option<String>,
+}
+
+impl From<&mfa_core::helpdesk::ResetRequest> for ResetRequestView {
+    fn from(r: &mfa_core::helpdesk::ResetRequest) -> ResetRequestView {
+        let name = |v: serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+        ResetRequestView {
+            upn: r.upn.clone(),
+            reason: name(serde_json::to_value(r.reason).unwrap_or_default()),
+            reason_detail: r.reason_detail.clone(),
+            still_has: r
+                .still_has
+                .iter()
+                .map(|s| name(serde_json::to_value(s).unwrap_or_default()))
+                .collect(),
+            callback_preference: name(
+                serde_json::to_value(r.callback.preference).unwrap_or_default(),
+            ),
+            availability: r.callback.availability.clone(),
+            device_os: r.device.os.clone(),
+            app_version: r.device.app_version.clone(),
+            created_at: format_rfc3339(r.created_at),
+            verification_phrase: r.verification_phrase.clone(),
+            unauthenticated: r.unauthenticated,
+            runbook: r.runbook.clone(),
+        }
+    }
+}
+
+impl From<&mfa_core::helpdesk::OutboxEntry> for ResetStatusView {
+    fn from(e: &mfa_core::helpdesk::OutboxEntry) -> ResetStatusView {
+        use mfa_core::helpdesk::DeliveryState;
+        let (status, ticket_number, last_error) = match &e.state {
+            DeliveryState::Pending => ("pending", None, e.last_error.clone()),
+            DeliveryState::Delivered {
+                ticket_number,
+                request_id,
+                ..
+            } => (
+                "delivered",
+                ticket_number.clone().or_else(|| Some(request_id.clone())),
+                None,
+            ),
+            DeliveryState::Refused { reason, .. } => ("refused", None, Some(reason.clone())),
+        };
+        ResetStatusView {
+            key: e.idempotency_key.clone(),
+            upn: e.request.upn.clone(),
+            created_at: format_rfc3339(e.request.created_at),
+            verification_phrase: e.request.verification_phrase.clone(),
+            status: status.to_owned(),
+            ticket_number,
+            attempts: e.attempts,
+            next_attempt_at: e.next_attempt_at.map(format_rfc3339),
+            last_error,
+        }
+    }
+}
+
 /// Where the exported activity log was written.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -603,6 +711,8 @@ pub enum ErrorCode {
     ChangeNotVerified,
     /// A change is under way in another MFA Assistant window.
     JourneyBusy,
+    /// The organisation has not configured where reset requests go.
+    HelpdeskNotConfigured,
     /// A bug: the message says what, and the app stays usable.
     Internal,
 }

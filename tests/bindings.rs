@@ -30,6 +30,9 @@ fn generated() -> String {
         ActivityView::decl(),
         SnapshotView::decl(),
         ExportView::decl(),
+        ResetPreviewView::decl(),
+        ResetRequestView::decl(),
+        ResetStatusView::decl(),
         ErrorView::decl(),
         ErrorCode::decl(),
     ];

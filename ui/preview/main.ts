@@ -34,6 +34,7 @@ const demoInfo: AppInfo = {
     ],
     ignored: [],
   },
+  helpdeskConfigured: true,
   demoUsers: [
     {
       upn: 'adele.vance@contoso.demo',
@@ -72,6 +73,7 @@ const orgInfo: AppInfo = {
     ],
     ignored: ['tenant'],
   },
+  helpdeskConfigured: false,
   demoUsers: [],
 };
 

@@ -40,6 +40,7 @@ const ERROR_CODES = {
   method_gone: true,
   change_not_verified: true,
   journey_busy: true,
+  helpdesk_not_configured: true,
   internal: true,
 } as const satisfies Record<ErrorCode, true>;
 

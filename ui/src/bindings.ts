@@ -9,7 +9,12 @@ settings: SettingsView,
 /**
  * The demo tenant's users and passwords; empty unless `tenant.demo`.
  */
-demoUsers: Array<DemoUserView>, };
+demoUsers: Array<DemoUserView>, 
+/**
+ * Whether "request admin reset" can send requests (the organisation
+ * configured a helpdesk, or the demo tenant's own).
+ */
+helpdeskConfigured: boolean, };
 export type TenantView = { 
 /**
  * True when the app talks to the built-in demo tenant (the emulator).
@@ -200,5 +205,32 @@ time: string,
 action: string, before: SnapshotView | null, after: SnapshotView | null, };
 export type SnapshotView = { kind: string, name: string | null, };
 export type ExportView = { path: string, entries: number, };
+export type ResetPreviewView = { 
+/**
+ * Pass to `send_reset_request` to send exactly this.
+ */
+draftId: string, request: ResetRequestView, 
+/**
+ * The exact JSON body the helpdesk will receive.
+ */
+payload: string, 
+/**
+ * `relay` or `zendesk`, and where.
+ */
+helpdeskKind: string, helpdeskUrl: string, };
+export type ResetRequestView = { upn: string, reason: string, reasonDetail: string, stillHas: Array<string>, callbackPreference: string, availability: string, deviceOs: string, appVersion: string, 
+/**
+ * RFC 3339.
+ */
+createdAt: string, 
+/**
+ * Shown to the user; the helpdesk asks for it on the call-back.
+ */
+verificationPhrase: string, unauthenticated: boolean, runbook: Array<string>, };
+export type ResetStatusView = { key: string, upn: string, createdAt: string, verificationPhrase: string, 
+/**
+ * `pending`, `delivered` or `refused`.
+ */
+status: string, ticketNumber: string | null, attempts: number, nextAttemptAt: string | null, lastError: string | null, };
 export type ErrorView = { code: ErrorCode, message: string, };
-export type ErrorCode = "config_invalid" | "not_configured" | "keychain_unavailable" | "keychain_locked" | "not_signed_in" | "session_expired" | "sign_in_cancelled" | "sign_in_timed_out" | "sign_in_failed" | "sign_in_in_progress" | "browser_unavailable" | "service_busy" | "network" | "service_error" | "invalid_input" | "confirm_identity" | "change_not_allowed" | "wrong_account" | "change_refused" | "method_gone" | "change_not_verified" | "journey_busy" | "internal";
+export type ErrorCode = "config_invalid" | "not_configured" | "keychain_unavailable" | "keychain_locked" | "not_signed_in" | "session_expired" | "sign_in_cancelled" | "sign_in_timed_out" | "sign_in_failed" | "sign_in_in_progress" | "browser_unavailable" | "service_busy" | "network" | "service_error" | "invalid_input" | "confirm_identity" | "change_not_allowed" | "wrong_account" | "change_refused" | "method_gone" | "change_not_verified" | "journey_busy" | "helpdesk_not_configured" | "internal";

@@ -177,6 +177,7 @@ export const en = {
   'error.wrong_account': 'You confirmed with a different account than the one signed in here.',
   'error.change_refused': 'That change could leave you unable to sign in, so it wasn’t made.',
   'error.change_not_verified': 'The change was sent, but your account doesn’t show it yet.',
+  'error.helpdesk_not_configured': 'Your organisation hasn’t set up admin-reset requests in this app. Contact your helpdesk by phone or in person.',
   'error.journey_busy': 'Another MFA Assistant window is changing your account right now.',
   'error.method_gone': 'That method is no longer on your account. It may have been removed somewhere else.',
   'error.internal': 'Something went wrong inside the app.',

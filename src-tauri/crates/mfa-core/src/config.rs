@@ -225,6 +225,7 @@ struct RawConfig {
     recommended_methods: Option<u32>,
     required_methods: Option<u32>,
     security_info_url: Option<String>,
+    organisation_domains: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -247,6 +248,7 @@ pub const KEYS: &[&str] = &[
     "security_info_url",
     "recommended_methods",
     "required_methods",
+    "organisation_domains",
     "helpdesk",
     "allow_demo_tenant",
 ];
@@ -416,6 +418,9 @@ pub struct Layered {
     /// Where users register what Graph cannot create; `None` means the
     /// cloud's own page ([`security_info_url`]).
     pub security_info_url: Option<Url>,
+    /// The domains of the organisation's work accounts (for the locked-out
+    /// request). Empty when not set and the tenant is not named by a domain.
+    pub organisation_domains: Vec<String>,
     pub provenance: Provenance,
 }
 
@@ -531,6 +536,29 @@ pub fn load_layered(managed: &Path, user: Option<&Path>) -> Result<Layered, Conf
             problem,
         })?),
     };
+    let organisation_domains = match &raw.organisation_domains {
+        Some(list) => {
+            if let Some(bad) = list
+                .iter()
+                .find(|d| is_guid(d) || !is_valid_tenant(d) || *d == "organizations")
+            {
+                return Err(ConfigError {
+                    file: file_of(Some("organisation_domains")),
+                    key: Some("organisation_domains".into()),
+                    problem: format!(
+                        "each entry must be a domain such as \"contoso.com\"; found {bad:?}"
+                    ),
+                });
+            }
+            list.iter().map(|d| d.to_lowercase()).collect()
+        }
+        None => match raw.tenant.as_deref() {
+            Some(t) if !is_guid(t) && t != "organizations" && is_valid_tenant(t) => {
+                vec![t.to_lowercase()]
+            }
+            _ => Vec::new(),
+        },
+    };
     let config = if configures_tenant {
         let mut config = validate(raw, &file_of)?;
         config.source = user
@@ -547,6 +575,7 @@ pub fn load_layered(managed: &Path, user: Option<&Path>) -> Result<Layered, Conf
         demo_allowed,
         floor,
         security_info_url,
+        organisation_domains,
         provenance: Provenance {
             managed_file: managed.to_owned(),
             managed_found: managed_table.is_some(),
@@ -1094,6 +1123,34 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.key.as_deref(), Some("security_info_url"));
+    }
+
+    #[test]
+    fn organisation_domains_default_to_a_domain_tenant() {
+        let l = layered(
+            Some(&format!(
+                "tenant = \"Contoso.com\"\nclient_id = \"{GUID}\"\n"
+            )),
+            None,
+        )
+        .unwrap();
+        assert_eq!(l.organisation_domains, vec!["contoso.com"]);
+        let l = layered(
+            Some(&format!("tenant = \"{GUID}\"\nclient_id = \"{GUID}\"\n")),
+            None,
+        )
+        .unwrap();
+        assert!(l.organisation_domains.is_empty());
+        let l = layered(
+            Some(&format!(
+                "tenant = \"{GUID}\"\nclient_id = \"{GUID}\"\norganisation_domains = [\"contoso.com\", \"Fabrikam.com\"]\n"
+            )),
+            None,
+        )
+        .unwrap();
+        assert_eq!(l.organisation_domains, vec!["contoso.com", "fabrikam.com"]);
+        let e = layered(None, Some("organisation_domains = [\"not a domain\"]\n")).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("organisation_domains"));
     }
 
     #[test]

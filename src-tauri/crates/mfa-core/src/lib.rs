@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod graph;
 pub mod guardrails;
+pub mod helpdesk;
 pub mod http;
 pub mod journey;
 pub mod qr;

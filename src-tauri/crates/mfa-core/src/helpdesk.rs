@@ -1,0 +1,813 @@
+//! "Request admin reset": the locked-out path. It needs no sign-in.
+//!
+//! The user's answers become a [`ResetRequest`] (the relay contract in
+//! `docs/helpdesk-relay.openapi.yaml`), checked field by field before it can
+//! be sent, with a one-time verification phrase the helpdesk asks for on the
+//! call-back and the admin runbook in order. It never carries a phone number
+//! to enrol: the helpdesk calls the number in the company directory.
+//!
+//! Delivery loses nothing ([`Outbox`]): the request is written to disk
+//! (atomically) before the first attempt, sent with its `Idempotency-Key` on
+//! every attempt, retried with backoff, and marked delivered only when the
+//! helpdesk answered. A crash between "sent" and "marked" sends it again with
+//! the same key, which the helpdesk answers with the same request: never a
+//! second ticket.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+use url::Url;
+
+use crate::config::Helpdesk;
+
+/// Why the user cannot sign in (the triage's answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Reason {
+    LostPhone,
+    BrokenPhone,
+    NewPhone,
+    NumberChanged,
+    PromptsNotArriving,
+    CodesRejected,
+    BlockedByPolicy,
+    Other,
+}
+
+/// What the user still has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StillHas {
+    Password,
+    OldPhone,
+    PhoneNumber,
+    SecurityKey,
+    AuthenticatorApp,
+    Email,
+    Nothing,
+}
+
+/// How the helpdesk verifies and reaches the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CallbackPreference {
+    /// A call to the number in the company directory.
+    DirectoryPhone,
+    /// Through the user's manager.
+    Manager,
+    /// At the service desk in person.
+    InPerson,
+}
+
+/// What the user typed and picked, before checking.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetForm {
+    pub upn: String,
+    pub reason: Reason,
+    #[serde(default)]
+    pub reason_detail: String,
+    pub still_has: Vec<StillHas>,
+    pub callback: CallbackPreference,
+    #[serde(default)]
+    pub availability: String,
+}
+
+/// A field the user must fix, with what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {problem}")]
+pub struct FormError {
+    pub field: &'static str,
+    pub problem: String,
+}
+
+/// The request as the helpdesk receives it (`ResetRequest` in the contract).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetRequest {
+    pub schema_version: u32,
+    pub request_type: String,
+    pub upn: String,
+    pub reason: Reason,
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub reason_detail: String,
+    pub still_has: Vec<StillHas>,
+    pub callback: Callback,
+    pub device: Device,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    pub verification_phrase: String,
+    pub unauthenticated: bool,
+    pub runbook: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tenant: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Callback {
+    pub preference: CallbackPreference,
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub availability: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Device {
+    pub os: String,
+    pub app_version: String,
+}
+
+impl Device {
+    /// This machine: the OS name and version, and the app's version.
+    pub fn this_machine(app_version: &str) -> Device {
+        let info = os_info::get();
+        Device {
+            os: truncate(&format!("{} {}", info.os_type(), info.version()), 100),
+            app_version: truncate(app_version, 32),
+        }
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// The admin steps, in order, carried in every ticket.
+pub const RUNBOOK: &[&str] = &[
+    "This request is UNAUTHENTICATED: anyone could have sent it. Do not act on it until identity is verified.",
+    "Verify identity out of band: call the user back on the number in the company directory (never a number given in the request), or confirm with their manager. Ask for the verification phrase shown on the user's screen; it must match this ticket.",
+    "Use the least-privileged role: Authentication Administrator for standard users; Privileged Authentication Administrator if the user holds an admin role.",
+    "Prefer a Temporary Access Pass (Entra admin center > Users > the user > Authentication methods > Add authentication method > Temporary Access Pass) over deleting every method. Deliver it on the verified call, never by email to the locked mailbox.",
+    "Only if methods must go (lost or compromised device): delete those methods, or Require re-register multifactor authentication.",
+    "Revoke the user's sign-in sessions (Revoke sessions, or Graph revokeSignInSessions) so stale tokens do not cause MFA loops.",
+    "Delete the user's app passwords if any exist; legacy apps using them will need new ones.",
+    "Tell the user before you act: Outlook, Teams and other apps will sign them out and ask them to sign in again; they should then register at least three methods.",
+];
+
+/// Words for verification phrases: short, common, unambiguous when spoken.
+const WORDS: &[&str] = &[
+    "amber", "anchor", "apple", "arrow", "aspen", "badge", "bamboo", "basil", "beacon", "berry",
+    "birch", "bison", "blossom", "breeze", "bridge", "brook", "cactus", "camel", "candle",
+    "canyon", "carbon", "cedar", "cherry", "cinder", "clover", "cobalt", "comet", "copper",
+    "coral", "cotton", "crystal", "daisy", "delta", "dolphin", "dune", "eagle", "ember", "falcon",
+    "fern", "fjord", "flint", "forest", "fossil", "garden", "garnet", "ginger", "glacier",
+    "granite", "harbor", "hazel", "heron", "honey", "island", "ivory", "jasmine", "juniper",
+    "kettle", "lagoon", "lantern", "lemon", "lilac", "linen", "lotus", "maple", "marble", "meadow",
+    "mint", "monsoon", "nectar", "nutmeg", "oasis", "olive", "orbit", "orchid", "otter", "panda",
+    "pebble", "pepper", "pigeon", "pine", "planet", "plum", "prairie", "quartz", "quill", "raven",
+    "reef", "ribbon", "river", "robin", "saffron", "salmon", "sapphire", "sequoia", "shell",
+    "silver", "spruce", "summit", "sunset", "thistle", "thunder", "tiger", "topaz", "tulip",
+    "tundra", "velvet", "violet", "walnut", "willow", "winter", "zebra", "zephyr",
+];
+
+/// A one-time phrase such as `maple-otter-47`: two words and two digits.
+pub fn verification_phrase() -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    let a = WORDS[rng.gen_range(0..WORDS.len())];
+    let mut b = WORDS[rng.gen_range(0..WORDS.len())];
+    while b == a {
+        b = WORDS[rng.gen_range(0..WORDS.len())];
+    }
+    format!("{a}-{b}-{:02}", rng.gen_range(10..100))
+}
+
+/// Checks a UPN's shape, and its domain against the organisation's domains
+/// (when known). Returns it trimmed and lower-cased.
+pub fn check_upn(upn: &str, domains: &[String]) -> Result<String, FormError> {
+    let fail = |problem: String| FormError {
+        field: "upn",
+        problem,
+    };
+    let upn = upn.trim().to_lowercase();
+    if upn.is_empty() {
+        return Err(fail(
+            "enter your work account, for example adele@contoso.com".into(),
+        ));
+    }
+    if upn.len() > 256 {
+        return Err(fail("a work account is at most 256 characters".into()));
+    }
+    let Some((local, domain)) = upn.split_once('@') else {
+        return Err(fail(format!(
+            "a work account looks like name@company.com; {upn:?} has no @"
+        )));
+    };
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    if local.is_empty()
+        || local.contains(char::is_whitespace)
+        || domain.split('.').count() < 2
+        || !domain.split('.').all(label_ok)
+    {
+        return Err(fail(format!(
+            "a work account looks like name@company.com; {upn:?} is not one"
+        )));
+    }
+    if !domains.is_empty() && !domains.iter().any(|d| d.eq_ignore_ascii_case(domain)) {
+        return Err(fail(format!(
+            "{domain} is not one of your organisation's domains ({}); use your work account",
+            domains.join(", ")
+        )));
+    }
+    Ok(upn)
+}
+
+impl ResetForm {
+    /// Checks every field and builds the request exactly as it will be sent.
+    pub fn prepare(
+        &self,
+        domains: &[String],
+        tenant: Option<&str>,
+        device: Device,
+        now: OffsetDateTime,
+        phrase: String,
+    ) -> Result<ResetRequest, FormError> {
+        let upn = check_upn(&self.upn, domains)?;
+        let detail = self.reason_detail.trim();
+        if detail.chars().count() > 500 {
+            return Err(FormError {
+                field: "reasonDetail",
+                problem: format!("at most 500 characters; this is {}", detail.chars().count()),
+            });
+        }
+        if self.reason == Reason::Other && detail.is_empty() {
+            return Err(FormError {
+                field: "reasonDetail",
+                problem: "say in a few words what happened".into(),
+            });
+        }
+        let availability = self.availability.trim();
+        if availability.chars().count() > 200 {
+            return Err(FormError {
+                field: "availability",
+                problem: format!(
+                    "at most 200 characters; this is {}",
+                    availability.chars().count()
+                ),
+            });
+        }
+        if self.still_has.is_empty() {
+            return Err(FormError {
+                field: "stillHas",
+                problem: "pick what you still have, or \"nothing\"".into(),
+            });
+        }
+        let mut still_has: Vec<StillHas> = Vec::new();
+        for s in &self.still_has {
+            if !still_has.contains(s) {
+                still_has.push(*s);
+            }
+        }
+        if still_has.contains(&StillHas::Nothing) && still_has.len() > 1 {
+            return Err(FormError {
+                field: "stillHas",
+                problem: "\"nothing\" cannot be picked with other things".into(),
+            });
+        }
+        Ok(ResetRequest {
+            schema_version: 1,
+            request_type: "mfaReset".into(),
+            upn,
+            reason: self.reason,
+            reason_detail: detail.to_owned(),
+            still_has,
+            callback: Callback {
+                preference: self.callback,
+                availability: availability.to_owned(),
+            },
+            device,
+            created_at: now.replace_nanosecond(0).unwrap_or(now),
+            verification_phrase: phrase,
+            unauthenticated: true,
+            runbook: RUNBOOK.iter().map(|s| (*s).to_owned()).collect(),
+            tenant: tenant.map(str::to_owned),
+        })
+    }
+}
+
+impl ResetRequest {
+    /// A plain-text ticket body for helpdesks that take text (Zendesk).
+    pub fn ticket_text(&self) -> String {
+        let list = |v: &[String]| v.join(", ");
+        let still: Vec<String> = self.still_has.iter().map(enum_name).collect();
+        let mut out = format!(
+            "MFA reset requested through MFA Assistant (UNAUTHENTICATED REQUEST)\n\n\
+             Work account (as typed, unverified): {}\n\
+             Reason: {}{}\n\
+             Still has: {}\n\
+             Call-back: {}{}\n\
+             Device: {} (MFA Assistant {})\n\
+             Sent: {}\n\
+             Verification phrase (ask the user for it on the call-back): {}\n",
+            self.upn,
+            enum_name(&self.reason),
+            if self.reason_detail.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", self.reason_detail)
+            },
+            list(&still),
+            enum_name(&self.callback.preference),
+            if self.callback.availability.is_empty() {
+                String::new()
+            } else {
+                format!(" (available: {})", self.callback.availability)
+            },
+            self.device.os,
+            self.device.app_version,
+            self.created_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            self.verification_phrase,
+        );
+        out.push_str("\nRunbook, in order:\n");
+        for (i, step) in self.runbook.iter().enumerate() {
+            out.push_str(&format!("{}. {step}\n", i + 1));
+        }
+        out
+    }
+}
+
+fn enum_name<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+// ---- The outbox ------------------------------------------------------------
+
+/// Where a request stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum DeliveryState {
+    /// Kept on disk, not yet accepted by the helpdesk.
+    Pending,
+    /// The helpdesk has it.
+    #[serde(rename_all = "camelCase")]
+    Delivered {
+        request_id: String,
+        ticket_number: Option<String>,
+        #[serde(with = "time::serde::rfc3339")]
+        delivered_at: OffsetDateTime,
+    },
+    /// The helpdesk refused it for good (a 4xx other than 429); kept, with
+    /// the reason, so it is never silently lost.
+    #[serde(rename_all = "camelCase")]
+    Refused { status: u16, reason: String },
+}
+
+/// One request in the outbox, as saved on disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxEntry {
+    pub idempotency_key: String,
+    pub request: ResetRequest,
+    pub state: DeliveryState,
+    pub attempts: u32,
+    #[serde(with = "time::serde::rfc3339::option", default)]
+    pub next_attempt_at: Option<OffsetDateTime>,
+    pub last_error: Option<String>,
+}
+
+/// A durable, on-disk outbox: one JSON file per request, written atomically.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    dir: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OutboxError {
+    #[error("the outbox at {path} cannot be written: {problem}")]
+    Storage { path: String, problem: String },
+    #[error("no request {0} in the outbox")]
+    NotFound(String),
+}
+
+impl Outbox {
+    pub fn new(dir: impl Into<PathBuf>) -> Outbox {
+        Outbox { dir: dir.into() }
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{key}.json"))
+    }
+
+    fn storage(path: &Path, e: impl std::fmt::Display) -> OutboxError {
+        OutboxError::Storage {
+            path: path.display().to_string(),
+            problem: e.to_string(),
+        }
+    }
+
+    /// Keeps a new request; it is on disk before this returns.
+    pub fn enqueue(&self, request: ResetRequest) -> Result<OutboxEntry, OutboxError> {
+        let entry = OutboxEntry {
+            idempotency_key: uuid::Uuid::new_v4().to_string(),
+            request,
+            state: DeliveryState::Pending,
+            attempts: 0,
+            next_attempt_at: None,
+            last_error: None,
+        };
+        self.save(&entry)?;
+        Ok(entry)
+    }
+
+    pub fn save(&self, entry: &OutboxEntry) -> Result<(), OutboxError> {
+        let path = self.path(&entry.idempotency_key);
+        let bytes = serde_json::to_vec_pretty(entry).map_err(|e| Self::storage(&path, e))?;
+        std::fs::create_dir_all(&self.dir).map_err(|e| Self::storage(&self.dir, e))?;
+        let tmp = path.with_extension("json.tmp");
+        (|| {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&bytes)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        })()
+        .map_err(|e| Self::storage(&path, e))
+    }
+
+    /// Every request, oldest first. A damaged file is reported, not skipped:
+    /// a request must never vanish unnoticed.
+    pub fn entries(&self) -> Result<Vec<OutboxEntry>, OutboxError> {
+        let read = match std::fs::read_dir(&self.dir) {
+            Ok(r) => r,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Self::storage(&self.dir, e)),
+        };
+        let mut out = Vec::new();
+        for item in read {
+            let path = item.map_err(|e| Self::storage(&self.dir, e))?.path();
+            if path.extension().and_then(|e| e.to_str()) != Some("json") {
+                continue;
+            }
+            let bytes = std::fs::read(&path).map_err(|e| Self::storage(&path, e))?;
+            let entry: OutboxEntry = serde_json::from_slice(&bytes)
+                .map_err(|e| Self::storage(&path, format!("damaged ({e})")))?;
+            out.push(entry);
+        }
+        out.sort_by_key(|e| e.request.created_at);
+        Ok(out)
+    }
+
+    pub fn get(&self, key: &str) -> Result<OutboxEntry, OutboxError> {
+        self.entries()?
+            .into_iter()
+            .find(|e| e.idempotency_key == key)
+            .ok_or_else(|| OutboxError::NotFound(key.to_owned()))
+    }
+
+    /// Sends every pending request whose time has come, one attempt each, and
+    /// saves the outcome. Returns how many are still pending.
+    pub async fn deliver_due(
+        &self,
+        http: &reqwest::Client,
+        target: &Helpdesk,
+        now: OffsetDateTime,
+    ) -> Result<usize, OutboxError> {
+        let mut pending = 0;
+        for mut entry in self.entries()? {
+            if entry.state != DeliveryState::Pending {
+                continue;
+            }
+            if entry.next_attempt_at.is_some_and(|t| t > now) {
+                pending += 1;
+                continue;
+            }
+            entry.attempts += 1;
+            match deliver(http, target, &entry).await {
+                Attempt::Delivered {
+                    request_id,
+                    ticket_number,
+                } => {
+                    entry.state = DeliveryState::Delivered {
+                        request_id,
+                        ticket_number,
+                        delivered_at: OffsetDateTime::now_utc(),
+                    };
+                    entry.last_error = None;
+                    entry.next_attempt_at = None;
+                }
+                Attempt::Refused { status, reason } => {
+                    entry.state = DeliveryState::Refused { status, reason };
+                    entry.next_attempt_at = None;
+                }
+                Attempt::Retry { reason, after } => {
+                    let wait = after.unwrap_or_else(|| backoff(entry.attempts));
+                    entry.next_attempt_at = Some(now + wait);
+                    entry.last_error = Some(reason);
+                    pending += 1;
+                }
+            }
+            self.save(&entry)?;
+        }
+        Ok(pending)
+    }
+
+    /// When the next pending attempt is due, if any.
+    pub fn next_due(&self) -> Result<Option<OffsetDateTime>, OutboxError> {
+        Ok(self
+            .entries()?
+            .iter()
+            .filter(|e| e.state == DeliveryState::Pending)
+            .map(|e| e.next_attempt_at.unwrap_or(OffsetDateTime::UNIX_EPOCH))
+            .min())
+    }
+}
+
+/// 5 s, 10 s, 20 s... capped at 5 minutes.
+pub fn backoff(attempts: u32) -> Duration {
+    let secs = 5u64.saturating_mul(1u64 << attempts.saturating_sub(1).min(6));
+    Duration::from_secs(secs.min(300))
+}
+
+/// The outcome of one delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    Delivered {
+        request_id: String,
+        ticket_number: Option<String>,
+    },
+    /// A 4xx other than 408/429: sending it again cannot help.
+    Refused { status: u16, reason: String },
+    /// The network, a timeout, 408/429 or 5xx: try again later.
+    Retry {
+        reason: String,
+        after: Option<Duration>,
+    },
+}
+
+/// One attempt to hand `entry` to the helpdesk.
+pub async fn deliver(http: &reqwest::Client, target: &Helpdesk, entry: &OutboxEntry) -> Attempt {
+    let (url, body) = match target {
+        Helpdesk::Relay(base) => (
+            join(base, "v1/reset-requests"),
+            serde_json::to_value(&entry.request).unwrap_or(Value::Null),
+        ),
+        Helpdesk::Zendesk(base) => (
+            join(base, "api/v2/requests.json"),
+            json!({"request": {
+                "requester": {"name": entry.request.upn, "email": entry.request.upn},
+                "subject": format!("MFA reset requested for {} (unverified)", entry.request.upn),
+                "comment": {"body": entry.request.ticket_text()},
+            }}),
+        ),
+    };
+    let response = http
+        .post(url)
+        .header("Idempotency-Key", &entry.idempotency_key)
+        .timeout(Duration::from_secs(30))
+        .json(&body)
+        .send()
+        .await;
+    let response = match response {
+        Ok(r) => r,
+        Err(e) => {
+            return Attempt::Retry {
+                reason: format!(
+                    "the helpdesk could not be reached: {}",
+                    crate::auth::error_chain(&e)
+                ),
+                after: None,
+            }
+        }
+    };
+    let status = response.status().as_u16();
+    let retry_after = crate::http::retry_after(response.headers());
+    let text = response.text().await.unwrap_or_default();
+    let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    match status {
+        200..=299 => match target {
+            Helpdesk::Relay(_) => match json.get("requestId").and_then(Value::as_str) {
+                Some(id) => Attempt::Delivered {
+                    request_id: id.to_owned(),
+                    ticket_number: json
+                        .get("ticketNumber")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                },
+                None => Attempt::Retry {
+                    reason: format!("the relay answered {status} without a requestId"),
+                    after: None,
+                },
+            },
+            Helpdesk::Zendesk(_) => match json.pointer("/request/id") {
+                Some(id) => {
+                    let id = id
+                        .as_u64()
+                        .map(|n| n.to_string())
+                        .or_else(|| id.as_str().map(str::to_owned))
+                        .unwrap_or_default();
+                    Attempt::Delivered {
+                        request_id: id.clone(),
+                        ticket_number: Some(id),
+                    }
+                }
+                None => Attempt::Retry {
+                    reason: format!("Zendesk answered {status} without a request id"),
+                    after: None,
+                },
+            },
+        },
+        408 | 429 | 500..=599 => Attempt::Retry {
+            reason: format!("the helpdesk answered {status}{}", error_text(&json)),
+            after: retry_after.map(|d| d.min(Duration::from_secs(300))),
+        },
+        _ => Attempt::Refused {
+            status,
+            reason: format!(
+                "the helpdesk refused the request ({status}){}",
+                error_text(&json)
+            ),
+        },
+    }
+}
+
+fn join(base: &Url, path: &str) -> Url {
+    base.join(path).unwrap_or_else(|_| base.clone())
+}
+
+fn error_text(json: &Value) -> String {
+    let message = json
+        .pointer("/error/message")
+        .or_else(|| json.get("description"))
+        .and_then(Value::as_str);
+    match message {
+        Some(m) => format!(": {m}"),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn form() -> ResetForm {
+        ResetForm {
+            upn: " Dana@Contoso-Demo.example ".into(),
+            reason: Reason::LostPhone,
+            reason_detail: "Left it on the train".into(),
+            still_has: vec![StillHas::Password, StillHas::Password],
+            callback: CallbackPreference::DirectoryPhone,
+            availability: "weekdays 9-17".into(),
+        }
+    }
+
+    fn domains() -> Vec<String> {
+        vec!["contoso-demo.example".into()]
+    }
+
+    fn device() -> Device {
+        Device {
+            os: "Debian 12".into(),
+            app_version: "0.1.0".into(),
+        }
+    }
+
+    fn prepare(f: &ResetForm) -> Result<ResetRequest, FormError> {
+        f.prepare(
+            &domains(),
+            Some("contoso-demo.example"),
+            device(),
+            datetime!(2026-11-22 9:30:15.5 UTC),
+            "maple-otter-47".into(),
+        )
+    }
+
+    #[test]
+    fn a_request_carries_what_the_helpdesk_needs_and_no_number_to_enrol() {
+        let r = prepare(&form()).unwrap();
+        assert_eq!(r.upn, "dana@contoso-demo.example");
+        assert_eq!(r.still_has, vec![StillHas::Password], "duplicates dropped");
+        assert!(r.unauthenticated);
+        assert_eq!(r.runbook.len(), RUNBOOK.len());
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["schemaVersion"], 1);
+        assert_eq!(json["requestType"], "mfaReset");
+        assert_eq!(json["reason"], "lostPhone");
+        assert_eq!(json["callback"]["preference"], "directoryPhone");
+        assert_eq!(json["createdAt"], "2026-11-22T09:30:15Z");
+        assert_eq!(json["verificationPhrase"], "maple-otter-47");
+        // No field could carry a phone number to enrol.
+        let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+        assert!(
+            !keys.iter().any(|k| k.to_lowercase().contains("phone")),
+            "{keys:?}"
+        );
+        let text = r.ticket_text();
+        assert!(text.contains("UNAUTHENTICATED"));
+        assert!(text.contains("maple-otter-47"));
+        assert!(text.contains("1. This request is UNAUTHENTICATED"));
+        assert!(text.contains("Privileged Authentication Administrator"));
+        assert!(text.contains("Temporary Access Pass"));
+        assert!(text.contains("Revoke"));
+        assert!(text.contains("app passwords"));
+    }
+
+    #[test]
+    fn bad_upns_are_refused_with_a_reason() {
+        for (upn, says) in [
+            ("", "enter your work account"),
+            ("dana", "has no @"),
+            ("dana@", "is not one"),
+            ("dana@localhost", "is not one"),
+            ("da na@contoso-demo.example", "is not one"),
+            ("dana@gmail.com", "not one of your organisation's domains"),
+        ] {
+            let e = prepare(&ResetForm {
+                upn: upn.into(),
+                ..form()
+            })
+            .unwrap_err();
+            assert_eq!(e.field, "upn", "{upn}");
+            assert!(e.problem.contains(says), "{upn}: {e}");
+        }
+        // With no known domains, any well-formed account is accepted.
+        assert_eq!(check_upn("x@fabrikam.com", &[]).unwrap(), "x@fabrikam.com");
+    }
+
+    #[test]
+    fn other_fields_are_checked() {
+        let e = prepare(&ResetForm {
+            reason: Reason::Other,
+            reason_detail: " ".into(),
+            ..form()
+        })
+        .unwrap_err();
+        assert_eq!(e.field, "reasonDetail");
+        let e = prepare(&ResetForm {
+            reason_detail: "x".repeat(501),
+            ..form()
+        })
+        .unwrap_err();
+        assert_eq!(e.field, "reasonDetail");
+        let e = prepare(&ResetForm {
+            still_has: vec![],
+            ..form()
+        })
+        .unwrap_err();
+        assert_eq!(e.field, "stillHas");
+        let e = prepare(&ResetForm {
+            still_has: vec![StillHas::Nothing, StillHas::Email],
+            ..form()
+        })
+        .unwrap_err();
+        assert_eq!(e.field, "stillHas");
+        let e = prepare(&ResetForm {
+            availability: "y".repeat(201),
+            ..form()
+        })
+        .unwrap_err();
+        assert_eq!(e.field, "availability");
+    }
+
+    #[test]
+    fn phrases_are_two_words_and_two_digits() {
+        for _ in 0..50 {
+            let p = verification_phrase();
+            let parts: Vec<&str> = p.split('-').collect();
+            assert_eq!(parts.len(), 3, "{p}");
+            assert!(
+                WORDS.contains(&parts[0]) && WORDS.contains(&parts[1]),
+                "{p}"
+            );
+            assert_ne!(parts[0], parts[1]);
+            assert!(parts[2].len() == 2 && parts[2].chars().all(|c| c.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff(1), Duration::from_secs(5));
+        assert_eq!(backoff(2), Duration::from_secs(10));
+        assert_eq!(backoff(4), Duration::from_secs(40));
+        assert_eq!(backoff(30), Duration::from_secs(300));
+    }
+
+    #[test]
+    fn the_outbox_keeps_requests_on_disk_and_reports_damage() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::new(dir.path().join("outbox"));
+        assert!(outbox.entries().unwrap().is_empty());
+        let entry = outbox.enqueue(prepare(&form()).unwrap()).unwrap();
+        // A new Outbox over the same directory (as after a restart) sees it.
+        let again = Outbox::new(dir.path().join("outbox"));
+        assert_eq!(again.entries().unwrap(), vec![entry.clone()]);
+        assert_eq!(again.next_due().unwrap(), Some(OffsetDateTime::UNIX_EPOCH));
+        std::fs::write(dir.path().join("outbox/broken.json"), "{").unwrap();
+        let e = again.entries().unwrap_err();
+        assert!(e.to_string().contains("broken.json"), "{e}");
+    }
+}

@@ -118,13 +118,6 @@ impl From<SessionError> for ErrorView {
             SessionError::Expired(_) => ErrorCode::SessionExpired,
             SessionError::SignInInProgress => ErrorCode::SignInInProgress,
             SessionError::FreshSignInNeeded(_) => ErrorCode::ConfirmIdentity,
-            // A 403 within two minutes of a confirmation is read as "not
-            // allowed" by the session; when the service's answer is the
-            // fresh-MFA challenge (the `ngcmfa` claims request), the user
-            // must confirm again, not go elsewhere.
-            SessionError::ChangeNotAllowed(reason) if reason.contains("ngcmfa") => {
-                ErrorCode::ConfirmIdentity
-            }
             SessionError::ChangeNotAllowed(_) => ErrorCode::ChangeNotAllowed,
             SessionError::WrongAccount { .. } => ErrorCode::WrongAccount,
         };

@@ -309,7 +309,7 @@ pub struct JourneyView {
     /// Index of the current step; equal to the number of steps when finished.
     pub current: u32,
     pub waiting: WaitingView,
-    /// `notWorking`, `alreadyGone`, or `notAllowed: <reason>` from the last attempt.
+    /// `notWorking`, or `notAllowed: <reason>`, from the last attempt.
     pub note: Option<String>,
     /// The user said the old phone is already gone.
     pub old_device_lost: bool,

@@ -1109,14 +1109,11 @@ async fn journey_phone_number_checks_the_number_then_changes_it_or_watches_the_p
     let input = w.wait_for("[data-testid=phone-number-input]").await;
     input.send_keys("+44 7700 900789").await.unwrap();
     w.click("[data-testid=start-change-number]").await;
-    // Whether the session reads the refusal as "confirm again" first depends
-    // on how long ago the user confirmed; either way it ends on the page.
-    w.wait_for("[data-testid=journey-fallback], [data-testid=journey-reconfirm]")
-        .await;
-    if w.count("[data-testid=journey-reconfirm]").await > 0 {
-        w.screenshot("confirm-again").await;
-        confirm_identity(&machine, &w, "ben").await;
-    }
+    // The documented pattern: a first refusal means "confirm again and retry
+    // once"; refused again right after confirming, the change goes to the page.
+    w.wait_for("[data-testid=journey-reconfirm]").await;
+    w.screenshot("confirm-again").await;
+    confirm_identity(&machine, &w, "ben").await;
     w.wait_for("[data-testid=journey-fallback]").await;
     w.screenshot("not-allowed-use-the-page").await;
     machine.user_will("ben", "security-info:add-phone:mobile:+44 7700900789");
@@ -1297,6 +1294,8 @@ async fn journey_remove_a_method_already_gone_elsewhere_is_never_deleted_twice()
     .await;
     confirm_identity(&machine, &w, "chidi").await;
     w.wait_for("[data-testid=journey-finished]").await;
+    // The user is told it was already gone, not that the app removed it.
+    w.wait_for("[data-testid=journey-already-gone]").await;
     w.screenshot("gone-meanwhile").await;
     assert_eq!(deletes(&emulator), 0, "never a second delete");
     w.close().await;

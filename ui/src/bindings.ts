@@ -155,7 +155,7 @@ kind: string, steps: Array<JourneyStepView>,
  */
 current: number, waiting: WaitingView, 
 /**
- * `notWorking`, `alreadyGone`, or `notAllowed: <reason>` from the last attempt.
+ * `notWorking`, or `notAllowed: <reason>`, from the last attempt.
  */
 note: string | null, 
 /**

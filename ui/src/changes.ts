@@ -639,7 +639,7 @@ function panelFor(view: JourneyView, mode: PanelMode, methods: readonly MethodVi
         h('div', { class: 'finished-head' }, icon('success', 32, 'finished-icon'), h('h2', { id: 'waiting-heading', tabindex: '-1' }, t('waiting.finished.title'))),
         h('p', {}, t('waiting.finished.body')),
         h('ul', { class: 'finished-list' }, ...done.map((s) => h('li', {}, icon('success', 16), h('span', {}, stepTitle(s, methods))))),
-        view.note === 'alreadyGone'
+        view.removedElsewhere
           ? h('p', { class: 'message-bar info', testid: 'journey-already-gone' }, icon('info', 20, 'message-icon'), h('span', { class: 'message-text' }, t('waiting.finished.alreadyGone')))
           : null,
         h('div', { class: 'actions' }, primary(t('waiting.finished.close'), on.close, 'close-journey')),

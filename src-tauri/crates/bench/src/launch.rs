@@ -42,7 +42,10 @@ pub struct Spec {
 /// One PSS sample of a process tree.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Sample {
+    /// PSS summed over the tree.
     pub total_kb: u64,
+    /// Private memory (USS) summed over the tree.
+    pub uss_kb: u64,
     pub processes: Vec<ProcessPss>,
 }
 
@@ -51,11 +54,15 @@ impl Sample {
         let processes = procfs::tree_pss(root);
         Sample {
             total_kb: processes.iter().map(|p| p.pss_kb).sum(),
+            uss_kb: processes.iter().map(|p| p.uss_kb).sum(),
             processes,
         }
     }
     pub fn mb(&self) -> f64 {
         self.total_kb as f64 / 1024.0
+    }
+    pub fn uss_mb(&self) -> f64 {
+        self.uss_kb as f64 / 1024.0
     }
 }
 
@@ -257,12 +264,12 @@ pub fn run_once(spec: &Spec, tag: &str) -> Result<RunResult, String> {
 }
 
 /// A soak: one instance, PSS every `interval` for `duration`.
-/// Returns `(seconds after first_ipc, MB)` samples.
+/// Returns `(seconds after first_ipc, PSS MB, USS MB)` samples.
 pub fn soak(
     spec: &Spec,
     duration: Duration,
     interval: Duration,
-) -> Result<Vec<(f64, f64)>, String> {
+) -> Result<Vec<(f64, f64, f64)>, String> {
     let mut running = spawn(spec, "soak")?;
     let first_ipc = running.wait_for("first_ipc", spec.timeout)?;
     let mut samples = Vec::new();
@@ -278,11 +285,12 @@ pub fn soak(
         }
         let s = Sample::take(running.pid());
         eprintln!(
-            "  soak t={:>5.0}s  PSS {:.1} MB",
+            "  soak t={:>5.0}s  PSS {:.1} MB  USS {:.1} MB",
             next.as_secs_f64(),
-            s.mb()
+            s.mb(),
+            s.uss_mb()
         );
-        samples.push((next.as_secs_f64(), s.mb()));
+        samples.push((next.as_secs_f64(), s.mb(), s.uss_mb()));
         if next >= duration {
             break;
         }

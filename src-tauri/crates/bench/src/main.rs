@@ -235,6 +235,7 @@ fn run(o: &Options) -> Result<(), String> {
                 first_ipc_ms: pick(&|r| r.marks_ms.get("first_ipc").copied()),
                 pss_load_mb: pick(&|r| r.pss_load.as_ref().map(|s| s.mb())),
                 pss_idle_mb: pick(&|r| r.pss_idle.as_ref().map(|s| s.mb())),
+                uss_idle_mb: pick(&|r| r.pss_idle.as_ref().map(|s| s.uss_mb())),
                 processes_last_run: runs
                     .last()
                     .and_then(|r| r.pss_idle.clone().or_else(|| r.pss_load.clone())),
@@ -261,12 +262,17 @@ fn run(o: &Options) -> Result<(), String> {
             Duration::from_secs(o.soak_interval),
         ) {
             Ok(samples) => {
-                let per_hour: Vec<(f64, f64)> =
-                    samples.iter().map(|(t, v)| (t / 3600.0, *v)).collect();
+                let hours = |pick: fn(&(f64, f64, f64)) -> f64| {
+                    samples
+                        .iter()
+                        .map(|s| (s.0 / 3600.0, pick(s)))
+                        .collect::<Vec<_>>()
+                };
                 Soak {
                     seconds: o.soak_seconds,
                     interval_seconds: o.soak_interval,
-                    slope_mb_per_hour: stats::slope(&per_hour),
+                    slope_mb_per_hour: stats::slope(&hours(|s| s.1)),
+                    uss_slope_mb_per_hour: stats::slope(&hours(|s| s.2)),
                     samples,
                     failure: None,
                 }
@@ -276,6 +282,7 @@ fn run(o: &Options) -> Result<(), String> {
                 interval_seconds: o.soak_interval,
                 samples: Vec::new(),
                 slope_mb_per_hour: None,
+                uss_slope_mb_per_hour: None,
                 failure: Some(e),
             },
         }
@@ -356,6 +363,7 @@ fn signed_in_runs(o: &Options, base: &Spec) -> Result<SignedIn, String> {
         total_round_trips: Vec::new(),
         emulator_requests_one_run: Vec::new(),
         exchanges_one_run: None,
+        other_runs: Vec::new(),
         failures: Vec::new(),
     };
     let (mut ipc, mut shown) = (Vec::new(), Vec::new());
@@ -379,6 +387,9 @@ fn signed_in_runs(o: &Options, base: &Spec) -> Result<SignedIn, String> {
                     .push(count.round_trips_after_refresh);
                 out.total_round_trips.push(count.total_round_trips);
                 out.emulator_requests_one_run = tenant.requests_between(r.spawned_at, until);
+                if count.round_trips_after_refresh != 1 {
+                    out.other_runs.push(count.clone());
+                }
                 out.exchanges_one_run = Some(count);
             }
             Err(e) => {

@@ -25,6 +25,24 @@ pub fn parse_stat(stat: &str) -> Option<(i32, String, i32)> {
     Some((pid, comm, ppid))
 }
 
+/// `(Rss, Private_Clean + Private_Dirty)` of `smaps_rollup`, in kB: the
+/// private part (USS) does not depend on what else maps the same libraries.
+pub fn parse_rss_uss_kb(smaps_rollup: &str) -> (u64, u64) {
+    let field = |name: &str| {
+        smaps_rollup
+            .lines()
+            .find_map(|line| {
+                let rest = line.strip_prefix(name)?.strip_prefix(':')?;
+                rest.split_whitespace().next()?.parse::<u64>().ok()
+            })
+            .unwrap_or(0)
+    };
+    (
+        field("Rss"),
+        field("Private_Clean") + field("Private_Dirty"),
+    )
+}
+
 /// `root` and all its descendants in a `(pid, parent pid)` table, root first.
 pub fn descendants(root: i32, table: &[(i32, i32)]) -> Vec<i32> {
     let mut found = vec![root];
@@ -47,6 +65,8 @@ pub struct ProcessPss {
     pub pid: i32,
     pub name: String,
     pub pss_kb: u64,
+    pub rss_kb: u64,
+    pub uss_kb: u64,
 }
 
 /// The live process table: `(pid, name, parent pid)`.
@@ -86,10 +106,13 @@ pub fn tree_pss(root: i32) -> Vec<ProcessPss> {
         .into_iter()
         .filter_map(|(pid, name)| {
             let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+            let (rss_kb, uss_kb) = parse_rss_uss_kb(&text);
             Some(ProcessPss {
                 pid,
                 name,
                 pss_kb: parse_pss_kb(&text)?,
+                rss_kb,
+                uss_kb,
             })
         })
         .collect()
@@ -107,12 +130,15 @@ Pss_Dirty:         60000 kB
 Pss_Anon:          50000 kB
 Pss_File:          48765 kB
 Shared_Clean:      50000 kB
+Private_Clean:      1000 kB
+Private_Dirty:     40000 kB
 ";
 
     #[test]
     fn pss_is_the_pss_line_not_its_breakdown() {
         assert_eq!(parse_pss_kb(ROLLUP), Some(98765));
         assert_eq!(parse_pss_kb("Rss: 1 kB\n"), None);
+        assert_eq!(parse_rss_uss_kb(ROLLUP), (143320, 41000));
     }
 
     #[test]

@@ -46,6 +46,8 @@ pub struct Condition {
     pub first_ipc_ms: Option<Summary>,
     pub pss_load_mb: Option<Summary>,
     pub pss_idle_mb: Option<Summary>,
+    /// Private memory (USS) summed over the tree, idle.
+    pub uss_idle_mb: Option<Summary>,
     /// The processes of the last run's idle (or load) sample.
     pub processes_last_run: Option<Sample>,
     pub failures: Vec<String>,
@@ -63,6 +65,8 @@ pub struct SignedIn {
     pub emulator_requests_one_run: Vec<String>,
     /// The same run as seen by the timing proxy.
     pub exchanges_one_run: Option<RoundTripCount>,
+    /// Every run whose round trips after the refresh were not one.
+    pub other_runs: Vec<RoundTripCount>,
     pub failures: Vec<String>,
 }
 
@@ -80,9 +84,13 @@ pub struct Sizes {
 pub struct Soak {
     pub seconds: u64,
     pub interval_seconds: u64,
-    /// `(seconds after first IPC, PSS MB)`.
-    pub samples: Vec<(f64, f64)>,
+    /// `(seconds after first IPC, PSS MB, USS MB)`.
+    pub samples: Vec<(f64, f64, f64)>,
+    /// Of PSS.
     pub slope_mb_per_hour: Option<f64>,
+    /// Of USS (private memory: unaffected by other processes mapping the
+    /// same libraries, which moves PSS).
+    pub uss_slope_mb_per_hour: Option<f64>,
     pub failure: Option<String>,
 }
 
@@ -161,18 +169,19 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(m, "Launch = spawn to the page's first IPC call (after DOMContentLoaded). PSS summed over the program and all its descendants (WebKitWebProcess, WebKitNetworkProcess), {} s after first IPC (\"load\") and {} s after it (\"idle\"). The app runs on its built-in demo tenant (signed out).\n", r.settings.load_seconds, r.settings.idle_seconds);
         let _ = writeln!(
             m,
-            "| program | WebKit renderer | launch, ms | PSS at load, MB | PSS idle, MB |"
+            "| program | WebKit renderer | launch, ms | PSS at load, MB | PSS idle, MB | USS idle, MB |"
         );
-        let _ = writeln!(m, "|---|---|---|---|---|");
+        let _ = writeln!(m, "|---|---|---|---|---|---|");
         for c in &r.launch {
             let _ = writeln!(
                 m,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 c.program,
                 dmabuf_label(c.dmabuf_disabled),
                 fmt_summary(&c.first_ipc_ms, 0),
                 fmt_summary(&c.pss_load_mb, 1),
-                fmt_summary(&c.pss_idle_mb, 1)
+                fmt_summary(&c.pss_idle_mb, 1),
+                fmt_summary(&c.uss_idle_mb, 1)
             );
         }
         let _ = writeln!(
@@ -180,7 +189,7 @@ pub fn markdown(r: &Report) -> String {
             "\n| ratio app / baseline (medians) | DMA-BUF renderer on | DMA-BUF renderer off | budget |"
         );
         let _ = writeln!(m, "|---|---|---|---|");
-        let rows: [(&str, Pick, f64); 3] = [
+        let rows: [(&str, Pick, f64); 4] = [
             (
                 "launch to interactive",
                 |c| c.first_ipc_ms.as_ref(),
@@ -188,6 +197,11 @@ pub fn markdown(r: &Report) -> String {
             ),
             ("PSS at load", |c| c.pss_load_mb.as_ref(), MEMORY_BUDGET),
             ("PSS idle", |c| c.pss_idle_mb.as_ref(), MEMORY_BUDGET),
+            (
+                "USS idle (private memory)",
+                |c| c.uss_idle_mb.as_ref(),
+                MEMORY_BUDGET,
+            ),
         ];
         for (name, pick, budget) in rows {
             let _ = writeln!(
@@ -279,6 +293,27 @@ pub fn markdown(r: &Report) -> String {
                 );
             }
         }
+        for x in &s.other_runs {
+            let t0 = x.exchanges.iter().map(|e| e.start).min().unwrap_or(0);
+            let _ = writeln!(
+                m,
+                "\nA run with {} round trips after the refresh ({} in all):\n",
+                x.round_trips_after_refresh, x.total_round_trips
+            );
+            for e in &x.exchanges {
+                let _ = writeln!(
+                    m,
+                    "- `{}` connection {}: sent {:.1}, answered {}",
+                    e.request,
+                    e.conn,
+                    (e.start - t0) as f64 / 1e6,
+                    e.end.map_or("never".to_owned(), |t| format!(
+                        "{:.1}",
+                        (t - t0) as f64 / 1e6
+                    ))
+                );
+            }
+        }
         for f in &s.failures {
             let _ = writeln!(m, "- failed run: {}", f.lines().next().unwrap_or(""));
         }
@@ -328,14 +363,23 @@ pub fn markdown(r: &Report) -> String {
             s.interval_seconds, s.seconds
         );
         if let Some(slope) = s.slope_mb_per_hour {
-            let _ = writeln!(m, "Linear growth: **{slope:+.2} MB/hour** (least squares).");
+            let _ = writeln!(
+                m,
+                "Linear growth of PSS: **{slope:+.2} MB/hour** (least squares)."
+            );
+        }
+        if let Some(slope) = s.uss_slope_mb_per_hour {
+            let _ = writeln!(
+                m,
+                "Linear growth of private memory (USS): **{slope:+.2} MB/hour**. PSS also moves when other processes on the machine map or unmap the same libraries (WebKit's); USS does not."
+            );
         }
         if let Some(f) = &s.failure {
             let _ = writeln!(m, "Failed: {f}");
         }
-        let _ = writeln!(m, "\n| seconds | PSS, MB |\n|---|---|");
-        for (t, v) in &s.samples {
-            let _ = writeln!(m, "| {t:.0} | {v:.1} |");
+        let _ = writeln!(m, "\n| seconds | PSS, MB | USS, MB |\n|---|---|---|");
+        for (t, v, u) in &s.samples {
+            let _ = writeln!(m, "| {t:.0} | {v:.1} | {u:.1} |");
         }
         m.push('\n');
     }
@@ -490,6 +534,7 @@ mod tests {
             first_ipc_ms: summarize(ms),
             pss_load_mb: summarize(mb),
             pss_idle_mb: summarize(mb),
+            uss_idle_mb: summarize(mb),
             processes_last_run: None,
             failures: vec![],
         }
@@ -529,6 +574,7 @@ mod tests {
                 total_round_trips: vec![2],
                 emulator_requests_one_run: vec!["POST /t/oauth2/v2.0/token 200".into()],
                 exchanges_one_run: None,
+                other_runs: vec![],
                 failures: vec![],
             }),
             sizes: Some(Sizes {
@@ -542,8 +588,13 @@ mod tests {
             soak: Some(Soak {
                 seconds: 120,
                 interval_seconds: 60,
-                samples: vec![(2.0, 250.0), (62.0, 250.5), (120.0, 250.2)],
+                samples: vec![
+                    (2.0, 250.0, 120.0),
+                    (62.0, 250.5, 120.1),
+                    (120.0, 250.2, 120.0),
+                ],
                 slope_mb_per_hour: Some(6.0),
+                uss_slope_mb_per_hour: Some(0.5),
                 failure: None,
             }),
         }

@@ -107,6 +107,15 @@ impl ScriptedBrowser {
         })
     }
 
+    /// A browser playing `script` (e.g. a sign-in with a Temporary Access Pass).
+    pub fn with_script(script: BrowserScript) -> Arc<ScriptedBrowser> {
+        Arc::new(ScriptedBrowser {
+            script,
+            outcome: Arc::default(),
+            opened: Arc::default(),
+        })
+    }
+
     pub fn outcome(&self) -> Option<Result<BrowserOutcome, String>> {
         self.outcome.lock().unwrap().clone()
     }

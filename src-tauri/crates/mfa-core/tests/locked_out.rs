@@ -1,0 +1,123 @@
+//! The whole locked-out loop through the core, against the tenant emulator:
+//! a request with no sign-in reaches the helpdesk, the admin issues a
+//! Temporary Access Pass, the user signs in with it and registers a new
+//! method, so they are not left with one method again.
+
+mod common;
+
+use common::{browser_done, Harness, ScriptedBrowser};
+use mfa_core::config::Helpdesk;
+use mfa_core::guardrails::{Floor, PhoneNumber};
+use mfa_core::helpdesk::{
+    CallbackPreference, DeliveryState, Device, Outbox, Reason, ResetForm, StillHas,
+};
+use mfa_core::journey::{Journey, JourneyStore, Waiting};
+use mfa_core::security_info::PhoneType;
+use tenant_emulator::browser::{BrowserAction, BrowserScript};
+use tenant_emulator::TapOptions;
+use time::OffsetDateTime;
+
+const DANA: &str = "dana@contoso-demo.example";
+
+#[tokio::test]
+async fn a_locked_out_user_gets_back_in_with_a_temporary_access_pass_and_adds_a_method() {
+    let h = Harness::start().await;
+
+    // Dana cannot finish MFA: her only phone is lost.
+    let session = h.session();
+    let e = session
+        .sign_in_with_browser(ScriptedBrowser::new("dana", BrowserAction::SignIn, None))
+        .await
+        .unwrap_err();
+    assert!(session.signed_in_upn().await.is_none(), "{e}");
+
+    // She asks for help without signing in.
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = Outbox::new(dir.path());
+    let request = ResetForm {
+        upn: DANA.into(),
+        reason: Reason::LostPhone,
+        reason_detail: String::new(),
+        still_has: vec![StillHas::Password],
+        callback: CallbackPreference::DirectoryPhone,
+        availability: String::new(),
+    }
+    .prepare(
+        &["contoso-demo.example".to_owned()],
+        Some(tenant_emulator::demo::TENANT_ID),
+        Device::this_machine("0.1.0"),
+        OffsetDateTime::now_utc(),
+        mfa_core::helpdesk::verification_phrase(),
+    )
+    .unwrap();
+    let phrase = request.verification_phrase.clone();
+    let entry = outbox.enqueue(request).unwrap();
+    let relay = Helpdesk::Relay(h.emulator.base_url().join("helpdesk/").unwrap());
+    let http = mfa_core::http::build_client(None).unwrap();
+    outbox
+        .deliver_due(&http, &relay, OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    let DeliveryState::Delivered { ticket_number, .. } =
+        outbox.get(&entry.idempotency_key).unwrap().state
+    else {
+        panic!("not delivered");
+    };
+    let tickets = h.emulator.helpdesk_tickets();
+    assert_eq!(tickets.len(), 1);
+    assert_eq!(Some(tickets[0].id.clone()), ticket_number);
+    assert_eq!(
+        tickets[0].verification_phrase.as_deref(),
+        Some(phrase.as_str())
+    );
+
+    // The helpdesk verifies her on the call-back and issues a pass.
+    let tap = h
+        .emulator
+        .issue_temporary_access_pass(DANA, TapOptions::default())
+        .unwrap();
+
+    // She signs in with it instead of password and MFA.
+    let with_tap = || {
+        ScriptedBrowser::with_script(
+            BrowserScript::demo_user("dana", BrowserAction::SignIn)
+                .with_temporary_access_pass(&tap.code),
+        )
+    };
+    let user = session.sign_in_with_browser(with_tap()).await.unwrap();
+    assert_eq!(user.upn, DANA);
+
+    // And straight away adds a phone she has, confirming with the pass again.
+    let browser = with_tap();
+    session.confirm_identity(browser.clone()).await.unwrap();
+    browser_done(&browser).await.unwrap();
+    let info = session.security_info().await.unwrap();
+    let before = info.health().independent_methods;
+    let store = JourneyStore::new(dir.path().join("journeys"));
+    let phone_type = if info.methods.iter().any(|m| {
+        matches!(
+            &m.kind,
+            mfa_core::security_info::MethodKind::Phone {
+                phone_type: PhoneType::Mobile,
+                ..
+            }
+        )
+    }) {
+        PhoneType::Office
+    } else {
+        PhoneType::Mobile
+    };
+    let mut journey = Journey::phone_number(
+        &info,
+        phone_type,
+        &PhoneNumber::parse("+44 2079460555").unwrap(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::Finished)
+    );
+    let after = session.security_info().await.unwrap().health();
+    assert_eq!(after.independent_methods, before + 1);
+}

@@ -10,6 +10,8 @@ import type {
   ErrorView,
   ExportView,
   JourneyView,
+  ResetPreviewView,
+  ResetStatusView,
   SecurityInfoView,
   SessionView,
   SignOutView,
@@ -108,3 +110,22 @@ export const openSecurityInfo = (): Promise<null> => call<null>('open_security_i
 export const endJourney = (): Promise<null> => call<null>('end_journey');
 export const activityLog = (): Promise<ActivityView[]> => call<ActivityView[]>('activity_log');
 export const exportActivityLog = (): Promise<ExportView> => call<ExportView>('export_activity_log');
+
+// ---- locked out: request an admin reset (no sign-in needed) -----------------
+
+/** The request form as `prepare_reset_request` takes it (mfa_core::helpdesk::ResetForm). */
+export interface ResetForm {
+  upn: string;
+  reason: string;
+  reasonDetail: string;
+  stillHas: string[];
+  callback: string;
+  availability: string;
+}
+
+export const prepareResetRequest = (form: ResetForm): Promise<ResetPreviewView> =>
+  call<ResetPreviewView>('prepare_reset_request', { form });
+export const sendResetRequest = (draftId: string): Promise<ResetStatusView> =>
+  call<ResetStatusView>('send_reset_request', { draftId });
+export const resetRequests = (): Promise<ResetStatusView[]> => call<ResetStatusView[]>('reset_requests');
+export const retryResetRequests = (): Promise<null> => call<null>('retry_reset_requests');

@@ -3,7 +3,16 @@
 // (`journey`) so a late answer can never overwrite a newer screen.
 
 import * as api from './api';
-import type { AppInfo, ErrorView, JourneyView, MethodView, SecurityInfoView, SessionView } from './bindings';
+import type {
+  AppInfo,
+  ErrorView,
+  JourneyView,
+  MethodView,
+  ResetPreviewView,
+  ResetStatusView,
+  SecurityInfoView,
+  SessionView,
+} from './bindings';
 import {
   activityScreen,
   chooseDefaultScreen,
@@ -18,6 +27,16 @@ import { button, h } from './dom';
 import { icon } from './icons';
 import { t, type MessageKey } from './messages';
 import { deviceCodeScreen, loadingScreen, signInScreen, waitingScreen, type Screen } from './screens';
+import {
+  lockedOutBlock,
+  notConfiguredScreen,
+  previewScreen,
+  resetFormScreen,
+  sentScreen,
+  tapScreen,
+  triageScreen,
+  type Reason,
+} from './reset';
 import { securityInfoScreen, type SecurityInfoScreen } from './securityInfo';
 
 interface Action {
@@ -143,7 +162,26 @@ const useDeviceCode: Action = {
 // ---- journeys ------------------------------------------------------------
 
 function showSignIn(): void {
-  show(signInScreen(info, { signIn: () => void browserSignIn(), deviceCode: () => void deviceCodeSignIn() }));
+  const lockedOut = lockedOutBlock({
+    cantSignIn: () => showTriage(null),
+    haveTap: () => showTap(),
+    showRequest: (r) => showSent(r),
+  });
+  const screen = signInScreen(
+    info,
+    { signIn: () => void browserSignIn(), deviceCode: () => void deviceCodeSignIn() },
+    lockedOut.el,
+  );
+  show(screen);
+  // The requests sent from this computer survive restarts: listed when any exist.
+  api.resetRequests().then(
+    (list) => {
+      if (current === screen) lockedOut.setRequests(list);
+    },
+    () => {
+      // No outbox to read (or no configuration): nothing to list.
+    },
+  );
 }
 
 /** Start-up: app_info, then restore_session, then (signed in) the Security Info. */
@@ -194,7 +232,7 @@ function afterSignIn(session: SessionView): void {
   }
 }
 
-async function browserSignIn(): Promise<void> {
+async function browserSignIn(withTap = false): Promise<void> {
   const mine = ++journey;
   clearMessages();
   show(waitingScreen({ cancel: cancelSignIn, otherDevice: () => void switchToDeviceCode() }));
@@ -209,7 +247,7 @@ async function browserSignIn(): Promise<void> {
       return;
     }
     showSignIn();
-    const again = tryAgain(() => void browserSignIn());
+    const again = tryAgain(() => void browserSignIn(withTap));
     showError(
       err,
       err.code === 'sign_in_timed_out' || err.code === 'sign_in_failed' ? [again, useDeviceCode] : [again],
@@ -217,6 +255,10 @@ async function browserSignIn(): Promise<void> {
     return;
   }
   if (mine !== journey) return;
+  if (withTap && session.state === 'signedIn') {
+    await getToThree(session.upn);
+    return;
+  }
   afterSignIn(session);
 }
 
@@ -455,20 +497,20 @@ function showRemove(m: MethodView): void {
 
 /** Starts a journey from a form: its answer is the journey screen. */
 async function startJourney(
-  b: HTMLButtonElement,
+  b: HTMLButtonElement | null,
   run: () => Promise<JourneyView>,
   handle?: (err: ErrorView) => boolean,
 ): Promise<void> {
   const mine = ++journey;
   clearMessages();
-  b.disabled = true;
+  if (b) b.disabled = true;
   try {
     const view = await run();
     if (mine !== journey) return;
     showJourney(view);
   } catch (e) {
     if (mine !== journey) return;
-    b.disabled = false;
+    if (b) b.disabled = false;
     const err = api.toErrorView(e);
     if (handle?.(err)) return;
     if (err.code === 'session_expired' || err.code === 'not_signed_in') {
@@ -686,4 +728,178 @@ async function signOut(signOutButton: HTMLButtonElement): Promise<void> {
     signOutButton.disabled = false;
     showError(api.toErrorView(e), [tryAgain(() => void signOut(signOutButton))]);
   }
+}
+
+// ---- locked out: triage, admin reset request, Temporary Access Pass -----------
+
+/** The form as last filled in, so "Change something" and Back keep the answers. */
+let lastForm: api.ResetForm | null = null;
+
+function showTriage(reason: Reason | null): void {
+  ++journey;
+  clearMessages();
+  show(triageScreen(reason, { requestReset: (r) => showResetForm(r), back: backToSignIn }));
+}
+
+function backToSignIn(): void {
+  ++journey;
+  clearMessages();
+  showSignIn();
+}
+
+function showResetForm(reason: Reason): void {
+  ++journey;
+  clearMessages();
+  if (!info?.helpdeskConfigured) {
+    show(notConfiguredScreen(backToSignIn));
+    return;
+  }
+  const screen = resetFormScreen(reason, lastForm, {
+    preview: (b, form) => void prepareReset(b, form, screen),
+    back: backToSignIn,
+  });
+  show(screen);
+}
+
+async function prepareReset(b: HTMLButtonElement, form: api.ResetForm, screen: ReturnType<typeof resetFormScreen>): Promise<void> {
+  const mine = ++journey;
+  clearMessages();
+  lastForm = form;
+  b.disabled = true;
+  let preview: ResetPreviewView;
+  try {
+    preview = await api.prepareResetRequest(form);
+  } catch (e) {
+    if (mine !== journey) return;
+    b.disabled = false;
+    const err = api.toErrorView(e);
+    if (err.code === 'helpdesk_not_configured') {
+      show(notConfiguredScreen(backToSignIn));
+      return;
+    }
+    // The back end names the field it objects to ("upn: …"): shown there.
+    const m = err.code === 'invalid_input' ? /^(\w+): (.*)$/s.exec(err.message) : null;
+    if (m && screen.showProblem(m[1] ?? '', m[2] ?? '')) return;
+    showError(err, [tryAgain(() => void prepareReset(b, form, screen))]);
+    return;
+  }
+  if (mine !== journey) return;
+  showPreview(preview);
+}
+
+function showPreview(preview: ResetPreviewView): void {
+  show(
+    previewScreen(preview, {
+      send: (b) => void sendReset(b, preview),
+      change: () => showResetForm((lastForm?.reason as Reason | undefined) ?? 'other'),
+    }),
+  );
+}
+
+async function sendReset(b: HTMLButtonElement, preview: ResetPreviewView): Promise<void> {
+  const mine = ++journey;
+  clearMessages();
+  b.disabled = true;
+  let status: ResetStatusView;
+  try {
+    status = await api.sendResetRequest(preview.draftId);
+  } catch (e) {
+    if (mine !== journey) return;
+    b.disabled = false;
+    const err = api.toErrorView(e);
+    showError(err, [{ label: 'reset.change', testid: 'change-reset-after-error', run: () => showResetForm((lastForm?.reason as Reason | undefined) ?? 'other') }]);
+    return;
+  }
+  if (mine !== journey) return;
+  lastForm = null;
+  showSent(status);
+}
+
+/** The sent request: its status, polled every 2 s until the helpdesk has it (or refused it). */
+function showSent(initial: ResetStatusView): void {
+  ++journey;
+  clearMessages();
+  let timer: number | undefined;
+  const stop = (): void => {
+    if (timer !== undefined) window.clearTimeout(timer);
+    timer = undefined;
+  };
+  const base = sentScreen(initial, {
+    retry: (b) => void retryReset(b),
+    haveTap: () => showTap(),
+    back: backToSignIn,
+  });
+  const screen = { ...base, dispose: stop };
+  let lastStatus = initial.status;
+  const poll = async (): Promise<void> => {
+    timer = undefined;
+    let found: ResetStatusView | undefined;
+    try {
+      found = (await api.resetRequests()).find((r) => r.key === initial.key);
+    } catch {
+      found = undefined;
+    }
+    if (current !== screen) return;
+    if (found) {
+      screen.update(found);
+      if (found.status !== lastStatus && found.status === 'delivered') {
+        setStatus(t('reset.delivered', { ticket: found.ticketNumber ?? '' }), 'success');
+      }
+      lastStatus = found.status;
+      if (found.status !== 'pending') return;
+    }
+    timer = window.setTimeout(() => void poll(), 2000);
+  };
+  const retryReset = async (b: HTMLButtonElement): Promise<void> => {
+    b.disabled = true;
+    setStatus(t('reset.retrying'));
+    try {
+      await api.retryResetRequests();
+    } catch (e) {
+      if (current !== screen) return;
+      showError(api.toErrorView(e));
+    }
+    if (current !== screen) return;
+    stop();
+    await poll();
+  };
+  show(screen);
+  if (initial.status === 'pending') timer = window.setTimeout(() => void poll(), initial.attempts === 0 ? 500 : 2000);
+}
+
+function showTap(): void {
+  ++journey;
+  clearMessages();
+  show(tapScreen(info, { signIn: () => void browserSignIn(true), back: backToSignIn }));
+}
+
+/**
+ * After a Temporary Access Pass sign-in: straight into "get to three" with the
+ * suggested method, so the user never ends up with one method again.
+ */
+async function getToThree(upn: string): Promise<void> {
+  signedInUpn = upn;
+  const mine = ++journey;
+  let data: SecurityInfoView;
+  try {
+    data = remember(await api.loadSecurityInfo());
+  } catch {
+    if (mine !== journey) return;
+    await showInfoScreen();
+    return;
+  }
+  if (mine !== journey) return;
+  if (data.health.independentMethods >= data.health.recommendedMinimum) {
+    await showInfoScreen();
+    return;
+  }
+  await startJourney(
+    null,
+    () => api.addMethod(data.suggestion),
+    (err) => {
+      void showInfoScreen().then(() => showError(err));
+      return true;
+    },
+  );
+  if (current && 'update' in current && 'view' in current) setStatus(t('tap.signedIn'), 'success');
 }

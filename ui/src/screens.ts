@@ -2,7 +2,7 @@
 // the device code. Each builder returns a detached element; app.ts shows it.
 
 import type { AppInfo, DeviceCodeView } from './bindings';
-import { button, h, SVG_NS } from './dom';
+import { button, h, SVG_NS, type Child } from './dom';
 import { minutesSeconds } from './format';
 import { settingsDisclosure } from './settings';
 import { icon } from './icons';
@@ -41,7 +41,8 @@ export interface SignInHandlers {
   deviceCode: () => void;
 }
 
-export function signInScreen(info: AppInfo | null, on: SignInHandlers): Screen {
+/** `lockedOut` is the "I can't sign in" block (reset.ts), shown under the sign-in buttons. */
+export function signInScreen(info: AppInfo | null, on: SignInHandlers, lockedOut?: Child): Screen {
   const title = heading(t('app.title'), 'sign-in-title');
 
   const signInButton = button(
@@ -66,6 +67,7 @@ export function signInScreen(info: AppInfo | null, on: SignInHandlers): Screen {
       }),
     ),
     h('p', { class: 'hint', id: 'sign-in-hint' }, icon('open', 16), t('signIn.buttonHint')),
+    lockedOut,
     info ? settingsDisclosure(info.settings) : null,
   );
 

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use tenant_emulator::browser::{self, BrowserAction, BrowserScript};
-use tenant_emulator::{demo, Emulator, EmulatorConfig, Fault};
+use tenant_emulator::{demo, Emulator, EmulatorConfig, Fault, TapOptions};
 
 static ONE_WINDOW_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
@@ -67,6 +67,7 @@ impl Machine {
             &wrapper,
             format!(
                 "#!/bin/sh\nexport DEMO_BROWSER_ACTION=\"$(cat '{d}/action')\" DEMO_BROWSER_UPN=\"$(cat '{d}/upn')\"\n\
+                 export DEMO_BROWSER_TAP=\"$(cat '{d}/tap' 2>/dev/null)\"\n\
                  unset DEMO_BROWSER_PASSWORD\nexec '{b}' \"$@\"\n",
                 d = dir.path().display(),
                 b = demo_browser().display()
@@ -127,6 +128,17 @@ impl Machine {
     fn user_will(&self, upn: &str, action: &str) {
         std::fs::write(self.dir.path().join("upn"), upn).unwrap();
         std::fs::write(self.dir.path().join("action"), action).unwrap();
+    }
+
+    /// The Temporary Access Pass the browser signs in with (`DEMO_BROWSER_TAP`),
+    /// whatever the action; empty for none.
+    fn user_has_tap(&self, code: &str) {
+        std::fs::write(self.dir.path().join("tap"), code).unwrap();
+    }
+
+    /// The scripted browser's log: one JSON line per run.
+    fn browser_log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("browser.log")).unwrap_or_default()
     }
 
     fn set(&mut self, key: &str, value: &str) {
@@ -372,6 +384,47 @@ impl Window {
                 .unwrap_or(false),
             "no screenshot at {path:?}"
         );
+    }
+
+    /// Kills the app's process hard (SIGKILL), as a crash or a power cut
+    /// would: no shutdown code runs. The WebDriver session dies with it.
+    fn kill_app_hard(&self) {
+        let pgrep = Command::new("pgrep")
+            .args(["-g", &self.driver.id().to_string(), "-f"])
+            .arg(app_binary())
+            .output()
+            .expect("pgrep");
+        let mut pids: Vec<String> = String::from_utf8_lossy(&pgrep.stdout)
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        if pids.is_empty() {
+            // WebKitWebDriver may start the app in a group of its own; one
+            // window runs at a time, so the binary's path is enough.
+            let pgrep = Command::new("pgrep")
+                .arg("-f")
+                .arg(app_binary())
+                .output()
+                .expect("pgrep");
+            pids = String::from_utf8_lossy(&pgrep.stdout)
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect();
+        }
+        assert!(!pids.is_empty(), "{}: the app's process was not found", self.name);
+        for pid in &pids {
+            eprintln!("e2e {}: kill -KILL {pid}", self.name);
+            let status = Command::new("kill").args(["-KILL", pid]).status().unwrap();
+            assert!(status.success(), "kill -KILL {pid}");
+        }
+    }
+
+    /// Types `text` into the (emptied) input `css`.
+    async fn type_into(&self, css: &str, text: &str) {
+        let input = self.wait_for(css).await;
+        eprintln!("e2e {}: typing into {css}", self.name);
+        input.clear().await.unwrap();
+        input.send_keys(text).await.unwrap();
     }
 
     /// Deletes the WebDriver session (closing the app) and stops the driver.
@@ -1391,5 +1444,399 @@ async fn journey_resumes_where_it_stopped_after_the_window_closes() {
     let w = Window::open(&machine, "journey-resume-after").await;
     w.wait_for("[data-testid=method-row]").await;
     assert_eq!(w.count("[data-testid=journey]").await, 0);
+    w.close().await;
+}
+
+// ---- Locked out: "I can't sign in", the admin reset request, the TAP -------
+
+const DANA: &str = "dana@contoso-demo.example";
+const RESET_ROUTE: &str = "/helpdesk/v1/reset-requests";
+
+/// A machine pointed at `emulator`, whose helpdesk is the emulator's relay.
+fn helpdesk_machine(emulator: &Emulator, extra: &str) -> Machine {
+    let machine = Machine::new();
+    machine.configure(
+        emulator,
+        &format!(
+            "{extra}organisation_domains = [\"contoso-demo.example\"]\n\
+             [helpdesk]\nrelay = \"{}helpdesk/\"\n",
+            emulator.base_url()
+        ),
+    );
+    machine
+}
+
+/// From the sign-in screen: "I can't sign in", the triage's `reason`, and
+/// "Request an admin reset"; the form is on screen.
+async fn to_the_reset_form(w: &mut Window, reason: &str) {
+    w.click("[data-testid=cant-sign-in]").await;
+    w.wait_for("[data-testid=triage]").await;
+    w.click(&format!(
+        "[data-testid=triage-option][data-reason={reason}]"
+    ))
+    .await;
+    w.wait_for(&format!("[data-testid=self-help][data-reason={reason}]"))
+        .await;
+    w.click("[data-testid=request-reset]").await;
+    w.wait_for("[data-testid=reset-form]").await;
+}
+
+/// Fills the form for Dana (who has nothing left), previews and sends it;
+/// returns the verification phrase the preview showed. The sent screen is up.
+async fn request_reset_for_dana(w: &mut Window) -> String {
+    to_the_reset_form(w, "lostPhone").await;
+    w.type_into("[data-testid=upn-input]", DANA).await;
+    w.click("[data-testid=still-has][data-value=nothing]").await;
+    w.click("[data-testid=preview-reset]").await;
+    w.wait_for("[data-testid=reset-preview]").await;
+    let phrase = w.text("[data-testid=verification-phrase]").await;
+    w.click("[data-testid=send-reset]").await;
+    w.wait_for("[data-testid=reset-sent]").await;
+    phrase
+}
+
+async fn is_checked(w: &Window, css: &str) -> bool {
+    w.wait_for(css)
+        .await
+        .prop("checked")
+        .await
+        .unwrap()
+        .as_deref()
+        == Some("true")
+}
+
+/// Waits (polling, bounded) until `done` holds; `what` names it on failure.
+async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(Instant::now() < deadline, "gave up waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn locked_out_dana_requests_a_reset_gets_a_tap_and_gets_to_three() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = helpdesk_machine(&emulator, "");
+    let mut w = Window::open(&machine, "locked-out-loop").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    assert_eq!(w.count("[data-testid=reset-requests]").await, 0);
+
+    // The triage: self-help first, plainly.
+    w.click("[data-testid=cant-sign-in]").await;
+    w.wait_for("[data-testid=triage]").await;
+    w.screenshot("triage").await;
+    w.click("[data-testid=triage-option][data-reason=codesRejected]")
+        .await;
+    let help = w.text("[data-testid=self-help]").await;
+    assert!(
+        help.contains("30 seconds") && help.contains("automatic date and time"),
+        "{help}"
+    );
+    w.click("[data-testid=triage-option][data-reason=blockedByPolicy]")
+        .await;
+    for code in ["50079", "50076", "53003", "500121", "0x800434D4L"] {
+        w.wait_for(&format!("[data-testid=error-code][data-code=\"{code}\"]"))
+            .await;
+    }
+    w.screenshot("error-codes").await;
+    w.click("[data-testid=triage-option][data-reason=lostPhone]")
+        .await;
+    let help = w.text("[data-testid=self-help][data-reason=lostPhone]").await;
+    assert!(help.contains("Sign in another way"), "{help}");
+    w.screenshot("lost-phone").await;
+
+    // The form: the call-back to the directory number is the default.
+    w.click("[data-testid=request-reset]").await;
+    let form = w.text("[data-testid=reset-form]").await;
+    assert!(
+        form.contains("number in the company directory") && form.contains("never ask you to add"),
+        "{form}"
+    );
+    assert!(is_checked(&w, "[data-testid=callback][data-value=directoryPhone]").await);
+    assert!(is_checked(&w, "[data-testid=still-has][data-value=password]").await);
+    // "Nothing" is exclusive.
+    w.click("[data-testid=still-has][data-value=nothing]").await;
+    assert!(!is_checked(&w, "[data-testid=still-has][data-value=password]").await);
+
+    // Not an account at all: the UI says so before any call.
+    w.type_into("[data-testid=upn-input]", "dana").await;
+    w.click("[data-testid=preview-reset]").await;
+    let problem = w.text("[data-testid=upn-error]").await;
+    assert!(problem.contains("name@company.com"), "{problem}");
+    // A private address: the app checks it against the organisation's domains.
+    w.type_into("[data-testid=upn-input]", "dana@gmail.com").await;
+    w.click("[data-testid=preview-reset]").await;
+    let problem = w.text("[data-testid=upn-error]").await;
+    assert!(
+        problem.contains("gmail.com is not one of your organisation's domains"),
+        "{problem}"
+    );
+    assert_eq!(w.count("[data-testid=reset-preview]").await, 0);
+    w.screenshot("wrong-domain").await;
+    assert!(emulator.helpdesk_tickets().is_empty());
+    assert_eq!(emulator.count("POST", RESET_ROUTE), 0, "nothing was sent");
+
+    // Fixed: the preview shows exactly what will be sent.
+    w.type_into("[data-testid=upn-input]", DANA).await;
+    w.type_into("[data-testid=availability-input]", "weekdays 9-17")
+        .await;
+    w.click("[data-testid=preview-reset]").await;
+    w.wait_for("[data-testid=reset-preview]").await;
+    let phrase = w.text("[data-testid=verification-phrase]").await;
+    assert!(!phrase.is_empty());
+    let preview = w.text("[data-testid=reset-preview]").await;
+    assert!(preview.contains(DANA) && preview.contains("unverified"), "{preview}");
+    assert!(w.text("[data-testid=reset-runbook]").await.contains("UNAUTHENTICATED"));
+    w.screenshot("preview").await;
+    w.click("[data-testid=reset-payload-summary]").await;
+    let payload = w.text("[data-testid=reset-payload]").await;
+    assert!(
+        payload.contains(&format!("\"verificationPhrase\": \"{phrase}\""))
+            && payload.contains("\"unauthenticated\": true")
+            && payload.contains("\"preference\": \"directoryPhone\""),
+        "{payload}"
+    );
+    w.screenshot("payload").await;
+    assert_eq!(emulator.count("POST", RESET_ROUTE), 0, "a preview sends nothing");
+
+    // Sent: the ticket number appears once the helpdesk has it.
+    w.click("[data-testid=send-reset]").await;
+    w.wait_for("[data-testid=reset-sent]").await;
+    w.wait_for("[data-testid=reset-status][data-status=delivered]")
+        .await;
+    let ticket = w.text("[data-testid=ticket-number]").await;
+    let sent = w.text("[data-testid=reset-sent]").await;
+    assert!(sent.contains(&phrase) && sent.contains("Outlook and Teams"), "{sent}");
+    w.screenshot("sent").await;
+    let tickets = emulator.helpdesk_tickets();
+    assert_eq!(tickets.len(), 1, "{tickets:?}");
+    let t = &tickets[0];
+    assert_eq!(t.id, ticket);
+    assert_eq!(t.upn, DANA);
+    assert_eq!(t.verification_phrase.as_deref(), Some(phrase.as_str()));
+    assert!(t.unauthenticated);
+    assert_eq!(t.callback_preference.as_deref(), Some("directoryPhone"));
+    assert!(
+        t.runbook.len() >= 5 && t.runbook[0].contains("UNAUTHENTICATED"),
+        "{:?}",
+        t.runbook
+    );
+
+    // The helpdesk verifies Dana on the call-back and issues a pass.
+    let tap = emulator
+        .issue_temporary_access_pass(DANA, TapOptions::default())
+        .unwrap();
+    machine.user_will("dana", &format!("sign-in-tap:{}", tap.code));
+    w.click("[data-testid=have-tap]").await;
+    w.wait_for("[data-testid=tap-screen]").await;
+    assert!(w
+        .text("[data-testid=tap-screen]")
+        .await
+        .contains("Use a Temporary Access Pass"));
+    w.screenshot("tap").await;
+    w.click("[data-testid=tap-sign-in]").await;
+
+    // Signed in as Dana, straight into "get to three".
+    w.wait_for(&waiting("register")).await;
+    let status = w.text("[data-testid=status-message]").await;
+    assert!(status.contains("Temporary Access Pass"), "{status}");
+    w.screenshot("get-to-three").await;
+    // Dana registers a security key on the page, signing in there with the pass.
+    machine.user_has_tap(&tap.code);
+    machine.user_will("dana", "security-info:add-security-key:Dana's YubiKey");
+    w.click("[data-testid=open-security-info]").await;
+    w.wait_for("[data-testid=journey-finished]").await;
+    w.screenshot("finished").await;
+    w.click("[data-testid=close-journey]").await;
+    w.wait_for("[data-testid=method-row][data-kind=fido2]").await;
+    assert_eq!(w.text("[data-testid=account-upn]").await, DANA);
+    let count: u32 = w
+        .text("[data-testid=independent-count]")
+        .await
+        .parse()
+        .unwrap();
+    assert!(count >= 1, "{count}");
+    w.screenshot("key-added").await;
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn locked_out_request_killed_mid_delivery_is_delivered_exactly_once() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = helpdesk_machine(&emulator, "");
+    emulator
+        .faults()
+        .inject(Fault::delay(&format!("POST {RESET_ROUTE}"), 8000, 1));
+    let mut w = Window::open(&machine, "locked-out-killed").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    let phrase = request_reset_for_dana(&mut w).await;
+    w.wait_for("[data-testid=reset-status][data-status=pending]")
+        .await;
+    // The relay has the request and is still answering: the fault was taken.
+    wait_until("the request reaches the relay", || {
+        emulator.faults().active().is_empty()
+    })
+    .await;
+    w.screenshot("in-flight").await;
+    w.kill_app_hard();
+    drop(w);
+
+    // Started again: the request is on the sign-in screen and gets delivered.
+    let mut w = Window::open(&machine, "locked-out-killed-restart").await;
+    w.wait_for("[data-testid=reset-requests]").await;
+    w.screenshot("after-restart").await;
+    w.click("[data-testid=show-reset-request]").await;
+    w.wait_for("[data-testid=reset-status][data-status=delivered]")
+        .await;
+    let ticket = w.text("[data-testid=ticket-number]").await;
+    assert!(w.text("[data-testid=reset-sent]").await.contains(&phrase));
+    w.screenshot("delivered").await;
+    let tickets = emulator.helpdesk_tickets();
+    assert_eq!(tickets.len(), 1, "{tickets:?}");
+    assert_eq!(tickets[0].id, ticket);
+    assert_eq!(tickets[0].verification_phrase.as_deref(), Some(phrase.as_str()));
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn locked_out_relay_down_keeps_the_request_pending_then_delivers_it_once() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = helpdesk_machine(&emulator, "");
+    emulator.faults().inject(Fault::status(
+        &format!("POST {RESET_ROUTE}"),
+        503,
+        Some("4"),
+        2,
+    ));
+    let mut w = Window::open(&machine, "locked-out-relay-down").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    request_reset_for_dana(&mut w).await;
+    w.wait_for("[data-testid=reset-status][data-status=pending] [data-testid=reset-last-error]")
+        .await;
+    let pending = w.text("[data-testid=reset-status]").await;
+    assert!(pending.contains("Kept on this computer"), "{pending}");
+    w.screenshot("pending").await;
+    // "Try again now" does not wait for the Retry-After.
+    w.click("[data-testid=retry-reset]").await;
+    w.wait_for("[data-testid=reset-status][data-status=delivered]")
+        .await;
+    w.wait_for("[data-testid=ticket-number]").await;
+    w.screenshot("delivered").await;
+    assert_eq!(emulator.helpdesk_tickets().len(), 1);
+    assert_eq!(emulator.count("POST", RESET_ROUTE), 3, "two refusals and one delivery");
+    w.close().await;
+
+    // The list survives a restart.
+    let w = Window::open(&machine, "locked-out-relay-down-restart").await;
+    w.wait_for("[data-testid=reset-requests] [data-testid=reset-status][data-status=delivered]")
+        .await;
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn locked_out_without_a_helpdesk_says_so_and_offers_no_form() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = Machine::new();
+    machine.configure(&emulator, "");
+    let mut w = Window::open(&machine, "locked-out-no-helpdesk").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    to_the_reset_form_or_not(&mut w).await;
+    let text = w.text("[data-testid=helpdesk-not-configured]").await;
+    assert!(text.contains("hasn’t set this up"), "{text}");
+    assert_eq!(w.count("[data-testid=reset-form]").await, 0);
+    assert_eq!(w.count("[data-testid=upn-input]").await, 0);
+    w.screenshot("no-helpdesk").await;
+    w.click("[data-testid=back-to-sign-in]").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    w.close().await;
+}
+
+async fn to_the_reset_form_or_not(w: &mut Window) {
+    w.click("[data-testid=cant-sign-in]").await;
+    w.click("[data-testid=triage-option][data-reason=brokenPhone]")
+        .await;
+    w.click("[data-testid=request-reset]").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn locked_out_a_wrong_expired_or_used_tap_does_not_sign_in() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = helpdesk_machine(&emulator, "sign_in_timeout_seconds = 5\n");
+    let mut w = Window::open(&machine, "locked-out-bad-tap").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+
+    let expired = emulator
+        .issue_temporary_access_pass(
+            DANA,
+            TapOptions {
+                start: Some(time::OffsetDateTime::now_utc() - Duration::from_secs(3 * 3600)),
+                ..TapOptions::default()
+            },
+        )
+        .unwrap();
+    let cases = [
+        ("wrong", "NOT-THE-PASS-123".to_owned(), "isn't right"),
+        ("expired", expired.code.clone(), "has expired"),
+    ];
+    let mut n = 0;
+    for (label, code, page_says) in cases {
+        n += 1;
+        machine.user_will("dana", &format!("sign-in-tap:{code}"));
+        w.click("[data-testid=have-tap]").await;
+        w.click("[data-testid=tap-sign-in]").await;
+        w.wait_for("[data-testid=error-banner]").await;
+        w.wait_for("[data-testid=screen-sign-in]").await;
+        w.screenshot(label).await;
+        let log = machine.browser_log();
+        let last = log.lines().last().unwrap_or_default();
+        assert!(last.contains(page_says), "{label}: {last}");
+        assert!(!log.contains(&code) || code.is_empty(), "the pass is never logged");
+        assert_eq!(log.lines().count(), n);
+        w.click("[data-testid=dismiss-error]").await;
+    }
+
+    // A one-time pass already spent (on the Security Info page, outside the app).
+    let once = emulator
+        .issue_temporary_access_pass(
+            DANA,
+            TapOptions {
+                one_time: true,
+                ..TapOptions::default()
+            },
+        )
+        .unwrap();
+    let script = BrowserScript::demo_user("dana", BrowserAction::SignIn)
+        .with_temporary_access_pass(&once.code)
+        .with_security_info(browser::SecurityInfoStep::Look);
+    let outcome = browser::run(
+        &browser::security_info_url(&emulator.base_url(), "dana"),
+        &script,
+    )
+    .await
+    .unwrap();
+    assert!(outcome.error_shown.is_none(), "{outcome:?}");
+    machine.user_will("dana", &format!("sign-in-tap:{}", once.code));
+    w.click("[data-testid=have-tap]").await;
+    w.click("[data-testid=tap-sign-in]").await;
+    w.wait_for("[data-testid=error-banner]").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    w.screenshot("used").await;
+    let log = machine.browser_log();
+    assert!(
+        log.lines().last().unwrap_or_default().contains("already been used"),
+        "{log}"
+    );
+    w.close().await;
+
+    // Nothing was stored: the app starts signed out.
+    let w = Window::open(&machine, "locked-out-bad-tap-restart").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    assert_eq!(w.count("[data-testid=error-banner]").await, 0);
     w.close().await;
 }

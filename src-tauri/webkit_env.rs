@@ -4,9 +4,9 @@
 //! variable and the machine has no GPU render node (`/dev/dri/renderD*`):
 //! virtual machines, containers, remote X, Xvfb. There WebKit's DMA-BUF
 //! renderer can only render through Mesa's software rasteriser, and the
-//! benchmark (`docs/benchmarks/report.md`) measured it slower to first IPC
-//! and about 90 MB larger in PSS than the older renderer, for this app and
-//! for a hello-world Tauri window alike. With a render node WebKit's default
+//! benchmark (`docs/benchmarks/report.md`) measured it 65-100 MB larger in
+//! PSS (mostly the web process) and no faster to first IPC than the older
+//! renderer, for this app and for a hello-world Tauri window alike. With a render node WebKit's default
 //! (hardware-accelerated DMA-BUF) is kept: nothing was measured there that
 //! would justify overriding it. An explicit setting, including `0`, wins.
 

@@ -1569,13 +1569,13 @@ async fn locked_out_dana_requests_a_reset_gets_a_tap_and_gets_to_three() {
     // Not an account at all: the UI says so before any call.
     w.type_into("[data-testid=upn-input]", "dana").await;
     w.click("[data-testid=preview-reset]").await;
-    let problem = w.text("[data-testid=upn-error]").await;
+    let problem = w.text("[data-testid=upn-error]:not([hidden])").await;
     assert!(problem.contains("name@company.com"), "{problem}");
     // A private address: the app checks it against the organisation's domains.
     w.type_into("[data-testid=upn-input]", "dana@gmail.com")
         .await;
     w.click("[data-testid=preview-reset]").await;
-    let problem = w.text("[data-testid=upn-error]").await;
+    let problem = w.text("[data-testid=upn-error]:not([hidden])").await;
     assert!(
         problem.contains("gmail.com is not one of your organisation's domains"),
         "{problem}"
@@ -1660,7 +1660,9 @@ async fn locked_out_dana_requests_a_reset_gets_a_tap_and_gets_to_three() {
 
     // Signed in as Dana, straight into "get to three".
     w.wait_for(&waiting("register")).await;
-    let status = w.text("[data-testid=status-message]").await;
+    let status = w
+        .text("[data-testid=status-message].status-success")
+        .await;
     assert!(status.contains("Temporary Access Pass"), "{status}");
     w.screenshot("get-to-three").await;
     // Dana registers a security key on the page, signing in there with the pass.

@@ -1660,9 +1660,7 @@ async fn locked_out_dana_requests_a_reset_gets_a_tap_and_gets_to_three() {
 
     // Signed in as Dana, straight into "get to three".
     w.wait_for(&waiting("register")).await;
-    let status = w
-        .text("[data-testid=status-message].status-success")
-        .await;
+    let status = w.text("[data-testid=status-message].status-success").await;
     assert!(status.contains("Temporary Access Pass"), "{status}");
     w.screenshot("get-to-three").await;
     // Dana registers a security key on the page, signing in there with the pass.

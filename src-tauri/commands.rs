@@ -634,13 +634,12 @@ pub async fn reset_requests(state: State<'_, AppState>) -> CommandResult<Vec<Res
 pub async fn retry_reset_requests(state: State<'_, AppState>) -> CommandResult<()> {
     let backend = state.backend().await?;
     helpdesk_of(&backend)?;
-    let outbox = &backend.reset.outbox;
-    for mut entry in outbox.entries().map_err(|e| internal(e.to_string()))? {
-        if entry.state == mfa_core::helpdesk::DeliveryState::Pending {
-            entry.next_attempt_at = None;
-            outbox.save(&entry).map_err(|e| internal(e.to_string()))?;
-        }
-    }
+    backend
+        .reset
+        .outbox
+        .retry_now()
+        .await
+        .map_err(|e| internal(e.to_string()))?;
     backend.reset.wake.notify_one();
     Ok(())
 }

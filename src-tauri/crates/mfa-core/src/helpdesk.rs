@@ -380,9 +380,12 @@ pub struct OutboxEntry {
 }
 
 /// A durable, on-disk outbox: one JSON file per request, written atomically.
+/// Clones share one lock, so a delivery pass and "try again now" never
+/// overwrite each other's outcome.
 #[derive(Debug, Clone)]
 pub struct Outbox {
     dir: PathBuf,
+    busy: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -395,7 +398,22 @@ pub enum OutboxError {
 
 impl Outbox {
     pub fn new(dir: impl Into<PathBuf>) -> Outbox {
-        Outbox { dir: dir.into() }
+        Outbox {
+            dir: dir.into(),
+            busy: std::sync::Arc::default(),
+        }
+    }
+
+    /// Makes every pending request due now ("try again now").
+    pub async fn retry_now(&self) -> Result<(), OutboxError> {
+        let _busy = self.busy.lock().await;
+        for mut entry in self.entries()? {
+            if entry.state == DeliveryState::Pending && entry.next_attempt_at.is_some() {
+                entry.next_attempt_at = None;
+                self.save(&entry)?;
+            }
+        }
+        Ok(())
     }
 
     fn path(&self, key: &str) -> PathBuf {
@@ -476,6 +494,7 @@ impl Outbox {
         target: &Helpdesk,
         now: OffsetDateTime,
     ) -> Result<usize, OutboxError> {
+        let _busy = self.busy.lock().await;
         let mut pending = 0;
         for mut entry in self.entries()? {
             if entry.state != DeliveryState::Pending {
@@ -485,7 +504,10 @@ impl Outbox {
                 pending += 1;
                 continue;
             }
+            // Count the attempt on disk before it is made, so a crash
+            // mid-send still shows it.
             entry.attempts += 1;
+            self.save(&entry)?;
             match deliver(http, target, &entry).await {
                 Attempt::Delivered {
                     request_id,

@@ -616,10 +616,9 @@ function panelFor(view: JourneyView, mode: PanelMode, methods: readonly MethodVi
               h(
                 'span',
                 {},
-                tOr(`waiting.acceptConcerns.${c.kind}`, t('waiting.acceptConcerns.other', { kind: c.kind }), {
-                  after: c.after ?? 0,
-                  recommended: c.recommended ?? 0,
-                }),
+                c.kind === 'belowRecommended'
+                  ? tn('waiting.acceptConcerns.belowRecommended', c.after ?? 0, { recommended: c.recommended ?? 0 })
+                  : tOr(`waiting.acceptConcerns.${c.kind}`, t('waiting.acceptConcerns.other', { kind: c.kind })),
               ),
             ),
           ),

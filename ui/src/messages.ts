@@ -470,8 +470,10 @@ export const en = {
     'Nothing was removed: your old method stays until the new one works. Try the set-up again on the Security Info page, then answer again.',
   'waiting.acceptConcerns.title': 'Before you remove it',
   'waiting.acceptConcerns.intro': 'You can remove it, but your account will be weaker:',
-  'waiting.acceptConcerns.belowRecommended':
-    'You’d have {after} independent way(s) to sign in; we recommend at least {recommended}, so that losing one device doesn’t lock you out.',
+  'waiting.acceptConcerns.belowRecommended#one':
+    'You’d have {count} independent way to sign in; we recommend at least {recommended}, so that losing one device doesn’t lock you out.',
+  'waiting.acceptConcerns.belowRecommended#other':
+    'You’d have {count} independent ways to sign in; we recommend at least {recommended}, so that losing one device doesn’t lock you out.',
   'waiting.acceptConcerns.singleDevice': 'All your remaining sign-in methods would be on one device. If you lose it, you can’t sign in.',
   'waiting.acceptConcerns.losesPhishingResistance':
     'You’d have no phishing-resistant method left (a security key, passkey or Windows Hello), which a fake sign-in page can’t trick.',

@@ -78,7 +78,7 @@ pub use state::STATE_FILE_NAME;
 pub use tap::{IssuedTap, RemovedMethod, TapOptions};
 
 use identity::grants::Grants;
-use identity::signing::SigningKey;
+use identity::signing::{SigningKey, TenantKey};
 use server::{Shared, SharedParts};
 use state::{StateFile, Store};
 
@@ -207,32 +207,31 @@ impl Emulator {
             None => (None, None),
         };
         let (tenant, refresh, signing, helpdesk, fresh) = match loaded {
-            Some(state) => (
+            // A state file from before the key was first used has no PEM.
+            Some(state) if state.signing_key_pem.is_empty() => (
                 state.tenant,
                 state.refresh_grants,
-                Arc::new(SigningKey::from_pem(&state.signing_key_pem)?),
+                Arc::new(TenantKey::on_first_use(true)),
                 state.helpdesk,
                 false,
             ),
-            None => {
-                let signing = if state_file.is_some() {
-                    let generated = tokio::task::spawn_blocking(SigningKey::generate)
-                        .await
-                        .map_err(|e| EmulatorError::Crypto(e.to_string()))??;
-                    Arc::new(generated)
-                } else {
-                    tokio::task::spawn_blocking(SigningKey::ephemeral)
-                        .await
-                        .map_err(|e| EmulatorError::Crypto(e.to_string()))??
-                };
-                (
-                    tenant::seed(),
-                    Vec::new(),
-                    signing,
-                    helpdesk::Inbox::default(),
-                    true,
-                )
-            }
+            Some(state) => (
+                state.tenant,
+                state.refresh_grants,
+                Arc::new(TenantKey::loaded(Arc::new(SigningKey::from_pem(
+                    &state.signing_key_pem,
+                )?))),
+                state.helpdesk,
+                false,
+            ),
+            // The key is made on first use (see `TenantKey`), not here.
+            None => (
+                tenant::seed(),
+                Vec::new(),
+                Arc::new(TenantKey::on_first_use(state_file.is_some())),
+                helpdesk::Inbox::default(),
+                true,
+            ),
         };
         let grants = Grants {
             refresh: refresh

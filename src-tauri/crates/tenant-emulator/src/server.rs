@@ -26,7 +26,7 @@ use tokio::task::JoinSet;
 use crate::faults::{FaultEffect, FaultSwitchboard};
 use crate::graph::{self, errors::GraphError, GraphContext};
 use crate::helpdesk::{admin_view, relay, zendesk};
-use crate::identity::{self, errors::IdentityError, flows, signing::SigningKey};
+use crate::identity::{self, errors::IdentityError, flows, signing::TenantKey};
 use crate::state::{StateFile, Store};
 use crate::{admin, pages, security_info, LoggedRequest};
 
@@ -39,7 +39,7 @@ pub(crate) struct Shared {
     pub tenant_id: String,
     pub device_code_interval_secs: u64,
     pub access_token_lifetime: Duration,
-    pub signing: Arc<SigningKey>,
+    pub signing: Arc<TenantKey>,
     pub faults: FaultSwitchboard,
     /// Whether `/me` may create and update its phone and email methods
     /// through Graph (switchable at run time).
@@ -61,7 +61,7 @@ pub(crate) struct SharedParts {
     pub tls: bool,
     pub device_code_interval_secs: u64,
     pub access_token_lifetime: Duration,
-    pub signing: Arc<SigningKey>,
+    pub signing: Arc<TenantKey>,
     pub store: Store,
     pub state_file: Option<StateFile>,
     pub self_service_writes: bool,
@@ -96,7 +96,7 @@ impl Shared {
     /// write is logged; the in-memory state stays authoritative.
     pub(crate) fn persist(&self, store: &Store) {
         if let Some(file) = &self.state_file {
-            if let Err(e) = file.save(store, self.signing.pem()) {
+            if let Err(e) = file.save(store, self.signing.pem_if_made()) {
                 tracing::warn!("could not write the emulator state: {e}");
             }
         }

@@ -163,7 +163,11 @@ pub(crate) async fn keys(
         return IdentityError::unknown_tenant("invalid_tenant", &tenant)
             .into_response_for(&shared.base, &headers);
     }
-    (StatusCode::OK, Json(shared.signing.jwks(&shared.issuer()))).into_response()
+    match shared.signing.get() {
+        Ok(key) => (StatusCode::OK, Json(key.jwks(&shared.issuer()))).into_response(),
+        Err(e) => IdentityError::new("server_error", 90033, e.to_string())
+            .into_response_for(&shared.base, &headers),
+    }
 }
 
 /// `GET /{tenant}/oauth2/v2.0/authorize`: validates the request and shows
@@ -520,7 +524,8 @@ fn issue_tokens(
         }
         let id_token = shared
             .signing
-            .sign(&claims)
+            .get()
+            .and_then(|key| key.sign(&claims))
             .map_err(|e| IdentityError::new("server_error", 90033, e.to_string()))?;
         body["id_token"] = json!(id_token);
     }

@@ -37,6 +37,59 @@ impl std::fmt::Debug for SigningKey {
     }
 }
 
+/// The tenant's signing key, made on first use. Generating an RSA key costs
+/// 100-400 ms of CPU, which an app embedding the demo tenant should not pay
+/// while its window starts (on two cores it competes with WebKit); the first
+/// JWKS or token request pays instead, while the user is still typing in the
+/// browser. A key loaded from the state file is ready at once.
+#[derive(Debug)]
+pub(crate) struct TenantKey {
+    key: OnceLock<Result<Arc<SigningKey>, String>>,
+    /// A persisted emulator gets a key of its own; others share the
+    /// process-wide ephemeral key.
+    persistent: bool,
+}
+
+impl TenantKey {
+    pub(crate) fn loaded(key: Arc<SigningKey>) -> TenantKey {
+        TenantKey {
+            key: OnceLock::from(Ok(key)),
+            persistent: true,
+        }
+    }
+
+    pub(crate) fn on_first_use(persistent: bool) -> TenantKey {
+        TenantKey {
+            key: OnceLock::new(),
+            persistent,
+        }
+    }
+
+    /// The key, generating it on the first call (blocking that caller).
+    pub(crate) fn get(&self) -> Result<Arc<SigningKey>, EmulatorError> {
+        self.key
+            .get_or_init(|| {
+                let made = if self.persistent {
+                    SigningKey::generate().map(Arc::new)
+                } else {
+                    SigningKey::ephemeral()
+                };
+                made.map_err(|e| e.to_string())
+            })
+            .clone()
+            .map_err(EmulatorError::Crypto)
+    }
+
+    /// The PEM for the state file, or empty while no key has been made (the
+    /// next start then makes one on first use).
+    pub(crate) fn pem_if_made(&self) -> &str {
+        match self.key.get() {
+            Some(Ok(key)) => key.pem(),
+            _ => "",
+        }
+    }
+}
+
 impl SigningKey {
     /// Generates a fresh RSA 2048 key (slow: call off the async threads).
     pub(crate) fn generate() -> Result<SigningKey, EmulatorError> {
@@ -115,6 +168,24 @@ impl SigningKey {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_tenant_key_is_made_on_first_use_and_then_kept() {
+        let key = TenantKey::on_first_use(false);
+        assert_eq!(key.pem_if_made(), "", "nothing is generated up front");
+        let first = key.get().unwrap();
+        assert!(key
+            .pem_if_made()
+            .starts_with("-----BEGIN RSA PRIVATE KEY-----"));
+        assert_eq!(
+            key.get().unwrap().jwks("iss"),
+            first.jwks("iss"),
+            "the same key every time"
+        );
+        let loaded = TenantKey::loaded(first.clone());
+        assert_eq!(loaded.pem_if_made(), first.pem());
+    }
+
     use super::*;
     use jsonwebtoken::{DecodingKey, Validation};
 

@@ -77,6 +77,8 @@ pub struct Backend {
     pub journey_guard: tokio::sync::Mutex<()>,
     pub floor: Floor,
     pub security_info_url: tauri::Url,
+    /// The Security Info page as a QR code (SVG), for the new phone to open.
+    pub security_info_qr_svg: String,
     /// The locked-out path: where requests go (none if the organisation
     /// configured none), their durable outbox, and what a request is checked against.
     pub reset: ResetRequests,
@@ -117,6 +119,11 @@ fn assemble(p: Parts<'_>) -> Backend {
     if let Some(helpdesk) = p.helpdesk.clone() {
         spawn_delivery(outbox.clone(), p.http.clone(), helpdesk, wake.clone());
     }
+    let security_info_url = p
+        .layered
+        .security_info_url
+        .clone()
+        .unwrap_or_else(|| config::security_info_url(&p.config.cloud, p.endpoints));
     let mut info = app_info(p.config, p.endpoints, p.layered, p.demo_users);
     info.helpdesk_configured = p.helpdesk.is_some();
     Backend {
@@ -125,11 +132,8 @@ fn assemble(p: Parts<'_>) -> Backend {
         journeys: JourneyStore::new(p.data_dir.join("journeys").join(store_name(p.config))),
         journey_guard: tokio::sync::Mutex::new(()),
         floor: p.layered.floor,
-        security_info_url: p
-            .layered
-            .security_info_url
-            .clone()
-            .unwrap_or_else(|| config::security_info_url(&p.config.cloud, p.endpoints)),
+        security_info_qr_svg: mfa_core::qr::svg_for(security_info_url.as_str()).unwrap_or_default(),
+        security_info_url,
         reset: ResetRequests {
             helpdesk: p.helpdesk,
             outbox,

@@ -209,9 +209,12 @@ impl From<JourneyError> for ErrorView {
 }
 
 fn view(backend: &crate::backend::Backend, journey: &Journey, waiting: &Waiting) -> JourneyView {
-    let url = backend.security_info_url.to_string();
-    let qr = mfa_core::qr::svg_for(&url).unwrap_or_default();
-    JourneyView::new(journey, waiting, &url, qr)
+    JourneyView::new(
+        journey,
+        waiting,
+        backend.security_info_url.as_str(),
+        backend.security_info_qr_svg.clone(),
+    )
 }
 
 /// The signed-in user's journey from disk, if it is theirs.
@@ -417,23 +420,7 @@ pub async fn answer_journey(
         Answer::AcceptConcerns => {
             // The concerns accepted are those the guardrails raise now.
             let info = backend.session.security_info().await?;
-            let concerns = match &journey.steps.get(journey.current) {
-                Some(mfa_core::journey::Step::Remove { id, .. }) => {
-                    let id = MethodId::parse(id).map_err(invalid)?;
-                    match mfa_core::guardrails::check(
-                        &info,
-                        &mfa_core::guardrails::PlannedChange::Remove {
-                            id,
-                            replaced_by: None,
-                        },
-                        backend.floor,
-                    ) {
-                        mfa_core::guardrails::Verdict::Confirm(c) => c,
-                        _ => Vec::new(),
-                    }
-                }
-                _ => Vec::new(),
-            };
+            let concerns = journey.pending_concerns(&info, backend.floor)?;
             journey.accept_concerns(&concerns)?;
         }
     }

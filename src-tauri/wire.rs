@@ -448,19 +448,13 @@ pub struct ResetStatusView {
 
 impl From<&mfa_core::helpdesk::ResetRequest> for ResetRequestView {
     fn from(r: &mfa_core::helpdesk::ResetRequest) -> ResetRequestView {
-        let name = |v: serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+        use mfa_core::helpdesk::enum_name;
         ResetRequestView {
             upn: r.upn.clone(),
-            reason: name(serde_json::to_value(r.reason).unwrap_or_default()),
+            reason: enum_name(&r.reason),
             reason_detail: r.reason_detail.clone(),
-            still_has: r
-                .still_has
-                .iter()
-                .map(|s| name(serde_json::to_value(s).unwrap_or_default()))
-                .collect(),
-            callback_preference: name(
-                serde_json::to_value(r.callback.preference).unwrap_or_default(),
-            ),
+            still_has: r.still_has.iter().map(enum_name).collect(),
+            callback_preference: enum_name(&r.callback.preference),
             availability: r.callback.availability.clone(),
             device_os: r.device.os.clone(),
             app_version: r.device.app_version.clone(),
@@ -562,10 +556,7 @@ impl JourneyView {
             })
             .collect();
         JourneyView {
-            kind: serde_json::to_value(journey.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            kind: mfa_core::helpdesk::enum_name(&journey.kind),
             steps,
             current: journey.current as u32,
             waiting: match (

@@ -199,9 +199,7 @@ pub fn load(path: &Path) -> Result<Option<Config>, ConfigError> {
 
 /// Parses and validates the text of one configuration file.
 pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
-    let table = parse_table(text, file)?;
-    check_keys(&table, file)?;
-    let raw = to_raw(table, file)?;
+    let raw = to_raw(parse_table(text, file)?, file)?;
     validate(raw, &|_| file.to_owned()).map(|mut c| {
         c.source = Some(file.to_owned());
         c

@@ -337,7 +337,8 @@ impl ResetRequest {
     }
 }
 
-fn enum_name<T: Serialize>(v: &T) -> String {
+/// The name a unit enum variant is serialised as (`lostPhone`, `newPhone`...).
+pub fn enum_name<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))

@@ -408,33 +408,6 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
-/// A readable description of a method for the activity log.
-pub fn describe(m: &AuthMethod) -> String {
-    let kind = match &m.kind {
-        MethodKind::Password => "password",
-        MethodKind::MicrosoftAuthenticator { .. } => "Microsoft Authenticator",
-        MethodKind::Phone { phone_type, .. } => match phone_type {
-            PhoneType::Mobile => "mobile phone",
-            PhoneType::AlternateMobile => "alternate mobile phone",
-            PhoneType::Office => "office phone",
-        },
-        MethodKind::Email { .. } => "email",
-        MethodKind::Fido2 { .. } => "security key or passkey",
-        MethodKind::WindowsHelloForBusiness { .. } => "Windows Hello for Business",
-        MethodKind::PlatformCredential { .. } => "platform credential",
-        MethodKind::SoftwareOath => "authenticator app (codes)",
-        MethodKind::HardwareOath => "hardware token",
-        MethodKind::TemporaryAccessPass { .. } => "Temporary Access Pass",
-        MethodKind::External { .. } => "external method",
-        MethodKind::QrCodePin => "QR code and PIN",
-        MethodKind::Other { .. } => "other method",
-    };
-    match m.kind.human_name() {
-        Some(name) => format!("{kind} ({name})"),
-        None => kind.to_owned(),
-    }
-}
-
 fn method_id(s: &str) -> Result<MethodId, JourneyError> {
     MethodId::parse(s).map_err(JourneyError::Invalid)
 }
@@ -688,6 +661,48 @@ impl Journey {
         }
     }
 
+    /// The removal a `Remove` step asks the guardrails about: with the new
+    /// phone's registration as the replacement when the step replaces it.
+    fn planned_removal(
+        &self,
+        id: MethodId,
+        replaced_by_new: bool,
+    ) -> Result<PlannedChange, JourneyError> {
+        let replaced_by = if replaced_by_new {
+            Some(guardrails::Replacement {
+                id: method_id(&self.found_registration().ok_or_else(|| {
+                    JourneyError::Invalid("the new method was not registered yet".into())
+                })?)?,
+                verified: self.new_method_verified(),
+            })
+        } else {
+            None
+        };
+        Ok(PlannedChange::Remove { id, replaced_by })
+    }
+
+    /// The concerns the guardrails raise now about the current removal step
+    /// (what the user is asked to accept); empty at any other step.
+    pub fn pending_concerns(
+        &self,
+        info: &SecurityInfo,
+        floor: Floor,
+    ) -> Result<Vec<Concern>, JourneyError> {
+        let Some(Step::Remove {
+            id,
+            replaced_by_new,
+            ..
+        }) = self.steps.get(self.current)
+        else {
+            return Ok(Vec::new());
+        };
+        let change = self.planned_removal(method_id(id)?, *replaced_by_new)?;
+        Ok(match guardrails::check(info, &change, floor) {
+            Verdict::Confirm(concerns) => concerns,
+            Verdict::Go | Verdict::Refuse(_) => Vec::new(),
+        })
+    }
+
     /// The user accepts the concerns shown for the current removal.
     pub fn accept_concerns(&mut self, concerns: &[Concern]) -> Result<(), JourneyError> {
         match self.steps.get_mut(self.current) {
@@ -896,20 +911,7 @@ impl Journey {
                     self.removed_elsewhere = true;
                     return Ok(None);
                 };
-                let replaced_by = if replaced_by_new {
-                    Some(guardrails::Replacement {
-                        id: method_id(&self.found_registration().ok_or_else(|| {
-                            JourneyError::Invalid("the new method was not registered yet".into())
-                        })?)?,
-                        verified: self.new_method_verified(),
-                    })
-                } else {
-                    None
-                };
-                let change = PlannedChange::Remove {
-                    id: target.clone(),
-                    replaced_by,
-                };
+                let change = self.planned_removal(target.clone(), replaced_by_new)?;
                 match guardrails::check(&info, &change, floor) {
                     Verdict::Refuse(r) => return Err(JourneyError::Refused(r)),
                     Verdict::Confirm(concerns) => {
@@ -922,8 +924,8 @@ impl Journey {
                 }
                 let collection = method.kind.deletable_collection().ok_or_else(|| {
                     JourneyError::Invalid(format!(
-                        "{} cannot be removed by this app",
-                        describe(&method)
+                        "a {} method cannot be removed by this app",
+                        kind_name(&method.kind)
                     ))
                 })?;
                 match session

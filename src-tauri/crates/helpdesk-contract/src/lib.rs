@@ -1,0 +1,12 @@
+//! The helpdesk relay contract, `docs/helpdesk-relay.openapi.yaml`, in Rust.
+//! One implementation of its rules, used by every side that speaks it: the
+//! app (which signs), the relay (which validates and verifies) and the tenant
+//! emulator's stand-in relay.
+
+pub mod device_proof;
+pub mod request;
+
+pub use request::{
+    idempotency_key, in_any_domain, in_domain, is_json_media_type, status_body, validate,
+    ContractError, ResetRequest, Status, MAX_BODY_BYTES,
+};

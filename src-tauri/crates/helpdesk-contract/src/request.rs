@@ -1,0 +1,489 @@
+//! `ResetRequest` validation, exactly as `docs/helpdesk-relay.openapi.yaml`
+//! describes it: no unknown property, every required one, each property's
+//! type, const, enum, length and item rules. Lengths count characters, as
+//! JSON Schema does. Every refusal names the property's path.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The largest request body a relay reads: 64 KiB.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A refused request: the HTTP status and the contract's `Error` body
+/// (`{"error": {"code", "message"}}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractError {
+    pub status: u16,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ContractError {
+    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> ContractError {
+        ContractError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// A 400 with this code.
+    pub fn bad(code: &'static str, message: impl Into<String>) -> ContractError {
+        ContractError::new(400, code, message)
+    }
+
+    fn invalid(message: impl Into<String>) -> ContractError {
+        ContractError::bad("invalidField", message)
+    }
+
+    /// The contract's `Error` body.
+    pub fn body(&self) -> Value {
+        serde_json::json!({"error": {"code": self.code, "message": self.message}})
+    }
+}
+
+impl std::fmt::Display for ContractError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}): {}", self.code, self.status, self.message)
+    }
+}
+
+impl std::error::Error for ContractError {}
+
+/// The properties of `ResetRequest`, in the schema's order.
+pub const PROPERTIES: [&str; 13] = [
+    "schemaVersion",
+    "requestType",
+    "upn",
+    "reason",
+    "reasonDetail",
+    "stillHas",
+    "callback",
+    "device",
+    "createdAt",
+    "verificationPhrase",
+    "unauthenticated",
+    "runbook",
+    "tenant",
+];
+
+/// The required properties of `ResetRequest`.
+pub const REQUIRED: [&str; 11] = [
+    "schemaVersion",
+    "requestType",
+    "upn",
+    "reason",
+    "stillHas",
+    "callback",
+    "device",
+    "createdAt",
+    "verificationPhrase",
+    "unauthenticated",
+    "runbook",
+];
+
+pub const REASONS: [&str; 8] = [
+    "lostPhone",
+    "brokenPhone",
+    "newPhone",
+    "numberChanged",
+    "promptsNotArriving",
+    "codesRejected",
+    "blockedByPolicy",
+    "other",
+];
+
+pub const STILL_HAS: [&str; 7] = [
+    "password",
+    "oldPhone",
+    "phoneNumber",
+    "securityKey",
+    "authenticatorApp",
+    "email",
+    "nothing",
+];
+
+pub const CALLBACK_PREFERENCES: [&str; 3] = ["directoryPhone", "manager", "inPerson"];
+
+/// A validated `ResetRequest`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResetRequest {
+    pub upn: String,
+    pub reason: String,
+    pub reason_detail: Option<String>,
+    pub still_has: Vec<String>,
+    pub callback_preference: String,
+    pub callback_availability: Option<String>,
+    pub device_os: String,
+    pub device_app_version: String,
+    pub created_at: String,
+    pub verification_phrase: String,
+    pub runbook: Vec<String>,
+    pub tenant: Option<String>,
+}
+
+impl ResetRequest {
+    /// The ticket's body, as the helpdesk reads it. `device` is the relay's
+    /// device-proof line, if it checks one.
+    pub fn describe(&self, device: Option<&str>) -> String {
+        let mut lines = vec![
+            "UNAUTHENTICATED request: verify the caller out of band (call back on the number in the \
+             company directory, or through the manager) before any reset, and ask for the verification phrase."
+                .to_string(),
+            format!("UPN (unverified): {}", self.upn),
+            match &self.reason_detail {
+                Some(detail) => format!("Reason: {} ({detail})", self.reason),
+                None => format!("Reason: {}", self.reason),
+            },
+            format!("Still has: {}", self.still_has.join(", ")),
+            match &self.callback_availability {
+                Some(when) => format!("Call-back: {} ({when})", self.callback_preference),
+                None => format!("Call-back: {}", self.callback_preference),
+            },
+            format!(
+                "Device: {} (MFA Assistant {})",
+                self.device_os, self.device_app_version
+            ),
+        ];
+        if let Some(device) = device {
+            lines.push(format!("Device proof: {device}"));
+        }
+        lines.push(format!("Created at: {}", self.created_at));
+        lines.push(format!("Verification phrase: {}", self.verification_phrase));
+        lines.push("Runbook:".to_string());
+        for (index, step) in self.runbook.iter().enumerate() {
+            lines.push(format!("{}. {step}", index + 1));
+        }
+        lines.join("\n")
+    }
+}
+
+/// A string property of at most `max` characters (JSON Schema counts
+/// characters, not bytes).
+fn string_at(value: &Value, path: &str, max: usize) -> Result<String, ContractError> {
+    let Some(text) = value.as_str() else {
+        return Err(ContractError::invalid(format!("{path} must be a string")));
+    };
+    let length = text.chars().count();
+    if length > max {
+        return Err(ContractError::invalid(format!(
+            "{path} must be at most {max} characters long (it has {length})"
+        )));
+    }
+    Ok(text.to_string())
+}
+
+fn enum_at(value: &Value, path: &str, allowed: &[&str]) -> Result<String, ContractError> {
+    let Some(text) = value.as_str() else {
+        return Err(ContractError::invalid(format!("{path} must be a string")));
+    };
+    if !allowed.contains(&text) {
+        return Err(ContractError::invalid(format!(
+            "{path} must be one of {}, not {text:?}",
+            allowed.join(", ")
+        )));
+    }
+    Ok(text.to_string())
+}
+
+/// Checks an object's members: none unknown (`additionalProperties:
+/// false`), every required one present.
+fn members<'v>(
+    value: &'v Value,
+    path: &str,
+    known: &[&str],
+    required: &[&str],
+) -> Result<&'v Map<String, Value>, ContractError> {
+    let Some(object) = value.as_object() else {
+        return Err(ContractError::invalid(format!("{path} must be an object")));
+    };
+    if let Some(unknown) = object.keys().find(|k| !known.contains(&k.as_str())) {
+        let at = if path.is_empty() {
+            unknown.clone()
+        } else {
+            format!("{path}.{unknown}")
+        };
+        return Err(ContractError::bad(
+            "unknownField",
+            format!("{at} is not a property of the reset request"),
+        ));
+    }
+    if let Some(missing) = required.iter().find(|r| !object.contains_key(**r)) {
+        let at = if path.is_empty() {
+            (*missing).to_string()
+        } else {
+            format!("{path}.{missing}")
+        };
+        return Err(ContractError::bad(
+            "missingField",
+            format!("{at} is required"),
+        ));
+    }
+    Ok(object)
+}
+
+/// Validates a body against `ResetRequest`.
+pub fn validate(body: &Value) -> Result<ResetRequest, ContractError> {
+    if !body.is_object() {
+        return Err(ContractError::bad(
+            "invalidJson",
+            "the body must be a JSON object (a ResetRequest)",
+        ));
+    }
+    let object = members(body, "", &PROPERTIES, &REQUIRED)?;
+    let field = |name: &str| object.get(name).unwrap_or(&Value::Null);
+
+    // `const: 1` matches any number equal to 1 (JSON Schema compares
+    // numbers by value, so 1.0 is 1).
+    if field("schemaVersion").as_f64() != Some(1.0) {
+        return Err(ContractError::invalid(format!(
+            "schemaVersion must be 1, not {}",
+            field("schemaVersion")
+        )));
+    }
+    if field("requestType") != "mfaReset" {
+        return Err(ContractError::invalid(format!(
+            "requestType must be \"mfaReset\", not {}",
+            field("requestType")
+        )));
+    }
+    let upn = string_at(field("upn"), "upn", 256)?;
+    let reason = enum_at(field("reason"), "reason", &REASONS)?;
+    let reason_detail = match object.get("reasonDetail") {
+        None => None,
+        Some(value) => Some(string_at(value, "reasonDetail", 500)?),
+    };
+
+    let Some(items) = field("stillHas").as_array() else {
+        return Err(ContractError::invalid("stillHas must be an array"));
+    };
+    if items.len() > 8 {
+        return Err(ContractError::invalid(format!(
+            "stillHas must have at most 8 items (it has {})",
+            items.len()
+        )));
+    }
+    let mut still_has: Vec<String> = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let value = enum_at(item, &format!("stillHas[{index}]"), &STILL_HAS)?;
+        if still_has.contains(&value) {
+            return Err(ContractError::invalid(format!(
+                "stillHas must not repeat an item ({value:?} is there twice)"
+            )));
+        }
+        still_has.push(value);
+    }
+
+    let callback = members(
+        field("callback"),
+        "callback",
+        &["preference", "availability"],
+        &["preference"],
+    )?;
+    let callback_preference = enum_at(
+        callback.get("preference").unwrap_or(&Value::Null),
+        "callback.preference",
+        &CALLBACK_PREFERENCES,
+    )?;
+    let callback_availability = match callback.get("availability") {
+        None => None,
+        Some(value) => Some(string_at(value, "callback.availability", 200)?),
+    };
+
+    let device = members(
+        field("device"),
+        "device",
+        &["os", "appVersion"],
+        &["os", "appVersion"],
+    )?;
+    let device_os = string_at(device.get("os").unwrap_or(&Value::Null), "device.os", 100)?;
+    let device_app_version = string_at(
+        device.get("appVersion").unwrap_or(&Value::Null),
+        "device.appVersion",
+        32,
+    )?;
+
+    // `format: date-time` is RFC 3339.
+    let created_at = string_at(field("createdAt"), "createdAt", usize::MAX)?;
+    if OffsetDateTime::parse(&created_at, &Rfc3339).is_err() {
+        return Err(ContractError::invalid(format!(
+            "createdAt must be an RFC 3339 date-time, not {created_at:?}"
+        )));
+    }
+    let verification_phrase = string_at(field("verificationPhrase"), "verificationPhrase", 64)?;
+    if field("unauthenticated") != &Value::Bool(true) {
+        return Err(ContractError::invalid(format!(
+            "unauthenticated must be true, not {}",
+            field("unauthenticated")
+        )));
+    }
+
+    let Some(steps) = field("runbook").as_array() else {
+        return Err(ContractError::invalid("runbook must be an array"));
+    };
+    if steps.len() > 12 {
+        return Err(ContractError::invalid(format!(
+            "runbook must have at most 12 items (it has {})",
+            steps.len()
+        )));
+    }
+    let runbook = steps
+        .iter()
+        .enumerate()
+        .map(|(index, step)| string_at(step, &format!("runbook[{index}]"), 400))
+        .collect::<Result<Vec<String>, ContractError>>()?;
+    let tenant = match object.get("tenant") {
+        None => None,
+        Some(value) => Some(string_at(value, "tenant", 256)?),
+    };
+
+    Ok(ResetRequest {
+        upn,
+        reason,
+        reason_detail,
+        still_has,
+        callback_preference,
+        callback_availability,
+        device_os,
+        device_app_version,
+        created_at,
+        verification_phrase,
+        runbook,
+        tenant,
+    })
+}
+
+/// An `Idempotency-Key` header's value as a lower-case hyphenated UUID
+/// (`format: uuid` is RFC 4122's 8-4-4-4-12 form); `None` when absent.
+pub fn idempotency_key(value: Option<&str>) -> Result<String, ContractError> {
+    let Some(text) = value else {
+        return Err(ContractError::bad(
+            "missingIdempotencyKey",
+            "the Idempotency-Key header is required (a UUID the app repeats on every retry)",
+        ));
+    };
+    let text = text.trim();
+    let hyphenated = text.len() == 36 && text.matches('-').count() == 4;
+    match Uuid::parse_str(text) {
+        Ok(uuid) if hyphenated => Ok(uuid.hyphenated().to_string()),
+        _ => Err(ContractError::bad(
+            "invalidIdempotencyKey",
+            format!("the Idempotency-Key header must be a UUID, not {text:?}"),
+        )),
+    }
+}
+
+/// Whether a `Content-Type` header's value says JSON.
+pub fn is_json_media_type(value: Option<&str>) -> bool {
+    value
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Whether `upn` is `someone@{domain}` (domains compare case-insensitively).
+pub fn in_domain(upn: &str, domain: &str) -> bool {
+    match upn.rsplit_once('@') {
+        Some((local, host)) => !local.is_empty() && host.eq_ignore_ascii_case(domain),
+        None => false,
+    }
+}
+
+/// Whether `upn` is in one of `domains`.
+pub fn in_any_domain(upn: &str, domains: &[String]) -> bool {
+    domains.iter().any(|d| in_domain(upn, d))
+}
+
+/// The contract's `RequestStatus.status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Status {
+    /// Committed, not yet in the helpdesk.
+    Accepted,
+    /// A ticket exists.
+    Delivered,
+    /// The relay gave up (dead letter); an operator can replay it.
+    Failed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Accepted => "accepted",
+            Status::Delivered => "delivered",
+            Status::Failed => "failed",
+        }
+    }
+}
+
+/// The contract's `RequestStatus` body.
+pub fn status_body(request_id: &str, status: Status, ticket_number: Option<&str>) -> Value {
+    let mut body = serde_json::json!({"requestId": request_id, "status": status.as_str()});
+    if let Some(number) = ticket_number {
+        body["ticketNumber"] = Value::String(number.to_owned());
+    }
+    body
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn valid() -> Value {
+        json!({
+            "schemaVersion": 1,
+            "requestType": "mfaReset",
+            "upn": "dana@contoso-demo.example",
+            "reason": "lostPhone",
+            "stillHas": ["password"],
+            "callback": {"preference": "directoryPhone"},
+            "device": {"os": "Windows 11", "appVersion": "1.0.0"},
+            "createdAt": "2026-03-01T09:30:00Z",
+            "verificationPhrase": "amber-falcon-42",
+            "unauthenticated": true,
+            "runbook": ["Verify the caller", "Issue a Temporary Access Pass"],
+        })
+    }
+
+    #[test]
+    fn a_valid_request_passes_and_schema_version_one_point_zero_is_one() {
+        assert!(validate(&valid()).is_ok());
+        let mut body = valid();
+        body["schemaVersion"] = json!(1.0);
+        assert!(validate(&body).is_ok());
+    }
+
+    #[test]
+    fn nested_objects_refuse_unknown_members_and_need_their_required_ones() {
+        let mut body = valid();
+        body["callback"]["phone"] = json!("+1 555");
+        assert_eq!(validate(&body).map_err(|e| e.code), Err("unknownField"));
+        let mut body = valid();
+        body["device"] = json!({"os": "macOS"});
+        let error = validate(&body).err();
+        assert_eq!(error.as_ref().map(|e| e.code), Some("missingField"));
+        assert!(error.is_some_and(|e| e.message.contains("device.appVersion")));
+    }
+
+    #[test]
+    fn lengths_count_characters_not_bytes() {
+        let mut body = valid();
+        body["verificationPhrase"] = json!("é".repeat(64));
+        assert!(validate(&body).is_ok());
+        body["verificationPhrase"] = json!("é".repeat(65));
+        assert_eq!(validate(&body).map_err(|e| e.code), Err("invalidField"));
+    }
+
+    #[test]
+    fn upns_must_be_in_the_domain() {
+        assert!(in_domain(
+            "dana@CONTOSO-demo.example",
+            "contoso-demo.example"
+        ));
+        assert!(!in_domain("@contoso-demo.example", "contoso-demo.example"));
+        assert!(!in_domain("dana@evil.example", "contoso-demo.example"));
+        assert!(!in_domain("dana", "contoso-demo.example"));
+    }
+}

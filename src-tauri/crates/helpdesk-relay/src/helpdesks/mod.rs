@@ -21,6 +21,7 @@ use crate::ticket::Ticket;
 
 pub mod email;
 pub mod freshservice;
+pub mod http;
 pub mod jira;
 pub mod request_tracker;
 pub mod servicenow;

@@ -3,10 +3,268 @@
 //!
 //! A desktop app cannot keep a helpdesk credential, so the organisation runs
 //! this relay, which holds it. It serves the contract in
-//! `docs/helpdesk-relay.openapi.yaml`, commits each accepted request to its
-//! database before answering, and delivers it to the configured helpdesk
-//! with retries, a dead-letter state and replay.
+//! `docs/helpdesk-relay.openapi.yaml` ([`server`]), commits each accepted
+//! request to its database before answering ([`store`]), and delivers it to
+//! the configured helpdesk ([`helpdesks`]) with retries, a dead-letter state
+//! and replay ([`delivery`]). Device proof ([`device_keys`]) marks requests
+//! signed by a key the user enrolled while signed in.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), String> {
+//! let config = helpdesk_relay::config::RelayConfig::load("relay.toml".as_ref())?;
+//! let relay = helpdesk_relay::Relay::start(config).await?;
+//! println!("serving at {}", relay.base_url());
+//! # Ok(()) }
+//! ```
 
+pub mod config;
+pub mod delivery;
+pub mod device_keys;
 pub mod helpdesks;
+pub mod rate_limit;
 pub mod secret;
+pub mod server;
+pub mod store;
 pub mod ticket;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio::task::{JoinHandle, JoinSet};
+
+use config::RelayConfig;
+use store::Store;
+
+/// What the HTTP handlers share.
+pub struct RelayState {
+    pub config: RelayConfig,
+    /// Set once the database is reachable; until then every operation
+    /// answers 503.
+    pub store: OnceLock<Store>,
+    pub limiter: rate_limit::AddressLimiter,
+    /// Wakes the deliverers when a request is accepted.
+    pub wake: Arc<Notify>,
+    pub http: reqwest::Client,
+    pub helpdesk_name: &'static str,
+}
+
+/// A running relay. Dropping it stops it; a delivery in flight is
+/// abandoned, and its lease lets the next start take it over.
+pub struct Relay {
+    address: SocketAddr,
+    tls: bool,
+    state: Arc<RelayState>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+/// The HTTP client for Graph and the helpdesks.
+pub fn http_client() -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .user_agent(concat!("mfa-relay/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| format!("cannot make an HTTP client: {e}"))
+}
+
+impl Relay {
+    /// Listens, then connects to the database in the background (retrying
+    /// every 2 s while it is unavailable, answering 503 meanwhile) and starts
+    /// the deliverers once it is there.
+    pub async fn start(config: RelayConfig) -> Result<Relay, String> {
+        let tls = match &config.tls {
+            Some(tls) => Some(tls_acceptor(tls)?),
+            None => None,
+        };
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+        let address = listener
+            .local_addr()
+            .map_err(|e| format!("cannot read the listening address: {e}"))?;
+        let http = http_client()?;
+        let state = Arc::new(RelayState {
+            limiter: rate_limit::AddressLimiter::new(config.limits.per_address_per_minute),
+            store: OnceLock::new(),
+            wake: Arc::new(Notify::new()),
+            http,
+            helpdesk_name: config.helpdesk.name(),
+            config,
+        });
+        let mut tasks = Vec::new();
+        let router = server::router(state.clone());
+        let is_tls = tls.is_some();
+        tasks.push(tokio::spawn(serve(listener, router, tls)));
+        tasks.push(tokio::spawn(connect_and_deliver(state.clone())));
+        tracing::info!(
+            "listening on {}://{address}, delivering to {}, storing in {}",
+            if is_tls { "https" } else { "http" },
+            state.helpdesk_name,
+            state.config.database.describe()
+        );
+        Ok(Relay {
+            address,
+            tls: is_tls,
+            state,
+            tasks,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// `http(s)://address/`.
+    pub fn base_url(&self) -> url::Url {
+        let scheme = if self.tls { "https" } else { "http" };
+        url::Url::parse(&format!("{scheme}://{}/", self.address))
+            .expect("a socket address makes a URL")
+    }
+
+    /// The database, once connected.
+    pub fn store(&self) -> Option<&Store> {
+        self.state.store.get()
+    }
+
+    /// Waits until the database is connected, up to `timeout`.
+    pub async fn ready(&self, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while self.state.store.get().is_none() {
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        true
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Connects to the database (logging clearly while it cannot), then runs
+/// the deliverers until aborted.
+async fn connect_and_deliver(state: Arc<RelayState>) {
+    let database = state.config.database.clone();
+    let mut failures = 0u32;
+    let store = loop {
+        match Store::open(&database).await {
+            Ok(store) => break store,
+            Err(e) => {
+                if failures % 15 == 0 {
+                    tracing::error!(
+                        "{}: {e}; answering 503 to every request and retrying every 2 s",
+                        database.describe()
+                    );
+                }
+                failures += 1;
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        }
+    };
+    if failures > 0 {
+        tracing::info!("{} is available again", database.describe());
+    }
+    let _ = state.store.set(store.clone());
+    let owner = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+    let deliverer = Arc::new(delivery::Deliverer::new(
+        store,
+        state.config.helpdesk.clone(),
+        state.http.clone(),
+        state.config.delivery.clone(),
+        owner,
+        state.wake.clone(),
+    ));
+    let mut workers = JoinSet::new();
+    for _ in 0..state.config.delivery.workers {
+        workers.spawn(deliverer.clone().run());
+    }
+    // Aborting this task drops the set, which aborts the workers.
+    while workers.join_next().await.is_some() {}
+}
+
+async fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
+    let mut connections = JoinSet::new();
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                tracing::debug!("accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            }
+        };
+        while connections.try_join_next().is_some() {}
+        let service =
+            TowerToHyperService::new(router.clone().layer(axum::Extension(server::Peer(peer))));
+        let tls = tls.clone();
+        connections.spawn(async move {
+            let builder = auto::Builder::new(TokioExecutor::new());
+            match tls {
+                None => {
+                    let _ = builder
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                }
+                Some(acceptor) => {
+                    let handshake =
+                        tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
+                            .await;
+                    if let Ok(Ok(stream)) = handshake {
+                        let _ = builder
+                            .serve_connection(TokioIo::new(stream), service)
+                            .await;
+                    }
+                }
+            }
+        });
+    }
+}
+
+fn tls_acceptor(tls: &config::Tls) -> Result<tokio_rustls::TlsAcceptor, String> {
+    let read = |path: &std::path::Path| {
+        std::fs::read(path).map_err(|e| format!("[tls] cannot read {}: {e}", path.display()))
+    };
+    let certificates = rustls_pemfile::certs(&mut read(&tls.certificate)?.as_slice())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("[tls] certificate {}: {e}", tls.certificate.display()))?;
+    if certificates.is_empty() {
+        return Err(format!(
+            "[tls] certificate {} has no PEM certificate",
+            tls.certificate.display()
+        ));
+    }
+    let key = rustls_pemfile::private_key(&mut read(&tls.private_key)?.as_slice())
+        .map_err(|e| format!("[tls] private_key {}: {e}", tls.private_key.display()))?
+        .ok_or_else(|| {
+            format!(
+                "[tls] private_key {} has no PEM private key",
+                tls.private_key.display()
+            )
+        })?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("[tls] {e}"))?
+        .with_no_client_auth()
+        .with_single_cert(certificates, key)
+        .map_err(|e| {
+            format!("[tls] the certificate and private key do not make a server identity: {e}")
+        })?;
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}

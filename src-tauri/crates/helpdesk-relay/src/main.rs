@@ -1,1 +1,356 @@
-fn main() {}
+//! `mfa-relay`: the helpdesk relay's command line. A thin layer over the
+//! library: parse, load the configuration, act, report.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use helpdesk_relay::config::{RelayConfig, DEFAULT_PATH};
+use helpdesk_relay::store::Store;
+use helpdesk_relay::Relay;
+
+const HELP: &str = "\
+mfa-relay: turns MFA Assistant's reset requests into tickets in your helpdesk
+
+USAGE:
+    mfa-relay [serve] [--config FILE]        Serve the relay (the default command)
+    mfa-relay check [--config FILE]          Check the configuration and the database, then exit
+    mfa-relay dead-letters [--config FILE]   List the requests the relay gave up on
+    mfa-relay replay ID... [--config FILE]   Queue dead letters again (after fixing the cause)
+    mfa-relay replay --all [--config FILE]   Queue every dead letter again
+    mfa-relay --demo [--port N] [--state-dir DIR]
+                                             Run on the embedded default: SQLite, and an
+                                             in-process demo tenant whose helpdesk inbox
+                                             receives the tickets (demo only)
+
+The configuration is FILE, else $MFA_RELAY_CONFIG, else /etc/mfa-relay/relay.toml.
+Logging: RUST_LOG (default info). Exit status 2: the command line was not understood;
+1: the configuration or the database is unusable.
+";
+
+#[derive(Debug, PartialEq, Eq)]
+enum Command {
+    Serve(PathBuf),
+    Check(PathBuf),
+    DeadLetters(PathBuf),
+    Replay {
+        config: PathBuf,
+        ids: Vec<String>,
+        all: bool,
+    },
+    Demo {
+        port: u16,
+        state_dir: Option<PathBuf>,
+    },
+    Help,
+}
+
+fn parse(args: &[String]) -> Result<Command, String> {
+    let mut iter = args.iter().peekable();
+    let verb = match iter.peek().map(|s| s.as_str()) {
+        Some("serve" | "check" | "dead-letters" | "replay") => iter.next().cloned(),
+        _ => None,
+    };
+    let mut config: Option<PathBuf> = None;
+    let mut ids = Vec::new();
+    let mut all = false;
+    let mut demo = false;
+    let mut port: u16 = 8787;
+    let mut state_dir = None;
+    while let Some(arg) = iter.next() {
+        let mut value = |flag: &str| iter.next().cloned().ok_or(format!("{flag} needs a value"));
+        match arg.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "--config" => config = Some(PathBuf::from(value("--config")?)),
+            "--demo" => demo = true,
+            "--port" => {
+                let text = value("--port")?;
+                port = text
+                    .parse()
+                    .map_err(|_| format!("--port needs a port number (0-65535), not {text:?}"))?;
+            }
+            "--state-dir" => state_dir = Some(PathBuf::from(value("--state-dir")?)),
+            "--all" if verb.as_deref() == Some("replay") => all = true,
+            id if verb.as_deref() == Some("replay") && !id.starts_with('-') => {
+                ids.push(id.to_owned())
+            }
+            other => return Err(format!("unknown argument {other:?} (see --help)")),
+        }
+    }
+    if demo {
+        if verb.is_some() || config.is_some() {
+            return Err(
+                "--demo runs on its own configuration; it takes only --port and --state-dir".into(),
+            );
+        }
+        return Ok(Command::Demo { port, state_dir });
+    }
+    let config = config
+        .or_else(|| std::env::var_os("MFA_RELAY_CONFIG").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_PATH));
+    match verb.as_deref() {
+        None | Some("serve") => Ok(Command::Serve(config)),
+        Some("check") => Ok(Command::Check(config)),
+        Some("dead-letters") => Ok(Command::DeadLetters(config)),
+        Some(_) => {
+            if all == !ids.is_empty() {
+                return Err("replay needs request ids or --all (not both)".into());
+            }
+            Ok(Command::Replay { config, ids, all })
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match parse(&args) {
+        Ok(command) => command,
+        Err(message) => {
+            eprintln!("mfa-relay: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match command {
+        Command::Help => {
+            print!("{HELP}");
+            Ok(())
+        }
+        Command::Serve(path) => serve(RelayConfig::load(&path)).await,
+        Command::Check(path) => check(&path).await,
+        Command::DeadLetters(path) => dead_letters(&path).await,
+        Command::Replay { config, ids, all } => replay(&config, ids, all).await,
+        Command::Demo { port, state_dir } => demo(port, state_dir).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("mfa-relay: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Result<RelayConfig, String>) -> Result<(), String> {
+    let relay = Relay::start(config?).await?;
+    println!("mfa-relay listening at {}", relay.base_url());
+    shutdown_signal().await;
+    drop(relay);
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+async fn open_store(path: &std::path::Path) -> Result<(RelayConfig, Store), String> {
+    let config = RelayConfig::load(path)?;
+    let store = Store::open(&config.database)
+        .await
+        .map_err(|e| format!("{}: {e}", config.database.describe()))?;
+    Ok((config, store))
+}
+
+async fn check(path: &std::path::Path) -> Result<(), String> {
+    let (config, store) = open_store(path).await?;
+    let counts = store.counts().await.map_err(|e| e.to_string())?;
+    println!(
+        "{}: OK. Listens on {}, delivers to {}, stores in {}: {} waiting, {} delivered, {} dead letters.",
+        path.display(),
+        config.listen,
+        config.helpdesk.name(),
+        config.database.describe(),
+        counts.accepted,
+        counts.delivered,
+        counts.failed
+    );
+    Ok(())
+}
+
+async fn dead_letters(path: &std::path::Path) -> Result<(), String> {
+    let (_, store) = open_store(path).await?;
+    let letters = store.dead_letters().await.map_err(|e| e.to_string())?;
+    if letters.is_empty() {
+        println!("No dead letters.");
+        return Ok(());
+    }
+    println!("{} dead letter(s), oldest first:", letters.len());
+    for letter in letters {
+        println!(
+            "{}  accepted {}  {}  {} attempt(s)\n    {}",
+            letter.id,
+            letter.accepted_at,
+            letter.upn,
+            letter.attempts,
+            letter.last_error.unwrap_or_default()
+        );
+    }
+    println!("Replay with: mfa-relay replay ID... (or --all), after fixing the cause.");
+    Ok(())
+}
+
+async fn replay(path: &std::path::Path, ids: Vec<String>, all: bool) -> Result<(), String> {
+    let (_, store) = open_store(path).await?;
+    let ids = if all {
+        store
+            .dead_letters()
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    } else {
+        ids
+    };
+    let mut missing = Vec::new();
+    for id in &ids {
+        let now = time::OffsetDateTime::now_utc();
+        if store.replay(id, now).await.map_err(|e| e.to_string())? {
+            println!("{id}: queued again");
+        } else {
+            missing.push(id.clone());
+        }
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "not dead letters (unknown, or already queued or delivered): {}",
+            missing.join(", ")
+        ))
+    }
+}
+
+#[cfg(feature = "demo-tenant")]
+async fn demo(port: u16, state_dir: Option<PathBuf>) -> Result<(), String> {
+    use tenant_emulator::{demo, Emulator, EmulatorConfig};
+    let state_dir = state_dir.unwrap_or_else(|| std::env::temp_dir().join("mfa-relay-demo"));
+    let emulator = Emulator::start(EmulatorConfig {
+        state_dir: Some(state_dir.join("tenant")),
+        ..EmulatorConfig::default()
+    })
+    .await
+    .map_err(|e| format!("cannot start the demo tenant: {e}"))?;
+    let tenant = emulator.base_url();
+    let config_text = demo_config(port, &state_dir, &tenant);
+    let config =
+        RelayConfig::parse(&config_text).map_err(|e| format!("the demo configuration: {e}"))?;
+    let relay = Relay::start(config).await?;
+    let url = relay.base_url();
+    println!("mfa-relay (demo) listening at {url}");
+    println!(
+        "  Database:        SQLite {}",
+        state_dir.join("relay.db").display()
+    );
+    println!("  Tickets go to:   the demo tenant's helpdesk inbox, {tenant}_emulator/helpdesk");
+    println!("  Demo tenant:     {tenant} (emulated, not Microsoft)");
+    println!();
+    println!("Try it:");
+    println!(
+        "  curl -i {url}v1/reset-requests -H 'Content-Type: application/json' \\\n    -H \"Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)\" \\\n    -d '{{\"schemaVersion\":1,\"requestType\":\"mfaReset\",\"upn\":\"adele@{}\",\"reason\":\"lostPhone\",\"stillHas\":[\"password\"],\"callback\":{{\"preference\":\"directoryPhone\"}},\"device\":{{\"os\":\"Debian 12\",\"appVersion\":\"0.1.0\"}},\"createdAt\":\"2026-11-22T09:00:00Z\",\"verificationPhrase\":\"amber-falcon-42\",\"unauthenticated\":true,\"runbook\":[\"Verify the caller by call-back\"]}}'",
+        demo::DOMAIN
+    );
+    println!();
+    println!("Point MFA Assistant at this tenant and relay with this configuration file");
+    println!("(MFA_ASSISTANT_CONFIG=/path/to/it), then sign in as a demo user:");
+    println!("  tenant = \"{}\"", demo::TENANT_ID);
+    println!("  client_id = \"{}\"", demo::CLIENT_ID);
+    println!("  authority_host = \"{tenant}\"");
+    println!("  graph_base = \"{tenant}v1.0/\"");
+    println!("  [helpdesk]");
+    println!("  relay = \"{url}\"");
+    println!("Press Ctrl-C to stop.");
+    shutdown_signal().await;
+    drop(relay);
+    emulator.shutdown().await;
+    Ok(())
+}
+
+/// The demo's configuration: the embedded default (SQLite) delivering into
+/// the demo tenant's helpdesk through its Zendesk Requests API.
+#[cfg(feature = "demo-tenant")]
+fn demo_config(port: u16, state_dir: &std::path::Path, tenant: &url::Url) -> String {
+    let database = state_dir.join("relay.db");
+    format!(
+        "listen = \"127.0.0.1:{port}\"\n\
+         database = \"sqlite:{}\"\n\
+         organisation_domains = [\"{}\"]\n\
+         graph_base = \"{tenant}v1.0/\"\n\
+         [delivery]\n\
+         first_retry_seconds = 2\n\
+         [helpdesk.zendesk]\n\
+         url = \"{tenant}zendesk/\"\n",
+        database.display(),
+        tenant_emulator::demo::DOMAIN
+    )
+}
+
+#[cfg(not(feature = "demo-tenant"))]
+async fn demo(_port: u16, _state_dir: Option<PathBuf>) -> Result<(), String> {
+    Err("this build of mfa-relay has no demo tenant (built without the demo-tenant feature)".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn commands_parse() {
+        assert_eq!(
+            parse(&args(&["--config", "/x.toml"])),
+            Ok(Command::Serve(PathBuf::from("/x.toml")))
+        );
+        assert_eq!(
+            parse(&args(&["replay", "rr-1", "rr-2", "--config", "c"])),
+            Ok(Command::Replay {
+                config: PathBuf::from("c"),
+                ids: vec!["rr-1".into(), "rr-2".into()],
+                all: false
+            })
+        );
+        assert_eq!(
+            parse(&args(&["--demo", "--port", "9000"])),
+            Ok(Command::Demo {
+                port: 9000,
+                state_dir: None
+            })
+        );
+        assert_eq!(parse(&args(&["-h"])), Ok(Command::Help));
+    }
+
+    #[test]
+    fn bad_command_lines_are_explained() {
+        for (bad, says) in [
+            (&["replay"][..], "request ids or --all"),
+            (&["replay", "rr-1", "--all"], "not both"),
+            (&["--port", "x"], "port number"),
+            (&["--config"], "needs a value"),
+            (&["--demo", "--config", "x"], "only --port"),
+            (&["serve", "rr-1"], "unknown argument"),
+        ] {
+            let error = parse(&args(bad)).unwrap_err();
+            assert!(error.contains(says), "{bad:?}: {error}");
+        }
+    }
+}

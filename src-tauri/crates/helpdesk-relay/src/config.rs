@@ -1,0 +1,370 @@
+//! The relay's configuration: one TOML file (`--config`, else
+//! `MFA_RELAY_CONFIG`, else `/etc/mfa-relay/relay.toml`). Credentials may
+//! stay out of the file, in the environment (see each helpdesk's module).
+//!
+//! ```toml
+//! listen = "0.0.0.0:8443"
+//! database = "sqlite:/var/lib/mfa-relay/relay.db"   # or "postgres://relay@db/relay"
+//! organisation_domains = ["contoso.com"]
+//! graph_base = "https://graph.microsoft.com/v1.0/"  # the default
+//!
+//! [tls]                       # required unless `listen` is a loopback address
+//! certificate = "/etc/mfa-relay/relay.crt"
+//! private_key = "/etc/mfa-relay/relay.key"
+//!
+//! [limits]                    # the defaults
+//! per_address_per_minute = 600
+//! per_account_per_hour = 5
+//! client_address_header = "x-forwarded-for"   # only behind a proxy you run
+//!
+//! [delivery]                  # the defaults
+//! workers = 4
+//! max_attempts = 24
+//! lease_seconds = 120
+//!
+//! [helpdesk.servicenow]       # exactly one helpdesk table
+//! instance = "https://contoso.service-now.com"
+//! user = "mfa-relay"          # password in MFA_RELAY_SERVICENOW_PASSWORD
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use url::Url;
+
+use crate::helpdesks::{email, freshservice, jira, request_tracker, servicenow, zendesk, Helpdesk};
+
+/// Where the relay keeps its requests and device keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// One file; one relay instance.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database (its URL); any number of relay instances.
+    Postgres(String),
+}
+
+impl Database {
+    /// `sqlite:PATH` or `postgres://…` / `postgresql://…`.
+    pub fn parse(text: &str) -> Result<Database, String> {
+        let text = text.trim();
+        if let Some(path) = text.strip_prefix("sqlite:") {
+            let path = path.strip_prefix("//").unwrap_or(path);
+            if path.is_empty() {
+                return Err("`database = \"sqlite:PATH\"` needs a file path".into());
+            }
+            return Ok(Database::Sqlite(PathBuf::from(path)));
+        }
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            text.parse::<tokio_postgres::Config>()
+                .map_err(|e| format!("`database` is not a valid PostgreSQL URL: {e}"))?;
+            return Ok(Database::Postgres(text.to_owned()));
+        }
+        Err(format!(
+            "`database` must be \"sqlite:/path/relay.db\" or \"postgres://user@host/db\", not {text:?}"
+        ))
+    }
+
+    /// The database with any password removed, for logs.
+    pub fn describe(&self) -> String {
+        match self {
+            Database::Sqlite(path) => format!("SQLite {}", path.display()),
+            Database::Postgres(url) => match Url::parse(url) {
+                Ok(mut u) => {
+                    let _ = u.set_password(None);
+                    format!("PostgreSQL {u}")
+                }
+                Err(_) => "PostgreSQL".into(),
+            },
+        }
+    }
+}
+
+/// The certificate and key the relay serves HTTPS with (PEM files).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tls {
+    pub certificate: PathBuf,
+    pub private_key: PathBuf,
+}
+
+/// Abuse limits. Every request is untrusted input.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Requests of any kind from one address, per minute. Generous: in a
+    /// mass lock-out a whole office may share one address.
+    pub per_address_per_minute: u32,
+    /// Accepted reset requests for one account, per hour (all instances).
+    pub per_account_per_hour: u32,
+    /// A header carrying the client's address, set by a proxy the
+    /// organisation runs in front of the relay (its last entry is used).
+    pub client_address_header: Option<String>,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            per_address_per_minute: 600,
+            per_account_per_hour: 5,
+            client_address_header: None,
+        }
+    }
+}
+
+/// How requests are delivered.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Delivery {
+    /// Deliveries in flight at once, per instance.
+    pub workers: u32,
+    /// Attempts before a request becomes a dead letter (about three hours
+    /// with the default backoff of 5 s doubling to 10 minutes).
+    pub max_attempts: u32,
+    /// How long an instance holds a request it is delivering; after that,
+    /// another instance may take it over (asking the helpdesk first whether
+    /// the interrupted attempt filed a ticket).
+    pub lease_seconds: u64,
+    /// The first retry's delay; each further one doubles, up to 10 minutes.
+    pub first_retry_seconds: u64,
+}
+
+impl Default for Delivery {
+    fn default() -> Delivery {
+        Delivery {
+            workers: 4,
+            max_attempts: 24,
+            lease_seconds: 120,
+            first_retry_seconds: 5,
+        }
+    }
+}
+
+impl Delivery {
+    /// The delay before attempt `attempts + 1` after `attempts` failures.
+    pub fn backoff(&self, attempts: u32) -> Duration {
+        let first = self.first_retry_seconds.max(1);
+        let doublings = attempts.saturating_sub(1).min(16);
+        Duration::from_secs(first.saturating_mul(1 << doublings).min(600))
+    }
+
+    pub fn lease(&self) -> Duration {
+        Duration::from_secs(self.lease_seconds)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    listen: Option<String>,
+    database: Option<String>,
+    organisation_domains: Option<Vec<String>>,
+    graph_base: Option<String>,
+    tls: Option<Tls>,
+    #[serde(default)]
+    limits: Limits,
+    #[serde(default)]
+    delivery: Delivery,
+    helpdesk: Option<RawHelpdesk>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHelpdesk {
+    servicenow: Option<servicenow::Config>,
+    jira: Option<jira::Config>,
+    freshservice: Option<freshservice::Config>,
+    zendesk: Option<zendesk::Config>,
+    request_tracker: Option<request_tracker::Config>,
+    email: Option<email::Config>,
+}
+
+/// The relay's whole configuration, checked.
+#[derive(Debug, Clone)]
+pub struct RelayConfig {
+    pub listen: SocketAddr,
+    pub database: Database,
+    /// Lower-case; a request's UPN must be in one of them.
+    pub organisation_domains: Vec<String>,
+    /// Microsoft Graph, ending in `/`; enrolment tokens are checked against
+    /// its `me`.
+    pub graph_base: Url,
+    pub tls: Option<Tls>,
+    pub limits: Limits,
+    pub delivery: Delivery,
+    pub helpdesk: Helpdesk,
+}
+
+/// The configuration file's default location.
+pub const DEFAULT_PATH: &str = "/etc/mfa-relay/relay.toml";
+
+impl RelayConfig {
+    /// Reads and checks `path`; every error names the file and the key.
+    pub fn load(path: &Path) -> Result<RelayConfig, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the configuration {}: {e}", path.display()))?;
+        RelayConfig::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Parses and checks a configuration's text.
+    pub fn parse(text: &str) -> Result<RelayConfig, String> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| e.message().to_owned())?;
+        let listen: SocketAddr = raw
+            .listen
+            .as_deref()
+            .unwrap_or("127.0.0.1:8443")
+            .parse()
+            .map_err(|_| {
+                "`listen` must be an address and port, e.g. \"0.0.0.0:8443\"".to_string()
+            })?;
+        if raw.tls.is_none() && !listen.ip().is_loopback() {
+            return Err(format!(
+                "the relay serves HTTPS: set [tls] certificate and private_key, or listen on a \
+                 loopback address behind a TLS-terminating proxy (`listen` is {listen})"
+            ));
+        }
+        let database = Database::parse(raw.database.as_deref().ok_or(
+            "`database` is required: \"sqlite:/var/lib/mfa-relay/relay.db\" or \"postgres://…\"",
+        )?)?;
+        let organisation_domains: Vec<String> = raw
+            .organisation_domains
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+            .filter(|d| !d.is_empty())
+            .collect();
+        if organisation_domains.is_empty() {
+            return Err(
+                "`organisation_domains` is required: the domains of your users' accounts, e.g. [\"contoso.com\"]"
+                    .into(),
+            );
+        }
+        if let Some(bad) = organisation_domains
+            .iter()
+            .find(|d| !d.contains('.') || d.contains(char::is_whitespace) || d.contains('@'))
+        {
+            return Err(format!(
+                "`organisation_domains` has {bad:?}, which is not a domain"
+            ));
+        }
+        let graph_base = base_url(
+            raw.graph_base
+                .as_deref()
+                .unwrap_or("https://graph.microsoft.com/v1.0/"),
+            "graph_base",
+        )?;
+        let limits = raw.limits;
+        if limits.per_address_per_minute == 0 || limits.per_account_per_hour == 0 {
+            return Err("[limits] values must be at least 1".into());
+        }
+        let delivery = raw.delivery;
+        if delivery.workers == 0 || delivery.workers > 64 {
+            return Err("[delivery] workers must be between 1 and 64".into());
+        }
+        if delivery.max_attempts == 0 {
+            return Err("[delivery] max_attempts must be at least 1".into());
+        }
+        if delivery.lease_seconds < 5 {
+            return Err(
+                "[delivery] lease_seconds must be at least 5 (longer than one attempt may take)"
+                    .into(),
+            );
+        }
+        let helpdesk = helpdesk(raw.helpdesk)?;
+        Ok(RelayConfig {
+            listen,
+            database,
+            organisation_domains,
+            graph_base,
+            tls: raw.tls,
+            limits,
+            delivery,
+            helpdesk,
+        })
+    }
+}
+
+fn helpdesk(raw: Option<RawHelpdesk>) -> Result<Helpdesk, String> {
+    let raw = raw.ok_or(
+        "a helpdesk is required: one of [helpdesk.servicenow], [helpdesk.jira], \
+         [helpdesk.freshservice], [helpdesk.zendesk], [helpdesk.request_tracker], [helpdesk.email]",
+    )?;
+    let mut chosen: Vec<Result<Helpdesk, String>> = Vec::new();
+    if let Some(c) = raw.servicenow {
+        chosen.push(
+            c.build()
+                .map(Helpdesk::ServiceNow)
+                .map_err(|e| format!("[helpdesk.servicenow] {e}")),
+        );
+    }
+    if let Some(c) = raw.jira {
+        chosen.push(
+            c.build()
+                .map(Helpdesk::Jira)
+                .map_err(|e| format!("[helpdesk.jira] {e}")),
+        );
+    }
+    if let Some(c) = raw.freshservice {
+        chosen.push(
+            c.build()
+                .map(Helpdesk::Freshservice)
+                .map_err(|e| format!("[helpdesk.freshservice] {e}")),
+        );
+    }
+    if let Some(c) = raw.zendesk {
+        chosen.push(
+            c.build()
+                .map(Helpdesk::Zendesk)
+                .map_err(|e| format!("[helpdesk.zendesk] {e}")),
+        );
+    }
+    if let Some(c) = raw.request_tracker {
+        chosen.push(
+            c.build()
+                .map(Helpdesk::RequestTracker)
+                .map_err(|e| format!("[helpdesk.request_tracker] {e}")),
+        );
+    }
+    if let Some(c) = raw.email {
+        chosen.push(
+            c.build()
+                .map(Helpdesk::Email)
+                .map_err(|e| format!("[helpdesk.email] {e}")),
+        );
+    }
+    match chosen.len() {
+        0 => {
+            Err("[helpdesk] names no helpdesk: add one table such as [helpdesk.servicenow]".into())
+        }
+        1 => chosen.pop().unwrap_or_else(|| Err("no helpdesk".into())),
+        n => Err(format!(
+            "[helpdesk] names {n} helpdesks; the relay delivers to exactly one"
+        )),
+    }
+}
+
+/// A service's base URL: https, or http to a loopback address; ends in `/`.
+pub fn base_url(text: &str, key: &str) -> Result<Url, String> {
+    let mut url = Url::parse(text.trim()).map_err(|e| format!("`{key}` is not a URL: {e}"))?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        _ => {
+            return Err(format!(
+                "`{key}` must be an https URL (http only to a loopback address), not {text:?}"
+            ))
+        }
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}

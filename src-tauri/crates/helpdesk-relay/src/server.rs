@@ -1,0 +1,407 @@
+//! The relay's HTTP face: the contract's three operations plus a health
+//! check. Every request is untrusted input: addresses are rate-limited
+//! first, bodies are size-checked before they are parsed, and every refusal
+//! is the contract's `{"error": {"code", "message"}}` with a status that
+//! tells the app whether to retry.
+//!
+//! `POST /v1/reset-requests`, in order:
+//! 1. the address's rate (429 `tooManyRequests`, `Retry-After`);
+//! 2. the body's size (413 `payloadTooLarge`);
+//! 3. `Idempotency-Key`, `Content-Type`, JSON, the `ResetRequest` schema
+//!    (400 with the contract's codes);
+//! 4. the UPN's domain (422 `upnOutsideOrganisation`);
+//! 5. the device proof (400 `invalidSignatureHeaders`, 401
+//!    `invalidSignature` / `signatureExpired`);
+//! 6. commit: a repeat answers 200 with the first request's status, a reused
+//!    key 409 `idempotencyKeyReused`, an account over its hourly limit 429
+//!    `tooManyRequestsForAccount`; else 202 `accepted`, and the deliverers
+//!    are woken.
+//!
+//! With the database unavailable every operation answers 503
+//! `databaseUnavailable` with `Retry-After`: the app keeps the request and
+//! sends it again, so nothing is lost.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use helpdesk_contract::{
+    idempotency_key, in_any_domain, is_json_media_type, status_body, validate, ContractError,
+    Status, MAX_BODY_BYTES,
+};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use crate::device_keys::{self, CheckError, Enrolment, GraphRefusal};
+use crate::store::{Accepted, Enrolled, NewRequest, Store, StoreError};
+use crate::RelayState;
+
+/// The peer's address, set per connection.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub SocketAddr);
+
+/// The relay's routes.
+pub fn router(state: Arc<RelayState>) -> Router {
+    Router::new()
+        .route("/v1/reset-requests", post(submit))
+        .route("/v1/reset-requests/{request_id}", get(status))
+        .route("/v1/device-keys", post(enrol))
+        .route("/healthz", get(health))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES * 2))
+        .with_state(state)
+}
+
+fn json_response(status: StatusCode, body: Value) -> Response {
+    let mut response = (status, Json(body)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn refuse(error: ContractError) -> Response {
+    let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST);
+    json_response(status, error.body())
+}
+
+fn too_many(code: &'static str, message: String, wait: Duration) -> Response {
+    let mut response = refuse(ContractError::new(429, code, message));
+    let seconds = wait.as_secs().max(1).to_string();
+    if let Ok(value) = HeaderValue::from_str(&seconds) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+fn unavailable(error: &StoreError) -> Response {
+    tracing::warn!("answering 503: {error}");
+    let mut response = refuse(ContractError::new(
+        503,
+        "databaseUnavailable",
+        "the relay cannot store requests right now; send it again later",
+    ));
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    response
+}
+
+fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .map(|v| v.to_str().unwrap_or("\u{fffd}").to_owned())
+}
+
+impl RelayState {
+    /// The client's address: the peer, or the last entry of the configured
+    /// proxy header.
+    fn client_address(&self, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+        if let Some(name) = &self.config.limits.client_address_header {
+            let forwarded = headers
+                .get(name.as_str())
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .and_then(|v| v.trim().parse::<IpAddr>().ok());
+            if let Some(address) = forwarded {
+                return address;
+            }
+        }
+        peer.ip()
+    }
+
+    fn rate_limited(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<IpAddr, Response> {
+        let address = self.client_address(peer, headers);
+        self.limiter
+            .check(address, Instant::now())
+            .map_err(|wait| {
+                tracing::info!(%address, "rate-limited");
+                too_many(
+                    "tooManyRequests",
+                    format!(
+                        "too many requests from {address}; at most {} a minute",
+                        self.config.limits.per_address_per_minute
+                    ),
+                    wait,
+                )
+            })?;
+        Ok(address)
+    }
+
+    fn store_now(&self) -> Result<Store, Response> {
+        self.store
+            .get()
+            .cloned()
+            .ok_or_else(|| unavailable(&StoreError::Unavailable("not connected yet".into())))
+    }
+}
+
+/// The SHA-256 (hex) of a JSON value's canonical form (object members in
+/// key order), so a repeat compares equal however its members are ordered.
+fn canonical_hash(value: &Value) -> String {
+    let bytes = serde_json::to_vec(value).unwrap_or_default();
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+async fn submit(
+    State(relay): State<Arc<RelayState>>,
+    Extension(Peer(peer)): Extension<Peer>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let source = match relay.rate_limited(peer, &headers) {
+        Ok(address) => address,
+        Err(response) => return response,
+    };
+    match accept(&relay, source, &headers, &body).await {
+        Ok(response) => response,
+        Err(response) => response,
+    }
+}
+
+async fn accept(
+    relay: &RelayState,
+    source: IpAddr,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, Response> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(refuse(ContractError::new(
+            413,
+            "payloadTooLarge",
+            format!(
+                "the body has {} bytes; the relay accepts at most {MAX_BODY_BYTES}",
+                body.len()
+            ),
+        )));
+    }
+    let key =
+        idempotency_key(header_text(headers, "idempotency-key").as_deref()).map_err(refuse)?;
+    if !is_json_media_type(header_text(headers, "content-type").as_deref()) {
+        return Err(refuse(ContractError::bad(
+            "invalidContentType",
+            "the body must be sent as Content-Type: application/json",
+        )));
+    }
+    let raw: Value = serde_json::from_slice(body).map_err(|e| {
+        refuse(ContractError::bad(
+            "invalidJson",
+            format!("the body is not JSON: {e}"),
+        ))
+    })?;
+    let request = validate(&raw).map_err(|e| {
+        tracing::info!(%source, code = e.code, "refused: {}", e.message);
+        refuse(e)
+    })?;
+    let upn = request.upn.trim().to_ascii_lowercase();
+    if !in_any_domain(&upn, &relay.config.organisation_domains) {
+        tracing::info!(%source, "refused a request for {upn:?}: outside the organisation");
+        return Err(refuse(ContractError::new(
+            422,
+            "upnOutsideOrganisation",
+            format!(
+                "{:?} is not an account of this organisation (its domains: {})",
+                request.upn,
+                relay.config.organisation_domains.join(", ")
+            ),
+        )));
+    }
+    let store = relay.store_now()?;
+    let now = OffsetDateTime::now_utc();
+    let proof = device_keys::check(
+        &store,
+        |name| header_text(headers, name),
+        &key,
+        body,
+        &upn,
+        now,
+    )
+    .await
+    .map_err(|e| match e {
+        CheckError::Refused(e) => {
+            tracing::warn!(%source, code = e.code, "refused a request for {upn}: {}", e.message);
+            refuse(e)
+        }
+        CheckError::Store(e) => unavailable(&e),
+    })?;
+    let new = NewRequest {
+        id: format!("rr-{}", uuid::Uuid::new_v4()),
+        idempotency_key: key.clone(),
+        body_hash: canonical_hash(&raw),
+        body: String::from_utf8_lossy(body).into_owned(),
+        upn: upn.clone(),
+        source: source.to_string(),
+        device_proof: proof,
+        accepted_at: now,
+    };
+    let per_hour = relay.config.limits.per_account_per_hour;
+    match store.accept(new, per_hour).await.map_err(|e| unavailable(&e))? {
+        Accepted::New(stored) => {
+            relay.wake.notify_waiters();
+            relay.wake.notify_one();
+            tracing::info!(request = %stored.id, %source, "accepted a reset request for {upn} ({})", stored.device_proof.label());
+            Ok(json_response(StatusCode::ACCEPTED, status_body(&stored.id, Status::Accepted, None)))
+        }
+        Accepted::Repeat(stored) => Ok(json_response(
+            StatusCode::OK,
+            status_body(&stored.id, stored.status, stored.ticket_number.as_deref()),
+        )),
+        Accepted::KeyReused(stored) => Err(refuse(ContractError::new(
+            409,
+            "idempotencyKeyReused",
+            format!(
+                "the Idempotency-Key {key} was used with a different body (request {}); a new request needs a new key",
+                stored.id
+            ),
+        ))),
+        Accepted::AccountLimit { retry_after } => {
+            tracing::warn!(%source, "refused a request for {upn}: over {per_hour} an hour for one account");
+            Err(too_many(
+                "tooManyRequestsForAccount",
+                format!("this account already has {per_hour} reset requests in the last hour"),
+                retry_after,
+            ))
+        }
+    }
+}
+
+async fn status(
+    State(relay): State<Arc<RelayState>>,
+    Extension(Peer(peer)): Extension<Peer>,
+    headers: HeaderMap,
+    Path(request_id): Path<String>,
+) -> Response {
+    if let Err(response) = relay.rate_limited(peer, &headers) {
+        return response;
+    }
+    if request_id.len() > 64 {
+        return refuse(ContractError::bad(
+            "invalidRequestId",
+            "a request id has at most 64 characters",
+        ));
+    }
+    let store = match relay.store_now() {
+        Ok(store) => store,
+        Err(response) => return response,
+    };
+    match store.request(&request_id).await {
+        Ok(Some(stored)) => json_response(
+            StatusCode::OK,
+            status_body(&stored.id, stored.status, stored.ticket_number.as_deref()),
+        ),
+        Ok(None) => refuse(ContractError::new(
+            404,
+            "notFound",
+            format!("no reset request {request_id:?}"),
+        )),
+        Err(e) => unavailable(&e),
+    }
+}
+
+async fn enrol(
+    State(relay): State<Arc<RelayState>>,
+    Extension(Peer(peer)): Extension<Peer>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let source = match relay.rate_limited(peer, &headers) {
+        Ok(address) => address,
+        Err(response) => return response,
+    };
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let Some(token) = token else {
+        return refuse(ContractError::new(
+            401,
+            "missingToken",
+            "enrolment needs the signed-in user's Microsoft Graph token: Authorization: Bearer <token>",
+        ));
+    };
+    let enrolment = match Enrolment::parse(&body) {
+        Ok(e) => e,
+        Err(e) => return refuse(e),
+    };
+    let store = match relay.store_now() {
+        Ok(store) => store,
+        Err(response) => return response,
+    };
+    let user = match device_keys::who_is(&relay.http, &relay.config.graph_base, token).await {
+        Ok(user) => user,
+        Err(GraphRefusal::Token(message)) => {
+            tracing::info!(%source, "refused an enrolment: {message}");
+            return refuse(ContractError::new(401, "invalidToken", message));
+        }
+        Err(GraphRefusal::Unavailable(message)) => {
+            tracing::warn!("cannot check an enrolment: {message}");
+            return refuse(ContractError::new(502, "graphUnavailable", message));
+        }
+    };
+    if !in_any_domain(&user.upn, &relay.config.organisation_domains) {
+        return refuse(ContractError::new(
+            422,
+            "upnOutsideOrganisation",
+            format!("{} is not an account of this organisation", user.upn),
+        ));
+    }
+    match device_keys::enrol(&store, &user, enrolment, OffsetDateTime::now_utc()).await {
+        Ok(Enrolled::New(key)) => {
+            tracing::info!(%source, "enrolled device key {} for {}", key.key_id, key.upn);
+            json_response(StatusCode::CREATED, key_body(&key))
+        }
+        Ok(Enrolled::Again(key)) => json_response(StatusCode::OK, key_body(&key)),
+        Ok(Enrolled::OtherUser(key)) => {
+            tracing::warn!(%source, "refused to enrol for {} a key enrolled for {}", user.upn, key.upn);
+            refuse(ContractError::new(
+                409,
+                "keyEnrolledElsewhere",
+                "this public key is enrolled for another account; make a new key",
+            ))
+        }
+        Err(e) => unavailable(&e),
+    }
+}
+
+fn key_body(key: &crate::store::DeviceKey) -> Value {
+    json!({
+        "keyId": key.key_id,
+        "upn": key.upn,
+        "enrolledAt": key.enrolled_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+    })
+}
+
+/// `GET /healthz`: 200 with the queue's counts when the database answers.
+async fn health(State(relay): State<Arc<RelayState>>) -> Response {
+    let store = match relay.store_now() {
+        Ok(store) => store,
+        Err(response) => return response,
+    };
+    match store.counts().await {
+        Ok(counts) => json_response(
+            StatusCode::OK,
+            json!({
+                "status": "ok",
+                "helpdesk": relay.helpdesk_name,
+                "accepted": counts.accepted,
+                "delivered": counts.delivered,
+                "failed": counts.failed,
+            }),
+        ),
+        Err(e) => unavailable(&e),
+    }
+}

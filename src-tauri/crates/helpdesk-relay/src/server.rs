@@ -73,7 +73,7 @@ fn refuse(error: ContractError) -> Response {
 
 fn too_many(code: &'static str, message: String, wait: Duration) -> Response {
     let mut response = refuse(ContractError::new(429, code, message));
-    let seconds = wait.as_secs().max(1).to_string();
+    let seconds = (wait.as_secs_f64().ceil() as u64).max(1).to_string();
     if let Ok(value) = HeaderValue::from_str(&seconds) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }

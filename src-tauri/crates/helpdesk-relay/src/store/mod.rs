@@ -90,8 +90,8 @@ pub enum Accepted {
 pub struct Claimed {
     pub request: StoredRequest,
     /// Whether an earlier attempt was made (it failed, timed out, or its
-    /// holder died): it may have filed a ticket, so ask the helpdesk before
-    /// filing again.
+    /// holder died; also before an operator's replay): it may have filed a
+    /// ticket, so ask the helpdesk before filing again.
     pub earlier_attempt: bool,
 }
 

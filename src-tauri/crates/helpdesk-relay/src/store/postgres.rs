@@ -187,13 +187,13 @@ impl PostgresStore {
             .query_opt(
                 &format!(
                     "WITH due AS ( \
-                       SELECT id, lease_owner AS previous_owner, attempts AS previous_attempts FROM reset_requests \
+                       SELECT id, lease_owner AS previous_owner, attempts AS previous_attempts, last_error IS NOT NULL AS had_error FROM reset_requests \
                        WHERE status = 'accepted' AND next_attempt_at <= $1 \
                          AND (lease_until IS NULL OR lease_until < $1) \
                        ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED) \
                      UPDATE reset_requests r SET lease_owner = $2, lease_until = $3, attempts = r.attempts + 1 \
                      FROM due WHERE r.id = due.id \
-                     RETURNING {columns}, due.previous_owner, due.previous_attempts"
+                     RETURNING {columns}, due.previous_owner, due.previous_attempts, due.had_error"
                 ),
                 &[&now, &owner, &lease_until],
             )
@@ -202,9 +202,10 @@ impl PostgresStore {
         Ok(row.map(|row| {
             let previous_owner: Option<String> = row.get(13);
             let previous_attempts: i32 = row.get(14);
+            let had_error: bool = row.get(15);
             Claimed {
                 request: request_row(&row),
-                earlier_attempt: previous_owner.is_some() || previous_attempts > 0,
+                earlier_attempt: previous_owner.is_some() || previous_attempts > 0 || had_error,
             }
         }))
     }

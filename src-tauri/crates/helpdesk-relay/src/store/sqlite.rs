@@ -200,17 +200,17 @@ impl SqliteStore {
         self.with(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let now = millis(now);
-            let due: Option<(String, Option<String>, i64)> = tx
+            let due: Option<(String, Option<String>, i64, bool)> = tx
                 .query_row(
-                    "SELECT id, lease_owner, attempts FROM reset_requests \
+                    "SELECT id, lease_owner, attempts, last_error IS NOT NULL FROM reset_requests \
                      WHERE status = 'accepted' AND next_attempt_at <= ?1 \
                        AND (lease_until IS NULL OR lease_until < ?1) \
                      ORDER BY next_attempt_at LIMIT 1",
                     params![now],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
                 .optional()?;
-            let Some((id, previous_owner, attempts)) = due else {
+            let Some((id, previous_owner, attempts, had_error)) = due else {
                 return Ok(None);
             };
             tx.execute(
@@ -225,7 +225,7 @@ impl SqliteStore {
             tx.commit()?;
             Ok(Some(Claimed {
                 request,
-                earlier_attempt: previous_owner.is_some() || attempts > 0,
+                earlier_attempt: previous_owner.is_some() || attempts > 0 || had_error,
             }))
         })
         .await

@@ -97,11 +97,28 @@ impl Relay {
             helpdesk_name: config.helpdesk.name(),
             config,
         });
+        // The usual case, a database that answers, serves no 503 at all.
+        let first_try =
+            tokio::time::timeout(Duration::from_secs(5), Store::open(&state.config.database)).await;
+        let opened = match first_try {
+            Ok(Ok(store)) => Some(store),
+            Ok(Err(e)) => {
+                tracing::error!(
+                    "{}: {e}; answering 503 to every request and retrying every 2 s",
+                    state.config.database.describe()
+                );
+                None
+            }
+            Err(_) => None,
+        };
+        if let Some(store) = &opened {
+            let _ = state.store.set(store.clone());
+        }
         let mut tasks = Vec::new();
         let router = server::router(state.clone());
         let is_tls = tls.is_some();
         tasks.push(tokio::spawn(serve(listener, router, tls)));
-        tasks.push(tokio::spawn(connect_and_deliver(state.clone())));
+        tasks.push(tokio::spawn(connect_and_deliver(state.clone(), opened)));
         tracing::info!(
             "listening on {}://{address}, delivering to {}, storing in {}",
             if is_tls { "https" } else { "http" },
@@ -155,21 +172,25 @@ impl Drop for Relay {
 
 /// Connects to the database (logging clearly while it cannot), then runs
 /// the deliverers until aborted.
-async fn connect_and_deliver(state: Arc<RelayState>) {
+async fn connect_and_deliver(state: Arc<RelayState>, opened: Option<Store>) {
     let database = state.config.database.clone();
-    let mut failures = 0u32;
-    let store = loop {
-        match Store::open(&database).await {
-            Ok(store) => break store,
-            Err(e) => {
-                if failures % 15 == 0 {
-                    tracing::error!(
-                        "{}: {e}; answering 503 to every request and retrying every 2 s",
-                        database.describe()
-                    );
+    let mut failures = u32::from(opened.is_none());
+    let store = if let Some(store) = opened {
+        store
+    } else {
+        loop {
+            match Store::open(&database).await {
+                Ok(store) => break store,
+                Err(e) => {
+                    if failures % 15 == 0 {
+                        tracing::error!(
+                            "{}: {e}; answering 503 to every request and retrying every 2 s",
+                            database.describe()
+                        );
+                    }
+                    failures += 1;
+                    tokio::time::sleep(Duration::from_secs(2)).await;
                 }
-                failures += 1;
-                tokio::time::sleep(Duration::from_secs(2)).await;
             }
         }
     };

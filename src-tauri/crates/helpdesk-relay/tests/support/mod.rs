@@ -319,3 +319,93 @@ pub async fn wait_delivered(
 pub fn new_key() -> String {
     uuid::Uuid::new_v4().to_string()
 }
+
+/// A relay running as its own process (`mfa-relay serve`), killed with
+/// SIGKILL when dropped or when the test's thread ends.
+pub struct RelayProcess {
+    child: std::process::Child,
+    pub url: String,
+}
+
+impl RelayProcess {
+    /// Writes `config` to `dir/<name>.toml` and starts `mfa-relay serve` on it;
+    /// waits for its "listening at" line.
+    pub fn start(dir: &std::path::Path, name: &str, config: &str) -> RelayProcess {
+        use std::io::{BufRead, BufReader};
+        use std::os::unix::process::CommandExt;
+        let path = dir.join(format!("{name}.toml"));
+        std::fs::write(&path, config).unwrap();
+        let log = std::fs::File::create(dir.join(format!("{name}.log"))).unwrap();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_mfa-relay"));
+        command
+            .args(["serve", "--config"])
+            .arg(&path)
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::piped())
+            .stderr(log);
+        // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                if libc::prctl(
+                    libc::PR_SET_PDEATHSIG,
+                    libc::SIGKILL as libc::c_ulong,
+                    0,
+                    0,
+                    0,
+                ) != 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let mut child = command.spawn().expect("mfa-relay starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("mfa-relay listening at ")
+            .unwrap_or_else(|| {
+                panic!(
+                    "mfa-relay {name} did not start: {line:?}; its log: {}",
+                    std::fs::read_to_string(dir.join(format!("{name}.log"))).unwrap_or_default()
+                )
+            })
+            .to_owned();
+        RelayProcess { child, url }
+    }
+
+    /// SIGKILL: no shutdown, no cleanup, as a crash or power cut.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Polls `url`'s `/healthz` until `delivered` reaches `want` (or `timeout`);
+/// the last counts seen.
+pub async fn wait_for_delivered_count(
+    http: &reqwest::Client,
+    url: &str,
+    want: u64,
+    timeout: Duration,
+) -> Value {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let health: Value = match http.get(format!("{url}healthz")).send().await {
+            Ok(r) => r.json().await.unwrap_or(Value::Null),
+            Err(_) => Value::Null,
+        };
+        if health["delivered"].as_u64() == Some(want) || tokio::time::Instant::now() >= deadline {
+            return health;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

@@ -38,6 +38,8 @@ struct Desk {
     posts: u32,
     finds: u32,
     mode: Option<Mode>,
+    /// How long the desk takes to file an incident.
+    latency: Duration,
 }
 
 /// A ServiceNow-shaped helpdesk on 127.0.0.1: `POST /api/now/table/incident`
@@ -84,6 +86,11 @@ impl FakeServiceNow {
 
     pub fn set_mode(&self, mode: Mode) {
         self.desk.lock().unwrap().mode = Some(mode);
+    }
+
+    /// Makes every filing take `latency` (a real helpdesk's answer time).
+    pub fn set_latency(&self, latency: Duration) {
+        self.desk.lock().unwrap().latency = latency;
     }
 
     pub fn incidents(&self) -> Vec<Value> {
@@ -172,6 +179,10 @@ async fn file(
     };
     if hang {
         tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
+    let latency = desk.lock().unwrap().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
     }
     (
         StatusCode::CREATED,
@@ -320,6 +331,21 @@ pub fn new_key() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// The `mfa-relay` binary: Cargo's for tests; for the benchmark (an
+/// example), the one beside the examples' directory.
+pub fn relay_binary() -> std::path::PathBuf {
+    match option_env!("CARGO_BIN_EXE_mfa-relay") {
+        Some(path) => path.into(),
+        None => {
+            let exe = std::env::current_exe().unwrap();
+            exe.parent()
+                .and_then(|d| d.parent())
+                .unwrap()
+                .join("mfa-relay")
+        }
+    }
+}
+
 /// A relay running as its own process (`mfa-relay serve`), killed with
 /// SIGKILL when dropped or when the test's thread ends.
 pub struct RelayProcess {
@@ -336,7 +362,7 @@ impl RelayProcess {
         let path = dir.join(format!("{name}.toml"));
         std::fs::write(&path, config).unwrap();
         let log = std::fs::File::create(dir.join(format!("{name}.log"))).unwrap();
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_mfa-relay"));
+        let mut command = std::process::Command::new(relay_binary());
         command
             .args(["serve", "--config"])
             .arg(&path)
@@ -374,6 +400,10 @@ impl RelayProcess {
             })
             .to_owned();
         RelayProcess { child, url }
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        Some(self.child.id())
     }
 
     /// SIGKILL: no shutdown, no cleanup, as a crash or power cut.

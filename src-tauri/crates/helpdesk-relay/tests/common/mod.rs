@@ -1,0 +1,3 @@
+//! Helpers shared by the helpdesk relay's integration tests.
+
+pub mod services;

@@ -27,8 +27,11 @@
 //!   the last 30 days, newest first; the relay looks at the first 100 of
 //!   them, which covers any retry it makes.
 //!
-//! Any other answer goes through [`super::http::classify`] (Freshservice
-//! answers 429 with `Retry-After` when the account's rate limit is hit).
+//! Any other answer goes through [`super::http::classify`]. Freshservice's
+//! rate limits are per minute and per account (its answers carry
+//! `X-RateLimit-*` headers); a 429 is retried after its `Retry-After` if it
+//! sends one (not confirmed from Freshservice's documentation), else after
+//! the relay's own backoff.
 
 use reqwest::header::ACCEPT;
 use serde::Deserialize;

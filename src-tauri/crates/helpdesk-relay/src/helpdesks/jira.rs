@@ -16,13 +16,13 @@
 //! # What the relay sends
 //!
 //! `raiseOnBehalfOf` takes the customer's `accountId`, not an email address
-//! (Atlassian's JSDCLOUD-6061 asked for email and was closed unimplemented),
+//! (Atlassian's JSDCLOUD-6061 asked for email; it was closed, "Timed out"),
 //! so filing is up to five calls, of which only the last creates a ticket:
 //!
 //! 1. `GET /rest/servicedeskapi/servicedesk/{service_desk_id}/customer?query=<upn>`
 //!    (an experimental method: sent with `X-ExperimentalApi: opt-in`), and
 //!    take the `accountId` of the value whose `emailAddress` is the UPN.
-//! 2. None: `POST /rest/servicedeskapi/customer?strictConflictStatusCode=true`
+//! 2. If there is none, `POST /rest/servicedeskapi/customer?strictConflictStatusCode=true`
 //!    `{"email": upn, "displayName": upn}` creates the customer (answer: the
 //!    user, with `accountId`). Atlassian documents that this needs the
 //!    *Jira Administrator* global permission; without it the relay retries

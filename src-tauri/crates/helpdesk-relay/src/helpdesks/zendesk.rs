@@ -24,11 +24,15 @@
 //!   (the subject carries the relay's request id; the body is plain text),
 //!   with an `Idempotency-Key` header: the UUID of the relay's request id
 //!   (`rr-<uuid>`), so every attempt at one request sends the same key and
-//!   the same body. Zendesk's Ticketing API documents the key for ticket
-//!   creation: within its window (2 hours after the first use) a repeat
-//!   returns the original ticket (`x-idempotency-lookup: hit`) instead of
-//!   filing a second; the same key with a different body answers 400. The
-//!   answer's `request.id` is the ticket number.
+//!   the same body. Zendesk's Ticketing API introduction ("Idempotency")
+//!   documents the key for ticket creation: within its window (2 hours
+//!   after the first use) a repeat returns the original ticket
+//!   (`x-idempotency-lookup: hit`) instead of filing a second; the same key
+//!   with a different body answers 400 `IdempotentRequestError`. Zendesk's
+//!   example is `POST /api/v2/tickets.json`; that the Requests endpoint, which
+//!   creates the same tickets, honours the key too is an assumption this
+//!   adapter (and the tenant emulator) makes. The answer's `request.id` is
+//!   the ticket number.
 //! - find, with a credential: `GET {base_url}/api/v2/search.json?query=type:ticket "<request id>"`,
 //!   and the ticket result whose `subject` contains the request id. Zendesk
 //!   indexes new tickets for search after a delay, so a ticket filed moments
@@ -37,8 +41,8 @@
 //!   A repeat within 2 hours is still answered with the first ticket
 //!   (the idempotency key); a repeat after that files a second ticket.
 //!
-//! Any other answer goes through [`super::http::classify`] (Zendesk answers
-//! 429 with `Retry-After` when rate-limited).
+//! Any other answer goes through [`super::http::classify`] (Zendesk's
+//! rate-limit documentation has a 429 carry `Retry-After`, in seconds).
 
 use reqwest::header::ACCEPT;
 use serde::Deserialize;

@@ -201,7 +201,12 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/_emulator/helpdesk", get(admin_view::page))
         .route("/_emulator/helpdesk/tickets", get(admin_view::tickets_json))
+        .route(
+            "/_emulator/helpdesk/device-keys",
+            get(admin_view::device_keys_json),
+        )
         .route("/helpdesk/v1/reset-requests", post(relay::submit))
+        .route("/helpdesk/v1/device-keys", post(relay::enrol))
         .route(
             "/helpdesk/v1/reset-requests/{request_id}",
             get(relay::status),

@@ -741,3 +741,428 @@ async fn tickets_and_their_keys_survive_a_restart() -> TestResult {
     emulator.shutdown().await;
     Ok(())
 }
+
+// ---- Device proof: enrolment and signed requests ---------------------------
+
+const ENROL: &str = "helpdesk/v1/device-keys";
+
+fn enrolment(public_key: &str) -> Value {
+    json!({
+        "publicKey": public_key,
+        "device": {"os": "Debian GNU/Linux 12", "appVersion": "0.1.0"},
+    })
+}
+
+/// POSTs an enrolment with an optional bearer token.
+async fn enrol(
+    emulator: &Emulator,
+    token: Option<&str>,
+    body: &Value,
+) -> Result<Reply, reqwest::Error> {
+    let mut request = client()
+        .post(url(emulator, ENROL))
+        .header("Content-Type", "application/json")
+        .body(body.to_string());
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await?;
+    Ok((
+        status,
+        headers,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    ))
+}
+
+/// POSTs a reset request with the given extra headers.
+async fn relay_with(
+    emulator: &Emulator,
+    key: &str,
+    body: &[u8],
+    extra: &[(&str, &str)],
+) -> Result<Reply, reqwest::Error> {
+    let mut request = client()
+        .post(url(emulator, RELAY))
+        .header("Idempotency-Key", key)
+        .header("Content-Type", "application/json")
+        .body(body.to_vec());
+    for (name, value) in extra {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await?;
+    Ok((
+        status,
+        headers,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    ))
+}
+
+/// The three `Device-*` headers for one attempt.
+fn signed(
+    key: &helpdesk_contract::device_proof::SigningKey,
+    key_id: &str,
+    created: i64,
+    idempotency_key: &str,
+    body: &[u8],
+) -> Vec<(&'static str, String)> {
+    use helpdesk_contract::device_proof::{sign, CREATED_HEADER, KEY_ID_HEADER, SIGNATURE_HEADER};
+    let (key_id, created, signature) = sign(key, key_id, created, idempotency_key, body);
+    vec![
+        (KEY_ID_HEADER, key_id),
+        (CREATED_HEADER, created),
+        (SIGNATURE_HEADER, signature),
+    ]
+}
+
+fn pairs<'a>(headers: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    headers.iter().map(|(n, v)| (*n, v.as_str())).collect()
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+#[tokio::test]
+async fn device_key_enrolment_needs_a_graph_token_the_tenant_issued() -> TestResult {
+    use helpdesk_contract::device_proof::{generate_key, public_key_text};
+    let emulator = start().await;
+    let body = enrolment(&public_key_text(&generate_key()));
+
+    let reply = enrol(&emulator, None, &body).await?;
+    let message = relay_error(&reply, StatusCode::UNAUTHORIZED, "invalidToken");
+    assert!(message.contains("Bearer"), "{message}");
+    assert_eq!(
+        reply
+            .1
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok()),
+        Some("Bearer")
+    );
+    let reply = enrol(&emulator, Some("not-a-token-the-tenant-issued"), &body).await?;
+    let message = relay_error(&reply, StatusCode::UNAUTHORIZED, "invalidToken");
+    assert!(message.contains("Graph refused"), "{message}");
+    // Basic is not a bearer token.
+    let response = client()
+        .post(url(&emulator, ENROL))
+        .header("Content-Type", "application/json")
+        .header("Authorization", "Basic ZGFuYTpwdw==")
+        .body(body.to_string())
+        .send()
+        .await?;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+
+    // A token with no permission to read the profile is refused like Graph's /me refuses it.
+    let narrow = sign_in(
+        &emulator,
+        "adele",
+        "openid profile offline_access UserAuthenticationMethod.Read",
+    )
+    .await?;
+    let narrow = narrow["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let reply = enrol(&emulator, Some(&narrow), &body).await?;
+    relay_error(&reply, StatusCode::UNAUTHORIZED, "invalidToken");
+
+    let (status, _, keys) = graph_get(&emulator, None, "_emulator/helpdesk/device-keys").await?;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(keys, json!([]), "nothing was enrolled");
+    Ok(())
+}
+
+#[tokio::test]
+async fn device_key_enrolment_checks_its_body() -> TestResult {
+    use helpdesk_contract::device_proof::{generate_key, public_key_text};
+    let emulator = start().await;
+    let token = access_token(&emulator, "adele").await?;
+    let good = public_key_text(&generate_key());
+
+    for (bad_key, says) in [
+        ("AAAA", "32-byte"),
+        ("not base64!", "base64url"),
+        (&"A".repeat(65) as &str, "at most 64"),
+    ] {
+        let reply = enrol(&emulator, Some(&token), &enrolment(bad_key)).await?;
+        let message = relay_error(&reply, StatusCode::BAD_REQUEST, "invalidField");
+        assert!(message.contains(says), "{bad_key}: {message}");
+    }
+    let mut extra = enrolment(&good);
+    extra["upn"] = json!("ceo@contoso-demo.example");
+    let reply = enrol(&emulator, Some(&token), &extra).await?;
+    let message = relay_error(&reply, StatusCode::BAD_REQUEST, "unknownField");
+    assert!(message.contains("upn"), "{message}");
+    let mut extra = enrolment(&good);
+    extra["device"]["serial"] = json!("X1");
+    let reply = enrol(&emulator, Some(&token), &extra).await?;
+    let message = relay_error(&reply, StatusCode::BAD_REQUEST, "unknownField");
+    assert!(message.contains("device.serial"), "{message}");
+    let reply = enrol(&emulator, Some(&token), &json!({"publicKey": good})).await?;
+    relay_error(&reply, StatusCode::BAD_REQUEST, "missingField");
+    let mut long = enrolment(&good);
+    long["device"]["appVersion"] = json!("v".repeat(33));
+    let reply = enrol(&emulator, Some(&token), &long).await?;
+    relay_error(&reply, StatusCode::BAD_REQUEST, "invalidField");
+    let reply = enrol(&emulator, Some(&token), &json!([good])).await?;
+    relay_error(&reply, StatusCode::BAD_REQUEST, "invalidJson");
+    let response = client()
+        .post(url(&emulator, ENROL))
+        .bearer_auth(&token)
+        .header("Content-Type", "text/plain")
+        .body(enrolment(&good).to_string())
+        .send()
+        .await?;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    let (_, _, keys) = graph_get(&emulator, None, "_emulator/helpdesk/device-keys").await?;
+    assert_eq!(keys, json!([]), "nothing was enrolled");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_key_is_enrolled_once_per_user_and_never_for_two() -> TestResult {
+    use helpdesk_contract::device_proof::{generate_key, public_key_text};
+    let emulator = start().await;
+    let adele = access_token(&emulator, "adele").await?;
+    let ben = access_token(&emulator, "ben").await?;
+    let key = public_key_text(&generate_key());
+
+    let (status, _, first) = enrol(&emulator, Some(&adele), &enrolment(&key)).await?;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(keys(&first), ["enrolledAt", "keyId", "upn"]);
+    assert_eq!(first["upn"], "adele@contoso-demo.example");
+    let key_id = first["keyId"].as_str().unwrap_or_default().to_string();
+    assert!(
+        !key_id.is_empty()
+            && key_id.len() <= 64
+            && key_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+        "{key_id}"
+    );
+    assert!(time::OffsetDateTime::parse(
+        first["enrolledAt"].as_str().unwrap_or_default(),
+        &time::format_description::well_known::Rfc3339
+    )
+    .is_ok());
+
+    // The same key again: 200, the same keyId, still one key.
+    let (status, _, again) = enrol(&emulator, Some(&adele), &enrolment(&key)).await?;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again, first);
+
+    // Another user cannot take it.
+    let reply = enrol(&emulator, Some(&ben), &enrolment(&key)).await?;
+    relay_error(&reply, StatusCode::CONFLICT, "keyEnrolledElsewhere");
+
+    let (_, _, listed) = graph_get(&emulator, None, "_emulator/helpdesk/device-keys").await?;
+    let listed = listed.as_array().cloned().unwrap_or_default();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["keyId"], key_id.as_str());
+    assert_eq!(listed[0]["upn"], "adele@contoso-demo.example");
+    assert_eq!(listed[0]["publicKey"], key.as_str());
+    assert_eq!(listed[0]["deviceOs"], "Debian GNU/Linux 12");
+
+    // A user keeps five keys; a sixth replaces the oldest.
+    for _ in 0..5 {
+        let (status, _, _) = enrol(
+            &emulator,
+            Some(&adele),
+            &enrolment(&public_key_text(&generate_key())),
+        )
+        .await?;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (_, _, listed) = graph_get(&emulator, None, "_emulator/helpdesk/device-keys").await?;
+    let listed = listed.as_array().cloned().unwrap_or_default();
+    assert_eq!(listed.len(), 5);
+    assert!(
+        listed.iter().all(|k| k["keyId"] != key_id.as_str()),
+        "the oldest went"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn signed_requests_say_whether_they_came_from_the_users_enrolled_device() -> TestResult {
+    use helpdesk_contract::device_proof::{generate_key, public_key_text};
+    let dir = tempfile::tempdir()?;
+    let persistent = || EmulatorConfig {
+        state_dir: Some(dir.path().to_path_buf()),
+        ..config()
+    };
+    let emulator = Emulator::start(persistent()).await?;
+    let adele_token = access_token(&emulator, "adele").await?;
+    let key = generate_key();
+    let (_, _, enrolled) = enrol(
+        &emulator,
+        Some(&adele_token),
+        &enrolment(&public_key_text(&key)),
+    )
+    .await?;
+    let key_id = enrolled["keyId"].as_str().unwrap_or_default().to_string();
+    let adele = with(&["upn"], json!("adele@contoso-demo.example"));
+    let body = adele.to_string().into_bytes();
+
+    // Signed by Adele's enrolled key, for Adele: enrolled device.
+    let idem = new_key();
+    let headers = signed(&key, &key_id, now(), &idem, &body);
+    let (status, _, filed) = relay_with(&emulator, &idem, &body, &pairs(&headers)).await?;
+    assert_eq!(status, StatusCode::ACCEPTED, "{filed}");
+    let ticket = emulator.helpdesk_tickets().pop().ok_or("no ticket")?;
+    assert_eq!(
+        ticket.device_proof,
+        Some(tenant_emulator::helpdesk::DeviceProof::EnrolledDevice)
+    );
+    let note = ticket.device_proof_note.clone().unwrap_or_default();
+    assert!(
+        note.contains(&key_id) && note.contains("Debian GNU/Linux 12"),
+        "{note}"
+    );
+    assert!(
+        ticket
+            .description
+            .contains("Device proof: sent from the user's enrolled device"),
+        "{}",
+        ticket.description
+    );
+    assert!(ticket.description.contains("verify identity by call-back"));
+    assert!(
+        ticket.subject.contains("enrolled device"),
+        "{}",
+        ticket.subject
+    );
+    // A retry of the same request, signed afresh, is the same request.
+    let headers = signed(&key, &key_id, now(), &idem, &body);
+    let (status, _, again) = relay_with(&emulator, &idem, &body, &pairs(&headers)).await?;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again, filed);
+
+    // Unsigned: unverified.
+    let (status, _, _) = relay_with(&emulator, &new_key(), &body, &[]).await?;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let ticket = emulator.helpdesk_tickets().pop().ok_or("no ticket")?;
+    assert_eq!(
+        ticket.device_proof,
+        Some(tenant_emulator::helpdesk::DeviceProof::UnverifiedDevice)
+    );
+    assert!(ticket
+        .description
+        .contains("Device proof: unverified device"));
+
+    // Adele's key signing a request for Dana: accepted, unverified, and says why.
+    let dana = valid().to_string().into_bytes();
+    let idem = new_key();
+    let headers = signed(&key, &key_id, now(), &idem, &dana);
+    let (status, _, _) = relay_with(&emulator, &idem, &dana, &pairs(&headers)).await?;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let ticket = emulator.helpdesk_tickets().pop().ok_or("no ticket")?;
+    assert_eq!(
+        ticket.device_proof,
+        Some(tenant_emulator::helpdesk::DeviceProof::UnverifiedDevice)
+    );
+    assert!(ticket
+        .device_proof_note
+        .unwrap_or_default()
+        .contains("another account"));
+
+    // A key the relay never enrolled: accepted, unverified.
+    let stranger = generate_key();
+    let idem = new_key();
+    let headers = signed(&stranger, "dk-nobody", now(), &idem, &body);
+    let (status, _, _) = relay_with(&emulator, &idem, &body, &pairs(&headers)).await?;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let ticket = emulator.helpdesk_tickets().pop().ok_or("no ticket")?;
+    assert_eq!(
+        ticket.device_proof,
+        Some(tenant_emulator::helpdesk::DeviceProof::UnverifiedDevice)
+    );
+    assert!(ticket
+        .device_proof_note
+        .unwrap_or_default()
+        .contains("does not know"));
+    let filed_so_far = emulator.helpdesk_tickets().len();
+
+    // A body changed after signing: 401, nothing filed.
+    let idem = new_key();
+    let headers = signed(&key, &key_id, now(), &idem, &body);
+    let tampered = with(&["upn"], json!("adele@contoso-demo.example"));
+    let mut tampered = tampered;
+    tampered["verificationPhrase"] = json!("attacker-chosen-99");
+    let reply = relay_with(
+        &emulator,
+        &idem,
+        tampered.to_string().as_bytes(),
+        &pairs(&headers),
+    )
+    .await?;
+    relay_error(&reply, StatusCode::UNAUTHORIZED, "invalidSignature");
+    // Signed by another key under Adele's key id: 401.
+    let headers = signed(&stranger, &key_id, now(), &idem, &body);
+    let reply = relay_with(&emulator, &idem, &body, &pairs(&headers)).await?;
+    relay_error(&reply, StatusCode::UNAUTHORIZED, "invalidSignature");
+    // Moved to another idempotency key: 401.
+    let headers = signed(&key, &key_id, now(), &new_key(), &body);
+    let reply = relay_with(&emulator, &idem, &body, &pairs(&headers)).await?;
+    relay_error(&reply, StatusCode::UNAUTHORIZED, "invalidSignature");
+    // Older or newer than ten minutes: 401.
+    for created in [now() - 11 * 60, now() + 11 * 60] {
+        let headers = signed(&key, &key_id, created, &idem, &body);
+        let reply = relay_with(&emulator, &idem, &body, &pairs(&headers)).await?;
+        relay_error(&reply, StatusCode::UNAUTHORIZED, "signatureExpired");
+    }
+    // Some headers but not all, or a malformed one: 400.
+    let headers = signed(&key, &key_id, now(), &idem, &body);
+    let reply = relay_with(&emulator, &idem, &body, &pairs(&headers[..2])).await?;
+    let message = relay_error(&reply, StatusCode::BAD_REQUEST, "invalidDeviceProof");
+    assert!(message.contains("all three"), "{message}");
+    let mut bad_id = pairs(&headers);
+    bad_id[0].1 = "dk/../1";
+    let reply = relay_with(&emulator, &idem, &body, &bad_id).await?;
+    relay_error(&reply, StatusCode::BAD_REQUEST, "invalidDeviceProof");
+    let mut bad_time = pairs(&headers);
+    bad_time[1].1 = "yesterday";
+    let reply = relay_with(&emulator, &idem, &body, &bad_time).await?;
+    relay_error(&reply, StatusCode::BAD_REQUEST, "invalidDeviceProof");
+    assert_eq!(
+        emulator.helpdesk_tickets().len(),
+        filed_so_far,
+        "nothing more was filed"
+    );
+
+    // The admin view shows the device proof.
+    let page = client()
+        .get(url(&emulator, "_emulator/helpdesk"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(page.contains("data-device-proof=\"enrolledDevice\""));
+    assert!(page.contains("data-device-proof=\"unverifiedDevice\""));
+    assert!(
+        page.contains("sent from the user&#39;s enrolled device")
+            || page.contains("sent from the user's enrolled device")
+    );
+    assert!(page.contains(&key_id), "the directory lists Adele's key");
+
+    // Keys survive a restart, and still verify.
+    emulator.shutdown().await;
+    let emulator = Emulator::start(persistent()).await?;
+    let idem = new_key();
+    let headers = signed(&key, &key_id, now(), &idem, &body);
+    let (status, _, _) = relay_with(&emulator, &idem, &body, &pairs(&headers)).await?;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let ticket = emulator.helpdesk_tickets().pop().ok_or("no ticket")?;
+    assert_eq!(
+        ticket.device_proof,
+        Some(tenant_emulator::helpdesk::DeviceProof::EnrolledDevice)
+    );
+    emulator.shutdown().await;
+    Ok(())
+}

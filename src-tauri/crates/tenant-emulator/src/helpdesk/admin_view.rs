@@ -1,6 +1,7 @@
 //! The helpdesk's admin side: the view at `/_emulator/helpdesk` ("Demo
-//! helpdesk — emulated"), its JSON twin `/_emulator/helpdesk/tickets`, and
-//! the per-user admin actions it posts to:
+//! helpdesk — emulated"), its JSON twin `/_emulator/helpdesk/tickets`, the
+//! relay's enrolled device keys as JSON (`/_emulator/helpdesk/device-keys`),
+//! and the per-user admin actions it posts to:
 //! - `POST /_emulator/users/{upn}/temporary-access-pass`
 //!   `{lifetimeInMinutes?, isUsableOnce?, startDateTime?}` -> 201 and the
 //!   Graph `temporaryAccessPassAuthenticationMethod` with its code;
@@ -33,7 +34,7 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::HelpdeskTicket;
+use super::{DeviceKeyRecord, DeviceProof, HelpdeskTicket};
 use crate::admin::problem;
 use crate::identity::params;
 use crate::pages::{escape, layout};
@@ -338,6 +339,47 @@ pub(crate) async fn tickets_json(State(shared): State<Arc<Shared>>) -> Json<Valu
     Json(serde_json::to_value(tickets).unwrap_or(Value::Array(Vec::new())))
 }
 
+/// `GET /_emulator/helpdesk/device-keys`: every enrolled device key (public
+/// halves only), oldest first.
+pub(crate) async fn device_keys_json(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    let keys = shared.store().helpdesk.device_keys.clone();
+    Json(serde_json::to_value(keys).unwrap_or(Value::Array(Vec::new())))
+}
+
+/// The ticket's device-proof row: what the relay could tell, and why.
+fn device_proof_text(ticket: &HelpdeskTicket) -> String {
+    let note = ticket.device_proof_note.clone().unwrap_or_default();
+    match ticket.device_proof {
+        Some(DeviceProof::EnrolledDevice) => format!(
+            "enrolledDevice: sent from the user's enrolled device ({note}). This proves the \
+             computer, not the person: still verify identity by call-back"
+        ),
+        Some(DeviceProof::UnverifiedDevice) => format!("unverifiedDevice: {note}"),
+        None => String::new(),
+    }
+}
+
+/// A user's enrolled device keys, as the view lists them.
+fn device_keys_text(keys: &[DeviceKeyRecord], user: &User) -> String {
+    let mine: Vec<String> = keys
+        .iter()
+        .filter(|k| k.user_id == user.id.to_string())
+        .map(|k| {
+            format!(
+                "{} ({}, enrolled {})",
+                k.key_id,
+                k.device_os,
+                k.enrolled_at.date()
+            )
+        })
+        .collect();
+    if mine.is_empty() {
+        "none".into()
+    } else {
+        mine.join("; ")
+    }
+}
+
 fn path_segment(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
@@ -423,6 +465,14 @@ fn ticket_card(ticket: &HelpdeskTicket, user: Option<&User>, csrf: &str) -> Stri
         row("Still has", &ticket.still_has.join(", ")),
         row("Call-back preference", &callback),
         row("Device", &device),
+        format!(
+            "<tr><th>Device proof</th><td data-device-proof=\"{}\">{}</td></tr>",
+            ticket.device_proof.map(DeviceProof::as_str).unwrap_or(""),
+            match device_proof_text(ticket) {
+                text if text.is_empty() => "\u{2014} (no device proof on this channel)".to_string(),
+                text => escape(&text),
+            }
+        ),
         row("Created (sender's clock)", &optional(&ticket.created_at)),
         row(
             "Verification phrase",
@@ -484,9 +534,13 @@ fn tap_status(user: &User, now: OffsetDateTime) -> String {
 /// `GET /_emulator/helpdesk`.
 pub(crate) async fn page(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response {
     let query = params(query.unwrap_or_default().as_bytes());
-    let (tickets, users) = {
+    let (tickets, users, device_keys) = {
         let store = shared.store();
-        (store.helpdesk.tickets.clone(), store.tenant.users.clone())
+        (
+            store.helpdesk.tickets.clone(),
+            store.tenant.users.clone(),
+            store.helpdesk.device_keys.clone(),
+        )
     };
     let now = OffsetDateTime::now_utc();
     let csrf = &shared.admin_csrf;
@@ -526,12 +580,13 @@ pub(crate) async fn page(State(shared): State<Arc<Shared>>, RawQuery(query): Raw
         .map(|u| {
             format!(
                 "<tr id=\"user-{id}\"><td><strong>{name}</strong><br><code>{upn}</code></td>\
-                 <td>{methods}</td><td>{tap}</td><td>{actions}</td></tr>",
+                 <td>{methods}</td><td>{tap}</td><td>{keys}</td><td>{actions}</td></tr>",
                 id = escape(&u.id.to_string()),
                 name = escape(&u.display_name),
                 upn = escape(&u.user_principal_name),
                 methods = u.methods.len(),
                 tap = escape(&tap_status(u, now)),
+                keys = escape(&device_keys_text(&device_keys, u)),
                 actions = action_forms(&u.user_principal_name, csrf, &u.id.to_string()),
             )
         })
@@ -541,10 +596,13 @@ pub(crate) async fn page(State(shared): State<Arc<Shared>>, RawQuery(query): Raw
          <p>Reset requests filed through the relay (<code>/helpdesk/v1/reset-requests</code>) and Zendesk's \
          anonymous Requests API (<code>/zendesk/api/v2/requests.json</code>), newest first. Every request is \
          unauthenticated: verify the caller on the number in the directory and ask for the verification phrase \
-         before acting. As JSON: <a href=\"{VIEW_PATH}/tickets\">{VIEW_PATH}/tickets</a>.</p>{notice}</div>\
+         before acting. Relay tickets also say whether a device key the user enrolled while signed in signed them \
+         (<em>enrolledDevice</em>); that proves the computer, not the person. As JSON: \
+         <a href=\"{VIEW_PATH}/tickets\">{VIEW_PATH}/tickets</a>, \
+         <a href=\"{VIEW_PATH}/device-keys\">{VIEW_PATH}/device-keys</a>.</p>{notice}</div>\
          {cards}\
          <div class=\"card wide\"><h1>Directory users</h1>\
-         <table><thead><tr><th>User</th><th>Methods</th><th>Temporary Access Pass</th><th>Admin actions</th></tr></thead>\
+         <table><thead><tr><th>User</th><th>Methods</th><th>Temporary Access Pass</th><th>Device keys</th><th>Admin actions</th></tr></thead>\
          <tbody>{user_rows}</tbody></table></div>",
         mark = escape(HELPDESK_MARK),
     );

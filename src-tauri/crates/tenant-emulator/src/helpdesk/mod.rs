@@ -10,6 +10,13 @@
 //!   channels; numbers never repeat, also across restarts;
 //! - a repeated idempotency key never files a second ticket;
 //! - tickets are kept in the store and persisted with the tenant.
+//!
+//! Device proof (the contract's "Device proof" section): the relay enrols
+//! device keys (`POST /helpdesk/v1/device-keys`, authenticated by one of the
+//! emulator's own Graph access tokens, resolved as Graph `/me` resolves it)
+//! and checks the `Device-*` headers of reset requests; every relay ticket
+//! says `enrolledDevice` or `unverifiedDevice`, with a note. Enrolled keys
+//! are persisted with the tickets.
 
 pub(crate) mod admin_view;
 pub(crate) mod relay;
@@ -90,7 +97,57 @@ pub struct HelpdeskTicket {
     pub tenant: Option<String>,
     /// The request body as received (parsed JSON).
     pub raw: Value,
+    /// Relay tickets: `enrolledDevice` (signed by a key enrolled for this
+    /// UPN) or `unverifiedDevice`. `None` for Zendesk, which has no device
+    /// proof.
+    #[serde(default)]
+    pub device_proof: Option<DeviceProof>,
+    /// Why, in the helpdesk's words (which key, or why unverified).
+    #[serde(default)]
+    pub device_proof_note: Option<String>,
 }
+
+/// What the relay could tell about the computer that sent a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DeviceProof {
+    /// Signed, within the allowed time, by a key enrolled for this very UPN.
+    EnrolledDevice,
+    /// Unsigned, or signed by a key the relay does not know or that is
+    /// enrolled for another UPN.
+    UnverifiedDevice,
+}
+
+impl DeviceProof {
+    /// `"enrolledDevice"` or `"unverifiedDevice"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceProof::EnrolledDevice => "enrolledDevice",
+            DeviceProof::UnverifiedDevice => "unverifiedDevice",
+        }
+    }
+}
+
+/// A device key enrolled with the relay (the contract's `DeviceKey`, plus
+/// what the relay keeps about it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceKeyRecord {
+    pub key_id: String,
+    /// Lower-case, as Graph `/me` named the user.
+    pub upn: String,
+    /// Graph's user id.
+    pub user_id: String,
+    /// The Ed25519 public key, base64url without padding (canonical).
+    pub public_key: String,
+    pub device_os: String,
+    pub device_app_version: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub enrolled_at: OffsetDateTime,
+}
+
+/// The most device keys one user keeps; a sixth replaces the oldest.
+pub(crate) const MAX_DEVICE_KEYS_PER_USER: usize = 5;
 
 /// The inbox. Persisted.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -99,6 +156,10 @@ pub(crate) struct Inbox {
     pub tickets: Vec<HelpdeskTicket>,
     /// The number the next ticket gets.
     pub next_number: u64,
+    /// Device keys enrolled through the relay, oldest first; absent in files
+    /// written before device proof existed.
+    #[serde(default)]
+    pub device_keys: Vec<DeviceKeyRecord>,
 }
 
 impl Default for Inbox {
@@ -106,6 +167,7 @@ impl Default for Inbox {
         Inbox {
             tickets: Vec::new(),
             next_number: FIRST_TICKET_NUMBER,
+            device_keys: Vec::new(),
         }
     }
 }

@@ -300,6 +300,8 @@ pub(crate) async fn create_request(
         runbook: Vec::new(),
         tenant: None,
         raw,
+        device_proof: None,
+        device_proof_note: None,
     };
     let response = created(&shared, &ticket, key.as_ref().map(|_| "miss"));
     store.helpdesk.tickets.push(ticket);

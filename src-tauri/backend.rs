@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use mfa_core::config::Helpdesk;
 use mfa_core::config::{self, Config, Endpoints, Layered, Origin, Provenance};
+use mfa_core::device_key::{DeviceEnroller, DeviceKeyStore};
 use mfa_core::guardrails::Floor;
 use mfa_core::helpdesk::{Outbox, ResetRequest};
 use mfa_core::journey::JourneyStore;
@@ -98,6 +99,9 @@ pub struct ResetRequests {
     pub drafts: std::sync::Mutex<std::collections::HashMap<String, ResetRequest>>,
     /// Wakes the delivery task when a request is queued.
     pub wake: Arc<tokio::sync::Notify>,
+    /// This computer's device keys, when the helpdesk is a relay (device
+    /// proof); requests to it are signed with them.
+    pub device_keys: Option<DeviceKeyStore>,
 }
 
 /// The parts every way of starting shares.
@@ -107,6 +111,8 @@ struct Parts<'a> {
     layered: &'a Layered,
     session: Session,
     http: reqwest::Client,
+    /// The keychain service of the refresh token (and of device keys).
+    keychain_service: &'a str,
     data_dir: &'a std::path::Path,
     demo_users: Vec<DemoUserView>,
     helpdesk: Option<Helpdesk>,
@@ -114,7 +120,27 @@ struct Parts<'a> {
 }
 
 fn assemble(p: Parts<'_>) -> Backend {
-    let outbox = Outbox::new(p.data_dir.join("outbox").join(store_name(p.config)));
+    // Device proof when the helpdesk is a relay: each sign-in enrols this
+    // computer's key for the account (in the background), and requests to
+    // the relay are signed with it.
+    let relay = match &p.helpdesk {
+        Some(Helpdesk::Relay(url)) => Some(url.clone()),
+        _ => None,
+    };
+    let device_keys = relay
+        .as_ref()
+        .map(|_| DeviceKeyStore::new(p.keychain_service, &p.config.keychain_account()));
+    let mut outbox = Outbox::new(p.data_dir.join("outbox").join(store_name(p.config)));
+    let mut session = p.session;
+    if let (Some(relay), Some(store)) = (&relay, &device_keys) {
+        outbox = outbox.with_device_keys(store.clone());
+        session = session.with_device_proof(DeviceEnroller::new(
+            p.http.clone(),
+            relay,
+            store.clone(),
+            env!("CARGO_PKG_VERSION"),
+        ));
+    }
     let wake = Arc::new(tokio::sync::Notify::new());
     if let Some(helpdesk) = p.helpdesk.clone() {
         spawn_delivery(outbox.clone(), p.http.clone(), helpdesk, wake.clone());
@@ -128,7 +154,7 @@ fn assemble(p: Parts<'_>) -> Backend {
     info.helpdesk_configured = p.helpdesk.is_some();
     Backend {
         info,
-        session: p.session,
+        session,
         journeys: JourneyStore::new(p.data_dir.join("journeys").join(store_name(p.config))),
         journey_guard: tokio::sync::Mutex::new(()),
         floor: p.layered.floor,
@@ -141,6 +167,7 @@ fn assemble(p: Parts<'_>) -> Backend {
             tenant: Some(p.config.tenant.clone()),
             drafts: std::sync::Mutex::new(std::collections::HashMap::new()),
             wake,
+            device_keys,
         },
         #[cfg(feature = "demo-tenant")]
         _demo_tenant: None,
@@ -255,6 +282,7 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                 layered: &layered,
                 session,
                 http,
+                keychain_service,
                 data_dir,
                 demo_users: Vec::new(),
                 helpdesk: helpdesk.clone(),
@@ -285,6 +313,7 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                         layered: &layered,
                         session,
                         http,
+                        keychain_service: DEFAULT_SERVICE,
                         data_dir: &data_dir()?,
                         demo_users: Vec::new(),
                         helpdesk: layered.helpdesk.clone(),
@@ -359,6 +388,7 @@ async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
         layered,
         session,
         http,
+        keychain_service: DEFAULT_SERVICE,
         data_dir: &data_dir()?,
         demo_users: users,
         helpdesk,

@@ -525,7 +525,7 @@ pub async fn export_activity_log(state: State<'_, AppState>) -> CommandResult<Ex
 
 use mfa_core::helpdesk::{Device, ResetForm};
 
-use crate::wire::{ResetPreviewView, ResetRequestView, ResetStatusView};
+use crate::wire::{DeviceProofView, ResetPreviewView, ResetRequestView, ResetStatusView};
 
 fn helpdesk_of(backend: &crate::backend::Backend) -> CommandResult<&mfa_core::config::Helpdesk> {
     backend.reset.helpdesk.as_ref().ok_or_else(|| ErrorView {
@@ -559,6 +559,7 @@ pub async fn prepare_reset_request(
         )
         .map_err(|e| invalid(e.to_string()))?;
     let payload = serde_json::to_string_pretty(&request).map_err(|e| internal(e.to_string()))?;
+    let device_proof = device_proof_of(&backend, &helpdesk, &request.upn).await;
     let draft_id = uuid::Uuid::new_v4().to_string();
     let view = ResetRequestView::from(&request);
     backend
@@ -573,7 +574,30 @@ pub async fn prepare_reset_request(
         payload,
         helpdesk_kind: helpdesk.kind().to_owned(),
         helpdesk_url: helpdesk.url().to_string(),
+        device_proof,
     })
+}
+
+/// Whether a request for `upn` sent from here will be signed by a device key
+/// this computer enrolled for that account. A keychain that cannot be read
+/// means unsigned (logged), as delivery would send it.
+async fn device_proof_of(
+    backend: &crate::backend::Backend,
+    helpdesk: &mfa_core::config::Helpdesk,
+    upn: &str,
+) -> DeviceProofView {
+    let (mfa_core::config::Helpdesk::Relay(_), Some(keys)) = (helpdesk, &backend.reset.device_keys)
+    else {
+        return DeviceProofView::NotUsed;
+    };
+    match keys.find(upn).await {
+        Ok(Some(_)) => DeviceProofView::EnrolledDevice,
+        Ok(None) => DeviceProofView::UnverifiedDevice,
+        Err(e) => {
+            tracing::warn!("the device key could not be read: {e}");
+            DeviceProofView::UnverifiedDevice
+        }
+    }
 }
 
 /// Queues the previewed request on disk and wakes the delivery.

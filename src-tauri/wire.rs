@@ -409,6 +409,22 @@ pub struct ResetPreviewView {
     /// `relay` or `zendesk`, and where.
     pub helpdesk_kind: String,
     pub helpdesk_url: String,
+    /// Whether the request will carry device proof (relay only).
+    pub device_proof: DeviceProofView,
+}
+
+/// What the helpdesk will be able to tell about this computer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum DeviceProofView {
+    /// This computer holds a device key enrolled for the request's account
+    /// (while it was signed in here): the request is signed with it.
+    EnrolledDevice,
+    /// No enrolled key here for that account: the helpdesk treats the
+    /// computer as unverified.
+    UnverifiedDevice,
+    /// The helpdesk (Zendesk) has no device proof.
+    NotUsed,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -31,6 +31,7 @@ fn generated() -> String {
         SnapshotView::decl(),
         ExportView::decl(),
         ResetPreviewView::decl(),
+        DeviceProofView::decl(),
         ResetRequestView::decl(),
         ResetStatusView::decl(),
         ErrorView::decl(),

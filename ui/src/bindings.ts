@@ -217,7 +217,12 @@ payload: string,
 /**
  * `relay` or `zendesk`, and where.
  */
-helpdeskKind: string, helpdeskUrl: string, };
+helpdeskKind: string, helpdeskUrl: string, 
+/**
+ * Whether the request will carry device proof (relay only).
+ */
+deviceProof: DeviceProofView, };
+export type DeviceProofView = "enrolledDevice" | "unverifiedDevice" | "notUsed";
 export type ResetRequestView = { upn: string, reason: string, reasonDetail: string, stillHas: Array<string>, callbackPreference: string, availability: string, deviceOs: string, appVersion: string, 
 /**
  * RFC 3339.

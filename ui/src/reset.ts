@@ -3,7 +3,7 @@
 // Pass. None of these needs a sign-in. Each builder returns a detached screen;
 // app.ts shows it and talks to the back end.
 
-import type { AppInfo, ResetPreviewView, ResetStatusView } from './bindings';
+import type { AppInfo, DeviceProofView, ResetPreviewView, ResetStatusView } from './bindings';
 import type { ResetForm } from './api';
 import { button, h, type Child } from './dom';
 import { formatLocale } from './messages';
@@ -448,6 +448,18 @@ function phraseBlock(phrase: string): HTMLElement {
   );
 }
 
+// Whether the relay will see the request as sent from the account's enrolled
+// device. (These two sentences belong in the message catalogue, messages.ts.)
+const DEVICE_PROOF_TEXT: Readonly<Record<Exclude<DeviceProofView, 'notUsed'>, string>> = {
+  enrolledDevice: 'Sent from your enrolled device: this computer holds a device key for this account.',
+  unverifiedDevice: 'This computer has no enrolled device key for this account; the helpdesk will treat it as unverified.',
+};
+
+function deviceProofLine(proof: DeviceProofView): HTMLElement | null {
+  if (proof === 'notUsed') return null;
+  return h('p', { class: 'hint', testid: 'reset-device-proof', 'data-proof': proof }, DEVICE_PROOF_TEXT[proof]);
+}
+
 export function previewScreen(preview: ResetPreviewView, on: PreviewHandlers): Screen {
   const title = heading(t('reset.previewTitle'), 'preview-title');
   const r = preview.request;
@@ -466,6 +478,7 @@ export function previewScreen(preview: ResetPreviewView, on: PreviewHandlers): S
       h('p', { class: 'lead' }, t('reset.previewIntro', { helpdesk: preview.helpdeskUrl })),
       phraseBlock(r.verificationPhrase),
       h('p', { class: 'unverified', testid: 'reset-unverified' }, icon('warning', 16), h('span', {}, t('reset.unverified'))),
+      deviceProofLine(preview.deviceProof),
       h(
         'dl',
         { class: 'facts' },

@@ -12,6 +12,11 @@
 //! helpdesk answered. A crash between "sent" and "marked" sends it again with
 //! the same key, which the helpdesk answers with the same request: never a
 //! second ticket.
+//!
+//! Device proof ([`crate::device_key`]): when this computer holds a device key
+//! enrolled for the request's account, each attempt to a relay is signed
+//! afresh over the exact body bytes sent. The signature is made at sending
+//! time and never written to the outbox. Zendesk requests are never signed.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -22,6 +27,7 @@ use time::OffsetDateTime;
 use url::Url;
 
 use crate::config::Helpdesk;
+use crate::device_key::DeviceKeyStore;
 
 /// Why the user cannot sign in (the triage's answer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -387,6 +393,9 @@ pub struct OutboxEntry {
 pub struct Outbox {
     dir: PathBuf,
     busy: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Where device keys are looked up to sign relay requests; `None`
+    /// sends them unsigned.
+    device_keys: Option<DeviceKeyStore>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -402,7 +411,15 @@ impl Outbox {
         Outbox {
             dir: dir.into(),
             busy: std::sync::Arc::default(),
+            device_keys: None,
         }
+    }
+
+    /// Signs relay requests with the device key this computer holds for
+    /// the request's account, if any.
+    pub fn with_device_keys(mut self, store: DeviceKeyStore) -> Outbox {
+        self.device_keys = Some(store);
+        self
     }
 
     /// Makes every pending request due now ("try again now").
@@ -509,7 +526,7 @@ impl Outbox {
             // mid-send still shows it.
             entry.attempts += 1;
             self.save(&entry)?;
-            match deliver(http, target, &entry).await {
+            match deliver(http, target, &entry, self.device_keys.as_ref()).await {
                 Attempt::Delivered {
                     request_id,
                     ticket_number,
@@ -571,31 +588,73 @@ pub enum Attempt {
     },
 }
 
-/// One attempt to hand `entry` to the helpdesk.
-pub async fn deliver(http: &reqwest::Client, target: &Helpdesk, entry: &OutboxEntry) -> Attempt {
-    let (url, body) = match target {
-        Helpdesk::Relay(base) => (
-            join(base, "v1/reset-requests"),
-            serde_json::to_value(&entry.request).unwrap_or(Value::Null),
-        ),
-        Helpdesk::Zendesk(base) => (
-            join(base, "api/v2/requests.json"),
-            json!({"request": {
-                "requester": {"name": entry.request.upn, "email": entry.request.upn},
-                "subject": format!("MFA reset requested for {} (unverified)", entry.request.upn),
-                "comment": {"body": entry.request.ticket_text()},
-            }}),
-        ),
+/// One attempt to hand `entry` to the helpdesk. A relay request is signed
+/// when `device_keys` holds a key enrolled for its account (any case). If the
+/// relay refuses the signature (401: a clock more than ten minutes off, a key
+/// it mixed up), the request is sent again at once unsigned, as any computer
+/// may send it: the user still gets a ticket, marked unverified.
+pub async fn deliver(
+    http: &reqwest::Client,
+    target: &Helpdesk,
+    entry: &OutboxEntry,
+    device_keys: Option<&DeviceKeyStore>,
+) -> Attempt {
+    let answer = match target {
+        Helpdesk::Relay(base) => {
+            // The exact bytes sent are the bytes signed.
+            let body = match serde_json::to_vec(&entry.request) {
+                Ok(body) => body,
+                Err(e) => {
+                    return Attempt::Refused {
+                        status: 0,
+                        reason: format!("the request cannot be encoded: {e}"),
+                    }
+                }
+            };
+            let url = join(base, "v1/reset-requests");
+            let relay_request = |proof: Option<&crate::device_key::ProofHeaders>| {
+                let mut request = http
+                    .post(url.clone())
+                    .header(reqwest::header::CONTENT_TYPE, "application/json");
+                for (name, value) in proof.iter().flat_map(|p| p.pairs()) {
+                    request = request.header(name, value);
+                }
+                request.body(body.clone())
+            };
+            match device_proof(device_keys, entry, &body).await {
+                None => send(relay_request(None), entry).await,
+                Some(proof) => match send(relay_request(Some(&proof)), entry).await {
+                    Ok(Answer {
+                        status: 401, json, ..
+                    }) => {
+                        tracing::warn!(
+                            "the relay refused this computer's device signature{}; \
+                             sending the request unsigned",
+                            error_text(&json)
+                        );
+                        send(relay_request(None), entry).await
+                    }
+                    other => other,
+                },
+            }
+        }
+        Helpdesk::Zendesk(base) => {
+            let request = http.post(join(base, "api/v2/requests.json")).json(&json!({
+                "request": {
+                    "requester": {"name": entry.request.upn, "email": entry.request.upn},
+                    "subject": format!("MFA reset requested for {} (unverified)", entry.request.upn),
+                    "comment": {"body": entry.request.ticket_text()},
+                }
+            }));
+            send(request, entry).await
+        }
     };
-    let response = http
-        .post(url)
-        .header("Idempotency-Key", &entry.idempotency_key)
-        .timeout(Duration::from_secs(30))
-        .json(&body)
-        .send()
-        .await;
-    let response = match response {
-        Ok(r) => r,
+    let Answer {
+        status,
+        retry_after,
+        json,
+    } = match answer {
+        Ok(answer) => answer,
         Err(e) => {
             return Attempt::Retry {
                 reason: format!(
@@ -606,10 +665,6 @@ pub async fn deliver(http: &reqwest::Client, target: &Helpdesk, entry: &OutboxEn
             }
         }
     };
-    let status = response.status().as_u16();
-    let retry_after = crate::http::retry_after(response.headers());
-    let text = response.text().await.unwrap_or_default();
-    let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     match status {
         200..=299 => match target {
             Helpdesk::Relay(_) => match json.get("requestId").and_then(Value::as_str) {
@@ -655,6 +710,50 @@ pub async fn deliver(http: &reqwest::Client, target: &Helpdesk, entry: &OutboxEn
             ),
         },
     }
+}
+
+/// A helpdesk's answer: the status, its `Retry-After`, the JSON body (`Null`
+/// when not JSON).
+struct Answer {
+    status: u16,
+    retry_after: Option<Duration>,
+    json: Value,
+}
+
+/// Sends one request with the entry's `Idempotency-Key`.
+async fn send(request: reqwest::RequestBuilder, entry: &OutboxEntry) -> reqwest::Result<Answer> {
+    let response = request
+        .header("Idempotency-Key", &entry.idempotency_key)
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await?;
+    let status = response.status().as_u16();
+    let retry_after = crate::http::retry_after(response.headers());
+    let text = response.text().await.unwrap_or_default();
+    Ok(Answer {
+        status,
+        retry_after,
+        json: serde_json::from_str(&text).unwrap_or(Value::Null),
+    })
+}
+
+/// This attempt's `Device-*` headers, signed now, when this computer holds
+/// a key for the request's account. Without one, or without a keychain, the
+/// request goes unsigned (as before device proof existed).
+async fn device_proof(
+    device_keys: Option<&DeviceKeyStore>,
+    entry: &OutboxEntry,
+    body: &[u8],
+) -> Option<crate::device_key::ProofHeaders> {
+    let key = match device_keys?.find(&entry.request.upn).await {
+        Ok(key) => key?,
+        Err(e) => {
+            tracing::warn!("reset request sent unsigned: the device key could not be read ({e})");
+            return None;
+        }
+    };
+    let created = OffsetDateTime::now_utc().unix_timestamp();
+    Some(key.sign(&entry.idempotency_key, body, created))
 }
 
 fn join(base: &Url, path: &str) -> Url {

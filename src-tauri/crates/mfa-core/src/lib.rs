@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod device_key;
 pub mod graph;
 pub mod guardrails;
 pub mod helpdesk;

@@ -5,6 +5,11 @@
 //! anything else happens with the new tokens; only one refresh runs at a time
 //! (rotation makes a second, concurrent one fail); `invalid_grant` clears the
 //! keychain entry and means "sign in again".
+//!
+//! With a relay configured ([`Session::with_device_proof`]), every sign-in
+//! also makes sure this computer holds an enrolled device key for the
+//! account ([`crate::device_key`]): afterwards, in the background, so it
+//! never delays or fails the sign-in.
 
 use std::sync::{Arc, Mutex as SyncMutex};
 use std::time::Instant;
@@ -16,6 +21,7 @@ use crate::auth::{
     FRESH_MFA_CLAIMS,
 };
 use crate::config::{Config, Endpoints};
+use crate::device_key::{DeviceEnroller, Enrolment};
 use crate::graph::{GraphClient, GraphError};
 use crate::guardrails::PhoneNumber;
 use crate::secret::{AccessToken, RefreshToken};
@@ -121,6 +127,10 @@ pub struct Session {
     /// Set while an interactive or device-code sign-in waits; sending `true` cancels it.
     pending_sign_in: SyncMutex<Option<watch::Sender<bool>>>,
     device_code: Mutex<Option<DeviceCodeStart>>,
+    /// Enrols a device key after each sign-in (a relay is configured).
+    device_proof: Option<DeviceEnroller>,
+    /// The enrolment the last sign-in started.
+    enrolment: SyncMutex<Option<tokio::task::JoinHandle<Enrolment>>>,
 }
 
 /// Clears the pending sign-in slot when the sign-in ends, however it ends.
@@ -155,7 +165,38 @@ impl Session {
             active: Mutex::new(None),
             pending_sign_in: SyncMutex::new(None),
             device_code: Mutex::new(None),
+            device_proof: None,
+            enrolment: SyncMutex::new(None),
         })
+    }
+
+    /// Enrols a device key with the relay after every sign-in.
+    pub fn with_device_proof(mut self, enroller: DeviceEnroller) -> Session {
+        self.device_proof = Some(enroller);
+        self
+    }
+
+    /// Starts the device-key enrolment for `upn` in the background. With
+    /// `ask_relay` false (a restored sign-in) a key already in the keychain
+    /// is trusted without a request.
+    fn enrol_device_key(&self, token: AccessToken, upn: &str, ask_relay: bool) {
+        let Some(enroller) = self.device_proof.clone() else {
+            return;
+        };
+        let upn = upn.to_owned();
+        let task = tokio::spawn(async move { enroller.enrol(&token, &upn, ask_relay).await });
+        *self.enrolment.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
+    }
+
+    /// Waits for the device-key enrolment the last sign-in started; `None`
+    /// when none was started (no relay, or already awaited).
+    pub async fn device_key_enrolment(&self) -> Option<Enrolment> {
+        let task = self
+            .enrolment
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()?;
+        task.await.ok()
     }
 
     async fn keychain<T: Send + 'static>(
@@ -177,10 +218,11 @@ impl Session {
         match self.identity.refresh(&refresh_token, Access::Read).await {
             Ok((tokens, user)) => {
                 let upn = user.map(|u| u.upn).unwrap_or_default();
-                *active = Some(
-                    self.accept(tokens, Some(refresh_token), upn.clone(), Access::Read)
-                        .await?,
-                );
+                let accepted = self
+                    .accept(tokens, Some(refresh_token), upn.clone(), Access::Read)
+                    .await?;
+                self.enrol_device_key(accepted.access_token.clone(), &upn, false);
+                *active = Some(accepted);
                 Ok(Restored::SignedIn { upn })
             }
             Err(SignInError::InvalidGrant(reason)) => {
@@ -253,8 +295,10 @@ impl Session {
             .await
         {
             Ok(active) => {
+                let token = active.access_token.clone();
                 *self.active.lock().await = Some(active);
                 reply.signed_in().await;
+                self.enrol_device_key(token, &user.upn, true);
                 Ok(user)
             }
             Err(e) => {
@@ -301,7 +345,9 @@ impl Session {
         let active = self
             .accept(tokens, None, user.upn.clone(), Access::Read)
             .await?;
+        let token = active.access_token.clone();
         *self.active.lock().await = Some(active);
+        self.enrol_device_key(token, &user.upn, true);
         Ok(user)
     }
 

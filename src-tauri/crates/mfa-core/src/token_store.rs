@@ -70,7 +70,7 @@ impl KeychainStore {
     }
 }
 
-fn map_error(e: keyring::Error) -> KeychainError {
+pub(crate) fn map_error(e: keyring::Error) -> KeychainError {
     let text = e.to_string();
     match e {
         // The platforms report a locked keychain only in words.

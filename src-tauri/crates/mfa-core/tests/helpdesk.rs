@@ -95,7 +95,7 @@ async fn a_crash_between_sending_and_saving_never_files_a_second_ticket() {
         .enqueue(request("dana@contoso-demo.example"))
         .unwrap();
     // The app sent it and was killed before it wrote "delivered".
-    let first = deliver(&http(), &relay(&emulator), &entry).await;
+    let first = deliver(&http(), &relay(&emulator), &entry, None).await;
     assert!(matches!(first, Attempt::Delivered { .. }), "{first:?}");
     // The next start finds it pending and sends it again, same key.
     let restarted = Outbox::new(dir.path());
@@ -230,8 +230,8 @@ async fn zendesk_anonymous_requests_carry_the_ticket_text_and_the_idempotency_ke
     let entry = outbox
         .enqueue(request("dana@contoso-demo.example"))
         .unwrap();
-    let first = deliver(&http(), &zendesk, &entry).await;
-    let second = deliver(&http(), &zendesk, &entry).await;
+    let first = deliver(&http(), &zendesk, &entry, None).await;
+    let second = deliver(&http(), &zendesk, &entry, None).await;
     assert_eq!(first, second, "the same key gives the same request");
     assert!(matches!(first, Attempt::Delivered { .. }), "{first:?}");
     let tickets = emulator.helpdesk_tickets();

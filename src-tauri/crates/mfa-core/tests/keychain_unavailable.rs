@@ -30,6 +30,13 @@ fn no_secret_service_fails_closed_with_a_clear_message() {
         KeychainError::Unavailable(_)
     ));
 
+    // No device key either: the keychain is its only home too.
+    let keys = mfa_core::device_key::DeviceKeyStore::new("mfa-assistant-test", "demo/x/y");
+    assert!(matches!(
+        keys.load("dana@contoso-demo.example").unwrap_err(),
+        KeychainError::Unavailable(_)
+    ));
+
     // Nothing was written in the home directory instead.
     let mut written = Vec::new();
     let mut stack = vec![home.path().to_owned()];

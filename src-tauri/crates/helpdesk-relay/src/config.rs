@@ -347,6 +347,9 @@ fn helpdesk(raw: Option<RawHelpdesk>) -> Result<Helpdesk, String> {
 /// A service's base URL: https, or http to a loopback address; ends in `/`.
 pub fn base_url(text: &str, key: &str) -> Result<Url, String> {
     let mut url = Url::parse(text.trim()).map_err(|e| format!("`{key}` is not a URL: {e}"))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!("`{key}` must not carry a user or password"));
+    }
     let loopback = match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
@@ -358,7 +361,8 @@ pub fn base_url(text: &str, key: &str) -> Result<Url, String> {
         "http" if loopback => {}
         _ => {
             return Err(format!(
-                "`{key}` must be an https URL (http only to a loopback address), not {text:?}"
+                "`{key}` must be an https URL (http only to a loopback address), not {}://…",
+                url.scheme()
             ))
         }
     }

@@ -92,7 +92,7 @@ fn parse(args: &[String]) -> Result<Command, String> {
         Some("check") => Ok(Command::Check(config)),
         Some("dead-letters") => Ok(Command::DeadLetters(config)),
         Some(_) => {
-            if all == !ids.is_empty() {
+            if all != ids.is_empty() {
                 return Err("replay needs request ids or --all (not both)".into());
             }
             Ok(Command::Replay { config, ids, all })
@@ -296,7 +296,7 @@ fn demo_config(port: u16, state_dir: &std::path::Path, tenant: &url::Url) -> Str
          [delivery]\n\
          first_retry_seconds = 2\n\
          [helpdesk.zendesk]\n\
-         url = \"{tenant}zendesk/\"\n",
+         base_url = \"{tenant}zendesk/\"\n",
         database.display(),
         tenant_emulator::demo::DOMAIN
     )

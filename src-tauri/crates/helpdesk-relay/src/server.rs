@@ -66,31 +66,51 @@ fn json_response(status: StatusCode, body: Value) -> Response {
     response
 }
 
-fn refuse(error: ContractError) -> Response {
-    let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST);
-    json_response(status, error.body())
+/// A refusal in the contract's shape, with `Retry-After` when waiting helps.
+#[derive(Debug)]
+struct Refusal {
+    error: ContractError,
+    retry_after: Option<Duration>,
 }
 
-fn too_many(code: &'static str, message: String, wait: Duration) -> Response {
-    let mut response = refuse(ContractError::new(429, code, message));
-    let seconds = (wait.as_secs_f64().ceil() as u64).max(1).to_string();
-    if let Ok(value) = HeaderValue::from_str(&seconds) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.error.status).unwrap_or(StatusCode::BAD_REQUEST);
+        let mut response = json_response(status, self.error.body());
+        if let Some(wait) = self.retry_after {
+            let seconds = (wait.as_secs_f64().ceil() as u64).max(1).to_string();
+            if let Ok(value) = HeaderValue::from_str(&seconds) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
     }
-    response
 }
 
-fn unavailable(error: &StoreError) -> Response {
+fn refuse(error: ContractError) -> Refusal {
+    Refusal {
+        error,
+        retry_after: None,
+    }
+}
+
+fn too_many(code: &'static str, message: String, wait: Duration) -> Refusal {
+    Refusal {
+        error: ContractError::new(429, code, message),
+        retry_after: Some(wait),
+    }
+}
+
+fn unavailable(error: &StoreError) -> Refusal {
     tracing::warn!("answering 503: {error}");
-    let mut response = refuse(ContractError::new(
-        503,
-        "databaseUnavailable",
-        "the relay cannot store requests right now; send it again later",
-    ));
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-    response
+    Refusal {
+        error: ContractError::new(
+            503,
+            "databaseUnavailable",
+            "the relay cannot store requests right now; send it again later",
+        ),
+        retry_after: Some(Duration::from_secs(5)),
+    }
 }
 
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -116,7 +136,7 @@ impl RelayState {
         peer.ip()
     }
 
-    fn rate_limited(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<IpAddr, Response> {
+    fn rate_limited(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<IpAddr, Refusal> {
         let address = self.client_address(peer, headers);
         self.limiter
             .check(address, Instant::now())
@@ -134,7 +154,7 @@ impl RelayState {
         Ok(address)
     }
 
-    fn store_now(&self) -> Result<Store, Response> {
+    fn store_now(&self) -> Result<Store, Refusal> {
         self.store
             .get()
             .cloned()
@@ -157,15 +177,9 @@ async fn submit(
     Extension(Peer(peer)): Extension<Peer>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let source = match relay.rate_limited(peer, &headers) {
-        Ok(address) => address,
-        Err(response) => return response,
-    };
-    match accept(&relay, source, &headers, &body).await {
-        Ok(response) => response,
-        Err(response) => response,
-    }
+) -> Result<Response, Refusal> {
+    let source = relay.rate_limited(peer, &headers)?;
+    accept(&relay, source, &headers, &body).await
 }
 
 async fn accept(
@@ -173,7 +187,7 @@ async fn accept(
     source: IpAddr,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Response, Response> {
+) -> Result<Response, Refusal> {
     if body.len() > MAX_BODY_BYTES {
         return Err(refuse(ContractError::new(
             413,
@@ -279,31 +293,26 @@ async fn status(
     Extension(Peer(peer)): Extension<Peer>,
     headers: HeaderMap,
     Path(request_id): Path<String>,
-) -> Response {
-    if let Err(response) = relay.rate_limited(peer, &headers) {
-        return response;
-    }
+) -> Result<Response, Refusal> {
+    relay.rate_limited(peer, &headers)?;
     if request_id.len() > 64 {
-        return refuse(ContractError::bad(
+        return Err(refuse(ContractError::bad(
             "invalidRequestId",
             "a request id has at most 64 characters",
-        ));
+        )));
     }
-    let store = match relay.store_now() {
-        Ok(store) => store,
-        Err(response) => return response,
-    };
+    let store = relay.store_now()?;
     match store.request(&request_id).await {
-        Ok(Some(stored)) => json_response(
+        Ok(Some(stored)) => Ok(json_response(
             StatusCode::OK,
             status_body(&stored.id, stored.status, stored.ticket_number.as_deref()),
-        ),
-        Ok(None) => refuse(ContractError::new(
+        )),
+        Ok(None) => Err(refuse(ContractError::new(
             404,
             "notFound",
             format!("no reset request {request_id:?}"),
-        )),
-        Err(e) => unavailable(&e),
+        ))),
+        Err(e) => Err(unavailable(&e)),
     }
 }
 
@@ -312,11 +321,8 @@ async fn enrol(
     Extension(Peer(peer)): Extension<Peer>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let source = match relay.rate_limited(peer, &headers) {
-        Ok(address) => address,
-        Err(response) => return response,
-    };
+) -> Result<Response, Refusal> {
+    let source = relay.rate_limited(peer, &headers)?;
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -325,55 +331,49 @@ async fn enrol(
                 .or_else(|| v.strip_prefix("bearer "))
         })
         .map(str::trim)
-        .filter(|t| !t.is_empty());
-    let Some(token) = token else {
-        return refuse(ContractError::new(
-            401,
-            "missingToken",
-            "enrolment needs the signed-in user's Microsoft Graph token: Authorization: Bearer <token>",
-        ));
-    };
-    let enrolment = match Enrolment::parse(&body) {
-        Ok(e) => e,
-        Err(e) => return refuse(e),
-    };
-    let store = match relay.store_now() {
-        Ok(store) => store,
-        Err(response) => return response,
-    };
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            refuse(ContractError::new(
+                401,
+                "missingToken",
+                "enrolment needs the signed-in user's Microsoft Graph token: Authorization: Bearer <token>",
+            ))
+        })?;
+    let enrolment = Enrolment::parse(&body).map_err(refuse)?;
+    let store = relay.store_now()?;
     let user = match device_keys::who_is(&relay.http, &relay.config.graph_base, token).await {
         Ok(user) => user,
         Err(GraphRefusal::Token(message)) => {
             tracing::info!(%source, "refused an enrolment: {message}");
-            return refuse(ContractError::new(401, "invalidToken", message));
+            return Err(refuse(ContractError::new(401, "invalidToken", message)));
         }
         Err(GraphRefusal::Unavailable(message)) => {
             tracing::warn!("cannot check an enrolment: {message}");
-            return refuse(ContractError::new(502, "graphUnavailable", message));
+            return Err(refuse(ContractError::new(502, "graphUnavailable", message)));
         }
     };
     if !in_any_domain(&user.upn, &relay.config.organisation_domains) {
-        return refuse(ContractError::new(
+        return Err(refuse(ContractError::new(
             422,
             "upnOutsideOrganisation",
             format!("{} is not an account of this organisation", user.upn),
-        ));
+        )));
     }
     match device_keys::enrol(&store, &user, enrolment, OffsetDateTime::now_utc()).await {
         Ok(Enrolled::New(key)) => {
             tracing::info!(%source, "enrolled device key {} for {}", key.key_id, key.upn);
-            json_response(StatusCode::CREATED, key_body(&key))
+            Ok(json_response(StatusCode::CREATED, key_body(&key)))
         }
-        Ok(Enrolled::Again(key)) => json_response(StatusCode::OK, key_body(&key)),
+        Ok(Enrolled::Again(key)) => Ok(json_response(StatusCode::OK, key_body(&key))),
         Ok(Enrolled::OtherUser(key)) => {
             tracing::warn!(%source, "refused to enrol for {} a key enrolled for {}", user.upn, key.upn);
-            refuse(ContractError::new(
+            Err(refuse(ContractError::new(
                 409,
                 "keyEnrolledElsewhere",
                 "this public key is enrolled for another account; make a new key",
-            ))
+            )))
         }
-        Err(e) => unavailable(&e),
+        Err(e) => Err(unavailable(&e)),
     }
 }
 
@@ -386,22 +386,17 @@ fn key_body(key: &crate::store::DeviceKey) -> Value {
 }
 
 /// `GET /healthz`: 200 with the queue's counts when the database answers.
-async fn health(State(relay): State<Arc<RelayState>>) -> Response {
-    let store = match relay.store_now() {
-        Ok(store) => store,
-        Err(response) => return response,
-    };
-    match store.counts().await {
-        Ok(counts) => json_response(
-            StatusCode::OK,
-            json!({
-                "status": "ok",
-                "helpdesk": relay.helpdesk_name,
-                "accepted": counts.accepted,
-                "delivered": counts.delivered,
-                "failed": counts.failed,
-            }),
-        ),
-        Err(e) => unavailable(&e),
-    }
+async fn health(State(relay): State<Arc<RelayState>>) -> Result<Response, Refusal> {
+    let store = relay.store_now()?;
+    let counts = store.counts().await.map_err(|e| unavailable(&e))?;
+    Ok(json_response(
+        StatusCode::OK,
+        json!({
+            "status": "ok",
+            "helpdesk": relay.helpdesk_name,
+            "accepted": counts.accepted,
+            "delivered": counts.delivered,
+            "failed": counts.failed,
+        }),
+    ))
 }

@@ -19,8 +19,9 @@ USAGE:
     mfa-relay replay --all [--config FILE]   Queue every dead letter again
     mfa-relay --demo [--port N] [--state-dir DIR]
                                              Run on the embedded default: SQLite, and an
-                                             in-process demo tenant whose helpdesk inbox
-                                             receives the tickets (demo only)
+                                             in-process demo tenant (on port N+1) whose
+                                             helpdesk inbox receives the tickets (demo only;
+                                             N defaults to 8787)
 
 The configuration is FILE, else $MFA_RELAY_CONFIG, else /etc/mfa-relay/relay.toml.
 Logging: RUST_LOG (default info). Exit status 2: the command line was not understood;
@@ -242,7 +243,11 @@ async fn replay(path: &std::path::Path, ids: Vec<String>, all: bool) -> Result<(
 async fn demo(port: u16, state_dir: Option<PathBuf>) -> Result<(), String> {
     use tenant_emulator::{demo, Emulator, EmulatorConfig};
     let state_dir = state_dir.unwrap_or_else(|| std::env::temp_dir().join("mfa-relay-demo"));
+    // The tenant listens on the next port, so the app's configuration
+    // printed below stays right across restarts.
+    let tenant_port = if port == 0 { 0 } else { port.wrapping_add(1) };
     let emulator = Emulator::start(EmulatorConfig {
+        bind: std::net::SocketAddr::from(([127, 0, 0, 1], tenant_port)),
         state_dir: Some(state_dir.join("tenant")),
         ..EmulatorConfig::default()
     })
@@ -270,6 +275,7 @@ async fn demo(port: u16, state_dir: Option<PathBuf>) -> Result<(), String> {
     println!();
     println!("Point MFA Assistant at this tenant and relay with this configuration file");
     println!("(MFA_ASSISTANT_CONFIG=/path/to/it), then sign in as a demo user:");
+    println!("  cloud = \"custom\"");
     println!("  tenant = \"{}\"", demo::TENANT_ID);
     println!("  client_id = \"{}\"", demo::CLIENT_ID);
     println!("  authority_host = \"{tenant}\"");

@@ -21,13 +21,25 @@
 //!
 //! The proof says only "sent from the computer where this account enrolled a
 //! key"; the ticket still tells the helpdesk to verify identity by call-back.
+//!
+//! Every side that speaks device proof takes its rules from here: the
+//! enrolment body ([`Enrolment`]), the headers' shape ([`SignatureHeaders`],
+//! [`is_valid_key_id`]), and what a request's headers prove ([`verdict`],
+//! giving the ticket's [`DeviceProof`]). A relay only looks the key up.
+
+mod enrolment;
+mod verdict;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ed25519_dalek::{Signer, Verifier};
 use sha2::{Digest, Sha256};
 
+use crate::ContractError;
+
 pub use ed25519_dalek::SigningKey;
+pub use enrolment::{Enrolment, MAX_ENROLMENT_BYTES, MAX_PUBLIC_KEY_LEN};
+pub use verdict::{verdict, DeviceProof, DeviceProofKind, EnrolledKey};
 
 /// The headers, lower-case as HTTP/2 and `http` spell them.
 pub const KEY_ID_HEADER: &str = "device-key-id";
@@ -39,6 +51,26 @@ pub const MAX_SIGNATURE_AGE: std::time::Duration = std::time::Duration::from_sec
 
 /// The longest key id a relay hands out or accepts.
 pub const MAX_KEY_ID_LEN: usize = 64;
+
+/// The longest `Device-Signature` accepted (an Ed25519 signature is 86
+/// base64url characters).
+pub const MAX_SIGNATURE_LEN: usize = 128;
+
+/// The error code (400) of `Device-*` headers that are partial or malformed.
+pub const INVALID_SIGNATURE_HEADERS: &str = "invalidSignatureHeaders";
+
+/// Whether `key_id` has the contract's `keyId` shape: 1 to
+/// [`MAX_KEY_ID_LEN`] ASCII letters, digits, `-` or `_` (it travels as the
+/// `Device-Key-Id` header). Nothing is trimmed.
+pub fn is_valid_key_id(key_id: &str) -> bool {
+    !key_id.is_empty() && key_id.len() <= MAX_KEY_ID_LEN && key_id.bytes().all(is_base64url_byte)
+}
+
+/// `A-Z`, `a-z`, `0-9`, `-`, `_`: the base64url alphabet, which is also the
+/// `keyId` alphabet.
+fn is_base64url_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
 
 /// The bytes the app signs and the relay verifies:
 /// `mfa-assistant/reset-request/v1`, `created`, the idempotency key and the
@@ -134,33 +166,37 @@ pub struct SignatureHeaders {
 
 impl SignatureHeaders {
     /// `Ok(None)` when the request carries none of the three headers (an
-    /// unsigned request); an error when it carries some but not all, or a
-    /// malformed one.
+    /// unsigned request); 400 [`INVALID_SIGNATURE_HEADERS`] when it carries
+    /// some but not all, or a malformed one. Values are trimmed.
     pub fn parse(
         key_id: Option<&str>,
         created: Option<&str>,
         signature: Option<&str>,
-    ) -> Result<Option<SignatureHeaders>, String> {
+    ) -> Result<Option<SignatureHeaders>, ContractError> {
+        let refuse = |message: String| ContractError::bad(INVALID_SIGNATURE_HEADERS, message);
         match (key_id, created, signature) {
             (None, None, None) => Ok(None),
             (Some(key_id), Some(created), Some(signature)) => {
                 let key_id = key_id.trim();
-                if key_id.is_empty()
-                    || key_id.len() > MAX_KEY_ID_LEN
-                    || !key_id
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-                {
-                    return Err(format!(
+                if !is_valid_key_id(key_id) {
+                    return Err(refuse(format!(
                         "Device-Key-Id must be 1 to {MAX_KEY_ID_LEN} letters, digits, '-' or '_'"
-                    ));
+                    )));
                 }
                 let created: i64 = created.trim().parse().map_err(|_| {
-                    format!("Device-Signature-Created must be Unix seconds, not {created:?}")
+                    refuse(format!(
+                        "Device-Signature-Created must be Unix seconds, not {created:?}"
+                    ))
                 })?;
                 let signature = signature.trim();
-                if signature.is_empty() || signature.len() > 128 {
-                    return Err("Device-Signature must be a base64url Ed25519 signature".into());
+                if signature.is_empty()
+                    || signature.len() > MAX_SIGNATURE_LEN
+                    || !signature.bytes().all(is_base64url_byte)
+                {
+                    return Err(refuse(format!(
+                        "Device-Signature must be a base64url (no padding) Ed25519 signature of at \
+                         most {MAX_SIGNATURE_LEN} characters"
+                    )));
                 }
                 Ok(Some(SignatureHeaders {
                     key_id: key_id.to_owned(),
@@ -168,11 +204,11 @@ impl SignatureHeaders {
                     signature: signature.to_owned(),
                 }))
             }
-            _ => Err(
+            _ => Err(refuse(
                 "a signed request needs all three headers: Device-Key-Id, Device-Signature-Created \
                  and Device-Signature"
                     .into(),
-            ),
+            )),
         }
     }
 }
@@ -217,15 +253,26 @@ mod tests {
         assert!(PublicKey::parse("AAAA").unwrap_err().contains("32-byte"));
         assert!(PublicKey::parse("!!").unwrap_err().contains("base64url"));
         assert_eq!(SignatureHeaders::parse(None, None, None), Ok(None));
-        assert!(SignatureHeaders::parse(Some("k"), None, Some("s"))
-            .unwrap_err()
-            .contains("all three"));
-        assert!(SignatureHeaders::parse(Some("k/../x"), Some("1"), Some("s")).is_err());
-        assert!(
-            SignatureHeaders::parse(Some("k"), Some("yesterday"), Some("s"))
-                .unwrap_err()
-                .contains("Unix seconds")
-        );
+        let refused = |key_id: Option<&str>, created: Option<&str>, signature: Option<&str>| {
+            let error = SignatureHeaders::parse(key_id, created, signature).unwrap_err();
+            assert_eq!(
+                (error.status, error.code),
+                (400, "invalidSignatureHeaders"),
+                "{error}"
+            );
+            error.message
+        };
+        assert!(refused(Some("k"), None, Some("s")).contains("all three"));
+        assert!(refused(None, Some("1"), None).contains("all three"));
+        assert!(refused(Some("k/../x"), Some("1"), Some("s")).contains("Device-Key-Id"));
+        assert!(refused(Some(""), Some("1"), Some("s")).contains("Device-Key-Id"));
+        assert!(refused(Some("k"), Some("yesterday"), Some("s")).contains("Unix seconds"));
+        assert!(refused(Some("k"), Some("1"), Some("")).contains("Device-Signature "));
+        // Padded, non-base64url (e.g. a lossily decoded header) or too long.
+        assert!(refused(Some("k"), Some("1"), Some("c2ln==")).contains("base64url"));
+        assert!(refused(Some("k"), Some("1"), Some("c2\u{fffd}ln")).contains("base64url"));
+        assert!(refused(Some("k"), Some("1"), Some(&"A".repeat(129))).contains("at most 128"));
+        assert!(SignatureHeaders::parse(Some("k"), Some("1"), Some(&"A".repeat(128))).is_ok());
         assert_eq!(
             SignatureHeaders::parse(Some("k-1"), Some(" 12 "), Some("c2ln")),
             Ok(Some(SignatureHeaders {
@@ -234,5 +281,18 @@ mod tests {
                 signature: "c2ln".into()
             }))
         );
+    }
+
+    #[test]
+    fn key_ids_must_be_header_safe() {
+        assert!(is_valid_key_id("dk-0a1B_2"));
+        assert!(is_valid_key_id(&"k".repeat(MAX_KEY_ID_LEN)));
+        assert!(!is_valid_key_id(""));
+        assert!(!is_valid_key_id("dk 1"));
+        assert!(!is_valid_key_id(" dk-1"), "nothing is trimmed");
+        assert!(!is_valid_key_id("dk\r\nx"));
+        assert!(!is_valid_key_id("dk/../1"));
+        assert!(!is_valid_key_id("dk-\u{e9}"));
+        assert!(!is_valid_key_id(&"k".repeat(MAX_KEY_ID_LEN + 1)));
     }
 }

@@ -1,13 +1,14 @@
-//! Device proof, the relay's half (the protocol is in
-//! `helpdesk_contract::device_proof` and the OpenAPI file):
+//! Device proof, the relay's half. The rules (the enrolment body, the
+//! headers' shape, what a signature proves and how the ticket says it) are
+//! `helpdesk_contract::device_proof`'s, shared with the tenant emulator and
+//! the app; this module adds the relay's own lookups:
 //! - [`enrol`]: a signed-in user's app enrols a public key; the user is who
 //!   Microsoft Graph says the bearer token belongs to (`GET /me`);
 //! - [`check`]: a reset request's `Device-*` headers become the ticket's
 //!   [`DeviceProof`], or a refusal when they are malformed or do not verify.
 
 use helpdesk_contract::device_proof::{
-    signed_message, PublicKey, SignatureHeaders, CREATED_HEADER, KEY_ID_HEADER, MAX_SIGNATURE_AGE,
-    SIGNATURE_HEADER,
+    verdict, EnrolledKey, SignatureHeaders, CREATED_HEADER, KEY_ID_HEADER, SIGNATURE_HEADER,
 };
 use helpdesk_contract::ContractError;
 use serde_json::Value;
@@ -17,8 +18,8 @@ use url::Url;
 use crate::store::{DeviceKey, Enrolled, Store};
 use crate::ticket::DeviceProof;
 
-/// The largest enrolment body read.
-pub const MAX_ENROLMENT_BYTES: usize = 4 * 1024;
+/// The enrolment body (`POST /v1/device-keys`), checked by the contract.
+pub use helpdesk_contract::device_proof::{Enrolment, MAX_ENROLMENT_BYTES};
 
 /// The user Graph names for a token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,76 +78,6 @@ pub async fn who_is(
     }
 }
 
-/// An enrolment body, checked: `{"publicKey", "device": {"os", "appVersion"}}`
-/// and nothing else.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Enrolment {
-    pub public_key: PublicKey,
-    pub os: String,
-    pub app_version: String,
-}
-
-impl Enrolment {
-    pub fn parse(body: &[u8]) -> Result<Enrolment, ContractError> {
-        if body.len() > MAX_ENROLMENT_BYTES {
-            return Err(ContractError::new(
-                413,
-                "payloadTooLarge",
-                format!("an enrolment has at most {MAX_ENROLMENT_BYTES} bytes"),
-            ));
-        }
-        let value: Value = serde_json::from_slice(body)
-            .map_err(|e| ContractError::bad("invalidJson", format!("the body is not JSON: {e}")))?;
-        let object = value
-            .as_object()
-            .ok_or_else(|| ContractError::bad("invalidJson", "the body must be a JSON object"))?;
-        if let Some(unknown) = object.keys().find(|k| *k != "publicKey" && *k != "device") {
-            return Err(ContractError::bad(
-                "unknownField",
-                format!("{unknown} is not a property of a device-key enrolment"),
-            ));
-        }
-        let public_key = object
-            .get("publicKey")
-            .and_then(Value::as_str)
-            .ok_or_else(|| {
-                ContractError::bad("missingField", "publicKey is required (a string)")
-            })?;
-        let public_key =
-            PublicKey::parse(public_key).map_err(|m| ContractError::bad("invalidPublicKey", m))?;
-        let device = object
-            .get("device")
-            .and_then(Value::as_object)
-            .ok_or_else(|| ContractError::bad("missingField", "device is required (an object)"))?;
-        if let Some(unknown) = device.keys().find(|k| *k != "os" && *k != "appVersion") {
-            return Err(ContractError::bad(
-                "unknownField",
-                format!("device.{unknown} is not a property of a device-key enrolment"),
-            ));
-        }
-        let text = |name: &str, max: usize| -> Result<String, ContractError> {
-            let value = device.get(name).and_then(Value::as_str).ok_or_else(|| {
-                ContractError::bad(
-                    "missingField",
-                    format!("device.{name} is required (a string)"),
-                )
-            })?;
-            if value.chars().count() > max {
-                return Err(ContractError::bad(
-                    "invalidField",
-                    format!("device.{name} must be at most {max} characters long"),
-                ));
-            }
-            Ok(value.to_owned())
-        };
-        Ok(Enrolment {
-            public_key,
-            os: text("os", 100)?,
-            app_version: text("appVersion", 32)?,
-        })
-    }
-}
-
 /// Binds `enrolment` to `user` in `store`.
 pub async fn enrol(
     store: &Store,
@@ -167,18 +98,16 @@ pub async fn enrol(
         .await
 }
 
-/// What a request's `Device-*` headers prove about its sender.
+/// What a request's `Device-*` headers prove about its sender: the
+/// contract's [`verdict`] over the key this relay enrolled under the
+/// headers' `Device-Key-Id`, if any. `header` gives a header's value by its
+/// lower-case name.
 ///
-/// - none of the headers: unverified ("not signed");
-/// - some but not all, or malformed: 400 `invalidSignatureHeaders`;
-/// - a key this relay does not know: unverified, with that note;
-/// - a known key whose signature does not verify: 401 `invalidSignature`;
-///   one signed more than [`MAX_SIGNATURE_AGE`] from now: 401
-///   `signatureExpired`;
-/// - a valid signature by a key enrolled for another account: unverified,
-///   with a warning naming that account (an insider asking for someone
-///   else's reset is worth the helpdesk's attention);
-/// - a valid signature by a key enrolled for this account: enrolled device.
+/// Malformed or partial headers are 400 `invalidSignatureHeaders`; a known
+/// key's signature that does not verify is 401 `invalidSignature`, one
+/// made too long ago or ahead 401 `signatureExpired`. An unsigned request,
+/// an unknown key or a key enrolled for another account make the request
+/// unverified (the ticket says why), not refused.
 pub async fn check(
     store: &Store,
     header: impl Fn(&str) -> Option<String>,
@@ -192,64 +121,30 @@ pub async fn check(
         header(CREATED_HEADER).as_deref(),
         header(SIGNATURE_HEADER).as_deref(),
     )
-    .map_err(|m| CheckError::Refused(ContractError::bad("invalidSignatureHeaders", m)))?;
-    let Some(headers) = headers else {
-        return Ok(DeviceProof::UnverifiedDevice {
-            note: "the request was not signed by a device key".into(),
-        });
+    .map_err(CheckError::Refused)?;
+    let key = match &headers {
+        Some(headers) => store
+            .device_key(&headers.key_id)
+            .await
+            .map_err(CheckError::Store)?,
+        None => None,
     };
-    let Some(key) = store
-        .device_key(&headers.key_id)
-        .await
-        .map_err(CheckError::Store)?
-    else {
-        return Ok(DeviceProof::UnverifiedDevice {
-            note: format!(
-                "signed by key {}, which this relay does not know",
-                headers.key_id
-            ),
-        });
-    };
-    let age = (now.unix_timestamp() - headers.created).unsigned_abs();
-    if age > MAX_SIGNATURE_AGE.as_secs() {
-        return Err(CheckError::Refused(ContractError::new(
-            401,
-            "signatureExpired",
-            format!(
-                "the device signature was made {age} s from the relay's time; at most {} s are accepted \
-                 (check the computer's clock)",
-                MAX_SIGNATURE_AGE.as_secs()
-            ),
-        )));
-    }
-    let public = PublicKey::parse(&key.public_key)
-        .map_err(|m| CheckError::Refused(ContractError::new(500, "storedKeyUnreadable", m)))?;
-    if !public.verifies(
-        &signed_message(headers.created, idempotency_key, body),
-        &headers.signature,
-    ) {
-        return Err(CheckError::Refused(ContractError::new(
-            401,
-            "invalidSignature",
-            format!(
-                "the device signature does not verify with key {}",
-                key.key_id
-            ),
-        )));
-    }
-    if !key.upn.eq_ignore_ascii_case(upn) {
-        return Ok(DeviceProof::UnverifiedDevice {
-            note: format!(
-                "WARNING: signed by a device enrolled for another account, {}; the request is for {upn}",
-                key.upn
-            ),
-        });
-    }
-    Ok(DeviceProof::EnrolledDevice {
-        key_id: key.key_id,
+    let enrolled = key.as_ref().map(|key| EnrolledKey {
+        key_id: &key.key_id,
+        upn: &key.upn,
+        public_key: &key.public_key,
         enrolled_at: key.enrolled_at,
-        enrolled_os: key.os,
-    })
+        os: &key.os,
+    });
+    verdict(
+        headers.as_ref(),
+        enrolled.as_ref(),
+        idempotency_key,
+        body,
+        upn,
+        now,
+    )
+    .map_err(CheckError::Refused)
 }
 
 /// Why [`check`] gave no proof.

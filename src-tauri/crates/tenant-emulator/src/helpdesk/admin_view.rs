@@ -348,13 +348,9 @@ pub(crate) async fn device_keys_json(State(shared): State<Arc<Shared>>) -> Json<
 
 /// The ticket's device-proof row: what the relay could tell, and why.
 fn device_proof_text(ticket: &HelpdeskTicket) -> String {
-    let note = ticket.device_proof_note.clone().unwrap_or_default();
+    let note = ticket.device_proof_note.as_deref().unwrap_or_default();
     match ticket.device_proof {
-        Some(DeviceProof::EnrolledDevice) => format!(
-            "enrolledDevice: sent from the user's enrolled device ({note}). This proves the \
-             computer, not the person: still verify identity by call-back"
-        ),
-        Some(DeviceProof::UnverifiedDevice) => format!("unverifiedDevice: {note}"),
+        Some(kind) => format!("{}: {}", kind.as_str(), kind.line(note)),
         None => String::new(),
     }
 }

@@ -107,26 +107,11 @@ pub struct HelpdeskTicket {
     pub device_proof_note: Option<String>,
 }
 
-/// What the relay could tell about the computer that sent a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum DeviceProof {
-    /// Signed, within the allowed time, by a key enrolled for this very UPN.
-    EnrolledDevice,
-    /// Unsigned, or signed by a key the relay does not know or that is
-    /// enrolled for another UPN.
-    UnverifiedDevice,
-}
-
-impl DeviceProof {
-    /// `"enrolledDevice"` or `"unverifiedDevice"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeviceProof::EnrolledDevice => "enrolledDevice",
-            DeviceProof::UnverifiedDevice => "unverifiedDevice",
-        }
-    }
-}
+/// What the relay could tell about the computer that sent a request:
+/// `enrolledDevice` or `unverifiedDevice` (the contract's
+/// `DeviceProofKind`; the ticket keeps the details as its
+/// `device_proof_note`).
+pub use helpdesk_contract::device_proof::DeviceProofKind as DeviceProof;
 
 /// A device key enrolled with the relay (the contract's `DeviceKey`, plus
 /// what the relay keeps about it).

@@ -7,7 +7,7 @@
 //!    `missingIdempotencyKey`; a hyphenated UUID -> else 400
 //!    `invalidIdempotencyKey`;
 //! 3. the `Device-*` headers: all three or none, each well formed -> else
-//!    400 `invalidDeviceProof`;
+//!    400 `invalidSignatureHeaders`;
 //! 4. `Content-Type: application/json` -> else 400 `invalidContentType`;
 //! 5. a JSON object -> else 400 `invalidJson`;
 //! 6. the `ResetRequest` schema: no unknown property (400 `unknownField`),
@@ -19,7 +19,8 @@
 //!    -> else 401 `invalidSignature`; `created` is within 10 minutes of now
 //!    -> else 401 `signatureExpired`. A key the relay does not know, or one
 //!    enrolled for another UPN, is not an error: the ticket says
-//!    `unverifiedDevice` and why;
+//!    `unverifiedDevice` and why (the contract's `device_proof::verdict`,
+//!    as the real relay decides it);
 //! 8. a key seen before: same body -> 200 with that request's status; a
 //!    different body -> 409 `idempotencyKeyReused`;
 //! 9. the UPN's domain is the tenant's -> else 422 `upnOutsideOrganisation`;
@@ -35,11 +36,13 @@
 //!    `GET /v1.0/me` resolves it (the real relay calls Graph `/me`), and a
 //!    token Graph refuses (expired, unknown, without a profile permission)
 //!    is 401 `invalidToken`;
-//! 2. the body's size, `Content-Type: application/json` and JSON, as above;
-//! 3. the `DeviceKeyEnrolment` schema: `publicKey` and `device {os,
-//!    appVersion}`, nothing else (400 `unknownField`, `missingField`,
-//!    `invalidField`); `publicKey` a 32-byte Ed25519 key in base64url
-//!    (400 `invalidField`);
+//! 2. `Content-Type: application/json` -> else 400 `invalidContentType`;
+//! 3. the contract's enrolment check (`device_proof::Enrolment`, as the
+//!    real relay runs it): at most 4 KiB (413 `payloadTooLarge`), a JSON
+//!    object (400 `invalidJson`), the `DeviceKeyEnrolment` schema:
+//!    `publicKey` and `device {os, appVersion}`, nothing else (400
+//!    `unknownField`, `missingField`, `invalidField`); `publicKey` a 32-byte
+//!    Ed25519 key in base64url (400 `invalidPublicKey`);
 //! 4. the user's domain is the tenant's -> else 422 `upnOutsideOrganisation`;
 //! 5. the same public key enrolled before: for this user -> 200 with the
 //!    same `keyId`; for another -> 409 `keyEnrolledElsewhere`;
@@ -56,20 +59,19 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use helpdesk_contract::device_proof::{
-    signed_message, PublicKey, SignatureHeaders, CREATED_HEADER, KEY_ID_HEADER, MAX_SIGNATURE_AGE,
+    verdict, EnrolledKey, Enrolment, SignatureHeaders, CREATED_HEADER, KEY_ID_HEADER,
     SIGNATURE_HEADER,
 };
 use helpdesk_contract::{
     idempotency_key, in_domain, is_json_media_type, validate, ContractError, MAX_BODY_BYTES,
 };
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    ticket_id, DeviceKeyRecord, DeviceProof, HelpdeskChannel, HelpdeskTicket,
-    MAX_DEVICE_KEYS_PER_USER,
+    ticket_id, DeviceKeyRecord, HelpdeskChannel, HelpdeskTicket, MAX_DEVICE_KEYS_PER_USER,
 };
 use crate::graph::{self, GraphContext, GraphRequest};
 use crate::server::Shared;
@@ -203,14 +205,30 @@ fn file(
     let request = validate(&raw)?;
 
     let mut store = shared.store();
-    let (device_proof, device_note) = check_device_proof(
-        &store.helpdesk.device_keys,
-        signature.as_ref(),
-        &key,
-        body,
-        &request.upn,
-        OffsetDateTime::now_utc(),
-    )?;
+    let device_proof = {
+        let enrolled = signature.as_ref().and_then(|headers| {
+            store
+                .helpdesk
+                .device_keys
+                .iter()
+                .find(|k| k.key_id == headers.key_id)
+                .map(|k| EnrolledKey {
+                    key_id: &k.key_id,
+                    upn: &k.upn,
+                    public_key: &k.public_key,
+                    enrolled_at: k.enrolled_at,
+                    os: &k.device_os,
+                })
+        });
+        verdict(
+            signature.as_ref(),
+            enrolled.as_ref(),
+            &key,
+            body,
+            &request.upn,
+            OffsetDateTime::now_utc(),
+        )?
+    };
     if let Some(earlier) = store.helpdesk.by_key(HelpdeskChannel::Relay, &key) {
         if earlier.raw == raw {
             return Ok((StatusCode::OK, status_json(earlier)));
@@ -236,15 +254,6 @@ fn file(
         ));
     }
     let number = store.helpdesk.take_number();
-    let proof_line = match device_proof {
-        DeviceProof::EnrolledDevice => format!(
-            "sent from the user's enrolled device ({device_note}). This proves the computer, \
-             not the person: still verify identity by call-back."
-        ),
-        DeviceProof::UnverifiedDevice => format!(
-            "unverified device ({device_note}). Verify identity by call-back before any reset."
-        ),
-    };
     let ticket = HelpdeskTicket {
         id: ticket_id(number),
         channel: HelpdeskChannel::Relay,
@@ -257,12 +266,9 @@ fn file(
             "MFA reset request for {} ({}), {}, unauthenticated",
             request.upn,
             request.reason,
-            match device_proof {
-                DeviceProof::EnrolledDevice => "enrolled device",
-                DeviceProof::UnverifiedDevice => "unverified device",
-            }
+            device_proof.label()
         ),
-        description: request.describe(Some(&proof_line)),
+        description: request.describe(Some(&device_proof.line())),
         reason: Some(request.reason),
         reason_detail: request.reason_detail,
         still_has: request.still_has,
@@ -276,8 +282,8 @@ fn file(
         runbook: request.runbook,
         tenant: request.tenant,
         raw,
-        device_proof: Some(device_proof),
-        device_proof_note: Some(device_note),
+        device_proof: Some(device_proof.kind()),
+        device_proof_note: Some(device_proof.detail()),
     };
     let answer = status_json(&ticket);
     store.helpdesk.tickets.push(ticket);
@@ -309,105 +315,21 @@ pub(crate) async fn status(
 
 // ---- Device proof -------------------------------------------------------------
 
-/// The `Device-*` headers of a reset request, checked for shape: none (an
-/// unsigned request) or all three, well formed; else 400.
-fn signature_headers(headers: &HeaderMap) -> Result<Option<SignatureHeaders>, RelayError> {
-    let text = |name: &str| -> Result<Option<&str>, RelayError> {
-        match headers.get(name) {
-            None => Ok(None),
-            Some(value) => value.to_str().map(Some).map_err(|_| {
-                RelayError::bad(
-                    "invalidDeviceProof",
-                    format!("the {name} header must be plain ASCII text"),
-                )
-            }),
-        }
+/// The `Device-*` headers of a reset request, checked for shape by the
+/// contract: none (an unsigned request) or all three, well formed; else 400
+/// `invalidSignatureHeaders`. A value that is not visible ASCII reads as
+/// U+FFFD, which no well-formed header contains (as in the real relay).
+fn signature_headers(headers: &HeaderMap) -> Result<Option<SignatureHeaders>, ContractError> {
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .map(|value| value.to_str().unwrap_or("\u{fffd}"))
     };
     SignatureHeaders::parse(
-        text(KEY_ID_HEADER)?,
-        text(CREATED_HEADER)?,
-        text(SIGNATURE_HEADER)?,
+        text(KEY_ID_HEADER),
+        text(CREATED_HEADER),
+        text(SIGNATURE_HEADER),
     )
-    .map_err(|message| RelayError::bad("invalidDeviceProof", message))
-}
-
-/// What a request's device proof comes to: enrolled or unverified, with the
-/// ticket's note; or 401 when a key the relay enrolled did not sign this
-/// very attempt (`invalidSignature`) or signed it too long ago or ahead
-/// (`signatureExpired`).
-fn check_device_proof(
-    keys: &[DeviceKeyRecord],
-    signature: Option<&SignatureHeaders>,
-    idempotency_key: &str,
-    body: &[u8],
-    upn: &str,
-    now: OffsetDateTime,
-) -> Result<(DeviceProof, String), RelayError> {
-    let Some(signature) = signature else {
-        return Ok((
-            DeviceProof::UnverifiedDevice,
-            "the request was not signed by an enrolled device key".into(),
-        ));
-    };
-    let Some(enrolled) = keys.iter().find(|k| k.key_id == signature.key_id) else {
-        return Ok((
-            DeviceProof::UnverifiedDevice,
-            format!(
-                "signed by device key {}, which this relay does not know",
-                signature.key_id
-            ),
-        ));
-    };
-    let public = PublicKey::parse(&enrolled.public_key).map_err(|e| {
-        RelayError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internalError",
-            format!("the enrolled key {} is damaged: {e}", enrolled.key_id),
-        )
-    })?;
-    let message = signed_message(signature.created, idempotency_key, body);
-    if !public.verifies(&message, &signature.signature) {
-        return Err(RelayError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalidSignature",
-            format!(
-                "the Device-Signature does not verify with device key {} for this request \
-                 (its body, Idempotency-Key and Device-Signature-Created)",
-                enrolled.key_id
-            ),
-        ));
-    }
-    let age = (now.unix_timestamp() as i128 - signature.created as i128).unsigned_abs();
-    if age > MAX_SIGNATURE_AGE.as_secs() as u128 {
-        return Err(RelayError::new(
-            StatusCode::UNAUTHORIZED,
-            "signatureExpired",
-            format!(
-                "the signature was made {age} seconds from the relay's clock; at most {} are \
-                 accepted either way. Sign the request again.",
-                MAX_SIGNATURE_AGE.as_secs()
-            ),
-        ));
-    }
-    if !enrolled.upn.eq_ignore_ascii_case(upn.trim()) {
-        return Ok((
-            DeviceProof::UnverifiedDevice,
-            format!(
-                "signed by device key {}, which is enrolled for another account, not {}",
-                enrolled.key_id,
-                upn.trim()
-            ),
-        ));
-    }
-    Ok((
-        DeviceProof::EnrolledDevice,
-        format!(
-            "{}, key {}, enrolled {}",
-            enrolled.device_os,
-            enrolled.key_id,
-            enrolled.enrolled_at.date()
-        ),
-    ))
 }
 
 /// The contract's `DeviceKey`.
@@ -482,79 +404,6 @@ fn graph_me(shared: &Shared, headers: &HeaderMap) -> Result<(String, String), Re
     }
 }
 
-/// A string member of at most `max` characters.
-fn text_member(
-    object: &Map<String, Value>,
-    name: &str,
-    path: &str,
-    max: usize,
-) -> Result<String, RelayError> {
-    let Some(value) = object.get(name) else {
-        return Err(RelayError::bad(
-            "missingField",
-            format!("{path} is required"),
-        ));
-    };
-    let Some(text) = value.as_str() else {
-        return Err(RelayError::bad(
-            "invalidField",
-            format!("{path} must be a string"),
-        ));
-    };
-    let length = text.chars().count();
-    if length > max {
-        return Err(RelayError::bad(
-            "invalidField",
-            format!("{path} must be at most {max} characters long (it has {length})"),
-        ));
-    }
-    Ok(text.to_string())
-}
-
-/// Refuses members other than `allowed`, naming the first by its path.
-fn only_members(
-    object: &Map<String, Value>,
-    allowed: &[&str],
-    prefix: &str,
-) -> Result<(), RelayError> {
-    match object.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(unknown) => Err(RelayError::bad(
-            "unknownField",
-            format!(
-                "{prefix}{unknown} is not part of the enrolment (allowed: {})",
-                allowed.join(", ")
-            ),
-        )),
-        None => Ok(()),
-    }
-}
-
-/// A checked `DeviceKeyEnrolment`: `(public key, os, app version)`.
-fn enrolment(body: &[u8]) -> Result<(PublicKey, String, String), RelayError> {
-    let raw: Value = serde_json::from_slice(body)
-        .map_err(|e| RelayError::bad("invalidJson", format!("the body is not JSON: {e}")))?;
-    let Some(object) = raw.as_object() else {
-        return Err(RelayError::bad(
-            "invalidJson",
-            "the body must be a JSON object",
-        ));
-    };
-    only_members(object, &["publicKey", "device"], "")?;
-    let public_key = text_member(object, "publicKey", "publicKey", 64)?;
-    let public_key = PublicKey::parse(&public_key)
-        .map_err(|message| RelayError::bad("invalidField", message))?;
-    let Some(device) = object.get("device") else {
-        return Err(RelayError::bad("missingField", "device is required"));
-    };
-    let Some(device) = device.as_object() else {
-        return Err(RelayError::bad("invalidField", "device must be an object"));
-    };
-    only_members(device, &["os", "appVersion"], "device.")?;
-    let os = text_member(device, "os", "device.os", 100)?;
-    let app_version = text_member(device, "appVersion", "device.appVersion", 32)?;
-    Ok((public_key, os, app_version))
-}
-
 /// `POST /helpdesk/v1/device-keys`.
 pub(crate) async fn enrol(
     State(shared): State<Arc<Shared>>,
@@ -584,23 +433,17 @@ fn enrol_key(
     body: &[u8],
 ) -> Result<(StatusCode, DeviceKeyRecord), RelayError> {
     let (upn, user_id) = graph_me(shared, headers)?;
-    if body.len() > MAX_BODY_BYTES {
-        return Err(RelayError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payloadTooLarge",
-            format!(
-                "the body has {} bytes; the relay accepts at most {MAX_BODY_BYTES}",
-                body.len()
-            ),
-        ));
-    }
     if !is_json(headers) {
         return Err(RelayError::bad(
             "invalidContentType",
             "the body must be sent as Content-Type: application/json",
         ));
     }
-    let (public_key, os, app_version) = enrolment(body)?;
+    let Enrolment {
+        public_key,
+        os,
+        app_version,
+    } = Enrolment::parse(body)?;
     let public_key = public_key.text();
 
     let mut store = shared.store();
@@ -644,150 +487,4 @@ fn enrol_key(
     keys.push(record.clone());
     shared.persist(&store);
     Ok((StatusCode::CREATED, record))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use helpdesk_contract::device_proof::{generate_key, public_key_text, sign};
-
-    fn record(key: &helpdesk_contract::device_proof::SigningKey, upn: &str) -> DeviceKeyRecord {
-        DeviceKeyRecord {
-            key_id: "dk-1".into(),
-            upn: upn.into(),
-            user_id: "u1".into(),
-            public_key: public_key_text(key),
-            device_os: "Debian 12".into(),
-            device_app_version: "0.1.0".into(),
-            enrolled_at: OffsetDateTime::UNIX_EPOCH,
-        }
-    }
-
-    fn headers(key_id: &str, created: i64, signature: &str) -> SignatureHeaders {
-        SignatureHeaders {
-            key_id: key_id.into(),
-            created,
-            signature: signature.into(),
-        }
-    }
-
-    #[test]
-    fn device_proof_is_enrolled_only_for_a_fresh_signature_by_this_upns_key() {
-        let key = generate_key();
-        let keys = vec![record(&key, "dana@contoso-demo.example")];
-        let now = OffsetDateTime::now_utc();
-        let created = now.unix_timestamp();
-        let body = br#"{"upn":"dana@contoso-demo.example"}"#;
-        let (_, _, good) = sign(&key, "dk-1", created, "idem", body);
-        let check = |signature: Option<&SignatureHeaders>, upn: &str, body: &[u8]| {
-            check_device_proof(&keys, signature, "idem", body, upn, now)
-        };
-
-        let (proof, note) = check(
-            Some(&headers("dk-1", created, &good)),
-            "Dana@contoso-demo.example",
-            body,
-        )
-        .unwrap();
-        assert_eq!(proof, DeviceProof::EnrolledDevice, "{note}");
-        assert!(note.contains("dk-1"), "{note}");
-
-        let (proof, note) = check(None, "dana@contoso-demo.example", body).unwrap();
-        assert_eq!(proof, DeviceProof::UnverifiedDevice);
-        assert!(note.contains("not signed"), "{note}");
-
-        let (proof, note) = check(
-            Some(&headers("dk-unknown", created, &good)),
-            "dana@contoso-demo.example",
-            body,
-        )
-        .unwrap();
-        assert_eq!(proof, DeviceProof::UnverifiedDevice);
-        assert!(note.contains("does not know"), "{note}");
-
-        let (proof, note) = check(
-            Some(&headers("dk-1", created, &good)),
-            "ben@contoso-demo.example",
-            body,
-        )
-        .unwrap();
-        assert_eq!(proof, DeviceProof::UnverifiedDevice);
-        assert!(note.contains("another account"), "{note}");
-
-        let tampered = check(
-            Some(&headers("dk-1", created, &good)),
-            "dana@contoso-demo.example",
-            b"{}",
-        )
-        .unwrap_err();
-        assert_eq!(
-            (tampered.status, tampered.code),
-            (StatusCode::UNAUTHORIZED, "invalidSignature")
-        );
-
-        let old = created - MAX_SIGNATURE_AGE.as_secs() as i64 - 1;
-        let (_, _, stale) = sign(&key, "dk-1", old, "idem", body);
-        let expired = check(
-            Some(&headers("dk-1", old, &stale)),
-            "dana@contoso-demo.example",
-            body,
-        )
-        .unwrap_err();
-        assert_eq!(
-            (expired.status, expired.code),
-            (StatusCode::UNAUTHORIZED, "signatureExpired")
-        );
-        let ahead = created + MAX_SIGNATURE_AGE.as_secs() as i64 + 1;
-        let (_, _, early) = sign(&key, "dk-1", ahead, "idem", body);
-        let expired = check(
-            Some(&headers("dk-1", ahead, &early)),
-            "dana@contoso-demo.example",
-            body,
-        )
-        .unwrap_err();
-        assert_eq!(expired.code, "signatureExpired");
-        let edge = created - MAX_SIGNATURE_AGE.as_secs() as i64;
-        let (_, _, at_edge) = sign(&key, "dk-1", edge, "idem", body);
-        assert!(check(
-            Some(&headers("dk-1", edge, &at_edge)),
-            "dana@contoso-demo.example",
-            body
-        )
-        .is_ok());
-    }
-
-    #[test]
-    fn enrolments_follow_the_schema() {
-        let key = public_key_text(&generate_key());
-        let ok = |v: Value| enrolment(v.to_string().as_bytes());
-        assert!(ok(
-            json!({"publicKey": key, "device": {"os": "Debian 12", "appVersion": "0.1.0"}})
-        )
-        .is_ok());
-        let code = |v: Value| ok(v).unwrap_err().code;
-        assert_eq!(code(json!({"publicKey": key})), "missingField");
-        assert_eq!(
-            code(json!({"device": {"os": "x", "appVersion": "y"}})),
-            "missingField"
-        );
-        assert_eq!(
-            code(json!({"publicKey": key, "device": {"os": "x", "appVersion": "y"}, "upn": "x"})),
-            "unknownField"
-        );
-        assert_eq!(
-            code(
-                json!({"publicKey": key, "device": {"os": "x", "appVersion": "y", "serial": "1"}})
-            ),
-            "unknownField"
-        );
-        assert_eq!(
-            code(json!({"publicKey": "AAAA", "device": {"os": "x", "appVersion": "y"}})),
-            "invalidField"
-        );
-        assert_eq!(
-            code(json!({"publicKey": key, "device": {"os": "x", "appVersion": "v".repeat(33)}})),
-            "invalidField"
-        );
-        assert_eq!(code(json!([key])), "invalidJson");
-    }
 }

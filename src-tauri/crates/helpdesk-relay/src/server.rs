@@ -339,6 +339,12 @@ async fn enrol(
                 "enrolment needs the signed-in user's Microsoft Graph token: Authorization: Bearer <token>",
             ))
         })?;
+    if !is_json_media_type(header_text(&headers, "content-type").as_deref()) {
+        return Err(refuse(ContractError::bad(
+            "invalidContentType",
+            "the body must be sent as Content-Type: application/json",
+        )));
+    }
     let enrolment = Enrolment::parse(&body).map_err(refuse)?;
     let store = relay.store_now()?;
     let user = match device_keys::who_is(&relay.http, &relay.config.graph_base, token).await {

@@ -122,16 +122,7 @@ impl Deliverer {
         if claimed.earlier_attempt {
             match self.helpdesk.find(&self.http, &ticket).await {
                 Ok(Some(filed)) => {
-                    let recorded = self
-                        .store
-                        .delivered(
-                            &request.id,
-                            &self.owner,
-                            &filed.ticket_number,
-                            OffsetDateTime::now_utc(),
-                        )
-                        .await;
-                    self.record(recorded, request, "delivered");
+                    self.delivered(request, &filed).await;
                     tracing::info!(
                         request = %request.id,
                         "an earlier attempt had filed it: {helpdesk} ticket {} (not filed again)",
@@ -148,16 +139,7 @@ impl Deliverer {
         }
         match self.helpdesk.file(&self.http, &ticket).await {
             Ok(filed) => {
-                let recorded = self
-                    .store
-                    .delivered(
-                        &request.id,
-                        &self.owner,
-                        &filed.ticket_number,
-                        OffsetDateTime::now_utc(),
-                    )
-                    .await;
-                self.record(recorded, request, "delivered");
+                self.delivered(request, &filed).await;
                 tracing::info!(
                     request = %request.id,
                     attempt = request.attempts,
@@ -171,6 +153,23 @@ impl Deliverer {
                 false
             }
         }
+    }
+
+    async fn delivered(
+        &self,
+        request: &crate::store::StoredRequest,
+        filed: &crate::helpdesks::Filed,
+    ) {
+        let recorded = self
+            .store
+            .delivered(
+                &request.id,
+                &self.owner,
+                &filed.ticket_number,
+                OffsetDateTime::now_utc(),
+            )
+            .await;
+        self.record(recorded, request, "delivered");
     }
 
     async fn failed(&self, claimed: &Claimed, error: DeliveryError) {

@@ -13,6 +13,13 @@
 //! the same key, which the helpdesk answers with the same request: never a
 //! second ticket.
 //!
+//! A relay commits a request before it files the ticket, and answers `202
+//! accepted` with no ticket number. The entry is then delivered (the relay
+//! has it and will not lose it) and the outbox asks the relay for the number
+//! (`GET {relay}v1/reset-requests/{requestId}`) at growing intervals, from
+//! one second to five minutes apart, until the relay knows it, forgets the
+//! request, or a day has passed ([`FOLLOW_UP_FOR`]).
+//!
 //! Device proof ([`crate::device_key`]): when this computer holds a device key
 //! enrolled for the request's account, each attempt to a relay is signed
 //! afresh over the exact body bytes sent. The signature is made at sending
@@ -363,6 +370,9 @@ pub enum DeliveryState {
     #[serde(rename_all = "camelCase")]
     Delivered {
         request_id: String,
+        /// `None` while a relay has accepted it but not yet filed the
+        /// ticket (the outbox asks the relay for it; see
+        /// [`OutboxEntry::next_attempt_at`]).
         ticket_number: Option<String>,
         #[serde(with = "time::serde::rfc3339")]
         delivered_at: OffsetDateTime,
@@ -381,6 +391,9 @@ pub struct OutboxEntry {
     pub request: ResetRequest,
     pub state: DeliveryState,
     pub attempts: u32,
+    /// Pending: when the next attempt is due (`None`: now). Delivered to a
+    /// relay without a ticket number: when to ask the relay for it (`None`:
+    /// never again).
     #[serde(with = "time::serde::rfc3339::option", default)]
     pub next_attempt_at: Option<OffsetDateTime>,
     pub last_error: Option<String>,
@@ -505,7 +518,9 @@ impl Outbox {
     }
 
     /// Sends every pending request whose time has come, one attempt each, and
-    /// saves the outcome. Returns how many are still pending.
+    /// asks the relay for the ticket number of each delivered request that
+    /// is due a follow-up; saves the outcomes. Returns how many are still
+    /// pending.
     pub async fn deliver_due(
         &self,
         http: &reqwest::Client,
@@ -515,8 +530,19 @@ impl Outbox {
         let _busy = self.busy.lock().await;
         let mut pending = 0;
         for mut entry in self.entries()? {
-            if entry.state != DeliveryState::Pending {
-                continue;
+            match entry.state {
+                DeliveryState::Pending => {}
+                DeliveryState::Delivered {
+                    ticket_number: None,
+                    ..
+                } => {
+                    if entry.next_attempt_at.is_some_and(|t| t <= now) {
+                        follow_up(http, target, &mut entry, now).await;
+                        self.save(&entry)?;
+                    }
+                    continue;
+                }
+                _ => continue,
             }
             if entry.next_attempt_at.is_some_and(|t| t > now) {
                 pending += 1;
@@ -531,13 +557,19 @@ impl Outbox {
                     request_id,
                     ticket_number,
                 } => {
+                    let delivered_at = OffsetDateTime::now_utc();
+                    // A relay that accepted it without a ticket number is
+                    // asked for the number later.
+                    entry.next_attempt_at = match (&ticket_number, target) {
+                        (None, Helpdesk::Relay(_)) => next_follow_up(delivered_at, delivered_at),
+                        _ => None,
+                    };
                     entry.state = DeliveryState::Delivered {
                         request_id,
                         ticket_number,
-                        delivered_at: OffsetDateTime::now_utc(),
+                        delivered_at,
                     };
                     entry.last_error = None;
-                    entry.next_attempt_at = None;
                 }
                 Attempt::Refused { status, reason } => {
                     entry.state = DeliveryState::Refused { status, reason };
@@ -555,14 +587,130 @@ impl Outbox {
         Ok(pending)
     }
 
-    /// When the next pending attempt is due, if any.
+    /// When the next pending attempt, or the next question to the relay
+    /// about a ticket number, is due, if any.
     pub fn next_due(&self) -> Result<Option<OffsetDateTime>, OutboxError> {
         Ok(self
             .entries()?
             .iter()
-            .filter(|e| e.state == DeliveryState::Pending)
-            .map(|e| e.next_attempt_at.unwrap_or(OffsetDateTime::UNIX_EPOCH))
+            .filter_map(|e| match e.state {
+                DeliveryState::Pending => {
+                    Some(e.next_attempt_at.unwrap_or(OffsetDateTime::UNIX_EPOCH))
+                }
+                DeliveryState::Delivered {
+                    ticket_number: None,
+                    ..
+                } => e.next_attempt_at,
+                _ => None,
+            })
             .min())
+    }
+}
+
+/// How long after delivery the outbox keeps asking a relay for the ticket
+/// number of a request it accepted (the relay retries the helpdesk for
+/// hours before it gives up, and its operator can replay it after).
+pub const FOLLOW_UP_FOR: time::Duration = time::Duration::days(1);
+
+/// When to ask the relay again for a ticket number: half the request's age
+/// from now, at least 1 s and at most 5 minutes away; `None` once
+/// [`FOLLOW_UP_FOR`] has passed.
+pub fn next_follow_up(delivered_at: OffsetDateTime, now: OffsetDateTime) -> Option<OffsetDateTime> {
+    let age = now - delivered_at;
+    if age >= FOLLOW_UP_FOR {
+        return None;
+    }
+    let wait = (age / 2_i32).clamp(time::Duration::seconds(1), time::Duration::minutes(5));
+    Some(now + wait)
+}
+
+/// Asks the relay for the ticket number of `entry`, delivered without one,
+/// and records the answer in `entry` (the caller saves it): the number; or
+/// when to ask again; or, when the relay no longer knows the request or the
+/// helpdesk is no longer a relay, not to ask again.
+async fn follow_up(
+    http: &reqwest::Client,
+    target: &Helpdesk,
+    entry: &mut OutboxEntry,
+    now: OffsetDateTime,
+) {
+    let DeliveryState::Delivered {
+        request_id,
+        ticket_number,
+        delivered_at,
+    } = &mut entry.state
+    else {
+        return;
+    };
+    let delivered_at = *delivered_at;
+    let Helpdesk::Relay(base) = target else {
+        entry.next_attempt_at = None;
+        return;
+    };
+    let mut url = join(base, "v1/reset-requests/");
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments.pop_if_empty().push(request_id);
+    }
+    let answer = http
+        .get(url)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await;
+    let again = |after: Option<Duration>| {
+        let next = next_follow_up(delivered_at, now)?;
+        Some(match after {
+            Some(after) => next.max(now + after.min(Duration::from_secs(300))),
+            None => next,
+        })
+    };
+    let response = match answer {
+        Ok(response) => response,
+        Err(e) => {
+            entry.last_error = Some(format!(
+                "the relay could not be asked for the ticket number: {}",
+                crate::auth::error_chain(&e)
+            ));
+            entry.next_attempt_at = again(None);
+            return;
+        }
+    };
+    let status = response.status().as_u16();
+    let retry_after = crate::http::retry_after(response.headers());
+    let json: Value =
+        serde_json::from_str(&response.text().await.unwrap_or_default()).unwrap_or(Value::Null);
+    match status {
+        200 => match json.get("ticketNumber").and_then(Value::as_str) {
+            Some(number) if !number.is_empty() => {
+                *ticket_number = Some(number.to_owned());
+                entry.next_attempt_at = None;
+                entry.last_error = None;
+            }
+            _ => {
+                entry.last_error = (json.get("status").and_then(Value::as_str) == Some("failed"))
+                    .then(|| {
+                        "the relay has not been able to file it in the helpdesk yet; \
+                         its operator can send it again"
+                            .to_owned()
+                    });
+                entry.next_attempt_at = again(None);
+            }
+        },
+        408 | 429 | 500..=599 => {
+            entry.last_error = Some(format!(
+                "the relay answered {status} when asked for the ticket number{}",
+                error_text(&json)
+            ));
+            entry.next_attempt_at = again(retry_after);
+        }
+        _ => {
+            entry.last_error = Some(format!(
+                "the relay answered {status} when asked for the ticket number of {request_id}{}; \
+                 not asking again",
+                error_text(&json)
+            ));
+            entry.next_attempt_at = None;
+        }
     }
 }
 
@@ -908,6 +1056,22 @@ mod tests {
             assert_ne!(parts[0], parts[1]);
             assert!(parts[2].len() == 2 && parts[2].chars().all(|c| c.is_ascii_digit()));
         }
+    }
+
+    #[test]
+    fn a_relay_is_asked_for_the_ticket_number_less_and_less_often_for_a_day() {
+        let at = datetime!(2026-11-22 9:30 UTC);
+        let wait = |age: time::Duration| next_follow_up(at, at + age).map(|t| t - (at + age));
+        assert_eq!(wait(time::Duration::ZERO), Some(time::Duration::seconds(1)));
+        assert_eq!(
+            wait(time::Duration::seconds(8)),
+            Some(time::Duration::seconds(4))
+        );
+        assert_eq!(
+            wait(time::Duration::hours(2)),
+            Some(time::Duration::minutes(5))
+        );
+        assert_eq!(wait(FOLLOW_UP_FOR), None);
     }
 
     #[test]

@@ -454,9 +454,13 @@ pub struct ResetStatusView {
     pub upn: String,
     pub created_at: String,
     pub verification_phrase: String,
-    /// `pending`, `delivered` or `refused`.
+    /// `pending` (kept on this computer), `accepted` (the organisation's
+    /// relay has it; no ticket number yet), `delivered` (a ticket exists) or
+    /// `refused`.
     pub status: String,
     pub ticket_number: Option<String>,
+    /// The relay's reference for the request, once it has it.
+    pub request_id: Option<String>,
     pub attempts: u32,
     pub next_attempt_at: Option<String>,
     pub last_error: Option<String>,
@@ -487,15 +491,17 @@ impl From<&mfa_core::helpdesk::OutboxEntry> for ResetStatusView {
         use mfa_core::helpdesk::DeliveryState;
         let (status, ticket_number, last_error) = match &e.state {
             DeliveryState::Pending => ("pending", None, e.last_error.clone()),
+            // Zendesk and the emulator's stand-in answer with the ticket
+            // number; a relay that files in the background answers
+            // `accepted` first and the outbox asks it for the number later.
             DeliveryState::Delivered {
-                ticket_number,
-                request_id,
+                ticket_number: Some(number),
                 ..
-            } => (
-                "delivered",
-                ticket_number.clone().or_else(|| Some(request_id.clone())),
-                None,
-            ),
+            } => ("delivered", Some(number.clone()), None),
+            DeliveryState::Delivered {
+                ticket_number: None,
+                ..
+            } => ("accepted", None, e.last_error.clone()),
             DeliveryState::Refused { reason, .. } => ("refused", None, Some(reason.clone())),
         };
         ResetStatusView {
@@ -505,6 +511,10 @@ impl From<&mfa_core::helpdesk::OutboxEntry> for ResetStatusView {
             verification_phrase: e.request.verification_phrase.clone(),
             status: status.to_owned(),
             ticket_number,
+            request_id: match &e.state {
+                DeliveryState::Delivered { request_id, .. } => Some(request_id.clone()),
+                _ => None,
+            },
             attempts: e.attempts,
             next_attempt_at: e.next_attempt_at.map(format_rfc3339),
             last_error,

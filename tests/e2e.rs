@@ -1766,6 +1766,77 @@ async fn locked_out_relay_down_keeps_the_request_pending_then_delivers_it_once()
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn locked_out_through_the_real_relay_shows_accepted_then_the_ticket_number() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    // The organisation's relay (mfa-relay, in-process), filing into the
+    // emulator's helpdesk through its Zendesk channel, which is busy at
+    // first: the relay has the request before the helpdesk does.
+    let zendesk_route = "POST /zendesk/api/v2/requests.json";
+    emulator
+        .faults()
+        .inject(Fault::status(zendesk_route, 503, Some("3"), 1));
+    let relay_dir = tempfile::tempdir().unwrap();
+    let relay_config = format!(
+        "listen = \"127.0.0.1:0\"\n\
+         database = \"sqlite:{}\"\n\
+         organisation_domains = [\"contoso-demo.example\"]\n\
+         graph_base = \"{base}v1.0/\"\n\
+         [delivery]\nfirst_retry_seconds = 1\n\
+         [helpdesk.zendesk]\nbase_url = \"{base}zendesk/\"\n",
+        relay_dir.path().join("relay.db").display(),
+        base = emulator.base_url()
+    );
+    let relay = helpdesk_relay::Relay::start(
+        helpdesk_relay::config::RelayConfig::parse(&relay_config).unwrap(),
+    )
+    .await
+    .unwrap();
+    let machine = Machine::new();
+    machine.configure(
+        &emulator,
+        &format!(
+            "organisation_domains = [\"contoso-demo.example\"]\n[helpdesk]\nrelay = \"{}\"\n",
+            relay.base_url()
+        ),
+    );
+    let mut w = Window::open(&machine, "locked-out-real-relay").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    let phrase = request_reset_for_dana(&mut w).await;
+
+    // Accepted by the relay: its reference, no ticket number yet.
+    w.wait_for("[data-testid=reset-status][data-status=accepted]")
+        .await;
+    let accepted = w.text("[data-testid=reset-status]").await;
+    assert!(
+        accepted.contains("relay has your request") && accepted.contains("rr-"),
+        "{accepted}"
+    );
+    w.screenshot("accepted").await;
+
+    // Filed once the helpdesk answers: the helpdesk's own number.
+    w.wait_for("[data-testid=reset-status][data-status=delivered]")
+        .await;
+    let ticket = w.text("[data-testid=ticket-number]").await;
+    w.screenshot("delivered").await;
+    let tickets = emulator.helpdesk_tickets();
+    assert_eq!(tickets.len(), 1, "one ticket");
+    assert_eq!(
+        tickets[0].request_id, ticket,
+        "the window shows the helpdesk's number"
+    );
+    assert!(
+        tickets[0].description.contains(&phrase)
+            && tickets[0]
+                .description
+                .contains("Device proof: unverified device"),
+        "{}",
+        tickets[0].description
+    );
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn locked_out_without_a_helpdesk_says_so_and_offers_no_form() {
     let _one = ONE_WINDOW_AT_A_TIME.lock().await;
     let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();

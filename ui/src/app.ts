@@ -815,7 +815,9 @@ async function sendReset(b: HTMLButtonElement, preview: ResetPreviewView): Promi
   showSent(status);
 }
 
-/** The sent request: its status, polled every 2 s until the helpdesk has it (or refused it). */
+/** The sent request: its status, polled every 2 s until the helpdesk has it (or refused it): while it
+ * is kept on this computer, and while the organisation's relay has it but has not yet said the ticket
+ * number. */
 function showSent(initial: ResetStatusView): void {
   ++journey;
   clearMessages();
@@ -846,7 +848,7 @@ function showSent(initial: ResetStatusView): void {
         setStatus(t('reset.delivered', { ticket: found.ticketNumber ?? '' }), 'success');
       }
       lastStatus = found.status;
-      if (found.status !== 'pending') return;
+      if (found.status !== 'pending' && found.status !== 'accepted') return;
     }
     timer = window.setTimeout(() => void poll(), 2000);
   };
@@ -864,7 +866,7 @@ function showSent(initial: ResetStatusView): void {
     await poll();
   };
   show(screen);
-  if (initial.status === 'pending') timer = window.setTimeout(() => void poll(), initial.attempts === 0 ? 500 : 2000);
+  if (initial.status === 'pending' || initial.status === 'accepted') timer = window.setTimeout(() => void poll(), initial.attempts === 0 ? 500 : 2000);
 }
 
 function showTap(): void {

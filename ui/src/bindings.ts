@@ -234,8 +234,14 @@ createdAt: string,
 verificationPhrase: string, unauthenticated: boolean, runbook: Array<string>, };
 export type ResetStatusView = { key: string, upn: string, createdAt: string, verificationPhrase: string, 
 /**
- * `pending`, `delivered` or `refused`.
+ * `pending` (kept on this computer), `accepted` (the organisation's
+ * relay has it; no ticket number yet), `delivered` (a ticket exists) or
+ * `refused`.
  */
-status: string, ticketNumber: string | null, attempts: number, nextAttemptAt: string | null, lastError: string | null, };
+status: string, ticketNumber: string | null, 
+/**
+ * The relay's reference for the request, once it has it.
+ */
+requestId: string | null, attempts: number, nextAttemptAt: string | null, lastError: string | null, };
 export type ErrorView = { code: ErrorCode, message: string, };
 export type ErrorCode = "config_invalid" | "not_configured" | "keychain_unavailable" | "keychain_locked" | "not_signed_in" | "session_expired" | "sign_in_cancelled" | "sign_in_timed_out" | "sign_in_failed" | "sign_in_in_progress" | "browser_unavailable" | "service_busy" | "network" | "service_error" | "invalid_input" | "confirm_identity" | "change_not_allowed" | "wrong_account" | "change_refused" | "method_gone" | "change_not_verified" | "journey_busy" | "helpdesk_not_configured" | "internal";

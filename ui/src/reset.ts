@@ -530,6 +530,11 @@ export function sentScreen(initial: ResetStatusView, on: SentHandlers): SentScre
       body.push(
         h('p', { class: 'ticket-line' }, h('span', {}, `${t('reset.ticket')}: `), h('strong', { class: 'ticket selectable', testid: 'ticket-number' }, s.ticketNumber ?? '')),
       );
+    } else if (s.status === 'accepted') {
+      body.push(
+        h('p', {}, t('reset.acceptedNext', { reference: s.requestId ?? '' })),
+        s.lastError ? h('p', { class: 'error-detail', testid: 'reset-last-error' }, t('reset.acceptedTrouble', { message: s.lastError })) : null,
+      );
     } else if (s.status === 'pending') {
       body.push(
         h('p', {}, s.attempts === 0 ? t('reset.notTriedYet') : tn('reset.attempts', s.attempts)),
@@ -547,7 +552,7 @@ export function sentScreen(initial: ResetStatusView, on: SentHandlers): SentScre
       h(
         'div',
         { class: `message-bar ${tone === 'success' ? 'success' : tone === 'error' ? 'error' : 'info'}`, testid: 'reset-status', 'data-status': s.status },
-        s.status === 'pending' ? spinner() : icon(tone === 'success' ? 'success' : tone === 'error' ? 'error' : 'info', 20, 'message-icon'),
+        s.status === 'pending' || s.status === 'accepted' ? spinner() : icon(tone === 'success' ? 'success' : tone === 'error' ? 'error' : 'info', 20, 'message-icon'),
         h('div', { class: 'message-text' }, h('p', { class: 'error-sentence' }, label), ...body),
       ),
     );

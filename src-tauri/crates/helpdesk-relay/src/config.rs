@@ -350,15 +350,9 @@ pub fn base_url(text: &str, key: &str) -> Result<Url, String> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(format!("`{key}` must not carry a user or password"));
     }
-    let loopback = match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    };
     match url.scheme() {
         "https" => {}
-        "http" if loopback => {}
+        "http" if crate::helpdesks::http::is_loopback(&url) => {}
         _ => {
             return Err(format!(
                 "`{key}` must be an https URL (http only to a loopback address), not {}://…",

@@ -248,7 +248,7 @@ impl Email {
             source = cause.source();
         }
         if let Some((_, password)) = &self.credentials {
-            text = super::servicenow::redact(&text, password);
+            text = super::http::redact(&text, password);
         }
         let server = self.server();
         let code = error.status().map(|c| c.to_string());

@@ -60,7 +60,7 @@ use reqwest::header::ACCEPT;
 use serde::{Deserialize, Deserializer};
 use serde_json::{json, Value};
 
-use super::servicenow::{base_url, send, Answer};
+use super::http::{base_url, send, Answer};
 use super::{DeliveryError, Filed};
 use crate::secret::Secret;
 use crate::ticket::Ticket;

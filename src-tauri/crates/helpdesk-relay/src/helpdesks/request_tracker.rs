@@ -40,7 +40,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::servicenow::{base_url, send};
+use super::http::{base_url, send};
 use super::{DeliveryError, Filed};
 use crate::secret::Secret;
 use crate::ticket::Ticket;

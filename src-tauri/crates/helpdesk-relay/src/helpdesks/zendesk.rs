@@ -49,7 +49,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::servicenow::{base_url, send};
+use super::http::{base_url, send};
 use super::{DeliveryError, Filed};
 use crate::secret::Secret;
 use crate::ticket::Ticket;

@@ -260,7 +260,7 @@ async fn accept(
     let per_hour = relay.config.limits.per_account_per_hour;
     match store.accept(new, per_hour).await.map_err(|e| unavailable(&e))? {
         Accepted::New(stored) => {
-            relay.wake.notify_waiters();
+            // One new request needs one worker.
             relay.wake.notify_one();
             tracing::info!(request = %stored.id, %source, "accepted a reset request for {upn} ({})", stored.device_proof.label());
             Ok(json_response(StatusCode::ACCEPTED, status_body(&stored.id, Status::Accepted, None)))

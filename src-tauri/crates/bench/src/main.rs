@@ -30,10 +30,14 @@ pub fn now_nanos() -> u128 {
 }
 
 const USAGE: &str = "\
-usage: mfa-bench [--runs N] [--idle-seconds S] [--load-seconds S] [--soak SECONDS]
+usage: mfa-bench [--runs N] [--launch-runs N] [--idle-seconds S] [--load-seconds S] [--soak SECONDS]
                  [--soak-interval S] [--app PATH] [--baseline PATH] [--out DIR]
 
-  --runs N            launches per program and setting (default 7; 0 skips them)
+  --runs N            launches with memory samples per program and setting
+                      (default 7; 0 skips all launches)
+  --launch-runs N     further launch-only runs per program and setting, and
+                      further signed-in runs (default 10): launch timings on two
+                      cores spread widely, and these cost seconds, not minutes
   --idle-seconds S    the idle PSS sample, seconds after first IPC (default 60)
   --load-seconds S    the load PSS sample, seconds after first IPC (default 2)
   --soak SECONDS      also run one app instance this long, PSS every interval
@@ -45,6 +49,7 @@ usage: mfa-bench [--runs N] [--idle-seconds S] [--load-seconds S] [--soak SECOND
 
 struct Options {
     runs: usize,
+    launch_runs: usize,
     idle_seconds: u64,
     load_seconds: f64,
     soak_seconds: u64,
@@ -57,6 +62,7 @@ struct Options {
 fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
         runs: 7,
+        launch_runs: 10,
         idle_seconds: 60,
         load_seconds: 2.0,
         soak_seconds: 0,
@@ -77,6 +83,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         };
         match flag.as_str() {
             "--runs" => o.runs = num(value)? as usize,
+            "--launch-runs" => o.launch_runs = num(value)? as usize,
             "--idle-seconds" => o.idle_seconds = num(value)?,
             "--load-seconds" => {
                 o.load_seconds = value
@@ -222,6 +229,45 @@ fn run(o: &Options) -> Result<(), String> {
             }
         }
     }
+    // Launch-only runs: the same alternation, no memory samples.
+    let launch_runs = if o.runs > 0 { o.launch_runs } else { 0 };
+    for i in 0..launch_runs {
+        for d in settings {
+            let mut returning = spec(&o.app, Some(d), false);
+            returning.seed_data = returning_seed.clone();
+            let app = spec(&o.app, Some(d), false);
+            let baseline = spec(&o.baseline, Some(d), false);
+            for (name, s) in [
+                (RETURNING, &returning),
+                ("app", &app),
+                ("baseline", &baseline),
+            ] {
+                let mut s = s.clone();
+                s.load_delay = Duration::ZERO;
+                let slot = results
+                    .iter_mut()
+                    .find(|(n, dd, _, _)| n == name && *dd == d)
+                    .expect("slot");
+                match launch::run_once(&s, name) {
+                    Ok(mut r) => {
+                        eprintln!(
+                            "  launch-only run {}/{} {name:8} dmabuf_off={d:5}  first IPC {:7.1} ms",
+                            i + 1,
+                            launch_runs,
+                            r.marks_ms["first_ipc"]
+                        );
+                        // Taken at first IPC, not at the load delay: not a memory figure.
+                        r.pss_load = None;
+                        slot.2.push(r);
+                    }
+                    Err(e) => {
+                        eprintln!("  launch-only run {} {name} FAILED: {e}", i + 1);
+                        slot.3.push(e);
+                    }
+                }
+            }
+        }
+    }
     let launch_conditions: Vec<Condition> = results
         .into_iter()
         .filter(|(_, _, runs, failures)| !runs.is_empty() || !failures.is_empty())
@@ -237,8 +283,9 @@ fn run(o: &Options) -> Result<(), String> {
                 pss_idle_mb: pick(&|r| r.pss_idle.as_ref().map(|s| s.mb())),
                 uss_idle_mb: pick(&|r| r.pss_idle.as_ref().map(|s| s.uss_mb())),
                 processes_last_run: runs
-                    .last()
-                    .and_then(|r| r.pss_idle.clone().or_else(|| r.pss_load.clone())),
+                    .iter()
+                    .rev()
+                    .find_map(|r| r.pss_idle.clone().or_else(|| r.pss_load.clone())),
                 failures,
             }
         })
@@ -293,6 +340,7 @@ fn run(o: &Options) -> Result<(), String> {
         machine,
         settings: Settings {
             runs: o.runs,
+            launch_runs,
             load_seconds: o.load_seconds,
             idle_seconds: o.idle_seconds,
             soak_seconds: o.soak_seconds,
@@ -367,7 +415,8 @@ fn signed_in_runs(o: &Options, base: &Spec) -> Result<SignedIn, String> {
         failures: Vec::new(),
     };
     let (mut ipc, mut shown) = (Vec::new(), Vec::new());
-    for i in 0..o.runs {
+    let runs = o.runs + o.launch_runs;
+    for i in 0..runs {
         match launch::run_once(&spec, "signed-in") {
             Ok(r) => {
                 let until = r.marks_at["methods_shown"];
@@ -375,7 +424,7 @@ fn signed_in_runs(o: &Options, base: &Spec) -> Result<SignedIn, String> {
                 eprintln!(
                     "  signed-in run {}/{}  first IPC {:7.1} ms  methods shown {:7.1} ms  round trips after refresh {} (all {})",
                     i + 1,
-                    o.runs,
+                    runs,
                     r.marks_ms["first_ipc"],
                     r.marks_ms["methods_shown"],
                     count.round_trips_after_refresh,
@@ -449,12 +498,25 @@ mod tests {
 
     #[test]
     fn options_parse_and_refuse_unknown_flags() {
-        let args: Vec<String> = ["--runs", "5", "--idle-seconds", "30", "--soak", "600"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let args: Vec<String> = [
+            "--runs",
+            "5",
+            "--launch-runs",
+            "4",
+            "--idle-seconds",
+            "30",
+            "--soak",
+            "600",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let o = parse_args(&args).unwrap();
-        assert_eq!((o.runs, o.idle_seconds, o.soak_seconds), (5, 30, 600));
+        assert_eq!(
+            (o.runs, o.launch_runs, o.idle_seconds, o.soak_seconds),
+            (5, 4, 30, 600)
+        );
+        assert_eq!(parse_args(&[]).unwrap().launch_runs, 10);
         assert!(parse_args(&["--bogus".to_string(), "1".to_string()]).is_err());
         assert!(parse_args(&["--runs".to_string()]).is_err());
     }

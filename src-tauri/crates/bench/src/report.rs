@@ -31,7 +31,11 @@ pub struct Report {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Settings {
+    /// Runs with memory samples (each waits for the idle sample).
     pub runs: usize,
+    /// Further launch-only runs per row: launch figures are medians of
+    /// `runs + launch_runs`, memory figures of `runs`.
+    pub launch_runs: usize,
     pub load_seconds: f64,
     pub idle_seconds: u64,
     pub soak_seconds: u64,
@@ -156,8 +160,10 @@ pub fn markdown(r: &Report) -> String {
     let _ = writeln!(m, "# MFA Assistant benchmark\n");
     let _ = writeln!(
         m,
-        "Measured {} by `scripts/bench` (`mfa-bench`). Medians of {} runs per row, with min–max and ± half the range as a share of the median; every run starts from a fresh HOME (cold WebKit caches) and alternates app and baseline. The baseline is a hello-world Tauri 2 window (`src-tauri/crates/bench-baseline`) built in the same run with the same tauri version and release profile.\n",
-        r.date, r.settings.runs
+        "Measured {} by `scripts/bench` (`mfa-bench`). Launch figures are medians of {} runs per row, memory figures medians of {} of those runs (each waits for its idle sample), with min–max and ± half the range as a share of the median; every run starts from a fresh HOME (cold WebKit caches) and alternates app and baseline. The baseline is a hello-world Tauri 2 window (`src-tauri/crates/bench-baseline`) built in the same run with the same tauri version and release profile.\n",
+        r.date,
+        r.settings.runs + r.settings.launch_runs,
+        r.settings.runs
     );
     let mc = &r.machine;
     let _ = writeln!(m, "**Machine:** {}, {} cores, {} GB RAM; Linux {}; Debian {}; WebKitGTK {}; {}; GPU render node: {}; {}.\n",
@@ -490,8 +496,9 @@ pub fn chart(r: &Report) -> String {
     }
     let _ = writeln!(
         s,
-        r#"<text x="10" y="{}" font-size="11">Bars: medians of {} runs; whiskers: min–max. {} · {} cores · WebKitGTK {}</text>"#,
+        r#"<text x="10" y="{}" font-size="11">Bars: medians of {} runs (memory {}); whiskers: min–max. {} · {} cores · WebKitGTK {}</text>"#,
         height - 12.0,
+        r.settings.runs + r.settings.launch_runs,
         r.settings.runs,
         xml(&r.date),
         r.machine.cores,
@@ -546,6 +553,7 @@ mod tests {
             machine: machine(),
             settings: Settings {
                 runs: 3,
+                launch_runs: 0,
                 load_seconds: 2.0,
                 idle_seconds: 60,
                 soak_seconds: 0,

@@ -30,7 +30,7 @@ pub fn now_nanos() -> u128 {
 }
 
 const USAGE: &str = "\
-usage: mfa-bench [--runs N] [--launch-runs N] [--idle-seconds S] [--load-seconds S] [--soak SECONDS]
+usage: mfa-bench [--runs N] [--launch-runs N] [--network-ms MS] [--idle-seconds S] [--load-seconds S] [--soak SECONDS]
                  [--soak-interval S] [--app PATH] [--baseline PATH] [--out DIR]
 
   --runs N            launches with memory samples per program and setting
@@ -38,6 +38,9 @@ usage: mfa-bench [--runs N] [--launch-runs N] [--idle-seconds S] [--load-seconds
   --launch-runs N     further launch-only runs per program and setting, and
                       further signed-in runs (default 10): launch timings on two
                       cores spread widely, and these cost seconds, not minutes
+  --network-ms MS     signed-in launch: the timing proxy delivers each response
+                      this long after the emulator sent it (default 20), as a
+                      network would; 0 is bare loopback
   --idle-seconds S    the idle PSS sample, seconds after first IPC (default 60)
   --load-seconds S    the load PSS sample, seconds after first IPC (default 2)
   --soak SECONDS      also run one app instance this long, PSS every interval
@@ -50,6 +53,7 @@ usage: mfa-bench [--runs N] [--launch-runs N] [--idle-seconds S] [--load-seconds
 struct Options {
     runs: usize,
     launch_runs: usize,
+    network_ms: u64,
     idle_seconds: u64,
     load_seconds: f64,
     soak_seconds: u64,
@@ -63,6 +67,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
         runs: 7,
         launch_runs: 10,
+        network_ms: 20,
         idle_seconds: 60,
         load_seconds: 2.0,
         soak_seconds: 0,
@@ -84,6 +89,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         match flag.as_str() {
             "--runs" => o.runs = num(value)? as usize,
             "--launch-runs" => o.launch_runs = num(value)? as usize,
+            "--network-ms" => o.network_ms = num(value)?,
             "--idle-seconds" => o.idle_seconds = num(value)?,
             "--load-seconds" => {
                 o.load_seconds = value
@@ -399,12 +405,13 @@ fn prepare_demo_state(spec: &Spec, out: &Path) -> Result<PathBuf, String> {
 fn signed_in_runs(o: &Options, base: &Spec) -> Result<SignedIn, String> {
     eprintln!("mfa-bench: signed-in launches against the tenant emulator");
     let dir = launch::Scratch::new("tenant").map_err(|e| e.to_string())?;
-    let tenant = signed_in::SignedInTenant::start(&dir.0)?;
+    let tenant = signed_in::SignedInTenant::start(&dir.0, Duration::from_millis(o.network_ms))?;
     let mut spec = base.clone();
     spec.env = tenant.env();
     spec.until = "methods_shown";
     spec.load_delay = Duration::ZERO;
     let mut out = SignedIn {
+        network_ms: o.network_ms,
         first_ipc_ms: None,
         methods_shown_ms: None,
         round_trips_after_refresh: Vec::new(),

@@ -59,6 +59,8 @@ pub struct Condition {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SignedIn {
+    /// The latency the timing proxy adds to each response.
+    pub network_ms: u64,
     pub first_ipc_ms: Option<Summary>,
     pub methods_shown_ms: Option<Summary>,
     /// Per run: sequential round trips after the token refresh.
@@ -249,7 +251,7 @@ pub fn markdown(r: &Report) -> String {
 
     if let Some(s) = &r.signed_in {
         let _ = writeln!(m, "## Signed-in launch (tenant emulator)\n");
-        let _ = writeln!(m, "The app runs as shipped (WebKit renderer left to `webkit_env.rs`), configured for the tenant emulator (`cloud = \"custom\"`) with Adele's refresh token in the keychain. Requests go through a timing proxy; requests in flight together count as one round trip.\n");
+        let _ = writeln!(m, "The app runs as shipped (WebKit renderer left to `webkit_env.rs`), configured for the tenant emulator (`cloud = \"custom\"`) with Adele's refresh token in the keychain. Requests go through a timing proxy that delivers each response {} ms after the emulator sent it, standing in for the network; requests in flight together count as one round trip.\n", s.network_ms);
         let _ = writeln!(m, "| measure | median (min–max, ±) |");
         let _ = writeln!(m, "|---|---|");
         let _ = writeln!(
@@ -576,6 +578,7 @@ mod tests {
                 ),
             ],
             signed_in: Some(SignedIn {
+                network_ms: 20,
                 first_ipc_ms: summarize(&[400.0]),
                 methods_shown_ms: summarize(&[600.0]),
                 round_trips_after_refresh: vec![1],

@@ -7,10 +7,18 @@
 //! HTTP/1.1 without pipelining (what the app speaks to a loopback `http`
 //! URL): on one connection a request is sent, its response comes back, then
 //! the next request may be sent.
+//!
+//! The proxy holds each response back for a simulated network latency. On
+//! bare loopback the emulator answers in a fraction of a millisecond, sooner
+//! than a second connection opens, so an HTTP client that sent two requests
+//! at once may carry the second over the first's freed connection, and the
+//! two look sequential. With a network's latency in between, requests that
+//! were issued together are in flight together, as they would be to Graph.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde::Serialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -137,7 +145,9 @@ pub struct Proxy {
 }
 
 impl Proxy {
-    pub async fn start(upstream: SocketAddr) -> std::io::Result<Proxy> {
+    /// Proxies to `upstream`, delivering each piece of a response `latency`
+    /// after the server sent it (and recording it when delivered).
+    pub async fn start(upstream: SocketAddr, latency: Duration) -> std::io::Result<Proxy> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let events: Arc<Mutex<Vec<Event>>> = Arc::default();
@@ -155,8 +165,15 @@ impl Proxy {
                     let _ = server.set_nodelay(true);
                     let (cr, cw) = client.into_split();
                     let (sr, sw) = server.into_split();
-                    let up = tokio::spawn(pump(cr, sw, conn, Direction::Up, log.clone()));
-                    let down = tokio::spawn(pump(sr, cw, conn, Direction::Down, log));
+                    let up = tokio::spawn(pump(
+                        cr,
+                        sw,
+                        conn,
+                        Direction::Up,
+                        Duration::ZERO,
+                        log.clone(),
+                    ));
+                    let down = tokio::spawn(pump(sr, cw, conn, Direction::Down, latency, log));
                     let _ = tokio::join!(up, down);
                 });
             }
@@ -177,6 +194,7 @@ async fn pump(
     mut to: tokio::net::tcp::OwnedWriteHalf,
     conn: u64,
     direction: Direction,
+    latency: Duration,
     log: Arc<Mutex<Vec<Event>>>,
 ) {
     let mut buf = vec![0u8; 64 * 1024];
@@ -185,6 +203,9 @@ async fn pump(
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
+        }
         let t = crate::now_nanos();
         let request_line = (direction == Direction::Up)
             .then(|| request_line(&buf[..n]))

@@ -57,7 +57,7 @@ pub fn config_toml(base: &str) -> String {
 impl SignedInTenant {
     /// Starts emulator and proxy, writes the configuration into `dir`, and
     /// signs the demo user in once.
-    pub fn start(dir: &Path) -> Result<SignedInTenant, String> {
+    pub fn start(dir: &Path, latency: std::time::Duration) -> Result<SignedInTenant, String> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -75,7 +75,7 @@ impl SignedInTenant {
         .parse()
         .map_err(|e| format!("emulator address: {e}"))?;
         let proxy = runtime
-            .block_on(Proxy::start(upstream))
+            .block_on(Proxy::start(upstream, latency))
             .map_err(|e| format!("the timing proxy could not start: {e}"))?;
         let proxy_base = format!("http://{}/", proxy.addr);
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;

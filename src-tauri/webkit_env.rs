@@ -9,20 +9,37 @@
 //! renderer, for this app and for a hello-world Tauri window alike. With a render node WebKit's default
 //! (hardware-accelerated DMA-BUF) is kept: nothing was measured there that
 //! would justify overriding it. An explicit setting, including `0`, wins.
+//!
+//! `JSC_useJIT=0` runs the page's JavaScript in JavaScriptCore's interpreter,
+//! without the JIT compilers, unless the user has set the variable. The web
+//! process inherits it. The page is the app's own bundled UI (the CSP and the
+//! navigation guard keep anything else out). It runs a few event handlers, so a
+//! JIT makes it no faster. The JIT is where a JavaScript engine's most
+//! exploited bugs live (Apple's Lockdown Mode turns it off for that reason).
+//! It also cost this page about 4 MB of PSS, and 1-2 MB of run-to-run spread,
+//! depending on when functions tiered up (see README "Performance").
 
 use std::path::Path;
 
 pub const DMABUF_ENV: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
 
+/// JavaScriptCore's switch for its JIT compilers.
+pub const JSC_JIT_ENV: &str = "JSC_useJIT";
+
 /// Applies the settings to this process's environment. Call first thing in
 /// `run()`, before any thread or GTK starts.
 pub fn apply() {
     #[cfg(target_os = "linux")]
-    if should_disable_dmabuf(
-        std::env::var_os(DMABUF_ENV).is_some(),
-        Path::new("/dev/dri"),
-    ) {
-        std::env::set_var(DMABUF_ENV, "1");
+    {
+        if should_disable_dmabuf(
+            std::env::var_os(DMABUF_ENV).is_some(),
+            Path::new("/dev/dri"),
+        ) {
+            std::env::set_var(DMABUF_ENV, "1");
+        }
+        if std::env::var_os(JSC_JIT_ENV).is_none() {
+            std::env::set_var(JSC_JIT_ENV, "0");
+        }
     }
 }
 

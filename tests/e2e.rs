@@ -432,6 +432,46 @@ impl Window {
     }
 
     /// Deletes the WebDriver session (closing the app) and stops the driver.
+    /// The environment of the web process (WebKitWebProcess) that renders
+    /// this window: a descendant of the driver, found through /proc.
+    fn web_process_environment(&self) -> Vec<String> {
+        let parent_of = |pid: u32| -> Option<u32> {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            stat.rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()
+        };
+        let descends_from_driver = |mut pid: u32| {
+            while let Some(parent) = parent_of(pid) {
+                if parent == self.driver.id() {
+                    return true;
+                }
+                if parent <= 1 {
+                    return false;
+                }
+                pid = parent;
+            }
+            false
+        };
+        let web = std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .find(|&pid| {
+                std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                    .is_ok_and(|c| c.starts_with("WebKitWebProces"))
+                    && descends_from_driver(pid)
+            })
+            .unwrap_or_else(|| panic!("e2e {}: no WebKitWebProcess under the driver", self.name));
+        let environ = std::fs::read(format!("/proc/{web}/environ")).unwrap();
+        environ
+            .split(|&b| b == 0)
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+            .collect()
+    }
+
     async fn close(mut self) {
         eprintln!("e2e {}: closing", self.name);
         let _ = self.client.clone().close().await;
@@ -912,6 +952,18 @@ async fn the_debian_package_installs_and_its_app_reaches_the_first_screen() {
     w.wait_for("[data-testid=screen-sign-in]").await;
     w.wait_for("[data-testid=demo-banner]").await;
     w.screenshot("first-screen").await;
+    // The page's JavaScript runs without the JIT (webkit_env.rs), unless the
+    // user set JSC_useJIT themselves; this test's environment does not.
+    assert!(std::env::var_os("JSC_useJIT").is_none());
+    let environment = w.web_process_environment();
+    assert!(
+        environment.iter().any(|v| v == "JSC_useJIT=0"),
+        "the web process runs with the JIT: {:?}",
+        environment
+            .iter()
+            .filter(|v| v.starts_with("JSC_") || v.starts_with("WEBKIT_"))
+            .collect::<Vec<_>>()
+    );
     w.close().await;
 }
 

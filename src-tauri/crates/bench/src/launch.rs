@@ -16,6 +16,8 @@ use crate::procfs::{self, ProcessPss};
 /// The app's launch-mark variable (see `src-tauri/launch_marks.rs`).
 pub const MARKS_ENV: &str = "MFA_ASSISTANT_BENCH_MARKS";
 pub const DMABUF_ENV: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
+/// The app sets it itself (`webkit_env.rs`); the harness passes none through.
+pub const JSC_JIT_ENV: &str = "JSC_useJIT";
 
 /// What to launch and how.
 #[derive(Debug, Clone)]
@@ -202,6 +204,7 @@ pub fn spawn(spec: &Spec, tag: &str) -> Result<Running, String> {
         .env(MARKS_ENV, &marks_file)
         .env_remove("MFA_ASSISTANT_CONFIG")
         .env_remove(DMABUF_ENV)
+        .env_remove(JSC_JIT_ENV)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)

@@ -20,7 +20,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use launch::{RunResult, Spec};
-use report::{Condition, Report, Settings, SignedIn, Sizes, Soak};
+use report::{Condition, Report, Settings, SignedIn, Sizes, Soak, BASELINE_NO_JIT};
 
 pub fn now_nanos() -> u128 {
     std::time::SystemTime::now()
@@ -182,6 +182,9 @@ fn run(o: &Options) -> Result<(), String> {
     for d in settings {
         results.push((RETURNING.to_owned(), d, Vec::new(), Vec::new()));
     }
+    // The hello world with the JIT off as the app runs it: renderer off only
+    // (as shipped on machines without a GPU), for the like-for-like ratio.
+    results.push((BASELINE_NO_JIT.to_owned(), true, Vec::new(), Vec::new()));
     for i in 0..o.runs {
         for d in settings {
             let mut s = spec(&o.app, Some(d), false);
@@ -229,6 +232,30 @@ fn run(o: &Options) -> Result<(), String> {
                             i + 1,
                             o.runs
                         );
+                        slot.3.push(e);
+                    }
+                }
+            }
+            if d {
+                let mut s = spec(&o.baseline, Some(d), true);
+                s.env = vec![(launch::JSC_JIT_ENV.to_owned(), "0".to_owned())];
+                let slot = results
+                    .iter_mut()
+                    .find(|(n, dd, _, _)| n == BASELINE_NO_JIT && *dd == d)
+                    .expect("slot");
+                match launch::run_once(&s, "baseline-nojit") {
+                    Ok(r) => {
+                        eprintln!(
+                            "  run {}/{} {BASELINE_NO_JIT} dmabuf_off={d:5}  first IPC {:7.1} ms  PSS idle {:6.1} MB",
+                            i + 1,
+                            o.runs,
+                            r.marks_ms["first_ipc"],
+                            r.pss_idle.as_ref().map_or(0.0, |s| s.mb()),
+                        );
+                        slot.2.push(r);
+                    }
+                    Err(e) => {
+                        eprintln!("  run {} {BASELINE_NO_JIT} FAILED: {e}", i + 1);
                         slot.3.push(e);
                     }
                 }

@@ -113,11 +113,28 @@ impl Report {
         dmabuf_disabled: bool,
         pick: fn(&Condition) -> Option<&Summary>,
     ) -> Option<f64> {
+        self.ratio_to(BASELINE, dmabuf_disabled, pick)
+    }
+
+    /// The app's median over `baseline`'s, both with the same renderer.
+    pub fn ratio_to(
+        &self,
+        baseline: &str,
+        dmabuf_disabled: bool,
+        pick: fn(&Condition) -> Option<&Summary>,
+    ) -> Option<f64> {
         let app = pick(self.condition("app", dmabuf_disabled)?)?.median;
-        let base = pick(self.condition("baseline", dmabuf_disabled)?)?.median;
+        let base = pick(self.condition(baseline, dmabuf_disabled)?)?.median;
         (base > 0.0).then(|| app / base)
     }
 }
+
+/// The hello-world window as anyone builds it.
+pub const BASELINE: &str = "baseline";
+
+/// The hello-world window with JavaScriptCore's JIT off as well, as the app
+/// runs (`webkit_env.rs`): the like-for-like memory comparison.
+pub const BASELINE_NO_JIT: &str = "baseline, JIT off";
 
 /// Picks one measure of a condition.
 type Pick = fn(&Condition) -> Option<&Summary>;
@@ -217,6 +234,16 @@ pub fn markdown(r: &Report) -> String {
                 "| {name} | {} | {} | {budget}x |",
                 fmt_ratio(r.ratio(false, pick), budget),
                 fmt_ratio(r.ratio(true, pick), budget)
+            );
+        }
+        if r.condition(BASELINE_NO_JIT, true).is_some() {
+            let _ = writeln!(
+                m,
+                "| PSS idle, against the hello world with its JIT off too (like for like) | – | {} | {MEMORY_BUDGET}x |",
+                fmt_ratio(
+                    r.ratio_to(BASELINE_NO_JIT, true, |c| c.pss_idle_mb.as_ref()),
+                    MEMORY_BUDGET
+                )
             );
         }
         let _ = writeln!(m, "\n![chart](chart.svg)\n");

@@ -326,7 +326,11 @@ fn run(o: &Options) -> Result<(), String> {
 
     // Signed-in launch against the tenant emulator.
     let signed_in = if o.runs > 0 {
-        Some(signed_in_runs(o, &spec(&o.app, None, false))?)
+        Some(signed_in_runs(
+            o,
+            &spec(&o.app, None, false),
+            &spec(&o.baseline, Some(true), false),
+        )?)
     } else {
         None
     };
@@ -429,7 +433,10 @@ fn prepare_demo_state(spec: &Spec, out: &Path) -> Result<PathBuf, String> {
     Ok(kept)
 }
 
-fn signed_in_runs(o: &Options, base: &Spec) -> Result<SignedIn, String> {
+/// The signed-in launches, each followed by a launch of the hello world with
+/// the renderer the app picks on this machine (`baseline`), so the two are
+/// timed under the same conditions.
+fn signed_in_runs(o: &Options, base: &Spec, baseline: &Spec) -> Result<SignedIn, String> {
     eprintln!("mfa-bench: signed-in launches against the tenant emulator");
     let dir = launch::Scratch::new("tenant").map_err(|e| e.to_string())?;
     let tenant = signed_in::SignedInTenant::start(&dir.0, Duration::from_millis(o.network_ms))?;
@@ -440,6 +447,7 @@ fn signed_in_runs(o: &Options, base: &Spec) -> Result<SignedIn, String> {
     let mut out = SignedIn {
         network_ms: o.network_ms,
         first_ipc_ms: None,
+        baseline_first_ipc_ms: None,
         methods_shown_ms: None,
         round_trips_after_refresh: Vec::new(),
         total_round_trips: Vec::new(),
@@ -448,7 +456,7 @@ fn signed_in_runs(o: &Options, base: &Spec) -> Result<SignedIn, String> {
         other_runs: Vec::new(),
         failures: Vec::new(),
     };
-    let (mut ipc, mut shown) = (Vec::new(), Vec::new());
+    let (mut ipc, mut shown, mut baseline_ipc) = (Vec::new(), Vec::new(), Vec::new());
     let runs = o.runs + o.launch_runs;
     for i in 0..runs {
         match launch::run_once(&spec, "signed-in") {
@@ -480,8 +488,24 @@ fn signed_in_runs(o: &Options, base: &Spec) -> Result<SignedIn, String> {
                 out.failures.push(e);
             }
         }
+        match launch::run_once(baseline, "baseline") {
+            Ok(r) => {
+                eprintln!(
+                    "  signed-in run {}/{}  hello world first IPC {:7.1} ms",
+                    i + 1,
+                    runs,
+                    r.marks_ms["first_ipc"]
+                );
+                baseline_ipc.push(r.marks_ms["first_ipc"]);
+            }
+            Err(e) => {
+                eprintln!("  signed-in run {} hello world FAILED: {e}", i + 1);
+                out.failures.push(format!("hello world: {e}"));
+            }
+        }
     }
     tenant.sign_out();
+    out.baseline_first_ipc_ms = stats::summarize(&baseline_ipc);
     out.first_ipc_ms = stats::summarize(&ipc);
     out.methods_shown_ms = stats::summarize(&shown);
     drop(tenant);

@@ -62,6 +62,8 @@ pub struct SignedIn {
     /// The latency the timing proxy adds to each response.
     pub network_ms: u64,
     pub first_ipc_ms: Option<Summary>,
+    /// The hello world (renderer off), launched after each signed-in run.
+    pub baseline_first_ipc_ms: Option<Summary>,
     pub methods_shown_ms: Option<Summary>,
     /// Per run: sequential round trips after the token refresh.
     pub round_trips_after_refresh: Vec<usize>,
@@ -285,6 +287,20 @@ pub fn markdown(r: &Report) -> String {
             m,
             "| spawn to first IPC, ms | {} |",
             fmt_summary(&s.first_ipc_ms, 0)
+        );
+        let _ = writeln!(
+            m,
+            "| hello world (renderer off), launched after each of these runs: spawn to first IPC, ms | {} |",
+            fmt_summary(&s.baseline_first_ipc_ms, 0)
+        );
+        let ratio = match (&s.first_ipc_ms, &s.baseline_first_ipc_ms) {
+            (Some(app), Some(base)) if base.median > 0.0 => Some(app.median / base.median),
+            _ => None,
+        };
+        let _ = writeln!(
+            m,
+            "| launch to interactive, signed in / hello world | {} (budget {LAUNCH_BUDGET}x) |",
+            fmt_ratio(ratio, LAUNCH_BUDGET)
         );
         let _ = writeln!(
             m,
@@ -606,6 +622,7 @@ mod tests {
             ],
             signed_in: Some(SignedIn {
                 network_ms: 20,
+                baseline_first_ipc_ms: None,
                 first_ipc_ms: summarize(&[400.0]),
                 methods_shown_ms: summarize(&[600.0]),
                 round_trips_after_refresh: vec![1],

@@ -157,10 +157,10 @@ fn run(o: &Options) -> Result<(), String> {
     // Launch and memory: app and baseline alternate, both WebKit settings.
     let programs = [("app", &o.app), ("baseline", &o.baseline)];
     let settings = [false, true];
-    let mut results: Vec<(String, bool, Vec<RunResult>, Vec<String>)> = Vec::new();
+    let mut rows = Rows::default();
     for (name, _) in programs {
         for d in settings {
-            results.push((name.to_owned(), d, Vec::new(), Vec::new()));
+            rows.add(name, d);
         }
     }
     if o.runs > 0 {
@@ -180,131 +180,64 @@ fn run(o: &Options) -> Result<(), String> {
         None
     };
     for d in settings {
-        results.push((RETURNING.to_owned(), d, Vec::new(), Vec::new()));
+        rows.add(RETURNING, d);
     }
     // The hello world with the JIT off as the app runs it: renderer off only
     // (as shipped on machines without a GPU), for the like-for-like ratio.
-    results.push((BASELINE_NO_JIT.to_owned(), true, Vec::new(), Vec::new()));
+    rows.add(BASELINE_NO_JIT, true);
+    let returning = |d: bool| {
+        let mut s = spec(&o.app, Some(d), false);
+        s.seed_data = returning_seed.clone();
+        s
+    };
     for i in 0..o.runs {
+        let progress = format!("run {}/{}", i + 1, o.runs);
         for d in settings {
-            let mut s = spec(&o.app, Some(d), false);
-            s.seed_data = returning_seed.clone();
-            let slot = results
-                .iter_mut()
-                .find(|(n, dd, _, _)| n == RETURNING && *dd == d)
-                .expect("slot");
-            match launch::run_once(&s, "returning") {
-                Ok(r) => {
-                    eprintln!(
-                        "  run {}/{} {RETURNING} dmabuf_off={d:5}  first IPC {:7.1} ms",
-                        i + 1,
-                        o.runs,
-                        r.marks_ms["first_ipc"]
-                    );
-                    slot.2.push(r);
-                }
-                Err(e) => {
-                    eprintln!("  run {} {RETURNING} FAILED: {e}", i + 1);
-                    slot.3.push(e);
-                }
-            }
+            rows.measure(RETURNING, d, &returning(d), "returning", &progress, true);
             for (name, bin) in programs {
-                let r = launch::run_once(&spec(bin, Some(d), true), name);
-                let slot = results
-                    .iter_mut()
-                    .find(|(n, dd, _, _)| n == name && *dd == d)
-                    .expect("slot");
-                match r {
-                    Ok(r) => {
-                        eprintln!(
-                            "  run {}/{} {name:8} dmabuf_off={d:5}  first IPC {:7.1} ms  PSS load {:6.1} MB  idle {:6.1} MB",
-                            i + 1,
-                            o.runs,
-                            r.marks_ms["first_ipc"],
-                            r.pss_load.as_ref().map_or(0.0, |s| s.mb()),
-                            r.pss_idle.as_ref().map_or(0.0, |s| s.mb()),
-                        );
-                        slot.2.push(r);
-                    }
-                    Err(e) => {
-                        eprintln!(
-                            "  run {}/{} {name} dmabuf_off={d} FAILED: {e}",
-                            i + 1,
-                            o.runs
-                        );
-                        slot.3.push(e);
-                    }
-                }
+                rows.measure(name, d, &spec(bin, Some(d), true), name, &progress, true);
             }
             if d {
                 let mut s = spec(&o.baseline, Some(d), true);
                 s.env = vec![(launch::JSC_JIT_ENV.to_owned(), "0".to_owned())];
-                let slot = results
-                    .iter_mut()
-                    .find(|(n, dd, _, _)| n == BASELINE_NO_JIT && *dd == d)
-                    .expect("slot");
-                match launch::run_once(&s, "baseline-nojit") {
-                    Ok(r) => {
-                        eprintln!(
-                            "  run {}/{} {BASELINE_NO_JIT} dmabuf_off={d:5}  first IPC {:7.1} ms  PSS idle {:6.1} MB",
-                            i + 1,
-                            o.runs,
-                            r.marks_ms["first_ipc"],
-                            r.pss_idle.as_ref().map_or(0.0, |s| s.mb()),
-                        );
-                        slot.2.push(r);
-                    }
-                    Err(e) => {
-                        eprintln!("  run {} {BASELINE_NO_JIT} FAILED: {e}", i + 1);
-                        slot.3.push(e);
-                    }
-                }
+                rows.measure(BASELINE_NO_JIT, d, &s, "baseline-nojit", &progress, true);
             }
         }
     }
     // Launch-only runs: the same alternation, no memory samples.
     let launch_runs = if o.runs > 0 { o.launch_runs } else { 0 };
     for i in 0..launch_runs {
+        let progress = format!("launch-only run {}/{}", i + 1, launch_runs);
         for d in settings {
-            let mut returning = spec(&o.app, Some(d), false);
-            returning.seed_data = returning_seed.clone();
-            let app = spec(&o.app, Some(d), false);
-            let baseline = spec(&o.baseline, Some(d), false);
-            for (name, s) in [
-                (RETURNING, &returning),
-                ("app", &app),
-                ("baseline", &baseline),
-            ] {
-                let mut s = s.clone();
+            let launch_only = |mut s: Spec| {
                 s.load_delay = Duration::ZERO;
-                let slot = results
-                    .iter_mut()
-                    .find(|(n, dd, _, _)| n == name && *dd == d)
-                    .expect("slot");
-                match launch::run_once(&s, name) {
-                    Ok(mut r) => {
-                        eprintln!(
-                            "  launch-only run {}/{} {name:8} dmabuf_off={d:5}  first IPC {:7.1} ms",
-                            i + 1,
-                            launch_runs,
-                            r.marks_ms["first_ipc"]
-                        );
-                        // Taken at first IPC, not at the load delay: not a memory figure.
-                        r.pss_load = None;
-                        slot.2.push(r);
-                    }
-                    Err(e) => {
-                        eprintln!("  launch-only run {} {name} FAILED: {e}", i + 1);
-                        slot.3.push(e);
-                    }
-                }
+                s
+            };
+            rows.measure(
+                RETURNING,
+                d,
+                &launch_only(returning(d)),
+                "returning",
+                &progress,
+                false,
+            );
+            for (name, bin) in programs {
+                let s = launch_only(spec(bin, Some(d), false));
+                rows.measure(name, d, &s, name, &progress, false);
             }
         }
     }
-    let launch_conditions: Vec<Condition> = results
+    let launch_conditions: Vec<Condition> = rows
+        .0
         .into_iter()
-        .filter(|(_, _, runs, failures)| !runs.is_empty() || !failures.is_empty())
-        .map(|(program, dmabuf_disabled, runs, failures)| {
+        .filter(|row| !row.runs.is_empty() || !row.failures.is_empty())
+        .map(|row| {
+            let Row {
+                program,
+                dmabuf_disabled,
+                runs,
+                failures,
+            } = row;
             let pick = |f: &dyn Fn(&RunResult) -> Option<f64>| {
                 stats::summarize(&runs.iter().filter_map(f).collect::<Vec<_>>())
             };
@@ -403,6 +336,73 @@ fn run(o: &Options) -> Result<(), String> {
     Ok(())
 }
 
+/// One row of the launch-and-memory table: a program under one renderer
+/// setting, with its runs and the runs that failed.
+struct Row {
+    program: String,
+    dmabuf_disabled: bool,
+    runs: Vec<RunResult>,
+    failures: Vec<String>,
+}
+
+/// The rows in report order.
+#[derive(Default)]
+struct Rows(Vec<Row>);
+
+impl Rows {
+    fn add(&mut self, program: &str, dmabuf_disabled: bool) {
+        self.0.push(Row {
+            program: program.to_owned(),
+            dmabuf_disabled,
+            runs: Vec::new(),
+            failures: Vec::new(),
+        });
+    }
+
+    /// Launches `spec` once, prints a progress line and records the result
+    /// in its row. Without `memory` the PSS sample (taken at first IPC, not
+    /// after the load delay) is dropped: a launch-only run.
+    fn measure(
+        &mut self,
+        program: &str,
+        dmabuf_disabled: bool,
+        spec: &Spec,
+        tag: &str,
+        progress: &str,
+        memory: bool,
+    ) {
+        let d = dmabuf_disabled;
+        let row = self
+            .0
+            .iter_mut()
+            .find(|r| r.program == program && r.dmabuf_disabled == d)
+            .expect("a row is added before it is measured");
+        match launch::run_once(spec, tag) {
+            Ok(mut r) => {
+                if !memory {
+                    r.pss_load = None;
+                }
+                let pss = |s: &Option<launch::Sample>, label: &str| {
+                    s.as_ref()
+                        .map(|s| format!("  PSS {label} {:6.1} MB", s.mb()))
+                        .unwrap_or_default()
+                };
+                eprintln!(
+                    "  {progress} {program:8} dmabuf_off={d:5}  first IPC {:7.1} ms{}{}",
+                    r.marks_ms["first_ipc"],
+                    pss(&r.pss_load, "load"),
+                    pss(&r.pss_idle, "idle"),
+                );
+                row.runs.push(r);
+            }
+            Err(e) => {
+                eprintln!("  {progress} {program} dmabuf_off={d} FAILED: {e}");
+                row.failures.push(e);
+            }
+        }
+    }
+}
+
 /// The launch-only condition of an app whose demo tenant is already set up.
 const RETURNING: &str = "app, demo tenant set up";
 
@@ -444,6 +444,8 @@ fn signed_in_runs(o: &Options, base: &Spec, baseline: &Spec) -> Result<SignedIn,
     spec.env = tenant.env();
     spec.until = "methods_shown";
     spec.load_delay = Duration::ZERO;
+    let mut baseline = baseline.clone();
+    baseline.load_delay = Duration::ZERO;
     let mut out = SignedIn {
         network_ms: o.network_ms,
         first_ipc_ms: None,
@@ -488,7 +490,7 @@ fn signed_in_runs(o: &Options, base: &Spec, baseline: &Spec) -> Result<SignedIn,
                 out.failures.push(e);
             }
         }
-        match launch::run_once(baseline, "baseline") {
+        match launch::run_once(&baseline, "baseline") {
             Ok(r) => {
                 eprintln!(
                     "  signed-in run {}/{}  hello world first IPC {:7.1} ms",

@@ -189,6 +189,10 @@ impl Proxy {
     }
 }
 
+/// Copies `from` to `to`, recording each piece as it is delivered. With a
+/// `latency`, each piece is delivered that long after it was read, pieces
+/// in flight together (a line, not a queue of delays: a response read in
+/// two pieces arrives `latency` late, not twice that).
 async fn pump(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
@@ -197,18 +201,26 @@ async fn pump(
     latency: Duration,
     log: Arc<Mutex<Vec<Event>>>,
 ) {
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = match from.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => n,
-        };
-        if !latency.is_zero() {
-            tokio::time::sleep(latency).await;
+    let (line, mut arriving) =
+        tokio::sync::mpsc::unbounded_channel::<(tokio::time::Instant, Vec<u8>)>();
+    let reader = tokio::spawn(async move {
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = match from.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            let due = tokio::time::Instant::now() + latency;
+            if line.send((due, buf[..n].to_vec())).is_err() {
+                break;
+            }
         }
+    });
+    while let Some((due, piece)) = arriving.recv().await {
+        tokio::time::sleep_until(due).await;
         let t = crate::now_nanos();
         let request_line = (direction == Direction::Up)
-            .then(|| request_line(&buf[..n]))
+            .then(|| request_line(&piece))
             .flatten();
         log.lock().unwrap_or_else(|e| e.into_inner()).push(Event {
             conn,
@@ -216,10 +228,11 @@ async fn pump(
             t,
             request_line,
         });
-        if to.write_all(&buf[..n]).await.is_err() {
+        if to.write_all(&piece).await.is_err() {
             break;
         }
     }
+    reader.abort();
     let _ = to.shutdown().await;
 }
 

@@ -1,12 +1,16 @@
 //! The helpdesk relay contract, `docs/helpdesk-relay.openapi.yaml`, in Rust.
 //! One implementation of its rules, used by every side that speaks it: the
-//! app (which signs), the relay (which validates and verifies) and the tenant
-//! emulator's stand-in relay.
+//! app (which signs), the relay (which validates, verifies and writes the
+//! ticket) and the tenant emulator's stand-in relay.
 
 pub mod device_proof;
 pub mod request;
+pub mod ticket;
+pub mod typed;
 
 pub use request::{
     idempotency_key, in_any_domain, in_domain, is_json_media_type, status_body, validate,
-    ContractError, ResetRequest, Status, MAX_BODY_BYTES,
+    ContractError, ResetRequest, Status, MAX_BODY_BYTES, SCHEMA_VERSION,
 };
+pub use ticket::{TicketText, Verdict};
+pub use typed::Upn;

@@ -9,6 +9,8 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::typed::{requester_text, Upn};
+
 /// The largest request body a relay reads: 64 KiB.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
@@ -53,8 +55,44 @@ impl std::fmt::Display for ContractError {
 
 impl std::error::Error for ContractError {}
 
-/// The properties of `ResetRequest`, in the schema's order.
-pub const PROPERTIES: [&str; 13] = [
+/// The schema version this crate writes: 2, whose request has no runbook
+/// (the runbook is the relay's, from its configuration).
+pub const SCHEMA_VERSION: u8 = 2;
+
+/// The properties of `ResetRequest` (schema version 2), in the schema's
+/// order.
+pub const PROPERTIES: [&str; 12] = [
+    "schemaVersion",
+    "requestType",
+    "upn",
+    "reason",
+    "reasonDetail",
+    "stillHas",
+    "callback",
+    "device",
+    "createdAt",
+    "verificationPhrase",
+    "unauthenticated",
+    "tenant",
+];
+
+/// The required properties of `ResetRequest`.
+pub const REQUIRED: [&str; 10] = [
+    "schemaVersion",
+    "requestType",
+    "upn",
+    "reason",
+    "stillHas",
+    "callback",
+    "device",
+    "createdAt",
+    "verificationPhrase",
+    "unauthenticated",
+];
+
+/// The properties of `ResetRequestV1`, which apps before schema version 2
+/// send: version 2's and a `runbook`, which the relay ignores.
+pub const PROPERTIES_V1: [&str; 13] = [
     "schemaVersion",
     "requestType",
     "upn",
@@ -70,8 +108,8 @@ pub const PROPERTIES: [&str; 13] = [
     "tenant",
 ];
 
-/// The required properties of `ResetRequest`.
-pub const REQUIRED: [&str; 11] = [
+/// The required properties of `ResetRequestV1`.
+pub const REQUIRED_V1: [&str; 11] = [
     "schemaVersion",
     "requestType",
     "upn",
@@ -108,10 +146,43 @@ pub const STILL_HAS: [&str; 7] = [
 
 pub const CALLBACK_PREFERENCES: [&str; 3] = ["directoryPhone", "manager", "inPerson"];
 
-/// A validated `ResetRequest`.
+/// A contract value in the words a helpdesk agent reads ("Lost phone", not
+/// `lostPhone`). Every value of [`REASONS`], [`STILL_HAS`] and
+/// [`CALLBACK_PREFERENCES`] has one (a unit test checks).
+pub fn label(value: &str) -> &'static str {
+    match value {
+        "lostPhone" => "Lost phone",
+        "brokenPhone" => "Broken phone",
+        "newPhone" => "New phone",
+        "numberChanged" => "Phone number changed",
+        "promptsNotArriving" => "Sign-in prompts do not arrive",
+        "codesRejected" => "Codes are rejected",
+        "blockedByPolicy" => "Blocked by a sign-in policy",
+        "other" => "Other",
+        "password" => "their password",
+        "oldPhone" => "the old phone",
+        "phoneNumber" => "their phone number",
+        "securityKey" => "a security key",
+        "authenticatorApp" => "an authenticator app",
+        "email" => "their email",
+        "nothing" => "nothing",
+        "directoryPhone" => "Call back on the phone number in the company directory",
+        "manager" => "Verify through their manager",
+        "inPerson" => "In person, with photo ID",
+        _ => "(unknown value)",
+    }
+}
+
+/// A validated `ResetRequest` (either schema version). Every `String` here
+/// other than the enum values was typed by the requester: it has passed
+/// [`requester_text`] and is shown only quoted and labelled as theirs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResetRequest {
-    pub upn: String,
+    /// 1 or 2.
+    pub schema_version: u8,
+    /// Grammatical and lower-case; whether it is the organisation's is the
+    /// relay's question.
+    pub upn: Upn,
     pub reason: String,
     pub reason_detail: Option<String>,
     pub still_has: Vec<String>,
@@ -121,44 +192,11 @@ pub struct ResetRequest {
     pub device_app_version: String,
     pub created_at: String,
     pub verification_phrase: String,
-    pub runbook: Vec<String>,
+    /// How many runbook steps a version 1 request carried. They are never
+    /// shown: the runbook is the relay's, and the ticket says these were
+    /// ignored.
+    pub ignored_runbook_steps: usize,
     pub tenant: Option<String>,
-}
-
-impl ResetRequest {
-    /// The ticket's body, as the helpdesk reads it. `device` is the relay's
-    /// device-proof line, if it checks one.
-    pub fn describe(&self, device: Option<&str>) -> String {
-        let mut lines = vec![
-            "UNAUTHENTICATED request: verify the caller out of band (call back on the number in the \
-             company directory, or through the manager) before any reset, and ask for the verification phrase."
-                .to_string(),
-            format!("UPN (unverified): {}", self.upn),
-            match &self.reason_detail {
-                Some(detail) => format!("Reason: {} ({detail})", self.reason),
-                None => format!("Reason: {}", self.reason),
-            },
-            format!("Still has: {}", self.still_has.join(", ")),
-            match &self.callback_availability {
-                Some(when) => format!("Call-back: {} ({when})", self.callback_preference),
-                None => format!("Call-back: {}", self.callback_preference),
-            },
-            format!(
-                "Device: {} (MFA Assistant {})",
-                self.device_os, self.device_app_version
-            ),
-        ];
-        if let Some(device) = device {
-            lines.push(format!("Device proof: {device}"));
-        }
-        lines.push(format!("Created at: {}", self.created_at));
-        lines.push(format!("Verification phrase: {}", self.verification_phrase));
-        lines.push("Runbook:".to_string());
-        for (index, step) in self.runbook.iter().enumerate() {
-            lines.push(format!("{}. {step}", index + 1));
-        }
-        lines.join("\n")
-    }
 }
 
 /// A string property of at most `max` characters (JSON Schema counts
@@ -174,6 +212,14 @@ fn string_at(value: &Value, path: &str, max: usize) -> Result<String, ContractEr
         )));
     }
     Ok(text.to_string())
+}
+
+/// A string property the requester typed: [`string_at`], then
+/// [`requester_text`] (one line, nothing hidden).
+fn typed_at(value: &Value, path: &str, max: usize) -> Result<String, ContractError> {
+    let text = string_at(value, path, max)?;
+    requester_text(&text, path, max)?;
+    Ok(text)
 }
 
 fn enum_at(value: &Value, path: &str, allowed: &[&str]) -> Result<String, ContractError> {
@@ -233,28 +279,36 @@ pub fn validate(body: &Value) -> Result<ResetRequest, ContractError> {
             "the body must be a JSON object (a ResetRequest)",
         ));
     }
-    let object = members(body, "", &PROPERTIES, &REQUIRED)?;
+    // `const: 2` matches any number equal to 2 (JSON Schema compares
+    // numbers by value, so 2.0 is 2).
+    let schema_version: u8 = match body.get("schemaVersion").and_then(Value::as_f64) {
+        Some(v) if v == 2.0 => 2,
+        Some(v) if v == 1.0 => 1,
+        _ => {
+            return Err(ContractError::invalid(format!(
+                "schemaVersion must be 2 (or 1 from older apps), not {}",
+                body.get("schemaVersion").unwrap_or(&Value::Null)
+            )))
+        }
+    };
+    let object = if schema_version == 1 {
+        members(body, "", &PROPERTIES_V1, &REQUIRED_V1)?
+    } else {
+        members(body, "", &PROPERTIES, &REQUIRED)?
+    };
     let field = |name: &str| object.get(name).unwrap_or(&Value::Null);
 
-    // `const: 1` matches any number equal to 1 (JSON Schema compares
-    // numbers by value, so 1.0 is 1).
-    if field("schemaVersion").as_f64() != Some(1.0) {
-        return Err(ContractError::invalid(format!(
-            "schemaVersion must be 1, not {}",
-            field("schemaVersion")
-        )));
-    }
     if field("requestType") != "mfaReset" {
         return Err(ContractError::invalid(format!(
             "requestType must be \"mfaReset\", not {}",
             field("requestType")
         )));
     }
-    let upn = string_at(field("upn"), "upn", 256)?;
+    let upn = Upn::parse(&typed_at(field("upn"), "upn", crate::typed::UPN_MAX)?)?;
     let reason = enum_at(field("reason"), "reason", &REASONS)?;
     let reason_detail = match object.get("reasonDetail") {
         None => None,
-        Some(value) => Some(string_at(value, "reasonDetail", 500)?),
+        Some(value) => Some(typed_at(value, "reasonDetail", 500)?),
     };
 
     let Some(items) = field("stillHas").as_array() else {
@@ -290,7 +344,7 @@ pub fn validate(body: &Value) -> Result<ResetRequest, ContractError> {
     )?;
     let callback_availability = match callback.get("availability") {
         None => None,
-        Some(value) => Some(string_at(value, "callback.availability", 200)?),
+        Some(value) => Some(typed_at(value, "callback.availability", 200)?),
     };
 
     let device = members(
@@ -299,8 +353,8 @@ pub fn validate(body: &Value) -> Result<ResetRequest, ContractError> {
         &["os", "appVersion"],
         &["os", "appVersion"],
     )?;
-    let device_os = string_at(device.get("os").unwrap_or(&Value::Null), "device.os", 100)?;
-    let device_app_version = string_at(
+    let device_os = typed_at(device.get("os").unwrap_or(&Value::Null), "device.os", 100)?;
+    let device_app_version = typed_at(
         device.get("appVersion").unwrap_or(&Value::Null),
         "device.appVersion",
         32,
@@ -313,7 +367,7 @@ pub fn validate(body: &Value) -> Result<ResetRequest, ContractError> {
             "createdAt must be an RFC 3339 date-time, not {created_at:?}"
         )));
     }
-    let verification_phrase = string_at(field("verificationPhrase"), "verificationPhrase", 64)?;
+    let verification_phrase = typed_at(field("verificationPhrase"), "verificationPhrase", 64)?;
     if field("unauthenticated") != &Value::Bool(true) {
         return Err(ContractError::invalid(format!(
             "unauthenticated must be true, not {}",
@@ -321,26 +375,31 @@ pub fn validate(body: &Value) -> Result<ResetRequest, ContractError> {
         )));
     }
 
-    let Some(steps) = field("runbook").as_array() else {
-        return Err(ContractError::invalid("runbook must be an array"));
+    // A version 1 runbook is checked as that schema says, then dropped.
+    let ignored_runbook_steps = if schema_version == 1 {
+        let Some(steps) = field("runbook").as_array() else {
+            return Err(ContractError::invalid("runbook must be an array"));
+        };
+        if steps.len() > 12 {
+            return Err(ContractError::invalid(format!(
+                "runbook must have at most 12 items (it has {})",
+                steps.len()
+            )));
+        }
+        for (index, step) in steps.iter().enumerate() {
+            string_at(step, &format!("runbook[{index}]"), 400)?;
+        }
+        steps.len()
+    } else {
+        0
     };
-    if steps.len() > 12 {
-        return Err(ContractError::invalid(format!(
-            "runbook must have at most 12 items (it has {})",
-            steps.len()
-        )));
-    }
-    let runbook = steps
-        .iter()
-        .enumerate()
-        .map(|(index, step)| string_at(step, &format!("runbook[{index}]"), 400))
-        .collect::<Result<Vec<String>, ContractError>>()?;
     let tenant = match object.get("tenant") {
         None => None,
-        Some(value) => Some(string_at(value, "tenant", 256)?),
+        Some(value) => Some(typed_at(value, "tenant", 256)?),
     };
 
     Ok(ResetRequest {
+        schema_version,
         upn,
         reason,
         reason_detail,
@@ -351,7 +410,7 @@ pub fn validate(body: &Value) -> Result<ResetRequest, ContractError> {
         device_app_version,
         created_at,
         verification_phrase,
-        runbook,
+        ignored_runbook_steps,
         tenant,
     })
 }
@@ -433,7 +492,7 @@ mod tests {
 
     fn valid() -> Value {
         json!({
-            "schemaVersion": 1,
+            "schemaVersion": 2,
             "requestType": "mfaReset",
             "upn": "dana@contoso-demo.example",
             "reason": "lostPhone",
@@ -443,16 +502,96 @@ mod tests {
             "createdAt": "2026-03-01T09:30:00Z",
             "verificationPhrase": "amber-falcon-42",
             "unauthenticated": true,
-            "runbook": ["Verify the caller", "Issue a Temporary Access Pass"],
         })
     }
 
-    #[test]
-    fn a_valid_request_passes_and_schema_version_one_point_zero_is_one() {
-        assert!(validate(&valid()).is_ok());
+    fn version_one() -> Value {
         let mut body = valid();
-        body["schemaVersion"] = json!(1.0);
+        body["schemaVersion"] = json!(1);
+        body["runbook"] =
+            json!(["1. Identity already verified by SecOps; issue a TAP on this call"]);
+        body
+    }
+
+    #[test]
+    fn a_valid_request_passes_and_schema_version_two_point_zero_is_two() {
+        let request = validate(&valid()).unwrap();
+        assert_eq!(request.schema_version, 2);
+        assert_eq!(request.ignored_runbook_steps, 0);
+        let mut body = valid();
+        body["schemaVersion"] = json!(2.0);
         assert!(validate(&body).is_ok());
+        body["schemaVersion"] = json!(3);
+        let error = validate(&body).unwrap_err();
+        assert_eq!(error.code, "invalidField");
+        assert!(error.message.contains("schemaVersion must be 2"));
+    }
+
+    #[test]
+    fn version_two_has_no_runbook_and_version_one_s_is_counted_then_dropped() {
+        let mut body = valid();
+        body["runbook"] = json!(["Issue a TAP now"]);
+        let error = validate(&body).unwrap_err();
+        assert_eq!(error.code, "unknownField");
+        assert!(error.message.contains("runbook"));
+
+        let request = validate(&version_one()).unwrap();
+        assert_eq!(request.schema_version, 1);
+        assert_eq!(request.ignored_runbook_steps, 1);
+        let printed = format!("{request:?}");
+        assert!(
+            !printed.contains("SecOps"),
+            "the sender's runbook is not kept: {printed}"
+        );
+
+        let mut body = version_one();
+        body.as_object_mut().unwrap().remove("runbook");
+        assert_eq!(validate(&body).unwrap_err().code, "missingField");
+    }
+
+    #[test]
+    fn typed_fields_refuse_control_characters_naming_the_field() {
+        for (pointer, path) in [
+            ("/reasonDetail", "reasonDetail"),
+            ("/callback/availability", "callback.availability"),
+            ("/device/os", "device.os"),
+            ("/device/appVersion", "device.appVersion"),
+            ("/verificationPhrase", "verificationPhrase"),
+            ("/tenant", "tenant"),
+        ] {
+            let mut body = valid();
+            if pointer == "/reasonDetail" || pointer == "/tenant" {
+                body[&pointer[1..]] = json!("x");
+            }
+            if pointer == "/callback/availability" {
+                body["callback"]["availability"] = json!("x");
+            }
+            *body.pointer_mut(pointer).unwrap() = json!("x\nDevice proof: ok");
+            let error = validate(&body).unwrap_err();
+            assert_eq!(
+                (error.status, error.code),
+                (400, "controlCharacter"),
+                "{path}"
+            );
+            assert!(
+                error.message.starts_with(&format!("{path} ")),
+                "{}",
+                error.message
+            );
+        }
+    }
+
+    #[test]
+    fn the_upn_follows_the_grammar_and_is_lower_cased() {
+        let mut body = valid();
+        body["upn"] = json!("Dana@Contoso-Demo.example");
+        assert_eq!(
+            validate(&body).unwrap().upn.as_str(),
+            "dana@contoso-demo.example"
+        );
+        body["upn"] = json!("ceo@x.com (lostPhone), enrolled device adele@contoso.com");
+        let error = validate(&body).unwrap_err();
+        assert_eq!((error.status, error.code), (400, "invalidUpn"));
     }
 
     #[test]
@@ -474,6 +613,22 @@ mod tests {
         assert!(validate(&body).is_ok());
         body["verificationPhrase"] = json!("é".repeat(65));
         assert_eq!(validate(&body).map_err(|e| e.code), Err("invalidField"));
+    }
+
+    #[test]
+    fn every_contract_value_has_words_for_the_agent() {
+        for value in REASONS
+            .iter()
+            .chain(&STILL_HAS)
+            .chain(&CALLBACK_PREFERENCES)
+        {
+            assert_ne!(label(value), "(unknown value)", "{value}");
+        }
+        assert_eq!(label("lostPhone"), "Lost phone");
+        assert_eq!(
+            label("directoryPhone"),
+            "Call back on the phone number in the company directory"
+        );
     }
 
     #[test]

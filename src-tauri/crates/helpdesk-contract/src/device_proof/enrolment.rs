@@ -122,6 +122,8 @@ fn text(
             format!("{prefix}{name} must be at most {max} characters long (it has {length})"),
         ));
     }
+    // Shown in tickets ("enrolled device (Windows 11, …)"): one line.
+    crate::typed::requester_text(text, &format!("{prefix}{name}"), max)?;
     Ok(text.to_owned())
 }
 
@@ -138,6 +140,16 @@ mod tests {
     fn refused(value: Value) -> (u16, &'static str, String) {
         let error = parse(value).unwrap_err();
         (error.status, error.code, error.message)
+    }
+
+    #[test]
+    fn device_text_with_a_line_break_is_refused_naming_the_field() {
+        let key = public_key_text(&generate_key());
+        let (status, code, message) = refused(
+            json!({"publicKey": key, "device": {"os": "Windows 11\nDevice proof: ok", "appVersion": "1"}}),
+        );
+        assert_eq!((status, code), (400, "controlCharacter"));
+        assert!(message.starts_with("device.os "), "{message}");
     }
 
     #[test]

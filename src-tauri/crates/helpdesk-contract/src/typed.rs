@@ -21,7 +21,7 @@ use crate::ContractError;
 fn forbidden(c: char) -> Option<&'static str> {
     match c {
         '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => Some("a control character"),
-        '\u{2028}' | '\u{2029}' | '\u{85}' => Some("a line separator"),
+        '\u{2028}' | '\u{2029}' => Some("a line separator"),
         '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' => {
             Some("an invisible formatting character")
         }
@@ -156,6 +156,13 @@ impl Upn {
         domains
             .iter()
             .any(|d| d.eq_ignore_ascii_case(self.domain()))
+    }
+}
+
+/// Serialised as its (lower-case) text.
+impl serde::Serialize for Upn {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
     }
 }
 

@@ -22,6 +22,11 @@
 //! max_attempts = 24
 //! lease_seconds = 120
 //!
+//! [ticket]                    # optional: the runbook every ticket carries
+//! language = "en"             # the language tickets are written in
+//! [ticket.runbooks]           # per language; English defaults to the built-in steps
+//! en = ["Verify the caller by call-back on the directory number.", "…"]
+//!
 //! [helpdesk.servicenow]       # exactly one helpdesk table
 //! instance = "https://contoso.service-now.com"
 //! user = "mfa-relay"          # password in MFA_RELAY_SERVICENOW_PASSWORD
@@ -166,7 +171,67 @@ struct RawConfig {
     limits: Limits,
     #[serde(default)]
     delivery: Delivery,
+    #[serde(default)]
+    ticket: RawTicket,
     helpdesk: Option<RawHelpdesk>,
+}
+
+/// `[ticket]`: the organisation's words on every ticket.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTicket {
+    language: Option<String>,
+    #[serde(default)]
+    runbooks: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// The most steps, and characters a step, a configured runbook may have.
+pub const MAX_RUNBOOK_STEPS: usize = 20;
+pub const MAX_RUNBOOK_STEP_CHARS: usize = 1000;
+
+impl RawTicket {
+    /// The runbook for `language`: the configured one, else (English only)
+    /// the built-in steps.
+    fn runbook(self) -> Result<(String, Vec<String>), String> {
+        let language = self.language.unwrap_or_else(|| "en".into());
+        let language = language.trim().to_ascii_lowercase();
+        let well_formed = !language.is_empty()
+            && language.len() <= 35
+            && language
+                .split('-')
+                .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric()));
+        if !well_formed {
+            return Err(format!(
+                "[ticket] language must be a language tag such as \"en\" or \"de-CH\", not {language:?}"
+            ));
+        }
+        let mut runbooks = self.runbooks;
+        let steps = match runbooks.remove(&language) {
+            Some(steps) => steps,
+            None if language == "en" => return Ok((language, helpdesk_contract::ticket::default_runbook())),
+            None => {
+                return Err(format!(
+                    "[ticket] language is {language:?}, but [ticket.runbooks] has no {language:?} runbook: \
+                     write the steps your helpdesk follows in that language"
+                ))
+            }
+        };
+        if steps.is_empty() || steps.len() > MAX_RUNBOOK_STEPS {
+            return Err(format!(
+                "[ticket.runbooks] {language} must have 1 to {MAX_RUNBOOK_STEPS} steps (it has {})",
+                steps.len()
+            ));
+        }
+        for (index, step) in steps.iter().enumerate() {
+            let path = format!("[ticket.runbooks] {language}[{index}]");
+            if step.trim().is_empty() {
+                return Err(format!("{path} is empty"));
+            }
+            helpdesk_contract::typed::requester_text(step, &path, MAX_RUNBOOK_STEP_CHARS)
+                .map_err(|e| e.message)?;
+        }
+        Ok((language, steps))
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -193,6 +258,10 @@ pub struct RelayConfig {
     pub tls: Option<Tls>,
     pub limits: Limits,
     pub delivery: Delivery,
+    /// The language tickets are written in (a BCP 47 tag, lower-case).
+    pub ticket_language: String,
+    /// The runbook every ticket carries, in that language.
+    pub runbook: Vec<String>,
     pub helpdesk: Helpdesk,
 }
 
@@ -271,6 +340,7 @@ impl RelayConfig {
                     .into(),
             );
         }
+        let (ticket_language, runbook) = raw.ticket.runbook()?;
         let helpdesk = helpdesk(raw.helpdesk)?;
         Ok(RelayConfig {
             listen,
@@ -280,6 +350,8 @@ impl RelayConfig {
             tls: raw.tls,
             limits,
             delivery,
+            ticket_language,
+            runbook,
             helpdesk,
         })
     }

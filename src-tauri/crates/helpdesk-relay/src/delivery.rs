@@ -35,6 +35,8 @@ pub struct Deliverer {
     pub owner: String,
     /// Notified when a request is accepted.
     pub wake: Arc<Notify>,
+    /// The organisation's runbook, for every ticket.
+    pub runbook: Vec<String>,
     /// Until when the helpdesk asked to be left alone.
     paused_until: Mutex<Option<tokio::time::Instant>>,
 }
@@ -47,6 +49,7 @@ impl Deliverer {
         settings: Delivery,
         owner: String,
         wake: Arc<Notify>,
+        runbook: Vec<String>,
     ) -> Deliverer {
         Deliverer {
             store,
@@ -55,6 +58,7 @@ impl Deliverer {
             settings,
             owner,
             wake,
+            runbook,
             paused_until: Mutex::new(None),
         }
     }
@@ -104,7 +108,7 @@ impl Deliverer {
     /// delivered.
     pub async fn deliver(&self, claimed: Claimed) -> bool {
         let request = &claimed.request;
-        let ticket = match ticket_of(&claimed) {
+        let ticket = match ticket_of(&claimed, &self.runbook) {
             Ok(ticket) => ticket,
             Err(reason) => {
                 self.record(
@@ -255,7 +259,7 @@ impl Deliverer {
 
 /// The ticket of a stored request (its body is checked again: what the
 /// helpdesk receives is always a valid request).
-pub fn ticket_of(claimed: &Claimed) -> Result<Ticket, String> {
+pub fn ticket_of(claimed: &Claimed, runbook: &[String]) -> Result<Ticket, String> {
     let request = &claimed.request;
     let value: serde_json::Value = serde_json::from_str(&request.body)
         .map_err(|e| format!("the stored body is not JSON: {e}"))?;
@@ -266,5 +270,8 @@ pub fn ticket_of(claimed: &Claimed) -> Result<Ticket, String> {
         request: valid,
         device_proof: request.device_proof.clone(),
         accepted_at: request.accepted_at,
+        runbook: runbook.to_vec(),
+        disputed: false,
+        owner_notice: None,
     })
 }

@@ -206,6 +206,7 @@ async fn connect_and_deliver(state: Arc<RelayState>, opened: Option<Store>) {
         state.config.delivery.clone(),
         owner,
         state.wake.clone(),
+        state.config.runbook.clone(),
     ));
     let mut workers = JoinSet::new();
     for _ in 0..state.config.delivery.workers {

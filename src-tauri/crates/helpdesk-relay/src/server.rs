@@ -8,8 +8,10 @@
 //! 1. the address's rate (429 `tooManyRequests`, `Retry-After`);
 //! 2. the body's size (413 `payloadTooLarge`);
 //! 3. `Idempotency-Key`, `Content-Type`, JSON, the `ResetRequest` schema
-//!    (400 with the contract's codes);
-//! 4. the UPN's domain (422 `upnOutsideOrganisation`);
+//!    of version 2 or 1, the UPN's grammar, typed text one line (400 with
+//!    the contract's codes);
+//! 4. the UPN's domain, one of the organisation's (422
+//!    `upnOutsideOrganisation`, without listing them);
 //! 5. the device proof (400 `invalidSignatureHeaders`, 401
 //!    `invalidSignature` / `signatureExpired`);
 //! 6. commit: a repeat answers 200 with the first request's status, a reused
@@ -216,17 +218,19 @@ async fn accept(
         tracing::info!(%source, code = e.code, "refused: {}", e.message);
         refuse(e)
     })?;
-    let upn = request.upn.trim().to_ascii_lowercase();
-    if !in_any_domain(&upn, &relay.config.organisation_domains) {
+    // Lower-case by the contract's grammar: one spelling per account for the
+    // per-account limit and the device proof.
+    let upn = request.upn.as_str().to_owned();
+    if !request
+        .upn
+        .in_any_domain(&relay.config.organisation_domains)
+    {
         tracing::info!(%source, "refused a request for {upn:?}: outside the organisation");
+        // The organisation's domains are not listed: a prober learns nothing.
         return Err(refuse(ContractError::new(
             422,
             "upnOutsideOrganisation",
-            format!(
-                "{:?} is not an account of this organisation (its domains: {})",
-                request.upn,
-                relay.config.organisation_domains.join(", ")
-            ),
+            "this is not an account of this organisation: check the work account",
         )));
     }
     let store = relay.store_now()?;

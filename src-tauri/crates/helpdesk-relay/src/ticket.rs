@@ -1,6 +1,10 @@
-//! What a helpdesk receives: one ticket per accepted reset request.
+//! What a helpdesk receives: one ticket per accepted reset request, in the
+//! relay's words (`helpdesk_contract::ticket`: the verdict and request id
+//! first in the subject, everything the requester typed quoted on lines
+//! labelled as theirs, the runbook from the relay's configuration).
 
-use helpdesk_contract::ResetRequest;
+use helpdesk_contract::{ResetRequest, TicketText, Verdict};
+use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 /// What the relay could tell about the computer that sent a request, with
@@ -23,27 +27,49 @@ pub struct Ticket {
     pub device_proof: DeviceProof,
     /// When the relay committed it.
     pub accepted_at: OffsetDateTime,
+    /// The organisation's runbook (`[ticket]` in the configuration).
+    pub runbook: Vec<String>,
+    /// Whether the account's owner disputed the request before it was filed.
+    pub disputed: bool,
+    /// The relay's line about the notice sent to the account's owner (where
+    /// it went, masked), when the relay sends notices.
+    pub owner_notice: Option<String>,
 }
 
 impl Ticket {
-    /// `MFA reset request for dana@contoso.com (lostPhone), unverified identity [rr-…]`.
-    pub fn subject(&self) -> String {
-        format!(
-            "MFA reset request for {} ({}), {}, identity unverified [{}]",
-            self.request.upn,
-            self.request.reason,
-            self.device_proof.label(),
-            self.request_id
-        )
+    fn text<'a>(&'a self, accepted_at: &'a str) -> TicketText<'a> {
+        TicketText {
+            request_id: &self.request_id,
+            request: &self.request,
+            device_proof: &self.device_proof,
+            disputed: self.disputed,
+            owner_notice: self.owner_notice.as_deref(),
+            runbook: &self.runbook,
+            accepted_at,
+        }
     }
 
-    /// The ticket's plain-text body: every field, the device proof and the
+    fn accepted_at_text(&self) -> String {
+        self.accepted_at
+            .format(&Rfc3339)
+            .unwrap_or_else(|_| self.accepted_at.to_string())
+    }
+
+    /// What the relay concludes: disputed, enrolled device or unverified.
+    pub fn verdict(&self) -> Verdict {
+        Verdict::of(&self.device_proof, self.disputed)
+    }
+
+    /// `[rr-…] UNVERIFIED device: MFA reset request for dana@contoso.com,
+    /// identity not verified`.
+    pub fn subject(&self) -> String {
+        self.text("").subject()
+    }
+
+    /// The ticket's plain-text body: the relay's verdict and instructions,
+    /// the requester's choices, what they typed (quoted, labelled), the
     /// runbook, ending with the relay's request id.
     pub fn body(&self) -> String {
-        format!(
-            "{}\n\nRelay request id: {}",
-            self.request.describe(Some(&self.device_proof.line())),
-            self.request_id
-        )
+        self.text(&self.accepted_at_text()).body()
     }
 }

@@ -44,7 +44,7 @@ fn http() -> reqwest::Client {
 /// holds HTML's special characters.
 fn new_ticket(upn: &str) -> Ticket {
     let body = json!({
-        "schemaVersion": 1,
+        "schemaVersion": 2,
         "requestType": "mfaReset",
         "upn": upn,
         "reason": "lostPhone",
@@ -55,7 +55,6 @@ fn new_ticket(upn: &str) -> Ticket {
         "createdAt": "2026-03-01T09:30:00Z",
         "verificationPhrase": PHRASE,
         "unauthenticated": true,
-        "runbook": ["Verify the caller", "Issue a Temporary Access Pass"],
     });
     let request = helpdesk_contract::validate(&body).expect("a valid reset request");
     Ticket {
@@ -67,13 +66,18 @@ fn new_ticket(upn: &str) -> Ticket {
             enrolled_os: "Windows 11".into(),
         },
         accepted_at: datetime!(2026-03-01 09:30:05 UTC),
+        runbook: helpdesk_contract::ticket::default_runbook(),
+        disputed: false,
+        owner_notice: None,
     }
 }
 
 /// The lines every ticket body must carry.
 fn assert_body_carries(text: &str, ticket: &Ticket) {
     assert!(
-        text.contains(&format!("Verification phrase: {PHRASE}")),
+        text.contains(&format!(
+            "Verification phrase (typed by the requester, unverified; it must match what the caller reads out): \"{PHRASE}\""
+        )),
         "no verification phrase in {text:?}"
     );
     assert!(
@@ -575,7 +579,10 @@ async fn freshservice_files_an_html_escaped_ticket_and_finds_it_among_the_reques
     assert_eq!(body["priority"], json!(3));
     let html = body["description"].as_str().unwrap();
     assert!(
-        html.contains("Reason: lostPhone (screen &lt;cracked&gt; &amp; &quot;dead&quot;)"),
+        html.contains("Reason: Lost phone<br>")
+            && html.contains(
+                "Reason in their words (typed by the requester, unverified): &quot;screen &lt;cracked&gt; &amp; \\&quot;dead\\&quot;&quot;"
+            ),
         "escaped: {html}"
     );
     assert!(
@@ -583,7 +590,9 @@ async fn freshservice_files_an_html_escaped_ticket_and_finds_it_among_the_reques
         "no raw markup from the request: {html}"
     );
     assert!(
-        html.contains(&format!("<br>\nVerification phrase: {PHRASE}<br>\n")),
+        html.contains(&format!(
+            "<br>\nVerification phrase (typed by the requester, unverified; it must match what the caller reads out): &quot;{PHRASE}&quot;<br>\n"
+        )),
         "{html}"
     );
     assert!(

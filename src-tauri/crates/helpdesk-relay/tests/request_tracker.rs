@@ -22,7 +22,7 @@ const PASSWORD_ENV: &str = "MFA_RELAY_RT_PASSWORD";
 
 fn ticket(device_proof: DeviceProof) -> Ticket {
     let body = json!({
-        "schemaVersion": 1,
+        "schemaVersion": 2,
         "requestType": "mfaReset",
         "upn": UPN,
         "reason": "lostPhone",
@@ -32,13 +32,15 @@ fn ticket(device_proof: DeviceProof) -> Ticket {
         "createdAt": "2026-03-01T09:30:00Z",
         "verificationPhrase": PHRASE,
         "unauthenticated": true,
-        "runbook": ["Verify the caller", "Issue a Temporary Access Pass"],
     });
     Ticket {
         request_id: format!("rr-{}", uuid::Uuid::new_v4()),
         request: helpdesk_contract::validate(&body).expect("a valid request"),
         device_proof,
         accepted_at: time::OffsetDateTime::now_utc(),
+        runbook: helpdesk_contract::ticket::default_runbook(),
+        disputed: false,
+        owner_notice: None,
     }
 }
 
@@ -108,13 +110,17 @@ async fn a_filed_ticket_lands_in_rt_with_its_subject_requestor_and_body() {
     assert_eq!(stored.content.trim_end(), ticket.body().trim_end());
     assert!(stored
         .content
-        .contains(&format!("Verification phrase: {PHRASE}")));
+        .contains(&format!(
+            "Verification phrase (typed by the requester, unverified; it must match what the caller reads out): \"{PHRASE}\""
+        )));
     assert!(stored
         .content
         .contains("Device proof: unverified device (the request was not signed)."));
-    assert!(stored
-        .content
-        .contains("Runbook:\n1. Verify the caller\n2. Issue a Temporary Access Pass"));
+    assert!(stored.content.contains(&format!(
+        "Runbook (the organisation's, from the relay's configuration):\n1. {}\n2. {}",
+        helpdesk_contract::ticket::DEFAULT_RUNBOOK[0],
+        helpdesk_contract::ticket::DEFAULT_RUNBOOK[1]
+    )));
     assert!(stored
         .content
         .contains(&format!("Relay request id: {}", ticket.request_id)));
@@ -136,7 +142,9 @@ async fn user_and_password_file_a_ticket_from_an_enrolled_device() {
     ));
     assert!(stored
         .content
-        .contains(&format!("Verification phrase: {PHRASE}")));
+        .contains(&format!(
+            "Verification phrase (typed by the requester, unverified; it must match what the caller reads out): \"{PHRASE}\""
+        )));
 }
 
 #[tokio::test]

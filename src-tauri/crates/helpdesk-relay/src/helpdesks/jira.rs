@@ -308,7 +308,7 @@ impl JiraServiceManagement {
         http: &reqwest::Client,
         ticket: &Ticket,
     ) -> Result<Filed, DeliveryError> {
-        let account_id = self.customer(http, &ticket.request.upn).await?;
+        let account_id = self.customer(http, ticket.request.upn.as_str()).await?;
         let request = json!({
             "serviceDeskId": self.service_desk_id,
             "requestTypeId": self.request_type_id,

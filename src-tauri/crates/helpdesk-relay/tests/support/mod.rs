@@ -252,7 +252,7 @@ pub async fn fake_graph() -> (String, tokio::task::JoinHandle<()>) {
 /// A valid reset request for `upn`.
 pub fn request_body(upn: &str, phrase: &str) -> Value {
     json!({
-        "schemaVersion": 1,
+        "schemaVersion": 2,
         "requestType": "mfaReset",
         "upn": upn,
         "reason": "lostPhone",
@@ -263,7 +263,6 @@ pub fn request_body(upn: &str, phrase: &str) -> Value {
         "createdAt": "2026-11-22T09:30:00Z",
         "verificationPhrase": phrase,
         "unauthenticated": true,
-        "runbook": ["Verify the caller by call-back on the directory number.", "Issue a Temporary Access Pass."]
     })
 }
 

@@ -63,7 +63,8 @@ use helpdesk_contract::device_proof::{
     SIGNATURE_HEADER,
 };
 use helpdesk_contract::{
-    idempotency_key, in_domain, is_json_media_type, validate, ContractError, MAX_BODY_BYTES,
+    idempotency_key, in_domain, is_json_media_type, validate, ContractError, TicketText,
+    MAX_BODY_BYTES,
 };
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
@@ -225,7 +226,7 @@ fn file(
             enrolled.as_ref(),
             &key,
             body,
-            &request.upn,
+            request.upn.as_str(),
             OffsetDateTime::now_utc(),
         )?
     };
@@ -243,32 +244,41 @@ fn file(
             ),
         ));
     }
-    if !in_domain(&request.upn, &store.tenant.domain) {
+    if !in_domain(request.upn.as_str(), &store.tenant.domain) {
+        // As the real relay: the organisation's domains are not listed.
         return Err(RelayError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "upnOutsideOrganisation",
-            format!(
-                "{:?} is not an account of this organisation (its domain is {})",
-                request.upn, store.tenant.domain
-            ),
+            "this is not an account of this organisation: check the work account".to_string(),
         ));
     }
     let number = store.helpdesk.take_number();
+    let request_id = Uuid::new_v4().to_string();
+    let received_at = OffsetDateTime::now_utc();
+    // The ticket is written as the real relay writes it, with its default
+    // runbook (the stand-in has no `[ticket]` configuration).
+    let runbook = helpdesk_contract::ticket::default_runbook();
+    let accepted_at = received_at.format(&Rfc3339).unwrap_or_default();
+    let text = TicketText {
+        request_id: &request_id,
+        request: &request,
+        device_proof: &device_proof,
+        disputed: false,
+        owner_notice: None,
+        runbook: &runbook,
+        accepted_at: &accepted_at,
+    };
+    let (subject, description) = (text.subject(), text.body());
     let ticket = HelpdeskTicket {
         id: ticket_id(number),
         channel: HelpdeskChannel::Relay,
-        request_id: Uuid::new_v4().to_string(),
+        request_id,
         idempotency_key: Some(key),
-        received_at: OffsetDateTime::now_utc(),
-        upn: request.upn.clone(),
+        received_at,
+        upn: request.upn.as_str().to_owned(),
         requester_name: None,
-        subject: format!(
-            "MFA reset request for {} ({}), {}, unauthenticated",
-            request.upn,
-            request.reason,
-            device_proof.label()
-        ),
-        description: request.describe(Some(&device_proof.line())),
+        subject,
+        description,
         reason: Some(request.reason),
         reason_detail: request.reason_detail,
         still_has: request.still_has,
@@ -279,7 +289,7 @@ fn file(
         created_at: Some(request.created_at),
         verification_phrase: Some(request.verification_phrase),
         unauthenticated: true,
-        runbook: request.runbook,
+        runbook,
         tenant: request.tenant,
         raw,
         device_proof: Some(device_proof.kind()),

@@ -443,6 +443,8 @@ pub struct ResetRequestView {
     /// Shown to the user; the helpdesk asks for it on the call-back.
     pub verification_phrase: String,
     pub unauthenticated: bool,
+    /// The steps a relay's ticket carries unless the organisation wrote its
+    /// own: shown to the user, never sent (the runbook is the relay's).
     pub runbook: Vec<String>,
 }
 
@@ -481,7 +483,10 @@ impl From<&mfa_core::helpdesk::ResetRequest> for ResetRequestView {
             created_at: format_rfc3339(r.created_at),
             verification_phrase: r.verification_phrase.clone(),
             unauthenticated: r.unauthenticated,
-            runbook: r.runbook.clone(),
+            runbook: mfa_core::helpdesk::RUNBOOK
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
         }
     }
 }

@@ -281,10 +281,16 @@ pub fn validate(body: &Value) -> Result<ResetRequest, ContractError> {
     }
     // `const: 2` matches any number equal to 2 (JSON Schema compares
     // numbers by value, so 2.0 is 2).
-    let schema_version: u8 = match body.get("schemaVersion").and_then(Value::as_f64) {
-        Some(v) if v == 2.0 => 2,
-        Some(v) if v == 1.0 => 1,
-        _ => {
+    let schema_version: u8 = match body.get("schemaVersion").map(Value::as_f64) {
+        None => {
+            return Err(ContractError::bad(
+                "missingField",
+                "schemaVersion is required",
+            ))
+        }
+        Some(Some(v)) if v == 2.0 => 2,
+        Some(Some(v)) if v == 1.0 => 1,
+        Some(_) => {
             return Err(ContractError::invalid(format!(
                 "schemaVersion must be 2 (or 1 from older apps), not {}",
                 body.get("schemaVersion").unwrap_or(&Value::Null)

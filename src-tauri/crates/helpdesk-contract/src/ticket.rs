@@ -58,7 +58,7 @@ impl Verdict {
         match self {
             Verdict::DisputedByOwner => "DISPUTED BY OWNER, DO NOT RESET",
             Verdict::EnrolledDevice => "enrolled device",
-            Verdict::UnverifiedDevice => "UNVERIFIED device",
+            Verdict::UnverifiedDevice => "unverified device",
         }
     }
 }
@@ -89,7 +89,7 @@ impl TicketText<'_> {
         Verdict::of(self.device_proof, self.disputed)
     }
 
-    /// `[rr-…] UNVERIFIED device: MFA reset request for dana@contoso.com,
+    /// `[rr-…] unverified device: MFA reset request for dana@contoso.com,
     /// identity not verified`.
     pub fn subject(&self) -> String {
         format!(
@@ -243,7 +243,7 @@ mod tests {
     fn the_verdict_and_request_id_survive_a_160_character_subject() {
         let request = forged();
         let runbook = default_runbook();
-        for (disputed, word) in [(false, "UNVERIFIED device"), (true, "DISPUTED BY OWNER")] {
+        for (disputed, word) in [(false, "unverified device"), (true, "DISPUTED BY OWNER")] {
             let proof = unsigned();
             let subject = text(&request, &proof, disputed, &runbook).subject();
             assert!(subject.chars().count() > 160, "the test needs a long UPN");

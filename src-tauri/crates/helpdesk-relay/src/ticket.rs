@@ -60,7 +60,7 @@ impl Ticket {
         Verdict::of(&self.device_proof, self.disputed)
     }
 
-    /// `[rr-…] UNVERIFIED device: MFA reset request for dana@contoso.com,
+    /// `[rr-…] unverified device: MFA reset request for dana@contoso.com,
     /// identity not verified`.
     pub fn subject(&self) -> String {
         self.text("").subject()

@@ -106,7 +106,7 @@ async fn a_forged_runbook_and_device_line_never_read_as_the_relays() {
     }
     let subject = incident["short_description"].as_str().unwrap();
     assert!(subject.starts_with("[rr-"), "{subject}");
-    assert!(subject.contains("] UNVERIFIED device: "), "{subject}");
+    assert!(subject.contains("] unverified device: "), "{subject}");
 }
 
 #[tokio::test]

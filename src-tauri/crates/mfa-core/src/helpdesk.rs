@@ -114,6 +114,10 @@ pub struct ResetRequest {
     pub created_at: OffsetDateTime,
     pub verification_phrase: String,
     pub unauthenticated: bool,
+    /// Only in schema version 1 requests, kept in outboxes written before
+    /// version 2 (the relay ignores it; the runbook is the relay's). Empty,
+    /// and not sent, in every request made now.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub runbook: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub tenant: Option<String>,
@@ -149,17 +153,10 @@ fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-/// The admin steps, in order, carried in every ticket.
-pub const RUNBOOK: &[&str] = &[
-    "This request is UNAUTHENTICATED: anyone could have sent it. Do not act on it until identity is verified.",
-    "Verify identity out of band: call the user back on the number in the company directory (never a number given in the request), or confirm with their manager. Ask for the verification phrase shown on the user's screen; it must match this ticket.",
-    "Use the least-privileged role: Authentication Administrator for standard users; Privileged Authentication Administrator if the user holds an admin role.",
-    "Prefer a Temporary Access Pass (Entra admin center > Users > the user > Authentication methods > Add authentication method > Temporary Access Pass) over deleting every method. Deliver it on the verified call, never by email to the locked mailbox.",
-    "Only if methods must go (lost or compromised device): delete those methods, or Require re-register multifactor authentication.",
-    "Revoke the user's sign-in sessions (Revoke sessions, or Graph revokeSignInSessions) so stale tokens do not cause MFA loops.",
-    "Delete the user's app passwords if any exist; legacy apps using them will need new ones.",
-    "Tell the user before you act: Outlook, Teams and other apps will sign them out and ask them to sign in again; they should then register at least three methods.",
-];
+/// The admin steps a relay puts in every ticket unless the organisation
+/// wrote its own (the relay's default; the app shows them, never sends
+/// them).
+pub const RUNBOOK: &[&str] = &helpdesk_contract::ticket::DEFAULT_RUNBOOK;
 
 /// Words for verification phrases: short, common, unambiguous when spoken.
 const WORDS: &[&str] = &[
@@ -225,6 +222,9 @@ pub fn check_upn(upn: &str, domains: &[String]) -> Result<String, FormError> {
             "a work account looks like name@company.com; {upn:?} is not one"
         )));
     }
+    // The relay's grammar, Microsoft Entra's username policy.
+    helpdesk_contract::Upn::parse(&upn)
+        .map_err(|e| fail(e.message.trim_start_matches("upn must be ").to_string()))?;
     if !domains.is_empty() && !domains.iter().any(|d| d.eq_ignore_ascii_case(domain)) {
         return Err(fail(format!(
             "{domain} is not one of your organisation's domains ({}); use your work account",
@@ -232,6 +232,32 @@ pub fn check_upn(upn: &str, domains: &[String]) -> Result<String, FormError> {
         )));
     }
     Ok(upn)
+}
+
+/// What the user typed in a free-text field, as the contract takes it: one
+/// line (line breaks and runs of spaces become one space), at most `max`
+/// characters, and no invisible or reordering character (refused naming
+/// the field, as the relay would).
+fn one_line(text: &str, field: &'static str, max: usize) -> Result<String, FormError> {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let length = line.chars().count();
+    if length > max {
+        return Err(FormError {
+            field,
+            problem: format!("at most {max} characters; this is {length}"),
+        });
+    }
+    helpdesk_contract::typed::requester_text(&line, field, max).map_err(|e| FormError {
+        field,
+        problem: format!(
+            "{}; remove it (it may have come with pasted text)",
+            e.message
+                .split_once(": ")
+                .map(|(_, why)| why)
+                .unwrap_or("it has an invisible or control character")
+        ),
+    })?;
+    Ok(line)
 }
 
 impl ResetForm {
@@ -245,7 +271,8 @@ impl ResetForm {
         phrase: String,
     ) -> Result<ResetRequest, FormError> {
         let upn = check_upn(&self.upn, domains)?;
-        let detail = self.reason_detail.trim();
+        let detail = one_line(&self.reason_detail, "reasonDetail", 500)?;
+        let detail = detail.as_str();
         if detail.chars().count() > 500 {
             return Err(FormError {
                 field: "reasonDetail",
@@ -258,16 +285,8 @@ impl ResetForm {
                 problem: "say in a few words what happened".into(),
             });
         }
-        let availability = self.availability.trim();
-        if availability.chars().count() > 200 {
-            return Err(FormError {
-                field: "availability",
-                problem: format!(
-                    "at most 200 characters; this is {}",
-                    availability.chars().count()
-                ),
-            });
-        }
+        let availability = one_line(&self.availability, "availability", 200)?;
+        let availability = availability.as_str();
         if self.still_has.is_empty() {
             return Err(FormError {
                 field: "stillHas",
@@ -287,7 +306,7 @@ impl ResetForm {
             });
         }
         Ok(ResetRequest {
-            schema_version: 1,
+            schema_version: u32::from(helpdesk_contract::SCHEMA_VERSION),
             request_type: "mfaReset".into(),
             upn,
             reason: self.reason,
@@ -301,7 +320,7 @@ impl ResetForm {
             created_at: now.replace_nanosecond(0).unwrap_or(now),
             verification_phrase: phrase,
             unauthenticated: true,
-            runbook: RUNBOOK.iter().map(|s| (*s).to_owned()).collect(),
+            runbook: Vec::new(),
             tenant: tenant.map(str::to_owned),
         })
     }
@@ -343,7 +362,7 @@ impl ResetRequest {
             self.verification_phrase,
         );
         out.push_str("\nRunbook, in order:\n");
-        for (i, step) in self.runbook.iter().enumerate() {
+        for (i, step) in RUNBOOK.iter().enumerate() {
             out.push_str(&format!("{}. {step}\n", i + 1));
         }
         out
@@ -957,14 +976,40 @@ mod tests {
     }
 
     #[test]
+    fn typed_text_is_sent_as_one_line_and_hidden_characters_are_refused() {
+        let mut f = form();
+        f.reason_detail = "Left it\non the   train\r\n(stolen)".into();
+        assert_eq!(
+            prepare(&f).unwrap().reason_detail,
+            "Left it on the train (stolen)"
+        );
+        f.availability = "after\u{202e}3 pm".into();
+        let error = prepare(&f).unwrap_err();
+        assert_eq!(error.field, "availability");
+        assert!(error.problem.contains("U+202E"), "{}", error.problem);
+        let mut f = form();
+        f.upn = "dana(ceo)@contoso-demo.example".into();
+        let error = prepare(&f).unwrap_err();
+        assert_eq!(error.field, "upn");
+        assert!(
+            error.problem.contains("'(' is not allowed"),
+            "{}",
+            error.problem
+        );
+    }
+
+    #[test]
     fn a_request_carries_what_the_helpdesk_needs_and_no_number_to_enrol() {
         let r = prepare(&form()).unwrap();
         assert_eq!(r.upn, "dana@contoso-demo.example");
         assert_eq!(r.still_has, vec![StillHas::Password], "duplicates dropped");
         assert!(r.unauthenticated);
-        assert_eq!(r.runbook.len(), RUNBOOK.len());
+        assert!(r.runbook.is_empty(), "the runbook is the relay's");
         let json = serde_json::to_value(&r).unwrap();
-        assert_eq!(json["schemaVersion"], 1);
+        assert_eq!(json["schemaVersion"], 2);
+        assert!(json.get("runbook").is_none(), "{json}");
+        // What the app sends is what the contract accepts.
+        helpdesk_contract::validate(&json).expect("a valid version 2 request");
         assert_eq!(json["requestType"], "mfaReset");
         assert_eq!(json["reason"], "lostPhone");
         assert_eq!(json["callback"]["preference"], "directoryPhone");

@@ -296,10 +296,10 @@ async fn a_locked_out_users_request_reaches_request_tracker_through_the_real_rel
     assert_eq!(ticket.requestors, vec![ADELE.to_owned()]);
     assert_eq!(ticket.queue, RequestTracker::QUEUE);
     for part in [
-        format!("Verification phrase: {phrase}"),
+        format!("Verification phrase (typed by the requester, unverified; it must match what the caller reads out): \"{phrase}\""),
         "Device proof: sent from the user's enrolled device".to_owned(),
         format!("key {key_id}"),
-        format!("Runbook:\n1. {}", RUNBOOK[0]),
+        format!("Runbook (the organisation's, from the relay's configuration):\n1. {}", RUNBOOK[0]),
         format!("Relay request id: {request_id}"),
     ] {
         assert!(
@@ -322,9 +322,9 @@ async fn a_locked_out_users_request_reaches_request_tracker_through_the_real_rel
     assert!(ticket.subject.contains("unverified device"), "{ticket:?}");
     assert_eq!(ticket.requestors, vec![BEN.to_owned()]);
     for part in [
-        format!("Verification phrase: {ben_phrase}"),
+        format!("Verification phrase (typed by the requester, unverified; it must match what the caller reads out): \"{ben_phrase}\""),
         "Device proof: unverified device (".to_owned(),
-        format!("Runbook:\n1. {}", RUNBOOK[0]),
+        format!("Runbook (the organisation's, from the relay's configuration):\n1. {}", RUNBOOK[0]),
     ] {
         assert!(
             ticket.content.contains(&part),

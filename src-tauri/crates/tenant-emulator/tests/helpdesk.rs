@@ -16,7 +16,8 @@ const KEY: &str = "6f1c2b9e-4d3a-4b8f-9e21-7a5c3d2e1f00";
 
 type Reply = (StatusCode, reqwest::header::HeaderMap, Value);
 
-/// A request the contract accepts.
+/// A request the contract accepts: schema version 1, as apps released
+/// before version 2 send it (its runbook is ignored).
 fn valid() -> Value {
     json!({
         "schemaVersion": 1,
@@ -197,7 +198,17 @@ async fn a_valid_request_files_one_delivered_ticket_with_every_field() -> TestRe
         Some("amber-falcon-42")
     );
     assert!(ticket.unauthenticated);
-    assert_eq!(ticket.runbook.len(), 3);
+    assert_eq!(
+        ticket.runbook,
+        helpdesk_contract::ticket::default_runbook(),
+        "the relay's runbook, not the sender's"
+    );
+    assert!(!ticket
+        .description
+        .contains("Call the user back on the number in the directory"));
+    assert!(ticket
+        .description
+        .contains("sent 3 runbook step(s) of its own; the relay ignored them"));
     assert_eq!(ticket.tenant.as_deref(), Some("contoso-demo.example"));
     assert_eq!(ticket.raw, valid());
     assert!(ticket.description.contains("amber-falcon-42"));
@@ -230,7 +241,7 @@ async fn a_valid_request_files_one_delivered_ticket_with_every_field() -> TestRe
         "2026-03-01T09:30:00Z",
         "amber-falcon-42",
         "verify the caller out of band",
-        "Issue a one-time Temporary Access Pass",
+        "Prefer a Temporary Access Pass",
         "id=\"issue-tap-HD-1001\"",
         "id=\"reregister-HD-1001\"",
         "id=\"revoke-HD-1001\"",
@@ -277,7 +288,7 @@ async fn every_bad_value_is_refused_naming_its_field() -> TestResult {
     let emulator = start().await;
     let long = |n: usize| json!("x".repeat(n));
     let cases: Vec<(&str, Value)> = vec![
-        ("schemaVersion", with(&["schemaVersion"], json!(2))),
+        ("schemaVersion", with(&["schemaVersion"], json!(3))),
         ("schemaVersion", with(&["schemaVersion"], json!("1"))),
         (
             "requestType",
@@ -354,7 +365,7 @@ async fn every_bad_value_is_refused_naming_its_field() -> TestResult {
     let at_limits = with(&["verificationPhrase"], long(64));
     let at_limits = {
         let mut body = at_limits;
-        body["upn"] = json!(format!("{}@contoso-demo.example", "d".repeat(235)));
+        body["upn"] = json!(format!("{}@contoso-demo.example", "d".repeat(64)));
         body["reasonDetail"] = long(500);
         body["callback"]["availability"] = long(200);
         body["device"] = json!({"os": "o".repeat(100), "appVersion": "v".repeat(32)});
@@ -450,19 +461,28 @@ async fn bodies_that_are_not_json_objects_are_refused() -> TestResult {
 #[tokio::test]
 async fn a_upn_outside_the_tenants_domain_is_422() -> TestResult {
     let emulator = start().await;
-    for upn in [
-        "dana@evil.example",
-        "dana",
-        "@contoso-demo.example",
-        "dana@contoso-demo.example.evil",
-    ] {
+    for upn in ["dana@evil.example", "dana@contoso-demo.example.evil"] {
         let body = with(&["upn"], json!(upn));
         let reply = relay(&emulator, Some(&new_key()), &body).await?;
-        relay_error(
+        let message = relay_error(
             &reply,
             StatusCode::UNPROCESSABLE_ENTITY,
             "upnOutsideOrganisation",
         );
+        assert!(
+            !message.contains("contoso"),
+            "the domain stays private: {message}"
+        );
+    }
+    // What is not a user principal name at all is a 400 naming the rule.
+    for upn in [
+        "dana",
+        "@contoso-demo.example",
+        "da na@contoso-demo.example",
+    ] {
+        let body = with(&["upn"], json!(upn));
+        let reply = relay(&emulator, Some(&new_key()), &body).await?;
+        relay_error(&reply, StatusCode::BAD_REQUEST, "invalidUpn");
     }
     // Domains compare case-insensitively; the account need not exist (the
     // relay does not reveal which accounts do).

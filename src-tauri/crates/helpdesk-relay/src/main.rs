@@ -269,7 +269,7 @@ async fn demo(port: u16, state_dir: Option<PathBuf>) -> Result<(), String> {
     println!();
     println!("Try it:");
     println!(
-        "  curl -i {url}v1/reset-requests -H 'Content-Type: application/json' \\\n    -H \"Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)\" \\\n    -d '{{\"schemaVersion\":1,\"requestType\":\"mfaReset\",\"upn\":\"adele@{}\",\"reason\":\"lostPhone\",\"stillHas\":[\"password\"],\"callback\":{{\"preference\":\"directoryPhone\"}},\"device\":{{\"os\":\"Debian 12\",\"appVersion\":\"0.1.0\"}},\"createdAt\":\"2026-11-22T09:00:00Z\",\"verificationPhrase\":\"amber-falcon-42\",\"unauthenticated\":true,\"runbook\":[\"Verify the caller by call-back\"]}}'",
+        "  curl -i {url}v1/reset-requests -H 'Content-Type: application/json' \\\n    -H \"Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)\" \\\n    -d '{{\"schemaVersion\":2,\"requestType\":\"mfaReset\",\"upn\":\"adele@{}\",\"reason\":\"lostPhone\",\"stillHas\":[\"password\"],\"callback\":{{\"preference\":\"directoryPhone\"}},\"device\":{{\"os\":\"Debian 12\",\"appVersion\":\"0.1.0\"}},\"createdAt\":\"2026-11-22T09:00:00Z\",\"verificationPhrase\":\"amber-falcon-42\",\"unauthenticated\":true}}'",
         demo::DOMAIN
     );
     println!();

@@ -13,9 +13,15 @@
 //! private_key = "/etc/mfa-relay/relay.key"
 //!
 //! [limits]                    # the defaults
-//! per_address_per_minute = 600
-//! per_account_per_hour = 5
-//! client_address_header = "x-forwarded-for"   # only behind a proxy you run
+//! per_address_per_minute = 600   # per IPv4 address, per IPv6 /64
+//! per_account_per_hour = 5       # unsigned requests (or signed by another account's key)
+//! signed_per_account_per_hour = 5  # signed by the account's own enrolled device, counted apart
+//! trusted_proxies = []           # e.g. ["10.0.0.0/8", "192.0.2.7"]: your own proxies
+//! client_address_header = "x-forwarded-for"  # read only from a trusted proxy
+//! header_read_timeout_seconds = 10  # also how long an idle keep-alive connection stays
+//! request_timeout_seconds = 30   # headers read to answer sent (408 after)
+//! max_connections = 1024         # open at once; more wait in the listen queue
+//! max_connections_per_address = 64  # per IPv4 address or IPv6 /64 (proxies exempt)
 //!
 //! [delivery]                  # the defaults
 //! workers = 4
@@ -95,17 +101,48 @@ pub struct Tls {
 }
 
 /// Abuse limits. Every request is untrusted input.
+///
+/// A sender is an IPv4 address or an IPv6 /64 (IPv4-mapped IPv6 counts as
+/// IPv4): the TCP peer, or, when the peer is one of `trusted_proxies`, the
+/// right-most address in `client_address_header` that is not a trusted
+/// proxy (what the sender wrote further left is ignored). A request from
+/// any other peer is limited as that peer, whatever header it sends.
+///
+/// Connections: a client has `header_read_timeout_seconds` to send a
+/// request's headers (also the next request's, on a kept-alive connection,
+/// so an idle connection is closed after it), and
+/// `request_timeout_seconds` from then to the answer (a slow body or a
+/// stalled exchange is answered 408 `requestTimeout` and closed). At most
+/// `max_connections` are open at once: further ones wait in the listen
+/// queue until one closes (which every idle or stalled one does within the
+/// timeouts); one sender holds at most `max_connections_per_address`, and
+/// a connection over that is closed at once, so a single sender cannot fill
+/// the relay.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Limits {
-    /// Requests of any kind from one address, per minute. Generous: in a
-    /// mass lock-out a whole office may share one address.
+    /// Requests of any kind (including `/healthz`) from one sender, per
+    /// minute. Generous: in a mass lock-out a whole office may share one
+    /// address.
     pub per_address_per_minute: u32,
-    /// Accepted reset requests for one account, per hour (all instances).
+    /// Accepted reset requests for one account, per hour (all instances),
+    /// not signed by that account's enrolled device: anyone can send these.
     pub per_account_per_hour: u32,
-    /// A header carrying the client's address, set by a proxy the
-    /// organisation runs in front of the relay (its last entry is used).
+    /// Accepted reset requests for one account signed by a device key
+    /// enrolled for that account, per hour (all instances). Counted apart
+    /// from `per_account_per_hour`, so a flood of unsigned requests cannot
+    /// keep the owner out.
+    pub signed_per_account_per_hour: u32,
+    /// The proxies the organisation runs in front of the relay: addresses
+    /// or CIDR blocks. Only from these is `client_address_header` read.
+    pub trusted_proxies: Vec<crate::rate_limit::Cidr>,
+    /// The header a trusted proxy puts the client's address in (default
+    /// `x-forwarded-for` when `trusted_proxies` is set).
     pub client_address_header: Option<String>,
+    pub header_read_timeout_seconds: u64,
+    pub request_timeout_seconds: u64,
+    pub max_connections: u32,
+    pub max_connections_per_address: u32,
 }
 
 impl Default for Limits {
@@ -113,8 +150,97 @@ impl Default for Limits {
         Limits {
             per_address_per_minute: 600,
             per_account_per_hour: 5,
+            signed_per_account_per_hour: 5,
+            trusted_proxies: Vec::new(),
             client_address_header: None,
+            header_read_timeout_seconds: 10,
+            request_timeout_seconds: 30,
+            max_connections: 1024,
+            max_connections_per_address: 64,
         }
+    }
+}
+
+impl Limits {
+    /// The forwarding header to read from a trusted proxy, lower-case; none
+    /// without trusted proxies.
+    pub fn client_header(&self) -> Option<String> {
+        if self.trusted_proxies.is_empty() {
+            return None;
+        }
+        Some(
+            self.client_address_header
+                .as_deref()
+                .unwrap_or("x-forwarded-for")
+                .trim()
+                .to_ascii_lowercase(),
+        )
+    }
+
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_seconds)
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_seconds)
+    }
+
+    /// Whether `address` is one of the trusted proxies.
+    pub fn is_trusted_proxy(&self, address: std::net::IpAddr) -> bool {
+        self.trusted_proxies.iter().any(|c| c.contains(address))
+    }
+
+    fn check(&self) -> Result<(), String> {
+        for (key, value) in [
+            ("per_address_per_minute", self.per_address_per_minute),
+            ("per_account_per_hour", self.per_account_per_hour),
+            (
+                "signed_per_account_per_hour",
+                self.signed_per_account_per_hour,
+            ),
+            ("max_connections", self.max_connections),
+            (
+                "max_connections_per_address",
+                self.max_connections_per_address,
+            ),
+        ] {
+            if value == 0 {
+                return Err(format!("[limits] {key} must be at least 1"));
+            }
+        }
+        if !(1..=300).contains(&self.header_read_timeout_seconds) {
+            return Err(format!(
+                "[limits] header_read_timeout_seconds must be between 1 and 300 (it is {})",
+                self.header_read_timeout_seconds
+            ));
+        }
+        if !(1..=600).contains(&self.request_timeout_seconds) {
+            return Err(format!(
+                "[limits] request_timeout_seconds must be between 1 and 600 (it is {})",
+                self.request_timeout_seconds
+            ));
+        }
+        if self.max_connections > 1_000_000 {
+            return Err("[limits] max_connections must be at most 1000000".into());
+        }
+        if let Some(header) = &self.client_address_header {
+            if self.trusted_proxies.is_empty() {
+                return Err(format!(
+                    "[limits] client_address_header = {header:?} is read only from trusted proxies: \
+                     list your proxies in [limits] trusted_proxies (e.g. [\"10.0.0.0/8\"]), \
+                     or remove client_address_header"
+                ));
+            }
+            let name = header.trim();
+            if name.is_empty()
+                || axum::http::HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()).is_err()
+            {
+                return Err(format!(
+                    "[limits] client_address_header = {header:?} is not a header name"
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -324,9 +450,7 @@ impl RelayConfig {
             "graph_base",
         )?;
         let limits = raw.limits;
-        if limits.per_address_per_minute == 0 || limits.per_account_per_hour == 0 {
-            return Err("[limits] values must be at least 1".into());
-        }
+        limits.check()?;
         let delivery = raw.delivery;
         if delivery.workers == 0 || delivery.workers > 64 {
             return Err("[delivery] workers must be between 1 and 64".into());

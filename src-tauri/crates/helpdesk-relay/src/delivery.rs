@@ -118,7 +118,7 @@ impl Deliverer {
                     request,
                     "dead-lettered",
                 );
-                tracing::error!(request = %request.id, "dead letter: {reason}");
+                tracing::error!(request = %request.id, "dead letter: {}", crate::escape::escaped(&reason));
                 return false;
             }
         };
@@ -130,7 +130,7 @@ impl Deliverer {
                     tracing::info!(
                         request = %request.id,
                         "an earlier attempt had filed it: {helpdesk} ticket {} (not filed again)",
-                        filed.ticket_number
+                        crate::escape::escaped(&filed.ticket_number)
                     );
                     return true;
                 }
@@ -148,7 +148,7 @@ impl Deliverer {
                     request = %request.id,
                     attempt = request.attempts,
                     "delivered to {helpdesk} as ticket {}",
-                    filed.ticket_number
+                    crate::escape::escaped(&filed.ticket_number)
                 );
                 true
             }
@@ -188,7 +188,8 @@ impl Deliverer {
                 self.record(recorded, request, "dead-lettered");
                 tracing::error!(
                     request = %request.id,
-                    "{helpdesk} refused it, so it is a dead letter: {reason}. Fix the cause, then `mfa-relay replay {}`",
+                    "{helpdesk} refused it, so it is a dead letter: {}. Fix the cause, then `mfa-relay replay {}`",
+                    crate::escape::escaped(&reason),
                     request.id
                 );
             }
@@ -203,7 +204,8 @@ impl Deliverer {
                 self.record(recorded, request, "dead-lettered");
                 tracing::error!(
                     request = %request.id,
-                    "dead letter: {reason}. Fix the cause, then `mfa-relay replay {}`",
+                    "dead letter: {}. Fix the cause, then `mfa-relay replay {}`",
+                    crate::escape::escaped(&reason),
                     request.id
                 );
             }
@@ -226,7 +228,8 @@ impl Deliverer {
                 tracing::warn!(
                     request = %request.id,
                     attempt = request.attempts,
-                    "not delivered to {helpdesk}: {reason}; next attempt in {} s",
+                    "not delivered to {helpdesk}: {}; next attempt in {} s",
+                    crate::escape::escaped(&reason),
                     wait.as_secs()
                 );
             }

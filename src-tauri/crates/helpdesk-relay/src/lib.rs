@@ -20,6 +20,7 @@
 pub mod config;
 pub mod delivery;
 pub mod device_keys;
+pub mod escape;
 pub mod helpdesks;
 pub mod rate_limit;
 pub mod secret;
@@ -31,11 +32,11 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 
 use config::RelayConfig;
@@ -48,6 +49,9 @@ pub struct RelayState {
     /// answers 503.
     pub store: OnceLock<Store>,
     pub limiter: rate_limit::AddressLimiter,
+    /// `/healthz`'s counts and when they were read: at most one database
+    /// query per [`server::HEALTH_CACHE`], however often it is asked.
+    pub health_cache: tokio::sync::Mutex<Option<(std::time::Instant, store::Counts)>>,
     /// Wakes the deliverers when a request is accepted.
     pub wake: Arc<Notify>,
     pub http: reqwest::Client,
@@ -91,6 +95,7 @@ impl Relay {
         let http = http_client()?;
         let state = Arc::new(RelayState {
             limiter: rate_limit::AddressLimiter::new(config.limits.per_address_per_minute),
+            health_cache: tokio::sync::Mutex::new(None),
             store: OnceLock::new(),
             wake: Arc::new(Notify::new()),
             http,
@@ -117,7 +122,12 @@ impl Relay {
         let mut tasks = Vec::new();
         let router = server::router(state.clone());
         let is_tls = tls.is_some();
-        tasks.push(tokio::spawn(serve(listener, router, tls)));
+        tasks.push(tokio::spawn(serve(
+            listener,
+            router,
+            tls,
+            state.config.limits.clone(),
+        )));
         tasks.push(tokio::spawn(connect_and_deliver(state.clone(), opened)));
         tracing::info!(
             "listening on {}://{address}, delivering to {}, storing in {}",
@@ -216,13 +226,36 @@ async fn connect_and_deliver(state: Arc<RelayState>, opened: Option<Store>) {
     while workers.join_next().await.is_some() {}
 }
 
+/// Serves HTTP/1.1 connections within `[limits]`: a client has
+/// `header_read_timeout` to send a request's headers (hyper's timer; it
+/// also closes a kept-alive connection left idle that long), and
+/// `request_timeout` from then to the answer ([`server::request_deadline`]).
+/// At most `max_connections` are open: the next is not accepted until one
+/// closes, so newcomers wait in the listen queue, not in memory; a sender
+/// (IPv4 address or IPv6 /64; trusted proxies exempt) holding
+/// `max_connections_per_address` has any further connection closed at once.
 async fn serve(
     listener: TcpListener,
     router: axum::Router,
     tls: Option<tokio_rustls::TlsAcceptor>,
+    limits: config::Limits,
 ) {
+    let permits = Arc::new(Semaphore::new(limits.max_connections as usize));
+    let per_sender = rate_limit::ConnectionCounter::new(limits.max_connections_per_address);
+    let request_timeout = limits.request_timeout();
+    let router = router.layer(axum::middleware::from_fn(move |request, next| {
+        server::request_deadline(request_timeout, request, next)
+    }));
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout())
+        .keep_alive(true);
+    let handshake_timeout = limits.header_read_timeout();
     let mut connections = JoinSet::new();
     loop {
+        let Ok(permit) = permits.clone().acquire_owned().await else {
+            return;
+        };
         let (stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
             Err(e) => {
@@ -232,25 +265,32 @@ async fn serve(
             }
         };
         while connections.try_join_next().is_some() {}
+        let exempt = limits.is_trusted_proxy(peer.ip());
+        let Some(slot) = per_sender.open(peer.ip(), exempt) else {
+            tracing::debug!(
+                sender = %rate_limit::bucket_of(peer.ip()),
+                "closed a new connection: its sender already holds {} (max_connections_per_address)",
+                limits.max_connections_per_address
+            );
+            drop(stream);
+            continue;
+        };
         let service =
             TowerToHyperService::new(router.clone().layer(axum::Extension(server::Peer(peer))));
         let tls = tls.clone();
+        let http = http.clone();
         connections.spawn(async move {
-            let builder = auto::Builder::new(TokioExecutor::new());
+            // Held until the connection closes.
+            let _held = (permit, slot);
             match tls {
                 None => {
-                    let _ = builder
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    let _ = http.serve_connection(TokioIo::new(stream), service).await;
                 }
                 Some(acceptor) => {
                     let handshake =
-                        tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
-                            .await;
+                        tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await;
                     if let Ok(Ok(stream)) = handshake {
-                        let _ = builder
-                            .serve_connection(TokioIo::new(stream), service)
-                            .await;
+                        let _ = http.serve_connection(TokioIo::new(stream), service).await;
                     }
                 }
             }

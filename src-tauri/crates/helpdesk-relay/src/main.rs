@@ -193,18 +193,27 @@ async fn dead_letters(path: &std::path::Path) -> Result<(), String> {
         return Ok(());
     }
     println!("{} dead letter(s), oldest first:", letters.len());
-    for letter in letters {
-        println!(
-            "{}  accepted {}  {}  {} attempt(s)\n    {}",
-            letter.id,
-            letter.accepted_at,
-            letter.upn,
-            letter.attempts,
-            letter.last_error.unwrap_or_default()
-        );
+    for letter in &letters {
+        println!("{}", dead_letter_entry(letter));
     }
     println!("Replay with: mfa-relay replay ID... (or --all), after fixing the cause.");
     Ok(())
+}
+
+/// One dead letter as listed: the UPN as the sender typed it and the
+/// helpdesk's last answer, escaped (a newline, an ANSI escape or an
+/// invisible mark reach the operator's terminal as `\n`, `\u{1b}`, …).
+fn dead_letter_entry(letter: &helpdesk_relay::store::StoredRequest) -> String {
+    use helpdesk_relay::escape::{escaped, quoted};
+    format!(
+        "{}  accepted {}  {}  from {}  {} attempt(s)\n    {}",
+        escaped(&letter.id),
+        letter.accepted_at,
+        quoted(&letter.upn),
+        escaped(&letter.source),
+        letter.attempts,
+        escaped(letter.last_error.as_deref().unwrap_or_default())
+    )
 }
 
 async fn replay(path: &std::path::Path, ids: Vec<String>, all: bool) -> Result<(), String> {
@@ -343,6 +352,44 @@ mod tests {
             })
         );
         assert_eq!(parse(&args(&["-h"])), Ok(Command::Help));
+    }
+
+    #[test]
+    fn a_dead_letter_is_listed_with_what_the_sender_typed_escaped() {
+        let at = time::OffsetDateTime::UNIX_EPOCH;
+        let letter = helpdesk_relay::store::StoredRequest {
+            id: "rr-1".into(),
+            idempotency_key: "k".into(),
+            body_hash: "h".into(),
+            body: "{}".into(),
+            upn: "ceo@contoso.com\n\x1b[2K\x1b[1Arr-2  accepted  admin@contoso.com".into(),
+            source: "192.0.2.1".into(),
+            device_proof: helpdesk_relay::ticket::DeviceProof::UnverifiedDevice {
+                note: "n".into(),
+            },
+            status: helpdesk_contract::Status::Failed,
+            ticket_number: None,
+            attempts: 3,
+            last_error: Some("the helpdesk said: \x1b]0;owned\x07\r\n".into()),
+            accepted_at: at,
+            next_attempt_at: at,
+        };
+        let listed = dead_letter_entry(&letter);
+        assert_eq!(listed.lines().count(), 2, "{listed}");
+        assert!(
+            !listed.contains('\x1b') && !listed.contains('\r') && !listed.contains('\x07'),
+            "{listed:?}"
+        );
+        assert!(
+            listed.contains(
+                "\"ceo@contoso.com\\n\\u{1b}[2K\\u{1b}[1Arr-2  accepted  admin@contoso.com\""
+            ),
+            "{listed}"
+        );
+        assert!(
+            listed.contains("the helpdesk said: \\u{1b}]0;owned\\u{7}\\r\\n"),
+            "{listed}"
+        );
     }
 
     #[test]

@@ -42,7 +42,10 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::device_keys::{self, CheckError, Enrolment, GraphRefusal};
-use crate::store::{Accepted, Enrolled, NewRequest, Store, StoreError};
+use crate::escape::{escaped, quoted};
+use crate::rate_limit;
+use crate::store::{Accepted, Counts, Enrolled, NewRequest, Store, StoreError};
+use crate::ticket::DeviceProof;
 use crate::RelayState;
 
 /// The peer's address, set per connection.
@@ -122,20 +125,21 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 impl RelayState {
-    /// The client's address: the peer, or the last entry of the configured
-    /// proxy header.
+    /// The client's address: the peer's, unless the peer is a trusted
+    /// proxy; then the right-most address of the forwarding header that is
+    /// not a trusted proxy ([`rate_limit::client_address`]). A header line
+    /// that is not text counts as an entry that is not an address.
     fn client_address(&self, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
-        if let Some(name) = &self.config.limits.client_address_header {
-            let forwarded = headers
-                .get(name.as_str())
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.rsplit(',').next())
-                .and_then(|v| v.trim().parse::<IpAddr>().ok());
-            if let Some(address) = forwarded {
-                return address;
-            }
-        }
-        peer.ip()
+        let limits = &self.config.limits;
+        let Some(name) = limits.client_header() else {
+            return peer.ip().to_canonical();
+        };
+        let values: Vec<&str> = headers
+            .get_all(name.as_str())
+            .iter()
+            .map(|v| v.to_str().unwrap_or("?"))
+            .collect();
+        rate_limit::client_address(peer.ip(), &limits.trusted_proxies, values.into_iter())
     }
 
     fn rate_limited(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<IpAddr, Refusal> {
@@ -143,7 +147,7 @@ impl RelayState {
         self.limiter
             .check(address, Instant::now())
             .map_err(|wait| {
-                tracing::info!(%address, "rate-limited");
+                tracing::info!(sender = %rate_limit::bucket_of(address), "rate-limited");
                 too_many(
                     "tooManyRequests",
                     format!(
@@ -215,7 +219,7 @@ async fn accept(
         ))
     })?;
     let request = validate(&raw).map_err(|e| {
-        tracing::info!(%source, code = e.code, "refused: {}", e.message);
+        tracing::info!(%source, code = e.code, "refused: {}", escaped(&e.message));
         refuse(e)
     })?;
     // Lower-case by the contract's grammar: one spelling per account for the
@@ -225,7 +229,7 @@ async fn accept(
         .upn
         .in_any_domain(&relay.config.organisation_domains)
     {
-        tracing::info!(%source, "refused a request for {upn:?}: outside the organisation");
+        tracing::info!(%source, "refused a request for {}: outside the organisation", quoted(&upn));
         // The organisation's domains are not listed: a prober learns nothing.
         return Err(refuse(ContractError::new(
             422,
@@ -246,11 +250,14 @@ async fn accept(
     .await
     .map_err(|e| match e {
         CheckError::Refused(e) => {
-            tracing::warn!(%source, code = e.code, "refused a request for {upn}: {}", e.message);
+            tracing::warn!(%source, code = e.code, "refused a request for {}: {}", quoted(&upn), escaped(&e.message));
             refuse(e)
         }
         CheckError::Store(e) => unavailable(&e),
     })?;
+    // Requests from the account's own enrolled device have a budget of
+    // their own: anyone can send unsigned ones, and must not spend it.
+    let signed = matches!(proof, DeviceProof::EnrolledDevice { .. });
     let new = NewRequest {
         id: format!("rr-{}", uuid::Uuid::new_v4()),
         idempotency_key: key.clone(),
@@ -261,12 +268,16 @@ async fn accept(
         device_proof: proof,
         accepted_at: now,
     };
-    let per_hour = relay.config.limits.per_account_per_hour;
+    let per_hour = if signed {
+        relay.config.limits.signed_per_account_per_hour
+    } else {
+        relay.config.limits.per_account_per_hour
+    };
     match store.accept(new, per_hour).await.map_err(|e| unavailable(&e))? {
         Accepted::New(stored) => {
             // One new request needs one worker.
             relay.wake.notify_one();
-            tracing::info!(request = %stored.id, %source, "accepted a reset request for {upn} ({})", stored.device_proof.label());
+            tracing::info!(request = %stored.id, %source, "accepted a reset request for {} ({})", quoted(&upn), stored.device_proof.label());
             Ok(json_response(StatusCode::ACCEPTED, status_body(&stored.id, Status::Accepted, None)))
         }
         Accepted::Repeat(stored) => Ok(json_response(
@@ -282,10 +293,11 @@ async fn accept(
             ),
         ))),
         Accepted::AccountLimit { retry_after } => {
-            tracing::warn!(%source, "refused a request for {upn}: over {per_hour} an hour for one account");
+            let which = if signed { "from its enrolled device" } else { "not from its enrolled device" };
+            tracing::warn!(%source, "refused a request for {}: over {per_hour} an hour for one account {which}", quoted(&upn));
             Err(too_many(
                 "tooManyRequestsForAccount",
-                format!("this account already has {per_hour} reset requests in the last hour"),
+                format!("this account already has {per_hour} reset requests {which} in the last hour"),
                 retry_after,
             ))
         }
@@ -354,11 +366,11 @@ async fn enrol(
     let user = match device_keys::who_is(&relay.http, &relay.config.graph_base, token).await {
         Ok(user) => user,
         Err(GraphRefusal::Token(message)) => {
-            tracing::info!(%source, "refused an enrolment: {message}");
+            tracing::info!(%source, "refused an enrolment: {}", escaped(&message));
             return Err(refuse(ContractError::new(401, "invalidToken", message)));
         }
         Err(GraphRefusal::Unavailable(message)) => {
-            tracing::warn!("cannot check an enrolment: {message}");
+            tracing::warn!("cannot check an enrolment: {}", escaped(&message));
             return Err(refuse(ContractError::new(502, "graphUnavailable", message)));
         }
     };
@@ -371,12 +383,12 @@ async fn enrol(
     }
     match device_keys::enrol(&store, &user, enrolment, OffsetDateTime::now_utc()).await {
         Ok(Enrolled::New(key)) => {
-            tracing::info!(%source, "enrolled device key {} for {}", key.key_id, key.upn);
+            tracing::info!(%source, "enrolled device key {} for {}", escaped(&key.key_id), quoted(&key.upn));
             Ok(json_response(StatusCode::CREATED, key_body(&key)))
         }
         Ok(Enrolled::Again(key)) => Ok(json_response(StatusCode::OK, key_body(&key))),
         Ok(Enrolled::OtherUser(key)) => {
-            tracing::warn!(%source, "refused to enrol for {} a key enrolled for {}", user.upn, key.upn);
+            tracing::warn!(%source, "refused to enrol for {} a key enrolled for {}", quoted(&user.upn), quoted(&key.upn));
             Err(refuse(ContractError::new(
                 409,
                 "keyEnrolledElsewhere",
@@ -395,10 +407,25 @@ fn key_body(key: &crate::store::DeviceKey) -> Value {
     })
 }
 
-/// `GET /healthz`: 200 with the queue's counts when the database answers.
-async fn health(State(relay): State<Arc<RelayState>>) -> Result<Response, Refusal> {
+/// How long `/healthz` reuses the queue's counts.
+pub const HEALTH_CACHE: Duration = Duration::from_secs(2);
+
+/// `GET /healthz`: 200 with the queue's counts when the database answers;
+/// 503 `databaseUnavailable` when it does not. Rate-limited per sender like
+/// every route, and cheap: the counts are read from the database at most
+/// once per [`HEALTH_CACHE`] however many ask (the ones asking meanwhile
+/// wait for that one read), so a flood of health checks is no flood of
+/// queries.
+async fn health(
+    State(relay): State<Arc<RelayState>>,
+    Extension(Peer(peer)): Extension<Peer>,
+    headers: HeaderMap,
+) -> Result<Response, Refusal> {
+    relay.rate_limited(peer, &headers)?;
     let store = relay.store_now()?;
-    let counts = store.counts().await.map_err(|e| unavailable(&e))?;
+    let counts = cached_counts(&relay, &store)
+        .await
+        .map_err(|e| unavailable(&e))?;
     Ok(json_response(
         StatusCode::OK,
         json!({
@@ -409,4 +436,49 @@ async fn health(State(relay): State<Arc<RelayState>>) -> Result<Response, Refusa
             "failed": counts.failed,
         }),
     ))
+}
+
+async fn cached_counts(relay: &RelayState, store: &Store) -> Result<Counts, StoreError> {
+    let mut cache = relay.health_cache.lock().await;
+    if let Some((at, counts)) = *cache {
+        if at.elapsed() < HEALTH_CACHE {
+            return Ok(counts);
+        }
+    }
+    let counts = store.counts().await?;
+    *cache = Some((Instant::now(), counts));
+    Ok(counts)
+}
+
+/// Answers 408 `requestTimeout` (and closes the connection) when a request
+/// is not answered within `limit` of its headers: a body sent too slowly,
+/// or anything else that stalls. A request committed meanwhile is found
+/// again by its `Idempotency-Key` when the app retries.
+pub async fn request_deadline(
+    limit: Duration,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::info!(
+                "answered 408: no answer within {} s of the headers",
+                limit.as_secs()
+            );
+            let mut response = refuse(ContractError::new(
+                408,
+                "requestTimeout",
+                format!(
+                    "the request was not complete within {} s; send it again",
+                    limit.as_secs()
+                ),
+            ))
+            .into_response();
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            response
+        }
+    }
 }

@@ -147,8 +147,12 @@ impl Store {
         }
     }
 
-    /// Commits `new` unless its key was seen or its account is over
-    /// `per_account_per_hour`, in one transaction.
+    /// Commits `new` unless its key was seen or its account's budget is
+    /// spent, in one transaction. An account has two budgets, counted apart
+    /// over the last hour: requests signed by its own enrolled device, and
+    /// all others (anyone can send those). `per_account_per_hour` is the
+    /// budget `new` falls in (by its device proof), so unsigned requests can
+    /// never use up the owner's signed ones.
     pub async fn accept(
         &self,
         new: NewRequest,
@@ -287,6 +291,19 @@ pub(crate) fn status_from(text: &str) -> Status {
     }
 }
 
+/// The SQL condition (on `device_proof`) selecting the requests in the same
+/// per-account budget as `proof`: those from the account's enrolled device,
+/// or all others. The stored JSON begins with its `kind` (serde writes an
+/// internally tagged enum's tag first; a test holds it to that).
+pub(crate) fn budget_filter(proof: &DeviceProof) -> &'static str {
+    match proof {
+        DeviceProof::EnrolledDevice { .. } => "device_proof LIKE '{\"kind\":\"enrolledDevice\"%'",
+        DeviceProof::UnverifiedDevice { .. } => {
+            "device_proof NOT LIKE '{\"kind\":\"enrolledDevice\"%'"
+        }
+    }
+}
+
 pub(crate) fn proof_to_json(proof: &DeviceProof) -> String {
     serde_json::to_string(proof).unwrap_or_else(|_| "{}".into())
 }
@@ -338,3 +355,25 @@ pub(crate) const REQUEST_COLUMNS: &str =
 
 pub(crate) const KEY_COLUMNS: &str =
     "key_id, upn, user_id, public_key, os, app_version, enrolled_at";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stored_proof_begins_with_its_kind_so_the_budget_filter_holds() {
+        let enrolled = DeviceProof::EnrolledDevice {
+            key_id: "dk-%_1".into(),
+            enrolled_at: OffsetDateTime::UNIX_EPOCH,
+            enrolled_os: "{\"kind\":\"unverifiedDevice\"".into(),
+        };
+        let unverified = DeviceProof::UnverifiedDevice {
+            note: "{\"kind\":\"enrolledDevice\"".into(),
+        };
+        let prefix = "{\"kind\":\"enrolledDevice\"";
+        assert!(proof_to_json(&enrolled).starts_with(prefix));
+        assert!(!proof_to_json(&unverified).starts_with(prefix));
+        assert!(budget_filter(&enrolled).contains(prefix));
+        assert!(budget_filter(&unverified).contains(&format!("NOT LIKE '{prefix}%'")));
+    }
+}

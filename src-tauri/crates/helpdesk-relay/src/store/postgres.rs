@@ -16,9 +16,9 @@ use time::OffsetDateTime;
 use tokio_postgres::{NoTls, Row};
 
 use super::{
-    from_millis, millis, proof_from_json, proof_to_json, status_from, Accepted, Claimed, Counts,
-    DeviceKey, Enrolled, NewRequest, StoreError, StoredRequest, KEY_COLUMNS, MAX_KEYS_PER_USER,
-    REQUEST_COLUMNS, SCHEMA,
+    budget_filter, from_millis, millis, proof_from_json, proof_to_json, status_from, Accepted,
+    Claimed, Counts, DeviceKey, Enrolled, NewRequest, StoreError, StoredRequest, KEY_COLUMNS,
+    MAX_KEYS_PER_USER, REQUEST_COLUMNS, SCHEMA,
 };
 
 #[derive(Clone)]
@@ -409,11 +409,16 @@ async fn try_accept(
         .await?;
     let now = millis(new.accepted_at);
     let row = tx
-            .query_one(
-                "SELECT count(*), min(accepted_at) FROM reset_requests WHERE upn = $1 AND accepted_at > $2",
-                &[&new.upn, &(now - 3_600_000)],
-            )
-            .await?;
+        .query_one(
+            // The budget `new` falls in: its account's signed or other requests.
+            &format!(
+                "SELECT count(*), min(accepted_at) FROM reset_requests \
+                 WHERE upn = $1 AND accepted_at > $2 AND {}",
+                budget_filter(&new.device_proof)
+            ),
+            &[&new.upn, &(now - 3_600_000)],
+        )
+        .await?;
     let count: i64 = row.get(0);
     let oldest: Option<i64> = row.get(1);
     if count >= i64::from(per_account_per_hour) {

@@ -10,9 +10,9 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use time::OffsetDateTime;
 
 use super::{
-    from_millis, millis, proof_from_json, proof_to_json, status_from, Accepted, Claimed, Counts,
-    DeviceKey, Enrolled, NewRequest, StoreError, StoredRequest, KEY_COLUMNS, MAX_KEYS_PER_USER,
-    REQUEST_COLUMNS, SCHEMA,
+    budget_filter, from_millis, millis, proof_from_json, proof_to_json, status_from, Accepted,
+    Claimed, Counts, DeviceKey, Enrolled, NewRequest, StoreError, StoredRequest, KEY_COLUMNS,
+    MAX_KEYS_PER_USER, REQUEST_COLUMNS, SCHEMA,
 };
 
 #[derive(Debug, Clone)]
@@ -140,8 +140,13 @@ impl SqliteStore {
             }
             let now = millis(new.accepted_at);
             let hour_ago = now - 3_600_000;
+            // The budget `new` falls in: its account's signed or other requests.
             let (count, oldest): (i64, Option<i64>) = tx.query_row(
-                "SELECT count(*), min(accepted_at) FROM reset_requests WHERE upn = ?1 AND accepted_at > ?2",
+                &format!(
+                    "SELECT count(*), min(accepted_at) FROM reset_requests \
+                     WHERE upn = ?1 AND accepted_at > ?2 AND {}",
+                    budget_filter(&new.device_proof)
+                ),
                 params![new.upn, hour_ago],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;

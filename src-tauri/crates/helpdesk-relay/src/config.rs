@@ -33,6 +33,16 @@
 //! [ticket.runbooks]           # per language; English defaults to the built-in steps
 //! en = ["Verify the caller by call-back on the directory number.", "…"]
 //!
+//! [notify]                    # optional: tell the account's owner, with a "This wasn't me" link
+//! public_url = "https://relay.contoso.com/"   # where the owner's dispute links point
+//! helpdesk_contact = "Call the IT service desk on +44 20 7946 0000"
+//! link_hours = 72             # how long a dispute link works
+//! [notify.graph]              # the relay's app registration: Mail.Send + User.Read.All (application)
+//! tenant_id = "contoso.onmicrosoft.com"
+//! client_id = "…"             # secret in MFA_RELAY_GRAPH_CLIENT_SECRET
+//! sender = "mfa-relay@contoso.com"
+//! # [notify.smtp]             # or send over SMTP: from, host, port, tls, user (see crate::notify)
+//!
 //! [helpdesk.servicenow]       # exactly one helpdesk table
 //! instance = "https://contoso.service-now.com"
 //! user = "mfa-relay"          # password in MFA_RELAY_SERVICENOW_PASSWORD
@@ -300,6 +310,8 @@ struct RawConfig {
     #[serde(default)]
     ticket: RawTicket,
     helpdesk: Option<RawHelpdesk>,
+    #[serde(default)]
+    notify: Option<crate::notify::RawNotify>,
 }
 
 /// `[ticket]`: the organisation's words on every ticket.
@@ -389,6 +401,9 @@ pub struct RelayConfig {
     /// The runbook every ticket carries, in that language.
     pub runbook: Vec<String>,
     pub helpdesk: Helpdesk,
+    /// `[notify]`: owner notices and dispute links (`crate::notify`); `None`
+    /// sends none.
+    pub notify: Option<crate::notify::NotifyConfig>,
 }
 
 /// The configuration file's default location.
@@ -466,6 +481,7 @@ impl RelayConfig {
         }
         let (ticket_language, runbook) = raw.ticket.runbook()?;
         let helpdesk = helpdesk(raw.helpdesk)?;
+        let notify = raw.notify.map(|n| n.build(&graph_base)).transpose()?;
         Ok(RelayConfig {
             listen,
             database,
@@ -477,6 +493,7 @@ impl RelayConfig {
             ticket_language,
             runbook,
             helpdesk,
+            notify,
         })
     }
 }

@@ -18,7 +18,8 @@ use tokio::sync::{Mutex, Notify};
 
 use crate::config::Delivery;
 use crate::helpdesks::{DeliveryError, Helpdesk};
-use crate::store::{Claimed, Store, StoreError};
+use crate::store::notify::NoticeState;
+use crate::store::{Claimed, Store, StoreError, StoredRequest};
 use crate::ticket::Ticket;
 
 /// The longest an idle worker sleeps before looking again (requests
@@ -39,6 +40,10 @@ pub struct Deliverer {
     pub runbook: Vec<String>,
     /// Until when the helpdesk asked to be left alone.
     paused_until: Mutex<Option<tokio::time::Instant>>,
+    /// With `[notify]`: how long a ticket waits for its owner's notice (so
+    /// that it can say where the notice went). The ticket also shows a
+    /// dispute made before it was filed.
+    notify: Option<Duration>,
 }
 
 impl Deliverer {
@@ -60,7 +65,43 @@ impl Deliverer {
             wake,
             runbook,
             paused_until: Mutex::new(None),
+            notify: None,
         }
+    }
+
+    /// Tickets carry the owner's notice and dispute (`[notify]`), waiting up
+    /// to `ticket_wait` for the notice.
+    pub fn with_notify(mut self, ticket_wait: Option<Duration>) -> Deliverer {
+        self.notify = ticket_wait;
+        self
+    }
+
+    /// Adds the owner's notice and dispute to `ticket`; `Ok(false)` when the
+    /// request was given back to wait for its notice.
+    async fn owner_lines(&self, request: &StoredRequest, ticket: &mut Ticket) -> Result<bool, StoreError> {
+        let Some(wait) = self.notify else {
+            return Ok(true);
+        };
+        let disputed = self.store.disputed_at(&request.id).await?.is_some();
+        let notice = self
+            .store
+            .notice_state(crate::store::notify::NoticeKind::Reset, &request.id)
+            .await?;
+        let pending = !matches!(
+            notice,
+            Some(NoticeState::Sent { .. } | NoticeState::Failed { .. })
+        );
+        let waited_enough = OffsetDateTime::now_utc() >= request.accepted_at + wait;
+        if pending && !disputed && !waited_enough {
+            let at = (OffsetDateTime::now_utc() + Duration::from_millis(500))
+                .min(request.accepted_at + wait);
+            if self.store.defer(&request.id, &self.owner, at).await? {
+                return Ok(false);
+            }
+        }
+        ticket.disputed = disputed;
+        ticket.owner_notice = Some(crate::notify::ticket_line(notice.as_ref()));
+        Ok(true)
     }
 
     /// Runs one worker until the task is aborted.
@@ -122,6 +163,16 @@ impl Deliverer {
                 return false;
             }
         };
+        let mut ticket = ticket;
+        match self.owner_lines(request, &mut ticket).await {
+            Ok(true) => {}
+            Ok(false) => return false,
+            Err(e) => {
+                // Leave the lease to expire; the request is retried then.
+                tracing::warn!(request = %request.id, "cannot read the owner's notice: {e}");
+                return false;
+            }
+        }
         let helpdesk = self.helpdesk.name();
         if claimed.earlier_attempt {
             match self.helpdesk.find(&self.http, &ticket).await {
@@ -143,6 +194,12 @@ impl Deliverer {
         }
         match self.helpdesk.file(&self.http, &ticket).await {
             Ok(filed) => {
+                if ticket.disputed {
+                    // The ticket says it: no note is owed.
+                    if let Err(e) = self.store.dispute_in_ticket(&request.id).await {
+                        tracing::warn!(request = %request.id, "cannot record that the ticket says disputed (a note will be added too): {e}");
+                    }
+                }
                 self.delivered(request, &filed).await;
                 tracing::info!(
                     request = %request.id,

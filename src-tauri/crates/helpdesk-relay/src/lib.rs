@@ -22,6 +22,7 @@ pub mod delivery;
 pub mod device_keys;
 pub mod escape;
 pub mod helpdesks;
+pub mod notify;
 pub mod rate_limit;
 pub mod secret;
 pub mod server;
@@ -54,6 +55,8 @@ pub struct RelayState {
     pub health_cache: tokio::sync::Mutex<Option<(std::time::Instant, store::Counts)>>,
     /// Wakes the deliverers when a request is accepted.
     pub wake: Arc<Notify>,
+    /// Wakes the notifier (owner notices, dispute notes).
+    pub notify_wake: Arc<Notify>,
     pub http: reqwest::Client,
     pub helpdesk_name: &'static str,
 }
@@ -98,6 +101,7 @@ impl Relay {
             health_cache: tokio::sync::Mutex::new(None),
             store: OnceLock::new(),
             wake: Arc::new(Notify::new()),
+            notify_wake: Arc::new(Notify::new()),
             http,
             helpdesk_name: config.helpdesk.name(),
             config,
@@ -210,15 +214,28 @@ async fn connect_and_deliver(state: Arc<RelayState>, opened: Option<Store>) {
     let _ = state.store.set(store.clone());
     let owner = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
     let deliverer = Arc::new(delivery::Deliverer::new(
-        store,
+        store.clone(),
         state.config.helpdesk.clone(),
         state.http.clone(),
         state.config.delivery.clone(),
-        owner,
+        owner.clone(),
         state.wake.clone(),
         state.config.runbook.clone(),
-    ));
+    )
+    .with_notify(state.config.notify.as_ref().map(|n| n.ticket_wait)));
     let mut workers = JoinSet::new();
+    if let Some(notify) = &state.config.notify {
+        let notifier = Arc::new(notify::Notifier {
+            store: store.clone(),
+            helpdesk: state.config.helpdesk.clone(),
+            http: state.http.clone(),
+            config: notify.clone(),
+            delivery: state.config.delivery.clone(),
+            owner,
+            wake: state.notify_wake.clone(),
+        });
+        workers.spawn(notifier.run());
+    }
     for _ in 0..state.config.delivery.workers {
         workers.spawn(deliverer.clone().run());
     }

@@ -20,6 +20,19 @@ pub const APP_DISPLAY_NAME: &str = "MFA Assistant (demo)";
 /// port is ignored when matching (RFC 8252 §7.3); the path is not.
 pub const REDIRECT_URIS: [&str; 2] = ["http://localhost", "http://127.0.0.1"];
 
+/// The relay registration's client secret, for its own client-credentials
+/// grant (owner notices: the application permissions `Mail.Send` and
+/// `User.Read.All`, admin-consented in the demo tenant). A demo value,
+/// shown openly; a real relay reads its secret from
+/// `MFA_RELAY_GRAPH_CLIENT_SECRET`.
+pub const RELAY_CLIENT_SECRET: &str = "demo~relay-secret-not-for-production";
+/// The demo users' second addresses (`otherMails`), outside the tenant:
+/// owner notices go there too.
+pub const PERSONAL_MAIL: &[(&str, &str)] = &[
+    ("dana@contoso-demo.example", "dana.whitlock@home.example"),
+    ("ben@contoso-demo.example", "ben.okafor@home.example"),
+];
+
 /// One demo employee, as listed on the sign-in page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DemoUser {

@@ -54,6 +54,7 @@ pub mod faults;
 mod graph;
 pub mod helpdesk;
 mod identity;
+mod mail;
 mod pages;
 mod rules;
 mod security_info;
@@ -260,6 +261,7 @@ impl Emulator {
                 tenant,
                 grants,
                 helpdesk,
+                mail: Default::default(),
             },
             state_file,
             self_service_writes: config.self_service_writes,

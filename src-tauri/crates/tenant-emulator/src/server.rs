@@ -216,6 +216,12 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             post(zendesk::create_request),
         )
         .route(
+            "/zendesk/api/v2/tickets/{id}",
+            axum::routing::put(zendesk::update_ticket),
+        )
+        .route("/_emulator/mailbox", get(crate::mail::page))
+        .route("/_emulator/mailbox/messages", get(crate::mail::messages_json))
+        .route(
             "/security-info",
             get(security_info::page).post(security_info::submit),
         )

@@ -31,6 +31,8 @@ pub(crate) struct Store {
     pub grants: Grants,
     /// The emulated helpdesk's tickets.
     pub helpdesk: Inbox,
+    /// App-only tokens and mailboxes (not persisted).
+    pub mail: crate::mail::Mail,
 }
 
 /// The on-disk document.
@@ -142,6 +144,7 @@ mod tests {
             tenant: crate::tenant::seed(),
             grants: Grants::default(),
             helpdesk: Inbox::default(),
+            mail: Default::default(),
         };
         let user_id = store.tenant.users[0].id;
         let auth = Authentication {

@@ -84,6 +84,12 @@ pub struct User {
     pub office_location: Option<String>,
     pub preferred_language: Option<String>,
     pub business_phones: Vec<String>,
+    /// Graph's `otherMails`: the user's other addresses (e.g. personal).
+    #[serde(default)]
+    pub other_mails: Vec<String>,
+    /// The object id of the user's manager (Graph `/users/{id}/manager`).
+    #[serde(default)]
+    pub manager_id: Option<Uuid>,
     /// What this demo account illustrates (shown on the sign-in page).
     pub story: String,
     pub methods: Vec<AuthenticationMethod>,
@@ -631,6 +637,12 @@ fn user(
         office_location: Some(office.into()),
         preferred_language: Some("en-US".into()),
         business_phones: Vec::new(),
+        other_mails: demo::PERSONAL_MAIL
+            .iter()
+            .filter(|(upn, _)| *upn == demo_user.upn)
+            .map(|(_, other)| other.to_string())
+            .collect(),
+        manager_id: None,
         story: demo_user.story.into(),
         methods,
         sign_in_preferences: preferences,
@@ -829,7 +841,16 @@ pub fn seed() -> Tenant {
             redirect_uris: demo::REDIRECT_URIS.iter().map(|s| s.to_string()).collect(),
             public_client_flows: true,
         },
-        users: vec![adele, ben, chidi, dana, erin],
+        users: {
+            // Chidi manages everyone else: a second channel for those
+            // without otherMails.
+            let mut users = vec![adele, ben, chidi, dana, erin];
+            let manager = users[2].id;
+            for user in users.iter_mut().filter(|u| u.id != manager) {
+                user.manager_id = Some(manager);
+            }
+            users
+        },
     }
 }
 

@@ -235,6 +235,70 @@ impl Email {
         }
     }
 
+    /// Sends an owner's notice: to `to`, blind-copied to `bcc` (the
+    /// `[notify.smtp]` sender; `self.to` is unused).
+    pub async fn send_notice(
+        &self,
+        message: &crate::notify::Message,
+        to: &str,
+        bcc: Option<&str>,
+    ) -> Result<(), DeliveryError> {
+        let parse = |a: &str| {
+            a.parse::<Mailbox>().map_err(|e| DeliveryError::Refused {
+                reason: format!("{NAME}: {a:?} is not an address the notice can go to ({e})"),
+            })
+        };
+        let mut builder = Message::builder()
+            .from(self.from.clone())
+            .to(parse(to)?)
+            .subject(message.subject.clone());
+        if let Some(bcc) = bcc {
+            builder = builder.bcc(parse(bcc)?);
+        }
+        let built = builder
+            .header(ContentType::TEXT_PLAIN)
+            .body(message.body.clone())
+            .map_err(|e| DeliveryError::Refused {
+                reason: format!("{NAME}: the notice could not be built: {e}"),
+            })?;
+        self.transport()?
+            .send(built)
+            .await
+            .map(|_| ())
+            .map_err(|e| self.failure(&e))
+    }
+
+    /// A follow-up message to the helpdesk's address, `In-Reply-To` and
+    /// `References` the ticket's Message-ID (`ticket_number`), with its own
+    /// stable Message-ID `<{request id}-dispute@{domain}>`, so that a
+    /// helpdesk threading mail by these headers adds it to the ticket, and
+    /// one that de-duplicates by Message-ID keeps one however often it is
+    /// sent.
+    pub async fn add_note(
+        &self,
+        ticket_number: &str,
+        request_id: &str,
+        text: &str,
+    ) -> Result<(), DeliveryError> {
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(self.to.clone())
+            .subject(format!("Re: [{request_id}] DISPUTED BY OWNER, DO NOT RESET"))
+            .message_id(Some(format!("<{request_id}-dispute@{}>", self.domain)))
+            .in_reply_to(ticket_number.to_string())
+            .references(ticket_number.to_string())
+            .header(ContentType::TEXT_PLAIN)
+            .body(text.to_string())
+            .map_err(|e| DeliveryError::Refused {
+                reason: format!("{NAME}: the note's message could not be built: {e}"),
+            })?;
+        self.transport()?
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| self.failure(&e))
+    }
+
     /// What an SMTP failure means for delivery.
     fn failure(&self, error: &lettre::transport::smtp::Error) -> DeliveryError {
         let mut text = error.to_string();

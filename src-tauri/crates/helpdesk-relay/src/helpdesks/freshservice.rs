@@ -154,6 +154,32 @@ impl Freshservice {
         }
     }
 
+    /// `POST {base_url}/api/v2/tickets/{id}/notes` with `private: true`.
+    pub async fn add_note(
+        &self,
+        http: &reqwest::Client,
+        id: &str,
+        text: &str,
+    ) -> Result<(), DeliveryError> {
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(DeliveryError::Refused {
+                reason: format!("{NAME}: the ticket number {id:?} is not a Freshservice ticket id"),
+            });
+        }
+        let body = json!({ "body": html_text(text), "private": true });
+        let answer = send(
+            NAME,
+            self.request(http.post(format!("{}/{id}/notes", self.tickets)))
+                .json(&body),
+            &self.api_key,
+        )
+        .await?;
+        if !answer.is_success() {
+            return Err(answer.failure(NAME, self.credential()));
+        }
+        Ok(())
+    }
+
     pub async fn find(
         &self,
         http: &reqwest::Client,

@@ -162,6 +162,24 @@ impl JiraServiceManagement {
             .json(body)
     }
 
+    /// `POST /rest/servicedeskapi/request/{key}/comment` with `public: false`
+    /// (an internal comment, which customers do not see).
+    pub async fn add_note(
+        &self,
+        http: &reqwest::Client,
+        key: &str,
+        text: &str,
+    ) -> Result<(), DeliveryError> {
+        let key = url::form_urlencoded::byte_serialize(key.as_bytes()).collect::<String>();
+        self.send(self.post(
+            http,
+            &format!("/rest/servicedeskapi/request/{key}/comment"),
+            &json!({ "body": text, "public": false }),
+        ))
+        .await
+        .map(|_| ())
+    }
+
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<Answer, DeliveryError> {
         let answer = send(NAME, request, &self.api_token).await?;
         if answer.is_success() {

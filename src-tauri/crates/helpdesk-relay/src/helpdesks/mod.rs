@@ -12,7 +12,17 @@
 //!
 //! Every adapter answers the same two questions, [`Helpdesk::file`] and
 //! [`Helpdesk::find`]; the delivery loop (`crate::delivery`) decides when to
-//! ask them. Invariant: an adapter never files a ticket from `find`, and
+//! ask them. [`Helpdesk::add_note`] adds the owner's dispute to a filed
+//! ticket, as an internal note where the helpdesk has them:
+//!
+//! | helpdesk | note |
+//! |---|---|
+//! | ServiceNow | `PATCH /api/now/table/incident/{sys_id}` with `work_notes` |
+//! | Jira Service Management | `POST /rest/servicedeskapi/request/{key}/comment`, `public: false` |
+//! | Freshservice | `POST /api/v2/tickets/{id}/notes`, `private: true` |
+//! | Zendesk | `PUT /api/v2/tickets/{id}.json`, `comment.public: false` (needs the agent credential) |
+//! | Request Tracker 5 | `POST /REST/2.0/ticket/{id}/comment` |
+//! | email | a follow-up message, `In-Reply-To` the ticket's Message-ID | Invariant: an adapter never files a ticket from `find`, and
 //! `file` files at most one ticket per call.
 
 use std::time::Duration;
@@ -88,6 +98,25 @@ impl Helpdesk {
             Helpdesk::Zendesk(h) => h.file(http, ticket).await,
             Helpdesk::RequestTracker(h) => h.file(http, ticket).await,
             Helpdesk::Email(h) => h.file(ticket).await,
+        }
+    }
+
+    /// Adds `text` to ticket `ticket_number` (of relay request `request_id`)
+    /// as an internal note.
+    pub async fn add_note(
+        &self,
+        http: &reqwest::Client,
+        ticket_number: &str,
+        request_id: &str,
+        text: &str,
+    ) -> Result<(), DeliveryError> {
+        match self {
+            Helpdesk::ServiceNow(h) => h.add_note(http, ticket_number, text).await,
+            Helpdesk::Jira(h) => h.add_note(http, ticket_number, text).await,
+            Helpdesk::Freshservice(h) => h.add_note(http, ticket_number, text).await,
+            Helpdesk::Zendesk(h) => h.add_note(http, ticket_number, text).await,
+            Helpdesk::RequestTracker(h) => h.add_note(http, ticket_number, request_id, text).await,
+            Helpdesk::Email(h) => h.add_note(ticket_number, request_id, text).await,
         }
     }
 

@@ -237,6 +237,39 @@ impl RequestTracker {
         }
     }
 
+    /// `POST {url}/REST/2.0/ticket/{id}/comment`, JSON `{Subject, Content,
+    /// ContentType: text/plain}`: a comment (not a reply), which RT does not
+    /// send to the requestor. The user needs CommentOnTicket.
+    pub async fn add_note(
+        &self,
+        http: &reqwest::Client,
+        id: &str,
+        request_id: &str,
+        text: &str,
+    ) -> Result<(), DeliveryError> {
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(DeliveryError::Refused {
+                reason: format!("{NAME}: the ticket number {id:?} is not an RT ticket id"),
+            });
+        }
+        let body = json!({
+            "Subject": format!("[{request_id}] DISPUTED BY OWNER"),
+            "Content": text,
+            "ContentType": "text/plain",
+        });
+        let request = self
+            .authorised(http.post(format!("{}/{id}/comment", self.create)))
+            .json(&body);
+        let answer = send(NAME, request, self.secret()).await?;
+        if !answer.is_success() {
+            return Err(answer.failure(
+                NAME,
+                &format!("{} (and CommentOnTicket, to add the owner's dispute)", self.credential()),
+            ));
+        }
+        Ok(())
+    }
+
     pub async fn find(
         &self,
         http: &reqwest::Client,

@@ -167,6 +167,48 @@ impl ServiceNow {
         }
     }
 
+    /// `GET …/incident?sysparm_query=number=<number>` for its `sys_id`, then
+    /// `PATCH …/incident/{sys_id}` with `work_notes` (visible to agents only).
+    pub async fn add_note(
+        &self,
+        http: &reqwest::Client,
+        number: &str,
+        text: &str,
+    ) -> Result<(), DeliveryError> {
+        let query = format!("number={number}");
+        let request = http
+            .get(&self.incidents)
+            .basic_auth(&self.user, Some(self.password.expose()))
+            .header(ACCEPT, "application/json")
+            .query(&[
+                ("sysparm_query", query.as_str()),
+                ("sysparm_fields", "sys_id"),
+                ("sysparm_limit", "1"),
+            ]);
+        let answer = send(NAME, request, &self.password).await?;
+        if !answer.is_success() {
+            return Err(answer.failure(NAME, &self.credential()));
+        }
+        let body = answer.json(NAME, "the incident's sys_id")?;
+        let Some(sys_id) = body
+            .pointer("/result/0/sys_id")
+            .and_then(Value::as_str)
+            .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric()))
+        else {
+            return Err(answer.unexpected(NAME, &format!("result[0].sys_id (the incident {number})")));
+        };
+        let request = http
+            .patch(format!("{}/{sys_id}", self.incidents))
+            .basic_auth(&self.user, Some(self.password.expose()))
+            .header(ACCEPT, "application/json")
+            .json(&json!({ "work_notes": text }));
+        let answer = send(NAME, request, &self.password).await?;
+        if !answer.is_success() {
+            return Err(answer.failure(NAME, &self.credential()));
+        }
+        Ok(())
+    }
+
     pub async fn find(
         &self,
         http: &reqwest::Client,

@@ -102,6 +102,7 @@ impl Config {
             }
         };
         Ok(Zendesk {
+            tickets: format!("{base}/api/v2/tickets"),
             requests: format!("{base}/api/v2/requests.json"),
             search: format!("{base}/api/v2/search.json"),
             agent,
@@ -112,6 +113,8 @@ impl Config {
 /// Files Zendesk requests, anonymously or as an agent.
 #[derive(Debug, Clone)]
 pub struct Zendesk {
+    /// `{base_url}/api/v2/tickets`.
+    tickets: String,
     /// `{base_url}/api/v2/requests.json`.
     requests: String,
     /// `{base_url}/api/v2/search.json`.
@@ -196,6 +199,38 @@ impl Zendesk {
             }),
             None => Err(answer.unexpected(NAME, "request.id (the ticket number)")),
         }
+    }
+
+    /// `PUT {base_url}/api/v2/tickets/{id}.json` with
+    /// `{"ticket":{"comment":{"body","public":false}}}`: an internal note.
+    /// Only an agent can: anonymous relays get a refusal that says so.
+    pub async fn add_note(
+        &self,
+        http: &reqwest::Client,
+        id: &str,
+        text: &str,
+    ) -> Result<(), DeliveryError> {
+        if self.agent.is_none() {
+            return Err(DeliveryError::Refused {
+                reason: format!(
+                    "{NAME}: an anonymous relay cannot add a note to ticket {id}: set email and api_token in                      [helpdesk.zendesk] (an agent) so that the owner's dispute reaches the ticket"
+                ),
+            });
+        }
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(DeliveryError::Refused {
+                reason: format!("{NAME}: the ticket number {id:?} is not a Zendesk ticket id"),
+            });
+        }
+        let body = json!({ "ticket": { "comment": { "body": text, "public": false } } });
+        let request = self
+            .authorised(http.put(format!("{}/{id}.json", self.tickets)))
+            .json(&body);
+        let answer = send(NAME, request, &self.secret()).await?;
+        if !answer.is_success() {
+            return Err(answer.failure(NAME, &self.credential()));
+        }
+        Ok(())
     }
 
     pub async fn find(

@@ -13,6 +13,7 @@
 //!   whose holder died mid-delivery): the deliverer must then ask the
 //!   helpdesk whether that attempt filed a ticket before filing one.
 
+pub mod notify;
 mod postgres;
 mod sqlite;
 
@@ -346,6 +347,10 @@ pub(crate) const SCHEMA: &[&str] = &[
         enrolled_at BIGINT NOT NULL
     )",
     "CREATE INDEX IF NOT EXISTS device_keys_user ON device_keys (user_id, enrolled_at)",
+    // Owner notices, dispute links and disputes: see `notify.rs`.
+    notify::NOTICES_TABLE,
+    notify::LINKS_TABLE,
+    notify::DISPUTES_TABLE,
 ];
 
 /// The columns of a [`StoredRequest`], in the order the row readers expect.

@@ -381,6 +381,21 @@ impl PostgresStore {
             .map(|r| r.map(|r| key_row(&r)))
             .map_err(failed)
     }
+    /// Runs `statements` in one transaction (the owner-notice tables of
+    /// `notify.rs`, whose SQL both databases share).
+    pub(crate) async fn run(
+        &self,
+        statements: Vec<super::notify::Statement>,
+    ) -> Result<Vec<super::notify::Outcome>, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(failed)?;
+        let mut outcomes = Vec::with_capacity(statements.len());
+        for statement in &statements {
+            outcomes.push(super::notify::run_postgres(&tx, statement).await.map_err(failed)?);
+        }
+        tx.commit().await.map_err(failed)?;
+        Ok(outcomes)
+    }
 }
 
 async fn try_accept(

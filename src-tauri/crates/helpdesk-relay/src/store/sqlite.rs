@@ -403,4 +403,23 @@ impl SqliteStore {
         })
         .await
     }
+
+    /// Runs `statements` in one transaction (the owner-notice tables of
+    /// `notify.rs`, whose SQL both databases share).
+    pub(crate) async fn run(
+        &self,
+        statements: Vec<super::notify::Statement>,
+    ) -> Result<Vec<super::notify::Outcome>, StoreError> {
+        self.with(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut outcomes = Vec::with_capacity(statements.len());
+            for statement in &statements {
+                outcomes.push(super::notify::run_sqlite(&tx, statement)?);
+            }
+            tx.commit()?;
+            Ok(outcomes)
+        })
+        .await
+    }
+
 }

@@ -279,6 +279,18 @@ pub(crate) async fn handle(
             .render(&context)
             .into_http(&context);
     };
+    // The relay's app-only token (owner notices): `crate::mail`.
+    if let Some(response) = crate::mail::graph(
+        &shared,
+        &method,
+        path,
+        uri.query(),
+        &headers,
+        &body,
+        &context,
+    ) {
+        return response.into_http(&context);
+    }
     let caller = match authenticate(&shared, &headers) {
         Ok(caller) => caller,
         Err(e) => return e.render(&context).into_http(&context),

@@ -105,6 +105,22 @@ pub struct HelpdeskTicket {
     /// Why, in the helpdesk's words (which key, or why unverified).
     #[serde(default)]
     pub device_proof_note: Option<String>,
+    /// Comments added after filing (Zendesk's ticket update), oldest first.
+    #[serde(default)]
+    pub comments: Vec<TicketComment>,
+}
+
+/// A comment added to a ticket after it was filed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketComment {
+    pub body: String,
+    /// `false`: an internal note, which the requester does not see.
+    pub public: bool,
+    /// Who added it (the agent's sign-in).
+    pub author: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub added_at: OffsetDateTime,
 }
 
 /// What the relay could tell about the computer that sent a request:
@@ -131,8 +147,10 @@ pub struct DeviceKeyRecord {
     pub enrolled_at: OffsetDateTime,
 }
 
-/// The most device keys one user keeps; a sixth replaces the oldest.
-pub(crate) const MAX_DEVICE_KEYS_PER_USER: usize = 5;
+/// The most device keys one user keeps; a sixth enrolment is refused
+/// (409 `deviceKeyLimit`), never made room for.
+pub(crate) const MAX_DEVICE_KEYS_PER_USER: usize =
+    helpdesk_contract::device_proof::MAX_DEVICE_KEYS_PER_ACCOUNT;
 
 /// The inbox. Persisted.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -270,6 +270,7 @@ fn file(
     };
     let (subject, description) = (text.subject(), text.body());
     let ticket = HelpdeskTicket {
+        comments: Vec::new(),
         id: ticket_id(number),
         channel: HelpdeskChannel::Relay,
         request_id,

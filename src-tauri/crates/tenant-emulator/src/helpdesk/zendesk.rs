@@ -302,11 +302,95 @@ pub(crate) async fn create_request(
         raw,
         device_proof: None,
         device_proof_note: None,
+        comments: Vec::new(),
     };
     let response = created(&shared, &ticket, key.as_ref().map(|_| "miss"));
     store.helpdesk.tickets.push(ticket);
     shared.persist(&store);
     response
+}
+
+/// `PUT /zendesk/api/v2/tickets/{id}.json` with
+/// `{"ticket":{"comment":{"body","public"}}}`: an agent adds a comment
+/// (`public: false`, an internal note). Needs an agent's API token
+/// (`Authorization: Basic {email}/token:{token}`; the emulated account takes
+/// any token of a `…/token` user): else 401 `{"error":"Couldn't authenticate
+/// you"}`. An unknown ticket is 404 `RecordNotFound`; a blank body 422.
+/// Answers 200 `{"ticket":{id, subject, status}, "audit":{...}}`.
+pub(crate) async fn update_ticket(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    use base64::Engine;
+    let agent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|text| {
+            let (user, token) = text.split_once(':')?;
+            let email = user.strip_suffix("/token")?;
+            (email.contains('@') && !token.is_empty()).then(|| email.to_string())
+        });
+    let Some(agent) = agent else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": "Couldn't authenticate you"})),
+        )
+            .into_response();
+    };
+    let Some(number) = id.strip_suffix(".json").and_then(|n| n.parse::<u64>().ok()) else {
+        return error(StatusCode::NOT_FOUND, "RecordNotFound", "Not found");
+    };
+    let Ok(update) = serde_json::from_slice::<Value>(&body) else {
+        return error(StatusCode::BAD_REQUEST, "BadRequest", "The request body is not JSON");
+    };
+    let comment = update.pointer("/ticket/comment");
+    let text = comment
+        .and_then(|c| c.get("body").or_else(|| c.get("html_body")))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    if text.is_empty() {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"error": "RecordInvalid", "description": "Record validation errors",
+                "details": {"base": [{"description": "Comment: cannot be blank", "error": "BlankValue"}]}})),
+        )
+            .into_response();
+    }
+    let public = comment
+        .and_then(|c| c.get("public"))
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    let mut store = shared.store();
+    let wanted = ticket_id(number);
+    let Some(ticket) = store
+        .helpdesk
+        .tickets
+        .iter_mut()
+        .find(|t| t.channel == HelpdeskChannel::Zendesk && t.id == wanted)
+    else {
+        return error(StatusCode::NOT_FOUND, "RecordNotFound", "Not found");
+    };
+    let now = OffsetDateTime::now_utc();
+    ticket.comments.push(super::TicketComment {
+        body: text.clone(),
+        public,
+        author: agent,
+        added_at: now,
+    });
+    let answer = json!({
+        "ticket": {"id": number, "subject": ticket.subject, "status": "open"},
+        "audit": {"ticket_id": number, "created_at": graph_datetime(now),
+            "events": [{"type": "Comment", "body": text, "public": public}]},
+    });
+    shared.persist(&store);
+    (StatusCode::OK, Json(answer)).into_response()
 }
 
 #[cfg(test)]

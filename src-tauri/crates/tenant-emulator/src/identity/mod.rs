@@ -333,6 +333,13 @@ pub(crate) async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // The relay's own app-only grant (owner notices): `crate::mail`.
+    if let Some(result) = crate::mail::client_credentials(&shared, &tenant, &params(&body)) {
+        return match result {
+            Ok(body) => no_store_json(StatusCode::OK, body),
+            Err(e) => e.into_response_for(&shared.base, &headers),
+        };
+    }
     match token_response(&shared, &tenant, &params(&body)) {
         Ok(body) => no_store_json(StatusCode::OK, body),
         Err(e) => e.into_response_for(&shared.base, &headers),

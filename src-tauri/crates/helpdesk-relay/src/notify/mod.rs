@@ -1,0 +1,632 @@
+//! The owner is told (NIST SP 800-63B-4 recovery and binding notices): on
+//! every accepted reset request and every enrolled device key the relay
+//! writes to the account's owner, at their work mailbox and at a second
+//! address the directory has (`otherMails`, else the manager), through a
+//! channel the requester does not hold. Each notice says what was asked,
+//! when, from which address and device, and carries a "This wasn't me" link
+//! ([`pages`]): the owner's dispute marks the request, and the helpdesk
+//! ticket gets a note through the adapter ([`crate::helpdesks::Helpdesk::add_note`]),
+//! or, when the ticket is not filed yet, is filed saying "disputed by owner".
+//!
+//! Notices and notes are kept in the store (`store::notify`) and retried like
+//! tickets, by a worker per instance holding leases ([`Notifier`]).
+//!
+//! Configuration, `[notify]` (absent: no notices; the ticket then says
+//! nothing about one):
+//!
+//! ```toml
+//! [notify]
+//! public_url = "https://relay.contoso.com/"   # where the dispute links point
+//! helpdesk_contact = "Call the IT service desk on +44 20 7946 0000"
+//! link_hours = 72              # how long a dispute link works (default 72)
+//! ticket_waits_seconds = 20    # how long a ticket waits for its notice (default 20)
+//! max_attempts = 24            # per notice and per note (default 24)
+//! [notify.graph]               # the relay's own app registration (client credentials)
+//! tenant_id = "contoso.onmicrosoft.com"
+//! client_id = "…"              # secret in MFA_RELAY_GRAPH_CLIENT_SECRET
+//! sender = "mfa-relay@contoso.com"
+//! authority = "https://login.microsoftonline.com/"   # the default
+//! [notify.smtp]                # optional: send over SMTP instead of Graph sendMail
+//! from = "MFA relay <mfa-relay@contoso.com>"
+//! host = "smtp.contoso.com"    # port, tls, user as [helpdesk.email]; password in MFA_RELAY_SMTP_PASSWORD
+//! ```
+//!
+//! With `[notify.graph]` the relay looks the owner up in the directory
+//! (`User.Read.All`) and sends with `Mail.Send` as `sender`; with
+//! `[notify.smtp]` alone it writes to the UPN only (no directory).
+
+pub mod graph;
+pub mod pages;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use rand::RngCore;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use url::Url;
+
+use crate::helpdesks::{email, DeliveryError, Helpdesk};
+use crate::secret::Secret;
+use crate::store::notify::{ClaimedNote, ClaimedNotice, Finished, NoticeKind, NoticeState};
+use crate::store::{Store, StoreError};
+
+/// The note a dispute adds to the helpdesk ticket (the adapter adds the
+/// request id and time).
+pub const DISPUTE_NOTE: &str =
+    "The account's owner disputes this request: treat it as an attack, do not reset.";
+
+/// `[notify]` as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNotify {
+    public_url: String,
+    helpdesk_contact: String,
+    #[serde(default)]
+    link_hours: Option<u64>,
+    #[serde(default)]
+    ticket_waits_seconds: Option<u64>,
+    #[serde(default)]
+    max_attempts: Option<u32>,
+    #[serde(default)]
+    graph: Option<graph::Config>,
+    #[serde(default)]
+    smtp: Option<SmtpConfig>,
+}
+
+/// `[notify.smtp]`: as `[helpdesk.email]`, without `to`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub from: String,
+    pub host: String,
+    #[serde(default)]
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub tls: Option<email::TlsMode>,
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub password: Option<Secret>,
+}
+
+/// How notices are sent.
+#[derive(Debug, Clone)]
+pub enum Transport {
+    /// Graph `sendMail` as the configured sender.
+    Graph,
+    Smtp(email::Email),
+}
+
+/// `[notify]`, checked.
+#[derive(Debug, Clone)]
+pub struct NotifyConfig {
+    /// Ends in `/`.
+    pub public_url: Url,
+    pub helpdesk_contact: String,
+    pub link_lifetime: Duration,
+    pub ticket_wait: Duration,
+    pub max_attempts: u32,
+    /// The directory and (without SMTP) the mail sender.
+    pub graph: Option<graph::GraphApp>,
+    pub transport: Transport,
+}
+
+impl RawNotify {
+    /// Checks `[notify]`; `graph_base` is the relay's Graph.
+    pub fn build(self, graph_base: &Url) -> Result<NotifyConfig, String> {
+        let public_url = crate::config::base_url(&self.public_url, "[notify] public_url")?;
+        let contact = self.helpdesk_contact.trim().to_string();
+        if contact.is_empty() || contact.chars().any(char::is_control) || contact.len() > 300 {
+            return Err(
+                "[notify] helpdesk_contact must be one line of at most 300 characters, e.g. \
+                 \"Call the IT service desk on +44 20 7946 0000\": the dispute page shows it"
+                    .into(),
+            );
+        }
+        let link_hours = self.link_hours.unwrap_or(72);
+        if !(1..=24 * 30).contains(&link_hours) {
+            return Err("[notify] link_hours must be 1 to 720".into());
+        }
+        let max_attempts = self.max_attempts.unwrap_or(24);
+        if max_attempts == 0 {
+            return Err("[notify] max_attempts must be at least 1".into());
+        }
+        let graph = self
+            .graph
+            .map(|g| g.build(graph_base))
+            .transpose()
+            .map_err(|e| format!("[notify.graph] {e}"))?;
+        let transport = match self.smtp {
+            Some(smtp) => Transport::Smtp(
+                email::Config {
+                    to: smtp.from.clone(),
+                    from: smtp.from,
+                    host: smtp.host,
+                    port: smtp.port,
+                    tls: smtp.tls,
+                    user: smtp.user,
+                    password: smtp.password,
+                }
+                .build()
+                .map_err(|e| format!("[notify.smtp] {e}"))?,
+            ),
+            None if graph.is_some() => Transport::Graph,
+            None => {
+                return Err(
+                    "[notify] needs [notify.graph] (the relay's app registration: Graph sendMail and the directory) \
+                     or [notify.smtp]"
+                        .into(),
+                )
+            }
+        };
+        Ok(NotifyConfig {
+            public_url,
+            helpdesk_contact: contact,
+            link_lifetime: Duration::from_secs(link_hours * 3600),
+            ticket_wait: Duration::from_secs(self.ticket_waits_seconds.unwrap_or(20).min(600)),
+            max_attempts,
+            graph,
+            transport,
+        })
+    }
+}
+
+/// `d***@contoso.com`: the first character of the local part, then the
+/// domain. Something that is not an address becomes `***`.
+pub fn mask(address: &str) -> String {
+    match address.trim().rsplit_once('@') {
+        Some((local, domain)) if !local.is_empty() && !domain.is_empty() => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        _ => "***".into(),
+    }
+}
+
+/// A fresh dispute token (32 random bytes, base64url) and its stored hash.
+pub fn new_token() -> (Secret, String) {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let hash = token_hash(&token);
+    (Secret::new(&token), hash)
+}
+
+/// The SHA-256 (hex) a token is stored as.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The ticket's "Owner notice:" line for a notice's state (`None`: not
+/// recorded yet).
+pub fn ticket_line(state: Option<&NoticeState>) -> String {
+    match state {
+        Some(NoticeState::Sent { to, at }) => format!(
+            "the owner was notified at {to} ({}), with a link to dispute this request",
+            rfc3339(*at)
+        ),
+        Some(NoticeState::Failed { error }) => format!(
+            "the notice to the owner could not be sent ({error}); tell the owner through the directory's contacts"
+        ),
+        Some(NoticeState::Pending { attempts, last_error }) => match last_error {
+            Some(error) if *attempts > 0 => format!(
+                "the notice to the owner is still pending (not sent yet: {error}); the relay keeps trying"
+            ),
+            _ => "the notice to the owner is still pending (not sent yet); the relay keeps trying"
+                .to_string(),
+        },
+        None => "the notice to the owner is still pending (not sent yet)".to_string(),
+    }
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
+}
+
+/// One message to the owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub subject: String,
+    pub body: String,
+}
+
+/// Where a notice goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipients {
+    pub work: String,
+    /// `otherMails`' first address, else the manager's mail.
+    pub second: Option<String>,
+    /// `"personal address"` or `"manager"`.
+    pub second_kind: Option<&'static str>,
+}
+
+impl Recipients {
+    fn masked(&self) -> String {
+        match &self.second {
+            Some(second) => format!("{} and {}", mask(&self.work), mask(second)),
+            None => mask(&self.work),
+        }
+    }
+}
+
+/// The details a notice tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub kind: NoticeKind,
+    pub upn: String,
+    pub subject_id: String,
+    pub at: OffsetDateTime,
+    /// The requester's network address.
+    pub source: Option<String>,
+    /// The device, as the request named it (unverified).
+    pub device: Option<String>,
+    /// Whether a key enrolled for this account signed it.
+    pub enrolled_device: bool,
+}
+
+/// The notice's text. The link is the only thing to click; the text says
+/// what happens next either way.
+pub fn compose(event: &Event, link: &str, contact: &str, recipient_is_manager: bool) -> Message {
+    let when = rfc3339(event.at);
+    let source = event.source.as_deref().unwrap_or("an unknown address");
+    let device = event
+        .device
+        .as_deref()
+        .map(|d| format!("a device that calls itself \"{d}\""))
+        .unwrap_or_else(|| "an unknown device".into());
+    let for_whom = if recipient_is_manager {
+        format!(
+            "You receive this because you are the manager of {}.",
+            event.upn
+        )
+    } else {
+        format!("This is about your work account {}.", event.upn)
+    };
+    let (subject, what, next) = match event.kind {
+        NoticeKind::Reset => (
+            format!("Security notice: a reset of the sign-in methods of {} was requested", event.upn),
+            format!(
+                "Someone asked the IT helpdesk to reset the multi-factor sign-in methods of {}.\n\
+                 When: {when}\nFrom: {source}, {device}\nSent from a device enrolled for this account: {}\nRequest: {}",
+                event.upn,
+                if event.enrolled_device { "yes" } else { "no" },
+                event.subject_id
+            ),
+            "What happens next: the helpdesk will call the account's owner back on the number in the company \
+             directory before changing anything. If you asked for this, you need do nothing.",
+        ),
+        NoticeKind::Enrolment => (
+            format!("Security notice: a device was linked to {}", event.upn),
+            format!(
+                "A computer was linked to {} in MFA Assistant: its reset requests will be marked as sent from an enrolled device.\n\
+                 When: {when}\nFrom: {source}, {device}\nDevice key: {}",
+                event.upn, event.subject_id
+            ),
+            "What happens next: nothing, if this was you. If it was not, the link below removes the device at once.",
+        ),
+    };
+    let body = format!(
+        "{for_whom}\n\n{what}\n\n{next}\n\n\
+         If this wasn't you (or the account's owner did not ask for it), open this link and press the button:\n\
+         {link}\n\
+         The link works once. Then: {contact}\n\n\
+         This message was sent by the MFA Assistant relay of your organisation. It never asks for a password or a code."
+    );
+    Message { subject, body }
+}
+
+/// Sends owner notices and dispute notes, holding leases, until aborted.
+pub struct Notifier {
+    pub store: Store,
+    pub helpdesk: Helpdesk,
+    pub http: reqwest::Client,
+    pub config: NotifyConfig,
+    pub delivery: crate::config::Delivery,
+    pub owner: String,
+    pub wake: Arc<tokio::sync::Notify>,
+}
+
+/// The longest an idle notifier sleeps.
+const IDLE_POLL: Duration = Duration::from_millis(500);
+
+impl Notifier {
+    pub async fn run(self: Arc<Self>) {
+        let started = OffsetDateTime::now_utc() - time::Duration::days(1);
+        loop {
+            let mut worked = false;
+            if let Err(e) = self.store.sweep_notices(started).await {
+                tracing::warn!("owner notices paused: {e}");
+            }
+            match self.one_notice().await {
+                Ok(did) => worked |= did,
+                Err(e) => tracing::warn!("owner notices paused: {e}"),
+            }
+            match self.one_note().await {
+                Ok(did) => worked |= did,
+                Err(e) => tracing::warn!("dispute notes paused: {e}"),
+            }
+            if !worked {
+                let _ = tokio::time::timeout(IDLE_POLL, self.wake.notified()).await;
+            }
+        }
+    }
+
+    fn retry_or_fail(&self, attempts: u32, error: String) -> Finished {
+        if attempts >= self.config.max_attempts {
+            Finished::Failed {
+                error: format!("{error} (gave up after {attempts} attempts)"),
+            }
+        } else {
+            Finished::Retry {
+                error,
+                at: OffsetDateTime::now_utc() + self.delivery.backoff(attempts),
+            }
+        }
+    }
+
+    /// Sends one due notice, if any.
+    async fn one_notice(&self) -> Result<bool, StoreError> {
+        let Some(notice) = self
+            .store
+            .claim_notice(
+                &self.owner,
+                self.delivery.lease(),
+                OffsetDateTime::now_utc(),
+            )
+            .await?
+        else {
+            return Ok(false);
+        };
+        let finished = match self.send_notice(&notice).await {
+            Ok(sent_to) => {
+                tracing::info!(notice = %notice.id, "told the owner of {} at {sent_to}", notice.upn);
+                Finished::Done { sent_to }
+            }
+            Err(error) => {
+                tracing::warn!(notice = %notice.id, attempt = notice.attempts, "the owner's notice was not sent: {error}");
+                self.retry_or_fail(notice.attempts, error)
+            }
+        };
+        let recorded = self
+            .store
+            .notice_finished(
+                &notice.id,
+                &self.owner,
+                &finished,
+                OffsetDateTime::now_utc(),
+            )
+            .await?;
+        if !recorded {
+            tracing::warn!(notice = %notice.id, "could not record the notice: its lease expired and another instance took over");
+        }
+        Ok(true)
+    }
+
+    async fn event(&self, notice: &ClaimedNotice) -> Result<Event, String> {
+        let details: Value = serde_json::from_str(&notice.details).unwrap_or(json!({}));
+        let text = |name: &str| details.get(name).and_then(Value::as_str).map(str::to_owned);
+        match notice.kind {
+            NoticeKind::Reset => {
+                let request = self
+                    .store
+                    .request(&notice.subject_id)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| {
+                        format!("the request {} is not in the store", notice.subject_id)
+                    })?;
+                let body: Value = serde_json::from_str(&request.body).unwrap_or(json!({}));
+                let device = body
+                    .pointer("/device/os")
+                    .and_then(Value::as_str)
+                    .map(|os| os.chars().filter(|c| !c.is_control()).take(80).collect());
+                Ok(Event {
+                    kind: notice.kind,
+                    upn: request.upn,
+                    subject_id: request.id,
+                    at: request.accepted_at,
+                    source: Some(request.source),
+                    device,
+                    enrolled_device: request.device_proof.kind()
+                        == helpdesk_contract::device_proof::DeviceProofKind::EnrolledDevice,
+                })
+            }
+            NoticeKind::Enrolment => {
+                let key = self
+                    .store
+                    .device_key(&notice.subject_id)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(Event {
+                    kind: notice.kind,
+                    upn: notice.upn.clone(),
+                    subject_id: notice.subject_id.clone(),
+                    at: key.as_ref().map_or(notice.created_at, |k| k.enrolled_at),
+                    source: text("source"),
+                    device: key.map(|k| format!("{} (MFA Assistant {})", k.os, k.app_version)),
+                    enrolled_device: false,
+                })
+            }
+        }
+    }
+
+    /// Looks the owner up, makes a link, sends: the masked addresses.
+    async fn send_notice(&self, notice: &ClaimedNotice) -> Result<String, String> {
+        let event = self.event(notice).await?;
+        let recipients = match &self.config.graph {
+            Some(app) => app.recipients(&self.http, &notice.upn).await?,
+            None => Recipients {
+                work: notice.upn.clone(),
+                second: None,
+                second_kind: None,
+            },
+        };
+        let now = OffsetDateTime::now_utc();
+        let (token, hash) = new_token();
+        self.store
+            .add_dispute_link(&hash, &notice.id, now, now + self.config.link_lifetime)
+            .await
+            .map_err(|e| e.to_string())?;
+        let link = self
+            .config
+            .public_url
+            .join(&format!("dispute/{}", token.expose()))
+            .map_err(|e| format!("[notify] public_url cannot carry a link: {e}"))?;
+        let manager = recipients.second_kind == Some("manager");
+        let message = compose(&event, link.as_str(), &self.config.helpdesk_contact, false);
+        // The manager gets the same facts, addressed to them.
+        let manager_message =
+            manager.then(|| compose(&event, link.as_str(), &self.config.helpdesk_contact, true));
+        match &self.config.transport {
+            Transport::Graph => {
+                let app = self
+                    .config
+                    .graph
+                    .as_ref()
+                    .ok_or("[notify.graph] is needed to send through Graph")?;
+                match (&recipients.second, manager_message) {
+                    (Some(second), Some(to_manager)) => {
+                        app.send_mail(&self.http, &message, &recipients.work, None)
+                            .await?;
+                        app.send_mail(&self.http, &to_manager, second, None).await?;
+                    }
+                    (second, _) => {
+                        app.send_mail(&self.http, &message, &recipients.work, second.as_deref())
+                            .await?;
+                    }
+                }
+            }
+            Transport::Smtp(smtp) => {
+                smtp.send_notice(&message, &recipients.work, recipients.second.as_deref())
+                    .await
+                    .map_err(|e| match e {
+                        DeliveryError::Retry { reason, .. } | DeliveryError::Refused { reason } => {
+                            reason
+                        }
+                    })?;
+            }
+        }
+        Ok(recipients.masked())
+    }
+
+    /// Adds one due dispute note, if any.
+    async fn one_note(&self) -> Result<bool, StoreError> {
+        let Some(note) = self
+            .store
+            .claim_note(
+                &self.owner,
+                self.delivery.lease(),
+                OffsetDateTime::now_utc(),
+            )
+            .await?
+        else {
+            return Ok(false);
+        };
+        let finished = match self.add_note(&note).await {
+            Ok(()) => {
+                tracing::info!(request = %note.request_id, "noted the owner's dispute on the ticket");
+                Finished::Done {
+                    sent_to: String::new(),
+                }
+            }
+            Err(DeliveryError::Refused { reason }) => Finished::Failed { error: reason },
+            Err(DeliveryError::Retry { reason, .. }) => {
+                tracing::warn!(request = %note.request_id, "the dispute note was not added: {reason}");
+                self.retry_or_fail(note.attempts, reason)
+            }
+        };
+        if let Finished::Failed { error } = &finished {
+            tracing::error!(request = %note.request_id, "the dispute note could not be added: {error}; tell the helpdesk by phone");
+        }
+        self.store
+            .note_finished(
+                &note.notice_id,
+                &self.owner,
+                &finished,
+                OffsetDateTime::now_utc(),
+            )
+            .await?;
+        Ok(true)
+    }
+
+    async fn add_note(&self, note: &ClaimedNote) -> Result<(), DeliveryError> {
+        let request = self
+            .store
+            .request(&note.request_id)
+            .await
+            .map_err(|e| DeliveryError::Retry {
+                reason: e.to_string(),
+                after: None,
+            })?
+            .ok_or_else(|| DeliveryError::Refused {
+                reason: format!("the request {} is not in the store", note.request_id),
+            })?;
+        let ticket_number = request.ticket_number.ok_or_else(|| DeliveryError::Retry {
+            reason: "the ticket is not filed yet".into(),
+            after: None,
+        })?;
+        let text = note_text(&note.request_id, note.disputed_at);
+        self.helpdesk
+            .add_note(&self.http, &ticket_number, &note.request_id, &text)
+            .await
+    }
+}
+
+/// The dispute note's text.
+pub fn note_text(request_id: &str, disputed_at: OffsetDateTime) -> String {
+    format!(
+        "DISPUTED BY OWNER [{request_id}]: {DISPUTE_NOTE} The owner used the link in the relay's notice at {}. \
+         Do not issue a Temporary Access Pass or reset any method; alert security.",
+        rfc3339(disputed_at)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_masked_to_their_first_letter_and_domain() {
+        assert_eq!(
+            mask("dana@contoso-demo.example"),
+            "d***@contoso-demo.example"
+        );
+        assert_eq!(mask("alex.w@gmail.com"), "a***@gmail.com");
+        assert_eq!(mask("nobody"), "***");
+        assert_eq!(mask("@x.com"), "***");
+    }
+
+    #[test]
+    fn tokens_are_unguessable_and_stored_only_as_a_hash() {
+        let (a, hash_a) = new_token();
+        let (b, _) = new_token();
+        assert_ne!(a.expose(), b.expose());
+        assert_eq!(a.expose().len(), 43);
+        assert_eq!(hash_a, token_hash(a.expose()));
+        assert!(!hash_a.contains(a.expose()));
+        assert_eq!(format!("{a:?}").contains(a.expose()), false);
+    }
+
+    #[test]
+    fn the_ticket_line_says_where_or_that_it_is_pending() {
+        let sent = NoticeState::Sent {
+            to: "d***@contoso-demo.example and a***@gmail.com".into(),
+            at: OffsetDateTime::UNIX_EPOCH,
+        };
+        assert!(ticket_line(Some(&sent))
+            .contains("notified at d***@contoso-demo.example and a***@gmail.com"));
+        assert!(ticket_line(None).contains("pending"));
+        assert!(ticket_line(Some(&NoticeState::Failed {
+            error: "no such user".into()
+        }))
+        .contains("could not be sent (no such user)"));
+    }
+}

@@ -1,0 +1,328 @@
+//! The owner is told, through two channels, and can stop it: over real HTTP
+//! against the tenant emulator (its identity platform's client-credentials
+//! grant, Graph users / manager / sendMail, its mailboxes and its Zendesk
+//! helpdesk), as a plain HTTP client would.
+
+#![cfg(feature = "demo-tenant")]
+
+mod support;
+
+use std::time::Duration;
+
+use helpdesk_relay::config::RelayConfig;
+use helpdesk_relay::Relay;
+use serde_json::Value;
+use support::{new_key, request_body, submit, wait_delivered};
+use tenant_emulator::faults::Fault;
+use tenant_emulator::{demo, Emulator, EmulatorConfig};
+
+struct World {
+    emulator: Emulator,
+    relay: Relay,
+    relay_url: String,
+    tenant: String,
+    http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+async fn start() -> World {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let tenant = emulator.base_url().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    // The relay's own address goes into its dispute links.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = format!(
+        "listen = \"127.0.0.1:{port}\"\n\
+         database = \"sqlite:{db}\"\n\
+         organisation_domains = [\"{domain}\"]\n\
+         graph_base = \"{tenant}v1.0/\"\n\
+         [delivery]\nfirst_retry_seconds = 1\n\
+         [notify]\npublic_url = \"http://127.0.0.1:{port}/\"\n\
+         helpdesk_contact = \"Call the IT service desk on +44 20 7946 0000\"\n\
+         ticket_waits_seconds = 15\n\
+         [notify.graph]\ntenant_id = \"{tenant_id}\"\nclient_id = \"{client_id}\"\n\
+         sender = \"mfa-relay@{domain}\"\nauthority = \"{tenant}\"\nclient_secret = \"{secret}\"\n\
+         [helpdesk.zendesk]\nbase_url = \"{tenant}zendesk/\"\nemail = \"relay@{domain}\"\napi_token = \"demo-agent-token\"\n",
+        db = dir.path().join("relay.db").display(),
+        domain = demo::DOMAIN,
+        tenant_id = demo::TENANT_ID,
+        client_id = demo::RELAY_API_CLIENT_ID,
+        secret = demo::RELAY_CLIENT_SECRET,
+    );
+    let relay = Relay::start(RelayConfig::parse(&config).unwrap())
+        .await
+        .unwrap();
+    assert!(relay.ready(Duration::from_secs(10)).await);
+    World {
+        relay_url: relay.base_url().to_string(),
+        emulator,
+        relay,
+        tenant,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        _dir: dir,
+    }
+}
+
+impl World {
+    async fn messages(&self) -> Vec<Value> {
+        let all: Value = self
+            .http
+            .get(format!("{}_emulator/mailbox/messages", self.tenant))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        all["messages"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Waits for a message in `mailbox` whose body mentions `needle`.
+    async fn wait_message(&self, mailbox: &str, needle: &str, within: Duration) -> Value {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let found = self.messages().await.into_iter().find(|m| {
+                m["mailbox"] == mailbox && m["body"].as_str().unwrap_or("").contains(needle)
+            });
+            if let Some(found) = found {
+                return found;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no message to {mailbox} about {needle}: {:?}",
+                self.messages().await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    fn ticket_of(&self, request_id: &str) -> Option<tenant_emulator::HelpdeskTicket> {
+        self.emulator
+            .helpdesk_tickets()
+            .into_iter()
+            .find(|t| t.subject.contains(request_id))
+    }
+}
+
+/// The dispute link in a notice's body.
+fn link_in(message: &Value) -> String {
+    message["body"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .find(|w| w.contains("/dispute/"))
+        .unwrap_or_else(|| panic!("no link in {message}"))
+        .to_string()
+}
+
+async fn accepted(world: &World, upn: &str) -> String {
+    let (status, body, _) = submit(
+        &world.http,
+        &world.relay_url,
+        &new_key(),
+        &request_body(upn, "amber-falcon-42"),
+    )
+    .await;
+    assert_eq!(status, 202, "{body}");
+    body["requestId"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_owner_is_told_in_two_mailboxes_and_one_press_disputes_the_ticket_once() {
+    let world = start().await;
+    let id = accepted(&world, "dana@contoso-demo.example").await;
+    let done = wait_delivered(&world.http, &world.relay_url, &id, Duration::from_secs(30)).await;
+    assert_eq!(done["status"], "delivered", "{done}");
+
+    // Both channels: the work mailbox and Dana's otherMails address.
+    let work = world
+        .wait_message("dana@contoso-demo.example", &id, Duration::from_secs(10))
+        .await;
+    let personal = world
+        .wait_message("dana.whitlock@home.example", &id, Duration::from_secs(10))
+        .await;
+    assert_eq!(personal["external"], true, "{personal}");
+    let body = work["body"].as_str().unwrap();
+    for says in [
+        "reset the multi-factor sign-in methods of dana@contoso-demo.example",
+        "From: 127.0.0.1",
+        "Sent from a device enrolled for this account: no",
+        "What happens next",
+        "Call the IT service desk on +44 20 7946 0000",
+    ] {
+        assert!(body.contains(says), "{says:?} not in {body}");
+    }
+    let link = link_in(&work);
+    assert_eq!(link, link_in(&personal), "one message, To and Bcc");
+    assert!(link.starts_with(&world.relay_url), "{link}");
+
+    // The ticket says where the owner was told, masked.
+    let ticket = world.ticket_of(&id).expect("the ticket");
+    assert!(
+        ticket.description.contains(
+            "Owner notice: the owner was notified at d***@contoso-demo.example and d***@home.example"
+        ),
+        "{}",
+        ticket.description
+    );
+    assert!(!ticket.description.contains("dana.whitlock"), "masked");
+    assert!(ticket.comments.is_empty());
+
+    // A link scanner's GET changes nothing.
+    for _ in 0..2 {
+        let page = world.http.get(&link).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+        let text = page.text().await.unwrap();
+        assert!(
+            text.contains("This wasn't me") && text.contains("method=\"post\""),
+            "{text}"
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(
+        world.ticket_of(&id).unwrap().comments.is_empty(),
+        "GET must not dispute"
+    );
+
+    // The button's POST disputes; the helpdesk gets one internal note.
+    let pressed = world.http.post(&link).send().await.unwrap();
+    assert_eq!(pressed.status(), 200);
+    let text = pressed.text().await.unwrap();
+    assert!(
+        text.contains("it is stopped") && text.contains("+44 20 7946 0000"),
+        "{text}"
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while world.ticket_of(&id).unwrap().comments.is_empty() {
+        assert!(tokio::time::Instant::now() < deadline, "no dispute note");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Used again: a clear page, nothing changes, the note stays single.
+    let again = world.http.post(&link).send().await.unwrap();
+    assert_eq!(again.status(), 410);
+    assert!(again.text().await.unwrap().contains("already used"));
+    let revisit = world.http.get(&link).send().await.unwrap();
+    assert_eq!(revisit.status(), 410);
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    let comments = world.ticket_of(&id).unwrap().comments;
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    assert!(!comments[0].public, "an internal note");
+    assert!(
+        comments[0].body.contains("DISPUTED BY OWNER")
+            && comments[0].body.contains("do not reset")
+            && comments[0].body.contains(&id),
+        "{}",
+        comments[0].body
+    );
+    drop(world.relay);
+}
+
+#[tokio::test]
+async fn unknown_malformed_and_expired_links_get_a_clear_page_and_change_nothing() {
+    let world = start().await;
+    let id = accepted(&world, "adele@contoso-demo.example").await;
+    let work = world
+        .wait_message("adele@contoso-demo.example", &id, Duration::from_secs(15))
+        .await;
+    // Adele has no otherMails: her manager is the second channel.
+    let manager = world
+        .wait_message("chidi@contoso-demo.example", &id, Duration::from_secs(10))
+        .await;
+    assert!(manager["body"]
+        .as_str()
+        .unwrap()
+        .contains("you are the manager of adele@"));
+    let real = link_in(&work);
+
+    let unknown = format!("{}dispute/{}", world.relay_url, "A".repeat(43));
+    let malformed = format!("{}dispute/%3Cscript%3E", world.relay_url);
+    for link in [&unknown, &malformed] {
+        for method in [reqwest::Method::GET, reqwest::Method::POST] {
+            let answer = world.http.request(method, link).send().await.unwrap();
+            assert_eq!(answer.status(), 404, "{link}");
+            assert!(answer.text().await.unwrap().contains("not known"));
+        }
+    }
+    // An expired link (made as the relay makes them, already past).
+    let store = world.relay.store().unwrap();
+    let (token, hash) = helpdesk_relay::notify::new_token();
+    let past = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    store
+        .add_dispute_link(&hash, &format!("on-reset-{id}"), past, past)
+        .await
+        .unwrap();
+    let expired = format!("{}dispute/{}", world.relay_url, token.expose());
+    for method in [reqwest::Method::GET, reqwest::Method::POST] {
+        let answer = world.http.request(method, &expired).send().await.unwrap();
+        assert_eq!(answer.status(), 410);
+        assert!(answer.text().await.unwrap().contains("expired"));
+    }
+    assert_eq!(
+        store.disputed_at(&id).await.unwrap(),
+        None,
+        "nothing changed"
+    );
+    // The real link still works afterwards.
+    assert_eq!(world.http.get(&real).send().await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn a_dispute_before_the_ticket_is_filed_files_it_disputed_and_a_graph_outage_only_delays_the_notice(
+) {
+    let world = start().await;
+    // The helpdesk is down, and Graph's sendMail fails twice.
+    world.emulator.faults().inject(Fault::status(
+        "POST /zendesk/api/v2/requests.json",
+        503,
+        None,
+        1000,
+    ));
+    world
+        .emulator
+        .faults()
+        .inject(Fault::status("POST /v1.0/users/*/sendMail", 503, None, 2));
+    let id = accepted(&world, "dana@contoso-demo.example").await;
+    let work = world
+        .wait_message("dana@contoso-demo.example", &id, Duration::from_secs(30))
+        .await;
+    assert!(
+        world.emulator.count("POST", "/v1.0/users/*/sendMail") >= 3,
+        "sendMail was retried after the outage"
+    );
+    assert!(world.ticket_of(&id).is_none(), "not filed yet");
+    let pressed = world.http.post(link_in(&work)).send().await.unwrap();
+    assert_eq!(pressed.status(), 200);
+
+    world.emulator.faults().clear();
+    let done = wait_delivered(&world.http, &world.relay_url, &id, Duration::from_secs(30)).await;
+    assert_eq!(done["status"], "delivered", "{done}");
+    let ticket = world.ticket_of(&id).unwrap();
+    assert!(
+        ticket.subject.contains("DISPUTED BY OWNER"),
+        "{}",
+        ticket.subject
+    );
+    assert!(
+        ticket.description.contains("DISPUTED"),
+        "{}",
+        ticket.description
+    );
+    assert!(
+        ticket
+            .description
+            .contains("notified at d***@contoso-demo.example"),
+        "{}",
+        ticket.description
+    );
+    // The ticket says it, so no note is added as well.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(world.ticket_of(&id).unwrap().comments.is_empty());
+}

@@ -59,6 +59,23 @@ pub const MAX_SIGNATURE_LEN: usize = 128;
 /// The error code (400) of `Device-*` headers that are partial or malformed.
 pub const INVALID_SIGNATURE_HEADERS: &str = "invalidSignatureHeaders";
 
+/// The most device keys one account keeps with the relay.
+pub const MAX_DEVICE_KEYS_PER_ACCOUNT: usize = 5;
+
+/// 409: the account already has [`MAX_DEVICE_KEYS_PER_ACCOUNT`] keys. The
+/// relay never evicts a key to make room: an enrolment an attacker made
+/// must not push the owner's real keys out.
+pub const DEVICE_KEY_LIMIT: &str = "deviceKeyLimit";
+
+/// The message of a [`DEVICE_KEY_LIMIT`] refusal, fit to show the user.
+pub fn device_key_limit_message(limit: usize) -> String {
+    format!(
+        "this account already has {limit} enrolled device keys, the most the relay keeps; \
+         none was replaced. Ask your helpdesk to remove the keys of computers you no longer use, \
+         then enrol this computer again"
+    )
+}
+
 /// Whether `key_id` has the contract's `keyId` shape: 1 to
 /// [`MAX_KEY_ID_LEN`] ASCII letters, digits, `-` or `_` (it travels as the
 /// `Device-Key-Id` header). Nothing is trimmed.

@@ -20,6 +20,18 @@ pub const APP_DISPLAY_NAME: &str = "MFA Assistant (demo)";
 /// port is ignored when matching (RFC 8252 §7.3); the path is not.
 pub const REDIRECT_URIS: [&str; 2] = ["http://localhost", "http://127.0.0.1"];
 
+/// The client id of the demo tenant's "MFA Assistant relay" API
+/// registration: the helpdesk relay as an API in Entra's terms.
+pub const RELAY_API_CLIENT_ID: &str = "5c0e8b3d-7f21-4a96-b4d8-1e6f2a9c3b57";
+/// The relay registration's display name.
+pub const RELAY_API_DISPLAY_NAME: &str = "MFA Assistant relay (demo)";
+/// The relay registration's application ID URI ("Expose an API").
+pub const RELAY_APP_ID_URI: &str = "api://mfa-assistant-relay";
+/// The relay's one delegated permission: enrol (and look up) the signed-in
+/// user's own device keys. Admin consent is granted for the demo app.
+pub const RELAY_SCOPE_NAME: &str = "DeviceKeys.Enrol";
+/// The full scope the app asks for: `{app ID URI}/{permission}`.
+pub const RELAY_SCOPE: &str = "api://mfa-assistant-relay/DeviceKeys.Enrol";
 /// The relay registration's client secret, for its own client-credentials
 /// grant (owner notices: the application permissions `Mail.Send` and
 /// `User.Read.All`, admin-consented in the demo tenant). A demo value,

@@ -349,6 +349,26 @@ impl Emulator {
         self.shared.store().helpdesk.tickets.clone()
     }
 
+    /// Signs `claims` as an RS256 JWT with the tenant's signing key (the
+    /// key the JWKS endpoint serves, its `kid` in the header). A test hook:
+    /// Entra signs every tenant's and every app's tokens with the same
+    /// published keys, so a token for another tenant, another app or a
+    /// sign-in without MFA carries a valid signature too; tests make such
+    /// tokens with this.
+    pub fn sign_token(&self, claims: &serde_json::Value) -> Result<String, EmulatorError> {
+        self.shared.signing.get()?.sign(claims)
+    }
+
+    /// What each bearer token presented to the stand-in relay
+    /// (`/helpdesk/v1/device-keys...`) was for, oldest first: `graph` for
+    /// one of this tenant's Graph access tokens, else the JWT's `aud`
+    /// (e.g. `api://mfa-assistant-relay`), else `opaque`. Tokens are never
+    /// kept. Lets a test prove the app never hands its Graph token to the
+    /// relay.
+    pub fn relay_bearer_audiences(&self) -> Vec<String> {
+        self.shared.relay_bearers()
+    }
+
     /// Issues a Temporary Access Pass to the user, replacing any pass they
     /// had (graph-auth-methods.md §5), and persists. The returned code is
     /// the only copy: Graph shows the method with `temporaryAccessPass:

@@ -53,6 +53,9 @@ pub(crate) struct Shared {
     store: Mutex<Store>,
     state_file: Option<StateFile>,
     log: Mutex<Vec<LoggedRequest>>,
+    /// What each bearer token presented to the stand-in relay was for
+    /// (never the token itself): see [`Shared::record_relay_bearer`].
+    relay_bearers: Mutex<Vec<String>>,
 }
 
 /// What [`Shared::new`] needs.
@@ -84,7 +87,49 @@ impl Shared {
             store: Mutex::new(parts.store),
             state_file: parts.state_file,
             log: Mutex::new(Vec::new()),
+            relay_bearers: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Records what a bearer token presented to the stand-in relay was
+    /// for: `graph` when it is one of the Graph access tokens this tenant
+    /// issued, else the JWT's (unverified) `aud`, else `opaque`. The token
+    /// itself is never kept.
+    pub(crate) fn record_relay_bearer(&self, token: &str) {
+        let what = if self.store().grants.access.contains_key(token) {
+            "graph".to_owned()
+        } else {
+            token
+                .split('.')
+                .nth(1)
+                .and_then(|payload| {
+                    use base64::Engine;
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD
+                        .decode(payload)
+                        .ok()
+                })
+                .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+                .and_then(|claims| {
+                    claims
+                        .get("aud")
+                        .and_then(|a| a.as_str())
+                        .map(str::to_owned)
+                })
+                .map(|aud| aud.chars().take(100).collect())
+                .unwrap_or_else(|| "opaque".to_owned())
+        };
+        let mut seen = self.relay_bearers.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() >= 1000 {
+            seen.remove(0);
+        }
+        seen.push(what);
+    }
+
+    pub(crate) fn relay_bearers(&self) -> Vec<String> {
+        self.relay_bearers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The store. Never hold the guard across an `.await`.
@@ -208,6 +253,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/helpdesk/v1/reset-requests", post(relay::submit))
         .route("/helpdesk/v1/device-keys", post(relay::enrol))
         .route(
+            "/helpdesk/v1/device-keys/{key_id}",
+            get(relay::enrolled_key),
+        )
+        .route(
             "/helpdesk/v1/reset-requests/{request_id}",
             get(relay::status),
         )
@@ -220,7 +269,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             axum::routing::put(zendesk::update_ticket),
         )
         .route("/_emulator/mailbox", get(crate::mail::page))
-        .route("/_emulator/mailbox/messages", get(crate::mail::messages_json))
+        .route(
+            "/_emulator/mailbox/messages",
+            get(crate::mail::messages_json),
+        )
         .route(
             "/security-info",
             get(security_info::page).post(security_info::submit),

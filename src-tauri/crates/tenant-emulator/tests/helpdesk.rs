@@ -849,13 +849,13 @@ fn now() -> i64 {
 }
 
 #[tokio::test]
-async fn device_key_enrolment_needs_a_graph_token_the_tenant_issued() -> TestResult {
+async fn device_key_enrolment_needs_a_token_issued_for_the_relay() -> TestResult {
     use helpdesk_contract::device_proof::{generate_key, public_key_text};
     let emulator = start().await;
     let body = enrolment(&public_key_text(&generate_key()));
 
     let reply = enrol(&emulator, None, &body).await?;
-    let message = relay_error(&reply, StatusCode::UNAUTHORIZED, "invalidToken");
+    let message = relay_error(&reply, StatusCode::UNAUTHORIZED, "missingToken");
     assert!(message.contains("Bearer"), "{message}");
     assert_eq!(
         reply
@@ -866,7 +866,11 @@ async fn device_key_enrolment_needs_a_graph_token_the_tenant_issued() -> TestRes
     );
     let reply = enrol(&emulator, Some("not-a-token-the-tenant-issued"), &body).await?;
     let message = relay_error(&reply, StatusCode::UNAUTHORIZED, "invalidToken");
-    assert!(message.contains("Graph refused"), "{message}");
+    assert!(message.contains("not a JSON Web Token"), "{message}");
+    assert!(
+        !message.contains("not-a-token"),
+        "the token is not echoed: {message}"
+    );
     // Basic is not a bearer token.
     let response = client()
         .post(url(&emulator, ENROL))
@@ -877,23 +881,26 @@ async fn device_key_enrolment_needs_a_graph_token_the_tenant_issued() -> TestRes
         .await?;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 
-    // A token with no permission to read the profile is refused like Graph's /me refuses it.
-    let narrow = sign_in(
-        &emulator,
-        "adele",
-        "openid profile offline_access UserAuthenticationMethod.Read",
-    )
-    .await?;
-    let narrow = narrow["access_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let reply = enrol(&emulator, Some(&narrow), &body).await?;
+    // The user's own Graph token, with every permission the app has: not
+    // for the relay.
+    let graph = access_token(&emulator, "adele").await?;
+    let reply = enrol(&emulator, Some(&graph), &body).await?;
     relay_error(&reply, StatusCode::UNAUTHORIZED, "invalidToken");
 
     let (status, _, keys) = graph_get(&emulator, None, "_emulator/helpdesk/device-keys").await?;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(keys, json!([]), "nothing was enrolled");
+    assert_eq!(
+        emulator.relay_bearer_audiences(),
+        ["opaque", "graph"],
+        "what reached the relay, in order (Basic is no bearer)"
+    );
+
+    // The relay's token enrols.
+    let token = relay_token(&emulator, "adele").await?;
+    let (status, _, enrolled) = enrol(&emulator, Some(&token), &body).await?;
+    assert_eq!(status, StatusCode::CREATED, "{enrolled}");
+    assert_eq!(enrolled["upn"], "adele@contoso-demo.example");
     Ok(())
 }
 
@@ -901,7 +908,7 @@ async fn device_key_enrolment_needs_a_graph_token_the_tenant_issued() -> TestRes
 async fn device_key_enrolment_checks_its_body() -> TestResult {
     use helpdesk_contract::device_proof::{generate_key, public_key_text};
     let emulator = start().await;
-    let token = access_token(&emulator, "adele").await?;
+    let token = relay_token(&emulator, "adele").await?;
     let good = public_key_text(&generate_key());
 
     for (bad_key, code, says) in [
@@ -949,8 +956,8 @@ async fn device_key_enrolment_checks_its_body() -> TestResult {
 async fn a_key_is_enrolled_once_per_user_and_never_for_two() -> TestResult {
     use helpdesk_contract::device_proof::{generate_key, public_key_text};
     let emulator = start().await;
-    let adele = access_token(&emulator, "adele").await?;
-    let ben = access_token(&emulator, "ben").await?;
+    let adele = relay_token(&emulator, "adele").await?;
+    let ben = relay_token(&emulator, "ben").await?;
     let key = public_key_text(&generate_key());
 
     let (status, _, first) = enrol(&emulator, Some(&adele), &enrolment(&key)).await?;
@@ -985,8 +992,23 @@ async fn a_key_is_enrolled_once_per_user_and_never_for_two() -> TestResult {
     assert_eq!(listed[0]["publicKey"], key.as_str());
     assert_eq!(listed[0]["deviceOs"], "Debian GNU/Linux 12");
 
-    // A user keeps five keys; a sixth replaces the oldest.
-    for _ in 0..5 {
+    // The key is still enrolled, for Adele only.
+    let lookup = |token: String| {
+        let url = url(&emulator, &format!("{ENROL}/{key_id}"));
+        async move { client().get(url).bearer_auth(token).send().await }
+    };
+    let response = lookup(adele.clone()).await?;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.json::<Value>().await?, first);
+    let response = lookup(ben.clone()).await?;
+    assert_eq!(
+        response.status(),
+        StatusCode::NOT_FOUND,
+        "Ben learns nothing of Adele's key"
+    );
+
+    // A user keeps five keys; a sixth is refused and none is evicted.
+    for _ in 0..4 {
         let (status, _, _) = enrol(
             &emulator,
             Some(&adele),
@@ -995,13 +1017,23 @@ async fn a_key_is_enrolled_once_per_user_and_never_for_two() -> TestResult {
         .await?;
         assert_eq!(status, StatusCode::CREATED);
     }
+    let reply = enrol(
+        &emulator,
+        Some(&adele),
+        &enrolment(&public_key_text(&generate_key())),
+    )
+    .await?;
+    let message = relay_error(&reply, StatusCode::CONFLICT, "deviceKeyLimit");
+    assert!(message.contains("none was replaced"), "{message}");
     let (_, _, listed) = graph_get(&emulator, None, "_emulator/helpdesk/device-keys").await?;
     let listed = listed.as_array().cloned().unwrap_or_default();
     assert_eq!(listed.len(), 5);
     assert!(
-        listed.iter().all(|k| k["keyId"] != key_id.as_str()),
-        "the oldest went"
+        listed.iter().any(|k| k["keyId"] == key_id.as_str()),
+        "the first key stays"
     );
+    let response = lookup(adele).await?;
+    assert_eq!(response.status(), StatusCode::OK);
     Ok(())
 }
 
@@ -1014,7 +1046,7 @@ async fn signed_requests_say_whether_they_came_from_the_users_enrolled_device() 
         ..config()
     };
     let emulator = Emulator::start(persistent()).await?;
-    let adele_token = access_token(&emulator, "adele").await?;
+    let adele_token = relay_token(&emulator, "adele").await?;
     let key = generate_key();
     let (_, _, enrolled) = enrol(
         &emulator,

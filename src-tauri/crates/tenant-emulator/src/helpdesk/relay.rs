@@ -31,11 +31,13 @@
 //! or 404 `notFound`.
 //!
 //! `POST /helpdesk/v1/device-keys` enrols a device key:
-//! 1. `Authorization: Bearer <Graph access token>` -> else 401
-//!    `invalidToken`; the token is resolved exactly as the emulator's Graph
-//!    `GET /v1.0/me` resolves it (the real relay calls Graph `/me`), and a
-//!    token Graph refuses (expired, unknown, without a profile permission)
-//!    is 401 `invalidToken`;
+//! 1. `Authorization: Bearer <token for the relay's scope>` -> else 401
+//!    `missingToken`; the token is checked as the real relay checks it
+//!    (`helpdesk_contract::relay_token`: RS256 signed by the tenant's key,
+//!    the demo tenant, the relay's audience, MFA Assistant's client id, the
+//!    `DeviceKeys.Enrol` scope, `amr` with `mfa`, issued within ten
+//!    minutes), each refusal a 401 with its own code; a Graph token is 401
+//!    `invalidToken` (opaque) and is never sent to Graph;
 //! 2. `Content-Type: application/json` -> else 400 `invalidContentType`;
 //! 3. the contract's enrolment check (`device_proof::Enrolment`, as the
 //!    real relay runs it): at most 4 KiB (413 `payloadTooLarge`), a JSON
@@ -46,8 +48,12 @@
 //! 4. the user's domain is the tenant's -> else 422 `upnOutsideOrganisation`;
 //! 5. the same public key enrolled before: for this user -> 200 with the
 //!    same `keyId`; for another -> 409 `keyEnrolledElsewhere`;
-//! 6. otherwise 201 `{keyId, upn, enrolledAt}`; a user keeps at most 5
-//!    keys, a sixth replaces the oldest.
+//! 6. a user already holding 5 keys -> 409 `deviceKeyLimit` (nothing is
+//!    evicted);
+//! 7. otherwise 201 `{keyId, upn, enrolledAt}`.
+//!
+//! `GET /helpdesk/v1/device-keys/{keyId}`, with the same token: 200 with
+//! the key when it is enrolled for the token's user, else 404 `notFound`.
 //!
 //! Every error is `{"error":{"code","message"}}`.
 
@@ -55,7 +61,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use helpdesk_contract::device_proof::{
@@ -74,9 +80,7 @@ use uuid::Uuid;
 use super::{
     ticket_id, DeviceKeyRecord, HelpdeskChannel, HelpdeskTicket, MAX_DEVICE_KEYS_PER_USER,
 };
-use crate::graph::{self, GraphContext, GraphRequest};
 use crate::server::Shared;
-use crate::tenant::ApiVersion;
 
 /// A refused request: the status and the contract's `Error` body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -352,66 +356,96 @@ fn device_key_json(record: &DeviceKeyRecord) -> Value {
     })
 }
 
-/// The user a Graph access token stands for, as Graph `GET /v1.0/me`
-/// answers it: `(userPrincipalName, id)`. 401 `invalidToken` when there is
-/// no bearer token or Graph refuses it.
-fn graph_me(shared: &Shared, headers: &HeaderMap) -> Result<(String, String), RelayError> {
-    let refused = |why: String| RelayError::new(StatusCode::UNAUTHORIZED, "invalidToken", why);
+/// The user the relay's access token stands for: `(upn, oid)`. The token
+/// is checked exactly as the real relay checks it
+/// (`helpdesk_contract::relay_token`), against the tenant's own signing
+/// key; every refusal is 401 with its own code. What arrived is recorded
+/// (the audience, or that it was one of the tenant's Graph tokens) for
+/// [`crate::Emulator::relay_bearer_audiences`].
+fn relay_user(shared: &Shared, headers: &HeaderMap) -> Result<(String, String), RelayError> {
+    use helpdesk_contract::relay_token::{self, MISSING_TOKEN};
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().split_once(' '))
-        .filter(|(scheme, token)| {
-            scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
-        });
-    if bearer.is_none() {
-        return Err(refused(
-            "send the signed-in user's Microsoft Graph access token as Authorization: Bearer <token>"
-                .into(),
+        .filter(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+        .map(|(_, token)| token.trim().to_owned());
+    let Some(token) = bearer else {
+        return Err(RelayError::new(
+            StatusCode::UNAUTHORIZED,
+            MISSING_TOKEN,
+            format!(
+                "send a token for the relay's scope ({}) as Authorization: Bearer <token>",
+                crate::demo::RELAY_SCOPE
+            ),
         ));
-    }
-    let context = GraphContext::new(shared, headers);
-    let graph_said = |response: graph::GraphResponse| {
-        let message = response
-            .body
-            .as_ref()
-            .and_then(|b| b.pointer("/error/message"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        format!(
-            "Microsoft Graph refused the token ({}: {message})",
-            response.status.as_u16()
-        )
     };
-    let caller = graph::authenticate(shared, headers)
-        .map_err(|e| refused(graph_said(e.render(&context))))?;
-    let me = graph::dispatch(
-        shared,
-        &GraphRequest {
-            method: &Method::GET,
-            version: ApiVersion::V1,
-            path: "/me",
-            headers,
-            body: &[],
-            context: &context,
-        },
-        &caller,
-    );
-    if me.status != StatusCode::OK {
-        return Err(refused(graph_said(me)));
+    shared.record_relay_bearer(&token);
+    let header = relay_token::read_header(&token)?;
+    let key = shared.signing.get().map_err(|e| {
+        RelayError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "signingKeysUnavailable",
+            e.to_string(),
+        )
+    })?;
+    if header.kid != key.kid() {
+        return Err(relay_token::unknown_key(&header.kid).into());
     }
-    let body = me.body.unwrap_or(Value::Null);
-    match (
-        body.get("userPrincipalName").and_then(Value::as_str),
-        body.get("id").and_then(Value::as_str),
-    ) {
-        (Some(upn), Some(id)) => Ok((upn.to_lowercase(), id.to_string())),
-        _ => Err(RelayError::new(
-            StatusCode::BAD_GATEWAY,
-            "graphUnavailable",
-            "Microsoft Graph answered /me without userPrincipalName and id",
-        )),
+    let decoding = key.decoding_key().map_err(|e| {
+        RelayError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "signingKeysUnavailable",
+            e.to_string(),
+        )
+    })?;
+    let user = relay_token::verify(
+        &token,
+        &decoding,
+        &crate::identity::relay_api::expectations(shared),
+        OffsetDateTime::now_utc(),
+    )?;
+    Ok((user.upn, user.oid))
+}
+
+/// An error answer with `WWW-Authenticate: Bearer` on a 401.
+fn bearer_refusal(error: RelayError) -> Response {
+    let unauthorised = error.status == StatusCode::UNAUTHORIZED;
+    let mut response = error.into_response();
+    if unauthorised {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
+}
+
+/// `GET /helpdesk/v1/device-keys/{keyId}`: whether that key is still
+/// enrolled for the token's user (200 with the `DeviceKey`), else 404
+/// `notFound` (also for another user's key: nothing is told about it).
+pub(crate) async fn enrolled_key(
+    State(shared): State<Arc<Shared>>,
+    Path(key_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let (_, user_id) = match relay_user(&shared, &headers) {
+        Ok(user) => user,
+        Err(error) => return bearer_refusal(error),
+    };
+    let store = shared.store();
+    match store
+        .helpdesk
+        .device_keys
+        .iter()
+        .find(|k| k.key_id == key_id && k.user_id == user_id)
+    {
+        Some(record) => json_response(StatusCode::OK, device_key_json(record)),
+        None => RelayError::new(
+            StatusCode::NOT_FOUND,
+            "notFound",
+            "this device key is not enrolled for you (removed, or never enrolled): enrol it again",
+        )
+        .into_response(),
     }
 }
 
@@ -423,16 +457,7 @@ pub(crate) async fn enrol(
 ) -> Response {
     match enrol_key(&shared, &headers, &body) {
         Ok((status, record)) => json_response(status, device_key_json(&record)),
-        Err(error) => {
-            let unauthorised = error.status == StatusCode::UNAUTHORIZED;
-            let mut response = error.into_response();
-            if unauthorised {
-                response
-                    .headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            }
-            response
-        }
+        Err(error) => bearer_refusal(error),
     }
 }
 
@@ -443,7 +468,7 @@ fn enrol_key(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(StatusCode, DeviceKeyRecord), RelayError> {
-    let (upn, user_id) = graph_me(shared, headers)?;
+    let (upn, user_id) = relay_user(shared, headers)?;
     if !is_json(headers) {
         return Err(RelayError::bad(
             "invalidContentType",
@@ -479,10 +504,14 @@ fn enrol_key(
             "this public key is enrolled for another user; make a new key for this one",
         ));
     }
-    while keys.iter().filter(|k| k.user_id == user_id).count() >= MAX_DEVICE_KEYS_PER_USER {
-        if let Some(oldest) = keys.iter().position(|k| k.user_id == user_id) {
-            keys.remove(oldest);
-        }
+    // No silent eviction: past the limit the enrolment is refused, and the
+    // user's existing keys stay (as the real relay does).
+    if keys.iter().filter(|k| k.user_id == user_id).count() >= MAX_DEVICE_KEYS_PER_USER {
+        return Err(RelayError::new(
+            StatusCode::CONFLICT,
+            helpdesk_contract::device_proof::DEVICE_KEY_LIMIT,
+            helpdesk_contract::device_proof::device_key_limit_message(MAX_DEVICE_KEYS_PER_USER),
+        ));
     }
     let record = DeviceKeyRecord {
         key_id: format!("dk-{}", Uuid::new_v4().simple()),

@@ -86,6 +86,19 @@ impl IdentityError {
         )
     }
 
+    /// `AADSTS28000`: one token request named scopes of two resources (an
+    /// access token has one audience).
+    pub(crate) fn multiple_resources(scope: &str) -> IdentityError {
+        Self::new(
+            "invalid_scope",
+            28000,
+            format!(
+                "Provided value for the input parameter scope is not valid because it contains more than one \
+                 resource. Scope {scope} is not valid."
+            ),
+        )
+    }
+
     /// The fault-injection answer of the token and device-code endpoints.
     pub(crate) fn temporarily_unavailable(
         status: StatusCode,

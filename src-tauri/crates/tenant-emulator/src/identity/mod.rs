@@ -18,6 +18,7 @@
 pub(crate) mod errors;
 pub(crate) mod flows;
 pub(crate) mod grants;
+pub(crate) mod relay_api;
 pub(crate) mod scopes;
 pub(crate) mod signing;
 
@@ -409,6 +410,11 @@ fn token_response(
             let token = param(form, "refresh_token")
                 .ok_or_else(|| IdentityError::missing("refresh_token"))?;
             let requested = param(form, "scope").map(ScopeSet::parse).transpose()?;
+            // One resource per token (AADSTS28000), checked before the
+            // refresh token is spent.
+            if let Some(requested) = &requested {
+                requested.for_relay_api()?;
+            }
             let tenant_users = store.tenant.users.clone();
             let result = store.grants.redeem_refresh(
                 token,
@@ -432,12 +438,19 @@ fn token_response(
                 }
                 None => ScopeSet::from_stored(&grant.scopes),
             };
+            // Refresh tokens are multi-resource: one redeemed for the relay
+            // API keeps the grant's own scopes for the next refresh.
+            let keep = if scopes.for_relay_api()? {
+                ScopeSet::from_stored(&grant.scopes)
+            } else {
+                scopes.clone()
+            };
             // Persists the superseded grant together with the new one.
-            issue_tokens(
+            issue_tokens_keeping(
                 shared,
                 &mut store,
                 &client_id,
-                &scopes,
+                (&scopes, &keep),
                 &grant.authentication,
                 None,
             )
@@ -475,7 +488,30 @@ fn issue_tokens(
     authentication: &Authentication,
     nonce: Option<&str>,
 ) -> Result<Value, IdentityError> {
+    issue_tokens_keeping(
+        shared,
+        store,
+        client_id,
+        (scopes, scopes),
+        authentication,
+        nonce,
+    )
+}
+
+/// [`issue_tokens`] where the new refresh token keeps `scopes.1` (the
+/// grant's scopes) while the access token is for `scopes.0`. An access
+/// token for the relay API is a signed JWT ([`relay_api`]) that Graph never
+/// accepts; one for Graph and the relay at once is AADSTS28000.
+fn issue_tokens_keeping(
+    shared: &Shared,
+    store: &mut Store,
+    client_id: &str,
+    (scopes, keep): (&ScopeSet, &ScopeSet),
+    authentication: &Authentication,
+    nonce: Option<&str>,
+) -> Result<Value, IdentityError> {
     let now = OffsetDateTime::now_utc();
+    let for_relay_api = scopes.for_relay_api()?;
     let Some(user) = store.tenant.user_by_id(authentication.user_id).cloned() else {
         return Err(IdentityError::new(
             "invalid_grant",
@@ -485,12 +521,25 @@ fn issue_tokens(
     };
     let lifetime = shared.access_token_lifetime;
     let expires_in = lifetime.as_secs();
-    let access_token = store.grants.issue_access(AccessGrant {
-        client_id: client_id.to_string(),
-        scopes: scopes.clone(),
-        expires: now + lifetime,
-        authentication: authentication.clone(),
-    });
+    let access_token = if for_relay_api {
+        let claims = relay_api::claims(
+            &shared.tenant_id(),
+            client_id,
+            scopes,
+            &user,
+            authentication,
+            lifetime,
+            now,
+        );
+        relay_api::sign(shared, &claims)?
+    } else {
+        store.grants.issue_access(AccessGrant {
+            client_id: client_id.to_string(),
+            scopes: scopes.clone(),
+            expires: now + lifetime,
+            authentication: authentication.clone(),
+        })
+    };
     let mut body = json!({
         "token_type": "Bearer",
         "scope": scopes.granted(),
@@ -501,7 +550,7 @@ fn issue_tokens(
     if scopes.offline_access() {
         let refresh = store
             .grants
-            .issue_refresh(client_id, scopes, authentication, now);
+            .issue_refresh(client_id, keep, authentication, now);
         store.grants.prune_refresh(now);
         body["refresh_token"] = json!(refresh);
         shared.persist(store);

@@ -69,6 +69,12 @@ pub(crate) struct ScopeSet {
     pub graph: Vec<String>,
     /// OIDC scopes requested, lower case.
     pub oidc: Vec<String>,
+    /// Delegated permissions of the tenant's own API (the "MFA Assistant
+    /// relay"), as full scope strings in the form they were asked for
+    /// (`api://mfa-assistant-relay/DeviceKeys.Enrol` or
+    /// `{client id}/DeviceKeys.Enrol`), canonical spelling
+    /// ([`super::relay_api`]).
+    pub api: Vec<String>,
 }
 
 impl ScopeSet {
@@ -80,6 +86,14 @@ impl ScopeSet {
             if OIDC.contains(&lower.as_str()) {
                 if !set.oidc.contains(&lower) {
                     set.oidc.push(lower);
+                }
+                continue;
+            }
+            if let Some(api) = super::relay_api::parse_scope(scope) {
+                for name in api? {
+                    if !set.api.contains(&name) {
+                        set.api.push(name);
+                    }
                 }
                 continue;
             }
@@ -102,10 +116,34 @@ impl ScopeSet {
                 }
             }
         }
-        if set.graph.is_empty() && set.oidc.is_empty() {
+        if set.graph.is_empty() && set.oidc.is_empty() && set.api.is_empty() {
             return Err(IdentityError::missing("scope"));
         }
         Ok(set)
+    }
+
+    /// Whether the access token is for the tenant's own API rather than
+    /// Graph. A set naming both is refused as Entra refuses it at the token
+    /// endpoint: one access token has one audience (AADSTS28000).
+    pub(crate) fn for_relay_api(&self) -> Result<bool, IdentityError> {
+        if self.api.is_empty() {
+            return Ok(false);
+        }
+        if !self.graph.is_empty() {
+            return Err(IdentityError::multiple_resources(&self.requested()));
+        }
+        Ok(true)
+    }
+
+    /// Every scope as a `scope` parameter would name it.
+    fn requested(&self) -> String {
+        self.oidc
+            .iter()
+            .chain(self.graph.iter())
+            .chain(self.api.iter())
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     pub(crate) fn offline_access(&self) -> bool {
@@ -122,6 +160,7 @@ impl ScopeSet {
     pub(crate) fn granted(&self) -> String {
         self.graph
             .iter()
+            .chain(self.api.iter())
             .map(String::as_str)
             .chain(
                 self.oidc
@@ -135,16 +174,22 @@ impl ScopeSet {
 
     /// Every scope, for storing with a grant.
     pub(crate) fn all(&self) -> Vec<String> {
-        self.graph.iter().chain(self.oidc.iter()).cloned().collect()
+        self.graph
+            .iter()
+            .chain(self.oidc.iter())
+            .chain(self.api.iter())
+            .cloned()
+            .collect()
     }
 
     /// Rebuilds a set from [`ScopeSet::all`].
     pub(crate) fn from_stored(stored: &[String]) -> ScopeSet {
-        let (oidc, graph) = stored
+        let (api, rest): (Vec<String>, Vec<String>) = stored
             .iter()
             .cloned()
-            .partition(|s| OIDC.contains(&s.as_str()));
-        ScopeSet { graph, oidc }
+            .partition(|s| super::relay_api::parse_scope(s).is_some());
+        let (oidc, graph) = rest.into_iter().partition(|s| OIDC.contains(&s.as_str()));
+        ScopeSet { graph, oidc, api }
     }
 }
 

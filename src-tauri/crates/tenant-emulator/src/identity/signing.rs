@@ -157,6 +157,17 @@ impl SigningKey {
         })
     }
 
+    /// The public key, for checking this key's signatures.
+    pub(crate) fn decoding_key(&self) -> Result<jsonwebtoken::DecodingKey, EmulatorError> {
+        jsonwebtoken::DecodingKey::from_rsa_components(&self.n, &self.e)
+            .map_err(|e| EmulatorError::Crypto(format!("cannot read the signing key: {e}")))
+    }
+
+    /// The key id the JWKS names.
+    pub(crate) fn kid(&self) -> &str {
+        &self.kid
+    }
+
     /// Signs claims as an RS256 JWT carrying this key's `kid`.
     pub(crate) fn sign(&self, claims: &Value) -> Result<String, EmulatorError> {
         let mut header = Header::new(Algorithm::RS256);

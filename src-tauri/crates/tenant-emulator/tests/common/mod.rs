@@ -444,3 +444,34 @@ pub fn expect_error(
         .unwrap_or_default()
         .to_string()
 }
+
+/// A token for the demo tenant's relay API (`demo::RELAY_SCOPE`), got as
+/// the app gets it: sign in for Graph, then redeem the refresh token for
+/// the relay's scope (Entra's refresh tokens are multi-resource).
+pub async fn relay_token(
+    emulator: &Emulator,
+    upn: &str,
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let signed_in = sign_in(emulator, upn, APP_SCOPES).await?;
+    let refresh = signed_in["refresh_token"]
+        .as_str()
+        .ok_or("no refresh token")?;
+    let scope = format!("openid offline_access {}", demo::RELAY_SCOPE);
+    let (status, body) = token_request(
+        emulator,
+        &[
+            ("client_id", demo::CLIENT_ID),
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh),
+            ("scope", &scope),
+        ],
+    )
+    .await?;
+    if status != StatusCode::OK {
+        return Err(format!("the relay token was refused: {status} {body}").into());
+    }
+    Ok(body["access_token"]
+        .as_str()
+        .ok_or("no access token")?
+        .to_string())
+}

@@ -238,7 +238,9 @@ fn relay_config(database: &str, desk: &FakeServiceNow) -> String {
     config_text(
         database,
         "https://graph.microsoft.com/v1.0/",
-        "[limits]\nper_address_per_minute = 10000000\n",
+        // Every simulated client is on 127.0.0.1: one sender, as far as the
+        // per-sender limits go.
+        "[limits]\nper_address_per_minute = 10000000\nmax_connections_per_address = 100000\n",
         &desk.config(),
     )
 }

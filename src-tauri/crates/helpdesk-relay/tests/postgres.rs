@@ -94,3 +94,54 @@ async fn a_repeat_and_the_account_limit_hold_across_instances() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(desk.incidents().len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_too_the_enrolled_devices_budget_is_apart_from_the_unsigned_one() {
+    use helpdesk_relay::config::Database;
+    use helpdesk_relay::store::{Accepted, NewRequest, Store};
+    use helpdesk_relay::ticket::DeviceProof;
+
+    let store = Store::open(&Database::Postgres(Postgres::shared().create_database()))
+        .await
+        .unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let request = |proof: DeviceProof| NewRequest {
+        id: format!("rr-{}", uuid::Uuid::new_v4()),
+        idempotency_key: new_key(),
+        body_hash: new_key(),
+        body: "{}".into(),
+        upn: "dana@contoso-demo.example".into(),
+        source: "192.0.2.1".into(),
+        device_proof: proof,
+        accepted_at: now,
+    };
+    let unsigned = || DeviceProof::UnverifiedDevice {
+        note: "unsigned".into(),
+    };
+    let signed = || DeviceProof::EnrolledDevice {
+        key_id: "dk-1".into(),
+        enrolled_at: now,
+        enrolled_os: "Windows 11".into(),
+    };
+    let outcome = |accepted: Accepted| match accepted {
+        Accepted::New(_) => "new",
+        Accepted::AccountLimit { .. } => "limited",
+        other => panic!("{other:?}"),
+    };
+    let mut seen = Vec::new();
+    for proof in [
+        unsigned(),
+        unsigned(),
+        unsigned(),
+        signed(),
+        signed(),
+        signed(),
+    ] {
+        seen.push(outcome(store.accept(request(proof), 2).await.unwrap()));
+    }
+    assert_eq!(
+        seen,
+        ["new", "new", "limited", "new", "new", "limited"],
+        "two unsigned, then two signed: each budget counts only its own"
+    );
+}

@@ -250,7 +250,7 @@ pub(crate) fn graph(
                 None if store.tenant.user(id).is_some() => GraphError::new(
                     StatusCode::NOT_FOUND,
                     "Request_ResourceNotFound",
-                    format!("Resource 'manager' does not exist or one of its queried reference-property objects are not present."),
+                    "Resource 'manager' does not exist or one of its queried reference-property objects are not present.",
                 )
                 .render(context),
                 None => not_found(id, context),

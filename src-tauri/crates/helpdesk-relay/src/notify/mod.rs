@@ -99,7 +99,7 @@ pub struct SmtpConfig {
 pub enum Transport {
     /// Graph `sendMail` as the configured sender.
     Graph,
-    Smtp(email::Email),
+    Smtp(Box<email::Email>),
 }
 
 /// `[notify]`, checked.
@@ -142,7 +142,7 @@ impl RawNotify {
             .transpose()
             .map_err(|e| format!("[notify.graph] {e}"))?;
         let transport = match self.smtp {
-            Some(smtp) => Transport::Smtp(
+            Some(smtp) => Transport::Smtp(Box::new(
                 email::Config {
                     to: smtp.from.clone(),
                     from: smtp.from,
@@ -154,7 +154,7 @@ impl RawNotify {
                 }
                 .build()
                 .map_err(|e| format!("[notify.smtp] {e}"))?,
-            ),
+            )),
             None if graph.is_some() => Transport::Graph,
             None => {
                 return Err(
@@ -612,7 +612,7 @@ mod tests {
         assert_eq!(a.expose().len(), 43);
         assert_eq!(hash_a, token_hash(a.expose()));
         assert!(!hash_a.contains(a.expose()));
-        assert_eq!(format!("{a:?}").contains(a.expose()), false);
+        assert!(!format!("{a:?}").contains(a.expose()));
     }
 
     #[test]

@@ -288,8 +288,8 @@ pub fn validate(body: &Value) -> Result<ResetRequest, ContractError> {
                 "schemaVersion is required",
             ))
         }
-        Some(Some(v)) if v == 2.0 => 2,
-        Some(Some(v)) if v == 1.0 => 1,
+        Some(Some(2.0)) => 2,
+        Some(Some(1.0)) => 1,
         Some(_) => {
             return Err(ContractError::invalid(format!(
                 "schemaVersion must be 2 (or 1 from older apps), not {}",

@@ -1888,6 +1888,178 @@ async fn locked_out_through_the_real_relay_shows_accepted_then_the_ticket_number
     w.close().await;
 }
 
+/// The owner's browser, as the owner uses it: opens their mailbox on the
+/// demo tenant's admin pages, follows the first link to the relay's
+/// dispute page that `needle` names, and presses the page's one button
+/// (its form's POST). Saves each page it saw beside the screenshots.
+async fn owner_presses_this_wasnt_me(
+    tenant: &str,
+    mailbox: &str,
+    needle: &str,
+    test: &str,
+) -> String {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let pages = screenshots_dir();
+    // Saved with the link's token cut out: a dispute token is a secret,
+    // even in test output.
+    let save = |name: &str, html: &str| {
+        let mut kept = String::new();
+        let mut rest = html;
+        while let Some(at) = rest.find("/dispute/") {
+            kept.push_str(&rest[..at + "/dispute/".len()]);
+            rest = &rest[at + "/dispute/".len()..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                .unwrap_or(rest.len());
+            kept.push_str("[token]");
+            rest = &rest[end..];
+        }
+        kept.push_str(rest);
+        std::fs::write(pages.join(format!("{test}-{name}.html")), kept).unwrap();
+    };
+    // The notice, as the mailbox page shows it: a clickable link.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let (page, link) = loop {
+        let page = http
+            .get(format!("{tenant}_emulator/mailbox"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let link = page
+            .split("<a href=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .find(|href| href.contains("/dispute/"))
+            .map(str::to_owned);
+        match link {
+            Some(link) if page.contains(mailbox) && page.contains(needle) => break (page, link),
+            _ => {
+                assert!(
+                    Instant::now() < deadline,
+                    "no notice to {mailbox} in the mailbox:\n{page}"
+                );
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    };
+    save("mailbox", &page);
+    // The link opens a page with one button; opening it changes nothing.
+    let dispute = http.get(&link).send().await.unwrap();
+    assert_eq!(dispute.status(), 200);
+    let dispute = dispute.text().await.unwrap();
+    save("dispute-page", &dispute);
+    assert!(
+        dispute.contains("<form method=\"post\">") && dispute.contains("This wasn't me"),
+        "{dispute}"
+    );
+    // The button: the form posts to the page's own address.
+    let pressed = http.post(&link).send().await.unwrap();
+    assert_eq!(pressed.status(), 200);
+    let confirmation = pressed.text().await.unwrap();
+    save("dispute-confirmed", &confirmation);
+    confirmation
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn locked_out_owner_is_notified_and_disputes_the_request_and_the_ticket_says_so() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let tenant = emulator.base_url().to_string();
+    // The organisation's relay, telling owners through the demo tenant's
+    // Graph (client credentials, sendMail) and filing into its Zendesk as
+    // an agent, so that a dispute can add an internal note.
+    let relay_dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let relay_config = format!(
+        "listen = \"127.0.0.1:{port}\"\n\
+         database = \"sqlite:{db}\"\n\
+         organisation_domains = [\"{domain}\"]\n\
+         graph_base = \"{tenant}v1.0/\"\n\
+         [delivery]\nfirst_retry_seconds = 1\n\
+         [notify]\npublic_url = \"http://127.0.0.1:{port}/\"\n\
+         helpdesk_contact = \"Call the IT service desk on +44 20 7946 0000\"\n\
+         [notify.graph]\ntenant_id = \"{tenant_id}\"\nclient_id = \"{client_id}\"\n\
+         sender = \"mfa-relay@{domain}\"\nauthority = \"{tenant}\"\nclient_secret = \"{secret}\"\n\
+         [helpdesk.zendesk]\nbase_url = \"{tenant}zendesk/\"\nemail = \"relay@{domain}\"\napi_token = \"demo-agent-token\"\n",
+        db = relay_dir.path().join("relay.db").display(),
+        domain = demo::DOMAIN,
+        tenant_id = demo::TENANT_ID,
+        client_id = demo::RELAY_API_CLIENT_ID,
+        secret = demo::RELAY_CLIENT_SECRET,
+    );
+    let relay = helpdesk_relay::Relay::start(
+        helpdesk_relay::config::RelayConfig::parse(&relay_config).unwrap(),
+    )
+    .await
+    .unwrap();
+    let machine = Machine::new();
+    machine.configure(
+        &emulator,
+        &format!(
+            "organisation_domains = [\"contoso-demo.example\"]\n[helpdesk]\nrelay = \"{}\"\n",
+            relay.base_url()
+        ),
+    );
+    let mut w = Window::open(&machine, "locked-out-owner-disputes").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    let phrase = request_reset_for_dana(&mut w).await;
+    w.wait_for("[data-testid=reset-status][data-status=delivered]")
+        .await;
+    let ticket_number = w.text("[data-testid=ticket-number]").await;
+    w.screenshot("delivered").await;
+    let ticket = |emulator: &Emulator| {
+        emulator
+            .helpdesk_tickets()
+            .into_iter()
+            .find(|t| t.request_id == ticket_number)
+            .expect("the ticket the window names")
+    };
+    let filed = ticket(&emulator);
+    assert!(filed.description.contains(&phrase), "{}", filed.description);
+    assert!(
+        filed
+            .description
+            .contains("Owner notice: the owner was notified at d***@contoso-demo.example"),
+        "{}",
+        filed.description
+    );
+    assert!(filed.comments.is_empty(), "no dispute yet");
+
+    // The real Dana reads the notice in her mailbox and presses the button.
+    let confirmation =
+        owner_presses_this_wasnt_me(&tenant, DANA, "dana", "locked-out-owner-disputes").await;
+    assert!(
+        confirmation.contains("+44 20 7946 0000"),
+        "the page says whom to call: {confirmation}"
+    );
+
+    // The helpdesk's ticket gets one internal note saying not to reset.
+    wait_until("the dispute reaches the ticket", || {
+        !ticket(&emulator).comments.is_empty()
+    })
+    .await;
+    let disputed = ticket(&emulator);
+    assert_eq!(disputed.comments.len(), 1, "{:?}", disputed.comments);
+    let note = &disputed.comments[0];
+    assert!(
+        !note.public,
+        "an internal note, which the requester does not see"
+    );
+    assert!(
+        note.body.contains("do not reset") || note.body.contains("DO NOT RESET"),
+        "{}",
+        note.body
+    );
+    w.screenshot("after-dispute").await;
+    w.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn locked_out_without_a_helpdesk_says_so_and_offers_no_form() {
     let _one = ONE_WINDOW_AT_A_TIME.lock().await;

@@ -33,6 +33,16 @@
 //! [ticket.runbooks]           # per language; English defaults to the built-in steps
 //! en = ["Verify the caller by call-back on the directory number.", "…"]
 //!
+//! [entra]                     # device-key enrolment: the relay as an API in Entra (see the README)
+//! tenant_id = "8d3c6a2e-…"    # the organisation's directory (tenant) id, a GUID
+//! authority = "https://login.microsoftonline.com/"  # the default; the cloud's sign-in host
+//! relay_client_id = "5c0e8b3d-…"  # the relay registration's application (client) id
+//! app_id_uri = "api://mfa-assistant-relay"  # its Application ID URI ("Expose an API")
+//! assistant_client_id = "4a1f9c7e-…"  # MFA Assistant's client id: only its tokens enrol
+//! scope = "DeviceKeys.Enrol"  # the default: the delegated permission the relay exposes
+//! max_token_age_seconds = 600 # the default: a token issued longer ago is refused
+//! v1_issuer = "https://sts.windows.net/"  # the default; the issuer host of v1.0 tokens
+//!
 //! [notify]                    # optional: tell the account's owner, with a "This wasn't me" link
 //! public_url = "https://relay.contoso.com/"   # where the owner's dispute links point
 //! helpdesk_contact = "Call the IT service desk on +44 20 7946 0000"
@@ -254,6 +264,121 @@ impl Limits {
     }
 }
 
+/// `[entra]`: the relay as an API in the organisation's Entra tenant.
+/// Device-key enrolment (and the lookup of an enrolled key) accepts only an
+/// access token Entra issued for this registration's scope to MFA
+/// Assistant, checked by the relay itself (`crate::access_token`); without
+/// this section the relay offers no enrolment (503
+/// `deviceKeysNotConfigured`) and requests are simply unverified.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entra {
+    /// The organisation's directory (tenant) id, a GUID.
+    pub tenant_id: String,
+    /// The cloud's sign-in host, ending in `/` (default
+    /// `https://login.microsoftonline.com/`); the tenant's keys are at
+    /// `{authority}{tenant_id}/discovery/v2.0/keys`.
+    #[serde(default = "default_authority")]
+    pub authority: String,
+    /// The relay registration's application (client) id: a v2.0 token's
+    /// `aud`, and a v1.0 token's when the app asks by client id.
+    pub relay_client_id: String,
+    /// The relay registration's Application ID URI: a v1.0 token's `aud`.
+    pub app_id_uri: String,
+    /// MFA Assistant's client id (the app's registration): the only client
+    /// (`azp`/`appid`) whose tokens are accepted.
+    pub assistant_client_id: String,
+    /// The delegated permission the registration exposes.
+    #[serde(default = "default_scope")]
+    pub scope: String,
+    /// A token issued (`iat`) longer ago than this is refused
+    /// (`tokenTooOld`); the app asks for a fresh one before it enrols.
+    #[serde(default = "default_max_token_age")]
+    pub max_token_age_seconds: u64,
+    /// The issuer host of v1.0 access tokens (`{v1_issuer}{tenant_id}/`);
+    /// default `https://sts.windows.net/` (the public cloud; 21Vianet:
+    /// `https://sts.chinacloudapi.cn/`).
+    #[serde(default = "default_v1_issuer")]
+    pub v1_issuer: String,
+}
+
+fn default_authority() -> String {
+    "https://login.microsoftonline.com/".into()
+}
+
+fn default_scope() -> String {
+    helpdesk_contract::relay_token::DEFAULT_SCOPE_NAME.into()
+}
+
+fn default_max_token_age() -> u64 {
+    helpdesk_contract::relay_token::DEFAULT_MAX_AGE_SECONDS
+}
+
+fn default_v1_issuer() -> String {
+    "https://sts.windows.net/".into()
+}
+
+impl Entra {
+    fn check(mut self) -> Result<Entra, String> {
+        let guid = |key: &str, value: &str| -> Result<String, String> {
+            uuid::Uuid::parse_str(value.trim())
+                .map(|u| u.to_string())
+                .map_err(|_| format!("[entra] {key} must be a GUID such as \"8d3c6a2e-5b41-4f7a-9e0d-2c6b1a9f4e73\", not {value:?}"))
+        };
+        self.tenant_id = guid("tenant_id", &self.tenant_id)?;
+        self.relay_client_id = guid("relay_client_id", &self.relay_client_id)?;
+        self.assistant_client_id = guid("assistant_client_id", &self.assistant_client_id)?;
+        self.authority = base_url(&self.authority, "[entra] authority")?.to_string();
+        self.v1_issuer = base_url(&self.v1_issuer, "[entra] v1_issuer")?.to_string();
+        self.app_id_uri = self.app_id_uri.trim().trim_end_matches('/').to_owned();
+        if self.app_id_uri.is_empty() || !self.app_id_uri.contains(':') {
+            return Err(format!(
+                "[entra] app_id_uri must be the relay registration's Application ID URI, such as \"api://mfa-assistant-relay\", not {:?}",
+                self.app_id_uri
+            ));
+        }
+        self.scope = self.scope.trim().to_owned();
+        if self.scope.is_empty()
+            || self.scope.contains(char::is_whitespace)
+            || self.scope.contains('/')
+        {
+            return Err(format!(
+                "[entra] scope must be the permission's name alone, such as \"DeviceKeys.Enrol\", not {:?}",
+                self.scope
+            ));
+        }
+        if !(60..=3600).contains(&self.max_token_age_seconds) {
+            return Err(format!(
+                "[entra] max_token_age_seconds must be between 60 and 3600 (it is {})",
+                self.max_token_age_seconds
+            ));
+        }
+        Ok(self)
+    }
+
+    /// `{authority}{tenant_id}/discovery/v2.0/keys`.
+    pub fn jwks_url(&self) -> Url {
+        let text = format!("{}{}/discovery/v2.0/keys", self.authority, self.tenant_id);
+        Url::parse(&text).unwrap_or_else(|_| Url::parse("https://invalid./").expect("a URL"))
+    }
+
+    /// What a token must say (`helpdesk_contract::relay_token`).
+    pub fn expectations(&self) -> helpdesk_contract::relay_token::Expectations {
+        helpdesk_contract::relay_token::Expectations {
+            tenant_id: self.tenant_id.clone(),
+            issuers: helpdesk_contract::relay_token::Expectations::issuers_for(
+                &self.authority,
+                &self.v1_issuer,
+                &self.tenant_id,
+            ),
+            audiences: vec![self.relay_client_id.clone(), self.app_id_uri.clone()],
+            client_id: self.assistant_client_id.clone(),
+            scope: self.scope.clone(),
+            max_age_seconds: self.max_token_age_seconds,
+        }
+    }
+}
+
 /// How requests are delivered.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -312,6 +437,7 @@ struct RawConfig {
     helpdesk: Option<RawHelpdesk>,
     #[serde(default)]
     notify: Option<crate::notify::RawNotify>,
+    entra: Option<Entra>,
 }
 
 /// `[ticket]`: the organisation's words on every ticket.
@@ -390,8 +516,8 @@ pub struct RelayConfig {
     pub database: Database,
     /// Lower-case; a request's UPN must be in one of them.
     pub organisation_domains: Vec<String>,
-    /// Microsoft Graph, ending in `/`; enrolment tokens are checked against
-    /// its `me`.
+    /// Microsoft Graph, ending in `/` (owner notices). Enrolment tokens are
+    /// never sent to it: see `entra`.
     pub graph_base: Url,
     pub tls: Option<Tls>,
     pub limits: Limits,
@@ -404,6 +530,9 @@ pub struct RelayConfig {
     /// `[notify]`: owner notices and dispute links (`crate::notify`); `None`
     /// sends none.
     pub notify: Option<crate::notify::NotifyConfig>,
+    /// `[entra]`: device-key enrolment's token checks; `None` offers no
+    /// enrolment.
+    pub entra: Option<Entra>,
 }
 
 /// The configuration file's default location.
@@ -482,6 +611,7 @@ impl RelayConfig {
         let (ticket_language, runbook) = raw.ticket.runbook()?;
         let helpdesk = helpdesk(raw.helpdesk)?;
         let notify = raw.notify.map(|n| n.build(&graph_base)).transpose()?;
+        let entra = raw.entra.map(Entra::check).transpose()?;
         Ok(RelayConfig {
             listen,
             database,
@@ -494,6 +624,7 @@ impl RelayConfig {
             runbook,
             helpdesk,
             notify,
+            entra,
         })
     }
 }

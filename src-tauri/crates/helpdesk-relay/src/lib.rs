@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod access_token;
 pub mod config;
 pub mod delivery;
 pub mod device_keys;
@@ -59,6 +60,9 @@ pub struct RelayState {
     pub notify_wake: Arc<Notify>,
     pub http: reqwest::Client,
     pub helpdesk_name: &'static str,
+    /// Checks device-key enrolment tokens (`[entra]`); `None` when device
+    /// keys are not configured.
+    pub tokens: Option<access_token::TokenChecker>,
 }
 
 /// A running relay. Dropping it stops it; a delivery in flight is
@@ -102,6 +106,10 @@ impl Relay {
             store: OnceLock::new(),
             wake: Arc::new(Notify::new()),
             notify_wake: Arc::new(Notify::new()),
+            tokens: config
+                .entra
+                .as_ref()
+                .map(|entra| access_token::TokenChecker::new(entra, http.clone())),
             http,
             helpdesk_name: config.helpdesk.name(),
             config,

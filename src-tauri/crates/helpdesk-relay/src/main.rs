@@ -291,6 +291,7 @@ async fn demo(port: u16, state_dir: Option<PathBuf>) -> Result<(), String> {
     println!("  graph_base = \"{tenant}v1.0/\"");
     println!("  [helpdesk]");
     println!("  relay = \"{url}\"");
+    println!("  relay_scope = \"{}\"", demo::RELAY_SCOPE);
     println!("Press Ctrl-C to stop.");
     shutdown_signal().await;
     drop(relay);
@@ -310,10 +311,22 @@ fn demo_config(port: u16, state_dir: &std::path::Path, tenant: &url::Url) -> Str
          graph_base = \"{tenant}v1.0/\"\n\
          [delivery]\n\
          first_retry_seconds = 2\n\
+         [entra]\n\
+         tenant_id = \"{}\"\n\
+         authority = \"{tenant}\"\n\
+         relay_client_id = \"{}\"\n\
+         app_id_uri = \"{}\"\n\
+         assistant_client_id = \"{}\"\n\
+         scope = \"{}\"\n\
          [helpdesk.zendesk]\n\
          base_url = \"{tenant}zendesk/\"\n",
         database.display(),
-        tenant_emulator::demo::DOMAIN
+        tenant_emulator::demo::DOMAIN,
+        tenant_emulator::demo::TENANT_ID,
+        tenant_emulator::demo::RELAY_API_CLIENT_ID,
+        tenant_emulator::demo::RELAY_APP_ID_URI,
+        tenant_emulator::demo::CLIENT_ID,
+        tenant_emulator::demo::RELAY_SCOPE_NAME,
     )
 }
 

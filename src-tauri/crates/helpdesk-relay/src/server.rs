@@ -41,7 +41,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::device_keys::{self, CheckError, Enrolment, GraphRefusal};
+use crate::device_keys::{self, CheckError, Enrolment};
 use crate::escape::{escaped, quoted};
 use crate::rate_limit;
 use crate::store::{Accepted, Counts, Enrolled, NewRequest, Store, StoreError};
@@ -58,6 +58,7 @@ pub fn router(state: Arc<RelayState>) -> Router {
         .route("/v1/reset-requests", post(submit))
         .route("/v1/reset-requests/{request_id}", get(status))
         .route("/v1/device-keys", post(enrol))
+        .route("/v1/device-keys/{key_id}", get(enrolled_key))
         .route("/healthz", get(health))
         .route("/dispute/{token}", get(dispute_page).post(dispute))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES * 2))
@@ -83,6 +84,14 @@ impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.error.status).unwrap_or(StatusCode::BAD_REQUEST);
         let mut response = json_response(status, self.error.body());
+        // A refused relay token is a bearer challenge (RFC 6750 §3).
+        if self.error.status == 401
+            && helpdesk_contract::relay_token::REFUSAL_CODES.contains(&self.error.code)
+        {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         if let Some(wait) = self.retry_after {
             let seconds = (wait.as_secs_f64().ceil() as u64).max(1).to_string();
             if let Ok(value) = HeaderValue::from_str(&seconds) {
@@ -340,22 +349,7 @@ async fn enrol(
     body: Bytes,
 ) -> Result<Response, Refusal> {
     let source = relay.rate_limited(peer, &headers)?;
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            refuse(ContractError::new(
-                401,
-                "missingToken",
-                "enrolment needs the signed-in user's Microsoft Graph token: Authorization: Bearer <token>",
-            ))
-        })?;
+    let user = relay.token_user(&headers, source).await?;
     if !is_json_media_type(header_text(&headers, "content-type").as_deref()) {
         return Err(refuse(ContractError::bad(
             "invalidContentType",
@@ -364,17 +358,6 @@ async fn enrol(
     }
     let enrolment = Enrolment::parse(&body).map_err(refuse)?;
     let store = relay.store_now()?;
-    let user = match device_keys::who_is(&relay.http, &relay.config.graph_base, token).await {
-        Ok(user) => user,
-        Err(GraphRefusal::Token(message)) => {
-            tracing::info!(%source, "refused an enrolment: {}", escaped(&message));
-            return Err(refuse(ContractError::new(401, "invalidToken", message)));
-        }
-        Err(GraphRefusal::Unavailable(message)) => {
-            tracing::warn!("cannot check an enrolment: {}", escaped(&message));
-            return Err(refuse(ContractError::new(502, "graphUnavailable", message)));
-        }
-    };
     if !in_any_domain(&user.upn, &relay.config.organisation_domains) {
         return Err(refuse(ContractError::new(
             422,
@@ -389,6 +372,16 @@ async fn enrol(
             Ok(json_response(StatusCode::CREATED, key_body(&key)))
         }
         Ok(Enrolled::Again(key)) => Ok(json_response(StatusCode::OK, key_body(&key))),
+        Ok(Enrolled::Limit) => {
+            tracing::warn!(%source, "refused a device key for {}: it already has {} keys", quoted(&user.upn), crate::store::MAX_KEYS_PER_USER);
+            Err(refuse(ContractError::new(
+                409,
+                helpdesk_contract::device_proof::DEVICE_KEY_LIMIT,
+                helpdesk_contract::device_proof::device_key_limit_message(
+                    crate::store::MAX_KEYS_PER_USER as usize,
+                ),
+            )))
+        }
         Ok(Enrolled::OtherUser(key)) => {
             tracing::warn!(%source, "refused to enrol for {} a key enrolled for {}", quoted(&user.upn), quoted(&key.upn));
             Err(refuse(ContractError::new(
@@ -398,6 +391,83 @@ async fn enrol(
             )))
         }
         Err(e) => Err(unavailable(&e)),
+    }
+}
+
+/// `GET /v1/device-keys/{keyId}`: whether that key is still enrolled for
+/// the token's user (200 with the `DeviceKey`), else 404 `notFound` (also
+/// for another user's key: nothing is told about it). Same token as
+/// enrolment.
+async fn enrolled_key(
+    State(relay): State<Arc<RelayState>>,
+    Extension(Peer(peer)): Extension<Peer>,
+    headers: HeaderMap,
+    Path(key_id): Path<String>,
+) -> Result<Response, Refusal> {
+    let source = relay.rate_limited(peer, &headers)?;
+    let user = relay.token_user(&headers, source).await?;
+    let not_found = || {
+        refuse(ContractError::new(
+            404,
+            "notFound",
+            "this device key is not enrolled for you (removed, or never enrolled): enrol it again",
+        ))
+    };
+    if !helpdesk_contract::device_proof::is_valid_key_id(&key_id) {
+        return Err(not_found());
+    }
+    let store = relay.store_now()?;
+    match store.device_key(&key_id).await {
+        Ok(Some(key)) if key.user_id == user.oid => {
+            Ok(json_response(StatusCode::OK, key_body(&key)))
+        }
+        Ok(_) => Err(not_found()),
+        Err(e) => Err(unavailable(&e)),
+    }
+}
+
+impl RelayState {
+    /// The user of the request's relay token (`crate::access_token`): 401
+    /// with the contract's code when there is none or it is refused, 503
+    /// when device keys are not configured or the tenant's keys cannot be
+    /// fetched. The token is never logged.
+    async fn token_user(
+        &self,
+        headers: &HeaderMap,
+        source: IpAddr,
+    ) -> Result<helpdesk_contract::relay_token::TokenUser, Refusal> {
+        let Some(checker) = &self.tokens else {
+            return Err(refuse(ContractError::new(
+                503,
+                "deviceKeysNotConfigured",
+                "this relay has no [entra] configuration, so it enrols no device keys; requests are accepted unverified",
+            )));
+        };
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                refuse(ContractError::new(
+                    401,
+                    helpdesk_contract::relay_token::MISSING_TOKEN,
+                    format!(
+                        "send an access token for the relay's scope ({}/{}) as Authorization: Bearer <token>",
+                        checker.expectations().audiences.last().map(String::as_str).unwrap_or("api://…"),
+                        checker.expectations().scope
+                    ),
+                ))
+            })?;
+        checker
+            .check(token, OffsetDateTime::now_utc())
+            .await
+            .map_err(|e| {
+                tracing::info!(%source, code = e.code, "refused a relay token: {}", escaped(&e.message));
+                refuse(e)
+            })
     }
 }
 

@@ -12,7 +12,8 @@ use helpdesk_relay::config::RelayConfig;
 use helpdesk_relay::Relay;
 use serde_json::{json, Value};
 use support::{
-    config_text, fake_graph, new_key, request_body, submit, wait_delivered, FakeServiceNow, Mode,
+    config_text, demo_tokens, entra_config, fake_graph, new_key, relay_claims, request_body,
+    submit, wait_delivered, FakeServiceNow, Mode,
 };
 
 struct Setup {
@@ -422,11 +423,32 @@ async fn submit_signed(
 
 #[tokio::test]
 async fn a_request_signed_by_the_users_enrolled_device_says_so_in_the_ticket() {
-    let s = setup(FAST).await;
+    let tenant = tenant_emulator::Emulator::start(tenant_emulator::EmulatorConfig::default())
+        .await
+        .unwrap();
+    let s = setup(&format!("{FAST}{}", entra_config(&tenant.base_url()))).await;
     let key = device_proof::generate_key();
     let enrolment = json!({"publicKey": device_proof::public_key_text(&key), "device": {"os": "Windows 11", "appVersion": "0.1.0"}});
+    // Adele's token for the relay, got as the app gets it (enrolment
+    // happens while the user can still sign in with MFA); Erik (not a demo
+    // user) and an outsider hold tokens the tenant's keys signed.
+    let (adele_graph, adele) = demo_tokens(&tenant.base_url(), "adele").await;
+    let erik = tenant
+        .sign_token(&relay_claims(
+            "erik@contoso-demo.example",
+            "22222222-2222-2222-2222-222222222222",
+            |_| {},
+        ))
+        .unwrap();
+    let outsider = tenant
+        .sign_token(&relay_claims(
+            "eve@elsewhere.example",
+            "33333333-3333-3333-3333-333333333333",
+            |_| {},
+        ))
+        .unwrap();
 
-    // Enrolment needs a token Graph accepts, for a user of the organisation.
+    // Enrolment needs a token for the relay, for a user of the organisation.
     assert_eq!(
         enrol(&s, None, &enrolment).await.1["error"]["code"],
         "missingToken"
@@ -436,14 +458,24 @@ async fn a_request_signed_by_the_users_enrolled_device_says_so_in_the_ticket() {
         (status, refused["error"]["code"].as_str()),
         (401, Some("invalidToken"))
     );
-    let (status, refused) = enrol(&s, Some("token-outsider"), &enrolment).await;
+    let (status, refused) = enrol(&s, Some(&adele_graph), &enrolment).await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (401, Some("invalidToken")),
+        "Adele's own Graph token is not for the relay"
+    );
+    assert!(
+        tenant.request_log().iter().all(|r| !r.path.contains("/me")),
+        "the relay never asks Graph who a token is"
+    );
+    let (status, refused) = enrol(&s, Some(&outsider), &enrolment).await;
     assert_eq!(
         (status, refused["error"]["code"].as_str()),
         (422, Some("upnOutsideOrganisation"))
     );
     let (status, refused) = enrol(
         &s,
-        Some("token-dana"),
+        Some(&adele),
         &json!({"publicKey": "AAAA", "device": {"os": "x", "appVersion": "1"}}),
     )
     .await;
@@ -451,33 +483,33 @@ async fn a_request_signed_by_the_users_enrolled_device_says_so_in_the_ticket() {
         (status, refused["error"]["code"].as_str()),
         (400, Some("invalidPublicKey"))
     );
-    let (status, refused) = enrol(&s, Some("token-dana"), &json!({"publicKey": device_proof::public_key_text(&key), "device": {"os": "x", "appVersion": "1"}, "upn": "ceo@contoso-demo.example"})).await;
+    let (status, refused) = enrol(&s, Some(&adele), &json!({"publicKey": device_proof::public_key_text(&key), "device": {"os": "x", "appVersion": "1"}, "upn": "ceo@contoso-demo.example"})).await;
     assert_eq!(
         (status, refused["error"]["code"].as_str()),
         (400, Some("unknownField"))
     );
 
-    let (status, enrolled) = enrol(&s, Some("token-dana"), &enrolment).await;
+    let (status, enrolled) = enrol(&s, Some(&adele), &enrolment).await;
     assert_eq!(status, 201, "{enrolled}");
     assert_eq!(
-        enrolled["upn"], "dana@contoso-demo.example",
-        "Graph's name, lower-case"
+        enrolled["upn"], "adele@contoso-demo.example",
+        "the token's name, lower-case"
     );
     let key_id = enrolled["keyId"].as_str().unwrap().to_owned();
-    let (status, again) = enrol(&s, Some("token-dana"), &enrolment).await;
+    let (status, again) = enrol(&s, Some(&adele), &enrolment).await;
     assert_eq!(
         (status, again["keyId"].as_str()),
         (200, Some(key_id.as_str()))
     );
-    let (status, elsewhere) = enrol(&s, Some("token-erik"), &enrolment).await;
+    let (status, elsewhere) = enrol(&s, Some(&erik), &enrolment).await;
     assert_eq!(
         (status, elsewhere["error"]["code"].as_str()),
         (409, Some("keyEnrolledElsewhere"))
     );
 
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let dana = request_body("dana@contoso-demo.example", "amber-falcon-42");
-    let (status, accepted) = submit_signed(&s, &key, &key_id, now, &dana, false).await;
+    let request = request_body("adele@contoso-demo.example", "amber-falcon-42");
+    let (status, accepted) = submit_signed(&s, &key, &key_id, now, &request, false).await;
     assert_eq!(status, 202, "{accepted}");
     let id = accepted["requestId"].as_str().unwrap().to_owned();
     wait_delivered(&s.http, &s.url, &id, Duration::from_secs(10)).await;
@@ -496,7 +528,7 @@ async fn a_request_signed_by_the_users_enrolled_device_says_so_in_the_ticket() {
         .unwrap()
         .contains("enrolled device"));
 
-    // Dana's device asking for Erik's reset: accepted, flagged.
+    // Adele's device asking for Erik's reset: accepted, flagged.
     let erik = request_body("erik@contoso-demo.example", "amber-falcon-42");
     let (status, accepted) = submit_signed(&s, &key, &key_id, now, &erik, false).await;
     assert_eq!(status, 202);
@@ -506,16 +538,16 @@ async fn a_request_signed_by_the_users_enrolled_device_says_so_in_the_ticket() {
         .as_str()
         .unwrap()
         .to_owned();
-    assert!(description.contains("unverified device (WARNING: signed by a device enrolled for another account, dana@contoso-demo.example"), "{description}");
+    assert!(description.contains("unverified device (WARNING: signed by a device enrolled for another account, adele@contoso-demo.example"), "{description}");
 
     // A signature that does not verify, or is too old, is refused; an
     // unknown key only makes the request unverified.
-    let (status, refused) = submit_signed(&s, &key, &key_id, now, &dana, true).await;
+    let (status, refused) = submit_signed(&s, &key, &key_id, now, &request, true).await;
     assert_eq!(
         (status, refused["error"]["code"].as_str()),
         (401, Some("invalidSignature"))
     );
-    let (status, refused) = submit_signed(&s, &key, &key_id, now - 3600, &dana, false).await;
+    let (status, refused) = submit_signed(&s, &key, &key_id, now - 3600, &request, false).await;
     assert_eq!(
         (status, refused["error"]["code"].as_str()),
         (401, Some("signatureExpired"))
@@ -535,7 +567,7 @@ async fn a_request_signed_by_the_users_enrolled_device_says_so_in_the_ticket() {
         .post(format!("{}v1/reset-requests", s.url))
         .header("idempotency-key", new_key())
         .header("device-key-id", &key_id)
-        .json(&dana)
+        .json(&request)
         .send()
         .await
         .unwrap();

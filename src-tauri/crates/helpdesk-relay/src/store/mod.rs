@@ -119,10 +119,16 @@ pub enum Enrolled {
     Again(DeviceKey),
     /// The public key is enrolled for another user.
     OtherUser(DeviceKey),
+    /// The user already has [`MAX_KEYS_PER_USER`] keys: nothing was
+    /// enrolled and none evicted.
+    Limit,
 }
 
-/// The most device keys one user keeps; a new one replaces the oldest.
-pub const MAX_KEYS_PER_USER: i64 = 5;
+/// The most device keys one user keeps; past it an enrolment is refused
+/// (409 `deviceKeyLimit`), never made room for: an enrolment an attacker
+/// made must not push the owner's real keys out.
+pub const MAX_KEYS_PER_USER: i64 =
+    helpdesk_contract::device_proof::MAX_DEVICE_KEYS_PER_ACCOUNT as i64;
 
 /// Counts for the status line and the load benchmark.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -258,7 +264,7 @@ impl Store {
         }
     }
 
-    /// Enrols `key` (keeping at most [`MAX_KEYS_PER_USER`] per user).
+    /// Enrols `key`, unless its user already has [`MAX_KEYS_PER_USER`].
     pub async fn enrol(&self, key: DeviceKey) -> Result<Enrolled, StoreError> {
         match self {
             Store::Sqlite(s) => s.enrol(key).await,

@@ -345,6 +345,19 @@ impl PostgresStore {
                 Enrolled::OtherUser(existing)
             });
         }
+        // The per-user advisory lock above makes count-then-insert safe
+        // across instances.
+        let held: i64 = tx
+            .query_one(
+                "SELECT COUNT(*) FROM device_keys WHERE user_id = $1",
+                &[&key.user_id],
+            )
+            .await
+            .map_err(failed)?
+            .get(0);
+        if held >= MAX_KEYS_PER_USER {
+            return Ok(Enrolled::Limit);
+        }
         tx.execute(
             &format!("INSERT INTO device_keys ({KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
             &[
@@ -356,13 +369,6 @@ impl PostgresStore {
                 &key.app_version,
                 &millis(key.enrolled_at),
             ],
-        )
-        .await
-        .map_err(failed)?;
-        tx.execute(
-            "DELETE FROM device_keys WHERE user_id = $1 AND key_id NOT IN \
-             (SELECT key_id FROM device_keys WHERE user_id = $1 ORDER BY enrolled_at DESC, key_id LIMIT $2)",
-            &[&key.user_id, &MAX_KEYS_PER_USER],
         )
         .await
         .map_err(failed)?;

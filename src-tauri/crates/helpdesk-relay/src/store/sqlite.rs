@@ -368,8 +368,18 @@ impl SqliteStore {
                     Enrolled::OtherUser(existing)
                 });
             }
+            let held: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM device_keys WHERE user_id = ?1",
+                params![key.user_id],
+                |row| row.get(0),
+            )?;
+            if held >= MAX_KEYS_PER_USER {
+                return Ok(Enrolled::Limit);
+            }
             tx.execute(
-                &format!("INSERT INTO device_keys ({KEY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+                &format!(
+                    "INSERT INTO device_keys ({KEY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                ),
                 params![
                     key.key_id,
                     key.upn,
@@ -379,11 +389,6 @@ impl SqliteStore {
                     key.app_version,
                     millis(key.enrolled_at)
                 ],
-            )?;
-            tx.execute(
-                "DELETE FROM device_keys WHERE user_id = ?1 AND key_id NOT IN \
-                 (SELECT key_id FROM device_keys WHERE user_id = ?1 ORDER BY enrolled_at DESC, key_id LIMIT ?2)",
-                params![key.user_id, MAX_KEYS_PER_USER],
             )?;
             tx.commit()?;
             Ok(Enrolled::New(key))

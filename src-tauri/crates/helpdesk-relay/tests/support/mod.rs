@@ -438,3 +438,119 @@ pub async fn wait_for_delivered_count(
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+// ---- Relay tokens from the demo tenant ---------------------------------------
+
+/// The `[entra]` section for the demo tenant served at `tenant` (an
+/// in-process `tenant_emulator::Emulator`): its "MFA Assistant relay" API.
+pub fn entra_config(tenant: &url::Url) -> String {
+    use tenant_emulator::demo;
+    format!(
+        "[entra]\n\
+         tenant_id = \"{}\"\n\
+         authority = \"{tenant}\"\n\
+         relay_client_id = \"{}\"\n\
+         app_id_uri = \"{}\"\n\
+         assistant_client_id = \"{}\"\n",
+        demo::TENANT_ID,
+        demo::RELAY_API_CLIENT_ID,
+        demo::RELAY_APP_ID_URI,
+        demo::CLIENT_ID,
+    )
+}
+
+async fn token_form(
+    http: &reqwest::Client,
+    tenant: &url::Url,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> Value {
+    let url = format!(
+        "{tenant}{}/oauth2/v2.0/{endpoint}",
+        tenant_emulator::demo::TENANT_ID
+    );
+    let response = http.post(url).form(form).send().await.unwrap();
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert!(status.is_success(), "{endpoint}: {status} {body}");
+    body
+}
+
+/// The demo user's tokens as the app gets them: a device-code sign-in for
+/// Graph (the scripted browser signs in with MFA), then the refresh token
+/// redeemed for the relay's scope. `(graph token, relay token)`.
+pub async fn demo_tokens(tenant: &url::Url, upn: &str) -> (String, String) {
+    use tenant_emulator::browser::{self, BrowserAction, BrowserScript};
+    use tenant_emulator::demo;
+    let http = reqwest::Client::new();
+    let started = token_form(
+        &http,
+        tenant,
+        "devicecode",
+        &[
+            ("client_id", demo::CLIENT_ID),
+            ("scope", "openid profile offline_access User.Read"),
+        ],
+    )
+    .await;
+    let user_code = started["user_code"].as_str().unwrap();
+    browser::complete_device_code(
+        tenant,
+        user_code,
+        &BrowserScript::demo_user(upn, BrowserAction::SignIn),
+    )
+    .await
+    .unwrap();
+    let graph = token_form(
+        &http,
+        tenant,
+        "token",
+        &[
+            ("client_id", demo::CLIENT_ID),
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("device_code", started["device_code"].as_str().unwrap()),
+        ],
+    )
+    .await;
+    let scope = format!("openid offline_access {}", demo::RELAY_SCOPE);
+    let relay = token_form(
+        &http,
+        tenant,
+        "token",
+        &[
+            ("client_id", demo::CLIENT_ID),
+            ("grant_type", "refresh_token"),
+            ("refresh_token", graph["refresh_token"].as_str().unwrap()),
+            ("scope", &scope),
+        ],
+    )
+    .await;
+    (
+        graph["access_token"].as_str().unwrap().to_owned(),
+        relay["access_token"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// The claims of a relay token for `upn` (object id `oid`) as the demo
+/// tenant issues it, changed by `edit`: for tokens an attacker could hold
+/// (signed with `Emulator::sign_token`, as Entra's shared keys sign every
+/// tenant's and app's tokens).
+pub fn relay_claims(upn: &str, oid: &str, edit: impl FnOnce(&mut Value)) -> Value {
+    use tenant_emulator::demo;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let mut claims = json!({
+        "aud": demo::RELAY_APP_ID_URI,
+        "iss": format!("https://sts.windows.net/{}/", demo::TENANT_ID),
+        "tid": demo::TENANT_ID,
+        "appid": demo::CLIENT_ID,
+        "appidacr": "0",
+        "scp": demo::RELAY_SCOPE_NAME,
+        "amr": ["pwd", "mfa"],
+        "iat": now, "nbf": now, "exp": now + 3600,
+        "oid": oid,
+        "upn": upn,
+        "ver": "1.0",
+    });
+    edit(&mut claims);
+    claims
+}

@@ -248,3 +248,61 @@ fn the_enrolment_body_matches_the_spec() {
     let key_max = s["properties"]["publicKey"]["maxLength"].as_u64().unwrap() as usize;
     assert!(key.len() <= key_max, "a real key fits the spec's publicKey");
 }
+
+#[test]
+fn device_keys_are_guarded_by_the_relay_token_and_its_codes() {
+    use helpdesk_contract::device_proof::{DEVICE_KEY_LIMIT, MAX_DEVICE_KEYS_PER_ACCOUNT};
+    use helpdesk_contract::relay_token::{
+        DEFAULT_MAX_AGE_SECONDS, DEFAULT_SCOPE_NAME, REFUSAL_CODES,
+    };
+    let spec = spec();
+    let scheme = &spec["components"]["securitySchemes"]["relayToken"];
+    assert_eq!(scheme["scheme"], "bearer");
+    assert_eq!(scheme["bearerFormat"], "JWT");
+    let described = scheme["description"].as_str().unwrap();
+    assert!(described.contains(DEFAULT_SCOPE_NAME), "{described}");
+    assert!(described.contains(&format!("{} minutes", DEFAULT_MAX_AGE_SECONDS / 60)));
+    assert!(
+        spec["components"]["securitySchemes"]
+            .get("graphToken")
+            .is_none(),
+        "no operation takes a Graph token"
+    );
+    let enrol = &spec["paths"]["/v1/device-keys"]["post"];
+    let lookup = &spec["paths"]["/v1/device-keys/{keyId}"]["get"];
+    for operation in [enrol, lookup] {
+        assert_eq!(operation["security"], json!([{"relayToken": []}]));
+        let unauthorised = operation["responses"]["401"]["description"]
+            .as_str()
+            .unwrap();
+        for code in REFUSAL_CODES {
+            assert!(
+                unauthorised.contains(&format!("`{code}`")),
+                "{}: 401 names {code}",
+                operation["operationId"]
+            );
+        }
+        let unavailable = operation["responses"]["503"]["description"]
+            .as_str()
+            .unwrap();
+        assert!(unavailable.contains("`signingKeysUnavailable`"));
+        assert!(unavailable.contains("`deviceKeysNotConfigured`"));
+    }
+    let conflict = enrol["responses"]["409"]["description"].as_str().unwrap();
+    assert!(
+        conflict.contains(&format!("`{DEVICE_KEY_LIMIT}`")),
+        "{conflict}"
+    );
+    assert!(
+        conflict.contains(&format!("{MAX_DEVICE_KEYS_PER_ACCOUNT} keys")),
+        "{conflict}"
+    );
+    assert!(lookup["responses"]["404"]["description"]
+        .as_str()
+        .unwrap()
+        .contains("`notFound`"));
+    assert_eq!(
+        lookup["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/DeviceKey"
+    );
+}

@@ -947,6 +947,444 @@ async fn email_refuses_on_5xx_retries_on_4xx_and_on_a_closed_port() {
     assert_unreachable(&email(port, true), "email", SMTP_PASSWORD).await;
 }
 
+// ------------------------------------------------- The owner's dispute notes
+//
+// Per helpdesk: the note goes to the filed ticket as the helpdesk documents
+// an internal note; a retry that follows an uncertain attempt
+// (`look_first`) reads the ticket's notes first and adds nothing when the
+// note is there, and adds it when it is not; an unknown ticket is refused;
+// no error text holds the credential.
+
+fn dispute_note(ticket: &Ticket) -> String {
+    helpdesk_relay::notify::note_text(&ticket.request_id, datetime!(2026-03-01 10:15 UTC))
+}
+
+#[tokio::test]
+async fn servicenow_adds_the_dispute_as_a_work_note_on_the_incident_by_sys_id_once() {
+    let server = servicenow::start(SN_USER, SN_PASSWORD).await;
+    let helpdesk = servicenow(&server.base);
+    let http = http();
+    let ticket = new_ticket(UPN);
+    let other = new_ticket(OTHER_UPN);
+    helpdesk
+        .file(&http, &other)
+        .await
+        .expect("the other incident");
+    let filed = helpdesk.file(&http, &ticket).await.expect("the incident");
+    let text = dispute_note(&ticket);
+
+    helpdesk
+        .add_note(
+            &http,
+            &filed.ticket_number,
+            &ticket.request_id,
+            &text,
+            false,
+        )
+        .await
+        .expect("the work note");
+    let sys_id = server.with(|s| s.incidents[1].sys_id.clone());
+    let lookup = server
+        .requests_to("GET", servicenow::PATH)
+        .pop()
+        .expect("the sys_id lookup");
+    assert_eq!(lookup.param("sysparm_query"), Some("number=INC0010002"));
+    let patches = server.requests_to("PATCH", &format!("{}/{sys_id}", servicenow::PATH));
+    assert_eq!(patches.len(), 1, "one PATCH, to the incident's sys_id");
+    assert!(patches[0].has_basic(SN_USER, SN_PASSWORD));
+    assert_eq!(
+        patches[0].json(),
+        json!({ "work_notes": text }),
+        "a work note and nothing else"
+    );
+    assert_eq!(
+        server.with(|s| s.incidents[1].work_notes.clone()),
+        vec![text.clone()]
+    );
+    assert!(
+        server.with(|s| s.incidents[0].work_notes.is_empty()),
+        "not the other incident"
+    );
+
+    // A retry after an uncertain attempt finds the note and adds nothing.
+    helpdesk
+        .add_note(&http, &filed.ticket_number, &ticket.request_id, &text, true)
+        .await
+        .expect("the look");
+    let look = server
+        .requests_to("GET", servicenow::JOURNAL)
+        .pop()
+        .expect("a look at the work notes");
+    let query = look.param("sysparm_query").unwrap_or_default().to_string();
+    assert!(
+        query.starts_with(&format!("element_id={sys_id}^element=work_notes^valueLIKE"))
+            && query.contains(&ticket.request_id),
+        "{query}"
+    );
+    assert_eq!(
+        server.with(|s| s.incidents[1].work_notes.len()),
+        1,
+        "not doubled"
+    );
+    assert_eq!(
+        server
+            .requests_to("PATCH", &format!("{}/{sys_id}", servicenow::PATH))
+            .len(),
+        1
+    );
+
+    // The other incident has no note yet: looking first, it gets one.
+    let other_text = dispute_note(&other);
+    helpdesk
+        .add_note(&http, "INC0010001", &other.request_id, &other_text, true)
+        .await
+        .expect("the other note");
+    assert_eq!(
+        server.with(|s| s.incidents[0].work_notes.clone()),
+        vec![other_text]
+    );
+
+    // An incident that is not there: retried, naming what was missing.
+    let (reason, _) = expect_retry(
+        helpdesk
+            .add_note(&http, "INC0099999", &ticket.request_id, &text, false)
+            .await,
+    );
+    assert!(reason.contains("INC0099999"), "{reason}");
+    server.fail_with(Answer::json(401, json!({"error": "unauthorised"})));
+    let (reason, _) = expect_retry(
+        helpdesk
+            .add_note(&http, &filed.ticket_number, &ticket.request_id, &text, true)
+            .await,
+    );
+    assert!(
+        reason.contains("401") && reason.contains(SN_USER) && !reason.contains(SN_PASSWORD),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn jira_adds_the_dispute_as_an_internal_comment_once() {
+    let server = jira::start(JIRA_EMAIL, JIRA_TOKEN, DESK, REQUEST_TYPE).await;
+    let helpdesk = jira(&server.base);
+    let http = http();
+    server.with(|s| {
+        s.add_customer(UPN, true);
+        s.add_customer(OTHER_UPN, true);
+    });
+    let ticket = new_ticket(UPN);
+    let other = new_ticket(OTHER_UPN);
+    let filed = helpdesk.file(&http, &ticket).await.expect("the request");
+    helpdesk
+        .file(&http, &other)
+        .await
+        .expect("the other request");
+    assert_eq!(filed.ticket_number, "IT-12");
+    let text = dispute_note(&ticket);
+
+    helpdesk
+        .add_note(&http, "IT-12", &ticket.request_id, &text, false)
+        .await
+        .expect("the comment");
+    let path = "/rest/servicedeskapi/request/IT-12/comment";
+    let posted = server.requests_to("POST", path);
+    assert_eq!(posted.len(), 1);
+    assert!(posted[0].has_basic(JIRA_EMAIL, JIRA_TOKEN));
+    assert_eq!(
+        posted[0].json(),
+        json!({"body": text, "public": false}),
+        "internal, not public"
+    );
+    let comments = server.with(|s| s.requests[0].comments.clone());
+    assert_eq!(comments.len(), 1);
+    assert!(!comments[0].public && comments[0].body == text);
+
+    // Public replies in between do not hide it; a retry adds nothing.
+    server.with(|s| {
+        for n in 0..120 {
+            s.requests[0].comments.push(jira::Comment {
+                body: format!("reply {n}"),
+                public: n % 2 == 0,
+            });
+        }
+    });
+    helpdesk
+        .add_note(&http, "IT-12", &ticket.request_id, &text, true)
+        .await
+        .expect("the look");
+    let look = server
+        .requests_to("GET", path)
+        .pop()
+        .expect("a look at the comments");
+    assert_eq!(look.param("public"), Some("false"));
+    assert_eq!(look.param("internal"), Some("true"));
+    assert_eq!(server.requests_to("POST", path).len(), 1, "not doubled");
+
+    // The other request has none: looking first through two pages of
+    // internal comments, it gets one.
+    server.with(|s| {
+        for n in 0..150 {
+            s.requests[1].comments.push(jira::Comment {
+                body: format!("agent note {n}"),
+                public: false,
+            });
+        }
+    });
+    let other_text = dispute_note(&other);
+    helpdesk
+        .add_note(&http, "IT-13", &other.request_id, &other_text, true)
+        .await
+        .expect("the other comment");
+    let looks = server.requests_to("GET", "/rest/servicedeskapi/request/IT-13/comment");
+    assert_eq!(looks.len(), 2, "both pages were read");
+    assert_eq!(looks[1].param("start"), Some("100"));
+    assert_eq!(
+        server.with(|s| s.requests[1].comments.last().unwrap().body.clone()),
+        other_text
+    );
+
+    let text = expect_refused(
+        helpdesk
+            .add_note(
+                &http,
+                "IT-99",
+                &ticket.request_id,
+                &dispute_note(&ticket),
+                false,
+            )
+            .await,
+    );
+    assert!(text.contains("404") && !text.contains(JIRA_TOKEN), "{text}");
+}
+
+#[tokio::test]
+async fn freshservice_adds_the_dispute_as_a_private_note_once() {
+    let server = freshservice::start(FS_KEY).await;
+    let helpdesk = freshservice(&server.base);
+    let http = http();
+    let ticket = new_ticket(UPN);
+    let other = new_ticket(UPN);
+    let filed = helpdesk.file(&http, &ticket).await.expect("the ticket");
+    helpdesk
+        .file(&http, &other)
+        .await
+        .expect("the other ticket");
+    let text = dispute_note(&ticket);
+
+    helpdesk
+        .add_note(
+            &http,
+            &filed.ticket_number,
+            &ticket.request_id,
+            &text,
+            false,
+        )
+        .await
+        .expect("the note");
+    let posted = server.requests_to("POST", "/api/v2/tickets/1/notes");
+    assert_eq!(posted.len(), 1);
+    assert_eq!(
+        posted[0].header("authorization"),
+        Some(basic(FS_KEY, "X").as_str())
+    );
+    let body = posted[0].json();
+    assert_eq!(body["private"], json!(true), "a private note: {body}");
+    let html = body["body"].as_str().unwrap();
+    assert!(
+        html.contains(&helpdesk_relay::helpdesks::note_marker(&ticket.request_id)),
+        "{html}"
+    );
+    assert!(html.contains("do not reset"), "{html}");
+    assert_eq!(server.with(|s| s.tickets[0].notes.len()), 1);
+
+    helpdesk
+        .add_note(&http, &filed.ticket_number, &ticket.request_id, &text, true)
+        .await
+        .expect("the look");
+    let look = server
+        .requests_to("GET", "/api/v2/tickets/1/conversations")
+        .pop()
+        .expect("a look at the conversations");
+    assert_eq!(look.param("per_page"), Some("100"));
+    assert_eq!(server.with(|s| s.tickets[0].notes.len()), 1, "not doubled");
+
+    helpdesk
+        .add_note(&http, "2", &other.request_id, &dispute_note(&other), true)
+        .await
+        .expect("the other note");
+    assert_eq!(server.with(|s| s.tickets[1].notes.len()), 1);
+
+    let text = expect_refused(
+        helpdesk
+            .add_note(
+                &http,
+                "77",
+                &ticket.request_id,
+                &dispute_note(&ticket),
+                false,
+            )
+            .await,
+    );
+    assert!(text.contains("404") && !text.contains(FS_KEY), "{text}");
+    let text = expect_refused(
+        helpdesk
+            .add_note(
+                &http,
+                "INC-1",
+                &ticket.request_id,
+                &dispute_note(&ticket),
+                false,
+            )
+            .await,
+    );
+    assert!(text.contains("not a Freshservice ticket id"), "{text}");
+}
+
+#[tokio::test]
+async fn zendesk_adds_the_dispute_as_an_internal_comment_once_and_only_as_an_agent() {
+    let server = zendesk::start(Some((ZD_AGENT, ZD_TOKEN))).await;
+    let helpdesk = zendesk(&server.base, true);
+    let http = http();
+    let ticket = new_ticket(UPN);
+    let other = new_ticket(OTHER_UPN);
+    let filed = helpdesk.file(&http, &ticket).await.expect("the request");
+    helpdesk
+        .file(&http, &other)
+        .await
+        .expect("the other request");
+    assert_eq!(filed.ticket_number, "1001");
+    let text = dispute_note(&ticket);
+
+    helpdesk
+        .add_note(&http, "1001", &ticket.request_id, &text, false)
+        .await
+        .expect("the comment");
+    let put = server.requests_to("PUT", "/api/v2/tickets/1001.json");
+    assert_eq!(put.len(), 1);
+    assert!(put[0].has_basic(&format!("{ZD_AGENT}/token"), ZD_TOKEN));
+    assert_eq!(
+        put[0].json(),
+        json!({"ticket": {"comment": {"body": text, "public": false}}}),
+        "an internal note and nothing else"
+    );
+    assert_eq!(
+        server.with(|s| s.tickets[0].comments.clone()),
+        vec![(text.clone(), false)]
+    );
+
+    // Many comments later, a retry reads every page and adds nothing.
+    server.with(|s| {
+        for n in 0..150 {
+            s.tickets[0].comments.push((format!("reply {n}"), true));
+        }
+        s.tickets[0].comments.rotate_right(150);
+    });
+    helpdesk
+        .add_note(&http, "1001", &ticket.request_id, &text, true)
+        .await
+        .expect("the look");
+    let looks = server.requests_to("GET", "/api/v2/tickets/1001/comments.json");
+    assert_eq!(looks.len(), 2, "next_page was followed");
+    assert_eq!(looks[1].param("page"), Some("2"));
+    assert!(looks[1].has_basic(&format!("{ZD_AGENT}/token"), ZD_TOKEN));
+    assert_eq!(
+        server.requests_to("PUT", "/api/v2/tickets/1001.json").len(),
+        1,
+        "not doubled"
+    );
+
+    helpdesk
+        .add_note(
+            &http,
+            "1002",
+            &other.request_id,
+            &dispute_note(&other),
+            true,
+        )
+        .await
+        .expect("the other comment");
+    assert_eq!(server.with(|s| s.tickets[1].comments.len()), 1);
+
+    // An anonymous relay cannot: refused, saying what to configure.
+    let anonymous = zendesk(&server.base, false);
+    let before = server.requests().len();
+    let reason = expect_refused(
+        anonymous
+            .add_note(&http, "1001", &ticket.request_id, &text, false)
+            .await,
+    );
+    assert!(
+        reason.contains("email and api_token") && reason.contains("[helpdesk.zendesk]"),
+        "{reason}"
+    );
+    assert!(!reason.contains("  "), "one line of prose: {reason}");
+    assert_eq!(server.requests().len(), before, "nothing was sent");
+    let reason = expect_refused(
+        helpdesk
+            .add_note(&http, "4242", &ticket.request_id, &text, false)
+            .await,
+    );
+    assert!(
+        reason.contains("404") && !reason.contains(ZD_TOKEN),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn email_sends_the_dispute_as_a_follow_up_in_reply_to_the_tickets_message() {
+    let server = smtp::Smtp::start(None).await;
+    let helpdesk = email(server.port, false);
+    let http = http();
+    let ticket = new_ticket(UPN);
+    let filed = helpdesk.file(&http, &ticket).await.expect("the message");
+    let text = dispute_note(&ticket);
+
+    for look_first in [false, true] {
+        helpdesk
+            .add_note(
+                &http,
+                &filed.ticket_number,
+                &ticket.request_id,
+                &text,
+                look_first,
+            )
+            .await
+            .expect("the follow-up");
+    }
+    let received = server.received();
+    assert_eq!(
+        received.len(),
+        3,
+        "the ticket, then the follow-up (twice: mail cannot be asked)"
+    );
+    let follow_up = &received[1];
+    assert_eq!(
+        follow_up.rcpt_to,
+        vec!["<helpdesk@contoso-demo.example>".to_string()]
+    );
+    assert_eq!(
+        follow_up.header("In-Reply-To").as_deref(),
+        Some(filed.ticket_number.as_str())
+    );
+    assert_eq!(
+        follow_up.header("References").as_deref(),
+        Some(filed.ticket_number.as_str())
+    );
+    let id = format!("<{}-dispute@contoso-demo.example>", ticket.request_id);
+    assert_eq!(follow_up.header("Message-ID").as_deref(), Some(id.as_str()));
+    assert_eq!(
+        received[2].header("Message-ID").as_deref(),
+        Some(id.as_str()),
+        "a repeat has the same Message-ID, which a threading helpdesk keeps once"
+    );
+    let subject = follow_up.header("Subject").unwrap_or_default();
+    assert!(
+        subject.contains("DISPUTED BY OWNER") && subject.contains(&ticket.request_id),
+        "{subject}"
+    );
+    assert_eq!(follow_up.body().replace("\r\n", "\n").trim_end(), text);
+}
+
 // --------------------------------------------------------------- Configuration
 
 #[track_caller]

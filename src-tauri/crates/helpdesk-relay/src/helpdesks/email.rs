@@ -283,7 +283,9 @@ impl Email {
         let message = Message::builder()
             .from(self.from.clone())
             .to(self.to.clone())
-            .subject(format!("Re: [{request_id}] DISPUTED BY OWNER, DO NOT RESET"))
+            .subject(format!(
+                "Re: [{request_id}] DISPUTED BY OWNER, DO NOT RESET"
+            ))
             .message_id(Some(format!("<{request_id}-dispute@{}>", self.domain)))
             .in_reply_to(ticket_number.to_string())
             .references(ticket_number.to_string())

@@ -26,6 +26,11 @@
 //!   not search subjects, and by default returns only tickets created in
 //!   the last 30 days, newest first; the relay looks at the first 100 of
 //!   them, which covers any retry it makes.
+//! - note (the owner's dispute): `POST {base_url}/api/v2/tickets/{id}/notes`
+//!   `{"body" (HTML), "private": true}`, a private note agents see and the
+//!   requester does not. A retry after an uncertain attempt first reads the
+//!   ticket's conversations (`GET …/tickets/{id}/conversations?page=&per_page=100`)
+//!   and adds nothing if one's `body_text` (or `body`) holds the note's marker.
 //!
 //! Any other answer goes through [`super::http::classify`]. Freshservice's
 //! rate limits are per minute and per account (its answers carry
@@ -154,17 +159,24 @@ impl Freshservice {
         }
     }
 
-    /// `POST {base_url}/api/v2/tickets/{id}/notes` with `private: true`.
+    /// `POST {base_url}/api/v2/tickets/{id}/notes` with `private: true`;
+    /// with `look_first`, only if no conversation of the ticket holds
+    /// `marker` yet.
     pub async fn add_note(
         &self,
         http: &reqwest::Client,
         id: &str,
+        marker: &str,
         text: &str,
+        look_first: bool,
     ) -> Result<(), DeliveryError> {
         if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(DeliveryError::Refused {
                 reason: format!("{NAME}: the ticket number {id:?} is not a Freshservice ticket id"),
             });
+        }
+        if look_first && self.has_conversation(http, id, marker).await? {
+            return Ok(());
         }
         let body = json!({ "body": html_text(text), "private": true });
         let answer = send(
@@ -178,6 +190,53 @@ impl Freshservice {
             return Err(answer.failure(NAME, self.credential()));
         }
         Ok(())
+    }
+
+    /// Whether a conversation (reply or note) of ticket `id` holds `marker`.
+    async fn has_conversation(
+        &self,
+        http: &reqwest::Client,
+        id: &str,
+        marker: &str,
+    ) -> Result<bool, DeliveryError> {
+        const PER_PAGE: usize = 100;
+        // At most 50 pages: a ticket is never that long.
+        for page in 1..=50u32 {
+            let answer = send(
+                NAME,
+                self.request(http.get(format!("{}/{id}/conversations", self.tickets)))
+                    .query(&[
+                        ("page", page.to_string()),
+                        ("per_page", PER_PAGE.to_string()),
+                    ]),
+                &self.api_key,
+            )
+            .await?;
+            if !answer.is_success() {
+                return Err(answer.failure(NAME, self.credential()));
+            }
+            let listed = answer.json(NAME, "the ticket's conversations")?;
+            let Some(all) = listed.get("conversations").and_then(Value::as_array) else {
+                return Err(
+                    answer.unexpected(NAME, "conversations (the ticket's notes and replies)")
+                );
+            };
+            let holds = |c: &Value, field: &str| {
+                c.get(field)
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.contains(marker))
+            };
+            if all
+                .iter()
+                .any(|c| holds(c, "body_text") || holds(c, "body"))
+            {
+                return Ok(true);
+            }
+            if all.len() < PER_PAGE {
+                return Ok(false);
+            }
+        }
+        Ok(false)
     }
 
     pub async fn find(

@@ -54,6 +54,12 @@
 //! Atlassian removes it, find will start answering 400 and the request
 //! will wait in the dead letters, not be filed twice.
 //!
+//! note (the owner's dispute): `POST /rest/servicedeskapi/request/{key}/comment`
+//! `{"body", "public": false}`, an internal comment. A retry after an
+//! uncertain attempt first reads `GET …/request/{key}/comment?public=false&internal=true`
+//! (paged by `start`/`limit`) and adds nothing if a comment holds the note's
+//! marker.
+//!
 //! Every answer other than those goes through [`super::http::classify`].
 
 use reqwest::header::ACCEPT;
@@ -163,21 +169,68 @@ impl JiraServiceManagement {
     }
 
     /// `POST /rest/servicedeskapi/request/{key}/comment` with `public: false`
-    /// (an internal comment, which customers do not see).
+    /// (an internal comment, which customers do not see). With `look_first`
+    /// (an earlier attempt may have added it), the request's internal
+    /// comments are read first (`GET …/request/{key}/comment?public=false&internal=true`,
+    /// page by page) and nothing is added if one holds `marker`.
     pub async fn add_note(
         &self,
         http: &reqwest::Client,
         key: &str,
+        marker: &str,
         text: &str,
+        look_first: bool,
     ) -> Result<(), DeliveryError> {
         let key = url::form_urlencoded::byte_serialize(key.as_bytes()).collect::<String>();
-        self.send(self.post(
-            http,
-            &format!("/rest/servicedeskapi/request/{key}/comment"),
-            &json!({ "body": text, "public": false }),
-        ))
-        .await
-        .map(|_| ())
+        let path = format!("/rest/servicedeskapi/request/{key}/comment");
+        if look_first && self.has_comment(http, &path, marker).await? {
+            return Ok(());
+        }
+        self.send(self.post(http, &path, &json!({ "body": text, "public": false })))
+            .await
+            .map(|_| ())
+    }
+
+    /// Whether an internal comment at `path` holds `marker`.
+    async fn has_comment(
+        &self,
+        http: &reqwest::Client,
+        path: &str,
+        marker: &str,
+    ) -> Result<bool, DeliveryError> {
+        const LIMIT: u64 = 100;
+        let mut start = 0u64;
+        // At most 50 pages (5,000 comments): a ticket is never that long.
+        for _ in 0..50 {
+            let answer = self
+                .send(self.get(http, path).query(&[
+                    ("public", "false"),
+                    ("internal", "true"),
+                    ("start", start.to_string().as_str()),
+                    ("limit", LIMIT.to_string().as_str()),
+                ]))
+                .await?;
+            let page = answer.json(NAME, "the request's comments")?;
+            let Some(values) = page.get("values").and_then(Value::as_array) else {
+                return Err(answer.unexpected(NAME, "values (the request's comments)"));
+            };
+            if values.iter().any(|c| {
+                c.get("body")
+                    .and_then(Value::as_str)
+                    .is_some_and(|b| b.contains(marker))
+            }) {
+                return Ok(true);
+            }
+            let last = page
+                .get("isLastPage")
+                .and_then(Value::as_bool)
+                .unwrap_or(true);
+            if last || values.is_empty() {
+                return Ok(false);
+            }
+            start += values.len() as u64;
+        }
+        Ok(false)
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<Answer, DeliveryError> {

@@ -22,7 +22,17 @@
 //! | Freshservice | `POST /api/v2/tickets/{id}/notes`, `private: true` |
 //! | Zendesk | `PUT /api/v2/tickets/{id}.json`, `comment.public: false` (needs the agent credential) |
 //! | Request Tracker 5 | `POST /REST/2.0/ticket/{id}/comment` |
-//! | email | a follow-up message, `In-Reply-To` the ticket's Message-ID | Invariant: an adapter never files a ticket from `find`, and
+//! | email | a follow-up message, `In-Reply-To` and `References` the ticket's Message-ID |
+//!
+//! A note is never doubled: it carries a marker ([`note_marker`], the
+//! relay's request id), and an attempt that follows an uncertain one
+//! (`look_first`) first reads the ticket's notes and adds nothing if one
+//! holds the marker (ServiceNow `sys_journal_field`, Jira's internal
+//! comments, Freshservice's conversations, Zendesk's comments, RT's
+//! comment transactions). Email cannot be asked; its follow-up keeps one
+//! stable Message-ID, which helpdesks that thread mail de-duplicate by.
+//!
+//! Invariant: an adapter never files a ticket from `find`, and
 //! `file` files at most one ticket per call.
 
 use std::time::Duration;
@@ -36,6 +46,12 @@ pub mod jira;
 pub mod request_tracker;
 pub mod servicenow;
 pub mod zendesk;
+
+/// What the owner's dispute note carries, so that a retry can tell whether
+/// an earlier attempt added it: `DISPUTED BY OWNER [<request id>]`.
+pub fn note_marker(request_id: &str) -> String {
+    format!("DISPUTED BY OWNER [{request_id}]")
+}
 
 /// A ticket that exists in the helpdesk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,21 +117,41 @@ impl Helpdesk {
         }
     }
 
-    /// Adds `text` to ticket `ticket_number` (of relay request `request_id`)
-    /// as an internal note.
+    /// Adds `text` (which holds [`note_marker`] of `request_id`) to ticket
+    /// `ticket_number` as an internal note. With `look_first` (an earlier
+    /// attempt may have added it), the ticket's notes are read first and
+    /// nothing is added if one holds the marker.
     pub async fn add_note(
         &self,
         http: &reqwest::Client,
         ticket_number: &str,
         request_id: &str,
         text: &str,
+        look_first: bool,
     ) -> Result<(), DeliveryError> {
+        let marker = note_marker(request_id);
+        debug_assert!(text.contains(&marker));
         match self {
-            Helpdesk::ServiceNow(h) => h.add_note(http, ticket_number, text).await,
-            Helpdesk::Jira(h) => h.add_note(http, ticket_number, text).await,
-            Helpdesk::Freshservice(h) => h.add_note(http, ticket_number, text).await,
-            Helpdesk::Zendesk(h) => h.add_note(http, ticket_number, text).await,
-            Helpdesk::RequestTracker(h) => h.add_note(http, ticket_number, request_id, text).await,
+            Helpdesk::ServiceNow(h) => {
+                h.add_note(http, ticket_number, &marker, text, look_first)
+                    .await
+            }
+            Helpdesk::Jira(h) => {
+                h.add_note(http, ticket_number, &marker, text, look_first)
+                    .await
+            }
+            Helpdesk::Freshservice(h) => {
+                h.add_note(http, ticket_number, &marker, text, look_first)
+                    .await
+            }
+            Helpdesk::Zendesk(h) => {
+                h.add_note(http, ticket_number, &marker, text, look_first)
+                    .await
+            }
+            Helpdesk::RequestTracker(h) => {
+                h.add_note(http, ticket_number, request_id, &marker, text, look_first)
+                    .await
+            }
             Helpdesk::Email(h) => h.add_note(ticket_number, request_id, text).await,
         }
     }

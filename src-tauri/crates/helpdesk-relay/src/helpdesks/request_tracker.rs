@@ -30,6 +30,13 @@
 //!   deleted, in any queue, counts. The oldest whose subject holds the
 //!   request id is the ticket. Not `simple=1`: that switches to RT's "simple
 //!   search" language, in which the same query finds nothing.
+//! - note (the owner's dispute): `POST {url}/REST/2.0/ticket/{id}/comment`,
+//!   JSON `{Subject: "[<request id>] DISPUTED BY OWNER", Content, ContentType}`:
+//!   a comment, which RT does not send to the requestor (the user needs
+//!   *CommentOnTicket*). A retry after an uncertain attempt first reads the
+//!   ticket's history (`GET {url}/REST/2.0/ticket/{id}/history?fields=Type,Data`,
+//!   paged): RT keeps a comment's subject in its transaction's `Data`, and
+//!   nothing is added if a `Comment` transaction has the note's subject.
 //!
 //! Any other answer goes through [`super::http::classify`]. Note that RT
 //! answers 403 ("No permission to create tickets in the queue …") both when
@@ -239,21 +246,29 @@ impl RequestTracker {
 
     /// `POST {url}/REST/2.0/ticket/{id}/comment`, JSON `{Subject, Content,
     /// ContentType: text/plain}`: a comment (not a reply), which RT does not
-    /// send to the requestor. The user needs CommentOnTicket.
+    /// send to the requestor. The user needs CommentOnTicket. With
+    /// `look_first`, only if the ticket's history has no comment with the
+    /// note's subject yet.
     pub async fn add_note(
         &self,
         http: &reqwest::Client,
         id: &str,
         request_id: &str,
+        marker: &str,
         text: &str,
+        look_first: bool,
     ) -> Result<(), DeliveryError> {
         if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(DeliveryError::Refused {
                 reason: format!("{NAME}: the ticket number {id:?} is not an RT ticket id"),
             });
         }
+        let subject = format!("[{request_id}] DISPUTED BY OWNER");
+        if look_first && self.has_comment(http, id, &subject, marker).await? {
+            return Ok(());
+        }
         let body = json!({
-            "Subject": format!("[{request_id}] DISPUTED BY OWNER"),
+            "Subject": subject,
             "Content": text,
             "ContentType": "text/plain",
         });
@@ -264,10 +279,55 @@ impl RequestTracker {
         if !answer.is_success() {
             return Err(answer.failure(
                 NAME,
-                &format!("{} (and CommentOnTicket, to add the owner's dispute)", self.credential()),
+                &format!(
+                    "{} (and CommentOnTicket, to add the owner's dispute)",
+                    self.credential()
+                ),
             ));
         }
         Ok(())
+    }
+
+    /// Whether ticket `id`'s history has a comment with `subject` (RT keeps
+    /// a comment's subject in its transaction's `Data`) or whose `Data`
+    /// holds `marker`.
+    async fn has_comment(
+        &self,
+        http: &reqwest::Client,
+        id: &str,
+        subject: &str,
+        marker: &str,
+    ) -> Result<bool, DeliveryError> {
+        const PER_PAGE: usize = 100;
+        for page in 1..=50u32 {
+            let request = self
+                .authorised(http.get(format!("{}/{id}/history", self.create)))
+                .query(&[
+                    ("fields", "Type,Data"),
+                    ("page", page.to_string().as_str()),
+                    ("per_page", PER_PAGE.to_string().as_str()),
+                ]);
+            let answer = send(NAME, request, self.secret()).await?;
+            if !answer.is_success() {
+                return Err(answer.failure(NAME, &self.credential()));
+            }
+            let found = answer.json(NAME, "the ticket's history")?;
+            let Some(items) = found.get("items").and_then(Value::as_array) else {
+                return Err(answer.unexpected(NAME, "items (the ticket's transactions)"));
+            };
+            if items.iter().any(|t| {
+                t.get("Type").and_then(Value::as_str) == Some("Comment")
+                    && t.get("Data")
+                        .and_then(Value::as_str)
+                        .is_some_and(|d| d == subject || d.contains(marker))
+            }) {
+                return Ok(true);
+            }
+            if items.len() < PER_PAGE {
+                return Ok(false);
+            }
+        }
+        Ok(false)
     }
 
     pub async fn find(

@@ -7,7 +7,7 @@
 //! | key | required | meaning |
 //! |---|---|---|
 //! | `instance` | yes | the instance's address, e.g. `https://contoso.service-now.com`. `https://` only (`http://` is accepted for a loopback address, for tests). No user or password in it. |
-//! | `user` | yes | the integration user the relay signs in as (HTTP Basic). Its roles must allow inserting into and reading from the `incident` table. |
+//! | `user` | yes | the integration user the relay signs in as (HTTP Basic). Its roles must allow inserting into, reading and updating the `incident` table (updates only add `work_notes`: the owner's dispute), and reading `sys_journal_field` (to look for a dispute note an uncertain attempt may have added). |
 //! | `password` | no | that user's password. Better left out of the file: the relay then reads the environment variable `MFA_RELAY_SERVICENOW_PASSWORD`. One of the two is required. |
 //! | `urgency` | no | the incident's urgency, `1` (high) to `3` (low); default `2`. |
 //! | `impact` | no | the incident's impact, `1` (high) to `3` (low); default `2`. |
@@ -26,6 +26,11 @@
 //!   verified yet (the UPN is in the description, marked unverified).
 //! - find: `GET {instance}/api/now/table/incident?sysparm_query=correlation_id=<request id>&sysparm_fields=number&sysparm_limit=1`,
 //!   answered `200` with `result` an array of at most one `{number}`.
+//! - note (the owner's dispute): the incident's `sys_id` by
+//!   `sysparm_query=number=<number>`, then `PATCH {instance}/api/now/table/incident/{sys_id}`
+//!   with `work_notes` (agents only). A retry after an uncertain attempt
+//!   first reads `sys_journal_field` (`element_id=<sys_id>^element=work_notes^valueLIKE<marker>`):
+//!   the user then also needs read access to that table.
 //!
 //! Any other answer goes through [`super::http::classify`]: 401/403 name the
 //! user and where its password comes from; 408/429/5xx are retried (with
@@ -99,6 +104,7 @@ impl Config {
         };
         Ok(ServiceNow {
             incidents: format!("{base}/api/now/table/incident"),
+            journal: format!("{base}/api/now/table/sys_journal_field"),
             user,
             password,
             urgency,
@@ -113,6 +119,8 @@ impl Config {
 pub struct ServiceNow {
     /// `{instance}/api/now/table/incident`.
     incidents: String,
+    /// `{instance}/api/now/table/sys_journal_field` (work notes).
+    journal: String,
     user: String,
     password: Secret,
     urgency: u8,
@@ -169,22 +177,30 @@ impl ServiceNow {
 
     /// `GET …/incident?sysparm_query=number=<number>` for its `sys_id`, then
     /// `PATCH …/incident/{sys_id}` with `work_notes` (visible to agents only).
+    /// With `look_first` (an earlier attempt may have added it), the
+    /// incident's work notes are read first (`GET …/table/sys_journal_field`,
+    /// the table journal fields are kept in, by `element_id` = the sys_id,
+    /// `element` = `work_notes` and the note's marker) and nothing is added
+    /// if one holds the marker.
     pub async fn add_note(
         &self,
         http: &reqwest::Client,
         number: &str,
+        marker: &str,
         text: &str,
+        look_first: bool,
     ) -> Result<(), DeliveryError> {
+        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(DeliveryError::Refused {
+                reason: format!("{NAME}: the ticket number {number:?} is not an incident number"),
+            });
+        }
         let query = format!("number={number}");
-        let request = http
-            .get(&self.incidents)
-            .basic_auth(&self.user, Some(self.password.expose()))
-            .header(ACCEPT, "application/json")
-            .query(&[
-                ("sysparm_query", query.as_str()),
-                ("sysparm_fields", "sys_id"),
-                ("sysparm_limit", "1"),
-            ]);
+        let request = self.get(http, &self.incidents).query(&[
+            ("sysparm_query", query.as_str()),
+            ("sysparm_fields", "sys_id"),
+            ("sysparm_limit", "1"),
+        ]);
         let answer = send(NAME, request, &self.password).await?;
         if !answer.is_success() {
             return Err(answer.failure(NAME, &self.credential()));
@@ -195,8 +211,44 @@ impl ServiceNow {
             .and_then(Value::as_str)
             .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric()))
         else {
-            return Err(answer.unexpected(NAME, &format!("result[0].sys_id (the incident {number})")));
+            return Err(
+                answer.unexpected(NAME, &format!("result[0].sys_id (the incident {number})"))
+            );
         };
+        if look_first {
+            // `^` separates an encoded query's conditions; the marker has none.
+            let query = format!(
+                "element_id={sys_id}^element=work_notes^valueLIKE{}",
+                marker.replace('^', " ")
+            );
+            let request = self.get(http, &self.journal).query(&[
+                ("sysparm_query", query.as_str()),
+                ("sysparm_fields", "sys_id,value"),
+                ("sysparm_limit", "10"),
+            ]);
+            let answer = send(NAME, request, &self.password).await?;
+            if !answer.is_success() {
+                return Err(answer.failure(
+                    NAME,
+                    &format!(
+                        "{} (and read access to sys_journal_field, to look for an earlier note)",
+                        self.credential()
+                    ),
+                ));
+            }
+            let found = answer.json(NAME, "the incident's work notes")?;
+            let Some(notes) = found.get("result").and_then(Value::as_array) else {
+                return Err(answer.unexpected(NAME, "result (the incident's work notes)"));
+            };
+            // LIKE is case-blind; the marker is matched exactly.
+            if notes.iter().any(|n| {
+                n.get("value")
+                    .and_then(Value::as_str)
+                    .is_some_and(|v| v.contains(marker))
+            }) {
+                return Ok(());
+            }
+        }
         let request = http
             .patch(format!("{}/{sys_id}", self.incidents))
             .basic_auth(&self.user, Some(self.password.expose()))
@@ -207,6 +259,12 @@ impl ServiceNow {
             return Err(answer.failure(NAME, &self.credential()));
         }
         Ok(())
+    }
+
+    fn get(&self, http: &reqwest::Client, url: &str) -> reqwest::RequestBuilder {
+        http.get(url)
+            .basic_auth(&self.user, Some(self.password.expose()))
+            .header(ACCEPT, "application/json")
     }
 
     pub async fn find(

@@ -38,6 +38,14 @@
 //!   indexes new tickets for search after a delay, so a ticket filed moments
 //!   before may not be found yet; the idempotency key covers that window.
 //! - find, anonymous: `Ok(None)`: an anonymous caller cannot search.
+//! - note (the owner's dispute), with a credential only:
+//!   `PUT {base_url}/api/v2/tickets/{id}.json` `{"ticket":{"comment":{"body","public":false}}}`,
+//!   an internal note. A retry after an uncertain attempt first reads
+//!   `GET {base_url}/api/v2/tickets/{id}/comments.json` (following
+//!   `next_page` on the same account) and adds nothing if a comment holds
+//!   the note's marker. An anonymous relay cannot add notes: the dispute
+//!   note is refused with a message saying so (the ticket filed after a
+//!   dispute says "disputed" itself).
 //!   A repeat within 2 hours is still answered with the first ticket
 //!   (the idempotency key); a repeat after that files a second ticket.
 //!
@@ -202,18 +210,22 @@ impl Zendesk {
     }
 
     /// `PUT {base_url}/api/v2/tickets/{id}.json` with
-    /// `{"ticket":{"comment":{"body","public":false}}}`: an internal note.
-    /// Only an agent can: anonymous relays get a refusal that says so.
+    /// `{"ticket":{"comment":{"body","public":false}}}`: an internal note;
+    /// with `look_first`, only if no comment of the ticket holds `marker`
+    /// yet. Only an agent can: anonymous relays get a refusal that says so.
     pub async fn add_note(
         &self,
         http: &reqwest::Client,
         id: &str,
+        marker: &str,
         text: &str,
+        look_first: bool,
     ) -> Result<(), DeliveryError> {
         if self.agent.is_none() {
             return Err(DeliveryError::Refused {
                 reason: format!(
-                    "{NAME}: an anonymous relay cannot add a note to ticket {id}: set email and api_token in                      [helpdesk.zendesk] (an agent) so that the owner's dispute reaches the ticket"
+                    "{NAME}: an anonymous relay cannot add a note to ticket {id}: set email and api_token in \
+                     [helpdesk.zendesk] (an agent) so that the owner's dispute reaches the ticket"
                 ),
             });
         }
@@ -221,6 +233,9 @@ impl Zendesk {
             return Err(DeliveryError::Refused {
                 reason: format!("{NAME}: the ticket number {id:?} is not a Zendesk ticket id"),
             });
+        }
+        if look_first && self.has_comment(http, id, marker).await? {
+            return Ok(());
         }
         let body = json!({ "ticket": { "comment": { "body": text, "public": false } } });
         let request = self
@@ -231,6 +246,55 @@ impl Zendesk {
             return Err(answer.failure(NAME, &self.credential()));
         }
         Ok(())
+    }
+
+    /// Whether a comment of ticket `id` holds `marker`.
+    async fn has_comment(
+        &self,
+        http: &reqwest::Client,
+        id: &str,
+        marker: &str,
+    ) -> Result<bool, DeliveryError> {
+        let first = format!("{}/{id}/comments.json", self.tickets);
+        let origin =
+            url::Url::parse(&first)
+                .map(|u| u.origin())
+                .map_err(|e| DeliveryError::Refused {
+                    reason: format!("{NAME}: cannot make the comments URL: {e}"),
+                })?;
+        let mut next = Some(first);
+        // At most 50 pages: a ticket holds at most 5,000 comments.
+        for _ in 0..50 {
+            let Some(url) = next.take() else {
+                return Ok(false);
+            };
+            let answer = send(NAME, self.authorised(http.get(&url)), &self.secret()).await?;
+            if !answer.is_success() {
+                return Err(answer.failure(NAME, &self.credential()));
+            }
+            let page = answer.json(NAME, "the ticket's comments")?;
+            let Some(comments) = page.get("comments").and_then(Value::as_array) else {
+                return Err(answer.unexpected(NAME, "comments (the ticket's comments)"));
+            };
+            let holds = |c: &Value, field: &str| {
+                c.get(field)
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.contains(marker))
+            };
+            if comments
+                .iter()
+                .any(|c| holds(c, "body") || holds(c, "plain_body"))
+            {
+                return Ok(true);
+            }
+            // The credential goes only to the configured account.
+            next = page
+                .get("next_page")
+                .and_then(Value::as_str)
+                .filter(|n| url::Url::parse(n).is_ok_and(|u| u.origin() == origin))
+                .map(str::to_owned);
+        }
+        Ok(false)
     }
 
     pub async fn find(

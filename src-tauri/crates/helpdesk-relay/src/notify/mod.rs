@@ -494,9 +494,39 @@ impl Notifier {
                     .ok_or("[notify.graph] is needed to send through Graph")?;
                 match (&recipients.second, manager_message) {
                     (Some(second), Some(to_manager)) => {
-                        app.send_mail(&self.http, &message, &recipients.work, None)
-                            .await?;
-                        app.send_mail(&self.http, &to_manager, second, None).await?;
+                        // Two messages: each one sent is recorded, so that a
+                        // retry after the first does not send it again (its
+                        // link stays valid until used or expired).
+                        let sent = self
+                            .store
+                            .notice_parts(&notice.id)
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        let parts = [
+                            (
+                                format!("owner:{}", recipients.work.to_lowercase()),
+                                &message,
+                                &recipients.work,
+                            ),
+                            (
+                                format!("manager:{}", second.to_lowercase()),
+                                &to_manager,
+                                second,
+                            ),
+                        ];
+                        for (part, text, to) in parts {
+                            if sent.contains(&part) {
+                                continue;
+                            }
+                            app.send_mail(&self.http, text, to, None).await?;
+                            if let Err(e) = self
+                                .store
+                                .notice_part_sent(&notice.id, &part, OffsetDateTime::now_utc())
+                                .await
+                            {
+                                tracing::warn!(notice = %notice.id, "a message of the notice was sent but not recorded (a retry may send it again): {e}");
+                            }
+                        }
                     }
                     (second, _) => {
                         app.send_mail(&self.http, &message, &recipients.work, second.as_deref())
@@ -575,7 +605,13 @@ impl Notifier {
         })?;
         let text = note_text(&note.request_id, note.disputed_at);
         self.helpdesk
-            .add_note(&self.http, &ticket_number, &note.request_id, &text)
+            .add_note(
+                &self.http,
+                &ticket_number,
+                &note.request_id,
+                &text,
+                note.earlier_attempt,
+            )
             .await
     }
 }
@@ -583,8 +619,9 @@ impl Notifier {
 /// The dispute note's text.
 pub fn note_text(request_id: &str, disputed_at: OffsetDateTime) -> String {
     format!(
-        "DISPUTED BY OWNER [{request_id}]: {DISPUTE_NOTE} The owner used the link in the relay's notice at {}. \
+        "{}: {DISPUTE_NOTE} The owner used the link in the relay's notice at {}. \
          Do not issue a Temporary Access Pass or reset any method; alert security.",
+        crate::helpdesks::note_marker(request_id),
         rfc3339(disputed_at)
     )
 }

@@ -357,6 +357,7 @@ pub(crate) const SCHEMA: &[&str] = &[
     notify::NOTICES_TABLE,
     notify::LINKS_TABLE,
     notify::DISPUTES_TABLE,
+    notify::PARTS_TABLE,
 ];
 
 /// The columns of a [`StoredRequest`], in the order the row readers expect.

@@ -7,7 +7,9 @@
 //! - every reset request and every enrolled key gets exactly one notice
 //!   row (`on-reset-<request id>`, `on-enrolment-<key id>`), however often it
 //!   is swept or inserted; a notice is sent by whoever holds its lease and
-//!   retried until sent or out of attempts (then `failed`, kept);
+//!   retried until sent or out of attempts (then `failed`, kept); a notice
+//!   of several messages records each one sent (`notice_parts`), and a
+//!   retry sends only the others;
 //! - a dispute link is stored only as the SHA-256 of its token; each send
 //!   attempt makes a fresh link, so whatever message reached the owner
 //!   carries a link that works, once, until it expires;
@@ -69,6 +71,16 @@ pub(crate) const DISPUTES_TABLE: &str = "CREATE TABLE IF NOT EXISTS disputes (
     lease_owner TEXT,
     lease_until BIGINT,
     noted_at BIGINT
+)";
+
+/// The messages of a notice already sent (a notice to the owner and their
+/// manager is two messages): a retry after partial success sends only the
+/// rest.
+pub(crate) const PARTS_TABLE: &str = "CREATE TABLE IF NOT EXISTS notice_parts (
+    notice_id TEXT NOT NULL,
+    part TEXT NOT NULL,
+    sent_at BIGINT NOT NULL,
+    PRIMARY KEY (notice_id, part)
 )";
 
 /// A parameter or column value.
@@ -480,6 +492,36 @@ impl Store {
         let mut all = vec![V::T(id.into()), V::T(owner.into())];
         all.extend(params);
         Ok(self.run_one(statement(sql, all, &[])).await?.affected == 1)
+    }
+
+    /// The parts of notice `id` already sent (see [`PARTS_TABLE`]).
+    pub async fn notice_parts(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        let outcome = self
+            .run_one(statement(
+                "SELECT part FROM notice_parts WHERE notice_id = ?1 ORDER BY sent_at",
+                vec![V::T(id.into())],
+                &[Col::T],
+            ))
+            .await?;
+        Ok(outcome.rows.iter().map(|r| r[0].text()).collect())
+    }
+
+    /// Records that `part` of notice `id` was sent (whoever holds the lease:
+    /// it was sent either way). A repeat changes nothing.
+    pub async fn notice_part_sent(
+        &self,
+        id: &str,
+        part: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.run_one(statement(
+            "INSERT INTO notice_parts (notice_id, part, sent_at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (notice_id, part) DO NOTHING",
+            vec![V::T(id.into()), V::T(part.into()), V::I(millis(now))],
+            &[],
+        ))
+        .await
+        .map(|_| ())
     }
 
     /// The notice about `subject_id`, if any.

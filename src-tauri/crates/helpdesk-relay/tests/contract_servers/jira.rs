@@ -14,6 +14,12 @@
 //!   (`issueId`, `issueKey`, `requestFieldValues: [{fieldId,label,value}]`, ...);
 //! - `GET /rest/servicedeskapi/request?serviceDeskId&searchTerm&requestOwnership&requestStatus`
 //!   -> `200` page of customer requests (a loose text match on the summary);
+//! - `POST /rest/servicedeskapi/request/{issueIdOrKey}/comment` `{body, public}`
+//!   -> `201` comment (`id`, `body`, `public`, `author`, `created`); `public:
+//!   false` is an internal comment, which customers never see; an unknown
+//!   request -> `404`;
+//! - `GET /rest/servicedeskapi/request/{issueIdOrKey}/comment?public=&internal=&start=&limit=`
+//!   -> `200` page of comments (both kinds by default);
 //! - wrong credentials -> `401`.
 
 use serde_json::{json, Value};
@@ -33,6 +39,13 @@ pub struct Request {
     pub summary: String,
     pub description: String,
     pub on_behalf_of: String,
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub body: String,
+    pub public: bool,
 }
 
 pub struct Jira {
@@ -141,6 +154,19 @@ fn handle(state: &mut Jira, request: &Captured) -> Answer {
         ("GET", "/rest/api/3/user/search") => search_users(state, request, problems),
         ("POST", "/rest/servicedeskapi/request") => create_request(state, request, problems),
         ("GET", "/rest/servicedeskapi/request") => list_requests(state, request, problems),
+        (method, path)
+            if path.starts_with("/rest/servicedeskapi/request/") && path.ends_with("/comment") =>
+        {
+            let key = path
+                .trim_start_matches("/rest/servicedeskapi/request/")
+                .trim_end_matches("/comment")
+                .to_string();
+            match method {
+                "POST" => add_comment(state, request, problems, &key),
+                "GET" => list_comments(state, request, problems, &key),
+                _ => Answer::contract_violation(&[format!("no {method} {path}")]),
+            }
+        }
         (method, path) => Answer::contract_violation(&[format!(
             "no {method} {path} here (is the service desk id {} in the path?)",
             state.desk
@@ -315,6 +341,7 @@ fn create_request(state: &mut Jira, request: &Captured, mut problems: Problems) 
         summary: fields["summary"].as_str().unwrap_or_default().into(),
         description: fields["description"].as_str().unwrap_or_default().into(),
         on_behalf_of: on_behalf.into(),
+        comments: Vec::new(),
     };
     state.requests.push(created.clone());
     let answer = request_json(state, &created, state.requests.len() - 1);
@@ -363,4 +390,93 @@ fn list_requests(state: &mut Jira, request: &Captured, mut problems: Problems) -
         .map(|(i, r)| request_json(state, r, i))
         .collect();
     Answer::json(200, page(values))
+}
+
+fn comment_json(index: usize, comment: &Comment) -> Value {
+    json!({
+        "id": (10_000 + index).to_string(),
+        "body": comment.body,
+        "public": comment.public,
+        "author": {"accountId": "relay-agent", "displayName": "MFA relay", "active": true},
+        "created": {"iso8601": "2026-03-01T09:31:00+0000", "epochMillis": 1772357460000u64},
+        "_links": {"self": "https://site.example/rest/servicedeskapi/request/10010/comment"},
+    })
+}
+
+fn no_request(key: &str) -> Answer {
+    Answer::json(
+        404,
+        json!({"errorMessage": format!("The request {key} does not exist or you do not have permission to see it."), "i18nErrorMessage": {"i18nKey": "sd.request.error.not.found", "parameters": []}}),
+    )
+}
+
+fn add_comment(state: &mut Jira, request: &Captured, mut problems: Problems, key: &str) -> Answer {
+    let body = request.json();
+    problems.string(&body, "body", "");
+    problems.check(
+        body.get("public").is_some_and(Value::is_boolean),
+        "public must be a boolean (false: an internal comment customers do not see)",
+    );
+    problems.only(&body, &["body", "public"], "");
+    if let Some(violation) = problems.answer() {
+        return violation;
+    }
+    let Some(found) = state.requests.iter_mut().find(|r| r.issue_key == key) else {
+        return no_request(key);
+    };
+    let comment = Comment {
+        body: body["body"].as_str().unwrap_or_default().into(),
+        public: body["public"].as_bool().unwrap_or(true),
+    };
+    found.comments.push(comment.clone());
+    Answer::json(201, comment_json(found.comments.len() - 1, &comment))
+}
+
+fn list_comments(
+    state: &mut Jira,
+    request: &Captured,
+    mut problems: Problems,
+    key: &str,
+) -> Answer {
+    let flag = |name: &str| request.param(name).map(|v| v == "true");
+    for name in ["public", "internal"] {
+        problems.check(
+            request
+                .param(name)
+                .is_none_or(|v| v == "true" || v == "false"),
+            format!("{name} must be true or false"),
+        );
+    }
+    let start: usize = request
+        .param("start")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let limit: usize = request
+        .param("limit")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(50);
+    problems.check((1..=100).contains(&limit), "limit must be 1 to 100");
+    if let Some(violation) = problems.answer() {
+        return violation;
+    }
+    let Some(found) = state.requests.iter().find(|r| r.issue_key == key) else {
+        return no_request(key);
+    };
+    let (public, internal) = (
+        flag("public").unwrap_or(true),
+        flag("internal").unwrap_or(true),
+    );
+    let all: Vec<Value> = found
+        .comments
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| if c.public { public } else { internal })
+        .map(|(i, c)| comment_json(i, c))
+        .collect();
+    let values: Vec<Value> = all.iter().skip(start).take(limit).cloned().collect();
+    let last = start + values.len() >= all.len();
+    Answer::json(
+        200,
+        json!({"_expands": [], "size": values.len(), "start": start, "limit": limit, "isLastPage": last, "_links": {}, "values": values}),
+    )
 }

@@ -11,7 +11,15 @@
 //!   the first `201` again with `x-idempotency-lookup: hit`, filing nothing;
 //!   with another body, `400` `IdempotentRequestError`;
 //! - `GET /api/v2/search.json?query=` (agents only) -> `200`
-//!   `{"results":[{"id","result_type":"ticket","subject",...}],"count","next_page","previous_page","facets"}`.
+//!   `{"results":[{"id","result_type":"ticket","subject",...}],"count","next_page","previous_page","facets"}`;
+//! - `PUT /api/v2/tickets/{id}.json` `{"ticket":{"comment":{"body","public"}}}`
+//!   (agents only; `public: false` is an internal note) -> `200`
+//!   `{"ticket":{...},"audit":{...}}`; an unknown ticket -> `404`
+//!   `RecordNotFound`;
+//! - `GET /api/v2/tickets/{id}/comments.json` (agents only) -> `200`
+//!   `{"comments":[{"id","type":"Comment","body","plain_body","public","author_id",...}],"next_page","previous_page","count"}`,
+//!   the first comment being the ticket's description; `per_page` comments
+//!   a page (default 100), `next_page` the next page's full URL.
 
 use std::collections::HashMap;
 
@@ -28,6 +36,8 @@ pub struct Ticket {
     pub requester_email: String,
     pub subject: String,
     pub body: String,
+    /// Comments after the first (the description): (body, public).
+    pub comments: Vec<(String, bool)>,
 }
 
 pub struct Zendesk {
@@ -101,6 +111,21 @@ fn handle(state: &mut Zendesk, request: &Captured) -> Answer {
                 return unauthenticated;
             }
             search(state, request)
+        }
+        (method, path) if path.starts_with("/api/v2/tickets/") => {
+            if !as_agent {
+                return unauthenticated;
+            }
+            let rest = path.trim_start_matches("/api/v2/tickets/");
+            match (
+                method,
+                rest.strip_suffix("/comments.json"),
+                rest.strip_suffix(".json"),
+            ) {
+                ("GET", Some(id), _) => list_comments(state, request, id),
+                ("PUT", None, Some(id)) => update(state, request, id),
+                _ => Answer::contract_violation(&[format!("no {method} {path} in Zendesk's API")]),
+            }
         }
         (method, path) => {
             Answer::contract_violation(&[format!("no {method} {path} in Zendesk's API")])
@@ -191,6 +216,7 @@ fn create(state: &mut Zendesk, request: &Captured) -> Answer {
         requester_email: requester["email"].as_str().unwrap_or_default().into(),
         subject: subject.into(),
         body: comment.into(),
+        comments: Vec::new(),
     };
     state.tickets.push(ticket.clone());
     let mut answer = Answer::json(201, json!({"request": request_json(&ticket)})).with_header(
@@ -233,5 +259,113 @@ fn search(state: &mut Zendesk, request: &Captured) -> Answer {
     Answer::json(
         200,
         json!({"results": results, "count": results.len(), "next_page": null, "previous_page": null, "facets": null}),
+    )
+}
+
+fn not_found() -> Answer {
+    Answer::json(
+        404,
+        json!({"error": "RecordNotFound", "description": "Not found"}),
+    )
+}
+
+fn update(state: &mut Zendesk, request: &Captured, id: &str) -> Answer {
+    let mut problems = Problems::default();
+    problems.check(request.is_json(), "Content-Type must be application/json");
+    let body = request.json();
+    problems.only(&body, &["ticket"], "");
+    let inner = body.get("ticket").cloned().unwrap_or(Value::Null);
+    problems.check(inner.is_object(), "the body must be {\"ticket\": {...}}");
+    problems.only(
+        &inner,
+        &["comment"],
+        "the relay only adds a comment: ticket.",
+    );
+    let comment = inner.get("comment").cloned().unwrap_or(Value::Null);
+    problems.string(&comment, "body", "ticket.comment.");
+    problems.check(
+        comment.get("public").is_some_and(Value::is_boolean),
+        "ticket.comment.public must be a boolean (false: an internal note; unset, the comment is public)",
+    );
+    problems.only(
+        &comment,
+        &["body", "html_body", "public", "author_id"],
+        "ticket.comment.",
+    );
+    if let Some(violation) = problems.answer() {
+        return violation;
+    }
+    let Some(ticket) = state.tickets.iter_mut().find(|t| t.id.to_string() == id) else {
+        return not_found();
+    };
+    ticket.comments.push((
+        comment["body"].as_str().unwrap_or_default().into(),
+        comment["public"].as_bool().unwrap_or(true),
+    ));
+    let ticket = ticket.clone();
+    Answer::json(
+        200,
+        json!({
+            "ticket": {"id": ticket.id, "subject": ticket.subject, "status": "open", "updated_at": "2026-03-01T09:31:00Z"},
+            "audit": {"id": 9_000 + ticket.comments.len(), "ticket_id": ticket.id, "events": [{"type": "Comment", "body": ticket.comments.last().map(|c| c.0.clone()), "public": ticket.comments.last().map(|c| c.1)}]},
+        }),
+    )
+}
+
+fn list_comments(state: &mut Zendesk, request: &Captured, id: &str) -> Answer {
+    let mut problems = Problems::default();
+    let page: usize = request
+        .param("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1);
+    let per_page: usize = request
+        .param("per_page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(100);
+    problems.check(
+        page >= 1 && (1..=100).contains(&per_page),
+        "page must be at least 1 and per_page 1 to 100",
+    );
+    if let Some(violation) = problems.answer() {
+        return violation;
+    }
+    let Some(ticket) = state.tickets.iter().find(|t| t.id.to_string() == id) else {
+        return not_found();
+    };
+    let all: Vec<Value> = std::iter::once((ticket.body.clone(), true))
+        .chain(ticket.comments.iter().cloned())
+        .enumerate()
+        .map(|(i, (body, public))| {
+            json!({
+                "id": 35_436 + i as u64,
+                "type": "Comment",
+                "author_id": 1_900_000_000_000u64,
+                "body": body,
+                "html_body": format!("<div class=\"zd-comment\"><p>{body}</p></div>"),
+                "plain_body": body,
+                "public": public,
+                "attachments": [],
+                "audit_id": 9_000 + i as u64,
+                "via": {"channel": "api"},
+                "created_at": "2026-03-01T09:30:00Z",
+            })
+        })
+        .collect();
+    let count = all.len();
+    let values: Vec<Value> = all
+        .into_iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .collect();
+    let next = (page * per_page < count).then(|| {
+        format!(
+            "http://{}/api/v2/tickets/{id}/comments.json?page={}&per_page={per_page}",
+            request.header("host").unwrap_or("127.0.0.1"),
+            page + 1
+        )
+    });
+    Answer::json(
+        200,
+        json!({"comments": values, "next_page": next, "previous_page": null, "count": count}),
     )
 }

@@ -385,3 +385,121 @@ async fn credentials_can_come_from_the_environment() {
         assert!(stored.subject.contains(request_id), "{mode}: {stored:?}");
     }
 }
+
+/// Ticket `id`'s comment transactions: (id, Data).
+async fn comments(rt: &Rt, id: &str) -> Vec<(String, String)> {
+    let history = rt
+        .get(&format!(
+            "ticket/{id}/history?fields=Type,Data&per_page=100"
+        ))
+        .await;
+    history["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["Type"] == "Comment")
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap_or_default().to_owned(),
+                t["Data"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_owners_dispute_becomes_one_comment_on_the_rt_ticket_even_when_retried() {
+    let rt = Rt::shared();
+    let adapter = with_token(rt);
+    let http = http();
+    let disputed = ticket(unverified());
+    let other = ticket(unverified());
+    let number = file(&adapter, &disputed).await;
+    let other_number = file(&adapter, &other).await;
+    let note = |t: &Ticket| {
+        helpdesk_relay::notify::note_text(&t.request_id, datetime!(2026-03-01 10:15 UTC))
+    };
+
+    adapter
+        .add_note(
+            &http,
+            &number,
+            &disputed.request_id,
+            &helpdesk_relay::helpdesks::note_marker(&disputed.request_id),
+            &note(&disputed),
+            false,
+        )
+        .await
+        .expect("the comment");
+    let found = comments(rt, &number).await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        found[0].1.trim_end(),
+        format!("[{}] DISPUTED BY OWNER", disputed.request_id),
+        "RT keeps the comment's subject in the transaction's Data"
+    );
+    let parts = rt
+        .get(&format!(
+            "transaction/{}/attachments?fields=ContentType,Content",
+            found[0].0
+        ))
+        .await;
+    let text = parts["items"].to_string();
+    assert!(
+        text.contains(&helpdesk_relay::helpdesks::note_marker(
+            &disputed.request_id
+        )) && text.contains("do not reset"),
+        "{text}"
+    );
+
+    // A retry after an uncertain attempt reads the history and adds nothing.
+    adapter
+        .add_note(
+            &http,
+            &number,
+            &disputed.request_id,
+            &helpdesk_relay::helpdesks::note_marker(&disputed.request_id),
+            &note(&disputed),
+            true,
+        )
+        .await
+        .expect("the look");
+    assert_eq!(comments(rt, &number).await.len(), 1, "not doubled");
+
+    // A ticket without the note gets it, looking first.
+    adapter
+        .add_note(
+            &http,
+            &other_number,
+            &other.request_id,
+            &helpdesk_relay::helpdesks::note_marker(&other.request_id),
+            &note(&other),
+            true,
+        )
+        .await
+        .expect("the other comment");
+    assert_eq!(comments(rt, &other_number).await.len(), 1);
+    assert_eq!(
+        comments(rt, &number).await.len(),
+        1,
+        "not on the first ticket"
+    );
+
+    // Not an RT number: refused before anything is sent.
+    match adapter
+        .add_note(
+            &http,
+            "INC001",
+            &other.request_id,
+            &helpdesk_relay::helpdesks::note_marker(&other.request_id),
+            &note(&other),
+            false,
+        )
+        .await
+    {
+        Err(DeliveryError::Refused { reason }) => {
+            assert!(reason.contains("not an RT ticket id"), "{reason}")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}

@@ -289,8 +289,8 @@ impl RequestTracker {
     }
 
     /// Whether ticket `id`'s history has a comment with `subject` (RT keeps
-    /// a comment's subject in its transaction's `Data`) or whose `Data`
-    /// holds `marker`.
+    /// a comment's subject in its transaction's `Data`, with a line break
+    /// after it) or whose `Data` holds `marker`.
     async fn has_comment(
         &self,
         http: &reqwest::Client,
@@ -319,7 +319,7 @@ impl RequestTracker {
                 t.get("Type").and_then(Value::as_str) == Some("Comment")
                     && t.get("Data")
                         .and_then(Value::as_str)
-                        .is_some_and(|d| d == subject || d.contains(marker))
+                        .is_some_and(|d| d.trim() == subject || d.contains(marker))
             }) {
                 return Ok(true);
             }

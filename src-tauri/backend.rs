@@ -39,6 +39,9 @@ pub struct ExplicitBackend {
     /// Where journeys, the activity log and the outbox are kept.
     pub data_dir: PathBuf,
     pub helpdesk: Option<Helpdesk>,
+    /// The relay's own scope (`[helpdesk] relay_scope`); without it no
+    /// device proof is offered.
+    pub relay_scope: Option<String>,
     pub organisation_domains: Vec<String>,
 }
 
@@ -116,6 +119,8 @@ struct Parts<'a> {
     data_dir: &'a std::path::Path,
     demo_users: Vec<DemoUserView>,
     helpdesk: Option<Helpdesk>,
+    /// The relay's own scope; device proof needs it (never a Graph token).
+    relay_scope: Option<String>,
     organisation_domains: Vec<String>,
 }
 
@@ -123,8 +128,16 @@ fn assemble(p: Parts<'_>) -> Backend {
     // Device proof when the helpdesk is a relay: each sign-in enrols this
     // computer's key for the account (in the background), and requests to
     // the relay are signed with it.
-    let relay = match &p.helpdesk {
-        Some(Helpdesk::Relay(url)) => Some(url.clone()),
+    // Only with the relay's own scope configured: the app asks Entra for a
+    // token for it and never hands the relay its Graph token instead.
+    let relay = match (&p.helpdesk, &p.relay_scope) {
+        (Some(Helpdesk::Relay(url)), Some(scope)) => Some((url.clone(), scope.clone())),
+        (Some(Helpdesk::Relay(_)), None) => {
+            tracing::info!(
+                "no [helpdesk] relay_scope: reset requests go unsigned (no device proof)"
+            );
+            None
+        }
         _ => None,
     };
     let device_keys = relay
@@ -132,11 +145,12 @@ fn assemble(p: Parts<'_>) -> Backend {
         .map(|_| DeviceKeyStore::new(p.keychain_service, &p.config.keychain_account()));
     let mut outbox = Outbox::new(p.data_dir.join("outbox").join(store_name(p.config)));
     let mut session = p.session;
-    if let (Some(relay), Some(store)) = (&relay, &device_keys) {
+    if let (Some((relay, scope)), Some(store)) = (&relay, &device_keys) {
         outbox = outbox.with_device_keys(store.clone());
         session = session.with_device_proof(DeviceEnroller::new(
             p.http.clone(),
             relay,
+            scope,
             store.clone(),
             env!("CARGO_PKG_VERSION"),
         ));
@@ -251,6 +265,7 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                 keychain_service,
                 data_dir,
                 helpdesk,
+                relay_scope,
                 organisation_domains,
             } = explicit.as_ref();
             let http = mfa_core::http::build_client(config.extra_root_certificate.as_deref())
@@ -260,6 +275,7 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
             let layered = Layered {
                 config: Some(config.clone()),
                 helpdesk: None,
+                relay_scope: None,
                 demo_allowed: true,
                 floor: Floor::DEFAULT,
                 security_info_url: None,
@@ -286,6 +302,7 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                 data_dir,
                 demo_users: Vec::new(),
                 helpdesk: helpdesk.clone(),
+                relay_scope: relay_scope.clone(),
                 organisation_domains: organisation_domains.clone(),
             }))
         }
@@ -317,6 +334,7 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                         data_dir: &data_dir()?,
                         demo_users: Vec::new(),
                         helpdesk: layered.helpdesk.clone(),
+                        relay_scope: layered.relay_scope.clone(),
                         organisation_domains: layered.organisation_domains.clone(),
                     }))
                 }
@@ -374,7 +392,12 @@ async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
         })
         .collect();
     // The demo tenant's own helpdesk takes requests, unless the
-    // organisation's file names one.
+    // organisation's file names one; its relay is the demo tenant's
+    // "MFA Assistant relay" API.
+    let relay_scope = match &layered.helpdesk {
+        Some(_) => layered.relay_scope.clone(),
+        None => Some(demo::RELAY_SCOPE.to_owned()),
+    };
     let helpdesk = layered.helpdesk.clone().or_else(|| {
         endpoints
             .authority_host
@@ -392,6 +415,7 @@ async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
         data_dir: &data_dir()?,
         demo_users: users,
         helpdesk,
+        relay_scope,
         organisation_domains: vec![demo::DOMAIN.to_owned()],
     });
     backend._demo_tenant = Some(emulator);

@@ -45,6 +45,7 @@ fn fixture() -> Fixture {
         keychain_service: format!("mfa-assistant-ipc-test-{}", uuid_like()),
         data_dir: data_dir.path().to_owned(),
         helpdesk: None,
+        relay_scope: None,
         organisation_domains: vec![demo::DOMAIN.to_owned()],
     }));
     let app = mfa_assistant::build(mock_builder(), source)

@@ -378,6 +378,27 @@ impl IdentityPlatform {
         Ok((tokens_from(&response), user))
     }
 
+    /// Redeems a refresh token for an access token to another resource of
+    /// this client (`scopes`, e.g. the relay's `api://…/DeviceKeys.Enrol`):
+    /// Entra's refresh tokens are multi-resource. The response's new refresh
+    /// token replaces the old one; the caller must store it at once. The
+    /// access token is for that resource only.
+    pub async fn refresh_for(
+        &self,
+        refresh_token: &RefreshToken,
+        scopes: &[&str],
+    ) -> Result<Tokens, SignInError> {
+        let rt = oauth2::RefreshToken::new(refresh_token.expose_secret().to_owned());
+        let response = self
+            .client
+            .exchange_refresh_token(&rt)
+            .add_scopes(scopes.iter().map(|s| Scope::new((*s).to_owned())))
+            .request_async(&self.transport)
+            .await
+            .map_err(map_token_error)?;
+        Ok(tokens_from(&response))
+    }
+
     /// The tenant's ID-token signing keys, found through OpenID discovery.
     async fn signing_keys(&self) -> Result<SigningKeys, SignInError> {
         let discovery_url = self

@@ -230,6 +230,10 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawHelpdesk {
     relay: Option<String>,
+    /// The relay's own scope in Entra, e.g.
+    /// `api://mfa-assistant-relay/DeviceKeys.Enrol`: device proof is offered
+    /// only with it, and the app sends the relay only tokens for it.
+    relay_scope: Option<String>,
     zendesk: Option<String>,
 }
 
@@ -408,6 +412,10 @@ pub struct Layered {
     /// tenant runs, if allowed).
     pub config: Option<Config>,
     pub helpdesk: Option<Helpdesk>,
+    /// `[helpdesk] relay_scope`: the relay's own scope in Entra. Without it
+    /// the app offers no device proof (it never sends the relay its Graph
+    /// token instead).
+    pub relay_scope: Option<String>,
     /// False when the organisation's managed file sets `allow_demo_tenant = false`.
     pub demo_allowed: bool,
     /// The organisation's floor of independent methods (default: recommend
@@ -504,6 +512,14 @@ pub fn load_layered(managed: &Path, user: Option<&Path>) -> Result<Layered, Conf
             problem,
         })?),
     };
+    let relay_scope = match &raw.helpdesk {
+        Some(h) => validate_relay_scope(h).map_err(|problem| ConfigError {
+            file: file_of(Some("helpdesk")),
+            key: Some("helpdesk".into()),
+            problem,
+        })?,
+        None => None,
+    };
     let floor_error = |problem: String| ConfigError {
         file: file_of(Some(if raw.required_methods.is_some() {
             "required_methods"
@@ -570,6 +586,7 @@ pub fn load_layered(managed: &Path, user: Option<&Path>) -> Result<Layered, Conf
     Ok(Layered {
         config,
         helpdesk,
+        relay_scope,
         demo_allowed,
         floor,
         security_info_url,
@@ -583,6 +600,32 @@ pub fn load_layered(managed: &Path, user: Option<&Path>) -> Result<Layered, Conf
             ignored,
         },
     })
+}
+
+/// `relay_scope`: `{app ID URI or client id}/{permission}`, only with a
+/// relay, never a Graph scope.
+fn validate_relay_scope(raw: &RawHelpdesk) -> Result<Option<String>, String> {
+    let Some(scope) = raw.relay_scope.as_deref().map(str::trim) else {
+        return Ok(None);
+    };
+    if raw.relay.is_none() {
+        return Err("`relay_scope` belongs with `relay = \"https://…\"`".into());
+    }
+    let well_formed = scope
+        .rsplit_once('/')
+        .is_some_and(|(resource, permission)| !resource.is_empty() && !permission.is_empty())
+        && !scope.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !well_formed {
+        return Err(format!(
+            "`relay_scope` must be the relay's scope, such as \"api://mfa-assistant-relay/DeviceKeys.Enrol\", not {scope:?}"
+        ));
+    }
+    if scope.to_ascii_lowercase().starts_with("https://graph.") {
+        return Err(
+            "`relay_scope` must be the relay's own scope: a Graph token goes to Graph only".into(),
+        );
+    }
+    Ok(Some(scope.to_owned()))
 }
 
 fn validate_helpdesk(raw: &RawHelpdesk) -> Result<Helpdesk, String> {
@@ -1054,6 +1097,55 @@ mod tests {
         let e = layered(None, Some("tenant = \n")).unwrap_err();
         assert_eq!(e.file, PathBuf::from("user.toml"));
         assert!(e.problem.starts_with("is not valid"), "{e}");
+    }
+
+    #[test]
+    fn the_relay_scope_is_the_relays_own_and_without_it_no_device_proof() {
+        let l = layered(
+            Some("[helpdesk]\nrelay = \"https://relay.contoso.com/\"\nrelay_scope = \"api://mfa-assistant-relay/DeviceKeys.Enrol\"\n"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            l.relay_scope.as_deref(),
+            Some("api://mfa-assistant-relay/DeviceKeys.Enrol")
+        );
+        let l = layered(
+            Some("[helpdesk]\nrelay = \"https://relay.contoso.com/\"\n"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(l.relay_scope, None, "no scope: no device proof");
+        for (bad, says) in [
+            (
+                "relay_scope = \"DeviceKeys.Enrol\"",
+                "must be the relay's scope",
+            ),
+            (
+                "relay_scope = \"api://r/Device Keys\"",
+                "must be the relay's scope",
+            ),
+            (
+                "relay_scope = \"https://graph.microsoft.com/User.Read\"",
+                "Graph token goes to Graph only",
+            ),
+        ] {
+            let e = layered(
+                Some(&format!(
+                    "[helpdesk]\nrelay = \"https://relay.contoso.com/\"\n{bad}\n"
+                )),
+                None,
+            )
+            .unwrap_err();
+            assert_eq!(e.key.as_deref(), Some("helpdesk"));
+            assert!(e.problem.contains(says), "{bad}: {e}");
+        }
+        let e = layered(
+            Some("[helpdesk]\nzendesk = \"https://x.zendesk.com\"\nrelay_scope = \"api://r/S\"\n"),
+            None,
+        )
+        .unwrap_err();
+        assert!(e.problem.contains("belongs with `relay"), "{e}");
     }
 
     #[test]

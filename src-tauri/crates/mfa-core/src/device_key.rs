@@ -228,9 +228,8 @@ impl DeviceKeyStore {
 pub enum Enrolment {
     /// A new key was made, enrolled (201) and kept in the keychain.
     Enrolled { key_id: String },
-    /// The keychain already held an enrolled key; nothing was sent (a
-    /// restored sign-in, which stays one token refresh and one Graph round
-    /// trip).
+    /// The keychain holds a key and the relay says it is still enrolled for
+    /// this account (`GET v1/device-keys/{keyId}`, a restored sign-in).
     AlreadyEnrolled { key_id: String },
     /// The relay was asked about the stored key and still knows it (200), or
     /// had forgotten it and enrolled it again (201, perhaps a new `keyId`).
@@ -239,6 +238,17 @@ pub enum Enrolment {
     NotOffered,
     /// Anything else (no keychain, the network, a refusal); logged and
     /// tried again at the next sign-in.
+    Failed(String),
+}
+
+/// What the relay answered a key check.
+enum Lookup {
+    /// 200: still enrolled for this user.
+    Enrolled,
+    /// 404 `notFound`: removed or never enrolled.
+    Gone,
+    /// The relay offers no device keys.
+    NotOffered,
     Failed(String),
 }
 
@@ -252,6 +262,9 @@ enum Answer {
     NotOffered,
     /// 409 `keyEnrolledElsewhere`: the key is bound to another account.
     Elsewhere,
+    /// 409 `deviceKeyLimit`: the account holds the most keys the relay
+    /// keeps; the relay's message says what to do.
+    Limit(String),
     Failed(String),
 }
 
@@ -262,6 +275,8 @@ enum Answer {
 pub struct DeviceEnroller {
     http: reqwest::Client,
     relay: Url,
+    /// The relay's own scope; its tokens are the only ones sent to the relay.
+    scope: String,
     store: DeviceKeyStore,
     app_version: String,
     not_offered: Arc<AtomicBool>,
@@ -278,16 +293,21 @@ impl fmt::Debug for DeviceEnroller {
 }
 
 impl DeviceEnroller {
-    /// `relay` is the configured relay's base URL (`[helpdesk] relay`).
+    /// `relay` is the configured relay's base URL (`[helpdesk] relay`),
+    /// `scope` the relay's own scope (`[helpdesk] relay_scope`, e.g.
+    /// `api://mfa-assistant-relay/DeviceKeys.Enrol`): the session asks
+    /// Entra for a token for it and sends only that token to the relay.
     pub fn new(
         http: reqwest::Client,
         relay: &Url,
+        scope: &str,
         store: DeviceKeyStore,
         app_version: &str,
     ) -> DeviceEnroller {
         DeviceEnroller {
             http,
             relay: relay.clone(),
+            scope: scope.to_owned(),
             store,
             app_version: app_version.to_owned(),
             not_offered: Arc::default(),
@@ -297,6 +317,11 @@ impl DeviceEnroller {
 
     pub fn store(&self) -> &DeviceKeyStore {
         &self.store
+    }
+
+    /// The relay's scope its tokens must be for.
+    pub fn scope(&self) -> &str {
+        &self.scope
     }
 
     /// Makes sure `upn` has an enrolled key on this computer. With
@@ -319,9 +344,22 @@ impl DeviceEnroller {
             Err(e) => return self.failed(format!("no device key without the keychain: {e}")),
         };
         if let (Some(key), false) = (&stored, ask_relay) {
-            return Enrolment::AlreadyEnrolled {
-                key_id: key.key_id.clone(),
-            };
+            // A restored session asks the relay whether the key is still
+            // enrolled (it may have been removed by the helpdesk) before the
+            // app says requests go out from an enrolled device.
+            match self.lookup(token, &key.key_id).await {
+                Lookup::Enrolled => {
+                    return Enrolment::AlreadyEnrolled {
+                        key_id: key.key_id.clone(),
+                    }
+                }
+                Lookup::Gone => tracing::info!(
+                    key_id = %key.key_id,
+                    "the helpdesk relay no longer holds this computer's device key; enrolling it again"
+                ),
+                Lookup::NotOffered => return self.not_offered(),
+                Lookup::Failed(reason) => return self.failed(reason),
+            }
         }
         let app_version = self.app_version.clone();
         let device = tokio::task::spawn_blocking(move || Device::this_machine(&app_version))
@@ -370,20 +408,62 @@ impl DeviceEnroller {
                     Enrolment::Confirmed { key_id }
                 }
             }
-            Answer::NotOffered => {
-                if !self.not_offered.swap(true, Ordering::SeqCst) {
-                    tracing::info!(
-                        relay = %self.relay,
-                        "the helpdesk relay offers no device proof (404 from {ENROL_PATH}); \
-                         reset requests from this computer go unsigned"
-                    );
-                }
-                Enrolment::NotOffered
-            }
+            Answer::NotOffered => self.not_offered(),
             Answer::Elsewhere => {
                 self.failed("the relay says a new key is enrolled for another account (409)".into())
             }
+            Answer::Limit(message) => self.failed(message),
             Answer::Failed(reason) => self.failed(reason),
+        }
+    }
+
+    fn not_offered(&self) -> Enrolment {
+        if !self.not_offered.swap(true, Ordering::SeqCst) {
+            tracing::info!(
+                relay = %self.relay,
+                "the helpdesk relay offers no device proof ({ENROL_PATH}); \
+                 reset requests from this computer go unsigned"
+            );
+        }
+        Enrolment::NotOffered
+    }
+
+    /// `GET v1/device-keys/{keyId}` with the relay token.
+    async fn lookup(&self, token: &AccessToken, key_id: &str) -> Lookup {
+        let url = match self.relay.join(&format!("{ENROL_PATH}/{key_id}")) {
+            Ok(url) if is_valid_key_id(key_id) => url,
+            _ => return Lookup::Gone,
+        };
+        let response = self
+            .http
+            .get(url)
+            .bearer_auth(token.expose_secret())
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await;
+        let response = match response {
+            Ok(r) => r,
+            Err(e) => {
+                return Lookup::Failed(format!(
+                    "the relay could not be reached to check this computer's key: {}",
+                    crate::auth::error_chain(&e)
+                ))
+            }
+        };
+        let status = response.status().as_u16();
+        let json: Value = response.json().await.unwrap_or(Value::Null);
+        let code = json.pointer("/error/code").and_then(Value::as_str);
+        match (status, code) {
+            (200, _) => Lookup::Enrolled,
+            (404, Some("notFound")) => Lookup::Gone,
+            (404, _) | (503, Some("deviceKeysNotConfigured")) => Lookup::NotOffered,
+            _ => Lookup::Failed(format!(
+                "the relay answered {status} to the key check{}",
+                json.pointer("/error/message")
+                    .and_then(Value::as_str)
+                    .map(|m| format!(": {m}"))
+                    .unwrap_or_default()
+            )),
         }
     }
 
@@ -438,6 +518,21 @@ impl DeviceEnroller {
                 )),
             },
             404 => Answer::NotOffered,
+            503 if json.pointer("/error/code").and_then(Value::as_str)
+                == Some("deviceKeysNotConfigured") =>
+            {
+                Answer::NotOffered
+            }
+            409 if json.pointer("/error/code").and_then(Value::as_str)
+                == Some(device_proof::DEVICE_KEY_LIMIT) =>
+            {
+                Answer::Limit(
+                    json.pointer("/error/message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("this account has the most device keys the relay keeps")
+                        .to_owned(),
+                )
+            }
             409 => Answer::Elsewhere,
             _ => Answer::Failed(format!(
                 "the relay answered {status}{}",

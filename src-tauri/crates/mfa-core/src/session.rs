@@ -123,7 +123,9 @@ pub struct Session {
     graph: GraphClient,
     store: KeychainStore,
     sign_in_timeout: std::time::Duration,
-    active: Mutex<Option<Active>>,
+    /// Shared with the background device-key enrolment, which redeems the
+    /// refresh token for the relay's scope under this lock.
+    active: Arc<Mutex<Option<Active>>>,
     /// Set while an interactive or device-code sign-in waits; sending `true` cancels it.
     pending_sign_in: SyncMutex<Option<watch::Sender<bool>>>,
     device_code: Mutex<Option<DeviceCodeStart>>,
@@ -162,7 +164,7 @@ impl Session {
             graph: GraphClient::new(http, endpoints.graph_base.clone()),
             store: KeychainStore::new(keychain_service, &config.keychain_account()),
             sign_in_timeout: config.sign_in_timeout,
-            active: Mutex::new(None),
+            active: Arc::new(Mutex::new(None)),
             pending_sign_in: SyncMutex::new(None),
             device_code: Mutex::new(None),
             device_proof: None,
@@ -178,13 +180,28 @@ impl Session {
 
     /// Starts the device-key enrolment for `upn` in the background. With
     /// `ask_relay` false (a restored sign-in) a key already in the keychain
-    /// is trusted without a request.
-    fn enrol_device_key(&self, token: AccessToken, upn: &str, ask_relay: bool) {
+    /// is checked with the relay (`GET`) rather than enrolled again.
+    ///
+    /// The relay gets a token for its own scope, got with the refresh token
+    /// (Entra's refresh tokens are multi-resource); the Graph token never
+    /// leaves for anywhere but Graph.
+    fn enrol_device_key(&self, upn: &str, ask_relay: bool) {
         let Some(enroller) = self.device_proof.clone() else {
             return;
         };
         let upn = upn.to_owned();
-        let task = tokio::spawn(async move { enroller.enrol(&token, &upn, ask_relay).await });
+        let identity = self.identity.clone();
+        let store = self.store.clone();
+        let active = self.active.clone();
+        let task = tokio::spawn(async move {
+            match relay_token(&identity, &store, &active, enroller.scope()).await {
+                Ok(token) => enroller.enrol(&token, &upn, ask_relay).await,
+                Err(e) => {
+                    tracing::warn!("no token for the helpdesk relay, so no device key: {e}");
+                    Enrolment::Failed(format!("no token for the helpdesk relay: {e}"))
+                }
+            }
+        });
         *self.enrolment.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
     }
 
@@ -221,7 +238,7 @@ impl Session {
                 let accepted = self
                     .accept(tokens, Some(refresh_token), upn.clone(), Access::Read)
                     .await?;
-                self.enrol_device_key(accepted.access_token.clone(), &upn, false);
+                self.enrol_device_key(&upn, false);
                 *active = Some(accepted);
                 Ok(Restored::SignedIn { upn })
             }
@@ -295,10 +312,9 @@ impl Session {
             .await
         {
             Ok(active) => {
-                let token = active.access_token.clone();
                 *self.active.lock().await = Some(active);
                 reply.signed_in().await;
-                self.enrol_device_key(token, &user.upn, true);
+                self.enrol_device_key(&user.upn, true);
                 Ok(user)
             }
             Err(e) => {
@@ -345,9 +361,8 @@ impl Session {
         let active = self
             .accept(tokens, None, user.upn.clone(), Access::Read)
             .await?;
-        let token = active.access_token.clone();
         *self.active.lock().await = Some(active);
-        self.enrol_device_key(token, &user.upn, true);
+        self.enrol_device_key(&user.upn, true);
         Ok(user)
     }
 
@@ -562,4 +577,34 @@ impl Session {
     pub async fn signed_in_upn(&self) -> Option<String> {
         self.active.lock().await.as_ref().map(|a| a.upn.clone())
     }
+}
+
+/// A token for the relay's `scope`, redeemed with the session's refresh
+/// token under the session's lock (one refresh at a time: rotation makes a
+/// concurrent one fail); the rotated refresh token is stored at once. The
+/// relay token is returned, never kept with the Graph token.
+async fn relay_token(
+    identity: &IdentityPlatform,
+    store: &KeychainStore,
+    active: &Mutex<Option<Active>>,
+    scope: &str,
+) -> Result<AccessToken, SessionError> {
+    let mut active = active.lock().await;
+    let current = active.as_mut().ok_or(SessionError::NotSignedIn)?;
+    let refresh_token = current
+        .refresh_token
+        .clone()
+        .ok_or(SessionError::NotSignedIn)?;
+    let tokens = identity
+        .refresh_for(&refresh_token, &[scope, "offline_access"])
+        .await?;
+    if let Some(rotated) = tokens.refresh_token.clone() {
+        let store = store.clone();
+        let keep = rotated.clone();
+        tokio::task::spawn_blocking(move || store.save(&keep))
+            .await
+            .map_err(|e| KeychainError::Failed(format!("keychain task failed: {e}")))??;
+        current.refresh_token = Some(rotated);
+    }
+    Ok(tokens.access_token)
 }

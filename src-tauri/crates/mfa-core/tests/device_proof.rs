@@ -53,6 +53,7 @@ impl Proof {
         self.h.session().with_device_proof(DeviceEnroller::new(
             self.http(),
             relay,
+            tenant_emulator::demo::RELAY_SCOPE,
             self.store.clone(),
             "0.1.0",
         ))
@@ -139,6 +140,12 @@ async fn a_computer_where_the_user_signed_in_proves_itself_when_they_are_locked_
         panic!("no key was enrolled");
     };
     assert_eq!(p.h.emulator.count("POST", ENROL_ROUTE), 1);
+    // The relay saw a token for its own scope, never the Graph token.
+    assert_eq!(
+        p.h.emulator.relay_bearer_audiences(),
+        [tenant_emulator::demo::RELAY_APP_ID_URI],
+        "what reached the relay"
+    );
 
     // The relay has its public half, for Ben.
     let key = p
@@ -282,8 +289,9 @@ async fn later_sign_ins_reuse_the_key_and_a_relay_that_forgot_it_gets_it_again()
     };
     let public_key = p.store.find(ADELE).await.unwrap().unwrap().public_key();
 
-    // The app starts again: the restored sign-in trusts the stored key and
-    // sends nothing more.
+    // The app starts again: the restored sign-in asks the relay whether the
+    // stored key is still enrolled (GET, with a token for the relay) and
+    // enrols nothing.
     let restarted = p.session();
     assert!(matches!(
         restarted.restore().await.unwrap(),
@@ -296,6 +304,22 @@ async fn later_sign_ins_reuse_the_key_and_a_relay_that_forgot_it_gets_it_again()
         })
     );
     assert_eq!(p.h.emulator.count("POST", ENROL_ROUTE), 1);
+    assert_eq!(
+        p.h.emulator
+            .count("GET", &format!("{ENROL_ROUTE}/{key_id}")),
+        1
+    );
+    assert!(
+        p.h.emulator
+            .relay_bearer_audiences()
+            .iter()
+            .all(|aud| aud == tenant_emulator::demo::RELAY_APP_ID_URI),
+        "the relay never saw a Graph token: {:?}",
+        p.h.emulator.relay_bearer_audiences()
+    );
+    // The Graph session still works after the relay token's refresh (the
+    // rotated refresh token was kept).
+    assert!(restarted.security_info().await.is_ok());
 
     // A second interactive sign-in asks the relay about the same key: no
     // second key, the same keyId.

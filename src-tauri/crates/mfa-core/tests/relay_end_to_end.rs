@@ -48,8 +48,10 @@ const APP_VERSION: &str = "0.1.0";
 /// awaited before this counts).
 const TICKET_WITHIN: Duration = Duration::from_secs(90);
 
-/// The relay: SQLite in `dir`, Graph `/me` at the emulator, tickets to RT.
+/// The relay: SQLite in `dir`, the emulator as its Entra tenant (the
+/// demo tenant's "MFA Assistant relay" API), tickets to RT.
 async fn start_relay(dir: &Path, graph: &url::Url, rt: &RequestTracker) -> Relay {
+    let authority = graph.join("/").unwrap();
     let text = format!(
         "listen = \"127.0.0.1:0\"\n\
          database = \"sqlite:{}\"\n\
@@ -59,10 +61,21 @@ async fn start_relay(dir: &Path, graph: &url::Url, rt: &RequestTracker) -> Relay
          [delivery]\n\
          first_retry_seconds = 1\n\
          \n\
+         [entra]\n\
+         tenant_id = \"{}\"\n\
+         authority = \"{authority}\"\n\
+         relay_client_id = \"{}\"\n\
+         app_id_uri = \"{}\"\n\
+         assistant_client_id = \"{}\"\n\
+         \n\
          [helpdesk.request_tracker]\n\
          url = {:?}\n\
          token = {:?}\n",
         dir.join("relay.db").display(),
+        demo::TENANT_ID,
+        demo::RELAY_API_CLIENT_ID,
+        demo::RELAY_APP_ID_URI,
+        demo::CLIENT_ID,
         rt.url(),
         rt.token(),
     );
@@ -91,10 +104,12 @@ fn app_config(dir: &Path, h: &Harness, relay: &Relay) -> config::Layered {
              organisation_domains = [\"{DOMAIN}\"]\n\
              \n\
              [helpdesk]\n\
-             relay = \"{}\"\n",
+             relay = \"{}\"\n\
+             relay_scope = \"{}\"\n",
             demo::TENANT_ID,
             demo::CLIENT_ID,
             relay.base_url(),
+            demo::RELAY_SCOPE,
         ),
     )
     .unwrap();
@@ -201,13 +216,16 @@ async fn a_locked_out_users_request_reaches_request_tracker_through_the_real_rel
     let keys = DeviceKeyStore::new(&h.keychain_service, &config.keychain_account());
     let _forget_keys = ForgetKeys(keys.clone());
 
-    // Adele signs in; the app enrols this computer's key with the relay,
-    // which asks the emulator's Graph /me who the token belongs to.
+    // Adele signs in; the app gets a token for the relay's own scope and
+    // enrols this computer's key with it; the relay checks it against the
+    // tenant's keys and never asks Graph.
+    assert_eq!(layered.relay_scope.as_deref(), Some(demo::RELAY_SCOPE));
     let session = Session::new(&config, &endpoints, http(), &h.keychain_service)
         .unwrap()
         .with_device_proof(DeviceEnroller::new(
             http(),
             helpdesk.url(),
+            layered.relay_scope.as_deref().unwrap(),
             keys.clone(),
             APP_VERSION,
         ));

@@ -25,17 +25,10 @@ struct World {
     _dir: tempfile::TempDir,
 }
 
-async fn start() -> World {
-    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
-    let tenant = emulator.base_url().to_string();
-    let dir = tempfile::tempdir().unwrap();
-    // The relay's own address goes into its dispute links.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let config = format!(
+/// The relay's configuration: its own port (for its dispute links), a
+/// SQLite file, the emulator's Graph, identity platform and Zendesk.
+fn config_text(tenant: &str, port: u16, db: &std::path::Path) -> String {
+    format!(
         "listen = \"127.0.0.1:{port}\"\n\
          database = \"sqlite:{db}\"\n\
          organisation_domains = [\"{domain}\"]\n\
@@ -47,16 +40,36 @@ async fn start() -> World {
          [notify.graph]\ntenant_id = \"{tenant_id}\"\nclient_id = \"{client_id}\"\n\
          sender = \"mfa-relay@{domain}\"\nauthority = \"{tenant}\"\nclient_secret = \"{secret}\"\n\
          [helpdesk.zendesk]\nbase_url = \"{tenant}zendesk/\"\nemail = \"relay@{domain}\"\napi_token = \"demo-agent-token\"\n",
-        db = dir.path().join("relay.db").display(),
+        db = db.display(),
         domain = demo::DOMAIN,
         tenant_id = demo::TENANT_ID,
         client_id = demo::RELAY_API_CLIENT_ID,
         secret = demo::RELAY_CLIENT_SECRET,
-    );
+    )
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start_relay(tenant: &str, db: &std::path::Path) -> Relay {
+    let config = config_text(tenant, free_port(), db);
     let relay = Relay::start(RelayConfig::parse(&config).unwrap())
         .await
         .unwrap();
     assert!(relay.ready(Duration::from_secs(10)).await);
+    relay
+}
+
+async fn start() -> World {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let tenant = emulator.base_url().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let relay = start_relay(&tenant, &dir.path().join("relay.db")).await;
     World {
         relay_url: relay.base_url().to_string(),
         emulator,
@@ -325,4 +338,182 @@ async fn a_dispute_before_the_ticket_is_filed_files_it_disputed_and_a_graph_outa
     // The ticket says it, so no note is added as well.
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert!(world.ticket_of(&id).unwrap().comments.is_empty());
+}
+
+/// The messages in `mailbox` whose body mentions `needle`.
+async fn count_messages(world: &World, mailbox: &str, needle: &str) -> usize {
+    world
+        .messages()
+        .await
+        .iter()
+        .filter(|m| m["mailbox"] == mailbox && m["body"].as_str().unwrap_or("").contains(needle))
+        .count()
+}
+
+#[tokio::test]
+async fn a_retry_after_the_owners_message_went_but_the_managers_failed_sends_only_the_managers() {
+    let world = start().await;
+    // Adele has no otherMails: her notice is two messages, hers and her
+    // manager's. The first sendMail goes through, the next two fail.
+    let faults = world.emulator.faults();
+    faults.inject(Fault::delay("POST /v1.0/users/*/sendMail", 1, 1));
+    faults.inject(Fault::status("POST /v1.0/users/*/sendMail", 503, None, 2));
+    let id = accepted(&world, "adele@contoso-demo.example").await;
+    world
+        .wait_message("chidi@contoso-demo.example", &id, Duration::from_secs(30))
+        .await;
+    assert_eq!(
+        world.emulator.count("POST", "/v1.0/users/*/sendMail"),
+        4,
+        "Adele's, then the manager's three times (twice refused)"
+    );
+    assert_eq!(
+        count_messages(&world, "adele@contoso-demo.example", &id).await,
+        1,
+        "the owner's message is not sent again"
+    );
+    assert_eq!(
+        count_messages(&world, "chidi@contoso-demo.example", &id).await,
+        1
+    );
+    // Adele's link (from the first attempt) still works.
+    let work = world
+        .wait_message("adele@contoso-demo.example", &id, Duration::from_secs(1))
+        .await;
+    assert_eq!(
+        world
+            .http
+            .get(link_in(&work))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let done = wait_delivered(&world.http, &world.relay_url, &id, Duration::from_secs(30)).await;
+    assert_eq!(done["status"], "delivered", "{done}");
+    let ticket = world.ticket_of(&id).unwrap();
+    assert!(
+        ticket
+            .description
+            .contains("notified at a***@contoso-demo.example and c***@contoso-demo.example"),
+        "{}",
+        ticket.description
+    );
+}
+
+#[tokio::test]
+async fn a_note_the_helpdesk_saved_before_its_relay_died_is_not_added_again() {
+    let World {
+        emulator,
+        relay,
+        relay_url,
+        tenant,
+        http,
+        _dir: dir,
+    } = start().await;
+    let world_http = http.clone();
+    let (status, body, _) = submit(
+        &world_http,
+        &relay_url,
+        &new_key(),
+        &request_body("dana@contoso-demo.example", "amber-falcon-42"),
+    )
+    .await;
+    assert_eq!(status, 202, "{body}");
+    let id = body["requestId"].as_str().unwrap().to_owned();
+    let done = wait_delivered(&http, &relay_url, &id, Duration::from_secs(30)).await;
+    assert_eq!(done["status"], "delivered", "{done}");
+    let messages: Value = http
+        .get(format!("{tenant}_emulator/mailbox/messages"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let notice = messages["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| {
+            m["mailbox"] == "dana@contoso-demo.example" && m["body"].as_str().unwrap().contains(&id)
+        })
+        .cloned()
+        .expect("the owner's notice");
+    let link = link_in(&notice);
+    let token = link.rsplit('/').next().unwrap().to_owned();
+
+    // The relay stops; the owner disputes; another relay (sharing the
+    // database) takes the note's lease, adds the note in the helpdesk, and
+    // dies before recording it.
+    let store = relay.store().unwrap().clone();
+    drop(relay);
+    let now = time::OffsetDateTime::now_utc();
+    assert!(store
+        .dispute(
+            &helpdesk_relay::notify::token_hash(&token),
+            "203.0.113.9",
+            now
+        )
+        .await
+        .unwrap());
+    let note = store
+        .claim_note("dead-relay", Duration::from_millis(500), now)
+        .await
+        .unwrap()
+        .expect("the note is due");
+    assert!(!note.earlier_attempt);
+    let number = store
+        .request(&id)
+        .await
+        .unwrap()
+        .unwrap()
+        .ticket_number
+        .unwrap();
+    let config: helpdesk_relay::helpdesks::zendesk::Config = toml::from_str(&format!(
+        "base_url = \"{tenant}zendesk/\"\nemail = \"relay@{}\"\napi_token = \"demo-agent-token\"",
+        demo::DOMAIN
+    ))
+    .unwrap();
+    let helpdesk = helpdesk_relay::helpdesks::Helpdesk::Zendesk(config.build().unwrap());
+    helpdesk
+        .add_note(
+            &http,
+            &number,
+            &id,
+            &helpdesk_relay::notify::note_text(&id, note.disputed_at),
+            false,
+        )
+        .await
+        .expect("the dead relay's note");
+    let comments_of = |id: &str| {
+        emulator
+            .helpdesk_tickets()
+            .into_iter()
+            .find(|t| t.subject.contains(id))
+            .unwrap()
+            .comments
+    };
+    assert_eq!(comments_of(&id).len(), 1);
+
+    // A relay on the same database takes over once the lease expires: it
+    // looks first, finds the note, and records it as added.
+    let _successor = start_relay(&tenant, &dir.path().join("relay.db")).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while store.note_status(&id).await.unwrap().as_deref() != Some("added") {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the note was never recorded"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let comments = comments_of(&id);
+    assert_eq!(comments.len(), 1, "not doubled: {comments:?}");
+    assert!(!comments[0].public);
+    assert!(
+        emulator.count("GET", "/zendesk/api/v2/tickets/*/comments.json") >= 1,
+        "the successor looked at the ticket's comments"
+    );
 }

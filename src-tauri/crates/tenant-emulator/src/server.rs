@@ -268,6 +268,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/zendesk/api/v2/tickets/{id}",
             axum::routing::put(zendesk::update_ticket),
         )
+        .route(
+            "/zendesk/api/v2/tickets/{id}/comments.json",
+            get(zendesk::list_comments),
+        )
         .route("/_emulator/mailbox", get(crate::mail::page))
         .route(
             "/_emulator/mailbox/messages",

@@ -323,18 +323,7 @@ pub(crate) async fn update_ticket(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    use base64::Engine;
-    let agent = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic "))
-        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()).ok())
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|text| {
-            let (user, token) = text.split_once(':')?;
-            let email = user.strip_suffix("/token")?;
-            (email.contains('@') && !token.is_empty()).then(|| email.to_string())
-        });
+    let agent = agent_of(&headers);
     let Some(agent) = agent else {
         return (
             StatusCode::UNAUTHORIZED,
@@ -346,7 +335,11 @@ pub(crate) async fn update_ticket(
         return error(StatusCode::NOT_FOUND, "RecordNotFound", "Not found");
     };
     let Ok(update) = serde_json::from_slice::<Value>(&body) else {
-        return error(StatusCode::BAD_REQUEST, "BadRequest", "The request body is not JSON");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "The request body is not JSON",
+        );
     };
     let comment = update.pointer("/ticket/comment");
     let text = comment
@@ -391,6 +384,125 @@ pub(crate) async fn update_ticket(
     });
     shared.persist(&store);
     (StatusCode::OK, Json(answer)).into_response()
+}
+
+/// The agent an `Authorization: Basic {email}/token:{token}` header signs
+/// in as (the emulated account takes any token of a `…/token` user).
+fn agent_of(headers: &HeaderMap) -> Option<String> {
+    use base64::Engine;
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b.trim())
+                .ok()
+        })
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|text| {
+            let (user, token) = text.split_once(':')?;
+            let email = user.strip_suffix("/token")?;
+            (email.contains('@') && !token.is_empty()).then(|| email.to_string())
+        })
+}
+
+/// `GET /zendesk/api/v2/tickets/{id}/comments.json`: Zendesk's "List
+/// Comments", agents only. The first comment is the ticket's description
+/// (public), then the comments added since, oldest first; `per_page` (at
+/// most 100, the default) a page, `page` from 1, and `next_page` the next
+/// page's full URL or `null`. Answers 200 `{"comments":[{id, type:
+/// "Comment", author_id, body, html_body, plain_body, public, attachments,
+/// created_at}], "next_page", "previous_page", "count"}`; 401 without an
+/// agent, 404 `RecordNotFound` for an unknown ticket.
+pub(crate) async fn list_comments(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if agent_of(&headers).is_none() {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": "Couldn't authenticate you"})),
+        )
+            .into_response();
+    }
+    let Ok(number) = id.parse::<u64>() else {
+        return error(StatusCode::NOT_FOUND, "RecordNotFound", "Not found");
+    };
+    let page: usize = query
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let per_page: usize = query
+        .get("per_page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(100)
+        .clamp(1, 100);
+    let store = shared.store();
+    let wanted = ticket_id(number);
+    let Some(ticket) = store
+        .helpdesk
+        .tickets
+        .iter()
+        .find(|t| t.channel == HelpdeskChannel::Zendesk && t.id == wanted)
+    else {
+        return error(StatusCode::NOT_FOUND, "RecordNotFound", "Not found");
+    };
+    let all: Vec<Value> = std::iter::once((
+        ticket.description.as_str(),
+        true,
+        ticket.upn.as_str(),
+        ticket.received_at,
+    ))
+    .chain(
+        ticket
+            .comments
+            .iter()
+            .map(|c| (c.body.as_str(), c.public, c.author.as_str(), c.added_at)),
+    )
+    .enumerate()
+    .map(|(i, (body, public, author, at))| {
+        let html = body
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;");
+        json!({
+            "id": number * 1000 + i as u64,
+            "type": "Comment",
+            "author_id": requester_id(author),
+            "body": body,
+            "html_body": format!("<div class=\"zd-comment\" dir=\"auto\"><p>{html}</p></div>"),
+            "plain_body": body,
+            "public": public,
+            "attachments": [],
+            "created_at": graph_datetime(at),
+        })
+    })
+    .collect();
+    let count = all.len();
+    let comments: Vec<Value> = all
+        .into_iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .collect();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let link = |p: usize| {
+        format!("http://{host}/zendesk/api/v2/tickets/{number}/comments.json?page={p}&per_page={per_page}")
+    };
+    let next = (page * per_page < count).then(|| link(page + 1));
+    let previous = (page > 1).then(|| link(page - 1));
+    (
+        StatusCode::OK,
+        Json(json!({"comments": comments, "next_page": next, "previous_page": previous, "count": count})),
+    )
+        .into_response()
 }
 
 #[cfg(test)]

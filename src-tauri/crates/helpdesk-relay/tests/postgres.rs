@@ -145,3 +145,174 @@ async fn on_postgres_too_the_enrolled_devices_budget_is_apart_from_the_unsigned_
         "two unsigned, then two signed: each budget counts only its own"
     );
 }
+
+/// The owner's notice and dispute on PostgreSQL, across two instances
+/// behind one public address: one notice (not one per instance), the
+/// dispute link used at either instance and only once, and one note on the
+/// ticket. The emulator is Graph, the identity platform and the helpdesk.
+#[cfg(feature = "demo-tenant")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_a_notice_is_sent_once_and_disputed_once_across_two_instances() {
+    use helpdesk_relay::config::Database;
+    use helpdesk_relay::store::Store;
+    use serde_json::Value;
+    use tenant_emulator::{demo, Emulator, EmulatorConfig};
+
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let tenant = emulator.base_url().to_string();
+    let database = Postgres::shared().create_database();
+    let port = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let (port_a, port_b) = (port(), port());
+    // Both instances put the same public address (instance a's) in links.
+    let config = |listen: u16| {
+        format!(
+            "listen = \"127.0.0.1:{listen}\"\n\
+             database = \"{database}\"\n\
+             organisation_domains = [\"{domain}\"]\n\
+             graph_base = \"{tenant}v1.0/\"\n\
+             [delivery]\nfirst_retry_seconds = 1\nlease_seconds = 5\n\
+             [notify]\npublic_url = \"http://127.0.0.1:{port_a}/\"\n\
+             helpdesk_contact = \"Call the IT service desk on +44 20 7946 0000\"\n\
+             ticket_waits_seconds = 15\n\
+             [notify.graph]\ntenant_id = \"{tenant_id}\"\nclient_id = \"{client_id}\"\n\
+             sender = \"mfa-relay@{domain}\"\nauthority = \"{tenant}\"\nclient_secret = \"{secret}\"\n\
+             [helpdesk.zendesk]\nbase_url = \"{tenant}zendesk/\"\nemail = \"relay@{domain}\"\napi_token = \"demo-agent-token\"\n",
+            domain = demo::DOMAIN,
+            tenant_id = demo::TENANT_ID,
+            client_id = demo::RELAY_API_CLIENT_ID,
+            secret = demo::RELAY_CLIENT_SECRET,
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let a = RelayProcess::start(dir.path(), "a", &config(port_a));
+    let b = RelayProcess::start(dir.path(), "b", &config(port_b));
+    let http = reqwest::Client::new();
+
+    let (status, accepted, _) = submit(
+        &http,
+        &b.url,
+        &new_key(),
+        &request_body("dana@contoso-demo.example", "amber-falcon-42"),
+    )
+    .await;
+    assert_eq!(status, 202, "{accepted}");
+    let id = accepted["requestId"].as_str().unwrap().to_owned();
+    let done = wait_delivered(&http, &a.url, &id, Duration::from_secs(30)).await;
+    assert_eq!(done["status"], "delivered", "{done}");
+
+    let about = |mailbox: &'static str| {
+        let http = http.clone();
+        let tenant = tenant.clone();
+        let id = id.clone();
+        async move {
+            let all: Value = http
+                .get(format!("{tenant}_emulator/mailbox/messages"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            all["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|m| {
+                    m["mailbox"] == mailbox && m["body"].as_str().unwrap_or("").contains(&id)
+                })
+                .cloned()
+                .collect::<Vec<Value>>()
+        }
+    };
+    // The ticket waited for the notice, so it is out; give a second
+    // instance time to (wrongly) send its own.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let work = about("dana@contoso-demo.example").await;
+    assert_eq!(work.len(), 1, "one notice, not one per instance: {work:?}");
+    assert_eq!(about("dana.whitlock@home.example").await.len(), 1);
+    let ticket = emulator
+        .helpdesk_tickets()
+        .into_iter()
+        .find(|t| t.subject.contains(&id))
+        .expect("the ticket");
+    assert!(
+        ticket
+            .description
+            .contains("notified at d***@contoso-demo.example and d***@home.example"),
+        "{}",
+        ticket.description
+    );
+
+    // The link names instance a; the owner's press reaches instance b.
+    let link = work[0]["body"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .find(|w| w.contains("/dispute/"))
+        .unwrap()
+        .to_owned();
+    assert!(link.starts_with(&a.url), "{link}");
+    let at_b = link.replacen(&a.url, &b.url, 1);
+    let pressed = http.post(&at_b).send().await.unwrap();
+    assert_eq!(pressed.status(), 200);
+    let again = http.post(&link).send().await.unwrap();
+    assert_eq!(again.status(), 410, "used up, at the other instance too");
+
+    let comments = || {
+        emulator
+            .helpdesk_tickets()
+            .into_iter()
+            .find(|t| t.subject.contains(&id))
+            .unwrap()
+            .comments
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while comments().is_empty() {
+        assert!(tokio::time::Instant::now() < deadline, "no dispute note");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let noted = comments();
+    assert_eq!(noted.len(), 1, "one note from two instances: {noted:?}");
+    assert!(!noted[0].public && noted[0].body.contains(&id));
+
+    // What PostgreSQL holds.
+    let store = Store::open(&Database::Postgres(database.clone()))
+        .await
+        .unwrap();
+    assert!(store.disputed_at(&id).await.unwrap().is_some());
+    assert_eq!(
+        store.note_status(&id).await.unwrap().as_deref(),
+        Some("added")
+    );
+    assert!(matches!(
+        store
+            .notice_state(helpdesk_relay::store::notify::NoticeKind::Reset, &id)
+            .await
+            .unwrap(),
+        Some(helpdesk_relay::store::notify::NoticeState::Sent { .. })
+    ));
+    // A two-message notice's progress (the manager's case) on PostgreSQL.
+    let notice = format!("on-reset-{id}");
+    for _ in 0..2 {
+        store
+            .notice_part_sent(
+                &notice,
+                "owner:dana@contoso-demo.example",
+                time::OffsetDateTime::now_utc(),
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        store.notice_parts(&notice).await.unwrap(),
+        vec!["owner:dana@contoso-demo.example".to_string()]
+    );
+    drop((a, b));
+}

@@ -12,7 +12,7 @@ use std::time::Duration;
 use helpdesk_relay::config::RelayConfig;
 use helpdesk_relay::Relay;
 use serde_json::Value;
-use support::{new_key, request_body, submit, wait_delivered};
+use support::{demo_tokens, new_key, request_body, submit, wait_delivered};
 use tenant_emulator::faults::Fault;
 use tenant_emulator::{demo, Emulator, EmulatorConfig};
 
@@ -39,7 +39,9 @@ fn config_text(tenant: &str, port: u16, db: &std::path::Path) -> String {
          ticket_waits_seconds = 15\n\
          [notify.graph]\ntenant_id = \"{tenant_id}\"\nclient_id = \"{client_id}\"\n\
          sender = \"mfa-relay@{domain}\"\nauthority = \"{tenant}\"\nclient_secret = \"{secret}\"\n\
-         [helpdesk.zendesk]\nbase_url = \"{tenant}zendesk/\"\nemail = \"relay@{domain}\"\napi_token = \"demo-agent-token\"\n",
+         [helpdesk.zendesk]\nbase_url = \"{tenant}zendesk/\"\nemail = \"relay@{domain}\"\napi_token = \"demo-agent-token\"\n\
+         {entra}",
+        entra = support::entra_config(&url::Url::parse(tenant).unwrap()),
         db = db.display(),
         domain = demo::DOMAIN,
         tenant_id = demo::TENANT_ID,
@@ -516,4 +518,91 @@ async fn a_note_the_helpdesk_saved_before_its_relay_died_is_not_added_again() {
         emulator.count("GET", "/zendesk/api/v2/tickets/*/comments.json") >= 1,
         "the successor looked at the ticket's comments"
     );
+}
+
+#[tokio::test]
+async fn an_enrolment_tells_the_owner_and_disputing_it_removes_the_key() {
+    let world = start().await;
+    let base = url::Url::parse(&world.tenant).unwrap();
+    let (_, relay_token) = demo_tokens(&base, "erin").await;
+    let body = serde_json::json!({
+        "publicKey": helpdesk_contract::device_proof::public_key_text(
+            &helpdesk_contract::device_proof::generate_key()
+        ),
+        "device": {"os": "Windows 11", "appVersion": "0.1.0"},
+    });
+    let enrolled = world
+        .http
+        .post(format!("{}v1/device-keys", world.relay_url))
+        .bearer_auth(&relay_token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(enrolled.status(), 201);
+    let enrolled: Value = enrolled.json().await.unwrap();
+    let key_id = enrolled["keyId"].as_str().unwrap().to_owned();
+    let lookup = || {
+        world
+            .http
+            .get(format!("{}v1/device-keys/{key_id}", world.relay_url))
+            .bearer_auth(&relay_token)
+            .send()
+    };
+    assert_eq!(lookup().await.unwrap().status(), 200);
+
+    // The binding notice, to Erin and (she has no otherMails) her manager.
+    let work = world
+        .wait_message(
+            "erin@contoso-demo.example",
+            &key_id,
+            Duration::from_secs(15),
+        )
+        .await;
+    let manager = world
+        .wait_message(
+            "chidi@contoso-demo.example",
+            &key_id,
+            Duration::from_secs(5),
+        )
+        .await;
+    assert!(manager["body"]
+        .as_str()
+        .unwrap()
+        .contains("you are the manager of erin@"));
+    assert!(
+        work["subject"]
+            .as_str()
+            .unwrap()
+            .contains("a device was linked to erin@contoso-demo.example"),
+        "{work}"
+    );
+    let text = work["body"].as_str().unwrap();
+    for says in [
+        "Windows 11",
+        "MFA Assistant 0.1.0",
+        "From: 127.0.0.1",
+        "removes the device",
+    ] {
+        assert!(text.contains(says), "{says:?} not in {text}");
+    }
+
+    // A scanner's GET keeps the key; the owner's press removes it.
+    let link = link_in(&work);
+    assert_eq!(world.http.get(&link).send().await.unwrap().status(), 200);
+    assert_eq!(lookup().await.unwrap().status(), 200, "GET changes nothing");
+    let pressed = world.http.post(&link).send().await.unwrap();
+    assert_eq!(pressed.status(), 200);
+    assert!(pressed
+        .text()
+        .await
+        .unwrap()
+        .contains("The device was removed from your account."));
+    let gone = lookup().await.unwrap();
+    assert_eq!(gone.status(), 404);
+    let gone: Value = gone.json().await.unwrap();
+    assert_eq!(gone["error"]["code"], "notFound", "{gone}");
+    let store = world.relay.store().unwrap();
+    assert!(store.device_key(&key_id).await.unwrap().is_none());
+    assert_eq!(world.http.post(&link).send().await.unwrap().status(), 410);
 }

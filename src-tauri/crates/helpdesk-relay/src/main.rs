@@ -255,6 +255,16 @@ async fn demo(port: u16, state_dir: Option<PathBuf>) -> Result<(), String> {
     // The tenant listens on the next port, so the app's configuration
     // printed below stays right across restarts.
     let tenant_port = if port == 0 { 0 } else { port.wrapping_add(1) };
+    // The owner notices' dispute links carry the relay's own address, so it
+    // is known before the relay starts: port 0 picks a free one here.
+    let port = if port == 0 {
+        std::net::TcpListener::bind(("127.0.0.1", 0))
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .map_err(|e| format!("cannot find a free port for the demo relay: {e}"))?
+    } else {
+        port
+    };
     let emulator = Emulator::start(EmulatorConfig {
         bind: std::net::SocketAddr::from(([127, 0, 0, 1], tenant_port)),
         state_dir: Some(state_dir.join("tenant")),
@@ -274,6 +284,7 @@ async fn demo(port: u16, state_dir: Option<PathBuf>) -> Result<(), String> {
         state_dir.join("relay.db").display()
     );
     println!("  Tickets go to:   the demo tenant's helpdesk inbox, {tenant}_emulator/helpdesk");
+    println!("  Owner notices:   the demo tenant's mailboxes, {tenant}_emulator/mailbox");
     println!("  Demo tenant:     {tenant} (emulated, not Microsoft)");
     println!();
     println!("Try it:");
@@ -300,7 +311,11 @@ async fn demo(port: u16, state_dir: Option<PathBuf>) -> Result<(), String> {
 }
 
 /// The demo's configuration: the embedded default (SQLite) delivering into
-/// the demo tenant's helpdesk through its Zendesk Requests API.
+/// the demo tenant's helpdesk through its Zendesk Requests API, as an agent
+/// (so that the owner's dispute reaches the ticket as an internal note),
+/// and telling owners through the demo tenant's Graph `sendMail` with the
+/// demo relay's own app registration (client credentials), its dispute
+/// links pointing at the relay itself.
 #[cfg(feature = "demo-tenant")]
 fn demo_config(port: u16, state_dir: &std::path::Path, tenant: &url::Url) -> String {
     let database = state_dir.join("relay.db");
@@ -318,8 +333,20 @@ fn demo_config(port: u16, state_dir: &std::path::Path, tenant: &url::Url) -> Str
          app_id_uri = \"{}\"\n\
          assistant_client_id = \"{}\"\n\
          scope = \"{}\"\n\
+         [notify]\n\
+         public_url = \"http://127.0.0.1:{port}/\"\n\
+         helpdesk_contact = \"Call the (demo) IT service desk on +1 555 0100\"\n\
+         ticket_waits_seconds = 10\n\
+         [notify.graph]\n\
+         tenant_id = \"{}\"\n\
+         client_id = \"{}\"\n\
+         client_secret = \"{}\"\n\
+         sender = \"mfa-relay@{}\"\n\
+         authority = \"{tenant}\"\n\
          [helpdesk.zendesk]\n\
-         base_url = \"{tenant}zendesk/\"\n",
+         base_url = \"{tenant}zendesk/\"\n\
+         email = \"mfa-relay@{}\"\n\
+         api_token = \"demo-agent-token\"\n",
         database.display(),
         tenant_emulator::demo::DOMAIN,
         tenant_emulator::demo::TENANT_ID,
@@ -327,6 +354,11 @@ fn demo_config(port: u16, state_dir: &std::path::Path, tenant: &url::Url) -> Str
         tenant_emulator::demo::RELAY_APP_ID_URI,
         tenant_emulator::demo::CLIENT_ID,
         tenant_emulator::demo::RELAY_SCOPE_NAME,
+        tenant_emulator::demo::TENANT_ID,
+        tenant_emulator::demo::RELAY_API_CLIENT_ID,
+        tenant_emulator::demo::RELAY_CLIENT_SECRET,
+        tenant_emulator::demo::DOMAIN,
+        tenant_emulator::demo::DOMAIN,
     )
 }
 

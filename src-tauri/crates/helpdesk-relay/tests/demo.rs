@@ -1,5 +1,7 @@
 //! The README's relay command: `mfa-relay --demo` starts on its embedded
-//! default (SQLite) and delivers into the demo tenant's helpdesk inbox.
+//! default (SQLite), delivers into the demo tenant's helpdesk inbox, tells
+//! the owner in the demo tenant's mailboxes, and the owner's "This wasn't
+//! me" puts an internal note on the ticket.
 
 mod support;
 
@@ -84,6 +86,94 @@ async fn the_demo_relay_files_into_the_demo_tenants_inbox() {
         text.contains(&id) && text.contains("amber-falcon-42"),
         "{text}"
     );
+
+    // The owner's notice is in the demo mailbox, its link on this relay.
+    let mailbox = text_after(&printed, "/_emulator/mailbox");
+    assert!(
+        mailbox.starts_with(inbox.trim_end_matches("helpdesk")),
+        "{mailbox}"
+    );
+    let messages: Value = http
+        .get(format!("{mailbox}/messages"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let notice = messages["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| {
+            m["mailbox"] == "adele@contoso-demo.example"
+                && m["body"].as_str().unwrap_or("").contains(&id)
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("no notice to Adele in {messages}"));
+    let link = notice["body"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .find(|w| w.contains("/dispute/"))
+        .unwrap()
+        .to_owned();
+    assert!(link.starts_with(&relay), "{link} is not on {relay}");
+    let page = http.get(format!("{mailbox}")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("adele@contoso-demo.example"));
+
+    // Pressed: the demo ticket gets the internal note (the demo's Zendesk
+    // credential is an agent's).
+    let pressed = http.post(&link).send().await.unwrap();
+    assert_eq!(pressed.status(), 200);
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let tickets: Value = http
+            .get(format!("{inbox}/tickets"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let comments: Vec<Value> = tickets
+            .as_array()
+            .or_else(|| tickets["tickets"].as_array())
+            .into_iter()
+            .flatten()
+            .filter(|t| t.to_string().contains(&id))
+            .flat_map(|t| t["comments"].as_array().cloned().unwrap_or_default())
+            .collect();
+        if let Some(note) = comments.first() {
+            assert_eq!(comments.len(), 1, "{comments:?}");
+            assert_eq!(note["public"], false, "an internal note: {note}");
+            assert!(
+                note["body"].as_str().unwrap().contains("DISPUTED BY OWNER"),
+                "{note}"
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no dispute note: {tickets}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// The word of the printed lines that ends with `suffix`.
+fn text_after(printed: &[String], suffix: &str) -> String {
+    printed
+        .iter()
+        .flat_map(|l| l.split_whitespace())
+        .find(|w| w.ends_with(suffix))
+        .unwrap_or_else(|| panic!("no {suffix} in {printed:?}"))
+        .to_owned()
 }

@@ -119,7 +119,7 @@ async fn the_demo_relay_files_into_the_demo_tenants_inbox() {
         .unwrap()
         .to_owned();
     assert!(link.starts_with(&relay), "{link} is not on {relay}");
-    let page = http.get(format!("{mailbox}")).send().await.unwrap();
+    let page = http.get(&mailbox).send().await.unwrap();
     assert_eq!(page.status(), 200);
     assert!(page
         .text()

@@ -559,7 +559,8 @@ pub async fn prepare_reset_request(
         )
         .map_err(|e| invalid(e.to_string()))?;
     let payload = serde_json::to_string_pretty(&request).map_err(|e| internal(e.to_string()))?;
-    let device_proof = device_proof_of(&backend, &helpdesk, &request.upn).await;
+    let (device_proof, device_key_enrolled_at) =
+        device_proof_of(&backend, &helpdesk, &request.upn).await;
     let draft_id = uuid::Uuid::new_v4().to_string();
     let view = ResetRequestView::from(&request);
     backend
@@ -575,27 +576,33 @@ pub async fn prepare_reset_request(
         helpdesk_kind: helpdesk.kind().to_owned(),
         helpdesk_url: helpdesk.url().to_string(),
         device_proof,
+        device_key_enrolled_at,
     })
 }
 
 /// Whether a request for `upn` sent from here will be signed by a device key
-/// this computer enrolled for that account. A keychain that cannot be read
-/// means unsigned (logged), as delivery would send it.
+/// this computer enrolled for that account, and when it was enrolled. A
+/// keychain that cannot be read means unsigned (logged), as delivery would
+/// send it. Whether the relay still knows the key is the relay's to say (a
+/// locked-out user cannot ask it); the preview says so.
 async fn device_proof_of(
     backend: &crate::backend::Backend,
     helpdesk: &mfa_core::config::Helpdesk,
     upn: &str,
-) -> DeviceProofView {
+) -> (DeviceProofView, Option<String>) {
     let (mfa_core::config::Helpdesk::Relay(_), Some(keys)) = (helpdesk, &backend.reset.device_keys)
     else {
-        return DeviceProofView::NotUsed;
+        return (DeviceProofView::NotUsed, None);
     };
     match keys.find(upn).await {
-        Ok(Some(_)) => DeviceProofView::EnrolledDevice,
-        Ok(None) => DeviceProofView::UnverifiedDevice,
+        Ok(Some(key)) => (
+            DeviceProofView::EnrolledDevice,
+            Some(crate::wire::format_rfc3339(key.enrolled_at)),
+        ),
+        Ok(None) => (DeviceProofView::UnverifiedDevice, None),
         Err(e) => {
             tracing::warn!("the device key could not be read: {e}");
-            DeviceProofView::UnverifiedDevice
+            (DeviceProofView::UnverifiedDevice, None)
         }
     }
 }

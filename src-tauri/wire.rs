@@ -411,6 +411,10 @@ pub struct ResetPreviewView {
     pub helpdesk_url: String,
     /// Whether the request will carry device proof (relay only).
     pub device_proof: DeviceProofView,
+    /// With `enrolledDevice`: when this computer's key was enrolled for the
+    /// account (RFC 3339). The relay, not the app, decides whether it still
+    /// knows the key: a locked-out user cannot ask it.
+    pub device_key_enrolled_at: Option<String>,
 }
 
 /// What the helpdesk will be able to tell about this computer.
@@ -670,7 +674,7 @@ impl From<&ActivityEntry> for ActivityView {
     }
 }
 
-fn format_rfc3339(t: time::OffsetDateTime) -> String {
+pub(crate) fn format_rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }

@@ -1888,6 +1888,66 @@ async fn locked_out_through_the_real_relay_shows_accepted_then_the_ticket_number
     w.close().await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn locked_out_on_an_enrolled_computer_the_preview_says_since_when_and_the_ticket_says_enrolled_device(
+) {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = Machine::new();
+    machine.configure(
+        &emulator,
+        &format!(
+            "organisation_domains = [\"contoso-demo.example\"]\n\
+             [helpdesk]\nrelay = \"{}helpdesk/\"\nrelay_scope = \"{}\"\n",
+            emulator.base_url(),
+            demo::RELAY_SCOPE
+        ),
+    );
+    // Signed in once: the app enrols this computer's key with a token for
+    // the relay's own scope.
+    let mut w = signed_in(&machine, "locked-out-enrolled", "adele").await;
+    wait_until("the key is enrolled", || {
+        !emulator.device_key_ids(ADELE).is_empty()
+    })
+    .await;
+    w.click("[data-testid=sign-out]").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+
+    // Locked out later, on the same computer.
+    to_the_reset_form(&mut w, "lostPhone").await;
+    // ("My password" is ticked already for a lost phone.)
+    w.type_into("[data-testid=upn-input]", ADELE).await;
+    w.click("[data-testid=preview-reset]").await;
+    w.wait_for("[data-testid=reset-device-proof][data-proof=enrolledDevice]")
+        .await;
+    let proof = w.text("[data-testid=reset-device-proof]").await;
+    let year = time::OffsetDateTime::now_utc().year().to_string();
+    assert!(
+        proof.contains("enrolled for this account on") && proof.contains(&year),
+        "says since when: {proof}"
+    );
+    assert!(
+        proof.contains("no longer knows that key"),
+        "says the relay decides: {proof}"
+    );
+    w.screenshot("preview").await;
+    w.click("[data-testid=send-reset]").await;
+    w.wait_for("[data-testid=reset-status][data-status=delivered]")
+        .await;
+    let tickets = emulator.helpdesk_tickets();
+    assert_eq!(tickets.len(), 1);
+    assert!(
+        tickets[0].subject.contains("enrolled device")
+            && tickets[0]
+                .description
+                .contains("Device proof: sent from the user's enrolled device"),
+        "{}\n{}",
+        tickets[0].subject,
+        tickets[0].description
+    );
+    w.close().await;
+}
+
 /// The owner's browser, as the owner uses it: opens their mailbox on the
 /// demo tenant's admin pages, follows the first link to the relay's
 /// dispute page that `needle` names, and presses the page's one button

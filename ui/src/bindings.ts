@@ -221,7 +221,13 @@ helpdeskKind: string, helpdeskUrl: string,
 /**
  * Whether the request will carry device proof (relay only).
  */
-deviceProof: DeviceProofView, };
+deviceProof: DeviceProofView, 
+/**
+ * With `enrolledDevice`: when this computer's key was enrolled for the
+ * account (RFC 3339). The relay, not the app, decides whether it still
+ * knows the key: a locked-out user cannot ask it.
+ */
+deviceKeyEnrolledAt: string | null, };
 export type DeviceProofView = "enrolledDevice" | "unverifiedDevice" | "notUsed";
 export type ResetRequestView = { upn: string, reason: string, reasonDetail: string, stillHas: Array<string>, callbackPreference: string, availability: string, deviceOs: string, appVersion: string, 
 /**
@@ -231,7 +237,12 @@ createdAt: string,
 /**
  * Shown to the user; the helpdesk asks for it on the call-back.
  */
-verificationPhrase: string, unauthenticated: boolean, runbook: Array<string>, };
+verificationPhrase: string, unauthenticated: boolean, 
+/**
+ * The steps a relay's ticket carries unless the organisation wrote its
+ * own: shown to the user, never sent (the runbook is the relay's).
+ */
+runbook: Array<string>, };
 export type ResetStatusView = { key: string, upn: string, createdAt: string, verificationPhrase: string, 
 /**
  * `pending` (kept on this computer), `accepted` (the organisation's

@@ -3,7 +3,7 @@
 // Pass. None of these needs a sign-in. Each builder returns a detached screen;
 // app.ts shows it and talks to the back end.
 
-import type { AppInfo, DeviceProofView, ResetPreviewView, ResetStatusView } from './bindings';
+import type { AppInfo, ResetPreviewView, ResetStatusView } from './bindings';
 import type { ResetForm } from './api';
 import { button, h, type Child } from './dom';
 import { formatLocale } from './messages';
@@ -448,16 +448,18 @@ function phraseBlock(phrase: string): HTMLElement {
   );
 }
 
-// Whether the relay will see the request as sent from the account's enrolled
-// device. (These two sentences belong in the message catalogue, messages.ts.)
-const DEVICE_PROOF_TEXT: Readonly<Record<Exclude<DeviceProofView, 'notUsed'>, string>> = {
-  enrolledDevice: 'Sent from your enrolled device: this computer holds a device key for this account.',
-  unverifiedDevice: 'This computer has no enrolled device key for this account; the helpdesk will treat it as unverified.',
-};
-
-function deviceProofLine(proof: DeviceProofView): HTMLElement | null {
+// Whether the request will be signed by this computer's enrolled device key.
+// The relay decides what the signature proves: the app cannot ask it while the
+// user is locked out, so the enrolled case says when, and what happens if the
+// relay no longer knows the key.
+function deviceProofLine(preview: ResetPreviewView): HTMLElement | null {
+  const proof = preview.deviceProof;
   if (proof === 'notUsed') return null;
-  return h('p', { class: 'hint', testid: 'reset-device-proof', 'data-proof': proof }, DEVICE_PROOF_TEXT[proof]);
+  const text =
+    proof === 'enrolledDevice'
+      ? t('reset.proof.enrolled', { date: preview.deviceKeyEnrolledAt ? formatDateTime(preview.deviceKeyEnrolledAt) : '?' })
+      : t('reset.proof.unverified');
+  return h('p', { class: 'hint', testid: 'reset-device-proof', 'data-proof': proof }, text);
 }
 
 export function previewScreen(preview: ResetPreviewView, on: PreviewHandlers): Screen {
@@ -478,7 +480,7 @@ export function previewScreen(preview: ResetPreviewView, on: PreviewHandlers): S
       h('p', { class: 'lead' }, t('reset.previewIntro', { helpdesk: preview.helpdeskUrl })),
       phraseBlock(r.verificationPhrase),
       h('p', { class: 'unverified', testid: 'reset-unverified' }, icon('warning', 16), h('span', {}, t('reset.unverified'))),
-      deviceProofLine(preview.deviceProof),
+      deviceProofLine(preview),
       h(
         'dl',
         { class: 'facts' },

@@ -349,6 +349,19 @@ impl Emulator {
         self.shared.store().helpdesk.tickets.clone()
     }
 
+    /// The ids of the device keys the stand-in relay holds for `upn`
+    /// (compared case-insensitively), oldest first.
+    pub fn device_key_ids(&self, upn: &str) -> Vec<String> {
+        self.shared
+            .store()
+            .helpdesk
+            .device_keys
+            .iter()
+            .filter(|k| k.upn.eq_ignore_ascii_case(upn))
+            .map(|k| k.key_id.clone())
+            .collect()
+    }
+
     /// Signs `claims` as an RS256 JWT with the tenant's signing key (the
     /// key the JWKS endpoint serves, its `kid` in the header). A test hook:
     /// Entra signs every tenant's and every app's tokens with the same

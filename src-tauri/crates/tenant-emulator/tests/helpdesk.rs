@@ -1214,3 +1214,72 @@ async fn signed_requests_say_whether_they_came_from_the_users_enrolled_device() 
     emulator.shutdown().await;
     Ok(())
 }
+
+#[tokio::test]
+async fn zendesk_agents_add_internal_comments_and_list_them_page_by_page() -> TestResult {
+    let emulator = start().await;
+    let (status, _, body) =
+        zendesk(&emulator, None, &zendesk_body("MFA reset: lost phone")).await?;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["request"]["id"].as_u64().unwrap();
+    let ticket_url = url(&emulator, &format!("zendesk/api/v2/tickets/{id}.json"));
+    let comments_url = url(
+        &emulator,
+        &format!("zendesk/api/v2/tickets/{id}/comments.json"),
+    );
+    let agent =
+        |r: reqwest::RequestBuilder| r.basic_auth("agent@contoso-demo.example/token", Some("t"));
+
+    // Agents only, both ways.
+    let anonymous = client().get(comments_url.clone()).send().await?;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let anonymous = client()
+        .put(ticket_url.clone())
+        .json(&json!({"ticket": {"comment": {"body": "x", "public": false}}}))
+        .send()
+        .await?;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+
+    for n in 0..3 {
+        let added = agent(client().put(ticket_url.clone()))
+            .json(&json!({"ticket": {"comment": {"body": format!("note {n}"), "public": n == 0}}}))
+            .send()
+            .await?;
+        assert_eq!(added.status(), StatusCode::OK);
+    }
+    // The description first, then the comments, two a page.
+    let mut bodies = Vec::new();
+    let mut next = Some(format!("{comments_url}?per_page=2"));
+    let mut pages = 0;
+    while let Some(page_url) = next {
+        let page: Value = agent(client().get(&page_url)).send().await?.json().await?;
+        assert_eq!(page["count"], 4, "{page}");
+        for comment in page["comments"].as_array().unwrap() {
+            assert_eq!(comment["type"], "Comment");
+            bodies.push((
+                comment["body"].as_str().unwrap().to_owned(),
+                comment["public"].as_bool().unwrap(),
+            ));
+        }
+        next = page["next_page"].as_str().map(str::to_owned);
+        pages += 1;
+    }
+    assert_eq!(pages, 2);
+    assert!(
+        bodies[0].0.contains("amber-falcon-42") && bodies[0].1,
+        "the description"
+    );
+    assert_eq!(
+        &bodies[1..],
+        &[
+            ("note 0".to_string(), true),
+            ("note 1".to_string(), false),
+            ("note 2".to_string(), false)
+        ]
+    );
+    let unknown = agent(client().get(url(&emulator, "zendesk/api/v2/tickets/999/comments.json")))
+        .send()
+        .await?;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    Ok(())
+}

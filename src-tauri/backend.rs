@@ -538,6 +538,11 @@ fn settings_view(config: &Config, endpoints: &Endpoints, layered: &Layered) -> S
             ..entry("helpdesk", helpdesk.map(|h| h.url().to_string()))
         },
     ];
+    // A relay signs requests from enrolled devices only with its own scope
+    // to enrol for; without it the user's requests go unsigned.
+    if let Some(mfa_core::config::Helpdesk::Relay(_)) = helpdesk {
+        entries.push(entry("relay_scope", layered.relay_scope.clone()));
+    }
     if provenance.origin("allow_demo_tenant") == Origin::Managed {
         entries.push(entry(
             "allow_demo_tenant",

@@ -837,6 +837,11 @@ async fn organisation_settings_are_locked_and_the_window_shows_where_each_comes_
         .await
         .contains("120"));
     w.wait_for(&row("scopes", "builtIn")).await;
+    // IT named a relay but no relay scope: the window says what that means.
+    assert!(w
+        .text(&row("relay_scope", "builtIn"))
+        .await
+        .contains("without device proof"));
     let ignored = w.text("[data-testid=settings-ignored]").await;
     assert!(ignored.contains("Tenant"), "{ignored}");
     assert!(w

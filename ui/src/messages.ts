@@ -55,6 +55,8 @@ export const en = {
   'settings.key.extra_root_certificate': 'Extra trusted certificate',
   'settings.key.helpdesk': 'Helpdesk for admin-reset requests',
   'settings.key.allow_demo_tenant': 'Demo tenant allowed',
+  'settings.key.relay_scope': 'Relay permission for device proof',
+  'settings.relayScope.none': 'Not set: admin-reset requests from this computer go without device proof',
 
   'cloud.public': 'Microsoft cloud (worldwide)',
   'cloud.usGovernment': 'Microsoft cloud for US Government',

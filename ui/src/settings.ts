@@ -17,6 +17,7 @@ const KEY_LABELS: Readonly<Record<string, MessageKey>> = {
   sign_in_timeout_seconds: 'settings.key.sign_in_timeout_seconds',
   extra_root_certificate: 'settings.key.extra_root_certificate',
   helpdesk: 'settings.key.helpdesk',
+  relay_scope: 'settings.key.relay_scope',
   allow_demo_tenant: 'settings.key.allow_demo_tenant',
 };
 
@@ -33,7 +34,7 @@ function keyLabel(key: string): string {
 }
 
 function valueText(s: SettingView): string {
-  if (s.value === null) return t('settings.notSet');
+  if (s.value === null) return t(s.key === 'relay_scope' ? 'settings.relayScope.none' : 'settings.notSet');
   if (s.key === 'cloud') return cloudName(s.value);
   if (s.key === 'helpdesk') {
     return s.detail === 'zendesk'

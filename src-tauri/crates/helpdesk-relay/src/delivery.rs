@@ -78,7 +78,11 @@ impl Deliverer {
 
     /// Adds the owner's notice and dispute to `ticket`; `Ok(false)` when the
     /// request was given back to wait for its notice.
-    async fn owner_lines(&self, request: &StoredRequest, ticket: &mut Ticket) -> Result<bool, StoreError> {
+    async fn owner_lines(
+        &self,
+        request: &StoredRequest,
+        ticket: &mut Ticket,
+    ) -> Result<bool, StoreError> {
         let Some(wait) = self.notify else {
             return Ok(true);
         };

@@ -221,16 +221,18 @@ async fn connect_and_deliver(state: Arc<RelayState>, opened: Option<Store>) {
     }
     let _ = state.store.set(store.clone());
     let owner = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
-    let deliverer = Arc::new(delivery::Deliverer::new(
-        store.clone(),
-        state.config.helpdesk.clone(),
-        state.http.clone(),
-        state.config.delivery.clone(),
-        owner.clone(),
-        state.wake.clone(),
-        state.config.runbook.clone(),
-    )
-    .with_notify(state.config.notify.as_ref().map(|n| n.ticket_wait)));
+    let deliverer = Arc::new(
+        delivery::Deliverer::new(
+            store.clone(),
+            state.config.helpdesk.clone(),
+            state.http.clone(),
+            state.config.delivery.clone(),
+            owner.clone(),
+            state.wake.clone(),
+            state.config.runbook.clone(),
+        )
+        .with_notify(state.config.notify.as_ref().map(|n| n.ticket_wait)),
+    );
     let mut workers = JoinSet::new();
     if let Some(notify) = &state.config.notify {
         let notifier = Arc::new(notify::Notifier {

@@ -482,69 +482,6 @@ fn key_body(key: &crate::store::DeviceKey) -> Value {
 /// How long `/healthz` reuses the queue's counts.
 pub const HEALTH_CACHE: Duration = Duration::from_secs(2);
 
-/// Records the binding notice of a new device key (the notifier sends it;
-/// should this fail, its sweep records it from the key's row).
-async fn notify_enrolment(
-    relay: &RelayState,
-    store: &Store,
-    key: &crate::store::DeviceKey,
-    source: IpAddr,
-) {
-    if relay.config.notify.is_none() {
-        return;
-    }
-    let details = json!({ "source": source.to_string() }).to_string();
-    let recorded = store
-        .add_notice(
-            crate::store::notify::NoticeKind::Enrolment,
-            &key.key_id,
-            &key.upn,
-            &details,
-            key.enrolled_at,
-        )
-        .await;
-    match recorded {
-        Ok(()) => relay.notify_wake.notify_one(),
-        Err(e) => tracing::warn!("the enrolment notice waits for the notifier's sweep: {e}"),
-    }
-}
-
-/// `GET /dispute/{token}`: the owner's "This wasn't me" page (changes
-/// nothing: mail scanners open links).
-async fn dispute_page(
-    State(relay): State<Arc<RelayState>>,
-    Extension(Peer(peer)): Extension<Peer>,
-    headers: HeaderMap,
-    Path(token): Path<String>,
-) -> Result<Response, Refusal> {
-    relay.rate_limited(peer, &headers)?;
-    let (Some(notify), Some(store)) = (&relay.config.notify, relay.store.get()) else {
-        return Err(refuse(ContractError::new(404, "notFound", "no such page")));
-    };
-    Ok(crate::notify::pages::show(store, notify, &token).await)
-}
-
-/// `POST /dispute/{token}`: the owner's dispute.
-async fn dispute(
-    State(relay): State<Arc<RelayState>>,
-    Extension(Peer(peer)): Extension<Peer>,
-    headers: HeaderMap,
-    Path(token): Path<String>,
-) -> Result<Response, Refusal> {
-    let source = relay.rate_limited(peer, &headers)?;
-    let (Some(notify), Some(store)) = (&relay.config.notify, relay.store.get()) else {
-        return Err(refuse(ContractError::new(404, "notFound", "no such page")));
-    };
-    let (page, disputed) =
-        crate::notify::pages::dispute(store, notify, &token, &source.to_string()).await;
-    if disputed {
-        relay.notify_wake.notify_one();
-        // A ticket not yet filed is filed saying "disputed".
-        relay.wake.notify_one();
-    }
-    Ok(page)
-}
-
 /// `GET /healthz`: 200 with the queue's counts when the database answers;
 /// 503 `databaseUnavailable` when it does not. Rate-limited per sender like
 /// every route, and cheap: the counts are read from the database at most
@@ -616,4 +553,67 @@ pub async fn request_deadline(
             response
         }
     }
+}
+
+/// Records the binding notice of a new device key (the notifier sends it;
+/// should this fail, its sweep records it from the key's row).
+async fn notify_enrolment(
+    relay: &RelayState,
+    store: &Store,
+    key: &crate::store::DeviceKey,
+    source: IpAddr,
+) {
+    if relay.config.notify.is_none() {
+        return;
+    }
+    let details = json!({ "source": source.to_string() }).to_string();
+    let recorded = store
+        .add_notice(
+            crate::store::notify::NoticeKind::Enrolment,
+            &key.key_id,
+            &key.upn,
+            &details,
+            key.enrolled_at,
+        )
+        .await;
+    match recorded {
+        Ok(()) => relay.notify_wake.notify_one(),
+        Err(e) => tracing::warn!("the enrolment notice waits for the notifier's sweep: {e}"),
+    }
+}
+
+/// `GET /dispute/{token}`: the owner's "This wasn't me" page (changes
+/// nothing: mail scanners open links).
+async fn dispute_page(
+    State(relay): State<Arc<RelayState>>,
+    Extension(Peer(peer)): Extension<Peer>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Response, Refusal> {
+    relay.rate_limited(peer, &headers)?;
+    let (Some(notify), Some(store)) = (&relay.config.notify, relay.store.get()) else {
+        return Err(refuse(ContractError::new(404, "notFound", "no such page")));
+    };
+    Ok(crate::notify::pages::show(store, notify, &token).await)
+}
+
+/// `POST /dispute/{token}`: the owner's dispute.
+async fn dispute(
+    State(relay): State<Arc<RelayState>>,
+    Extension(Peer(peer)): Extension<Peer>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Response, Refusal> {
+    let source = relay.rate_limited(peer, &headers)?;
+    let (Some(notify), Some(store)) = (&relay.config.notify, relay.store.get()) else {
+        return Err(refuse(ContractError::new(404, "notFound", "no such page")));
+    };
+    let (page, disputed) =
+        crate::notify::pages::dispute(store, notify, &token, &source.to_string()).await;
+    if disputed {
+        relay.notify_wake.notify_one();
+        // A ticket not yet filed is filed saying "disputed".
+        relay.wake.notify_one();
+    }
+    Ok(page)
 }

@@ -397,7 +397,11 @@ impl PostgresStore {
         let tx = client.transaction().await.map_err(failed)?;
         let mut outcomes = Vec::with_capacity(statements.len());
         for statement in &statements {
-            outcomes.push(super::notify::run_postgres(&tx, statement).await.map_err(failed)?);
+            outcomes.push(
+                super::notify::run_postgres(&tx, statement)
+                    .await
+                    .map_err(failed)?,
+            );
         }
         tx.commit().await.map_err(failed)?;
         Ok(outcomes)

@@ -141,3 +141,74 @@ fn webview_is_locked_down() {
         );
     }
 }
+
+/// The core's top-level modules depend on each other without a cycle (a
+/// module's dependencies are the `crate::<module>` paths its files name), so
+/// each can be read, and tested, after those it uses.
+#[test]
+fn core_modules_have_no_cycle() {
+    use std::collections::BTreeMap;
+    let src = root().join("src-tauri/crates/mfa-core/src");
+    let mut deps: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if name == "lib" || name == "main" {
+            continue;
+        }
+        let mut files = Vec::new();
+        if path.is_dir() {
+            rust_files(&path, &mut files);
+        } else {
+            files.push(path.clone());
+        }
+        let uses = deps.entry(name.clone()).or_default();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
+                for (at, _) in line.match_indices("crate::") {
+                    let rest = &line[at + "crate::".len()..];
+                    let module: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || *c == '_' || c.is_ascii_digit())
+                        .collect();
+                    if !module.is_empty() && module != name && !uses.contains(&module) {
+                        uses.push(module);
+                    }
+                }
+            }
+        }
+    }
+    assert!(deps.len() > 10, "the core's modules were found: {deps:?}");
+    // Depth-first search; a module met again on the current path is a cycle.
+    fn visit(
+        module: &str,
+        deps: &BTreeMap<String, Vec<String>>,
+        path: &mut Vec<String>,
+        done: &mut Vec<String>,
+    ) {
+        if done.iter().any(|d| d == module) {
+            return;
+        }
+        if let Some(at) = path.iter().position(|p| p == module) {
+            panic!(
+                "a module cycle in mfa-core: {} -> {module}",
+                path[at..].join(" -> ")
+            );
+        }
+        path.push(module.to_owned());
+        for next in deps.get(module).into_iter().flatten() {
+            visit(next, deps, path, done);
+        }
+        path.pop();
+        done.push(module.to_owned());
+    }
+    let mut done = Vec::new();
+    for module in deps.keys() {
+        visit(module, &deps, &mut Vec::new(), &mut done);
+    }
+    assert!(
+        !deps["device_key"].contains(&"helpdesk".to_string()),
+        "device_key uses helpdesk again"
+    );
+}

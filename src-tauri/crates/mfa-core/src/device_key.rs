@@ -34,7 +34,7 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::helpdesk::Device;
+use crate::machine::Device;
 use crate::secret::AccessToken;
 use crate::token_store::{map_error, KeychainError};
 

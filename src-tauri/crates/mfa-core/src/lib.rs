@@ -12,6 +12,7 @@ pub mod guardrails;
 pub mod helpdesk;
 pub mod http;
 pub mod journey;
+pub mod machine;
 pub mod qr;
 pub mod secret;
 pub mod security_info;

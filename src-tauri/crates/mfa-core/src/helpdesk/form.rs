@@ -1,0 +1,326 @@
+//! The user's answers, checked field by field, become the contract's
+//! `ResetRequest` with a one-time verification phrase.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::machine::Device;
+
+/// Why the user cannot sign in (the triage's answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Reason {
+    LostPhone,
+    BrokenPhone,
+    NewPhone,
+    NumberChanged,
+    PromptsNotArriving,
+    CodesRejected,
+    BlockedByPolicy,
+    Other,
+}
+
+/// What the user still has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StillHas {
+    Password,
+    OldPhone,
+    PhoneNumber,
+    SecurityKey,
+    AuthenticatorApp,
+    Email,
+    Nothing,
+}
+
+/// How the helpdesk verifies and reaches the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CallbackPreference {
+    /// A call to the number in the company directory.
+    DirectoryPhone,
+    /// Through the user's manager.
+    Manager,
+    /// At the service desk in person.
+    InPerson,
+}
+
+/// What the user typed and picked, before checking.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetForm {
+    pub upn: String,
+    pub reason: Reason,
+    #[serde(default)]
+    pub reason_detail: String,
+    pub still_has: Vec<StillHas>,
+    pub callback: CallbackPreference,
+    #[serde(default)]
+    pub availability: String,
+}
+
+/// A field the user must fix, with what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {problem}")]
+pub struct FormError {
+    pub field: &'static str,
+    pub problem: String,
+}
+
+/// The request as the helpdesk receives it (`ResetRequest` in the contract).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetRequest {
+    pub schema_version: u32,
+    pub request_type: String,
+    pub upn: String,
+    pub reason: Reason,
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub reason_detail: String,
+    pub still_has: Vec<StillHas>,
+    pub callback: Callback,
+    pub device: Device,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    pub verification_phrase: String,
+    pub unauthenticated: bool,
+    /// Only in schema version 1 requests, kept in outboxes written before
+    /// version 2 (the relay ignores it; the runbook is the relay's). Empty,
+    /// and not sent, in every request made now.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub runbook: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tenant: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Callback {
+    pub preference: CallbackPreference,
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub availability: String,
+}
+
+/// The admin steps a relay puts in every ticket unless the organisation
+/// wrote its own (the relay's default; the app shows them, never sends
+/// them).
+pub const RUNBOOK: &[&str] = &helpdesk_contract::ticket::DEFAULT_RUNBOOK;
+
+/// Words for verification phrases: short, common, unambiguous when spoken.
+pub(super) const WORDS: &[&str] = &[
+    "amber", "anchor", "apple", "arrow", "aspen", "badge", "bamboo", "basil", "beacon", "berry",
+    "birch", "bison", "blossom", "breeze", "bridge", "brook", "cactus", "camel", "candle",
+    "canyon", "carbon", "cedar", "cherry", "cinder", "clover", "cobalt", "comet", "copper",
+    "coral", "cotton", "crystal", "daisy", "delta", "dolphin", "dune", "eagle", "ember", "falcon",
+    "fern", "fjord", "flint", "forest", "fossil", "garden", "garnet", "ginger", "glacier",
+    "granite", "harbor", "hazel", "heron", "honey", "island", "ivory", "jasmine", "juniper",
+    "kettle", "lagoon", "lantern", "lemon", "lilac", "linen", "lotus", "maple", "marble", "meadow",
+    "mint", "monsoon", "nectar", "nutmeg", "oasis", "olive", "orbit", "orchid", "otter", "panda",
+    "pebble", "pepper", "pigeon", "pine", "planet", "plum", "prairie", "quartz", "quill", "raven",
+    "reef", "ribbon", "river", "robin", "saffron", "salmon", "sapphire", "sequoia", "shell",
+    "silver", "spruce", "summit", "sunset", "thistle", "thunder", "tiger", "topaz", "tulip",
+    "tundra", "velvet", "violet", "walnut", "willow", "winter", "zebra", "zephyr",
+];
+
+/// A one-time phrase such as `maple-otter-47`: two words and two digits.
+pub fn verification_phrase() -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    let a = WORDS[rng.gen_range(0..WORDS.len())];
+    let mut b = WORDS[rng.gen_range(0..WORDS.len())];
+    while b == a {
+        b = WORDS[rng.gen_range(0..WORDS.len())];
+    }
+    format!("{a}-{b}-{:02}", rng.gen_range(10..100))
+}
+
+/// Checks a UPN's shape, and its domain against the organisation's domains
+/// (when known). Returns it trimmed and lower-cased.
+pub fn check_upn(upn: &str, domains: &[String]) -> Result<String, FormError> {
+    let fail = |problem: String| FormError {
+        field: "upn",
+        problem,
+    };
+    let upn = upn.trim().to_lowercase();
+    if upn.is_empty() {
+        return Err(fail(
+            "enter your work account, for example adele@contoso.com".into(),
+        ));
+    }
+    if upn.len() > 256 {
+        return Err(fail("a work account is at most 256 characters".into()));
+    }
+    let Some((local, domain)) = upn.split_once('@') else {
+        return Err(fail(format!(
+            "a work account looks like name@company.com; {upn:?} has no @"
+        )));
+    };
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    if local.is_empty()
+        || local.contains(char::is_whitespace)
+        || domain.split('.').count() < 2
+        || !domain.split('.').all(label_ok)
+    {
+        return Err(fail(format!(
+            "a work account looks like name@company.com; {upn:?} is not one"
+        )));
+    }
+    // The relay's grammar, Microsoft Entra's username policy.
+    helpdesk_contract::Upn::parse(&upn)
+        .map_err(|e| fail(e.message.trim_start_matches("upn must be ").to_string()))?;
+    if !domains.is_empty() && !domains.iter().any(|d| d.eq_ignore_ascii_case(domain)) {
+        return Err(fail(format!(
+            "{domain} is not one of your organisation's domains ({}); use your work account",
+            domains.join(", ")
+        )));
+    }
+    Ok(upn)
+}
+
+/// What the user typed in a free-text field, as the contract takes it: one
+/// line (line breaks and runs of spaces become one space), at most `max`
+/// characters, and no invisible or reordering character (refused naming
+/// the field, as the relay would).
+fn one_line(text: &str, field: &'static str, max: usize) -> Result<String, FormError> {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let length = line.chars().count();
+    if length > max {
+        return Err(FormError {
+            field,
+            problem: format!("at most {max} characters; this is {length}"),
+        });
+    }
+    helpdesk_contract::typed::requester_text(&line, field, max).map_err(|e| FormError {
+        field,
+        problem: format!(
+            "{}; remove it (it may have come with pasted text)",
+            e.message
+                .split_once(": ")
+                .map(|(_, why)| why)
+                .unwrap_or("it has an invisible or control character")
+        ),
+    })?;
+    Ok(line)
+}
+
+impl ResetForm {
+    /// Checks every field and builds the request exactly as it will be sent.
+    pub fn prepare(
+        &self,
+        domains: &[String],
+        tenant: Option<&str>,
+        device: Device,
+        now: OffsetDateTime,
+        phrase: String,
+    ) -> Result<ResetRequest, FormError> {
+        let upn = check_upn(&self.upn, domains)?;
+        let detail = one_line(&self.reason_detail, "reasonDetail", 500)?;
+        let detail = detail.as_str();
+        if detail.chars().count() > 500 {
+            return Err(FormError {
+                field: "reasonDetail",
+                problem: format!("at most 500 characters; this is {}", detail.chars().count()),
+            });
+        }
+        if self.reason == Reason::Other && detail.is_empty() {
+            return Err(FormError {
+                field: "reasonDetail",
+                problem: "say in a few words what happened".into(),
+            });
+        }
+        let availability = one_line(&self.availability, "availability", 200)?;
+        let availability = availability.as_str();
+        if self.still_has.is_empty() {
+            return Err(FormError {
+                field: "stillHas",
+                problem: "pick what you still have, or \"nothing\"".into(),
+            });
+        }
+        let mut still_has: Vec<StillHas> = Vec::new();
+        for s in &self.still_has {
+            if !still_has.contains(s) {
+                still_has.push(*s);
+            }
+        }
+        if still_has.contains(&StillHas::Nothing) && still_has.len() > 1 {
+            return Err(FormError {
+                field: "stillHas",
+                problem: "\"nothing\" cannot be picked with other things".into(),
+            });
+        }
+        Ok(ResetRequest {
+            schema_version: u32::from(helpdesk_contract::SCHEMA_VERSION),
+            request_type: "mfaReset".into(),
+            upn,
+            reason: self.reason,
+            reason_detail: detail.to_owned(),
+            still_has,
+            callback: Callback {
+                preference: self.callback,
+                availability: availability.to_owned(),
+            },
+            device,
+            created_at: now.replace_nanosecond(0).unwrap_or(now),
+            verification_phrase: phrase,
+            unauthenticated: true,
+            runbook: Vec::new(),
+            tenant: tenant.map(str::to_owned),
+        })
+    }
+}
+
+impl ResetRequest {
+    /// A plain-text ticket body for helpdesks that take text (Zendesk).
+    pub fn ticket_text(&self) -> String {
+        let list = |v: &[String]| v.join(", ");
+        let still: Vec<String> = self.still_has.iter().map(enum_name).collect();
+        let mut out = format!(
+            "MFA reset requested through MFA Assistant (UNAUTHENTICATED REQUEST)\n\n\
+             Work account (as typed, unverified): {}\n\
+             Reason: {}{}\n\
+             Still has: {}\n\
+             Call-back: {}{}\n\
+             Device: {} (MFA Assistant {})\n\
+             Sent: {}\n\
+             Verification phrase (ask the user for it on the call-back): {}\n",
+            self.upn,
+            enum_name(&self.reason),
+            if self.reason_detail.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", self.reason_detail)
+            },
+            list(&still),
+            enum_name(&self.callback.preference),
+            if self.callback.availability.is_empty() {
+                String::new()
+            } else {
+                format!(" (available: {})", self.callback.availability)
+            },
+            self.device.os,
+            self.device.app_version,
+            self.created_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            self.verification_phrase,
+        );
+        out.push_str("\nRunbook, in order:\n");
+        for (i, step) in RUNBOOK.iter().enumerate() {
+            out.push_str(&format!("{}. {step}\n", i + 1));
+        }
+        out
+    }
+}
+
+/// The name a unit enum variant is serialised as (`lostPhone`, `newPhone`...).
+pub fn enum_name<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}

@@ -523,7 +523,7 @@ pub async fn export_activity_log(state: State<'_, AppState>) -> CommandResult<Ex
 // queue is on disk before the command answers, and a background task
 // delivers it (see backend.rs), also after a restart.
 
-use mfa_core::helpdesk::{Device, ResetForm};
+use mfa_core::helpdesk::ResetForm;
 
 use crate::wire::{DeviceProofView, ResetPreviewView, ResetRequestView, ResetStatusView};
 
@@ -553,14 +553,14 @@ pub async fn prepare_reset_request(
         .prepare(
             &backend.reset.organisation_domains,
             backend.reset.tenant.as_deref(),
-            Device::this_machine(env!("CARGO_PKG_VERSION")),
+            mfa_core::machine::this_machine(env!("CARGO_PKG_VERSION")),
             time::OffsetDateTime::now_utc(),
             mfa_core::helpdesk::verification_phrase(),
         )
         .map_err(|e| invalid(e.to_string()))?;
     let payload = serde_json::to_string_pretty(&request).map_err(|e| internal(e.to_string()))?;
     let (device_proof, device_key_enrolled_at) =
-        device_proof_of(&backend, &helpdesk, &request.upn).await;
+        device_proof_of(&backend, &helpdesk, request.upn.as_str()).await;
     let draft_id = uuid::Uuid::new_v4().to_string();
     let view = ResetRequestView::from(&request);
     backend

@@ -476,17 +476,18 @@ impl From<&mfa_core::helpdesk::ResetRequest> for ResetRequestView {
     fn from(r: &mfa_core::helpdesk::ResetRequest) -> ResetRequestView {
         use mfa_core::helpdesk::enum_name;
         ResetRequestView {
-            upn: r.upn.clone(),
+            upn: r.upn.to_string(),
             reason: enum_name(&r.reason),
-            reason_detail: r.reason_detail.clone(),
+            reason_detail: r.reason_detail.clone().unwrap_or_default(),
             still_has: r.still_has.iter().map(enum_name).collect(),
             callback_preference: enum_name(&r.callback.preference),
-            availability: r.callback.availability.clone(),
+            availability: r.callback.availability.clone().unwrap_or_default(),
             device_os: r.device.os.clone(),
             app_version: r.device.app_version.clone(),
             created_at: format_rfc3339(r.created_at),
             verification_phrase: r.verification_phrase.clone(),
-            unauthenticated: r.unauthenticated,
+            // Every request says so (the contract's `unauthenticated: true`).
+            unauthenticated: true,
             runbook: mfa_core::helpdesk::RUNBOOK
                 .iter()
                 .map(|s| (*s).to_owned())
@@ -515,7 +516,7 @@ impl From<&mfa_core::helpdesk::OutboxEntry> for ResetStatusView {
         };
         ResetStatusView {
             key: e.idempotency_key.clone(),
-            upn: e.request.upn.clone(),
+            upn: e.request.upn.to_string(),
             created_at: format_rfc3339(e.request.created_at),
             verification_phrase: e.request.verification_phrase.clone(),
             status: status.to_owned(),

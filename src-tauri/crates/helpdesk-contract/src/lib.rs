@@ -10,8 +10,9 @@ pub mod ticket;
 pub mod typed;
 
 pub use request::{
-    idempotency_key, in_any_domain, in_domain, is_json_media_type, status_body, validate,
-    ContractError, ResetRequest, Status, MAX_BODY_BYTES, SCHEMA_VERSION,
+    idempotency_key, in_any_domain, in_domain, is_json_media_type, status_body, validate, Callback,
+    CallbackPreference, ContractError, Device, NewResetRequest, Reason, ResetRequest, Status,
+    StillHas, MAX_BODY_BYTES, SCHEMA_VERSION,
 };
 pub use ticket::{TicketText, Verdict};
 pub use typed::Upn;

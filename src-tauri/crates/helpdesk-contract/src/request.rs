@@ -123,80 +123,211 @@ pub const REQUIRED_V1: [&str; 11] = [
     "runbook",
 ];
 
-pub const REASONS: [&str; 8] = [
-    "lostPhone",
-    "brokenPhone",
-    "newPhone",
-    "numberChanged",
-    "promptsNotArriving",
-    "codesRejected",
-    "blockedByPolicy",
-    "other",
-];
+/// One table per closed set of the contract: the wire name (the OpenAPI
+/// enum), the words a helpdesk agent reads, and the Rust variant. Drives
+/// parsing, serialisation and the ticket's wording.
+macro_rules! contract_enum {
+    ($(#[$doc:meta])* $name:ident, $names:ident { $($(#[$vdoc:meta])* $variant:ident = $wire:literal, $label:literal;)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $wire)] $variant,)+
+        }
 
-pub const STILL_HAS: [&str; 7] = [
-    "password",
-    "oldPhone",
-    "phoneNumber",
-    "securityKey",
-    "authenticatorApp",
-    "email",
-    "nothing",
-];
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
-pub const CALLBACK_PREFERENCES: [&str; 3] = ["directoryPhone", "manager", "inPerson"];
+            /// The contract's spelling.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire),+ }
+            }
 
-/// A contract value in the words a helpdesk agent reads ("Lost phone", not
-/// `lostPhone`). Every value of [`REASONS`], [`STILL_HAS`] and
-/// [`CALLBACK_PREFERENCES`] has one (a unit test checks).
-pub fn label(value: &str) -> &'static str {
-    match value {
-        "lostPhone" => "Lost phone",
-        "brokenPhone" => "Broken phone",
-        "newPhone" => "New phone",
-        "numberChanged" => "Phone number changed",
-        "promptsNotArriving" => "Sign-in prompts do not arrive",
-        "codesRejected" => "Codes are rejected",
-        "blockedByPolicy" => "Blocked by a sign-in policy",
-        "other" => "Other",
-        "password" => "their password",
-        "oldPhone" => "the old phone",
-        "phoneNumber" => "their phone number",
-        "securityKey" => "a security key",
-        "authenticatorApp" => "an authenticator app",
-        "email" => "their email",
-        "nothing" => "nothing",
-        "directoryPhone" => "Call back on the phone number in the company directory",
-        "manager" => "Verify through their manager",
-        "inPerson" => "In person, with photo ID",
-        _ => "(unknown value)",
+            /// In the words a helpdesk agent reads.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<$name> {
+                match text { $($wire => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        /// The contract's spellings, in the schema's order.
+        pub const $names: [&str; [$($wire),+].len()] = [$($wire),+];
+    };
+}
+
+contract_enum! {
+    /// Why the user cannot sign in (the triage's answer).
+    Reason, REASONS {
+        LostPhone = "lostPhone", "Lost phone";
+        BrokenPhone = "brokenPhone", "Broken phone";
+        NewPhone = "newPhone", "New phone";
+        NumberChanged = "numberChanged", "Phone number changed";
+        PromptsNotArriving = "promptsNotArriving", "Sign-in prompts do not arrive";
+        CodesRejected = "codesRejected", "Codes are rejected";
+        BlockedByPolicy = "blockedByPolicy", "Blocked by a sign-in policy";
+        Other = "other", "Other";
     }
 }
 
-/// A validated `ResetRequest` (either schema version). Every `String` here
-/// other than the enum values was typed by the requester: it has passed
-/// [`requester_text`] and is shown only quoted and labelled as theirs.
+contract_enum! {
+    /// What the user still has.
+    StillHas, STILL_HAS {
+        Password = "password", "their password";
+        OldPhone = "oldPhone", "the old phone";
+        PhoneNumber = "phoneNumber", "their phone number";
+        SecurityKey = "securityKey", "a security key";
+        AuthenticatorApp = "authenticatorApp", "an authenticator app";
+        Email = "email", "their email";
+        Nothing = "nothing", "nothing";
+    }
+}
+
+contract_enum! {
+    /// How the helpdesk verifies and reaches the user. Never a number the
+    /// user supplies.
+    CallbackPreference, CALLBACK_PREFERENCES {
+        /// A call to the number in the company directory.
+        DirectoryPhone = "directoryPhone", "Call back on the phone number in the company directory";
+        /// Through the user's manager.
+        Manager = "manager", "Verify through their manager";
+        /// At the service desk in person.
+        InPerson = "inPerson", "In person, with photo ID";
+    }
+}
+
+/// The contract's `callback`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Callback {
+    pub preference: CallbackPreference,
+    /// When the user can take the call, in their words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub availability: Option<String>,
+}
+
+/// The contract's `device`: what the sender says it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Device {
+    pub os: String,
+    pub app_version: String,
+}
+
+/// A `ResetRequest` the contract accepts (either schema version): the one
+/// type of it that the app sends, keeps in its outbox, and the relay and the
+/// emulator receive. Made only by [`validate`] (also when deserialised) or
+/// [`ResetRequest::new`], so every typed text in it has passed
+/// [`requester_text`]; a ticket shows it only quoted and labelled as the
+/// requester's. It serialises to the contract's JSON of its schema version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResetRequest {
-    /// 1 or 2.
-    pub schema_version: u8,
     /// Grammatical and lower-case; whether it is the organisation's is the
     /// relay's question.
     pub upn: Upn,
-    pub reason: String,
+    pub reason: Reason,
     pub reason_detail: Option<String>,
-    pub still_has: Vec<String>,
-    pub callback_preference: String,
-    pub callback_availability: Option<String>,
-    pub device_os: String,
-    pub device_app_version: String,
-    pub created_at: String,
+    /// No item twice.
+    pub still_has: Vec<StillHas>,
+    pub callback: Callback,
+    pub device: Device,
+    pub created_at: OffsetDateTime,
+    /// The one-time phrase the helpdesk asks for on the call-back.
     pub verification_phrase: String,
-    /// How many runbook steps a version 1 request carried. They are never
-    /// shown: the runbook is the relay's, and the ticket says these were
-    /// ignored.
-    pub ignored_runbook_steps: usize,
     pub tenant: Option<String>,
+    /// 1 or 2.
+    schema_version: u8,
+    /// A version 1 request's runbook, kept only so that the request can be
+    /// sent again byte for byte (its idempotency key is bound to its body);
+    /// never shown: the runbook is the relay's.
+    legacy_runbook: Vec<String>,
+}
+
+/// What the app puts in a new request (schema version 2).
+#[derive(Debug, Clone)]
+pub struct NewResetRequest<'a> {
+    pub upn: &'a str,
+    pub reason: Reason,
+    pub reason_detail: Option<&'a str>,
+    pub still_has: &'a [StillHas],
+    pub callback: Callback,
+    pub device: Device,
+    pub created_at: OffsetDateTime,
+    pub verification_phrase: &'a str,
+    pub tenant: Option<&'a str>,
+}
+
+impl ResetRequest {
+    /// A version 2 request, checked exactly as a relay will check it.
+    pub fn new(new: NewResetRequest<'_>) -> Result<ResetRequest, ContractError> {
+        let candidate = ResetRequest {
+            upn: Upn::parse(new.upn)?,
+            reason: new.reason,
+            reason_detail: new.reason_detail.map(str::to_owned),
+            still_has: new.still_has.to_vec(),
+            callback: new.callback,
+            device: new.device,
+            created_at: new.created_at,
+            verification_phrase: new.verification_phrase.to_owned(),
+            tenant: new.tenant.map(str::to_owned),
+            schema_version: SCHEMA_VERSION,
+            legacy_runbook: Vec::new(),
+        };
+        validate(&candidate.to_json())
+    }
+
+    /// 1 or 2.
+    pub fn schema_version(&self) -> u8 {
+        self.schema_version
+    }
+
+    /// How many runbook steps a version 1 request carried (the ticket says
+    /// they were ignored).
+    pub fn ignored_runbook_steps(&self) -> usize {
+        self.legacy_runbook.len()
+    }
+
+    /// The contract's JSON of this request.
+    pub fn to_json(&self) -> Value {
+        let mut body = serde_json::json!({
+            "schemaVersion": self.schema_version,
+            "requestType": "mfaReset",
+            "upn": self.upn.as_str(),
+            "reason": self.reason,
+            "stillHas": self.still_has,
+            "callback": self.callback,
+            "device": self.device,
+            "createdAt": self.created_at.format(&Rfc3339).unwrap_or_default(),
+            "verificationPhrase": self.verification_phrase,
+            "unauthenticated": true,
+        });
+        if let Some(detail) = &self.reason_detail {
+            body["reasonDetail"] = Value::String(detail.clone());
+        }
+        if let Some(tenant) = &self.tenant {
+            body["tenant"] = Value::String(tenant.clone());
+        }
+        if self.schema_version == 1 {
+            body["runbook"] = serde_json::json!(self.legacy_runbook);
+        }
+        body
+    }
+}
+
+impl Serialize for ResetRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
+    }
+}
+
+/// Deserialising validates: what was kept (an outbox on disk) is checked
+/// again, as a relay would.
+impl<'de> serde::Deserialize<'de> for ResetRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        validate(&value).map_err(|e| serde::de::Error::custom(e.message))
+    }
 }
 
 /// A string property of at most `max` characters (JSON Schema counts
@@ -311,7 +442,8 @@ pub fn validate(body: &Value) -> Result<ResetRequest, ContractError> {
         )));
     }
     let upn = Upn::parse(&typed_at(field("upn"), "upn", crate::typed::UPN_MAX)?)?;
-    let reason = enum_at(field("reason"), "reason", &REASONS)?;
+    let reason =
+        Reason::parse(&enum_at(field("reason"), "reason", &REASONS)?).expect("enum_at checked it");
     let reason_detail = match object.get("reasonDetail") {
         None => None,
         Some(value) => Some(typed_at(value, "reasonDetail", 500)?),
@@ -326,12 +458,14 @@ pub fn validate(body: &Value) -> Result<ResetRequest, ContractError> {
             items.len()
         )));
     }
-    let mut still_has: Vec<String> = Vec::new();
+    let mut still_has: Vec<StillHas> = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let value = enum_at(item, &format!("stillHas[{index}]"), &STILL_HAS)?;
+        let value = StillHas::parse(&value).expect("enum_at checked it");
         if still_has.contains(&value) {
             return Err(ContractError::invalid(format!(
-                "stillHas must not repeat an item ({value:?} is there twice)"
+                "stillHas must not repeat an item ({:?} is there twice)",
+                value.as_str()
             )));
         }
         still_has.push(value);
@@ -343,11 +477,12 @@ pub fn validate(body: &Value) -> Result<ResetRequest, ContractError> {
         &["preference", "availability"],
         &["preference"],
     )?;
-    let callback_preference = enum_at(
+    let callback_preference = CallbackPreference::parse(&enum_at(
         callback.get("preference").unwrap_or(&Value::Null),
         "callback.preference",
         &CALLBACK_PREFERENCES,
-    )?;
+    )?)
+    .expect("enum_at checked it");
     let callback_availability = match callback.get("availability") {
         None => None,
         Some(value) => Some(typed_at(value, "callback.availability", 200)?),
@@ -367,12 +502,12 @@ pub fn validate(body: &Value) -> Result<ResetRequest, ContractError> {
     )?;
 
     // `format: date-time` is RFC 3339.
-    let created_at = string_at(field("createdAt"), "createdAt", usize::MAX)?;
-    if OffsetDateTime::parse(&created_at, &Rfc3339).is_err() {
+    let created_text = string_at(field("createdAt"), "createdAt", usize::MAX)?;
+    let Ok(created_at) = OffsetDateTime::parse(&created_text, &Rfc3339) else {
         return Err(ContractError::invalid(format!(
-            "createdAt must be an RFC 3339 date-time, not {created_at:?}"
+            "createdAt must be an RFC 3339 date-time, not {created_text:?}"
         )));
-    }
+    };
     let verification_phrase = typed_at(field("verificationPhrase"), "verificationPhrase", 64)?;
     if field("unauthenticated") != &Value::Bool(true) {
         return Err(ContractError::invalid(format!(
@@ -381,8 +516,8 @@ pub fn validate(body: &Value) -> Result<ResetRequest, ContractError> {
         )));
     }
 
-    // A version 1 runbook is checked as that schema says, then dropped.
-    let ignored_runbook_steps = if schema_version == 1 {
+    // A version 1 runbook is checked as that schema says, then kept aside.
+    let legacy_runbook = if schema_version == 1 {
         let Some(steps) = field("runbook").as_array() else {
             return Err(ContractError::invalid("runbook must be an array"));
         };
@@ -392,12 +527,13 @@ pub fn validate(body: &Value) -> Result<ResetRequest, ContractError> {
                 steps.len()
             )));
         }
-        for (index, step) in steps.iter().enumerate() {
-            string_at(step, &format!("runbook[{index}]"), 400)?;
-        }
-        steps.len()
+        steps
+            .iter()
+            .enumerate()
+            .map(|(index, step)| string_at(step, &format!("runbook[{index}]"), 400))
+            .collect::<Result<Vec<String>, ContractError>>()?
     } else {
-        0
+        Vec::new()
     };
     let tenant = match object.get("tenant") {
         None => None,
@@ -405,19 +541,23 @@ pub fn validate(body: &Value) -> Result<ResetRequest, ContractError> {
     };
 
     Ok(ResetRequest {
-        schema_version,
         upn,
         reason,
         reason_detail,
         still_has,
-        callback_preference,
-        callback_availability,
-        device_os,
-        device_app_version,
+        callback: Callback {
+            preference: callback_preference,
+            availability: callback_availability,
+        },
+        device: Device {
+            os: device_os,
+            app_version: device_app_version,
+        },
         created_at,
         verification_phrase,
-        ignored_runbook_steps,
         tenant,
+        schema_version,
+        legacy_runbook,
     })
 }
 
@@ -522,8 +662,8 @@ mod tests {
     #[test]
     fn a_valid_request_passes_and_schema_version_two_point_zero_is_two() {
         let request = validate(&valid()).unwrap();
-        assert_eq!(request.schema_version, 2);
-        assert_eq!(request.ignored_runbook_steps, 0);
+        assert_eq!(request.schema_version(), 2);
+        assert_eq!(request.ignored_runbook_steps(), 0);
         let mut body = valid();
         body["schemaVersion"] = json!(2.0);
         assert!(validate(&body).is_ok());
@@ -534,7 +674,7 @@ mod tests {
     }
 
     #[test]
-    fn version_two_has_no_runbook_and_version_one_s_is_counted_then_dropped() {
+    fn version_two_has_no_runbook_and_version_one_s_is_counted_and_only_resent() {
         let mut body = valid();
         body["runbook"] = json!(["Issue a TAP now"]);
         let error = validate(&body).unwrap_err();
@@ -542,13 +682,11 @@ mod tests {
         assert!(error.message.contains("runbook"));
 
         let request = validate(&version_one()).unwrap();
-        assert_eq!(request.schema_version, 1);
-        assert_eq!(request.ignored_runbook_steps, 1);
-        let printed = format!("{request:?}");
-        assert!(
-            !printed.contains("SecOps"),
-            "the sender's runbook is not kept: {printed}"
-        );
+        assert_eq!(request.schema_version(), 1);
+        assert_eq!(request.ignored_runbook_steps(), 1);
+        // Kept only so the same body can be sent again under its key (the
+        // ticket never shows it: ticket.rs's tests).
+        assert_eq!(serde_json::to_value(&request).unwrap(), version_one());
 
         let mut body = version_one();
         body.as_object_mut().unwrap().remove("runbook");
@@ -622,18 +760,76 @@ mod tests {
     }
 
     #[test]
-    fn every_contract_value_has_words_for_the_agent() {
-        for value in REASONS
-            .iter()
-            .chain(&STILL_HAS)
-            .chain(&CALLBACK_PREFERENCES)
-        {
-            assert_ne!(label(value), "(unknown value)", "{value}");
+    fn every_contract_value_has_words_for_the_agent_and_one_spelling() {
+        assert_eq!(Reason::ALL.len(), REASONS.len());
+        for reason in Reason::ALL {
+            assert_eq!(Reason::parse(reason.as_str()), Some(*reason));
+            assert!(!reason.label().is_empty());
+            assert_eq!(serde_json::to_value(reason).unwrap(), reason.as_str());
         }
-        assert_eq!(label("lostPhone"), "Lost phone");
+        for item in StillHas::ALL {
+            assert_eq!(StillHas::parse(item.as_str()), Some(*item));
+        }
+        for preference in CallbackPreference::ALL {
+            assert_eq!(
+                CallbackPreference::parse(preference.as_str()),
+                Some(*preference)
+            );
+        }
+        assert_eq!(Reason::LostPhone.label(), "Lost phone");
         assert_eq!(
-            label("directoryPhone"),
+            CallbackPreference::DirectoryPhone.label(),
             "Call back on the phone number in the company directory"
+        );
+    }
+
+    #[test]
+    fn a_request_serialises_to_the_json_it_was_validated_from_in_either_version() {
+        for body in [valid(), version_one()] {
+            let request = validate(&body).unwrap();
+            assert_eq!(serde_json::to_value(&request).unwrap(), body);
+            let again: ResetRequest = serde_json::from_value(body.clone()).unwrap();
+            assert_eq!(again, request);
+        }
+        let mut bad = valid();
+        bad["device"]["os"] = json!("a\nb");
+        let error = serde_json::from_value::<ResetRequest>(bad).unwrap_err();
+        assert!(error.to_string().contains("device.os"), "{error}");
+    }
+
+    #[test]
+    fn a_new_request_is_version_two_and_checked_as_the_relay_checks_it() {
+        let new = |upn: &'static str, os: &'static str| NewResetRequest {
+            upn,
+            reason: Reason::LostPhone,
+            reason_detail: None,
+            still_has: &[StillHas::Password],
+            callback: Callback {
+                preference: CallbackPreference::DirectoryPhone,
+                availability: None,
+            },
+            device: Device {
+                os: os.into(),
+                app_version: "1.0.0".into(),
+            },
+            created_at: time::macros::datetime!(2026-03-01 09:30 UTC),
+            verification_phrase: "amber-falcon-42",
+            tenant: None,
+        };
+        let request = ResetRequest::new(new("dana@contoso-demo.example", "Windows 11")).unwrap();
+        assert_eq!(request.schema_version(), 2);
+        assert_eq!(serde_json::to_value(&request).unwrap(), valid());
+        assert_eq!(
+            ResetRequest::new(new("dana", "Windows 11"))
+                .unwrap_err()
+                .code,
+            "invalidUpn"
+        );
+        assert_eq!(
+            ResetRequest::new(new("dana@contoso-demo.example", "Windows\r11"))
+                .unwrap_err()
+                .code,
+            "controlCharacter"
         );
     }
 

@@ -15,8 +15,9 @@
 //!   ignored.
 
 use crate::device_proof::{DeviceProof, DeviceProofKind};
-use crate::request::{label, ResetRequest};
+use crate::request::ResetRequest;
 use crate::typed::quoted;
+use time::format_description::well_known::Rfc3339;
 
 /// The admin steps a ticket carries when the relay's configuration names
 /// none: Microsoft's guidance for a locked-out user
@@ -130,12 +131,12 @@ impl TicketText<'_> {
         lines.push(format!("Accepted by the relay: {}", self.accepted_at));
         lines.push(String::new());
         lines.push("Chosen in the app from fixed lists:".to_string());
-        lines.push(format!("Reason: {}", label(&request.reason)));
-        let still: Vec<&str> = request.still_has.iter().map(|s| label(s)).collect();
+        lines.push(format!("Reason: {}", request.reason.label()));
+        let still: Vec<&str> = request.still_has.iter().map(|s| s.label()).collect();
         lines.push(format!("Still has: {}", still.join(", ")));
         lines.push(format!(
             "Call-back: {}",
-            label(&request.callback_preference)
+            request.callback.preference.label()
         ));
         lines.push(String::new());
         lines.push(format!(
@@ -148,7 +149,7 @@ impl TicketText<'_> {
                 quoted(detail)
             ));
         }
-        if let Some(when) = &request.callback_availability {
+        if let Some(when) = &request.callback.availability {
             lines.push(format!(
                 "Available for the call-back ({TYPED}): {}",
                 quoted(when)
@@ -156,12 +157,12 @@ impl TicketText<'_> {
         }
         lines.push(format!(
             "Device ({TYPED}): {}, MFA Assistant {}",
-            quoted(&request.device_os),
-            quoted(&request.device_app_version)
+            quoted(&request.device.os),
+            quoted(&request.device.app_version)
         ));
         lines.push(format!(
             "Sent at, by the requester's clock ({TYPED}): {}",
-            quoted(&request.created_at)
+            quoted(&request.created_at.format(&Rfc3339).unwrap_or_default())
         ));
         lines.push(format!(
             "Verification phrase ({TYPED}; it must match what the caller reads out): {}",
@@ -175,10 +176,10 @@ impl TicketText<'_> {
         for (index, step) in self.runbook.iter().enumerate() {
             lines.push(format!("{}. {step}", index + 1));
         }
-        if request.ignored_runbook_steps > 0 {
+        if request.ignored_runbook_steps() > 0 {
             lines.push(format!(
                 "Note: this request came from an older MFA Assistant (schema version 1) that sent {} runbook step(s) of its own; the relay ignored them.",
-                request.ignored_runbook_steps
+                request.ignored_runbook_steps()
             ));
         }
         lines.push(String::new());

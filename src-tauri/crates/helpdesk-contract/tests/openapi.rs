@@ -88,7 +88,7 @@ fn version_one_is_version_two_plus_an_ignored_runbook() {
     );
     assert_eq!(v1["deprecated"], json!(true));
     let request = validate(&valid_v1()).unwrap();
-    assert_eq!(request.ignored_runbook_steps, 1);
+    assert_eq!(request.ignored_runbook_steps(), 1);
     // maxItems and maxLength of the ignored runbook, at the boundary.
     let max = v1["properties"]["runbook"]["maxItems"].as_u64().unwrap() as usize;
     let mut body = valid_v1();

@@ -362,12 +362,13 @@ impl DeviceEnroller {
             }
         }
         let app_version = self.app_version.clone();
-        let device = tokio::task::spawn_blocking(move || Device::this_machine(&app_version))
-            .await
-            .unwrap_or_else(|_| Device {
-                os: "unknown".into(),
-                app_version: self.app_version.clone(),
-            });
+        let device =
+            tokio::task::spawn_blocking(move || crate::machine::this_machine(&app_version))
+                .await
+                .unwrap_or_else(|_| Device {
+                    os: "unknown".into(),
+                    app_version: self.app_version.clone(),
+                });
         let mut known = stored.is_some();
         let mut signing = match stored {
             Some(key) => key.signing,

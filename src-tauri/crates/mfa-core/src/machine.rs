@@ -2,24 +2,16 @@
 //! (the contract's `device` object). Its own module so that the helpdesk
 //! and device-key modules both use it without importing each other.
 
-use serde::{Deserialize, Serialize};
-
 /// The contract's `device`: the OS name and version, and the app's version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Device {
-    pub os: String,
-    pub app_version: String,
-}
+pub use helpdesk_contract::Device;
 
-impl Device {
-    /// This machine: the OS name and version, and the app's version.
-    pub fn this_machine(app_version: &str) -> Device {
-        let info = os_info::get();
-        Device {
-            os: truncate(&format!("{} {}", info.os_type(), info.version()), 100),
-            app_version: truncate(app_version, 32),
-        }
+/// This machine: the OS name and version, and the app's version, cut to
+/// the contract's lengths.
+pub fn this_machine(app_version: &str) -> Device {
+    let info = os_info::get();
+    Device {
+        os: truncate(&format!("{} {}", info.os_type(), info.version()), 100),
+        app_version: truncate(app_version, 32),
     }
 }
 

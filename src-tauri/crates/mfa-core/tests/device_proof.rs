@@ -10,7 +10,7 @@ use common::{Harness, ScriptedBrowser};
 use mfa_core::config::Helpdesk;
 use mfa_core::device_key::{DeviceEnroller, DeviceKeyStore, Enrolment};
 use mfa_core::helpdesk::{
-    CallbackPreference, DeliveryState, Device, Outbox, Reason, ResetForm, ResetRequest, StillHas,
+    CallbackPreference, DeliveryState, Outbox, Reason, ResetForm, ResetRequest, StillHas,
 };
 use mfa_core::session::{Restored, Session};
 use serde_json::Value;
@@ -111,7 +111,7 @@ fn request(upn: &str) -> ResetRequest {
     .prepare(
         &["contoso-demo.example".to_owned()],
         Some(tenant_emulator::demo::TENANT_ID),
-        Device::this_machine("0.1.0"),
+        mfa_core::machine::this_machine("0.1.0"),
         OffsetDateTime::now_utc(),
         mfa_core::helpdesk::verification_phrase(),
     )

@@ -8,9 +8,7 @@ mod common;
 use common::{browser_done, Harness, ScriptedBrowser};
 use mfa_core::config::Helpdesk;
 use mfa_core::guardrails::{Floor, PhoneNumber};
-use mfa_core::helpdesk::{
-    CallbackPreference, DeliveryState, Device, Outbox, Reason, ResetForm, StillHas,
-};
+use mfa_core::helpdesk::{CallbackPreference, DeliveryState, Outbox, Reason, ResetForm, StillHas};
 use mfa_core::journey::{Journey, JourneyStore, Waiting};
 use mfa_core::security_info::PhoneType;
 use tenant_emulator::browser::{BrowserAction, BrowserScript};
@@ -45,7 +43,7 @@ async fn a_locked_out_user_gets_back_in_with_a_temporary_access_pass_and_adds_a_
     .prepare(
         &["contoso-demo.example".to_owned()],
         Some(tenant_emulator::demo::TENANT_ID),
-        Device::this_machine("0.1.0"),
+        mfa_core::machine::this_machine("0.1.0"),
         OffsetDateTime::now_utc(),
         mfa_core::helpdesk::verification_phrase(),
     )

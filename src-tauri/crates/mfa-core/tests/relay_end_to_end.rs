@@ -30,7 +30,7 @@ use helpdesk_relay::Relay;
 use mfa_core::config::{self, Helpdesk};
 use mfa_core::device_key::{DeviceEnroller, DeviceKeyStore, Enrolment};
 use mfa_core::helpdesk::{
-    CallbackPreference, DeliveryState, Device, Outbox, Reason, ResetForm, StillHas, RUNBOOK,
+    CallbackPreference, DeliveryState, Outbox, Reason, ResetForm, StillHas, RUNBOOK,
 };
 use mfa_core::session::Session;
 use serde_json::Value;
@@ -262,7 +262,7 @@ async fn a_locked_out_users_request_reaches_request_tracker_through_the_real_rel
             .prepare(
                 &layered.organisation_domains,
                 Some(config.tenant.as_str()),
-                Device::this_machine(APP_VERSION),
+                mfa_core::machine::this_machine(APP_VERSION),
                 OffsetDateTime::now_utc(),
                 mfa_core::helpdesk::verification_phrase(),
             )

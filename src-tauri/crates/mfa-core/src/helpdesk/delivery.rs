@@ -196,7 +196,7 @@ pub async fn deliver(
                 "request": {
                     "requester": {"name": entry.request.upn, "email": entry.request.upn},
                     "subject": format!("MFA reset requested for {} (unverified)", entry.request.upn),
-                    "comment": {"body": entry.request.ticket_text()},
+                    "comment": {"body": super::form::ticket_text(&entry.request)},
                 }
             }));
             send(request, entry).await
@@ -298,7 +298,7 @@ async fn device_proof(
     entry: &OutboxEntry,
     body: &[u8],
 ) -> Option<crate::device_key::ProofHeaders> {
-    let key = match device_keys?.find(&entry.request.upn).await {
+    let key = match device_keys?.find(entry.request.upn.as_str()).await {
         Ok(key) => key?,
         Err(e) => {
             tracing::warn!("reset request sent unsigned: the device key could not be read ({e})");

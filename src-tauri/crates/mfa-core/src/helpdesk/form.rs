@@ -6,44 +6,9 @@ use time::OffsetDateTime;
 
 use crate::machine::Device;
 
-/// Why the user cannot sign in (the triage's answer).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Reason {
-    LostPhone,
-    BrokenPhone,
-    NewPhone,
-    NumberChanged,
-    PromptsNotArriving,
-    CodesRejected,
-    BlockedByPolicy,
-    Other,
-}
-
-/// What the user still has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum StillHas {
-    Password,
-    OldPhone,
-    PhoneNumber,
-    SecurityKey,
-    AuthenticatorApp,
-    Email,
-    Nothing,
-}
-
-/// How the helpdesk verifies and reaches the user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum CallbackPreference {
-    /// A call to the number in the company directory.
-    DirectoryPhone,
-    /// Through the user's manager.
-    Manager,
-    /// At the service desk in person.
-    InPerson,
-}
+/// The contract's own types: one `ResetRequest` for the app, the relay and
+/// the emulator (`helpdesk_contract`).
+pub use helpdesk_contract::{Callback, CallbackPreference, Reason, ResetRequest, StillHas};
 
 /// What the user typed and picked, before checking.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -65,40 +30,6 @@ pub struct ResetForm {
 pub struct FormError {
     pub field: &'static str,
     pub problem: String,
-}
-
-/// The request as the helpdesk receives it (`ResetRequest` in the contract).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ResetRequest {
-    pub schema_version: u32,
-    pub request_type: String,
-    pub upn: String,
-    pub reason: Reason,
-    #[serde(skip_serializing_if = "String::is_empty", default)]
-    pub reason_detail: String,
-    pub still_has: Vec<StillHas>,
-    pub callback: Callback,
-    pub device: Device,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    pub verification_phrase: String,
-    pub unauthenticated: bool,
-    /// Only in schema version 1 requests, kept in outboxes written before
-    /// version 2 (the relay ignores it; the runbook is the relay's). Empty,
-    /// and not sent, in every request made now.
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub runbook: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub tenant: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Callback {
-    pub preference: CallbackPreference,
-    #[serde(skip_serializing_if = "String::is_empty", default)]
-    pub availability: String,
 }
 
 /// The admin steps a relay puts in every ticket unless the organisation
@@ -253,68 +184,86 @@ impl ResetForm {
                 problem: "\"nothing\" cannot be picked with other things".into(),
             });
         }
-        Ok(ResetRequest {
-            schema_version: u32::from(helpdesk_contract::SCHEMA_VERSION),
-            request_type: "mfaReset".into(),
-            upn,
+        ResetRequest::new(helpdesk_contract::NewResetRequest {
+            upn: &upn,
             reason: self.reason,
-            reason_detail: detail.to_owned(),
-            still_has,
+            reason_detail: Some(detail).filter(|d| !d.is_empty()),
+            still_has: &still_has,
             callback: Callback {
                 preference: self.callback,
-                availability: availability.to_owned(),
+                availability: Some(availability.to_owned()).filter(|a| !a.is_empty()),
             },
             device,
             created_at: now.replace_nanosecond(0).unwrap_or(now),
-            verification_phrase: phrase,
-            unauthenticated: true,
-            runbook: Vec::new(),
-            tenant: tenant.map(str::to_owned),
+            verification_phrase: &phrase,
+            tenant,
+        })
+        // The form's own checks come first; what is left is the contract's.
+        .map_err(|e| FormError {
+            field: form_field(&e.message),
+            problem: e.message,
         })
     }
 }
 
-impl ResetRequest {
-    /// A plain-text ticket body for helpdesks that take text (Zendesk).
-    pub fn ticket_text(&self) -> String {
-        let list = |v: &[String]| v.join(", ");
-        let still: Vec<String> = self.still_has.iter().map(enum_name).collect();
-        let mut out = format!(
-            "MFA reset requested through MFA Assistant (UNAUTHENTICATED REQUEST)\n\n\
-             Work account (as typed, unverified): {}\n\
-             Reason: {}{}\n\
-             Still has: {}\n\
-             Call-back: {}{}\n\
-             Device: {} (MFA Assistant {})\n\
-             Sent: {}\n\
-             Verification phrase (ask the user for it on the call-back): {}\n",
-            self.upn,
-            enum_name(&self.reason),
-            if self.reason_detail.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", self.reason_detail)
-            },
-            list(&still),
-            enum_name(&self.callback.preference),
-            if self.callback.availability.is_empty() {
-                String::new()
-            } else {
-                format!(" (available: {})", self.callback.availability)
-            },
-            self.device.os,
-            self.device.app_version,
-            self.created_at
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
-            self.verification_phrase,
-        );
-        out.push_str("\nRunbook, in order:\n");
-        for (i, step) in RUNBOOK.iter().enumerate() {
-            out.push_str(&format!("{}. {step}\n", i + 1));
-        }
-        out
+/// The form's field a contract error's message names (it starts with the
+/// property's path).
+fn form_field(message: &str) -> &'static str {
+    let path = message.split(' ').next().unwrap_or_default();
+    match path {
+        "upn" => "upn",
+        "reasonDetail" => "reasonDetail",
+        "callback.availability" => "availability",
+        "stillHas" => "stillHas",
+        _ => "request",
     }
+}
+
+/// A plain-text ticket body for helpdesks the app files in itself
+/// (Zendesk's anonymous requests): what the user typed is quoted and says
+/// so, as on a relay's tickets.
+pub fn ticket_text(request: &ResetRequest) -> String {
+    use helpdesk_contract::typed::quoted;
+    let still: Vec<&str> = request.still_has.iter().map(|s| s.label()).collect();
+    let typed = helpdesk_contract::ticket::TYPED;
+    let mut out = format!(
+        "MFA reset requested through MFA Assistant (UNAUTHENTICATED REQUEST)\n\n\
+         Work account ({typed}): {}\n\
+         Reason: {}\n\
+         Still has: {}\n\
+         Call-back: {}\n\
+         Device ({typed}): {}, MFA Assistant {}\n\
+         Sent: {}\n\
+         Verification phrase (ask the user for it on the call-back): {}\n",
+        quoted(request.upn.as_str()),
+        request.reason.label(),
+        still.join(", "),
+        request.callback.preference.label(),
+        quoted(&request.device.os),
+        quoted(&request.device.app_version),
+        request
+            .created_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        quoted(&request.verification_phrase),
+    );
+    if let Some(detail) = &request.reason_detail {
+        out.push_str(&format!(
+            "Reason in their words ({typed}): {}\n",
+            quoted(detail)
+        ));
+    }
+    if let Some(when) = &request.callback.availability {
+        out.push_str(&format!(
+            "Available for the call-back ({typed}): {}\n",
+            quoted(when)
+        ));
+    }
+    out.push_str("\nRunbook, in order:\n");
+    for (i, step) in RUNBOOK.iter().enumerate() {
+        out.push_str(&format!("{}. {step}\n", i + 1));
+    }
+    out
 }
 
 /// The name a unit enum variant is serialised as (`lostPhone`, `newPhone`...).

@@ -41,8 +41,8 @@ fn typed_text_is_sent_as_one_line_and_hidden_characters_are_refused() {
     let mut f = form();
     f.reason_detail = "Left it\non the   train\r\n(stolen)".into();
     assert_eq!(
-        prepare(&f).unwrap().reason_detail,
-        "Left it on the train (stolen)"
+        prepare(&f).unwrap().reason_detail.as_deref(),
+        Some("Left it on the train (stolen)")
     );
     f.availability = "after\u{202e}3 pm".into();
     let error = prepare(&f).unwrap_err();
@@ -62,11 +62,11 @@ fn typed_text_is_sent_as_one_line_and_hidden_characters_are_refused() {
 #[test]
 fn a_request_carries_what_the_helpdesk_needs_and_no_number_to_enrol() {
     let r = prepare(&form()).unwrap();
-    assert_eq!(r.upn, "dana@contoso-demo.example");
+    assert_eq!(r.upn.as_str(), "dana@contoso-demo.example");
     assert_eq!(r.still_has, vec![StillHas::Password], "duplicates dropped");
-    assert!(r.unauthenticated);
-    assert!(r.runbook.is_empty(), "the runbook is the relay's");
+    assert_eq!(r.ignored_runbook_steps(), 0, "the runbook is the relay's");
     let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["unauthenticated"], true);
     assert_eq!(json["schemaVersion"], 2);
     assert!(json.get("runbook").is_none(), "{json}");
     // What the app sends is what the contract accepts.
@@ -82,7 +82,7 @@ fn a_request_carries_what_the_helpdesk_needs_and_no_number_to_enrol() {
         !keys.iter().any(|k| k.to_lowercase().contains("phone")),
         "{keys:?}"
     );
-    let text = r.ticket_text();
+    let text = ticket_text(&r);
     assert!(text.contains("UNAUTHENTICATED"));
     assert!(text.contains("maple-otter-47"));
     assert!(text.contains("1. This request is UNAUTHENTICATED"));
@@ -201,4 +201,47 @@ fn the_outbox_keeps_requests_on_disk_and_reports_damage() {
     std::fs::write(dir.path().join("outbox/broken.json"), "{").unwrap();
     let e = again.entries().unwrap_err();
     assert!(e.to_string().contains("broken.json"), "{e}");
+}
+
+/// An entry as the app before schema version 2 wrote it (its request with
+/// the runbook it then sent) loads, and is sent again exactly as first sent:
+/// its `Idempotency-Key` is bound to that body.
+#[test]
+fn an_outbox_entry_written_before_schema_version_two_loads_and_is_resent_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox_dir = dir.path().join("outbox");
+    std::fs::create_dir_all(&outbox_dir).unwrap();
+    let key = "0b7e2f4c-3c1d-4f6a-9e5b-2a8d7c6b5f41";
+    let request = serde_json::json!({
+        "schemaVersion": 1,
+        "requestType": "mfaReset",
+        "upn": "dana@contoso-demo.example",
+        "reason": "lostPhone",
+        "stillHas": ["password"],
+        "callback": {"preference": "directoryPhone"},
+        "device": {"os": "Debian 12", "appVersion": "0.1.0"},
+        "createdAt": "2026-11-22T09:30:15Z",
+        "verificationPhrase": "maple-otter-47",
+        "unauthenticated": true,
+        "runbook": RUNBOOK,
+        "tenant": "contoso-demo.example"
+    });
+    let old = serde_json::json!({
+        "idempotencyKey": key,
+        "request": request,
+        "state": {"state": "pending"},
+        "attempts": 1,
+        "nextAttemptAt": null,
+        "lastError": "the helpdesk could not be reached"
+    });
+    std::fs::write(
+        outbox_dir.join(format!("{key}.json")),
+        serde_json::to_vec_pretty(&old).unwrap(),
+    )
+    .unwrap();
+    let outbox = Outbox::new(outbox_dir);
+    let entry = outbox.get(key).unwrap();
+    assert_eq!(entry.request.schema_version(), 1);
+    assert_eq!(entry.request.ignored_runbook_steps(), RUNBOOK.len());
+    assert_eq!(serde_json::to_value(&entry.request).unwrap(), request);
 }

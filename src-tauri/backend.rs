@@ -77,7 +77,7 @@ pub struct Backend {
     /// Journeys in progress and the activity log (the app's data directory).
     pub journeys: JourneyStore,
     /// Serialises journey steps within this process; a lock file
-    /// (`commands::lock_journeys`) does so across app windows.
+    /// (`JourneyStore::lock`) does so across app windows.
     pub journey_guard: tokio::sync::Mutex<()>,
     pub floor: Floor,
     pub security_info_url: tauri::Url,

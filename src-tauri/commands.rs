@@ -134,34 +134,10 @@ impl From<SessionError> for ErrorView {
 // is sent.
 
 use mfa_core::guardrails::PhoneNumber;
-use mfa_core::journey::{Journey, JourneyError, JourneyStore, Registration, Waiting};
+use mfa_core::journey::{Journey, JourneyError, Registration, Waiting};
 use mfa_core::security_info::{MethodId, PhoneType, SecondaryMethod};
 
 use crate::wire::{ActivityView, ExportView, JourneyView};
-
-/// Holds the cross-window lock on a tenant's journeys while a step runs.
-struct JourneyLock(#[allow(dead_code)] std::fs::File);
-
-fn lock_journeys(store: &JourneyStore) -> CommandResult<JourneyLock> {
-    let path = store.activity_path().with_file_name("journey.lock");
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| internal(format!("{}: {e}", dir.display())))?;
-    }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| internal(format!("{}: {e}", path.display())))?;
-    match file.try_lock() {
-        Ok(()) => Ok(JourneyLock(file)),
-        Err(std::fs::TryLockError::WouldBlock) => Err(ErrorView {
-            code: ErrorCode::JourneyBusy,
-            message: "another MFA Assistant window is changing this account right now".into(),
-        }),
-        Err(std::fs::TryLockError::Error(e)) => Err(internal(format!("{}: {e}", path.display()))),
-    }
-}
 
 fn internal(message: String) -> ErrorView {
     ErrorView {
@@ -204,14 +180,17 @@ impl From<JourneyError> for ErrorView {
                 code: ErrorCode::InvalidInput,
                 message,
             },
+            JourneyError::Busy => ErrorView {
+                code: ErrorCode::JourneyBusy,
+                message,
+            },
         }
     }
 }
 
-fn view(backend: &crate::backend::Backend, journey: &Journey, waiting: &Waiting) -> JourneyView {
+fn view(backend: &crate::backend::Backend, journey: &Journey) -> JourneyView {
     JourneyView::new(
         journey,
-        waiting,
         backend.security_info_url.as_str(),
         backend.security_info_qr_svg.clone(),
     )
@@ -227,7 +206,7 @@ async fn load_journey(backend: &crate::backend::Backend) -> CommandResult<Option
     Ok(backend
         .journeys
         .load()?
-        .filter(|j| j.upn.eq_ignore_ascii_case(&upn)))
+        .filter(|j| j.upn().eq_ignore_ascii_case(&upn)))
 }
 
 /// Starts a journey unless another one is unfinished, then runs it as far
@@ -237,7 +216,7 @@ async fn start(
     plan: impl FnOnce(&mfa_core::security_info::SecurityInfo) -> Result<Journey, JourneyError>,
 ) -> CommandResult<JourneyView> {
     let _guard = backend.journey_guard.lock().await;
-    let _lock = lock_journeys(&backend.journeys)?;
+    let _lock = backend.journeys.lock()?;
     if let Some(j) = load_journey(backend).await? {
         if !j.is_finished() {
             return Err(invalid(
@@ -260,8 +239,8 @@ fn finish_step(
     waiting: Result<Waiting, JourneyError>,
 ) -> CommandResult<JourneyView> {
     backend.journeys.save(&journey)?;
-    let waiting = waiting?;
-    Ok(view(backend, &journey, &waiting))
+    waiting?;
+    Ok(view(backend, &journey))
 }
 
 #[tauri::command]
@@ -271,19 +250,8 @@ pub async fn current_journey(state: State<'_, AppState>) -> CommandResult<Option
     let Some(journey) = load_journey(&backend).await? else {
         return Ok(None);
     };
-    // Where it stands without sending anything: the step it waits at.
-    let waiting = if journey.is_finished() {
-        Waiting::Finished
-    } else {
-        match &journey.steps[journey.current] {
-            mfa_core::journey::Step::ConfirmWorks { .. } => Waiting::ConfirmWorks,
-            mfa_core::journey::Step::Register { registration, .. } => {
-                Waiting::Register(registration.clone())
-            }
-            _ => Waiting::ConfirmIdentity,
-        }
-    };
-    Ok(Some(view(&backend, &journey, &waiting)))
+    // Where it stands, without sending anything.
+    Ok(Some(view(&backend, &journey)))
 }
 
 #[tauri::command]
@@ -373,7 +341,7 @@ pub async fn remove_method(state: State<'_, AppState>, id: String) -> CommandRes
 pub async fn continue_journey(state: State<'_, AppState>) -> CommandResult<JourneyView> {
     let backend = state.backend().await?;
     let _guard = backend.journey_guard.lock().await;
-    let _lock = lock_journeys(&backend.journeys)?;
+    let _lock = backend.journeys.lock()?;
     let mut journey = load_journey(&backend)
         .await?
         .ok_or_else(|| invalid("no change is in progress".into()))?;
@@ -406,7 +374,7 @@ pub async fn answer_journey(
     };
     let backend = state.backend().await?;
     let _guard = backend.journey_guard.lock().await;
-    let _lock = lock_journeys(&backend.journeys)?;
+    let _lock = backend.journeys.lock()?;
     let mut journey = load_journey(&backend)
         .await?
         .ok_or_else(|| invalid("no change is in progress".into()))?;
@@ -415,7 +383,7 @@ pub async fn answer_journey(
         Answer::NotWorking => {
             journey.answer_works(false)?;
             backend.journeys.save(&journey)?;
-            return Ok(view(&backend, &journey, &Waiting::ConfirmWorks));
+            return Ok(view(&backend, &journey));
         }
         Answer::AcceptConcerns => {
             // The concerns accepted are those the guardrails raise now.
@@ -468,7 +436,7 @@ pub async fn open_security_info(state: State<'_, AppState>) -> CommandResult<()>
 pub async fn end_journey(state: State<'_, AppState>) -> CommandResult<()> {
     let backend = state.backend().await?;
     let _guard = backend.journey_guard.lock().await;
-    let _lock = lock_journeys(&backend.journeys)?;
+    let _lock = backend.journeys.lock()?;
     backend.journeys.clear()?;
     Ok(())
 }

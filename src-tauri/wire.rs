@@ -294,7 +294,7 @@ impl SecurityInfoView {
                 .iter()
                 .map(SecondaryMethod::as_graph)
                 .collect(),
-            suggestion: registration_name(&journey::suggest_next(info)).to_owned(),
+            suggestion: journey::suggest_next(info).name().to_owned(),
         }
     }
 }
@@ -365,6 +365,9 @@ pub enum WaitingView {
     AcceptConcerns {
         concerns: Vec<ConcernView>,
     },
+    /// Nothing from the user: the current step runs when the journey
+    /// continues (it stopped at an error, or the app was restarted).
+    Continue,
     Finished,
 }
 
@@ -540,24 +543,15 @@ pub struct ExportView {
     pub entries: u32,
 }
 
-pub fn registration_name(r: &Registration) -> &'static str {
-    match r {
-        Registration::Authenticator => "authenticator",
-        Registration::AuthenticatorApp => "authenticatorApp",
-        Registration::SecurityKey => "securityKey",
-        Registration::Phone { .. } => "phone",
-    }
-}
-
 impl JourneyView {
+    /// The view of `journey` where it stands ([`Journey::waiting`]).
     pub fn new(
         journey: &Journey,
-        waiting: &Waiting,
         security_info_url: &str,
         security_info_qr_svg: String,
     ) -> JourneyView {
         let steps = journey
-            .steps
+            .steps()
             .iter()
             .enumerate()
             .map(|(i, step)| {
@@ -565,23 +559,24 @@ impl JourneyView {
                     Step::Register { registration, .. } => match registration {
                         Registration::Phone { phone_type, number } => (
                             Some("phone".to_owned()),
-                            Some(format!("{number} ({phone_type})")),
+                            Some(format!("{} ({})", number.as_str(), phone_type.as_graph())),
                         ),
-                        r => (Some(registration_name(r).to_owned()), None),
+                        r => (Some(r.name().to_owned()), None),
                     },
-                    Step::SetDefault { choice } => (Some(choice.clone()), None),
+                    Step::SetDefault { choice } => (Some(choice.as_graph()), None),
                     Step::AddPhone { phone_type, number }
-                    | Step::UpdatePhone { phone_type, number } => {
-                        (Some(phone_type.clone()), Some(number.clone()))
-                    }
-                    Step::Remove { id, .. } => (None, Some(id.clone())),
+                    | Step::UpdatePhone { phone_type, number } => (
+                        Some(phone_type.as_graph().to_owned()),
+                        Some(number.as_str().to_owned()),
+                    ),
+                    Step::Remove { id, .. } => (None, Some(id.as_str().to_owned())),
                     _ => (None, None),
                 };
                 JourneyStepView {
                     name: step.name().to_owned(),
-                    state: if i < journey.current {
+                    state: if i < journey.current() {
                         StepState::Done
-                    } else if i == journey.current {
+                    } else if i == journey.current() {
                         StepState::Current
                     } else {
                         StepState::Pending
@@ -592,23 +587,13 @@ impl JourneyView {
             })
             .collect();
         JourneyView {
-            kind: mfa_core::helpdesk::enum_name(&journey.kind),
+            kind: journey.kind().name().to_owned(),
             steps,
-            current: journey.current as u32,
-            waiting: match (
-                WaitingView::from(waiting),
-                journey.steps.get(journey.current),
-            ) {
-                (WaitingView::ConfirmWorks { .. }, Some(Step::ConfirmWorks { method })) => {
-                    WaitingView::ConfirmWorks {
-                        method_id: method.clone(),
-                    }
-                }
-                (w, _) => w,
-            },
-            note: journey.note.clone(),
-            old_device_lost: journey.old_device_lost,
-            removed_elsewhere: journey.removed_elsewhere,
+            current: journey.current() as u32,
+            waiting: WaitingView::from(&journey.waiting()),
+            note: journey.note().map(ToString::to_string),
+            old_device_lost: journey.old_device_lost(),
+            removed_elsewhere: journey.removed_elsewhere(),
             security_info_url: security_info_url.to_owned(),
             security_info_qr_svg,
         }
@@ -619,13 +604,14 @@ impl From<&Waiting> for WaitingView {
     fn from(w: &Waiting) -> WaitingView {
         let register = |r: &Registration, fallback: bool| {
             let (phone_type, phone_number) = match r {
-                Registration::Phone { phone_type, number } => {
-                    (Some(phone_type.clone()), Some(number.clone()))
-                }
+                Registration::Phone { phone_type, number } => (
+                    Some(phone_type.as_graph().to_owned()),
+                    Some(number.as_str().to_owned()),
+                ),
                 _ => (None, None),
             };
             WaitingView::Register {
-                registration: registration_name(r).to_owned(),
+                registration: r.name().to_owned(),
                 phone_type,
                 phone_number,
                 fallback,
@@ -635,7 +621,9 @@ impl From<&Waiting> for WaitingView {
             Waiting::ConfirmIdentity => WaitingView::ConfirmIdentity,
             Waiting::Register(r) => register(r, false),
             Waiting::UseSecurityInfoPage(r) => register(r, true),
-            Waiting::ConfirmWorks => WaitingView::ConfirmWorks { method_id: None },
+            Waiting::ConfirmWorks { method } => WaitingView::ConfirmWorks {
+                method_id: method.as_ref().map(|m| m.as_str().to_owned()),
+            },
             Waiting::AcceptConcerns(concerns) => WaitingView::AcceptConcerns {
                 concerns: concerns
                     .iter()
@@ -653,6 +641,7 @@ impl From<&Waiting> for WaitingView {
                     })
                     .collect(),
             },
+            Waiting::Continue => WaitingView::Continue,
             Waiting::Finished => WaitingView::Finished,
         }
     }

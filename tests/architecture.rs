@@ -212,3 +212,63 @@ fn core_modules_have_no_cycle() {
         "device_key uses helpdesk again"
     );
 }
+
+/// A journey changes in one place: only `journey/engine.rs` moves a
+/// journey's cursor or changes its steps and notes (the fields are private,
+/// so nothing outside `journey/` can; this keeps the other journey modules
+/// to making, reading and storing journeys). Unit tests may set up state.
+#[test]
+fn only_the_journey_engine_changes_a_journey() {
+    let dir = root().join("src-tauri/crates/mfa-core/src/journey");
+    let fields = [
+        "steps",
+        "current",
+        "note",
+        "removed_elsewhere",
+        "old_device_lost",
+    ];
+    let mut checked = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name == "engine.rs" || !name.ends_with(".rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (n, line) in code.lines().enumerate() {
+            let line = line.split("//").next().unwrap_or_default();
+            let at = format!("{}:{}", path.display(), n + 1);
+            assert!(
+                !line.contains("&mut self"),
+                "{at}: only journey/engine.rs has `&mut self` methods"
+            );
+            for field in fields {
+                let dotted = format!(".{field}");
+                for (i, _) in line.match_indices(&dotted) {
+                    let rest = line[i + dotted.len()..].trim_start();
+                    let writes = rest.starts_with("+=")
+                        || rest.starts_with("-=")
+                        || (rest.starts_with('=') && !rest.starts_with("=="))
+                        || rest.starts_with(".get_mut(")
+                        || rest.starts_with(".push(")
+                        || (rest.starts_with('[')
+                            && rest
+                                .split_once(']')
+                                .is_some_and(|(_, after)| after.trim_start().starts_with("= ")));
+                    assert!(
+                        !writes,
+                        "{at}: `{field}` of a journey is changed outside journey/engine.rs"
+                    );
+                }
+            }
+        }
+        checked.push(name);
+    }
+    checked.sort();
+    assert_eq!(
+        checked,
+        ["activity.rs", "mod.rs", "plan.rs", "step.rs", "store.rs"],
+        "the journey modules were found"
+    );
+}

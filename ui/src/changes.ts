@@ -630,6 +630,13 @@ function panelFor(view: JourneyView, mode: PanelMode, methods: readonly MethodVi
           primary(t('waiting.acceptConcerns.keep'), on.keep, 'keep-method'),
         ),
       );
+    case 'continue':
+      return panelCard(
+        'continue',
+        t('waiting.continue.title'),
+        h('p', {}, t('waiting.continue.body')),
+        h('div', { class: 'actions' }, primary(t('journey.resume'), () => on.check(false), 'continue-journey')),
+      );
     case 'finished': {
       const done = view.steps.filter((s) => s.name !== 'verify' && s.name !== 'confirmIdentity');
       return h(

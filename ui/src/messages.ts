@@ -440,6 +440,8 @@ export const en = {
   'step.unknown.title': 'Step: {name}',
   'step.methodUnknown': 'a sign-in method',
 
+  'waiting.continue.title': 'This step did not finish',
+  'waiting.continue.body': 'Continue to run it again. Nothing that was already done is sent twice.',
   'waiting.confirmIdentity.title': 'Confirm it’s you in your browser',
   'waiting.confirmIdentity.body': 'Your browser opens your organisation’s sign-in page. Sign in there; this window continues by itself.',
   'waiting.confirmIdentity.button': 'Confirm it’s me',

@@ -1,0 +1,226 @@
+//! The activity log: one line per change the app made (`activity.jsonl`
+//! beside the journey file), with before and after, and its CSV export.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::{JourneyError, JourneyStore};
+use crate::security_info::{AuthMethod, MethodKind};
+
+/// One line of the activity log: a change the app made, with before and after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityEntry {
+    #[serde(with = "time::serde::rfc3339")]
+    pub time: OffsetDateTime,
+    pub upn: String,
+    /// `addPhone`, `updatePhone`, `remove`, `setDefault`, `registered`.
+    pub action: String,
+    /// What the method was, and what it became. Never a token or code.
+    pub before: Option<Snapshot>,
+    pub after: Option<Snapshot>,
+}
+
+/// A method as the activity log remembers it: its kind (Graph's type name
+/// without the namespace, or `default` for a default prompt) and its human
+/// name (device, number, or the prompt).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    pub kind: String,
+    pub name: Option<String>,
+}
+
+impl Snapshot {
+    pub fn of(m: &AuthMethod) -> Snapshot {
+        Snapshot {
+            kind: kind_name(&m.kind).to_owned(),
+            name: m.kind.human_name().map(str::to_owned),
+        }
+    }
+
+    pub(super) fn default_prompt(choice: &str) -> Snapshot {
+        Snapshot {
+            kind: "default".into(),
+            name: Some(choice.to_owned()),
+        }
+    }
+
+    pub(super) fn phone(phone_type: &str, number: &str) -> Snapshot {
+        Snapshot {
+            kind: "phone".into(),
+            name: Some(format!("{number} ({phone_type})")),
+        }
+    }
+}
+
+/// The kind's stable name (as the wire's method kinds).
+pub fn kind_name(kind: &MethodKind) -> &'static str {
+    match kind {
+        MethodKind::Password => "password",
+        MethodKind::MicrosoftAuthenticator { .. } => "microsoftAuthenticator",
+        MethodKind::Phone { .. } => "phone",
+        MethodKind::Email { .. } => "email",
+        MethodKind::Fido2 { .. } => "fido2",
+        MethodKind::WindowsHelloForBusiness { .. } => "windowsHelloForBusiness",
+        MethodKind::PlatformCredential { .. } => "platformCredential",
+        MethodKind::SoftwareOath => "softwareOath",
+        MethodKind::HardwareOath => "hardwareOath",
+        MethodKind::TemporaryAccessPass { .. } => "temporaryAccessPass",
+        MethodKind::External { .. } => "external",
+        MethodKind::QrCodePin => "qrCodePin",
+        MethodKind::Other { .. } => "other",
+    }
+}
+
+impl JourneyStore {
+    /// Appends one entry to the activity log (one JSON object per line).
+    pub fn record(&self, entry: &ActivityEntry) -> Result<(), JourneyError> {
+        use std::io::Write;
+        std::fs::create_dir_all(self.dir()).map_err(|e| JourneyError::Storage(e.to_string()))?;
+        let mut line =
+            serde_json::to_vec(entry).map_err(|e| JourneyError::Storage(e.to_string()))?;
+        line.push(b'\n');
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.activity_path())
+            .map_err(|e| JourneyError::Storage(e.to_string()))?;
+        file.write_all(&line)
+            .and_then(|()| file.sync_data())
+            .map_err(|e| JourneyError::Storage(e.to_string()))
+    }
+
+    /// The activity log, oldest first. A damaged line is skipped, not fatal.
+    pub fn activity(&self) -> Result<Vec<ActivityEntry>, JourneyError> {
+        let text = match std::fs::read_to_string(self.activity_path()) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(JourneyError::Storage(e.to_string())),
+        };
+        Ok(text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect())
+    }
+}
+
+/// The activity log as CSV (RFC 4180), newest last, for a spreadsheet:
+/// time, account, action, before, after.
+pub fn activity_csv(entries: &[ActivityEntry]) -> String {
+    let snap = |s: &Option<Snapshot>| match s {
+        Some(Snapshot {
+            kind,
+            name: Some(n),
+        }) => format!("{kind}: {n}"),
+        Some(Snapshot { kind, name: None }) => kind.clone(),
+        None => String::new(),
+    };
+    let mut out = String::from("time,account,action,before,after\r\n");
+    for e in entries {
+        let time = e
+            .time
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        let cells = [
+            time,
+            e.upn.clone(),
+            e.action.clone(),
+            snap(&e.before),
+            snap(&e.after),
+        ];
+        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// Quotes a cell, and defuses text a spreadsheet would run as a formula
+/// (a leading `=`, `@`, or a sign not starting a number).
+fn csv_cell(value: &str) -> String {
+    let mut v = value.to_owned();
+    let mut chars = v.chars();
+    let risky = match (chars.next(), chars.next()) {
+        (Some('=' | '@' | '\t' | '\r'), _) => true,
+        (Some('+' | '-'), Some(c)) => !c.is_ascii_digit(),
+        (Some('+' | '-'), None) => true,
+        _ => false,
+    };
+    if risky {
+        v.insert(0, '\'');
+    }
+    if v.contains([',', '"', '\n', '\r']) || risky {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn the_store_keeps_an_activity_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = JourneyStore::new(dir.path().join("nested"));
+        let entry = ActivityEntry {
+            time: datetime!(2026-11-22 9:00 UTC),
+            upn: "adele@contoso.example".into(),
+            action: "remove".into(),
+            before: Some(Snapshot {
+                kind: "microsoftAuthenticator".into(),
+                name: Some("Pixel 6".into()),
+            }),
+            after: None,
+        };
+        store.record(&entry).unwrap();
+        store.record(&entry).unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(store.activity_path())
+            .and_then(|mut f| std::io::Write::write_all(&mut f, b"{half a line\n"))
+            .unwrap();
+        assert_eq!(store.activity().unwrap(), vec![entry.clone(), entry]);
+    }
+
+    #[test]
+    fn the_activity_log_exports_as_csv_without_formulas() {
+        let entry = |before: Option<Snapshot>, after: Option<Snapshot>| ActivityEntry {
+            time: datetime!(2026-11-22 9:00 UTC),
+            upn: "adele@contoso.example".into(),
+            action: "updatePhone".into(),
+            before,
+            after,
+        };
+        let csv = activity_csv(&[
+            entry(
+                Some(Snapshot::phone("mobile", "+44 7700900123")),
+                Some(Snapshot::phone("mobile", "+44 7700900999")),
+            ),
+            entry(
+                Some(Snapshot {
+                    kind: "microsoftAuthenticator".into(),
+                    name: Some("=HYPERLINK(\"x\")".into()),
+                }),
+                None,
+            ),
+        ]);
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(lines[0], "time,account,action,before,after");
+        assert_eq!(
+            lines[1],
+            "2026-11-22T09:00:00Z,adele@contoso.example,updatePhone,phone: +44 7700900123 (mobile),phone: +44 7700900999 (mobile)"
+        );
+        assert_eq!(
+            lines[2],
+            "2026-11-22T09:00:00Z,adele@contoso.example,updatePhone,\"microsoftAuthenticator: =HYPERLINK(\"\"x\"\")\","
+        );
+        assert_eq!(csv_cell("=1+1"), "\"'=1+1\"");
+        assert_eq!(csv_cell("-x"), "\"'-x\"");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+    }
+}

@@ -1,0 +1,329 @@
+//! Each journey's steps: what a user's intent becomes, checked against the
+//! guardrails before anything starts.
+
+use time::OffsetDateTime;
+
+use super::{known_ids, phone_of, Journey, JourneyError, JourneyKind, Registration, Step};
+use crate::guardrails::{self, Floor, PhoneNumber, PlannedChange, Verdict};
+use crate::security_info::{MethodId, MethodKind, PhoneType, SecondaryMethod, SecurityInfo};
+
+/// The prompt a phone of this type answers by default.
+fn phone_prompt(t: PhoneType) -> SecondaryMethod {
+    match t {
+        PhoneType::Mobile => SecondaryMethod::Sms,
+        PhoneType::AlternateMobile => SecondaryMethod::VoiceAlternateMobile,
+        PhoneType::Office => SecondaryMethod::VoiceOffice,
+    }
+}
+
+/// A removal step the user has not been asked about yet.
+fn remove(id: MethodId, replaced_by_new: bool) -> Step {
+    Step::Remove {
+        id,
+        replaced_by_new,
+        accepted: Vec::new(),
+        raised: Vec::new(),
+    }
+}
+
+impl Journey {
+    fn new(kind: JourneyKind, info: &SecurityInfo, steps: Vec<Step>) -> Journey {
+        Journey {
+            id: uuid::Uuid::new_v4().to_string(),
+            upn: info.account.upn.clone(),
+            kind,
+            started: OffsetDateTime::now_utc(),
+            steps,
+            current: 0,
+            old_device_lost: false,
+            note: None,
+            removed_elsewhere: false,
+        }
+    }
+
+    /// "I have a new phone": confirm it's you, register Authenticator on the
+    /// new phone, check it works, make it the default, and only then remove
+    /// the old phone's Authenticator (if there was one).
+    pub fn new_phone(info: &SecurityInfo, old_device_lost: bool) -> Journey {
+        let old = info
+            .methods
+            .iter()
+            .filter(|m| matches!(m.kind, MethodKind::MicrosoftAuthenticator { .. }))
+            .max_by_key(|m| m.created);
+        let mut steps = vec![
+            Step::ConfirmIdentity,
+            Step::Register {
+                registration: Registration::Authenticator,
+                known_ids: known_ids(info),
+                found: None,
+            },
+            Step::ConfirmWorks { method: None },
+            Step::SetDefault {
+                choice: SecondaryMethod::Push,
+            },
+        ];
+        if let Some(old) = old {
+            steps.push(remove(old.id.clone(), true));
+        }
+        steps.push(Step::Verify);
+        Journey {
+            old_device_lost,
+            ..Journey::new(JourneyKind::NewPhone, info, steps)
+        }
+    }
+
+    /// "My phone number changed": a new number for the phone of `phone_type`
+    /// (added if there is none). When the number moves to another type, the
+    /// new type is added first, the default moves to it, and the old goes last.
+    pub fn phone_number(
+        info: &SecurityInfo,
+        phone_type: PhoneType,
+        number: &PhoneNumber,
+        replacing: Option<PhoneType>,
+    ) -> Result<Journey, JourneyError> {
+        let mut steps = vec![Step::ConfirmIdentity];
+        let change = match phone_of(info, phone_type) {
+            Some(existing) => PlannedChange::UpdatePhone {
+                id: existing.id.clone(),
+                number: number.clone(),
+            },
+            None => PlannedChange::AddPhone {
+                phone_type,
+                number: number.clone(),
+            },
+        };
+        if let Verdict::Refuse(r) = guardrails::check(info, &change, Floor::DEFAULT) {
+            return Err(JourneyError::Refused(r));
+        }
+        let number = number.clone();
+        match change {
+            PlannedChange::UpdatePhone { .. } => {
+                steps.push(Step::UpdatePhone { phone_type, number })
+            }
+            _ => steps.push(Step::AddPhone { phone_type, number }),
+        }
+        if let Some(old_type) = replacing.filter(|o| *o != phone_type) {
+            let old = phone_of(info, old_type).ok_or_else(|| {
+                JourneyError::Invalid(format!(
+                    "you have no {} phone to replace",
+                    old_type.as_graph()
+                ))
+            })?;
+            let default_is_old = info.default_method() == Some(&old.id);
+            if default_is_old {
+                steps.push(Step::SetDefault {
+                    choice: phone_prompt(phone_type),
+                });
+            }
+            steps.push(remove(old.id.clone(), false));
+        }
+        steps.push(Step::Verify);
+        Ok(Journey::new(JourneyKind::PhoneNumber, info, steps))
+    }
+
+    /// "Choose my default."
+    pub fn choose_default(
+        info: &SecurityInfo,
+        choice: &SecondaryMethod,
+    ) -> Result<Journey, JourneyError> {
+        if let Verdict::Refuse(r) = guardrails::check(
+            info,
+            &PlannedChange::SetDefault(choice.clone()),
+            Floor::DEFAULT,
+        ) {
+            return Err(JourneyError::Refused(r));
+        }
+        Ok(Journey::new(
+            JourneyKind::ChooseDefault,
+            info,
+            vec![
+                Step::ConfirmIdentity,
+                Step::SetDefault {
+                    choice: choice.clone(),
+                },
+                Step::Verify,
+            ],
+        ))
+    }
+
+    /// "Get to three": register `registration` on the Security Info page.
+    pub fn add_method(info: &SecurityInfo, registration: Registration) -> Journey {
+        Journey::new(
+            JourneyKind::AddMethod,
+            info,
+            vec![
+                Step::Register {
+                    registration,
+                    known_ids: known_ids(info),
+                    found: None,
+                },
+                Step::Verify,
+            ],
+        )
+    }
+
+    /// Remove one method. Refused at once if a guardrail forbids it.
+    pub fn remove_method(
+        info: &SecurityInfo,
+        id: &MethodId,
+        floor: Floor,
+    ) -> Result<Journey, JourneyError> {
+        let change = PlannedChange::Remove {
+            id: id.clone(),
+            replaced_by: None,
+        };
+        if let Verdict::Refuse(r) = guardrails::check(info, &change, floor) {
+            return Err(JourneyError::Refused(r));
+        }
+        Ok(Journey::new(
+            JourneyKind::RemoveMethod,
+            info,
+            vec![
+                Step::ConfirmIdentity,
+                remove(id.clone(), false),
+                Step::Verify,
+            ],
+        ))
+    }
+}
+
+/// What to register next to get closer to the recommended number: a
+/// phishing-resistant key first if there is none, then Authenticator if
+/// there is none, then an authenticator app; never another method on a
+/// device the account already depends on.
+pub fn suggest_next(info: &SecurityInfo) -> Registration {
+    let has = |f: &dyn Fn(&MethodKind) -> bool| info.methods.iter().any(|m| f(&m.kind));
+    if !has(&|k| k.is_phishing_resistant()) {
+        Registration::SecurityKey
+    } else if !has(&|k| matches!(k, MethodKind::MicrosoftAuthenticator { .. })) {
+        Registration::Authenticator
+    } else if !has(&|k| matches!(k, MethodKind::SoftwareOath)) {
+        Registration::AuthenticatorApp
+    } else {
+        Registration::SecurityKey
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guardrails::Refusal;
+    use crate::journey::fixtures::{adele, app, info, m, phone};
+    use time::macros::datetime;
+
+    fn id(s: &str) -> MethodId {
+        MethodId::parse(s).unwrap()
+    }
+
+    #[test]
+    fn the_new_phone_journey_adds_proves_and_defaults_before_it_removes() {
+        let j = Journey::new_phone(&adele(), false);
+        let names: Vec<&str> = j.steps.iter().map(Step::name).collect();
+        assert_eq!(
+            names,
+            [
+                "confirmIdentity",
+                "register",
+                "confirmWorks",
+                "setDefault",
+                "remove",
+                "verify"
+            ]
+        );
+        assert!(
+            matches!(&j.steps[4], Step::Remove { id, replaced_by_new: true, .. } if id.as_str() == "old-app")
+        );
+        // Without an Authenticator today there is nothing old to remove.
+        let j = Journey::new_phone(
+            &info(vec![phone(PhoneType::Mobile, "+44 7700900123")], "sms"),
+            true,
+        );
+        assert!(!j.steps.iter().any(|s| matches!(s, Step::Remove { .. })));
+        assert!(j.old_device_lost);
+    }
+
+    #[test]
+    fn a_number_moving_to_another_type_adds_first_moves_the_default_then_removes() {
+        let account = info(
+            vec![
+                app("a", "Pixel 6", datetime!(2023-05-01 0:00 UTC)),
+                phone(PhoneType::Office, "+44 2079460000"),
+            ],
+            "voiceOffice",
+        );
+        let n = PhoneNumber::parse("+44 7700900555").unwrap();
+        let j = Journey::phone_number(&account, PhoneType::Mobile, &n, Some(PhoneType::Office))
+            .unwrap();
+        assert_eq!(
+            j.steps,
+            vec![
+                Step::ConfirmIdentity,
+                Step::AddPhone {
+                    phone_type: PhoneType::Mobile,
+                    number: PhoneNumber::parse("+44 7700900555").unwrap()
+                },
+                Step::SetDefault {
+                    choice: SecondaryMethod::Sms
+                },
+                Step::Remove {
+                    id: id(PhoneType::Office.method_id()),
+                    replaced_by_new: false,
+                    accepted: vec![],
+                    raised: vec![]
+                },
+                Step::Verify
+            ]
+        );
+        // A new number for an existing type is an update, in place.
+        let j = Journey::phone_number(
+            &account,
+            PhoneType::Office,
+            &PhoneNumber::parse("+44 2079461111").unwrap(),
+            None,
+        )
+        .unwrap();
+        assert!(matches!(j.steps[1], Step::UpdatePhone { .. }));
+        // A duplicate number is refused before anything starts.
+        let e = Journey::phone_number(
+            &account,
+            PhoneType::Mobile,
+            &PhoneNumber::parse("+44 2079460000").unwrap(),
+            None,
+        )
+        .unwrap_err();
+        assert!(matches!(
+            e,
+            JourneyError::Refused(Refusal::DuplicateNumber { .. })
+        ));
+    }
+
+    #[test]
+    fn removing_refuses_up_front_what_the_guardrails_refuse() {
+        let lone = info(
+            vec![app("a", "Pixel 6", datetime!(2023-05-01 0:00 UTC))],
+            "push",
+        );
+        let e = Journey::remove_method(&lone, &id("a"), Floor::DEFAULT).unwrap_err();
+        assert_eq!(e, JourneyError::Refused(Refusal::LastMethod));
+    }
+
+    #[test]
+    fn the_next_suggestion_prefers_phishing_resistant_then_other_devices() {
+        assert_eq!(suggest_next(&adele()), Registration::SecurityKey);
+        let with_key = info(
+            vec![
+                phone(PhoneType::Mobile, "+44 7700900123"),
+                m(
+                    "k",
+                    MethodKind::Fido2 {
+                        display_name: "YubiKey".into(),
+                        model: None,
+                    },
+                    datetime!(2024-01-01 0:00 UTC),
+                ),
+            ],
+            "sms",
+        );
+        assert_eq!(suggest_next(&with_key), Registration::Authenticator);
+    }
+}

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use mfa_core::assistant::Assistant;
 use mfa_core::config::Helpdesk;
 use mfa_core::config::{self, Config, Endpoints, Layered, Origin, Provenance};
 use mfa_core::device_key::{DeviceEnroller, DeviceKeyStore};
@@ -72,13 +73,11 @@ fn store_name(config: &Config) -> String {
 
 /// Everything a command needs.
 pub struct Backend {
-    pub session: Session,
+    pub session: Arc<Session>,
     pub info: AppInfo,
-    /// Journeys in progress and the activity log (the app's data directory).
-    pub journeys: JourneyStore,
-    /// Serialises journey steps within this process; a lock file
-    /// (`JourneyStore::lock`) does so across app windows.
-    pub journey_guard: tokio::sync::Mutex<()>,
+    /// The journeys' intents over this session, with the journeys in progress
+    /// and the activity log (the app's data directory).
+    pub assistant: Assistant,
     pub floor: Floor,
     pub security_info_url: tauri::Url,
     /// The Security Info page as a QR code (SVG), for the new phone to open.
@@ -166,11 +165,12 @@ fn assemble(p: Parts<'_>) -> Backend {
         .unwrap_or_else(|| config::security_info_url(&p.config.cloud, p.endpoints));
     let mut info = app_info(p.config, p.endpoints, p.layered, p.demo_users);
     info.helpdesk_configured = p.helpdesk.is_some();
+    let session = Arc::new(session);
+    let journeys = JourneyStore::new(p.data_dir.join("journeys").join(store_name(p.config)));
     Backend {
         info,
+        assistant: Assistant::new(session.clone(), journeys, p.layered.floor),
         session,
-        journeys: JourneyStore::new(p.data_dir.join("journeys").join(store_name(p.config))),
-        journey_guard: tokio::sync::Mutex::new(()),
         floor: p.layered.floor,
         security_info_qr_svg: mfa_core::qr::svg_for(security_info_url.as_str()).unwrap_or_default(),
         security_info_url,

@@ -127,14 +127,14 @@ impl From<SessionError> for ErrorView {
 
 // ---- Changing Security Info: the guided journeys -------------------------
 //
-// Every journey command loads the journey from disk, runs it under the
-// journey lock (one step at a time in this process, and across app windows
-// through a lock file), saves it, and answers with where it stands. Arguments
-// are validated (phone types, numbers, prompts, method ids) before anything
-// is sent.
+// Each command checks its arguments (phone types, numbers, prompts, method
+// ids) before anything is sent, and delegates to `mfa_core::assistant`,
+// which runs the journey under its locks and saves it; the answer is the
+// journey where it stands (`Journey::waiting`).
 
+use mfa_core::assistant::Answer;
 use mfa_core::guardrails::PhoneNumber;
-use mfa_core::journey::{Journey, JourneyError, Registration, Waiting};
+use mfa_core::journey::{Journey, JourneyError, Registration};
 use mfa_core::security_info::{MethodId, PhoneType, SecondaryMethod};
 
 use crate::wire::{ActivityView, ExportView, JourneyView};
@@ -196,62 +196,12 @@ fn view(backend: &crate::backend::Backend, journey: &Journey) -> JourneyView {
     )
 }
 
-/// The signed-in user's journey from disk, if it is theirs.
-async fn load_journey(backend: &crate::backend::Backend) -> CommandResult<Option<Journey>> {
-    let upn = backend
-        .session
-        .signed_in_upn()
-        .await
-        .ok_or_else(|| ErrorView::from(SessionError::NotSignedIn))?;
-    Ok(backend
-        .journeys
-        .load()?
-        .filter(|j| j.upn().eq_ignore_ascii_case(&upn)))
-}
-
-/// Starts a journey unless another one is unfinished, then runs it as far
-/// as it can go.
-async fn start(
-    backend: &crate::backend::Backend,
-    plan: impl FnOnce(&mfa_core::security_info::SecurityInfo) -> Result<Journey, JourneyError>,
-) -> CommandResult<JourneyView> {
-    let _guard = backend.journey_guard.lock().await;
-    let _lock = backend.journeys.lock()?;
-    if let Some(j) = load_journey(backend).await? {
-        if !j.is_finished() {
-            return Err(invalid(
-                "another change is still in progress; continue or stop it first".into(),
-            ));
-        }
-    }
-    let info = backend.session.security_info().await?;
-    let mut journey = plan(&info)?;
-    let waiting = journey
-        .advance(&backend.session, &backend.journeys, backend.floor)
-        .await;
-    finish_step(backend, journey, waiting)
-}
-
-/// Saves the outcome of a step and turns it into the answer.
-fn finish_step(
-    backend: &crate::backend::Backend,
-    journey: Journey,
-    waiting: Result<Waiting, JourneyError>,
-) -> CommandResult<JourneyView> {
-    backend.journeys.save(&journey)?;
-    waiting?;
-    Ok(view(backend, &journey))
-}
-
+/// Where the signed-in user's journey stands, without sending anything.
 #[tauri::command]
 pub async fn current_journey(state: State<'_, AppState>) -> CommandResult<Option<JourneyView>> {
     let backend = state.backend().await?;
-    let _guard = backend.journey_guard.lock().await;
-    let Some(journey) = load_journey(&backend).await? else {
-        return Ok(None);
-    };
-    // Where it stands, without sending anything.
-    Ok(Some(view(&backend, &journey)))
+    let journey = backend.assistant.current_journey().await?;
+    Ok(journey.map(|j| view(&backend, &j)))
 }
 
 #[tauri::command]
@@ -260,10 +210,8 @@ pub async fn start_new_phone(
     old_device_lost: bool,
 ) -> CommandResult<JourneyView> {
     let backend = state.backend().await?;
-    start(&backend, |info| {
-        Ok(Journey::new_phone(info, old_device_lost))
-    })
-    .await
+    let journey = backend.assistant.start_new_phone(old_device_lost).await?;
+    Ok(view(&backend, &journey))
 }
 
 fn parse_phone_type(s: &str) -> CommandResult<PhoneType> {
@@ -285,10 +233,11 @@ pub async fn change_phone_number(
     let replacing = replacing.as_deref().map(parse_phone_type).transpose()?;
     let number = PhoneNumber::parse(&number).map_err(|e| invalid(e.to_string()))?;
     let backend = state.backend().await?;
-    start(&backend, |info| {
-        Journey::phone_number(info, phone_type, &number, replacing)
-    })
-    .await
+    let journey = backend
+        .assistant
+        .change_phone_number(phone_type, &number, replacing)
+        .await?;
+    Ok(view(&backend, &journey))
 }
 
 #[tauri::command]
@@ -305,7 +254,8 @@ pub async fn choose_default(
         known => known,
     };
     let backend = state.backend().await?;
-    start(&backend, |info| Journey::choose_default(info, &choice)).await
+    let journey = backend.assistant.choose_default(&choice).await?;
+    Ok(view(&backend, &journey))
 }
 
 #[tauri::command]
@@ -324,15 +274,16 @@ pub async fn add_method(
         }
     };
     let backend = state.backend().await?;
-    start(&backend, |info| Ok(Journey::add_method(info, registration))).await
+    let journey = backend.assistant.add_method(registration).await?;
+    Ok(view(&backend, &journey))
 }
 
 #[tauri::command]
 pub async fn remove_method(state: State<'_, AppState>, id: String) -> CommandResult<JourneyView> {
     let id = MethodId::parse(&id).map_err(invalid)?;
     let backend = state.backend().await?;
-    let floor = backend.floor;
-    start(&backend, |info| Journey::remove_method(info, &id, floor)).await
+    let journey = backend.assistant.remove_method(&id).await?;
+    Ok(view(&backend, &journey))
 }
 
 /// Runs the journey on from where it stands (after the user acted in the
@@ -340,15 +291,8 @@ pub async fn remove_method(state: State<'_, AppState>, id: String) -> CommandRes
 #[tauri::command]
 pub async fn continue_journey(state: State<'_, AppState>) -> CommandResult<JourneyView> {
     let backend = state.backend().await?;
-    let _guard = backend.journey_guard.lock().await;
-    let _lock = backend.journeys.lock()?;
-    let mut journey = load_journey(&backend)
-        .await?
-        .ok_or_else(|| invalid("no change is in progress".into()))?;
-    let waiting = journey
-        .advance(&backend.session, &backend.journeys, backend.floor)
-        .await;
-    finish_step(&backend, journey, waiting)
+    let journey = backend.assistant.continue_journey().await?;
+    Ok(view(&backend, &journey))
 }
 
 /// The user's answer at a step: `works`, `notWorking` or `acceptConcerns`.
@@ -357,11 +301,6 @@ pub async fn answer_journey(
     state: State<'_, AppState>,
     answer: String,
 ) -> CommandResult<JourneyView> {
-    enum Answer {
-        Works,
-        NotWorking,
-        AcceptConcerns,
-    }
     let answer = match answer.as_str() {
         "works" => Answer::Works,
         "notWorking" => Answer::NotWorking,
@@ -373,29 +312,8 @@ pub async fn answer_journey(
         }
     };
     let backend = state.backend().await?;
-    let _guard = backend.journey_guard.lock().await;
-    let _lock = backend.journeys.lock()?;
-    let mut journey = load_journey(&backend)
-        .await?
-        .ok_or_else(|| invalid("no change is in progress".into()))?;
-    match answer {
-        Answer::Works => journey.answer_works(true)?,
-        Answer::NotWorking => {
-            journey.answer_works(false)?;
-            backend.journeys.save(&journey)?;
-            return Ok(view(&backend, &journey));
-        }
-        Answer::AcceptConcerns => {
-            // The concerns accepted are those the guardrails raise now.
-            let info = backend.session.security_info().await?;
-            let concerns = journey.pending_concerns(&info, backend.floor)?;
-            journey.accept_concerns(&concerns)?;
-        }
-    }
-    let waiting = journey
-        .advance(&backend.session, &backend.journeys, backend.floor)
-        .await;
-    finish_step(&backend, journey, waiting)
+    let journey = backend.assistant.answer(answer).await?;
+    Ok(view(&backend, &journey))
 }
 
 /// "Confirm it's you": a sign-in in the browser with a fresh MFA.
@@ -435,24 +353,15 @@ pub async fn open_security_info(state: State<'_, AppState>) -> CommandResult<()>
 #[tauri::command]
 pub async fn end_journey(state: State<'_, AppState>) -> CommandResult<()> {
     let backend = state.backend().await?;
-    let _guard = backend.journey_guard.lock().await;
-    let _lock = backend.journeys.lock()?;
-    backend.journeys.clear()?;
-    Ok(())
+    Ok(backend.assistant.end_journey().await?)
 }
 
+/// The signed-in user's activity, newest first.
 #[tauri::command]
 pub async fn activity_log(state: State<'_, AppState>) -> CommandResult<Vec<ActivityView>> {
     let backend = state.backend().await?;
-    let upn = backend.session.signed_in_upn().await;
-    Ok(backend
-        .journeys
-        .activity()?
-        .iter()
-        .filter(|e| upn.as_deref().is_none_or(|u| e.upn.eq_ignore_ascii_case(u)))
-        .rev()
-        .map(ActivityView::from)
-        .collect())
+    let entries = backend.assistant.activity().await?;
+    Ok(entries.iter().map(ActivityView::from).collect())
 }
 
 /// Writes the activity log as CSV to the user's Downloads folder (or the
@@ -460,28 +369,7 @@ pub async fn activity_log(state: State<'_, AppState>) -> CommandResult<Vec<Activ
 #[tauri::command]
 pub async fn export_activity_log(state: State<'_, AppState>) -> CommandResult<ExportView> {
     let backend = state.backend().await?;
-    let entries = backend.journeys.activity()?;
-    let dir = directories::UserDirs::new()
-        .and_then(|d| {
-            d.download_dir()
-                .map(Into::into)
-                .or_else(|| Some(d.home_dir().to_owned()))
-        })
-        .ok_or_else(|| internal("no Downloads or home folder to write to".into()))?;
-    let stamp = time::OffsetDateTime::now_utc()
-        .format(&time::macros::format_description!(
-            "[year][month][day]-[hour][minute][second]"
-        ))
-        .unwrap_or_default();
-    let path = dir.join(format!("mfa-assistant-activity-{stamp}.csv"));
-    let csv = mfa_core::journey::activity_csv(&entries);
-    std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(&path, csv))
-        .map_err(|e| internal(format!("{}: {e}", path.display())))?;
-    Ok(ExportView {
-        path: path.display().to_string(),
-        entries: entries.len() as u32,
-    })
+    Ok(ExportView::from(&backend.assistant.export_activity()?))
 }
 
 // ---- Locked out: "request admin reset" -------------------------------------

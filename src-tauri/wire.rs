@@ -543,6 +543,15 @@ pub struct ExportView {
     pub entries: u32,
 }
 
+impl From<&mfa_core::assistant::Export> for ExportView {
+    fn from(e: &mfa_core::assistant::Export) -> ExportView {
+        ExportView {
+            path: e.path.display().to_string(),
+            entries: e.entries as u32,
+        }
+    }
+}
+
 impl JourneyView {
     /// The view of `journey` where it stands ([`Journey::waiting`]).
     pub fn new(

@@ -1,9 +1,11 @@
 //! MFA Assistant's core: everything except the window.
 //!
 //! Invariant: nothing here imports `tauri` (checked by `tests/architecture.rs`
-//! at the workspace root). The Tauri layer calls [`session::Session`] and
-//! turns its results into wire types.
+//! at the workspace root). The Tauri layer calls [`assistant::Assistant`]
+//! (the journeys) and [`session::Session`], and turns their results into
+//! wire types.
 
+pub mod assistant;
 pub mod auth;
 pub mod config;
 pub mod device_key;

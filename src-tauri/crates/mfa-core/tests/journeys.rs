@@ -6,7 +6,10 @@ mod common;
 
 use common::{browser_done, Harness, ScriptedBrowser};
 use mfa_core::guardrails::{Concern, Floor, PhoneNumber, Refusal};
-use mfa_core::journey::{Journey, JourneyError, JourneyStore, Registration, Step, Waiting};
+use std::sync::Arc;
+
+use mfa_core::assistant::{Answer, Assistant};
+use mfa_core::journey::{Journey, JourneyError, JourneyStore, Note, Registration, Step, Waiting};
 use mfa_core::security_info::{MethodId, MethodKind, PhoneType, SecondaryMethod};
 use mfa_core::session::{MethodChange, Session, SessionError};
 use tenant_emulator::browser::{self, BrowserAction, BrowserScript, SecurityInfoStep};
@@ -660,4 +663,156 @@ async fn graph_refuses_bad_phone_writes_with_clear_errors() {
         .filter(|m| matches!(m.kind, MethodKind::Phone { .. }))
         .collect();
     assert_eq!(phones.len(), 1);
+}
+
+// ---- the same journeys through the application layer ----------------------
+
+/// The app's intents over `session` (kept by the test too, to confirm it's
+/// the user in the scripted browser) and the journeys in `dir`.
+fn assistant(session: &Arc<Session>, dir: &tempfile::TempDir) -> Assistant {
+    Assistant::new(
+        session.clone(),
+        JourneyStore::new(dir.path()),
+        Floor::DEFAULT,
+    )
+}
+
+#[tokio::test]
+async fn the_assistant_runs_one_journey_at_a_time_and_exports_what_it_did() {
+    let h = Harness::start().await;
+    let session = Arc::new(signed_in(&h, "ben").await);
+    let dir = tempfile::tempdir().unwrap();
+    let app = assistant(&session, &dir);
+    assert_eq!(app.current_journey().await, Ok(None));
+
+    let journey = app
+        .choose_default(&SecondaryMethod::VoiceMobile)
+        .await
+        .unwrap();
+    assert_eq!(journey.waiting(), Waiting::ConfirmIdentity);
+    assert_eq!(writes(&h), 0);
+    let e = app.add_method(Registration::SecurityKey).await.unwrap_err();
+    assert!(
+        matches!(&e, JourneyError::Invalid(m) if m.contains("another change is still in progress")),
+        "{e:?}"
+    );
+    // Where it stands is read, not run.
+    let read = app.current_journey().await.unwrap().unwrap();
+    assert_eq!(read, journey);
+
+    // Another app window holds the tenant's journey lock.
+    let other_window = JourneyStore::new(dir.path()).lock().unwrap();
+    assert_eq!(app.continue_journey().await, Err(JourneyError::Busy));
+    assert_eq!(app.end_journey().await, Err(JourneyError::Busy));
+    drop(other_window);
+
+    confirm(&session, "ben").await;
+    let journey = app.continue_journey().await.unwrap();
+    assert_eq!(journey.waiting(), Waiting::Finished);
+    let activity = app.activity().await.unwrap();
+    assert_eq!(activity.len(), 1);
+    assert_eq!(activity[0].action, "setDefault");
+
+    let downloads = tempfile::tempdir().unwrap();
+    let export = app.export_activity_to(downloads.path()).unwrap();
+    assert_eq!(export.entries, 1);
+    assert!(export.path.starts_with(downloads.path()));
+    let csv = std::fs::read_to_string(&export.path).unwrap();
+    assert!(
+        csv.starts_with("time,account,action,before,after\r\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("ben@contoso-demo.example,setDefault,"),
+        "{csv}"
+    );
+
+    app.end_journey().await.unwrap();
+    assert_eq!(app.current_journey().await, Ok(None));
+    assert_eq!(
+        app.continue_journey().await,
+        Err(JourneyError::Invalid("no change is in progress".into()))
+    );
+}
+
+#[tokio::test]
+async fn after_an_outage_the_journey_waits_to_continue_not_to_confirm_again() {
+    let h = Harness::start().await;
+    let session = Arc::new(signed_in(&h, "ben").await);
+    confirm(&session, "ben").await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = assistant(&session, &dir);
+    h.emulator.faults().inject(Fault::status(
+        "PATCH /beta/me/authentication/signInPreferences",
+        503,
+        Some("0"),
+        10,
+    ));
+    let e = app
+        .choose_default(&SecondaryMethod::VoiceMobile)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            JourneyError::Session(SessionError::Graph(mfa_core::graph::GraphError::Busy {
+                status: 503,
+                ..
+            }))
+        ),
+        "{e:?}"
+    );
+    // Saved at the step that failed, which needs nothing from the user.
+    let journey = app.current_journey().await.unwrap().unwrap();
+    assert_eq!(journey.current(), 1);
+    assert_eq!(journey.waiting(), Waiting::Continue);
+    h.emulator.faults().clear();
+    let journey = app.continue_journey().await.unwrap();
+    assert_eq!(journey.waiting(), Waiting::Finished);
+}
+
+#[tokio::test]
+async fn the_assistant_takes_the_users_answers_at_the_new_phone() {
+    let h = Harness::start().await;
+    let session = Arc::new(signed_in(&h, "adele").await);
+    confirm(&session, "adele").await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = assistant(&session, &dir);
+    let journey = app.start_new_phone(false).await.unwrap();
+    assert_eq!(
+        journey.waiting(),
+        Waiting::Register(Registration::Authenticator)
+    );
+    let e = app.answer(Answer::Works).await.unwrap_err();
+    assert!(matches!(e, JourneyError::Invalid(_)), "{e:?}");
+    on_the_page(
+        &h,
+        "adele",
+        SecurityInfoStep::AddAuthenticator {
+            device_name: "Pixel 9".into(),
+        },
+    )
+    .await;
+    let journey = app.continue_journey().await.unwrap();
+    let Waiting::ConfirmWorks { method: Some(new) } = journey.waiting() else {
+        panic!("expected 'does it work?', got {:?}", journey.waiting());
+    };
+    let info = session.security_info().await.unwrap();
+    assert!(matches!(
+        info.methods.iter().find(|m| m.id == new).map(|m| &m.kind),
+        Some(MethodKind::MicrosoftAuthenticator { device_name }) if device_name == "Pixel 9"
+    ));
+    let journey = app.answer(Answer::NotWorking).await.unwrap();
+    assert_eq!(journey.note(), Some(&Note::NotWorking));
+    assert!(matches!(journey.waiting(), Waiting::ConfirmWorks { .. }));
+    let journey = app.answer(Answer::Works).await.unwrap();
+    assert_eq!(journey.waiting(), Waiting::Finished);
+    let actions: Vec<String> = app
+        .activity()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, ["remove", "registered"], "newest first");
 }

@@ -1,0 +1,238 @@
+//! The application layer: one method per user intent, plain typed data in
+//! and out, so the window's commands only delegate and tests can drive the
+//! app without a window.
+//!
+//! Today it covers the guided journeys; signing in and the reset requests
+//! still go to [`Session`] and [`crate::helpdesk`] directly (issue 13).
+//!
+//! Every journey intent runs under the journey guard (one step at a time in
+//! this process) and, when it may change something, the tenant's journey
+//! lock (across app windows, [`JourneyStore::lock`]).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::guardrails::{Floor, PhoneNumber};
+use crate::journey::{
+    activity_csv, ActivityEntry, Journey, JourneyError, JourneyStore, Registration,
+};
+use crate::security_info::{MethodId, PhoneType, SecondaryMethod, SecurityInfo};
+use crate::session::{Session, SessionError};
+
+/// The user's answer at a journey step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// The new method works: move on.
+    Works,
+    /// It does not: stay at the step (nothing is removed).
+    NotWorking,
+    /// Accept the concerns the guardrails raise now about the removal.
+    AcceptConcerns,
+}
+
+/// Where the activity log was exported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    pub path: PathBuf,
+    pub entries: usize,
+}
+
+/// The app's intents, over one signed-in session and one tenant's journeys.
+pub struct Assistant {
+    session: Arc<Session>,
+    journeys: JourneyStore,
+    /// Serialises journey steps within this process.
+    journey_guard: tokio::sync::Mutex<()>,
+    floor: Floor,
+}
+
+impl Assistant {
+    pub fn new(session: Arc<Session>, journeys: JourneyStore, floor: Floor) -> Assistant {
+        Assistant {
+            session,
+            journeys,
+            journey_guard: tokio::sync::Mutex::new(()),
+            floor,
+        }
+    }
+
+    /// The signed-in user's unfinished (or just finished) journey, read
+    /// without sending anything; [`Journey::waiting`] says where it stands.
+    pub async fn current_journey(&self) -> Result<Option<Journey>, JourneyError> {
+        let _guard = self.journey_guard.lock().await;
+        self.load_journey().await
+    }
+
+    /// "I have a new phone".
+    pub async fn start_new_phone(&self, old_device_lost: bool) -> Result<Journey, JourneyError> {
+        self.start(|info| Ok(Journey::new_phone(info, old_device_lost)))
+            .await
+    }
+
+    /// "My phone number changed" (to another type when `replacing` is set).
+    pub async fn change_phone_number(
+        &self,
+        phone_type: PhoneType,
+        number: &PhoneNumber,
+        replacing: Option<PhoneType>,
+    ) -> Result<Journey, JourneyError> {
+        self.start(|info| Journey::phone_number(info, phone_type, number, replacing))
+            .await
+    }
+
+    /// "Choose my default".
+    pub async fn choose_default(&self, choice: &SecondaryMethod) -> Result<Journey, JourneyError> {
+        self.start(|info| Journey::choose_default(info, choice))
+            .await
+    }
+
+    /// "Get to three": register `registration`.
+    pub async fn add_method(&self, registration: Registration) -> Result<Journey, JourneyError> {
+        self.start(|info| Ok(Journey::add_method(info, registration)))
+            .await
+    }
+
+    /// Remove one method, with the organisation's floor.
+    pub async fn remove_method(&self, id: &MethodId) -> Result<Journey, JourneyError> {
+        let floor = self.floor;
+        self.start(|info| Journey::remove_method(info, id, floor))
+            .await
+    }
+
+    /// Runs the journey on from where it stands (after the user acted in
+    /// the browser, or to check Graph again).
+    pub async fn continue_journey(&self) -> Result<Journey, JourneyError> {
+        let _guard = self.journey_guard.lock().await;
+        let _lock = self.journeys.lock()?;
+        let journey = self.journey_in_progress().await?;
+        self.advance(journey).await
+    }
+
+    /// The user's answer at the current step.
+    pub async fn answer(&self, answer: Answer) -> Result<Journey, JourneyError> {
+        let _guard = self.journey_guard.lock().await;
+        let _lock = self.journeys.lock()?;
+        let mut journey = self.journey_in_progress().await?;
+        match answer {
+            Answer::Works => journey.answer_works(true)?,
+            Answer::NotWorking => {
+                journey.answer_works(false)?;
+                self.journeys.save(&journey)?;
+                return Ok(journey);
+            }
+            Answer::AcceptConcerns => {
+                // The concerns accepted are those the guardrails raise now.
+                let info = self.session.security_info().await?;
+                let concerns = journey.pending_concerns(&info, self.floor)?;
+                journey.accept_concerns(&concerns)?;
+            }
+        }
+        self.advance(journey).await
+    }
+
+    /// Stops following the journey. Steps already done stay done (and are in
+    /// the activity log); nothing half-done is left, because each step
+    /// finishes or is not sent.
+    pub async fn end_journey(&self) -> Result<(), JourneyError> {
+        let _guard = self.journey_guard.lock().await;
+        let _lock = self.journeys.lock()?;
+        self.journeys.clear()
+    }
+
+    /// The signed-in user's activity, newest first (everyone's when no one
+    /// is signed in).
+    pub async fn activity(&self) -> Result<Vec<ActivityEntry>, JourneyError> {
+        let upn = self.session.signed_in_upn().await;
+        let mut entries: Vec<ActivityEntry> = self
+            .journeys
+            .activity()?
+            .into_iter()
+            .filter(|e| upn.as_deref().is_none_or(|u| e.upn.eq_ignore_ascii_case(u)))
+            .collect();
+        entries.reverse();
+        Ok(entries)
+    }
+
+    /// Writes the whole activity log as CSV to the user's Downloads folder
+    /// (or the home folder).
+    pub fn export_activity(&self) -> Result<Export, JourneyError> {
+        let dir = directories::UserDirs::new()
+            .and_then(|d| {
+                d.download_dir()
+                    .map(Into::into)
+                    .or_else(|| Some(d.home_dir().to_owned()))
+            })
+            .ok_or_else(|| {
+                JourneyError::Storage("no Downloads or home folder to write to".into())
+            })?;
+        self.export_activity_to(&dir)
+    }
+
+    /// Writes the whole activity log as CSV into `dir`, named by the time.
+    pub fn export_activity_to(&self, dir: &Path) -> Result<Export, JourneyError> {
+        let entries = self.journeys.activity()?;
+        let stamp = time::OffsetDateTime::now_utc()
+            .format(&time::macros::format_description!(
+                "[year][month][day]-[hour][minute][second]"
+            ))
+            .unwrap_or_default();
+        let path = dir.join(format!("mfa-assistant-activity-{stamp}.csv"));
+        std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&path, activity_csv(&entries)))
+            .map_err(|e| JourneyError::Storage(format!("{}: {e}", path.display())))?;
+        Ok(Export {
+            path,
+            entries: entries.len(),
+        })
+    }
+
+    /// Starts a journey unless another one is unfinished, then runs it as
+    /// far as it can go.
+    async fn start(
+        &self,
+        plan: impl FnOnce(&SecurityInfo) -> Result<Journey, JourneyError>,
+    ) -> Result<Journey, JourneyError> {
+        let _guard = self.journey_guard.lock().await;
+        let _lock = self.journeys.lock()?;
+        if let Some(j) = self.load_journey().await? {
+            if !j.is_finished() {
+                return Err(JourneyError::Invalid(
+                    "another change is still in progress; continue or stop it first".into(),
+                ));
+            }
+        }
+        let info = self.session.security_info().await?;
+        let journey = plan(&info)?;
+        self.advance(journey).await
+    }
+
+    /// Runs `journey` on and saves where it stopped, also when a step
+    /// failed (the window then reads where it stands).
+    async fn advance(&self, mut journey: Journey) -> Result<Journey, JourneyError> {
+        let ran = journey
+            .advance(&self.session, &self.journeys, self.floor)
+            .await;
+        self.journeys.save(&journey)?;
+        ran?;
+        Ok(journey)
+    }
+
+    /// The signed-in user's journey from disk, if it is theirs.
+    async fn load_journey(&self) -> Result<Option<Journey>, JourneyError> {
+        let upn = self
+            .session
+            .signed_in_upn()
+            .await
+            .ok_or(SessionError::NotSignedIn)?;
+        Ok(self
+            .journeys
+            .load()?
+            .filter(|j| j.upn().eq_ignore_ascii_case(&upn)))
+    }
+
+    async fn journey_in_progress(&self) -> Result<Journey, JourneyError> {
+        self.load_journey()
+            .await?
+            .ok_or_else(|| JourneyError::Invalid("no change is in progress".into()))
+    }
+}

@@ -1,24 +1,23 @@
-//! The app's state: the configuration, the session, and (in demo mode) the
-//! in-process tenant emulator. Built once, in the background, on first use.
+//! The app's composition root: reads the configuration (or starts the demo
+//! tenant) and builds the [`Assistant`] the commands delegate to. Built
+//! once, in the background, on first use.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use mfa_core::assistant::Assistant;
+use mfa_core::assistant::{Assistant, ResetDesk};
 use mfa_core::config::Helpdesk;
 use mfa_core::config::{self, Config, Endpoints, Layered, Origin, Provenance};
 use mfa_core::device_key::{DeviceEnroller, DeviceKeyStore};
 use mfa_core::guardrails::Floor;
-use mfa_core::helpdesk::{Outbox, ResetRequest};
+use mfa_core::helpdesk::Outbox;
 use mfa_core::journey::JourneyStore;
 use mfa_core::session::Session;
+use mfa_core::settings::SettingsInUse;
 use mfa_core::token_store::DEFAULT_SERVICE;
 use tokio::sync::OnceCell;
 
-use crate::wire::{
-    AppInfo, DemoUserView, ErrorCode, ErrorView, SettingOrigin, SettingView, SettingsView,
-    TenantView,
-};
+use crate::wire::{AppInfo, DemoUserView, ErrorCode, ErrorView, SettingsView, TenantView};
 
 /// Where the backend's configuration comes from.
 #[derive(Debug, Clone)]
@@ -50,9 +49,11 @@ pub struct ExplicitBackend {
 fn data_dir() -> Result<PathBuf, ErrorView> {
     directories::ProjectDirs::from("", "", "mfa-assistant")
         .map(|d| d.data_dir().to_owned())
-        .ok_or_else(|| ErrorView {
-            code: ErrorCode::Internal,
-            message: "this platform has no data directory for the app".into(),
+        .ok_or_else(|| {
+            ErrorView::new(
+                ErrorCode::Internal,
+                "this platform has no data directory for the app",
+            )
         })
 }
 
@@ -71,39 +72,13 @@ fn store_name(config: &Config) -> String {
         .collect()
 }
 
-/// Everything a command needs.
+/// What the commands need: the app's own facts and the assistant.
 pub struct Backend {
-    pub session: Arc<Session>,
     pub info: AppInfo,
-    /// The journeys' intents over this session, with the journeys in progress
-    /// and the activity log (the app's data directory).
-    pub assistant: Assistant,
-    pub floor: Floor,
-    pub security_info_url: tauri::Url,
-    /// The Security Info page as a QR code (SVG), for the new phone to open.
-    pub security_info_qr_svg: String,
-    /// The locked-out path: where requests go (none if the organisation
-    /// configured none), their durable outbox, and what a request is checked against.
-    pub reset: ResetRequests,
+    pub assistant: Arc<Assistant>,
     /// Keeps the demo tenant running as long as the app.
     #[cfg(feature = "demo-tenant")]
     _demo_tenant: Option<tenant_emulator::Emulator>,
-}
-
-/// Everything "request admin reset" needs; it works without any sign-in.
-pub struct ResetRequests {
-    pub helpdesk: Option<Helpdesk>,
-    pub outbox: Outbox,
-    pub organisation_domains: Vec<String>,
-    pub tenant: Option<String>,
-    /// Requests the user has previewed but not sent, by draft id: what is
-    /// sent is exactly what was shown.
-    pub drafts: std::sync::Mutex<std::collections::HashMap<String, ResetRequest>>,
-    /// Wakes the delivery task when a request is queued.
-    pub wake: Arc<tokio::sync::Notify>,
-    /// This computer's device keys, when the helpdesk is a relay (device
-    /// proof); requests to it are signed with them.
-    pub device_keys: Option<DeviceKeyStore>,
 }
 
 /// The parts every way of starting shares.
@@ -139,86 +114,48 @@ fn assemble(p: Parts<'_>) -> Backend {
         }
         _ => None,
     };
-    let device_keys = relay
-        .as_ref()
-        .map(|_| DeviceKeyStore::new(p.keychain_service, &p.config.keychain_account()));
-    let mut outbox = Outbox::new(p.data_dir.join("outbox").join(store_name(p.config)));
+    let mut reset = ResetDesk::new(
+        p.helpdesk.clone(),
+        Outbox::new(p.data_dir.join("outbox").join(store_name(p.config))),
+        p.organisation_domains,
+        Some(p.config.tenant.clone()),
+        env!("CARGO_PKG_VERSION"),
+    );
     let mut session = p.session;
-    if let (Some((relay, scope)), Some(store)) = (&relay, &device_keys) {
-        outbox = outbox.with_device_keys(store.clone());
+    if let Some((relay, scope)) = &relay {
+        let store = DeviceKeyStore::new(p.keychain_service, &p.config.keychain_account());
+        reset = reset.with_device_keys(store.clone());
         session = session.with_device_proof(DeviceEnroller::new(
             p.http.clone(),
             relay,
             scope,
-            store.clone(),
+            store,
             env!("CARGO_PKG_VERSION"),
         ));
     }
-    let wake = Arc::new(tokio::sync::Notify::new());
-    if let Some(helpdesk) = p.helpdesk.clone() {
-        spawn_delivery(outbox.clone(), p.http.clone(), helpdesk, wake.clone());
-    }
+    reset.deliver_in_background(p.http.clone());
     let security_info_url = p
         .layered
         .security_info_url
         .clone()
         .unwrap_or_else(|| config::security_info_url(&p.config.cloud, p.endpoints));
-    let mut info = app_info(p.config, p.endpoints, p.layered, p.demo_users);
-    info.helpdesk_configured = p.helpdesk.is_some();
-    let session = Arc::new(session);
+    let settings = SettingsInUse::new(p.config, p.endpoints, p.layered);
+    let info = app_info(p.config, &settings, p.demo_users, p.helpdesk.is_some());
     let journeys = JourneyStore::new(p.data_dir.join("journeys").join(store_name(p.config)));
+    let assistant = Assistant::new(
+        Arc::new(session),
+        journeys,
+        p.layered.floor,
+        security_info_url,
+    )
+    .with_reset_desk(reset)
+    .with_settings(settings);
     Backend {
         info,
-        assistant: Assistant::new(session.clone(), journeys, p.layered.floor),
-        session,
-        floor: p.layered.floor,
-        security_info_qr_svg: mfa_core::qr::svg_for(security_info_url.as_str()).unwrap_or_default(),
-        security_info_url,
-        reset: ResetRequests {
-            helpdesk: p.helpdesk,
-            outbox,
-            organisation_domains: p.organisation_domains,
-            tenant: Some(p.config.tenant.clone()),
-            drafts: std::sync::Mutex::new(std::collections::HashMap::new()),
-            wake,
-            device_keys,
-        },
+        assistant: Arc::new(assistant),
         #[cfg(feature = "demo-tenant")]
         _demo_tenant: None,
     }
-}
-
-/// Delivers the outbox in the background: at start (requests left from a
-/// previous run), when woken, and when the next retry is due.
-fn spawn_delivery(
-    outbox: Outbox,
-    http: reqwest::Client,
-    helpdesk: Helpdesk,
-    wake: Arc<tokio::sync::Notify>,
-) {
-    tauri::async_runtime::spawn(async move {
-        loop {
-            let now = time::OffsetDateTime::now_utc();
-            if let Err(e) = outbox.deliver_due(&http, &helpdesk, now).await {
-                tracing::warn!("reset requests: {e}");
-            }
-            let wait = match outbox.next_due() {
-                Ok(Some(at)) => {
-                    let left = at - time::OffsetDateTime::now_utc();
-                    std::time::Duration::try_from(left).unwrap_or_default()
-                }
-                Ok(None) => std::time::Duration::from_secs(3600),
-                Err(e) => {
-                    tracing::warn!("reset requests: {e}");
-                    std::time::Duration::from_secs(30)
-                }
-            };
-            tokio::select! {
-                _ = tokio::time::sleep(wait.max(std::time::Duration::from_millis(200))) => {}
-                _ = wake.notified() => {}
-            }
-        }
-    });
 }
 
 /// Managed Tauri state: cheap to clone, initialised once.
@@ -247,13 +184,15 @@ impl AppState {
             .await
             .clone()
     }
+
+    /// The assistant the commands delegate to (see [`AppState::backend`]).
+    pub async fn assistant(&self) -> Result<Arc<Assistant>, ErrorView> {
+        Ok(self.backend().await?.assistant.clone())
+    }
 }
 
 fn config_error(message: String) -> ErrorView {
-    ErrorView {
-        code: ErrorCode::ConfigInvalid,
-        message,
-    }
+    ErrorView::new(ErrorCode::ConfigInvalid, message)
 }
 
 async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
@@ -339,14 +278,14 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                     }))
                 }
                 None if layered.demo_allowed => start_demo(&layered).await,
-                None => Err(ErrorView {
-                    code: ErrorCode::NotConfigured,
-                    message: format!(
+                None => Err(ErrorView::new(
+                    ErrorCode::NotConfigured,
+                    format!(
                         "no tenant is configured and {} turns the demo tenant off (allow_demo_tenant = false); \
                          `tenant` and `client_id` belong in that file",
                         layered.provenance.managed_file.display()
                     ),
-                }),
+                )),
             }
         }
     }
@@ -355,10 +294,7 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
 #[cfg(feature = "demo-tenant")]
 async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
     use tenant_emulator::{demo, Emulator, EmulatorConfig};
-    let internal = |message: String| ErrorView {
-        code: ErrorCode::Internal,
-        message,
-    };
+    let internal = |message: String| ErrorView::new(ErrorCode::Internal, message);
     // The demo tenant keeps its state (users, methods, refresh tokens) next to
     // the app's data, so a demo sign-in survives a restart like a real one.
     let state_dir = directories::ProjectDirs::from("", "", "mfa-assistant")
@@ -430,21 +366,21 @@ async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
         .as_ref()
         .map(|u| format!(" or {}", u.display()))
         .unwrap_or_default();
-    Err(ErrorView {
-        code: ErrorCode::NotConfigured,
-        message: format!(
+    Err(ErrorView::new(
+        ErrorCode::NotConfigured,
+        format!(
             "no tenant is configured: set `tenant` and `client_id` in {}{user} (see the README); \
              this build has no demo tenant",
             p.managed_file.display()
         ),
-    })
+    ))
 }
 
 fn app_info(
     config: &Config,
-    endpoints: &Endpoints,
-    layered: &Layered,
+    settings: &SettingsInUse,
     demo_users: Vec<DemoUserView>,
+    helpdesk_configured: bool,
 ) -> AppInfo {
     let demo = matches!(config.cloud, config::Cloud::Demo);
     AppInfo {
@@ -459,105 +395,8 @@ fn app_info(
             cloud: config.cloud.name().to_owned(),
             tenant: config.tenant.clone(),
         },
-        settings: settings_view(config, endpoints, layered),
+        settings: SettingsView::from(settings),
         demo_users,
-        helpdesk_configured: false,
-    }
-}
-
-/// Every setting in use with where it came from. The demo tenant's own
-/// values (cloud, tenant, app, endpoints) are marked as the demo's.
-fn settings_view(config: &Config, endpoints: &Endpoints, layered: &Layered) -> SettingsView {
-    let provenance = &layered.provenance;
-    let helpdesk = layered.helpdesk.as_ref();
-    let demo = matches!(config.cloud, config::Cloud::Demo);
-    let origin_of = |key: &str| -> SettingOrigin {
-        let tenant_key = matches!(
-            key,
-            "cloud" | "tenant" | "client_id" | "authority_host" | "graph_base"
-        );
-        if demo && tenant_key {
-            return SettingOrigin::Demo;
-        }
-        // Endpoints of a named cloud come with the cloud.
-        let key = match (key, &config.cloud) {
-            ("authority_host" | "graph_base", config::Cloud::Custom { .. }) => key,
-            ("authority_host" | "graph_base", _) => "cloud",
-            _ => key,
-        };
-        match provenance.origin(key) {
-            Origin::Managed => SettingOrigin::Managed,
-            Origin::User => SettingOrigin::User,
-            Origin::BuiltIn => SettingOrigin::BuiltIn,
-        }
-    };
-    let entry = |key: &str, value: Option<String>| SettingView {
-        key: key.to_owned(),
-        value,
-        detail: None,
-        origin: origin_of(key),
-    };
-    let mut entries = vec![
-        entry("cloud", Some(config.cloud.name().to_owned())),
-        entry("tenant", Some(config.tenant.clone())),
-        entry("client_id", Some(config.client_id.clone())),
-        entry("authority_host", Some(endpoints.authority_host.to_string())),
-        entry("graph_base", Some(endpoints.graph_base.to_string())),
-        entry("scopes", Some(config.scopes.join(" "))),
-        entry(
-            "sign_in_timeout_seconds",
-            Some(config.sign_in_timeout.as_secs().to_string()),
-        ),
-        entry(
-            "extra_root_certificate",
-            config
-                .extra_root_certificate
-                .as_ref()
-                .map(|p| p.display().to_string()),
-        ),
-        entry(
-            "security_info_url",
-            Some(
-                layered
-                    .security_info_url
-                    .clone()
-                    .unwrap_or_else(|| config::security_info_url(&config.cloud, endpoints))
-                    .to_string(),
-            ),
-        ),
-        entry(
-            "recommended_methods",
-            Some(layered.floor.recommended().to_string()),
-        ),
-        entry(
-            "required_methods",
-            Some(layered.floor.required().to_string()),
-        ),
-        SettingView {
-            detail: helpdesk.map(|h| h.kind().to_owned()),
-            ..entry("helpdesk", helpdesk.map(|h| h.url().to_string()))
-        },
-    ];
-    // A relay signs requests from enrolled devices only with its own scope
-    // to enrol for; without it the user's requests go unsigned.
-    if let Some(mfa_core::config::Helpdesk::Relay(_)) = helpdesk {
-        entries.push(entry("relay_scope", layered.relay_scope.clone()));
-    }
-    if provenance.origin("allow_demo_tenant") == Origin::Managed {
-        entries.push(entry(
-            "allow_demo_tenant",
-            Some(layered.demo_allowed.to_string()),
-        ));
-    }
-    SettingsView {
-        managed_file: provenance.managed_file.display().to_string(),
-        managed_found: provenance.managed_found,
-        user_file: provenance
-            .user_file
-            .as_ref()
-            .map(|p| p.display().to_string()),
-        user_found: provenance.user_found,
-        entries,
-        ignored: provenance.ignored.iter().map(|k| (*k).to_owned()).collect(),
+        helpdesk_configured,
     }
 }

@@ -8,6 +8,8 @@
 pub mod backend;
 pub mod commands;
 pub mod display;
+pub mod errors;
+pub mod input;
 pub mod launch_marks;
 pub mod webkit_env;
 pub mod wire;

@@ -13,6 +13,9 @@
 use mfa_core::guardrails::{self, Concern, Floor};
 use mfa_core::journey::{self, ActivityEntry, Journey, Registration, Snapshot, Step, Waiting};
 use mfa_core::security_info::{self, MethodKind as CoreKind, SecondaryMethod};
+use mfa_core::settings::{SettingSource, SettingsInUse};
+
+use crate::input::{DefaultChoiceInput, RegistrationInput};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -84,6 +87,33 @@ pub enum SettingOrigin {
     Demo,
 }
 
+impl From<&SettingsInUse> for SettingsView {
+    fn from(s: &SettingsInUse) -> SettingsView {
+        SettingsView {
+            managed_file: s.managed_file.display().to_string(),
+            managed_found: s.managed_found,
+            user_file: s.user_file.as_ref().map(|p| p.display().to_string()),
+            user_found: s.user_found,
+            entries: s
+                .entries
+                .iter()
+                .map(|e| SettingView {
+                    key: e.key.to_owned(),
+                    value: e.value.clone(),
+                    detail: e.detail.clone(),
+                    origin: match e.source {
+                        SettingSource::Managed => SettingOrigin::Managed,
+                        SettingSource::User => SettingOrigin::User,
+                        SettingSource::BuiltIn => SettingOrigin::BuiltIn,
+                        SettingSource::Demo => SettingOrigin::Demo,
+                    },
+                })
+                .collect(),
+            ignored: s.ignored.iter().map(|k| (*k).to_owned()).collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DemoUserView {
@@ -132,12 +162,12 @@ pub struct SecurityInfoView {
     pub methods: Vec<MethodView>,
     pub default_method: DefaultMethodView,
     pub health: HealthView,
-    /// The default prompts this account can answer, strongest first
-    /// (`push`, `oath`, `sms`, `voiceMobile`, `voiceAlternateMobile`, `voiceOffice`).
-    pub default_choices: Vec<String>,
-    /// What to register next to get closer to the recommended number:
-    /// `securityKey`, `authenticator` or `authenticatorApp`.
-    pub suggestion: String,
+    /// The default prompts this account can answer, strongest first, as
+    /// `choose_default` takes them.
+    pub default_choices: Vec<DefaultChoiceInput>,
+    /// What to register next to get closer to the recommended number, as
+    /// `add_method` takes it.
+    pub suggestion: RegistrationInput,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -290,11 +320,14 @@ impl SecurityInfoView {
                 recommended_minimum: floor.recommended(),
                 single_device: health.single_device,
             },
+            // Only prompts the app can offer; an unknown one is not a choice.
             default_choices: guardrails::default_choices(info)
                 .iter()
-                .map(SecondaryMethod::as_graph)
+                .filter_map(|m| DefaultChoiceInput::from_wire(&m.as_graph()))
                 .collect(),
-            suggestion: journey::suggest_next(info).name().to_owned(),
+            // `suggest_next` suggests only what "get to three" registers.
+            suggestion: RegistrationInput::from_wire(journey::suggest_next(info).name())
+                .unwrap_or(RegistrationInput::SecurityKey),
         }
     }
 }
@@ -400,6 +433,34 @@ pub struct SnapshotView {
     pub name: Option<String>,
 }
 
+impl From<mfa_core::session::Restored> for SessionView {
+    fn from(r: mfa_core::session::Restored) -> SessionView {
+        use mfa_core::session::Restored;
+        match r {
+            Restored::SignedIn { upn } => SessionView::SignedIn { upn },
+            Restored::SignedOut => SessionView::SignedOut,
+            Restored::Expired => SessionView::Expired,
+        }
+    }
+}
+
+impl From<mfa_core::auth::SignedInUser> for SessionView {
+    fn from(user: mfa_core::auth::SignedInUser) -> SessionView {
+        SessionView::SignedIn { upn: user.upn }
+    }
+}
+
+impl From<&mfa_core::assistant::DeviceCodeSignIn> for DeviceCodeView {
+    fn from(d: &mfa_core::assistant::DeviceCodeSignIn) -> DeviceCodeView {
+        DeviceCodeView {
+            user_code: d.user_code.clone(),
+            verification_uri: d.verification_uri.clone(),
+            expires_in_secs: d.expires_in.as_secs().min(u64::from(u32::MAX)) as u32,
+            qr_svg: d.qr_svg.clone(),
+        }
+    }
+}
+
 /// A reset request as it will be sent, for the user to check first.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -473,6 +534,29 @@ pub struct ResetStatusView {
     pub attempts: u32,
     pub next_attempt_at: Option<String>,
     pub last_error: Option<String>,
+}
+
+impl From<&mfa_core::assistant::ResetPreview> for ResetPreviewView {
+    fn from(p: &mfa_core::assistant::ResetPreview) -> ResetPreviewView {
+        use mfa_core::assistant::DeviceProof;
+        let (device_proof, device_key_enrolled_at) = match p.device_proof {
+            DeviceProof::NotUsed => (DeviceProofView::NotUsed, None),
+            DeviceProof::UnverifiedDevice => (DeviceProofView::UnverifiedDevice, None),
+            DeviceProof::EnrolledDevice { enrolled_at } => (
+                DeviceProofView::EnrolledDevice,
+                Some(format_rfc3339(enrolled_at)),
+            ),
+        };
+        ResetPreviewView {
+            draft_id: p.draft_id.clone(),
+            request: ResetRequestView::from(&p.request),
+            payload: p.payload.clone(),
+            helpdesk_kind: p.helpdesk.kind().to_owned(),
+            helpdesk_url: p.helpdesk.url().to_string(),
+            device_proof,
+            device_key_enrolled_at,
+        }
+    }
 }
 
 impl From<&mfa_core::helpdesk::ResetRequest> for ResetRequestView {
@@ -553,12 +637,11 @@ impl From<&mfa_core::assistant::Export> for ExportView {
 }
 
 impl JourneyView {
-    /// The view of `journey` where it stands ([`Journey::waiting`]).
-    pub fn new(
-        journey: &Journey,
-        security_info_url: &str,
-        security_info_qr_svg: String,
-    ) -> JourneyView {
+    /// The view of `journey` where it stands ([`Journey::waiting`]), with
+    /// the page where the user registers what Graph cannot create.
+    pub fn new(journey: &Journey, page: &mfa_core::assistant::SecurityInfoPage) -> JourneyView {
+        let security_info_url = page.url.as_str();
+        let security_info_qr_svg = page.qr_svg.clone();
         let steps = journey
             .steps()
             .iter()
@@ -680,12 +763,35 @@ pub(crate) fn format_rfc3339(t: time::OffsetDateTime) -> String {
 
 /// Every error crosses the boundary as `{code, message}`: the UI branches on
 /// `code` (and words it from its catalogue); `message` is the specific detail,
-/// e.g. which configuration key is wrong.
+/// e.g. which configuration key is wrong. `field` names the one input at
+/// fault, when there is one (an argument, or a field of the reset form, in
+/// the webview's spelling), so the UI shows the problem beside it.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorView {
     pub code: ErrorCode,
     pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub field: Option<String>,
+}
+
+impl ErrorView {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ErrorView {
+        ErrorView {
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    /// An error about one input, `field`.
+    pub fn for_field(code: ErrorCode, field: &str, message: impl Into<String>) -> ErrorView {
+        ErrorView {
+            field: Some(field.to_owned()),
+            ..ErrorView::new(code, message)
+        }
+    }
 }
 
 /// The small set of situations the UI treats differently.

@@ -272,3 +272,48 @@ fn only_the_journey_engine_changes_a_journey() {
         "the journey modules were found"
     );
 }
+
+/// Every command is a delegation to the assistant: it reaches the core only
+/// through `Assistant` (no session, outbox, journey store or device keys of
+/// its own), and its body is a few lines: check, delegate, make the view.
+#[test]
+fn commands_only_delegate_to_the_assistant() {
+    let source = std::fs::read_to_string(root().join("src-tauri/commands.rs")).unwrap();
+    for forbidden in [
+        "mfa_core::session",
+        "Session::",
+        "Outbox",
+        "JourneyStore",
+        "DeviceKeyStore",
+        "tokio::",
+        "std::fs",
+        ".session",
+    ] {
+        assert!(
+            !source.contains(forbidden),
+            "commands.rs mentions {forbidden}: commands delegate to mfa_core::assistant::Assistant"
+        );
+    }
+    let mut commands = 0;
+    let mut lines = source.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() != "#[tauri::command]" {
+            continue;
+        }
+        commands += 1;
+        let signature = lines.next().unwrap_or_default().to_owned();
+        // Skip the rest of the signature, up to the line that opens the body.
+        let mut opening = signature.clone();
+        while !opening.trim_end().ends_with('{') {
+            opening = lines.next().unwrap_or_default().to_owned();
+        }
+        let body: Vec<&str> = lines.by_ref().take_while(|l| *l != "}").collect();
+        // Formatted by rustfmt, so one delegation may span a few lines.
+        assert!(
+            body.len() <= 8,
+            "{signature}: {} lines; a command checks, delegates and makes the view",
+            body.len()
+        );
+    }
+    assert!(commands >= 25, "found only {commands} commands");
+}

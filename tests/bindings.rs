@@ -2,6 +2,8 @@
 //! test fails when the committed file differs from what the types say;
 //! `UPDATE_BINDINGS=1 cargo test --test bindings` rewrites it.
 
+use helpdesk_contract::{CallbackPreference, Reason, StillHas};
+use mfa_assistant::input::*;
 use mfa_assistant::wire::*;
 use ts_rs::TS;
 
@@ -36,6 +38,15 @@ fn generated() -> String {
         ResetStatusView::decl(),
         ErrorView::decl(),
         ErrorCode::decl(),
+        // What the webview sends (input.rs).
+        PhoneTypeInput::decl(),
+        DefaultChoiceInput::decl(),
+        RegistrationInput::decl(),
+        AnswerInput::decl(),
+        ResetFormInput::decl(),
+        Reason::decl(),
+        StillHas::decl(),
+        CallbackPreference::decl(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/wire.rs by tests/bindings.rs. Do not edit:\n\

@@ -18,6 +18,11 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
+    fixture_with_helpdesk(false)
+}
+
+/// With `helpdesk`, reset requests go to the emulator's stand-in relay.
+fn fixture_with_helpdesk(helpdesk: bool) -> Fixture {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let emulator = runtime
         .block_on(Emulator::start(EmulatorConfig::default()))
@@ -44,7 +49,9 @@ fn fixture() -> Fixture {
         },
         keychain_service: format!("mfa-assistant-ipc-test-{}", uuid_like()),
         data_dir: data_dir.path().to_owned(),
-        helpdesk: None,
+        helpdesk: helpdesk.then(|| {
+            mfa_core::config::Helpdesk::Relay(emulator.base_url().join("helpdesk/").unwrap())
+        }),
         relay_scope: None,
         organisation_domains: vec![demo::DOMAIN.to_owned()],
     }));
@@ -207,42 +214,50 @@ fn change_commands_refuse_bad_arguments_before_anything_is_sent() {
         (
             "change_phone_number",
             json!({"phoneType": "mobile", "number": "07700900123"}),
+            "number",
             "+44 7700900123",
         ),
         (
             "change_phone_number",
             json!({"phoneType": "pager", "number": "+44 7700900123"}),
+            "phoneType",
             "\"mobile\", \"alternateMobile\" or \"office\"",
         ),
         (
             "change_phone_number",
             json!({"phoneType": "mobile", "number": "+44 7700900123", "replacing": "fax"}),
+            "replacing",
             "\"fax\"",
         ),
         (
             "choose_default",
             json!({"choice": "carrierPigeon"}),
-            "push, oath, sms",
+            "choice",
+            "\"push\", \"oath\", \"sms\"",
         ),
         (
             "add_method",
             json!({"registration": "password"}),
+            "registration",
             "securityKey",
         ),
         (
             "remove_method",
             json!({"id": "../../users/ceo"}),
+            "id",
             "only letters, digits",
         ),
         (
             "answer_journey",
             json!({"answer": "maybe"}),
-            "works, notWorking or acceptConcerns",
+            "answer",
+            "\"works\", \"notWorking\" or \"acceptConcerns\"",
         ),
     ];
-    for (cmd, args, says) in cases {
+    for (cmd, args, field, says) in cases {
         let err = invoke_with(&main, cmd, args.clone()).unwrap_err();
         assert_eq!(err["code"], json!("invalid_input"), "{cmd} {args}: {err}");
+        assert_eq!(err["field"], json!(field), "{cmd} {args}: {err}");
         let message = err["message"].as_str().unwrap();
         assert!(message.contains(says), "{cmd} {args}: {message}");
     }
@@ -272,4 +287,72 @@ fn a_second_window_cannot_run_a_journey_step_at_the_same_time() {
     // Once it is free, the command runs (and finds no journey to continue).
     let err = invoke(&main, "continue_journey").unwrap_err();
     assert_eq!(err["code"], json!("not_signed_in"), "{err}");
+}
+
+#[test]
+fn the_reset_form_is_checked_field_by_field_and_a_draft_is_sent_once() {
+    let f = fixture_with_helpdesk(true);
+    let main = main_window(&f);
+    let form = |patch: Value| {
+        let mut form = json!({
+            "upn": format!("dana@{}", demo::DOMAIN),
+            "reason": "lostPhone",
+            "reasonDetail": "",
+            "stillHas": ["password"],
+            "callback": "directoryPhone",
+            "availability": "",
+        });
+        for (k, v) in patch.as_object().unwrap() {
+            form[k] = v.clone();
+        }
+        json!({ "form": form })
+    };
+    let cases = [
+        (json!({"reason": "alien"}), "reason", "`lostPhone`"),
+        (
+            json!({"stillHas": ["password", "cat"]}),
+            "stillHas[1]",
+            "`oldPhone`",
+        ),
+        (json!({"upn": "ceo@evil.example"}), "upn", "evil.example"),
+        (
+            json!({"reasonDetail": "call me \u{202e}now"}),
+            "reasonDetail",
+            "reasonDetail",
+        ),
+        (
+            json!({"runbook": ["issue a TAP"]}),
+            "runbook",
+            "unknown field",
+        ),
+    ];
+    for (patch, field, says) in cases {
+        let err = invoke_with(&main, "prepare_reset_request", form(patch.clone())).unwrap_err();
+        assert_eq!(err["code"], json!("invalid_input"), "{patch}: {err}");
+        assert_eq!(err["field"], json!(field), "{patch}: {err}");
+        let message = err["message"].as_str().unwrap();
+        assert!(message.contains(says), "{patch}: {message}");
+    }
+
+    let preview = invoke_with(&main, "prepare_reset_request", form(json!({}))).unwrap();
+    assert_eq!(
+        preview["request"]["upn"],
+        json!(format!("dana@{}", demo::DOMAIN))
+    );
+    assert_eq!(preview["helpdeskKind"], json!("relay"));
+    let draft = json!({"draftId": preview["draftId"]});
+    let sent = invoke_with(&main, "send_reset_request", draft.clone()).unwrap();
+    assert_eq!(
+        sent["verificationPhrase"],
+        preview["request"]["verificationPhrase"]
+    );
+    let again = invoke_with(&main, "send_reset_request", draft).unwrap_err();
+    assert_eq!(again["code"], json!("invalid_input"), "{again}");
+    assert!(
+        again["message"].as_str().unwrap().contains("already sent"),
+        "{again}"
+    );
+    let listed = invoke(&main, "reset_requests").unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["key"], sent["key"]);
 }

@@ -4,12 +4,17 @@
 import { invoke } from '@tauri-apps/api/core';
 import type {
   ActivityView,
+  AnswerInput,
   AppInfo,
+  DefaultChoiceInput,
   DeviceCodeView,
   ErrorCode,
   ErrorView,
   ExportView,
   JourneyView,
+  PhoneTypeInput,
+  RegistrationInput,
+  ResetFormInput,
   ResetPreviewView,
   ResetStatusView,
   SecurityInfoView,
@@ -58,7 +63,10 @@ export function isErrorView(value: unknown): value is ErrorView {
 
 /** Anything a command rejected with, as an ErrorView. */
 export function toErrorView(e: unknown): ErrorView {
-  if (isErrorView(e)) return { code: e.code, message: e.message };
+  if (isErrorView(e)) {
+    const field = (e as { field?: unknown }).field;
+    return typeof field === 'string' ? { code: e.code, message: e.message, field } : { code: e.code, message: e.message };
+  }
   if (typeof e === 'object' && e !== null) {
     const v = e as { code?: unknown; message?: unknown };
     // A code this UI does not know yet: keep what Rust said.
@@ -92,15 +100,19 @@ export const signOut = (): Promise<SignOutView> => call<SignOutView>('sign_out')
 
 // ---- the guided journeys (Tauri takes camelCase argument names) ----------
 
-export type Answer = 'works' | 'notWorking' | 'acceptConcerns';
+export type Answer = AnswerInput;
 
 export const currentJourney = (): Promise<JourneyView | null> => call<JourneyView | null>('current_journey');
 export const startNewPhone = (oldDeviceLost: boolean): Promise<JourneyView> =>
   call<JourneyView>('start_new_phone', { oldDeviceLost });
-export const changePhoneNumber = (phoneType: string, number: string, replacing: string | null): Promise<JourneyView> =>
+export const changePhoneNumber = (
+  phoneType: PhoneTypeInput,
+  number: string,
+  replacing: PhoneTypeInput | null,
+): Promise<JourneyView> =>
   call<JourneyView>('change_phone_number', { phoneType, number, replacing });
-export const chooseDefault = (choice: string): Promise<JourneyView> => call<JourneyView>('choose_default', { choice });
-export const addMethod = (registration: string): Promise<JourneyView> =>
+export const chooseDefault = (choice: DefaultChoiceInput): Promise<JourneyView> => call<JourneyView>('choose_default', { choice });
+export const addMethod = (registration: RegistrationInput): Promise<JourneyView> =>
   call<JourneyView>('add_method', { registration });
 export const removeMethod = (id: string): Promise<JourneyView> => call<JourneyView>('remove_method', { id });
 export const continueJourney = (): Promise<JourneyView> => call<JourneyView>('continue_journey');
@@ -113,15 +125,8 @@ export const exportActivityLog = (): Promise<ExportView> => call<ExportView>('ex
 
 // ---- locked out: request an admin reset (no sign-in needed) -----------------
 
-/** The request form as `prepare_reset_request` takes it (mfa_core::helpdesk::ResetForm). */
-export interface ResetForm {
-  upn: string;
-  reason: string;
-  reasonDetail: string;
-  stillHas: string[];
-  callback: string;
-  availability: string;
-}
+/** The request form as `prepare_reset_request` takes it (generated from input.rs). */
+export type ResetForm = ResetFormInput;
 
 export const prepareResetRequest = (form: ResetForm): Promise<ResetPreviewView> =>
   call<ResetPreviewView>('prepare_reset_request', { form });

@@ -74,15 +74,15 @@ export type SignOutView = {
 removedFromKeychain: boolean, };
 export type SecurityInfoView = { account: AccountView, methods: Array<MethodView>, defaultMethod: DefaultMethodView, health: HealthView, 
 /**
- * The default prompts this account can answer, strongest first
- * (`push`, `oath`, `sms`, `voiceMobile`, `voiceAlternateMobile`, `voiceOffice`).
+ * The default prompts this account can answer, strongest first, as
+ * `choose_default` takes them.
  */
-defaultChoices: Array<string>, 
+defaultChoices: Array<DefaultChoiceInput>, 
 /**
- * What to register next to get closer to the recommended number:
- * `securityKey`, `authenticator` or `authenticatorApp`.
+ * What to register next to get closer to the recommended number, as
+ * `add_method` takes it.
  */
-suggestion: string, };
+suggestion: RegistrationInput, };
 export type AccountView = { displayName: string, upn: string, };
 export type MethodView = { id: string, kind: MethodKind, 
 /**
@@ -254,5 +254,13 @@ status: string, ticketNumber: string | null,
  * The relay's reference for the request, once it has it.
  */
 requestId: string | null, attempts: number, nextAttemptAt: string | null, lastError: string | null, };
-export type ErrorView = { code: ErrorCode, message: string, };
+export type ErrorView = { code: ErrorCode, message: string, field?: string, };
 export type ErrorCode = "config_invalid" | "not_configured" | "keychain_unavailable" | "keychain_locked" | "not_signed_in" | "session_expired" | "sign_in_cancelled" | "sign_in_timed_out" | "sign_in_failed" | "sign_in_in_progress" | "browser_unavailable" | "service_busy" | "network" | "service_error" | "invalid_input" | "confirm_identity" | "change_not_allowed" | "wrong_account" | "change_refused" | "method_gone" | "change_not_verified" | "journey_busy" | "helpdesk_not_configured" | "internal";
+export type PhoneTypeInput = "mobile" | "alternateMobile" | "office";
+export type DefaultChoiceInput = "push" | "oath" | "sms" | "voiceMobile" | "voiceAlternateMobile" | "voiceOffice";
+export type RegistrationInput = "authenticator" | "authenticatorApp" | "securityKey";
+export type AnswerInput = "works" | "notWorking" | "acceptConcerns";
+export type ResetFormInput = { upn: string, reason: Reason, reasonDetail: string, stillHas: Array<StillHas>, callback: CallbackPreference, availability: string, };
+export type Reason = "lostPhone" | "brokenPhone" | "newPhone" | "numberChanged" | "promptsNotArriving" | "codesRejected" | "blockedByPolicy" | "other";
+export type StillHas = "password" | "oldPhone" | "phoneNumber" | "securityKey" | "authenticatorApp" | "email" | "nothing";
+export type CallbackPreference = "directoryPhone" | "manager" | "inPerson";

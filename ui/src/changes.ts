@@ -4,7 +4,16 @@
 // its state, and what the current step waits for) and the activity log.
 // app.ts runs them; these builders only draw and report clicks.
 
-import type { ActivityView, JourneyStepView, JourneyView, MethodView, SecurityInfoView, SnapshotView } from './bindings';
+import type {
+  ActivityView,
+  DefaultChoiceInput,
+  JourneyStepView,
+  JourneyView,
+  MethodView,
+  PhoneTypeInput,
+  SecurityInfoView,
+  SnapshotView,
+} from './bindings';
 import { button, h, type Child } from './dom';
 import { kindName, methodChoice, phoneTypeName } from './format';
 import { icon, methodIcon } from './icons';
@@ -111,7 +120,10 @@ export function newPhoneScreen(on: StartHandlers<[oldDeviceLost: boolean]>): Scr
   return { el, focus: title };
 }
 
-const PHONE_TYPES = ['mobile', 'alternateMobile', 'office'] as const;
+const PHONE_TYPES: readonly PhoneTypeInput[] = ['mobile', 'alternateMobile', 'office'];
+
+/** The phone type spelled `value`, if it is one. */
+const phoneTypeOf = (value: string | undefined): PhoneTypeInput | null => PHONE_TYPES.find((p) => p === value) ?? null;
 
 export interface PhoneNumberScreen extends Screen {
   /** Shows a problem with the number under the field (the back end's words or ours). */
@@ -120,7 +132,7 @@ export interface PhoneNumberScreen extends Screen {
 
 export function phoneNumberScreen(
   info: SecurityInfoView,
-  on: StartHandlers<[phoneType: string, number: string, replacing: string | null]>,
+  on: StartHandlers<[phoneType: PhoneTypeInput, number: string, replacing: PhoneTypeInput | null]>,
 ): PhoneNumberScreen {
   const title = heading(t('phoneNumber.title'), 'phone-number-title');
   const phones = new Map(info.methods.filter((m) => m.kind === 'phone' && m.phoneType).map((m) => [m.phoneType ?? '', m]));
@@ -154,7 +166,7 @@ export function phoneNumberScreen(
       h('p', { class: 'hint' }, t('phoneNumber.replacingNote')),
     ),
   );
-  const chosenType = (): string => types.map((l) => l.querySelector('input')).find((i) => i?.checked)?.value ?? first;
+  const chosenType = (): PhoneTypeInput => phoneTypeOf(types.map((l) => l.querySelector('input')).find((i) => i?.checked)?.value) ?? first;
   const refreshReplacing = (): void => {
     const others = PHONE_TYPES.filter((p) => p !== chosenType() && phones.has(p));
     replacingSelect.replaceChildren(...others.map((p) => h('option', { value: p }, `${phoneTypeName(p)} (${phones.get(p)?.name ?? ''})`)));
@@ -180,7 +192,7 @@ export function phoneNumberScreen(
       return;
     }
     showProblem('');
-    const replacing = !replacingRow.hidden && replacingBox.checked ? replacingSelect.value || null : null;
+    const replacing = !replacingRow.hidden && replacingBox.checked ? phoneTypeOf(replacingSelect.value) : null;
     on.start(start, chosenType(), checked.number, replacing);
   };
   const start: HTMLButtonElement = button(t('phoneNumber.start'), submit, { class: 'btn btn-primary', testid: 'start-change-number' });
@@ -232,7 +244,7 @@ function systemPreferredNote(info: SecurityInfoView): HTMLElement | null {
   );
 }
 
-export function chooseDefaultScreen(info: SecurityInfoView, on: StartHandlers<[choice: string]>): PhoneNumberScreen {
+export function chooseDefaultScreen(info: SecurityInfoView, on: StartHandlers<[choice: DefaultChoiceInput]>): PhoneNumberScreen {
   const title = heading(t('chooseDefault.title'), 'choose-default-title');
   const current = info.defaultMethod.userPreferred;
   const error = h('p', { class: 'field-error', testid: 'choose-default-error', 'aria-live': 'assertive' });
@@ -256,7 +268,8 @@ export function chooseDefaultScreen(info: SecurityInfoView, on: StartHandlers<[c
   const start: HTMLButtonElement = button(
     t('chooseDefault.start'),
     () => {
-      const choice = options.map((l) => l.querySelector('input')).find((i) => i?.checked)?.value;
+      const value = options.map((l) => l.querySelector('input')).find((i) => i?.checked)?.value;
+      const choice = info.defaultChoices.find((c) => c === value);
       if (!choice || (current !== null && choice.toLowerCase() === current.toLowerCase())) {
         showProblem(t('chooseDefault.pick'));
         return;

@@ -3,7 +3,7 @@
 // Pass. None of these needs a sign-in. Each builder returns a detached screen;
 // app.ts shows it and talks to the back end.
 
-import type { AppInfo, ResetPreviewView, ResetStatusView } from './bindings';
+import type { AppInfo, CallbackPreference, Reason, ResetPreviewView, ResetStatusView, StillHas } from './bindings';
 import type { ResetForm } from './api';
 import { button, h, type Child } from './dom';
 import { formatLocale } from './messages';
@@ -23,7 +23,7 @@ function spinner(): HTMLElement {
   return h('span', { class: 'spinner', 'aria-hidden': 'true' });
 }
 
-export const REASONS = [
+export const REASONS: readonly Reason[] = [
   'lostPhone',
   'brokenPhone',
   'newPhone',
@@ -32,11 +32,14 @@ export const REASONS = [
   'codesRejected',
   'blockedByPolicy',
   'other',
-] as const;
-export type Reason = (typeof REASONS)[number];
+];
+export type { Reason };
 
-const STILL_HAS = ['password', 'oldPhone', 'phoneNumber', 'securityKey', 'authenticatorApp', 'email', 'nothing'] as const;
-const CALLBACKS = ['directoryPhone', 'manager', 'inPerson'] as const;
+const STILL_HAS: readonly StillHas[] = ['password', 'oldPhone', 'phoneNumber', 'securityKey', 'authenticatorApp', 'email', 'nothing'];
+const CALLBACKS: readonly CallbackPreference[] = ['directoryPhone', 'manager', 'inPerson'];
+
+/** The entry of `list` spelled `value`, if there is one. */
+const oneOf = <T extends string>(list: readonly T[], value: string | undefined): T | undefined => list.find((x) => x === value);
 
 /** The sign-in error codes the reference explains, in its order. */
 export const ERROR_CODES = ['50079', '50076', '53003', '500121', '0x800434D4L'] as const;
@@ -336,10 +339,10 @@ export function resetFormScreen(reason: Reason, previous: ResetForm | null, on: 
 
   const form = (): ResetForm => ({
     upn: upn.value.trim(),
-    reason: reasonSelect.value,
+    reason: oneOf(REASONS, reasonSelect.value) ?? 'other',
     reasonDetail: detail.value.trim(),
-    stillHas: boxes.filter((b) => b.checked).map((b) => b.value),
-    callback: callbacks.find((c) => c.input.checked)?.input.value ?? 'directoryPhone',
+    stillHas: boxes.flatMap((b) => oneOf(STILL_HAS, b.checked ? b.value : undefined) ?? []),
+    callback: oneOf(CALLBACKS, callbacks.find((c) => c.input.checked)?.input.value) ?? 'directoryPhone',
     availability: availability.value.trim(),
   });
 

@@ -1,7 +1,7 @@
 // The Security Info screen: account header, health summary, default method
 // and the list of registered methods.
 
-import type { DefaultMethodView, HealthView, MethodView, SecurityInfoView, SettingsView } from './bindings';
+import type { DefaultMethodView, HealthView, MethodView, RegistrationInput, SecurityInfoView, SettingsView } from './bindings';
 import { append, button, h } from './dom';
 import { addedText, initials, kindName, methodChoice, phoneTypeName } from './format';
 import { icon, methodIcon } from './icons';
@@ -15,7 +15,7 @@ export interface SecurityInfoHandlers {
   newPhone: () => void;
   changeNumber: (info: SecurityInfoView) => void;
   chooseDefault: (info: SecurityInfoView) => void;
-  addMethod: (button: HTMLButtonElement, registration: string) => void;
+  addMethod: (button: HTMLButtonElement, registration: RegistrationInput) => void;
   remove: (method: MethodView) => void;
   activityLog: () => void;
 }
@@ -109,7 +109,7 @@ function countLine(key: PluralKey, count: number, numberAttrs: Readonly<Record<s
 }
 
 /** "Get to three": what to add next, and why, with the button that starts it. */
-function suggestionBlock(suggestion: string, on: SecurityInfoHandlers): HTMLElement {
+function suggestionBlock(suggestion: RegistrationInput, on: SecurityInfoHandlers): HTMLElement {
   const method = tIf(`registration.${suggestion}`) ?? suggestion;
   const add: HTMLButtonElement = button(t('health.addSuggestion', { method }), () => on.addMethod(add, suggestion), {
     class: 'btn btn-primary',
@@ -153,7 +153,7 @@ function changesCard(info: SecurityInfoView, on: SecurityInfoHandlers): HTMLElem
   );
 }
 
-function healthCard(health: HealthView, suggestion: string, on: SecurityInfoHandlers): HTMLElement {
+function healthCard(health: HealthView, suggestion: RegistrationInput, on: SecurityInfoHandlers): HTMLElement {
   const missing = Math.max(0, health.recommendedMinimum - health.independentMethods);
   const warnings: HTMLElement[] = [];
   if (missing > 0) {

@@ -130,8 +130,9 @@ macro_rules! contract_enum {
     ($(#[$doc:meta])* $name:ident, $names:ident { $($(#[$vdoc:meta])* $variant:ident = $wire:literal, $label:literal;)+ }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         pub enum $name {
-            $($(#[$vdoc])* #[serde(rename = $wire)] $variant,)+
+            $($(#[$vdoc])* #[serde(rename = $wire)] #[cfg_attr(feature = "ts", ts(rename = $wire))] $variant,)+
         }
 
         impl $name {

@@ -1,9 +1,9 @@
 //! MFA Assistant's core: everything except the window.
 //!
 //! Invariant: nothing here imports `tauri` (checked by `tests/architecture.rs`
-//! at the workspace root). The Tauri layer calls [`assistant::Assistant`]
-//! (the journeys) and [`session::Session`], and turns their results into
-//! wire types.
+//! at the workspace root). The Tauri layer calls [`assistant::Assistant`],
+//! the application layer (one method per user intent), and turns its
+//! results into wire types.
 
 pub mod assistant;
 pub mod auth;
@@ -19,4 +19,5 @@ pub mod qr;
 pub mod secret;
 pub mod security_info;
 pub mod session;
+pub mod settings;
 pub mod token_store;

@@ -674,6 +674,7 @@ fn assistant(session: &Arc<Session>, dir: &tempfile::TempDir) -> Assistant {
         session.clone(),
         JourneyStore::new(dir.path()),
         Floor::DEFAULT,
+        "https://mysignins.example/security-info".parse().unwrap(),
     )
 }
 

@@ -119,3 +119,110 @@ async fn a_locked_out_user_gets_back_in_with_a_temporary_access_pass_and_adds_a_
     let after = session.security_info().await.unwrap().health();
     assert_eq!(after.independent_methods, before + 1);
 }
+
+// ---- the same path through the application layer ---------------------------
+
+#[tokio::test]
+async fn the_assistant_sends_exactly_the_previewed_request_once_and_delivers_it() {
+    use mfa_core::assistant::{Assistant, DeviceProof, ResetDesk, ResetError};
+    use std::sync::Arc;
+
+    let h = Harness::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Helpdesk::Relay(h.emulator.base_url().join("helpdesk/").unwrap());
+    let desk = ResetDesk::new(
+        Some(relay),
+        Outbox::new(dir.path().join("outbox")),
+        vec!["contoso-demo.example".to_owned()],
+        Some(tenant_emulator::demo::TENANT_ID.to_owned()),
+        "0.1.0",
+    );
+    desk.deliver_in_background(mfa_core::http::build_client(None).unwrap());
+    let app = Assistant::new(
+        Arc::new(h.session()),
+        JourneyStore::new(dir.path().join("journeys")),
+        Floor::DEFAULT,
+        h.emulator.base_url().join("security-info").unwrap(),
+    )
+    .with_reset_desk(desk);
+    let form = |upn: &str| ResetForm {
+        upn: upn.into(),
+        reason: Reason::LostPhone,
+        reason_detail: String::new(),
+        still_has: vec![StillHas::Password],
+        callback: CallbackPreference::DirectoryPhone,
+        availability: String::new(),
+    };
+
+    // A field at fault is named, and nothing is kept.
+    let Err(ResetError::Form(e)) = app.prepare_reset_request(form("dana@evil.example")).await
+    else {
+        panic!("a foreign domain was accepted");
+    };
+    assert_eq!(e.field, "upn");
+    assert!(app.reset_requests().unwrap().is_empty());
+
+    let preview = app.prepare_reset_request(form(DANA)).await.unwrap();
+    assert_eq!(preview.device_proof, DeviceProof::NotUsed);
+    assert_eq!(
+        serde_json::to_string_pretty(&preview.request).unwrap(),
+        preview.payload
+    );
+    let entry = app.send_reset_request(&preview.draft_id).unwrap();
+    assert_eq!(entry.request, preview.request);
+    assert_eq!(
+        app.send_reset_request(&preview.draft_id),
+        Err(ResetError::DraftGone)
+    );
+
+    // The delivery task hands it over without being asked.
+    let mut delivered = None;
+    for _ in 0..100 {
+        let entries = app.reset_requests().unwrap();
+        assert_eq!(entries.len(), 1);
+        if let DeliveryState::Delivered { ticket_number, .. } = &entries[0].state {
+            delivered = Some(ticket_number.clone());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let tickets = h.emulator.helpdesk_tickets();
+    assert_eq!(tickets.len(), 1);
+    assert_eq!(delivered, Some(Some(tickets[0].id.clone())));
+    assert_eq!(
+        tickets[0].verification_phrase.as_deref(),
+        Some(preview.request.verification_phrase.as_str())
+    );
+}
+
+#[tokio::test]
+async fn without_a_helpdesk_the_assistant_says_so_and_keeps_nothing() {
+    use mfa_core::assistant::{Assistant, ResetError};
+    use std::sync::Arc;
+
+    let h = Harness::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = Assistant::new(
+        Arc::new(h.session()),
+        JourneyStore::new(dir.path()),
+        Floor::DEFAULT,
+        h.emulator.base_url().join("security-info").unwrap(),
+    );
+    let form = ResetForm {
+        upn: DANA.into(),
+        reason: Reason::LostPhone,
+        reason_detail: String::new(),
+        still_has: vec![StillHas::Password],
+        callback: CallbackPreference::DirectoryPhone,
+        availability: String::new(),
+    };
+    assert_eq!(
+        app.prepare_reset_request(form).await,
+        Err(ResetError::NotConfigured)
+    );
+    assert_eq!(
+        app.retry_reset_requests().await,
+        Err(ResetError::NotConfigured)
+    );
+    assert_eq!(app.reset_requests(), Ok(Vec::new()));
+}

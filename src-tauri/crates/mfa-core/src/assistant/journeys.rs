@@ -1,23 +1,15 @@
-//! The application layer: one method per user intent, plain typed data in
-//! and out, so the window's commands only delegate and tests can drive the
-//! app without a window.
-//!
-//! Today it covers the guided journeys; signing in and the reset requests
-//! still go to [`Session`] and [`crate::helpdesk`] directly (issue 13).
-//!
-//! Every journey intent runs under the journey guard (one step at a time in
-//! this process) and, when it may change something, the tenant's journey
-//! lock (across app windows, [`JourneyStore::lock`]).
+//! The guided journeys: each intent runs under the journey guard (one step
+//! at a time in this process) and, when it may change something, the
+//! tenant's journey lock (across app windows, [`JourneyStore::lock`]).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use crate::guardrails::{Floor, PhoneNumber};
-use crate::journey::{
-    activity_csv, ActivityEntry, Journey, JourneyError, JourneyStore, Registration,
-};
+use crate::guardrails::PhoneNumber;
+use crate::journey::{activity_csv, ActivityEntry, Journey, JourneyError, Registration};
 use crate::security_info::{MethodId, PhoneType, SecondaryMethod, SecurityInfo};
-use crate::session::{Session, SessionError};
+use crate::session::SessionError;
+
+use super::Assistant;
 
 /// The user's answer at a journey step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,25 +29,7 @@ pub struct Export {
     pub entries: usize,
 }
 
-/// The app's intents, over one signed-in session and one tenant's journeys.
-pub struct Assistant {
-    session: Arc<Session>,
-    journeys: JourneyStore,
-    /// Serialises journey steps within this process.
-    journey_guard: tokio::sync::Mutex<()>,
-    floor: Floor,
-}
-
 impl Assistant {
-    pub fn new(session: Arc<Session>, journeys: JourneyStore, floor: Floor) -> Assistant {
-        Assistant {
-            session,
-            journeys,
-            journey_guard: tokio::sync::Mutex::new(()),
-            floor,
-        }
-    }
-
     /// The signed-in user's unfinished (or just finished) journey, read
     /// without sending anything; [`Journey::waiting`] says where it stands.
     pub async fn current_journey(&self) -> Result<Option<Journey>, JourneyError> {

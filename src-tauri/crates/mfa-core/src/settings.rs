@@ -1,0 +1,139 @@
+//! "Settings in use": every setting the app runs with and where it came
+//! from, for the settings view and for whoever supports the user.
+
+use std::path::PathBuf;
+
+use crate::config::{self, Cloud, Config, Endpoints, Helpdesk, Layered, Origin};
+
+/// Where a setting in use came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingSource {
+    /// The organisation's managed file; the user cannot change it.
+    Managed,
+    /// The user's own file.
+    User,
+    /// The app's built-in value.
+    BuiltIn,
+    /// The demo tenant's own value.
+    Demo,
+}
+
+/// One setting in use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingInUse {
+    /// The configuration key.
+    pub key: &'static str,
+    /// `None`: not set.
+    pub value: Option<String>,
+    /// A qualifier of the value (the helpdesk's kind).
+    pub detail: Option<String>,
+    pub source: SettingSource,
+}
+
+/// Every setting in use, with the files they were read from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettingsInUse {
+    pub managed_file: PathBuf,
+    pub managed_found: bool,
+    pub user_file: Option<PathBuf>,
+    pub user_found: bool,
+    pub entries: Vec<SettingInUse>,
+    /// Keys the user's file sets that the managed file locks.
+    pub ignored: Vec<&'static str>,
+}
+
+impl SettingsInUse {
+    /// What `config` (read as `layered`) runs with. The demo tenant's own
+    /// values (cloud, tenant, app, endpoints) are marked as the demo's;
+    /// endpoints of a named cloud come with the cloud.
+    pub fn new(config: &Config, endpoints: &Endpoints, layered: &Layered) -> SettingsInUse {
+        let provenance = &layered.provenance;
+        let helpdesk = layered.helpdesk.as_ref();
+        let demo = matches!(config.cloud, Cloud::Demo);
+        let source_of = |key: &str| -> SettingSource {
+            let tenant_key = matches!(
+                key,
+                "cloud" | "tenant" | "client_id" | "authority_host" | "graph_base"
+            );
+            if demo && tenant_key {
+                return SettingSource::Demo;
+            }
+            let key = match (key, &config.cloud) {
+                ("authority_host" | "graph_base", Cloud::Custom { .. }) => key,
+                ("authority_host" | "graph_base", _) => "cloud",
+                _ => key,
+            };
+            match provenance.origin(key) {
+                Origin::Managed => SettingSource::Managed,
+                Origin::User => SettingSource::User,
+                Origin::BuiltIn => SettingSource::BuiltIn,
+            }
+        };
+        let entry = |key: &'static str, value: Option<String>| SettingInUse {
+            key,
+            value,
+            detail: None,
+            source: source_of(key),
+        };
+        let mut entries = vec![
+            entry("cloud", Some(config.cloud.name().to_owned())),
+            entry("tenant", Some(config.tenant.clone())),
+            entry("client_id", Some(config.client_id.clone())),
+            entry("authority_host", Some(endpoints.authority_host.to_string())),
+            entry("graph_base", Some(endpoints.graph_base.to_string())),
+            entry("scopes", Some(config.scopes.join(" "))),
+            entry(
+                "sign_in_timeout_seconds",
+                Some(config.sign_in_timeout.as_secs().to_string()),
+            ),
+            entry(
+                "extra_root_certificate",
+                config
+                    .extra_root_certificate
+                    .as_ref()
+                    .map(|p| p.display().to_string()),
+            ),
+            entry(
+                "security_info_url",
+                Some(
+                    layered
+                        .security_info_url
+                        .clone()
+                        .unwrap_or_else(|| config::security_info_url(&config.cloud, endpoints))
+                        .to_string(),
+                ),
+            ),
+            entry(
+                "recommended_methods",
+                Some(layered.floor.recommended().to_string()),
+            ),
+            entry(
+                "required_methods",
+                Some(layered.floor.required().to_string()),
+            ),
+            SettingInUse {
+                detail: helpdesk.map(|h| h.kind().to_owned()),
+                ..entry("helpdesk", helpdesk.map(|h| h.url().to_string()))
+            },
+        ];
+        // A relay signs requests from enrolled devices only with its own
+        // scope to enrol for; without it the user's requests go unsigned.
+        if let Some(Helpdesk::Relay(_)) = helpdesk {
+            entries.push(entry("relay_scope", layered.relay_scope.clone()));
+        }
+        if provenance.origin("allow_demo_tenant") == Origin::Managed {
+            entries.push(entry(
+                "allow_demo_tenant",
+                Some(layered.demo_allowed.to_string()),
+            ));
+        }
+        SettingsInUse {
+            managed_file: provenance.managed_file.clone(),
+            managed_found: provenance.managed_found,
+            user_file: provenance.user_file.clone(),
+            user_found: provenance.user_found,
+            entries,
+            ignored: provenance.ignored.clone(),
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! Core errors as the webview receives them: `{code, message, field?}`.
+//! The code is what the UI branches on; the message is the core's detail.
+
+use mfa_core::assistant::ResetError;
+use mfa_core::auth::SignInError;
+use mfa_core::graph::GraphError;
+use mfa_core::guardrails::Refusal;
+use mfa_core::journey::JourneyError;
+use mfa_core::session::SessionError;
+use mfa_core::token_store::KeychainError;
+
+use crate::wire::{ErrorCode, ErrorView};
+
+impl From<SessionError> for ErrorView {
+    fn from(e: SessionError) -> ErrorView {
+        let code = match &e {
+            SessionError::Keychain(KeychainError::Locked(_)) => ErrorCode::KeychainLocked,
+            SessionError::Keychain(_) => ErrorCode::KeychainUnavailable,
+            SessionError::SignIn(s) => match s {
+                SignInError::Cancelled(_) => ErrorCode::SignInCancelled,
+                SignInError::TimedOut(_) => ErrorCode::SignInTimedOut,
+                SignInError::BrowserUnavailable(_) => ErrorCode::BrowserUnavailable,
+                SignInError::ServiceBusy(_) => ErrorCode::ServiceBusy,
+                SignInError::Network(_) => ErrorCode::Network,
+                SignInError::StateMismatch
+                | SignInError::InvalidGrant(_)
+                | SignInError::Rejected(_)
+                | SignInError::InvalidIdToken(_)
+                | SignInError::Other(_) => ErrorCode::SignInFailed,
+            },
+            SessionError::Graph(g) => match g {
+                GraphError::Busy { .. } => ErrorCode::ServiceBusy,
+                GraphError::Network(_) => ErrorCode::Network,
+                GraphError::Unauthorized { .. }
+                | GraphError::Service { .. }
+                | GraphError::Unexpected(_) => ErrorCode::ServiceError,
+            },
+            SessionError::NotSignedIn => ErrorCode::NotSignedIn,
+            SessionError::Expired(_) => ErrorCode::SessionExpired,
+            SessionError::SignInInProgress => ErrorCode::SignInInProgress,
+            SessionError::FreshSignInNeeded(_) => ErrorCode::ConfirmIdentity,
+            SessionError::ChangeNotAllowed(_) => ErrorCode::ChangeNotAllowed,
+            SessionError::WrongAccount { .. } => ErrorCode::WrongAccount,
+        };
+        ErrorView::new(code, e.to_string())
+    }
+}
+
+impl From<JourneyError> for ErrorView {
+    fn from(e: JourneyError) -> ErrorView {
+        let message = e.to_string();
+        let code = match e {
+            JourneyError::Session(s) => return ErrorView::from(s),
+            JourneyError::Refused(Refusal::NotFound { .. })
+            | JourneyError::Refused(Refusal::ReplacementMissing { .. }) => ErrorCode::MethodGone,
+            JourneyError::Refused(_) => ErrorCode::ChangeRefused,
+            JourneyError::NotVerified(_) => ErrorCode::ChangeNotVerified,
+            JourneyError::Storage(_) => ErrorCode::Internal,
+            JourneyError::Invalid(_) => ErrorCode::InvalidInput,
+            JourneyError::Busy => ErrorCode::JourneyBusy,
+        };
+        ErrorView::new(code, message)
+    }
+}
+
+impl From<ResetError> for ErrorView {
+    fn from(e: ResetError) -> ErrorView {
+        let message = e.to_string();
+        match e {
+            ResetError::NotConfigured => ErrorView::new(ErrorCode::HelpdeskNotConfigured, message),
+            // The form's field, in the webview's spelling.
+            ResetError::Form(f) => ErrorView::for_field(ErrorCode::InvalidInput, f.field, message),
+            ResetError::DraftGone => ErrorView::new(ErrorCode::InvalidInput, message),
+            ResetError::Storage(_) => ErrorView::new(ErrorCode::Internal, message),
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! What the webview may send: every command argument is one of these typed
+//! inputs, generated to TypeScript beside the views (`ui/src/bindings.ts`),
+//! and checked before the command runs.
+//!
+//! A command takes its arguments as [`Checked`]: an argument that does not
+//! parse becomes `{code: "invalid_input", message, field}` naming the
+//! argument (or the form's field) at fault, never Tauri's untyped string,
+//! and nothing is sent. Choices come from one table per input
+//! ([`input_enum!`]) that drives the Rust parsing, the TypeScript union and
+//! the error's list of what is allowed.
+
+use helpdesk_contract::{CallbackPreference, Reason, StillHas};
+use mfa_core::assistant::Answer;
+use mfa_core::journey::Registration;
+use mfa_core::security_info::{PhoneType, SecondaryMethod};
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer};
+use tauri::ipc::{CommandArg, CommandItem, InvokeError};
+use tauri::Runtime;
+use ts_rs::TS;
+
+use crate::wire::{ErrorCode, ErrorView};
+
+/// `"a", "b" or "c"`.
+fn one_of(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// One table per choice: the Rust enum, its wire spelling (also the
+/// TypeScript union), and the domain value it stands for.
+macro_rules! input_enum {
+    ($(#[$doc:meta])* $name:ident, $what:literal => $domain:ty {
+        $($variant:ident = $wire:literal => $to:expr,)+
+    }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, TS)]
+        pub enum $name {
+            $(#[ts(rename = $wire)] $variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The spelling the webview sends.
+            pub fn wire_name(self) -> &'static str {
+                match self { $($name::$variant => $wire),+ }
+            }
+
+            /// The input spelled `name`, if there is one.
+            pub fn from_wire(name: &str) -> Option<$name> {
+                match name { $($wire => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        // Views offer choices in the same spelling (`SecurityInfoView`).
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.wire_name())
+            }
+        }
+
+        impl From<$name> for $domain {
+            fn from(input: $name) -> $domain {
+                match input { $($name::$variant => $to),+ }
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
+                let text = String::deserialize(d)?;
+                match text.as_str() {
+                    $($wire => Ok($name::$variant),)+
+                    other => Err(D::Error::custom(format!(
+                        "{} is {}; got {other:?}",
+                        $what,
+                        one_of(&[$($wire),+])
+                    ))),
+                }
+            }
+        }
+    };
+}
+
+input_enum! {
+    /// A phone method's type.
+    PhoneTypeInput, "a phone type" => PhoneType {
+        Mobile = "mobile" => PhoneType::Mobile,
+        AlternateMobile = "alternateMobile" => PhoneType::AlternateMobile,
+        Office = "office" => PhoneType::Office,
+    }
+}
+
+input_enum! {
+    /// A default sign-in method the user may choose.
+    DefaultChoiceInput, "a default" => SecondaryMethod {
+        Push = "push" => SecondaryMethod::Push,
+        Oath = "oath" => SecondaryMethod::Oath,
+        Sms = "sms" => SecondaryMethod::Sms,
+        VoiceMobile = "voiceMobile" => SecondaryMethod::VoiceMobile,
+        VoiceAlternateMobile = "voiceAlternateMobile" => SecondaryMethod::VoiceAlternateMobile,
+        VoiceOffice = "voiceOffice" => SecondaryMethod::VoiceOffice,
+    }
+}
+
+input_enum! {
+    /// A method "get to three" registers.
+    RegistrationInput, "a method to add" => Registration {
+        Authenticator = "authenticator" => Registration::Authenticator,
+        AuthenticatorApp = "authenticatorApp" => Registration::AuthenticatorApp,
+        SecurityKey = "securityKey" => Registration::SecurityKey,
+    }
+}
+
+input_enum! {
+    /// The user's answer at a journey step.
+    AnswerInput, "an answer" => Answer {
+        Works = "works" => Answer::Works,
+        NotWorking = "notWorking" => Answer::NotWorking,
+        AcceptConcerns = "acceptConcerns" => Answer::AcceptConcerns,
+    }
+}
+
+/// The "request admin reset" form as the user filled it in. Its choices
+/// are the relay contract's own (`helpdesk_contract`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(rename_all = "camelCase")]
+pub struct ResetFormInput {
+    pub upn: String,
+    pub reason: Reason,
+    pub reason_detail: String,
+    pub still_has: Vec<StillHas>,
+    pub callback: CallbackPreference,
+    pub availability: String,
+}
+
+impl From<ResetFormInput> for mfa_core::helpdesk::ResetForm {
+    fn from(f: ResetFormInput) -> mfa_core::helpdesk::ResetForm {
+        mfa_core::helpdesk::ResetForm {
+            upn: f.upn,
+            reason: f.reason,
+            reason_detail: f.reason_detail,
+            still_has: f.still_has,
+            callback: f.callback,
+            availability: f.availability,
+        }
+    }
+}
+
+/// A command argument that parsed, or the `invalid_input` error naming it.
+#[derive(Debug)]
+pub struct Checked<T>(pub T);
+
+impl<T> Checked<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<'de, T: DeserializeOwned, R: Runtime> CommandArg<'de, R> for Checked<T> {
+    fn from_command(item: CommandItem<'de, R>) -> Result<Checked<T>, InvokeError> {
+        let argument = item.key;
+        serde_path_to_error::deserialize(item)
+            .map(Checked)
+            .map_err(|e| {
+                // Inside a form, the field's own name; else the argument's.
+                let field = match e.path().to_string() {
+                    path if path == "." || path.is_empty() => argument.to_owned(),
+                    path => path,
+                };
+                let message = e.into_inner().to_string();
+                InvokeError::from(ErrorView::for_field(
+                    ErrorCode::InvalidInput,
+                    &field,
+                    format!("{field}: {message}"),
+                ))
+            })
+    }
+}

@@ -71,7 +71,7 @@ impl CredentialApi for StandInCredential {
     }
 
     fn set_secret(&self, secret: &[u8]) -> keyring::Result<()> {
-        self.set_password(&String::from_utf8(secret.to_vec()).unwrap())
+        self.set_password(std::str::from_utf8(secret).unwrap())
     }
 
     fn get_password(&self) -> keyring::Result<String> {

@@ -34,9 +34,10 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 use url::Url;
 
+use crate::keychain::KeychainSecret;
 use crate::machine::Device;
 use crate::secret::AccessToken;
-use crate::token_store::{map_error, KeychainError};
+use crate::token_store::KeychainError;
 
 /// The relay's enrolment endpoint, relative to its base URL.
 pub const ENROL_PATH: &str = "v1/device-keys";
@@ -91,6 +92,22 @@ impl ProofHeaders {
 }
 
 impl DeviceKey {
+    /// `signing`, as the relay enrolled it: `key_id` for `upn` (any case)
+    /// at `enrolled_at`. `None` when `key_id` is not one the contract allows.
+    pub fn enrolled(
+        key_id: &str,
+        upn: &str,
+        enrolled_at: OffsetDateTime,
+        signing: SigningKey,
+    ) -> Option<DeviceKey> {
+        is_valid_key_id(key_id).then(|| DeviceKey {
+            key_id: key_id.to_owned(),
+            upn: normalise(upn),
+            enrolled_at,
+            signing,
+        })
+    }
+
     /// The public half, base64url (the enrolment's `publicKey`).
     pub fn public_key(&self) -> String {
         device_proof::public_key_text(&self.signing)
@@ -145,8 +162,10 @@ impl DeviceKeyStore {
         format!("{}/device-key/{}", self.tenant_account, normalise(upn))
     }
 
-    fn entry(&self, upn: &str) -> Result<keyring::Entry, KeychainError> {
-        keyring::Entry::new(&self.service, &self.account(upn)).map_err(map_error)
+    /// `upn`'s key as one keychain secret, in parts if it ever outgrows
+    /// one entry ([`KeychainSecret`]).
+    fn secret(&self, upn: &str) -> KeychainSecret {
+        KeychainSecret::new(&self.service, &self.account(upn))
     }
 
     /// The key enrolled for `upn` (any case), if this computer holds one.
@@ -154,10 +173,8 @@ impl DeviceKeyStore {
     /// enrolment). Blocking: call it off the async runtime, or use
     /// [`DeviceKeyStore::find`].
     pub fn load(&self, upn: &str) -> Result<Option<DeviceKey>, KeychainError> {
-        let text = match self.entry(upn)?.get_password() {
-            Ok(text) => text,
-            Err(keyring::Error::NoEntry) => return Ok(None),
-            Err(e) => return Err(map_error(e)),
+        let Some(text) = self.secret(upn).load()? else {
+            return Ok(None);
         };
         let stored: Stored = match serde_json::from_str(&text) {
             Ok(stored) => stored,
@@ -194,16 +211,12 @@ impl DeviceKeyStore {
         };
         let text = serde_json::to_string(&stored)
             .map_err(|e| KeychainError::Failed(format!("cannot encode the device key: {e}")))?;
-        self.entry(&key.upn)?.set_password(&text).map_err(map_error)
+        self.secret(&key.upn).save(&text)
     }
 
     /// Deletes `upn`'s key; `Ok(true)` when there was one.
     pub fn delete(&self, upn: &str) -> Result<bool, KeychainError> {
-        match self.entry(upn)?.delete_credential() {
-            Ok(()) => Ok(true),
-            Err(keyring::Error::NoEntry) => Ok(false),
-            Err(e) => Err(map_error(e)),
-        }
+        self.secret(upn).delete()
     }
 
     /// [`DeviceKeyStore::load`] on a blocking thread.

@@ -14,6 +14,7 @@ pub mod guardrails;
 pub mod helpdesk;
 pub mod http;
 pub mod journey;
+pub mod keychain;
 pub mod machine;
 pub mod qr;
 pub mod secret;

@@ -6,6 +6,7 @@
 //! fails closed with [`KeychainError::Unavailable`]; the token is never
 //! written to a file.
 
+use crate::keychain::KeychainSecret;
 use crate::secret::RefreshToken;
 
 /// The keychain service name under which entries are kept.
@@ -24,49 +25,35 @@ pub enum KeychainError {
     Failed(String),
 }
 
-/// One keychain entry: `service` plus `account` (see `Config::keychain_account`).
+/// The refresh token's keychain secret: `service` plus `account` (see
+/// `Config::keychain_account`), in parts when the token is longer than one
+/// entry holds on every platform ([`crate::keychain`]).
 #[derive(Debug, Clone)]
 pub struct KeychainStore {
-    service: String,
-    account: String,
+    secret: KeychainSecret,
 }
 
 impl KeychainStore {
     pub fn new(service: &str, account: &str) -> KeychainStore {
         KeychainStore {
-            service: service.to_owned(),
-            account: account.to_owned(),
+            secret: KeychainSecret::new(service, account),
         }
     }
 
-    fn entry(&self) -> Result<keyring::Entry, KeychainError> {
-        keyring::Entry::new(&self.service, &self.account).map_err(map_error)
-    }
-
-    /// The stored refresh token, or `None` when nothing is stored.
+    /// The stored refresh token, or `None` when nothing (whole) is stored.
     /// Blocking (D-Bus or a platform call): call it off the async runtime.
     pub fn load(&self) -> Result<Option<RefreshToken>, KeychainError> {
-        match self.entry()?.get_password() {
-            Ok(token) => Ok(Some(RefreshToken::new(token))),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(map_error(e)),
-        }
+        Ok(self.secret.load()?.map(RefreshToken::new))
     }
 
     /// Stores (replaces) the refresh token. Called at once for every rotated token.
     pub fn save(&self, token: &RefreshToken) -> Result<(), KeychainError> {
-        self.entry()?
-            .set_password(token.expose_secret())
-            .map_err(map_error)
+        self.secret.save(token.expose_secret())
     }
 
-    /// Deletes the entry; `Ok(true)` when there was one.
+    /// Deletes the token; `Ok(true)` when there was one.
     pub fn delete(&self) -> Result<bool, KeychainError> {
-        match self.entry()?.delete_credential() {
-            Ok(()) => Ok(true),
-            Err(keyring::Error::NoEntry) => Ok(false),
-            Err(e) => Err(map_error(e)),
-        }
+        self.secret.delete()
     }
 }
 

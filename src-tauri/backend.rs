@@ -221,6 +221,7 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                 organisation_domains: Vec::new(),
                 provenance: Provenance {
                     managed_file: PathBuf::new(),
+                    managed_kind: config::ManagedKind::File,
                     managed_found: false,
                     user_file: config.source.clone(),
                     user_found: config.source.is_some(),
@@ -246,9 +247,9 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
             }))
         }
         BackendSource::FromEnvironment => {
-            let managed = config::managed_config_path();
+            let managed = config::managed_source();
             let user = config::config_path_from_env();
-            let layered = config::load_layered(&managed, user.as_deref())
+            let layered = config::load_layered_from(&managed, user.as_deref())
                 .map_err(|e| config_error(e.to_string()))?;
             match &layered.config {
                 Some(config) => {

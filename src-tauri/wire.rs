@@ -49,8 +49,12 @@ pub struct TenantView {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsView {
-    /// The organisation's machine-wide file, which locks every key it sets.
+    /// Where the organisation's settings are read from, which locks every
+    /// key they set: a file path, the policy registry key, or the
+    /// managed-preferences plist.
     pub managed_file: String,
+    /// `file`, `groupPolicy` (Windows) or `configurationProfile` (macOS).
+    pub managed_kind: ManagedKindView,
     pub managed_found: bool,
     /// The user's own file (`MFA_ASSISTANT_CONFIG` or the platform's place).
     pub user_file: Option<String>,
@@ -87,10 +91,25 @@ pub enum SettingOrigin {
     Demo,
 }
 
+/// Which kind of place the organisation's settings come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ManagedKindView {
+    File,
+    GroupPolicy,
+    ConfigurationProfile,
+}
+
 impl From<&SettingsInUse> for SettingsView {
     fn from(s: &SettingsInUse) -> SettingsView {
+        use mfa_core::config::ManagedKind;
         SettingsView {
             managed_file: s.managed_file.display().to_string(),
+            managed_kind: match s.managed_kind {
+                Some(ManagedKind::GroupPolicy) => ManagedKindView::GroupPolicy,
+                Some(ManagedKind::ConfigurationProfile) => ManagedKindView::ConfigurationProfile,
+                Some(ManagedKind::File) | None => ManagedKindView::File,
+            },
             managed_found: s.managed_found,
             user_file: s.user_file.as_ref().map(|p| p.display().to_string()),
             user_found: s.user_found,

@@ -12,6 +12,7 @@ fn generated() -> String {
         AppInfo::decl(),
         TenantView::decl(),
         SettingsView::decl(),
+        ManagedKindView::decl(),
         SettingView::decl(),
         SettingOrigin::decl(),
         DemoUserView::decl(),

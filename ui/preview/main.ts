@@ -23,6 +23,7 @@ const demoInfo: AppInfo = {
   tenant: { demo: true, displayName: 'Contoso (demo)', cloud: 'demo', tenant: 'contoso.demo' },
   settings: {
     managedFile: '/etc/mfa-assistant/config.toml',
+    managedKind: 'file',
     managedFound: false,
     userFile: '/home/adele/.config/mfa-assistant/config.toml',
     userFound: false,
@@ -62,6 +63,7 @@ const orgInfo: AppInfo = {
   tenant: { demo: false, displayName: 'Fabrikam Ltd', cloud: 'public', tenant: '72f988bf-86f1-41af-91ab-2d7cd011db47' },
   settings: {
     managedFile: 'C:\\ProgramData\\MFA Assistant\\config.toml',
+    managedKind: 'file',
     managedFound: true,
     userFile: 'C:\\Users\\adele\\AppData\\Roaming\\mfa-assistant\\config\\config.toml',
     userFound: true,

@@ -26,9 +26,15 @@ demo: boolean, displayName: string,
 cloud: string, tenant: string, };
 export type SettingsView = { 
 /**
- * The organisation's machine-wide file, which locks every key it sets.
+ * Where the organisation's settings are read from, which locks every
+ * key they set: a file path, the policy registry key, or the
+ * managed-preferences plist.
  */
-managedFile: string, managedFound: boolean, 
+managedFile: string, 
+/**
+ * `file`, `groupPolicy` (Windows) or `configurationProfile` (macOS).
+ */
+managedKind: ManagedKindView, managedFound: boolean, 
 /**
  * The user's own file (`MFA_ASSISTANT_CONFIG` or the platform's place).
  */
@@ -42,6 +48,7 @@ entries: Array<SettingView>,
  * organisation's values are used instead.
  */
 ignored: Array<string>, };
+export type ManagedKindView = "file" | "groupPolicy" | "configurationProfile";
 export type SettingView = { 
 /**
  * The key as written in the file, e.g. `client_id`.

@@ -30,6 +30,14 @@ export const en = {
   'settings.disclosure': 'Settings in use',
   'settings.managedFound': 'Your organisation manages settings on this computer in {file}. You can’t change those.',
   'settings.managedNone': 'Your organisation manages no settings on this computer (nothing at {file}).',
+  'settings.managedFound.groupPolicy':
+    'Your organisation manages settings on this computer through Group Policy or Intune ({file}). You can’t change those.',
+  'settings.managedNone.groupPolicy':
+    'Your organisation manages no settings on this computer through Group Policy or Intune (nothing at {file}).',
+  'settings.managedFound.configurationProfile':
+    'Your organisation manages settings on this Mac with a configuration profile ({file}). You can’t change those.',
+  'settings.managedNone.configurationProfile':
+    'Your organisation manages no settings on this Mac with a configuration profile (nothing at {file}).',
   'settings.userFound': 'Your own settings file: {file}.',
   'settings.userNone': 'You have no settings file of your own (the app looked at {file}).',
   'settings.ignored': 'Your own file also sets {keys}, but your organisation’s values are used.',

@@ -48,10 +48,18 @@ function valueText(s: SettingView): string {
 /** A closed disclosure with the files read and a table of every setting. */
 export function settingsDisclosure(settings: SettingsView): HTMLElement {
   const files: HTMLElement[] = [];
+  // Where the organisation's settings live depends on the platform: a file
+  // (Linux), Group Policy (Windows), a configuration profile (macOS).
+  const [found, none]: [MessageKey, MessageKey] =
+    settings.managedKind === 'groupPolicy'
+      ? ['settings.managedFound.groupPolicy', 'settings.managedNone.groupPolicy']
+      : settings.managedKind === 'configurationProfile'
+        ? ['settings.managedFound.configurationProfile', 'settings.managedNone.configurationProfile']
+        : ['settings.managedFound', 'settings.managedNone'];
   if (settings.managedFound) {
-    files.push(h('p', { testid: 'settings-managed' }, t('settings.managedFound', { file: settings.managedFile })));
+    files.push(h('p', { testid: 'settings-managed' }, t(found, { file: settings.managedFile })));
   } else if (settings.managedFile !== '') {
-    files.push(h('p', { testid: 'settings-managed' }, t('settings.managedNone', { file: settings.managedFile })));
+    files.push(h('p', { testid: 'settings-managed' }, t(none, { file: settings.managedFile })));
   }
   if (settings.userFile !== null) {
     files.push(

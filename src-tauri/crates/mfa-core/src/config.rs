@@ -1,7 +1,7 @@
 //! Configuration: which cloud, tenant and app registration to talk to.
 //!
 //! Two TOML files, in layers: the organisation's managed, machine-wide file
-//! ([`managed_config_path`]), whose every key is locked, and the user's own
+//! ([`managed_source`]), whose every key is locked, and the user's own
 //! file at the platform's usual place ([`default_config_path`]) or wherever
 //! `MFA_ASSISTANT_CONFIG` points. With no tenant in either, the built-in demo
 //! tenant runs (unless the organisation forbids it). Every problem is reported
@@ -12,6 +12,8 @@
 //! and every base URL is `https`, except loopback addresses (the emulator).
 
 use std::path::{Path, PathBuf};
+
+pub use crate::policy::{ManagedKind, ManagedSource};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -306,43 +308,26 @@ fn to_raw(table: toml::Table, file: &Path) -> Result<RawConfig, ConfigError> {
     })
 }
 
-/// The organisation's machine-wide configuration file. Every key it sets is
-/// locked: the user's own file cannot change it.
+/// Where the organisation's settings are: the platform's policy store
+/// ([`ManagedSource::for_this_platform`]). Every key it sets is locked: the
+/// user's own file cannot change it.
 ///
-/// - Linux and other Unix: `/etc/mfa-assistant/config.toml`
-/// - macOS: `/Library/Application Support/MFA Assistant/config.toml`
-/// - Windows: `%ProgramData%\MFA Assistant\config.toml`
-///
-/// Debug builds (tests) honour `MFA_ASSISTANT_MANAGED_CONFIG` instead; release
-/// builds ignore it, so a user cannot point the app at a managed file of their own.
-pub fn managed_config_path() -> PathBuf {
+/// Debug builds (tests) honour `MFA_ASSISTANT_MANAGED_CONFIG` instead (a
+/// file, without the ownership check, since tests write it); release builds
+/// ignore it, so a user cannot point the app at settings of their own.
+pub fn managed_source() -> ManagedSource {
     #[cfg(debug_assertions)]
     if let Some(p) = std::env::var_os(MANAGED_CONFIG_ENV).filter(|p| !p.is_empty()) {
-        return PathBuf::from(p);
+        return ManagedSource::File {
+            path: PathBuf::from(p),
+            admin_only: false,
+        };
     }
-    system_managed_config_path()
+    ManagedSource::for_this_platform()
 }
 
-/// Test hook for [`managed_config_path`], honoured only by debug builds.
+/// Test hook for [`managed_source`], honoured only by debug builds.
 pub const MANAGED_CONFIG_ENV: &str = "MFA_ASSISTANT_MANAGED_CONFIG";
-
-#[cfg(windows)]
-fn system_managed_config_path() -> PathBuf {
-    let program_data = std::env::var_os("ProgramData")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(r"C:\ProgramData"));
-    program_data.join("MFA Assistant").join("config.toml")
-}
-
-#[cfg(target_os = "macos")]
-fn system_managed_config_path() -> PathBuf {
-    PathBuf::from("/Library/Application Support/MFA Assistant/config.toml")
-}
-
-#[cfg(not(any(windows, target_os = "macos")))]
-fn system_managed_config_path() -> PathBuf {
-    PathBuf::from("/etc/mfa-assistant/config.toml")
-}
 
 /// Where the organisation's helpdesk takes admin-reset requests. The app
 /// holds no helpdesk secret: both kinds are reached without one.
@@ -384,7 +369,10 @@ pub enum Origin {
 /// settings view ("where do these settings come from?").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Provenance {
+    /// Where the organisation's settings are read from (a file, the policy
+    /// registry key, or the managed-preferences plist).
     pub managed_file: PathBuf,
+    pub managed_kind: ManagedKind,
     pub managed_found: bool,
     /// The user's file (`MFA_ASSISTANT_CONFIG` or the platform's place).
     pub user_file: Option<PathBuf>,
@@ -436,7 +424,28 @@ pub struct Layered {
 /// key is ignored and reported in [`Provenance::ignored`]. Errors name the
 /// file a bad key came from. Missing files are not errors.
 pub fn load_layered(managed: &Path, user: Option<&Path>) -> Result<Layered, ConfigError> {
-    let managed_table = read_table(managed)?;
+    load_layered_from(
+        &ManagedSource::File {
+            path: managed.to_owned(),
+            admin_only: false,
+        },
+        user,
+    )
+}
+
+/// [`load_layered`] with the organisation's settings from `source` (the
+/// platform's policy store, [`crate::policy`]).
+pub fn load_layered_from(
+    source: &ManagedSource,
+    user: Option<&Path>,
+) -> Result<Layered, ConfigError> {
+    let managed_place = source.location();
+    let managed = managed_place.as_path();
+    let managed_table = source.read().map_err(|e| ConfigError {
+        file: e.place,
+        key: None,
+        problem: e.problem,
+    })?;
     if let Some(t) = &managed_table {
         check_keys(t, managed)?;
     }
@@ -593,6 +602,7 @@ pub fn load_layered(managed: &Path, user: Option<&Path>) -> Result<Layered, Conf
         organisation_domains,
         provenance: Provenance {
             managed_file: managed.to_owned(),
+            managed_kind: source.kind(),
             managed_found: managed_table.is_some(),
             user_file: user.map(Path::to_owned),
             user_found: user_table.is_some(),
@@ -1269,14 +1279,45 @@ mod tests {
     }
 
     #[test]
-    fn the_managed_file_is_at_the_platforms_machine_wide_place() {
-        let p = system_managed_config_path();
+    fn the_organisations_settings_are_in_the_platforms_admin_only_place() {
+        let source = ManagedSource::for_this_platform();
         #[cfg(not(any(windows, target_os = "macos")))]
-        assert_eq!(p, PathBuf::from("/etc/mfa-assistant/config.toml"));
-        #[cfg(any(windows, target_os = "macos"))]
-        assert!(
-            p.ends_with("MFA Assistant/config.toml") || p.ends_with(r"MFA Assistant\config.toml")
+        assert_eq!(
+            source,
+            ManagedSource::File {
+                path: PathBuf::from("/etc/mfa-assistant/config.toml"),
+                admin_only: true,
+            }
         );
+        #[cfg(windows)]
+        assert_eq!(source, ManagedSource::GroupPolicy);
+        #[cfg(target_os = "macos")]
+        assert_eq!(
+            source.kind(),
+            crate::policy::ManagedKind::ConfigurationProfile
+        );
+    }
+
+    #[test]
+    fn every_policy_value_is_a_key_the_configuration_knows() {
+        for setting in crate::policy::POLICY_VALUES {
+            let top = setting.key.split('.').next().unwrap();
+            assert!(
+                KEYS.contains(&top),
+                "{} maps to unknown key {}",
+                setting.name,
+                setting.key
+            );
+        }
+        // And every key of the file format can be set by policy.
+        for key in KEYS {
+            assert!(
+                crate::policy::POLICY_VALUES
+                    .iter()
+                    .any(|s| s.key.split('.').next() == Some(key)),
+                "no policy value sets {key}"
+            );
+        }
     }
 
     #[test]

@@ -25,8 +25,6 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::token_store::{map_error, KeychainError};
-
 /// The most UTF-16 code units one entry holds here: 2,400 bytes as UTF-16,
 /// under Windows Credential Manager's 2,560-byte limit with room to spare.
 pub const PART_UNITS: usize = 1_200;
@@ -265,6 +263,35 @@ impl KeychainSecret {
             self.clear_slot(previous.slot, 0)?;
         }
         Ok(existed)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeychainError {
+    /// No keychain service answered (no Secret Service on the session bus, ...).
+    #[error("no keychain is available to keep your sign-in ({0}); MFA Assistant does not store it anywhere else")]
+    Unavailable(String),
+    /// The keychain exists but is locked and was not unlocked.
+    #[error("the keychain is locked ({0}); unlock it and try again")]
+    Locked(String),
+    /// Anything else the platform reported.
+    #[error("the keychain reported an error: {0}")]
+    Failed(String),
+}
+
+pub(crate) fn map_error(e: keyring::Error) -> KeychainError {
+    let text = e.to_string();
+    match e {
+        // The platforms report a locked keychain only in words.
+        keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_)
+            if text.to_lowercase().contains("lock") =>
+        {
+            KeychainError::Locked(text)
+        }
+        keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) => {
+            KeychainError::Unavailable(text)
+        }
+        _ => KeychainError::Failed(text),
     }
 }
 

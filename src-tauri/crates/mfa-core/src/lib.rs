@@ -16,6 +16,7 @@ pub mod http;
 pub mod journey;
 pub mod keychain;
 pub mod machine;
+pub mod policy;
 pub mod qr;
 pub mod secret;
 pub mod security_info;

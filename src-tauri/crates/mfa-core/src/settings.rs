@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::config::{self, Cloud, Config, Endpoints, Helpdesk, Layered, Origin};
+use crate::config::{self, Cloud, Config, Endpoints, Helpdesk, Layered, ManagedKind, Origin};
 
 /// Where a setting in use came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +33,10 @@ pub struct SettingInUse {
 /// Every setting in use, with the files they were read from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SettingsInUse {
+    /// Where the organisation's settings are read from, and what kind of
+    /// place that is (a file, Group Policy, a configuration profile).
     pub managed_file: PathBuf,
+    pub managed_kind: Option<ManagedKind>,
     pub managed_found: bool,
     pub user_file: Option<PathBuf>,
     pub user_found: bool,
@@ -129,6 +132,7 @@ impl SettingsInUse {
         }
         SettingsInUse {
             managed_file: provenance.managed_file.clone(),
+            managed_kind: Some(provenance.managed_kind),
             managed_found: provenance.managed_found,
             user_file: provenance.user_file.clone(),
             user_found: provenance.user_found,

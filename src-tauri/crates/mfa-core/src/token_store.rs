@@ -6,24 +6,12 @@
 //! fails closed with [`KeychainError::Unavailable`]; the token is never
 //! written to a file.
 
+pub use crate::keychain::KeychainError;
 use crate::keychain::KeychainSecret;
 use crate::secret::RefreshToken;
 
 /// The keychain service name under which entries are kept.
 pub const DEFAULT_SERVICE: &str = "mfa-assistant";
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum KeychainError {
-    /// No keychain service answered (no Secret Service on the session bus, ...).
-    #[error("no keychain is available to keep your sign-in ({0}); MFA Assistant does not store it anywhere else")]
-    Unavailable(String),
-    /// The keychain exists but is locked and was not unlocked.
-    #[error("the keychain is locked ({0}); unlock it and try again")]
-    Locked(String),
-    /// Anything else the platform reported.
-    #[error("the keychain reported an error: {0}")]
-    Failed(String),
-}
 
 /// The refresh token's keychain secret: `service` plus `account` (see
 /// `Config::keychain_account`), in parts when the token is longer than one
@@ -54,21 +42,5 @@ impl KeychainStore {
     /// Deletes the token; `Ok(true)` when there was one.
     pub fn delete(&self) -> Result<bool, KeychainError> {
         self.secret.delete()
-    }
-}
-
-pub(crate) fn map_error(e: keyring::Error) -> KeychainError {
-    let text = e.to_string();
-    match e {
-        // The platforms report a locked keychain only in words.
-        keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_)
-            if text.to_lowercase().contains("lock") =>
-        {
-            KeychainError::Locked(text)
-        }
-        keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) => {
-            KeychainError::Unavailable(text)
-        }
-        _ => KeychainError::Failed(text),
     }
 }

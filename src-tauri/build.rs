@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "send_reset_request",
     "reset_requests",
     "retry_reset_requests",
+    "diagnostics",
 ];
 
 fn main() {

@@ -243,3 +243,14 @@ pub async fn reset_requests(state: State<'_, AppState>) -> CommandResult<Vec<Res
 pub async fn retry_reset_requests(state: State<'_, AppState>) -> CommandResult<()> {
     Ok(state.assistant().await?.retry_reset_requests().await?)
 }
+
+// ---- Support ----------------------------------------------------------------
+
+/// "Copy diagnostics": the report a helpdesk asks for (nothing secret).
+#[tauri::command]
+pub async fn diagnostics(state: State<'_, AppState>) -> CommandResult<String> {
+    let assistant = state.assistant().await?;
+    Ok(assistant
+        .diagnostics(env!("CARGO_PKG_VERSION"), &crate::errors::recent())
+        .await)
+}

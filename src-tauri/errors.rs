@@ -1,7 +1,10 @@
 //! Core errors as the webview receives them: `{code, message, field?}`.
 //! The code is what the UI branches on; the message is the core's detail.
 
-use mfa_core::assistant::ResetError;
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use mfa_core::assistant::{RecentError, ResetError};
 use mfa_core::auth::SignInError;
 use mfa_core::graph::GraphError;
 use mfa_core::guardrails::Refusal;
@@ -74,4 +77,37 @@ impl From<ResetError> for ErrorView {
             ResetError::Storage(_) => ErrorView::new(ErrorCode::Internal, message),
         }
     }
+}
+
+/// The last errors the window was shown, newest last, for diagnostics.
+/// Process-wide, like the log: every `ErrorView` is made through
+/// [`ErrorView::new`], which records it here.
+static RECENT: Mutex<VecDeque<RecentError>> = Mutex::new(VecDeque::new());
+
+/// How many recent errors diagnostics shows.
+const KEPT: usize = 20;
+
+pub(crate) fn record(view: &ErrorView) {
+    let mut recent = RECENT.lock().unwrap_or_else(|p| p.into_inner());
+    if recent.len() == KEPT {
+        recent.pop_front();
+    }
+    recent.push_back(RecentError {
+        at: time::OffsetDateTime::now_utc(),
+        code: serde_json::to_value(view.code)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        message: view.message.clone(),
+    });
+}
+
+/// The errors recorded so far, oldest first.
+pub fn recent() -> Vec<RecentError> {
+    RECENT
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .cloned()
+        .collect()
 }

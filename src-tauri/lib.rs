@@ -11,6 +11,7 @@ pub mod display;
 pub mod errors;
 pub mod input;
 pub mod launch_marks;
+pub mod logging;
 pub mod webkit_env;
 pub mod wire;
 
@@ -60,6 +61,7 @@ pub fn build<R: Runtime>(builder: Builder<R>, source: BackendSource) -> Builder<
                 commands::send_reset_request,
                 commands::reset_requests,
                 commands::retry_reset_requests,
+                commands::diagnostics,
             ];
             // The benchmark's launch-to-interactive mark (no-op unless
             // MFA_ASSISTANT_BENCH_MARKS is set).
@@ -98,13 +100,12 @@ pub fn is_app_url(url: &tauri::Url) -> bool {
 pub fn run() {
     // Before any thread or GTK starts (see webkit_env.rs for when and why).
     webkit_env::apply();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("MFA_ASSISTANT_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // Flushed into the log file when the app exits (below).
+    let log = std::sync::Mutex::new(logging::init());
+    // A remote session may have no display: the report needs none.
+    if std::env::args().skip(1).any(|a| a == "--diagnostics") {
+        std::process::exit(print_diagnostics());
+    }
     if let Err(message) = display::check() {
         eprintln!("MFA Assistant: {message}");
         std::process::exit(1);
@@ -112,10 +113,46 @@ pub fn run() {
     let app = build(tauri::Builder::default(), BackendSource::FromEnvironment)
         .build(tauri::generate_context!());
     match app {
-        Ok(app) => app.run(|_, _| {}),
+        Ok(app) => app.run(move |_, event| {
+            if let tauri::RunEvent::Exit = event {
+                drop(log.lock().unwrap_or_else(|p| p.into_inner()).take());
+            }
+        }),
         Err(e) => {
             eprintln!("MFA Assistant could not start: {e}");
             std::process::exit(1);
         }
     }
+}
+
+/// `mfa-assistant --diagnostics`: the window's "Copy diagnostics" report on
+/// stdout, for a helpdesk in a remote session. Exit status 1 when the app's
+/// configuration does not start (the reason is printed).
+fn print_diagnostics() -> i32 {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("MFA Assistant: {e}");
+            return 1;
+        }
+    };
+    runtime.block_on(async {
+        let state = backend::AppState::new(BackendSource::FromEnvironment);
+        match state.assistant().await {
+            Ok(assistant) => {
+                print!(
+                    "{}",
+                    assistant
+                        .diagnostics(env!("CARGO_PKG_VERSION"), &errors::recent())
+                        .await
+                );
+                0
+            }
+            Err(e) => {
+                println!("MFA Assistant {}", env!("CARGO_PKG_VERSION"));
+                println!("The configuration does not start: {}", e.message);
+                1
+            }
+        }
+    })
 }

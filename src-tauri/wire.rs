@@ -796,12 +796,15 @@ pub struct ErrorView {
 }
 
 impl ErrorView {
+    /// Every error view is made here, and recorded for diagnostics.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> ErrorView {
-        ErrorView {
+        let view = ErrorView {
             code,
             message: message.into(),
             field: None,
-        }
+        };
+        crate::errors::record(&view);
+        view
     }
 
     /// An error about one input, `field`.

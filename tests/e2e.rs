@@ -89,6 +89,8 @@ impl Machine {
         m.env = vec![
             ("XDG_CONFIG_HOME".into(), p("config")),
             ("XDG_DATA_HOME".into(), p("data")),
+            // The app's log folder (logging.rs): $XDG_STATE_HOME/mfa-assistant/logs.
+            ("XDG_STATE_HOME".into(), p("state")),
             ("MFA_ASSISTANT_CONFIG".into(), p("config.toml")),
             // The organisation's machine-wide file (debug builds only read
             // this variable); absent unless a test writes it.
@@ -864,7 +866,59 @@ async fn organisation_settings_are_locked_and_the_window_shows_where_each_comes_
         w.text("[data-testid=account-upn]").await,
         "adele@contoso-demo.example"
     );
+
+    // "Copy diagnostics" for the helpdesk: what is set and from where, who
+    // is signed in, no journey, no request; nothing secret.
+    w.click("[data-testid=screen-security-info] [data-testid=settings-summary]")
+        .await;
+    w.click("[data-testid=screen-security-info] [data-testid=copy-diagnostics]")
+        .await;
+    w.wait_for("[data-testid=diagnostics-text]:not([hidden])")
+        .await;
+    let report = w.text("[data-testid=diagnostics-text]").await;
+    for line in [
+        "MFA Assistant 0.1.0",
+        &format!("tenant = {} [organisation]", demo::TENANT_ID),
+        "sign_in_timeout_seconds = 120 [user's file]",
+        "tenant: the user's value is ignored (locked)",
+        "signed in: adele@contoso-demo.example",
+        "Journey\n  none",
+        "Reset requests\n  none",
+    ] {
+        assert!(report.contains(line), "{line:?} not in {report}");
+    }
+    for secret in emulator.issued_secrets() {
+        assert!(!report.contains(&secret), "a token is in the report");
+    }
+    w.client
+        .execute(
+            "document.querySelector('[data-testid=screen-security-info] [data-testid=diagnostics-text]').scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .await
+        .unwrap();
+    w.screenshot("diagnostics").await;
     w.close().await;
+
+    // The same report in a remote session, with no window and no display.
+    let out = std::process::Command::new(app_binary())
+        .arg("--diagnostics")
+        .envs(machine.env.iter().cloned())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{printed}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        printed.contains(&format!("tenant = {} [organisation]", demo::TENANT_ID)),
+        "{printed}"
+    );
+    assert!(printed.contains("Recent errors\n  none"), "{printed}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1738,6 +1792,31 @@ async fn locked_out_dana_requests_a_reset_gets_a_tap_and_gets_to_three() {
     assert!(count >= 1, "{count}");
     w.screenshot("key-added").await;
     w.close().await;
+
+    // The day's log file is there for the helpdesk, and holds no secret of
+    // this run: no code or token the tenant issued, not the pass, not the
+    // verification phrase.
+    let logs = machine.dir.path().join("state/mfa-assistant/logs");
+    let text: String = walk(&logs)
+        .iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "log"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert!(
+        text.contains(" INFO "),
+        "no log in {}: {text}",
+        logs.display()
+    );
+    let mut secrets = emulator.issued_secrets();
+    secrets.push(tap.code.clone());
+    secrets.push(phrase.clone());
+    for secret in &secrets {
+        assert!(
+            !text.contains(secret.as_str()),
+            "a secret ({} characters) is in the log",
+            secret.len()
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -134,3 +134,8 @@ export const sendResetRequest = (draftId: string): Promise<ResetStatusView> =>
   call<ResetStatusView>('send_reset_request', { draftId });
 export const resetRequests = (): Promise<ResetStatusView[]> => call<ResetStatusView[]>('reset_requests');
 export const retryResetRequests = (): Promise<null> => call<null>('retry_reset_requests');
+
+// ---- support ------------------------------------------------------------------
+
+/** The diagnostics report (plain text, nothing secret). */
+export const diagnostics = (): Promise<string> => call<string>('diagnostics');

@@ -3,7 +3,8 @@
 // tenant), and which of the user's values the organisation overrides.
 
 import type { SettingOrigin, SettingView, SettingsView } from './bindings';
-import { h } from './dom';
+import * as api from './api';
+import { button, h } from './dom';
 import { cloudName } from './format';
 import { t, type MessageKey } from './messages';
 
@@ -119,6 +120,44 @@ export function settingsDisclosure(settings: SettingsView): HTMLElement {
           h('tbody', {}, ...rows),
         ),
       ),
+      diagnosticsBlock(),
     ),
   );
+}
+
+/**
+ * "Copy diagnostics": the report a helpdesk asks for (versions, settings,
+ * journey and outbox state, recent errors; nothing secret). Shown as
+ * selectable text too, in case the clipboard is not available.
+ */
+function diagnosticsBlock(): HTMLElement {
+  const status = h('p', { class: 'muted', testid: 'diagnostics-status', role: 'status' });
+  const report = h('pre', { class: 'mono selectable diagnostics', testid: 'diagnostics-text', tabindex: '0' });
+  report.hidden = true;
+  const copy: HTMLButtonElement = button(
+    t('settings.copyDiagnostics'),
+    () => {
+      copy.disabled = true;
+      void api
+        .diagnostics()
+        .then(async (text) => {
+          report.textContent = text;
+          report.hidden = false;
+          try {
+            await navigator.clipboard.writeText(text);
+            status.textContent = t('settings.diagnosticsCopied');
+          } catch {
+            status.textContent = t('settings.diagnosticsSelect');
+          }
+        })
+        .catch((e: unknown) => {
+          status.textContent = api.toErrorView(e).message;
+        })
+        .finally(() => {
+          copy.disabled = false;
+        });
+    },
+    { class: 'btn btn-secondary', testid: 'copy-diagnostics' },
+  );
+  return h('div', { class: 'diagnostics-block' }, copy, status, report);
 }

@@ -349,6 +349,13 @@ impl Emulator {
         self.shared.store().helpdesk.tickets.clone()
     }
 
+    /// Every authorization code, access token (Graph's and the relay's) and
+    /// refresh token issued so far, oldest first: a test hook for checking
+    /// that an app never writes them to its logs or files.
+    pub fn issued_secrets(&self) -> Vec<String> {
+        self.shared.store().grants.issued.clone()
+    }
+
     /// The ids of the device keys the stand-in relay holds for `upn`
     /// (compared case-insensitively), oldest first.
     pub fn device_key_ids(&self, upn: &str) -> Vec<String> {

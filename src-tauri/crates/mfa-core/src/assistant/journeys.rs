@@ -187,6 +187,20 @@ impl Assistant {
             .advance(&self.session, &self.journeys, self.floor)
             .await;
         self.journeys.save(&journey)?;
+        // For the helpdesk reading the log: which journey, where it stands.
+        match &ran {
+            Ok(_) => tracing::info!(
+                journey = journey.kind().name(),
+                step = journey.current(),
+                waiting = journey.waiting().name(),
+                "journey advanced"
+            ),
+            Err(e) => tracing::warn!(
+                journey = journey.kind().name(),
+                step = journey.current(),
+                "journey step failed: {e}"
+            ),
+        }
         ran?;
         Ok(journey)
     }

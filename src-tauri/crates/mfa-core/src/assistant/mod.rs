@@ -18,6 +18,7 @@
 //!   (the system browser in the app, a scripted one in tests).
 
 mod account;
+mod diagnostics;
 mod journeys;
 mod reset;
 
@@ -32,6 +33,7 @@ use crate::session::Session;
 use crate::settings::SettingsInUse;
 
 pub use account::DeviceCodeSignIn;
+pub use diagnostics::RecentError;
 pub use journeys::{Answer, Export};
 pub use reset::{DeviceProof, ResetDesk, ResetError, ResetPreview};
 

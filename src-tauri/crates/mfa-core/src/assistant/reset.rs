@@ -226,6 +226,7 @@ impl Assistant {
             .outbox()?
             .enqueue(request)
             .map_err(ResetDesk::storage)?;
+        tracing::info!(request = %entry.idempotency_key, "reset request queued for delivery");
         desk.wake.notify_one();
         Ok(entry)
     }

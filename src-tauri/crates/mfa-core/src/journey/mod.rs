@@ -113,6 +113,21 @@ pub enum Waiting {
     Finished,
 }
 
+impl Waiting {
+    /// What it waits for, without the details (for logs: no phone number).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Waiting::ConfirmIdentity => "confirmIdentity",
+            Waiting::Register(_) => "register",
+            Waiting::ConfirmWorks { .. } => "confirmWorks",
+            Waiting::AcceptConcerns(_) => "acceptConcerns",
+            Waiting::UseSecurityInfoPage(_) => "useSecurityInfoPage",
+            Waiting::Continue => "continue",
+            Waiting::Finished => "finished",
+        }
+    }
+}
+
 /// Why a step cannot go on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JourneyError {

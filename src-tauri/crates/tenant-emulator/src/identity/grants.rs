@@ -169,6 +169,9 @@ pub(crate) struct Grants {
     pub flows: HashMap<String, SignInFlow>,
     /// Signed-in Security Info page sessions, keyed by their cookie value.
     pub security_sessions: HashMap<String, crate::security_info::PageSession>,
+    /// Every code and token issued, in order, for tests that search an
+    /// app's logs and files for them ([`crate::Emulator::issued_secrets`]).
+    pub issued: Vec<String>,
 }
 
 /// The parameters of an authorization-code redemption.
@@ -230,6 +233,7 @@ impl Grants {
     pub(crate) fn issue_code(&mut self, code: AuthorizationCode) -> String {
         let secret = random_secret(48);
         self.codes.insert(secret.clone(), code);
+        self.issued.push(secret.clone());
         secret
     }
 
@@ -299,6 +303,7 @@ impl Grants {
     pub(crate) fn issue_access(&mut self, grant: AccessGrant) -> String {
         let secret = random_secret(48);
         self.access.insert(secret.clone(), grant);
+        self.issued.push(secret.clone());
         secret
     }
 
@@ -311,6 +316,7 @@ impl Grants {
         now: OffsetDateTime,
     ) -> String {
         let secret = random_secret(64);
+        self.issued.push(secret.clone());
         let token_hash = hash(&secret);
         self.refresh.insert(
             token_hash.clone(),

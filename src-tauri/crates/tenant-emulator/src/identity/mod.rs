@@ -531,7 +531,9 @@ fn issue_tokens_keeping(
             lifetime,
             now,
         );
-        relay_api::sign(shared, &claims)?
+        let token = relay_api::sign(shared, &claims)?;
+        store.grants.issued.push(token.clone());
+        token
     } else {
         store.grants.issue_access(AccessGrant {
             client_id: client_id.to_string(),

@@ -45,10 +45,13 @@ pub struct ExplicitBackend {
     pub organisation_domains: Vec<String>,
 }
 
-/// The app's data directory (`~/.local/share/mfa-assistant` on Linux).
+/// The app's data directory, per user and per machine: `~/.local/share/
+/// mfa-assistant` on Linux, Local AppData on Windows (not Roaming: a
+/// roaming profile must not carry a pending request to another machine),
+/// `~/Library/Application Support/mfa-assistant` on macOS.
 fn data_dir() -> Result<PathBuf, ErrorView> {
     directories::ProjectDirs::from("", "", "mfa-assistant")
-        .map(|d| d.data_dir().to_owned())
+        .map(|d| d.data_local_dir().to_owned())
         .ok_or_else(|| {
             ErrorView::new(
                 ErrorCode::Internal,
@@ -299,7 +302,7 @@ async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
     // The demo tenant keeps its state (users, methods, refresh tokens) next to
     // the app's data, so a demo sign-in survives a restart like a real one.
     let state_dir = directories::ProjectDirs::from("", "", "mfa-assistant")
-        .map(|d| d.data_dir().join("demo-tenant"))
+        .map(|d| d.data_local_dir().join("demo-tenant"))
         .ok_or_else(|| {
             internal("this platform has no data directory for the demo tenant".into())
         })?;

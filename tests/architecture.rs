@@ -317,3 +317,24 @@ fn commands_only_delegate_to_the_assistant() {
     }
     assert!(commands >= 25, "found only {commands} commands");
 }
+
+/// The packages IT deploys: the Windows installers carry the WebView2
+/// runtime (enterprises block downloads at install time) and install for
+/// every user of the machine; the macOS bundle's identifier is the
+/// managed-preferences domain the app reads its organisation's settings from.
+#[test]
+fn packages_are_made_for_managed_deployment() {
+    let conf: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("tauri.conf.json")).unwrap())
+            .unwrap();
+    let windows = &conf["bundle"]["windows"];
+    assert_eq!(
+        windows["webviewInstallMode"]["type"], "offlineInstaller",
+        "WebView2 must be installed offline"
+    );
+    assert_eq!(windows["nsis"]["installMode"], "perMachine");
+    assert_eq!(
+        conf["identifier"].as_str(),
+        Some(mfa_core::policy::PREFERENCE_DOMAIN)
+    );
+}

@@ -160,6 +160,16 @@ impl Assistant {
             }
         }
 
+        if let Some(outbox) = &self.reset.outbox {
+            for file in outbox.set_aside() {
+                let _ = writeln!(
+                    out,
+                    "  set aside, cannot be read as a request: {}",
+                    file.display()
+                );
+            }
+        }
+
         let _ = writeln!(out, "\nRecent errors");
         if recent_errors.is_empty() {
             let _ = writeln!(out, "  none");

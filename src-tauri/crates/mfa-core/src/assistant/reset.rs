@@ -22,7 +22,7 @@ pub struct ResetDesk {
     /// `None`: the organisation configured no helpdesk; every intent says so.
     helpdesk: Option<Helpdesk>,
     /// `None` only when nothing is configured at all (tests): no requests.
-    outbox: Option<Outbox>,
+    pub(super) outbox: Option<Outbox>,
     organisation_domains: Vec<String>,
     tenant: Option<String>,
     /// The app's version, as requests describe this computer.

@@ -99,8 +99,10 @@ impl Outbox {
         .map_err(|e| Self::storage(&path, e))
     }
 
-    /// Every request, oldest first. A damaged file is reported, not skipped:
-    /// a request must never vanish unnoticed.
+    /// Every request, oldest first. A file that cannot be read as a request
+    /// is set aside (renamed `<name>.damaged`, kept beside the others),
+    /// logged and listed by [`Outbox::set_aside`], so it never stops the
+    /// others and never vanishes unnoticed.
     pub fn entries(&self) -> Result<Vec<OutboxEntry>, OutboxError> {
         let read = match std::fs::read_dir(&self.dir) {
             Ok(r) => r,
@@ -113,13 +115,43 @@ impl Outbox {
             if path.extension().and_then(|e| e.to_str()) != Some("json") {
                 continue;
             }
-            let bytes = std::fs::read(&path).map_err(|e| Self::storage(&path, e))?;
-            let entry: OutboxEntry = serde_json::from_slice(&bytes)
-                .map_err(|e| Self::storage(&path, format!("damaged ({e})")))?;
-            out.push(entry);
+            let read = std::fs::read(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| {
+                    serde_json::from_slice::<OutboxEntry>(&bytes).map_err(|e| e.to_string())
+                });
+            match read {
+                Ok(entry) => out.push(entry),
+                Err(problem) => {
+                    let aside = path.with_extension("json.damaged");
+                    match std::fs::rename(&path, &aside) {
+                        Ok(()) => tracing::warn!(
+                            file = %aside.display(),
+                            "a reset request in the outbox cannot be read ({problem}); set aside, the others go on"
+                        ),
+                        Err(e) => tracing::warn!(
+                            file = %path.display(),
+                            "a reset request in the outbox cannot be read ({problem}) nor set aside ({e}); skipped"
+                        ),
+                    }
+                }
+            }
         }
         out.sort_by_key(|e| e.request.created_at);
         Ok(out)
+    }
+
+    /// The files set aside because they could not be read as requests.
+    pub fn set_aside(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.to_string_lossy().ends_with(".json.damaged"))
+            .collect();
+        files.sort();
+        files
     }
 
     pub fn get(&self, key: &str) -> Result<OutboxEntry, OutboxError> {

@@ -465,9 +465,14 @@ export const en = {
   'waiting.register.watching': 'Watching your account for the new registration. This continues by itself when it appears.',
   'waiting.register.checkNow': 'Check now',
   'waiting.register.qrLabel': 'QR code for the Security Info page: {uri}',
-  'waiting.register.fallbackTitle': 'Your organisation doesn’t let this app change phone numbers',
+  'waiting.register.fallbackTitle': 'Change the number on the Security Info page',
   'waiting.register.fallbackBody':
-    'You can still make the change yourself on the Security Info page. Nothing else was changed, and this window continues by itself once your account shows the new number.',
+    'Microsoft didn’t let this app change your phone number for you (most organisations allow that only on the Security Info page), so make the change there: you won’t need to confirm it’s you again here, nothing else was changed, and this window continues by itself once your account shows the new number.',
+  'waiting.changeDefault.title': 'Choose your default on the Security Info page',
+  'waiting.changeDefault.why':
+    'Microsoft didn’t let this app change your default sign-in method for you, so choose it yourself under “Change default” on the Security Info page; nothing else was changed, and this window continues by itself once your account shows the new default.',
+  'waiting.changeDefault.step': 'Choose “Change default”, then “{choice}”, and confirm.',
+  'waiting.changeDefault.watching': 'Watching your account for the new default. This continues by itself when it appears.',
   'waiting.openSecurityInfo': 'Open Security Info',
   'waiting.openedSecurityInfo': 'The Security Info page opened in your browser.',
   'waiting.confirmWorks.title': 'Did the test notification arrive, and did you approve it?',

@@ -9,9 +9,9 @@ use common::{browser_done, Harness, ScriptedBrowser};
 use mfa_core::config::Helpdesk;
 use mfa_core::guardrails::{Floor, PhoneNumber};
 use mfa_core::helpdesk::{CallbackPreference, DeliveryState, Outbox, Reason, ResetForm, StillHas};
-use mfa_core::journey::{Journey, JourneyStore, Waiting};
+use mfa_core::journey::{Journey, JourneyStore, Registration, Waiting};
 use mfa_core::security_info::PhoneType;
-use tenant_emulator::browser::{BrowserAction, BrowserScript};
+use tenant_emulator::browser::{self, BrowserAction, BrowserScript, SecurityInfoStep};
 use tenant_emulator::TapOptions;
 use time::OffsetDateTime;
 
@@ -105,13 +105,31 @@ async fn a_locked_out_user_gets_back_in_with_a_temporary_access_pass_and_adds_a_
     } else {
         PhoneType::Mobile
     };
-    let mut journey = Journey::phone_number(
-        &info,
-        phone_type,
-        &PhoneNumber::parse("+44 2079460555").unwrap(),
-        None,
+    let number = PhoneNumber::parse("+44 2079460555").unwrap();
+    let mut journey = Journey::phone_number(&info, phone_type, &number, None).unwrap();
+    // Graph refuses self-service phone writes (Microsoft's per-API pages,
+    // the emulator's default): the step moves to the Security Info page at
+    // once, where she adds it, signed in with the pass.
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::UseSecurityInfoPage(Registration::Phone {
+            phone_type,
+            number: number.clone()
+        }))
+    );
+    let outcome = browser::run(
+        &browser::security_info_url(&h.emulator.base_url(), DANA),
+        &BrowserScript::demo_user("dana", BrowserAction::SignIn)
+            .with_temporary_access_pass(&tap.code)
+            .with_security_info(SecurityInfoStep::AddPhone {
+                phone_type: phone_type.as_graph().into(),
+                number: number.as_str().into(),
+            }),
     )
+    .await
     .unwrap();
+    let report = outcome.security_info.expect("the page was used");
+    assert!(report.error.is_none(), "{:?}", report.error);
     assert_eq!(
         journey.advance(&session, &store, Floor::DEFAULT).await,
         Ok(Waiting::Finished)

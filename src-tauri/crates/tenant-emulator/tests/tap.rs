@@ -108,7 +108,9 @@ async fn locked_out_dana_signs_in_with_a_pass_and_registers_methods() -> TestRes
     let tokens = tap_tokens(&emulator, DANA, &issued.code).await?;
     let access = tokens["access_token"].as_str().ok_or("no access token")?;
 
-    // Fresh MFA is satisfied: a Graph write succeeds at once.
+    // Fresh MFA is satisfied: a Graph write succeeds at once (in a tenant
+    // that allows self-service phone writes; refused by default).
+    emulator.set_self_service_writes(true);
     let (status, _, body) = graph_send(
         &emulator,
         Method::POST,
@@ -445,7 +447,7 @@ async fn require_reregistration_deletes_phones_authenticators_and_software_oath(
         &emulator,
         Method::GET,
         &access,
-        "beta/me/authentication/signInPreferences",
+        &sign_in_preferences(&emulator, &access).await?,
         None,
     )
     .await?;

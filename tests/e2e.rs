@@ -1667,10 +1667,17 @@ async fn locked_out_dana_requests_a_reset_gets_a_tap_and_gets_to_three() {
     );
     w.click("[data-testid=triage-option][data-reason=blockedByPolicy]")
         .await;
-    for code in ["50079", "50076", "53003", "500121", "0x800434D4L"] {
+    for code in ["50079", "50076", "50074", "53003", "500121", "0x800434D4L"] {
         w.wait_for(&format!("[data-testid=error-code][data-code=\"{code}\"]"))
             .await;
     }
+    // AADSTS50076 means "this sign-in needs MFA: sign in again" (Microsoft's
+    // error-code page), not "the check wasn't passed" (that is 50074).
+    let mfa_required = w
+        .text("[data-testid=error-code][data-code=\"50076\"]")
+        .await;
+    assert!(mfa_required.contains("Sign in again"), "{mfa_required}");
+    assert!(!mfa_required.contains("wasn’t passed"), "{mfa_required}");
     w.screenshot("error-codes").await;
     w.click("[data-testid=triage-option][data-reason=lostPhone]")
         .await;

@@ -3,7 +3,8 @@
 //! Invariants: the refresh token lives only in the keychain and in this
 //! struct's memory, and every rotated token is written to the keychain before
 //! anything else happens with the new tokens; only one refresh runs at a time
-//! (rotation makes a second, concurrent one fail); `invalid_grant` clears the
+//! (so the keychain ends with the newest rotated token: Entra does not revoke
+//! the old one, the app replaces it); `invalid_grant` clears the
 //! keychain entry and means "sign in again".
 //!
 //! With a relay configured ([`Session::with_device_proof`]), every sign-in
@@ -672,8 +673,8 @@ impl Session {
 }
 
 /// A token for the relay's `scope`, redeemed with the session's refresh
-/// token under the session's lock (one refresh at a time: rotation makes a
-/// concurrent one fail); the rotated refresh token is stored at once. The
+/// token under the session's lock (one refresh at a time, so the newest
+/// rotated token is the one kept); the rotated refresh token is stored at once. The
 /// relay token is returned, never kept with the Graph token.
 async fn relay_token(
     identity: &IdentityPlatform,

@@ -137,3 +137,53 @@ async fn a_locked_out_user_gets_back_in_with_a_temporary_access_pass_and_adds_a_
     let after = session.security_info().await.unwrap().health();
     assert_eq!(after.independent_methods, before + 1);
 }
+
+#[tokio::test]
+async fn when_the_pass_ends_mid_journey_the_app_says_sign_in_again_and_keeps_the_journey() {
+    let h = Harness::start().await;
+    // A one-hour pass with seconds left: tokens from it end with it.
+    let tap = h
+        .emulator
+        .issue_temporary_access_pass(
+            DANA,
+            TapOptions {
+                start: Some(OffsetDateTime::now_utc() - time::Duration::seconds(3594)),
+                ..TapOptions::default()
+            },
+        )
+        .unwrap();
+    let with_tap = || {
+        ScriptedBrowser::with_script(
+            BrowserScript::demo_user("dana", BrowserAction::SignIn)
+                .with_temporary_access_pass(&tap.code),
+        )
+    };
+    let session = h.session();
+    session.sign_in_with_browser(with_tap()).await.unwrap();
+    let info = session.security_info().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = JourneyStore::new(dir.path());
+    let mut journey = Journey::add_method(&info, Registration::SecurityKey);
+    let first = journey.advance(&session, &store, Floor::DEFAULT).await;
+    assert!(first.is_ok(), "{first:?}");
+    let place = journey.current();
+
+    tokio::time::sleep(std::time::Duration::from_secs(7)).await;
+    // The next check needs a new access token; the refresh is refused.
+    let e = journey
+        .advance(&session, &store, Floor::DEFAULT)
+        .await
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        matches!(
+            e,
+            mfa_core::journey::JourneyError::Session(mfa_core::session::SessionError::Expired(_))
+        ),
+        "{e:?}"
+    );
+    assert!(text.contains("sign in again"), "{text}");
+    assert_eq!(h.keychain().load().unwrap(), None, "the dead token is gone");
+    // Nothing half-done: the journey is saved where it was.
+    assert_eq!(store.load().unwrap().unwrap().current(), place);
+}

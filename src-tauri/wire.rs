@@ -417,6 +417,12 @@ pub enum WaitingView {
     AcceptConcerns {
         concerns: Vec<ConcernView>,
     },
+    /// Graph did not let the app set the default: the user chooses `choice`
+    /// (a `userPreferredMethodForSecondaryAuthentication` value) under
+    /// "Change default" on the Security Info page; the app keeps checking Graph.
+    ChangeDefaultOnPage {
+        choice: String,
+    },
     /// Nothing from the user: the current step runs when the journey
     /// continues (it stopped at an error, or the app was restarted).
     Continue,
@@ -751,6 +757,9 @@ impl From<&Waiting> for WaitingView {
                         },
                     })
                     .collect(),
+            },
+            Waiting::ChangeDefaultOnPage(choice) => WaitingView::ChangeDefaultOnPage {
+                choice: choice.as_graph(),
             },
             Waiting::Continue => WaitingView::Continue,
             Waiting::Finished => WaitingView::Finished,

@@ -1248,7 +1248,12 @@ async fn journey_phone_number_checks_the_number_then_changes_it_or_watches_the_p
     assert_eq!(writes(&emulator), 0, "nothing was sent");
     w.screenshot("invalid-number").await;
 
-    // A valid number: confirm it's you, and the number changes.
+    // A valid number, with the emulator's strict default (Microsoft's
+    // per-API pages: users cannot change their own phone through Graph).
+    // The user confirms once; the one refused try moves the step to the
+    // Security Info page at once, with one sentence why, and no second
+    // "confirm it's you".
+    assert!(!emulator.self_service_writes());
     input.clear().await.unwrap();
     input.send_keys("+44 7700 900456").await.unwrap();
     w.click("[data-testid=start-change-number]").await;
@@ -1256,12 +1261,19 @@ async fn journey_phone_number_checks_the_number_then_changes_it_or_watches_the_p
     w.wait_for(&step_is("updatePhone", "pending")).await;
     w.screenshot("confirm").await;
     confirm_identity(&machine, &w, "ben").await;
+    w.wait_for("[data-testid=journey-fallback]").await;
+    assert_eq!(w.count("[data-testid=journey-reconfirm]").await, 0);
+    assert_eq!(w.count(&waiting("confirmIdentity")).await, 0);
+    assert_eq!(writes(&emulator), 1, "Graph was tried once");
+    let why = w.text("[data-testid=journey-fallback]").await;
+    assert!(why.contains("Security Info page"), "{why}");
+    assert!(why.contains("won’t need to confirm"), "{why}");
+    w.screenshot("not-allowed-use-the-page").await;
+    machine.user_will("ben", "security-info:add-phone:mobile:+44 7700900456");
+    w.click("[data-testid=open-security-info]").await;
     w.wait_for("[data-testid=journey-finished]").await;
-    assert_eq!(
-        emulator.count("PATCH", "/v1.0/me/authentication/phoneMethods/*"),
-        1
-    );
-    w.screenshot("changed").await;
+    assert_eq!(writes(&emulator), 1, "nothing sent again");
+    w.screenshot("changed-on-the-page").await;
     w.click("[data-testid=close-journey]").await;
     w.wait_for("[data-testid=method-row][data-kind=phone]")
         .await;
@@ -1270,24 +1282,20 @@ async fn journey_phone_number_checks_the_number_then_changes_it_or_watches_the_p
         .await
         .contains("+44 7700900456"));
 
-    // The organisation turns self-service phone changes off: the app says
-    // so, and watches while the user changes it on the Security Info page.
-    emulator.set_self_service_writes(false);
+    // The organisation's tenant allows self-service phone changes (the
+    // switch): the app changes the number through Graph itself.
+    emulator.set_self_service_writes(true);
     w.click("[data-testid=change-number]").await;
     let input = w.wait_for("[data-testid=phone-number-input]").await;
     input.send_keys("+44 7700 900789").await.unwrap();
     w.click("[data-testid=start-change-number]").await;
-    // The documented pattern: a first refusal means "confirm again and retry
-    // once"; refused again right after confirming, the change goes to the page.
-    w.wait_for("[data-testid=journey-reconfirm]").await;
-    w.screenshot("confirm-again").await;
-    confirm_identity(&machine, &w, "ben").await;
-    w.wait_for("[data-testid=journey-fallback]").await;
-    w.screenshot("not-allowed-use-the-page").await;
-    machine.user_will("ben", "security-info:add-phone:mobile:+44 7700900789");
-    w.click("[data-testid=open-security-info]").await;
+    // Confirmed minutes ago: no need to ask again.
     w.wait_for("[data-testid=journey-finished]").await;
-    w.screenshot("changed-on-the-page").await;
+    assert_eq!(
+        emulator.count("PATCH", "/v1.0/me/authentication/phoneMethods/*"),
+        2
+    );
+    w.screenshot("changed").await;
     w.click("[data-testid=close-journey]").await;
     w.wait_for("[data-testid=method-row][data-kind=phone]")
         .await;
@@ -1319,6 +1327,68 @@ async fn journey_choose_default_explains_system_preferred_and_sets_it() {
     w.wait_for("[data-testid=journey-finished]").await;
     w.screenshot("finished").await;
 
+    let (_, default) = tenant_shows(&emulator, "chidi").await;
+    assert!(
+        default.to_lowercase().contains("sms") || default.contains("text"),
+        "{default}"
+    );
+    // Through the documented path with Chidi's own object id, never `/me`.
+    let patches: Vec<String> = emulator
+        .request_log()
+        .into_iter()
+        .filter(|r| r.method == "PATCH")
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(patches.len(), 1, "{patches:?}");
+    assert!(
+        patches[0].starts_with("/beta/users/")
+            && patches[0].ends_with("/authentication/signInPreferences")
+            && !patches[0].contains("/me/"),
+        "{patches:?}"
+    );
+    w.click("[data-testid=close-journey]").await;
+    w.wait_for("[data-testid=method-row][data-kind=phone][data-default=true]")
+        .await;
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn journey_choose_default_refused_by_graph_moves_to_the_page_and_is_watched() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = journey_machine(&emulator);
+    let mut w = signed_in(&machine, "journey-default-on-page", "chidi").await;
+    // The tenant refuses the app's PATCH of the default.
+    emulator.faults().inject(Fault::status(
+        "PATCH /beta/users/*/authentication/signInPreferences",
+        403,
+        None,
+        100,
+    ));
+    let patches = |e: &Emulator| e.count("PATCH", "/beta/users/*/authentication/signInPreferences");
+
+    w.click("[data-testid=choose-default]").await;
+    w.wait_for("[data-testid=choose-default-screen]").await;
+    w.click("[data-testid=default-option-sms]").await;
+    w.click("[data-testid=start-choose-default]").await;
+    w.wait_for(&waiting("confirmIdentity")).await;
+    confirm_identity(&machine, &w, "chidi").await;
+    // One try, then the page's "Change default", with one sentence why.
+    w.wait_for("[data-testid=journey-default-fallback]").await;
+    assert_eq!(w.count("[data-testid=journey-reconfirm]").await, 0);
+    assert_eq!(patches(&emulator), 1);
+    let panel = w.text("[data-testid=journey-waiting]").await;
+    assert!(panel.contains("Change default"), "{panel}");
+    assert!(
+        panel.to_lowercase().contains("text"),
+        "names the choice: {panel}"
+    );
+    w.screenshot("default-on-the-page").await;
+    machine.user_will("chidi", "security-info:set-default:sms");
+    w.click("[data-testid=open-security-info]").await;
+    w.wait_for("[data-testid=journey-finished]").await;
+    assert_eq!(patches(&emulator), 1, "nothing sent again");
+    w.screenshot("default-changed-on-the-page").await;
     let (_, default) = tenant_shows(&emulator, "chidi").await;
     assert!(
         default.to_lowercase().contains("sms") || default.contains("text"),
@@ -1651,10 +1721,17 @@ async fn locked_out_dana_requests_a_reset_gets_a_tap_and_gets_to_three() {
     );
     w.click("[data-testid=triage-option][data-reason=blockedByPolicy]")
         .await;
-    for code in ["50079", "50076", "53003", "500121", "0x800434D4L"] {
+    for code in ["50079", "50076", "50074", "53003", "500121", "0x800434D4L"] {
         w.wait_for(&format!("[data-testid=error-code][data-code=\"{code}\"]"))
             .await;
     }
+    // AADSTS50076 means "this sign-in needs MFA: sign in again" (Microsoft's
+    // error-code page), not "the check wasn't passed" (that is 50074).
+    let mfa_required = w
+        .text("[data-testid=error-code][data-code=\"50076\"]")
+        .await;
+    assert!(mfa_required.contains("Sign in again"), "{mfa_required}");
+    assert!(!mfa_required.contains("wasn’t passed"), "{mfa_required}");
     w.screenshot("error-codes").await;
     w.click("[data-testid=triage-option][data-reason=lostPhone]")
         .await;

@@ -195,7 +195,7 @@ subjectKind: string | null,
  */
 subjectName: string | null, };
 export type StepState = "done" | "current" | "pending";
-export type WaitingView = { "waiting": "confirmIdentity" } | { "waiting": "register", registration: string, phoneType: string | null, phoneNumber: string | null, fallback: boolean, } | { "waiting": "confirmWorks", methodId: string | null, } | { "waiting": "acceptConcerns", concerns: Array<ConcernView>, } | { "waiting": "continue" } | { "waiting": "finished" };
+export type WaitingView = { "waiting": "confirmIdentity" } | { "waiting": "register", registration: string, phoneType: string | null, phoneNumber: string | null, fallback: boolean, } | { "waiting": "confirmWorks", methodId: string | null, } | { "waiting": "acceptConcerns", concerns: Array<ConcernView>, } | { "waiting": "changeDefaultOnPage", choice: string, } | { "waiting": "continue" } | { "waiting": "finished" };
 export type ConcernView = { 
 /**
  * `belowRecommended`, `singleDevice`, `losesPhishingResistance`.

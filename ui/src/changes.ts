@@ -406,7 +406,7 @@ export function journeyScreen(
     stepsEl.replaceChildren(...view.steps.map((s, i) => stepItem(s, i, view, methods())));
     panel.replaceChildren(panelFor(view, mode, methods(), on));
     footer.hidden = finished;
-    if (mode === 'normal' && view.waiting.waiting === 'register') {
+    if (mode === 'normal' && (view.waiting.waiting === 'register' || view.waiting.waiting === 'changeDefaultOnPage')) {
       timer = window.setTimeout(() => {
         timer = undefined;
         on.check(true);
@@ -642,6 +642,30 @@ function panelFor(view: JourneyView, mode: PanelMode, methods: readonly MethodVi
           button(t('waiting.acceptConcerns.accept'), on.accept, { class: 'btn btn-danger', testid: 'accept-concerns' }),
           primary(t('waiting.acceptConcerns.keep'), on.keep, 'keep-method'),
         ),
+      );
+    case 'changeDefaultOnPage':
+      return panelCard(
+        'changeDefaultOnPage',
+        t('waiting.changeDefault.title'),
+        h(
+          'div',
+          { class: 'message-bar warning', testid: 'journey-default-fallback' },
+          icon('warning', 20, 'message-icon'),
+          h('div', { class: 'message-text' }, h('p', {}, t('waiting.changeDefault.why'))),
+        ),
+        h(
+          'ol',
+          { class: 'steps' },
+          h('li', {}, h('p', {}, t('waiting.register.step2')), h('p', {}, h('code', { class: 'uri selectable', testid: 'security-info-url' }, view.securityInfoUrl))),
+          h('li', {}, h('p', {}, t('waiting.changeDefault.step', { choice: methodChoice(w.choice, methods) ?? w.choice }))),
+        ),
+        h(
+          'div',
+          { class: 'actions' },
+          button(t('waiting.openSecurityInfo'), on.openSecurityInfo, { class: 'btn btn-primary', testid: 'open-security-info' }, icon('open', 16)),
+          secondary(t('waiting.register.checkNow'), () => on.check(false), 'check-now'),
+        ),
+        h('p', { class: 'watching', testid: 'journey-watching' }, spinner(), h('span', {}, t('waiting.changeDefault.watching'))),
       );
     case 'continue':
       return panelCard(

@@ -41,8 +41,14 @@ const CALLBACKS: readonly CallbackPreference[] = ['directoryPhone', 'manager', '
 /** The entry of `list` spelled `value`, if there is one. */
 const oneOf = <T extends string>(list: readonly T[], value: string | undefined): T | undefined => list.find((x) => x === value);
 
-/** The sign-in error codes the reference explains, in its order. */
-export const ERROR_CODES = ['50079', '50076', '53003', '500121', '0x800434D4L'] as const;
+/**
+ * The sign-in error codes the triage explains. Each meaning follows
+ * Microsoft's error-code page (entra-docs reference-error-codes.md): 50079
+ * register methods, 50076 MFA required (sign in again), 50074 MFA not
+ * passed, 53003 blocked by Conditional Access; 500121 is not on that page,
+ * and its text says so; 0x800434D4L is from the MFA FAQ (non-browser apps).
+ */
+export const ERROR_CODES = ['50079', '50076', '50074', '53003', '500121', '0x800434D4L'] as const;
 
 let dateTimeFormat: Intl.DateTimeFormat | undefined;
 /** An RFC 3339 time as the user's locale writes a date and time. */

@@ -69,6 +69,10 @@ pub struct SignedInUser {
     pub upn: String,
     pub display_name: String,
     pub tenant_id: String,
+    /// The user's object id (the ID token's `oid`), when it is a GUID: the
+    /// `{id}` of the documented `/users/{id}/...` paths for the user's own
+    /// account. `None` when the token carries none.
+    pub object_id: Option<uuid::Uuid>,
 }
 
 /// Why a sign-in or a token refresh did not succeed.
@@ -531,6 +535,8 @@ struct IdTokenClaims {
     name: Option<String>,
     #[serde(default)]
     preferred_username: Option<String>,
+    #[serde(default)]
+    oid: Option<String>,
 }
 
 impl IdTokenClaims {
@@ -545,6 +551,7 @@ impl IdTokenClaims {
             display_name: self.name.unwrap_or_else(|| upn.clone()),
             upn,
             tenant_id: self.tid,
+            object_id: self.oid.and_then(|o| uuid::Uuid::parse_str(&o).ok()),
         })
     }
 }

@@ -5,6 +5,10 @@
 //! `signInPreferences` (which a v1.0 batch cannot carry). When the beta call
 //! fails the methods are still shown, with the default marked unknown.
 //!
+//! `signInPreferences` is read and written only on the documented path,
+//! `/beta/users/{id}/authentication/signInPreferences`, with the user's own
+//! object id (from the ID token); Microsoft documents no `/me` form of it.
+//!
 //! 429 and 503 are retried per [`crate::http::retry_delay`], for the whole
 //! request and for single batch items.
 
@@ -72,6 +76,7 @@ impl GraphClient {
     pub async fn load_security_info(
         &self,
         token: &AccessToken,
+        me: Option<uuid::Uuid>,
     ) -> Result<SecurityInfo, GraphError> {
         let batch = self.batch(
             token,
@@ -81,12 +86,17 @@ impl GraphClient {
                 json!({"id": "methods", "method": "GET", "url": "/me/authentication/methods"}),
             ],
         );
-        let preferences = self.send(
-            token,
-            Method::GET,
-            "beta/me/authentication/signInPreferences",
-            None,
-        );
+        let preferences = async {
+            match me {
+                Some(id) => {
+                    self.send(token, Method::GET, &sign_in_preferences(id), None)
+                        .await
+                }
+                None => Err(GraphError::Unexpected(
+                    "the sign-in named no object id for the user".into(),
+                )),
+            }
+        };
         let (batch, preferences) = tokio::join!(batch, preferences);
         let mut items = batch?;
 
@@ -198,21 +208,18 @@ impl GraphClient {
         .map(drop)
     }
 
-    /// Beta `PATCH /me/authentication/signInPreferences`: 204.
+    /// Beta `PATCH /users/{id}/authentication/signInPreferences` with the
+    /// user's own object id `me`: 204.
     pub async fn set_default(
         &self,
         token: &AccessToken,
+        me: uuid::Uuid,
         choice: &SecondaryMethod,
     ) -> Result<(), GraphError> {
         let body = json!({"userPreferredMethodForSecondaryAuthentication": choice.as_graph()});
-        self.send(
-            token,
-            Method::PATCH,
-            "beta/me/authentication/signInPreferences",
-            Some(&body),
-        )
-        .await
-        .map(drop)
+        self.send(token, Method::PATCH, &sign_in_preferences(me), Some(&body))
+            .await
+            .map(drop)
     }
 
     /// One request with the retry policy; returns the JSON body (or `null` for 204).
@@ -325,6 +332,12 @@ impl GraphClient {
             attempt += 1;
         }
     }
+}
+
+/// The documented beta path of a user's `signInPreferences`; `id` is a
+/// GUID, so the path addresses only that user.
+fn sign_in_preferences(id: uuid::Uuid) -> String {
+    format!("beta/users/{id}/authentication/signInPreferences")
 }
 
 /// The `value` array of a methods list. One malformed entry must not hide

@@ -293,11 +293,24 @@ impl AuthMethod {
         // The 2020 FIDO2 sample spells it `creationDateTime`; accept both.
         let created = opt_field("createdDateTime")
             .or_else(|| opt_field("creationDateTime"))
-            .and_then(|s| {
-                OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339).ok()
-            });
+            .and_then(|s| graph_date_time(&s));
         Ok(AuthMethod { id, created, kind })
     }
+}
+
+/// A Graph `DateTimeOffset`. Graph writes them in UTC with a `Z`, but some
+/// samples and older payloads carry none (`2021-10-04T09:56:43`, as in the
+/// error envelope's `date`); a time without a zone is read as UTC, never as
+/// local time. `None` when it is not a date and time at all.
+pub fn graph_date_time(text: &str) -> Option<OffsetDateTime> {
+    use time::format_description::well_known::{Iso8601, Rfc3339};
+    use time::PrimitiveDateTime;
+    let text = text.trim();
+    OffsetDateTime::parse(text, &Rfc3339).ok().or_else(|| {
+        PrimitiveDateTime::parse(text, &Iso8601::PARSING)
+            .ok()
+            .map(PrimitiveDateTime::assume_utc)
+    })
 }
 
 /// The user's choice of default second factor (beta `signInPreferences`).
@@ -474,6 +487,38 @@ mod tests {
 
     fn method(v: Value) -> AuthMethod {
         AuthMethod::from_graph(&v).unwrap()
+    }
+
+    #[test]
+    fn dates_without_a_time_zone_are_utc() {
+        use time::macros::datetime;
+        assert_eq!(
+            graph_date_time("2020-11-27T23:12:49Z"),
+            Some(datetime!(2020-11-27 23:12:49 UTC))
+        );
+        assert_eq!(
+            graph_date_time("2020-11-27T23:12:49"),
+            Some(datetime!(2020-11-27 23:12:49 UTC))
+        );
+        assert_eq!(
+            graph_date_time("2020-11-27T23:12:49.1234567"),
+            Some(datetime!(2020-11-27 23:12:49.1234567 UTC))
+        );
+        assert_eq!(
+            graph_date_time("2020-11-27T23:12:49+02:00"),
+            Some(datetime!(2020-11-27 21:12:49 UTC))
+        );
+        for bad in ["", "yesterday", "2020-13-01T00:00:00"] {
+            assert_eq!(graph_date_time(bad), None, "{bad:?}");
+        }
+        let m = AuthMethod::from_graph(&json!({
+            "@odata.type": "#microsoft.graph.windowsHelloForBusinessAuthenticationMethod",
+            "id": "b5e01f81-1f81-b5e0-811f-e0b5811fe0b5",
+            "displayName": "Laptop",
+            "createdDateTime": "2020-11-27T23:12:49"
+        }))
+        .unwrap();
+        assert_eq!(m.created, Some(datetime!(2020-11-27 23:12:49 UTC)));
     }
 
     #[test]

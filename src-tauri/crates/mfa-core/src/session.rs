@@ -3,7 +3,8 @@
 //! Invariants: the refresh token lives only in the keychain and in this
 //! struct's memory, and every rotated token is written to the keychain before
 //! anything else happens with the new tokens; only one refresh runs at a time
-//! (rotation makes a second, concurrent one fail); `invalid_grant` clears the
+//! (so the keychain ends with the newest rotated token: Entra does not revoke
+//! the old one, the app replaces it); `invalid_grant` clears the
 //! keychain entry and means "sign in again".
 //!
 //! With a relay configured ([`Session::with_device_proof`]), every sign-in
@@ -78,6 +79,9 @@ struct Active {
     expires_at: Instant,
     refresh_token: Option<RefreshToken>,
     upn: String,
+    /// The user's object id, from the ID token (`oid`): the `{id}` of the
+    /// documented `/users/{id}/authentication/signInPreferences`.
+    object_id: Option<uuid::Uuid>,
     /// What the current tokens were asked for; `Change` after [`Session::confirm_identity`].
     access: Access,
     /// When the user last completed MFA in this session (`confirm_identity`).
@@ -109,6 +113,46 @@ pub enum MethodChange {
         id: MethodId,
     },
     SetDefault(SecondaryMethod),
+}
+
+impl MethodChange {
+    /// Whether a refusal of this change sends the step to the Security Info
+    /// page at once. Microsoft's per-API pages say users cannot create or
+    /// update their own phone methods through Graph (an overview page says
+    /// they can), so for those a 403 right after the user confirmed is the
+    /// tenant's answer, not a stale MFA, and asking the user to confirm a
+    /// second time would only lead to the same 403. The default method
+    /// (beta `signInPreferences`) is the same: the page's "Change default"
+    /// does it whatever Graph allows. Deletes are documented for the user's
+    /// own account, so their 403 keeps the documented "confirm again and
+    /// retry once".
+    fn goes_to_the_page_when_refused(&self) -> bool {
+        matches!(
+            self,
+            MethodChange::AddPhone { .. }
+                | MethodChange::UpdatePhone { .. }
+                | MethodChange::SetDefault(_)
+        )
+    }
+}
+
+/// Whether a Graph error means "this cloud or tenant does not offer that
+/// call here" rather than "this request was wrong": 404 or 405 (no such
+/// route or method), 501 (not implemented), or Graph's 400 for a path
+/// segment it does not know.
+fn means_not_here(error: &GraphError) -> bool {
+    match error {
+        GraphError::Service {
+            status: 404 | 405 | 501,
+            ..
+        } => true,
+        GraphError::Service {
+            status: 400,
+            message,
+            ..
+        } => message.starts_with("Resource not found for the segment"),
+        _ => false,
+    }
 }
 
 /// What a successful change produced.
@@ -234,10 +278,12 @@ impl Session {
         let mut active = self.active.lock().await;
         match self.identity.refresh(&refresh_token, Access::Read).await {
             Ok((tokens, user)) => {
+                let object_id = user.as_ref().and_then(|u| u.object_id);
                 let upn = user.map(|u| u.upn).unwrap_or_default();
-                let accepted = self
+                let mut accepted = self
                     .accept(tokens, Some(refresh_token), upn.clone(), Access::Read)
                     .await?;
+                accepted.object_id = object_id;
                 self.enrol_device_key(&upn, false);
                 *active = Some(accepted);
                 Ok(Restored::SignedIn { upn })
@@ -269,6 +315,7 @@ impl Session {
             expires_at: tokens.expires_at,
             refresh_token,
             upn,
+            object_id: None,
             access,
             fresh_mfa_at: None,
             refused: false,
@@ -311,7 +358,8 @@ impl Session {
             .accept(tokens, None, user.upn.clone(), Access::Read)
             .await
         {
-            Ok(active) => {
+            Ok(mut active) => {
+                active.object_id = user.object_id;
                 *self.active.lock().await = Some(active);
                 reply.signed_in().await;
                 self.enrol_device_key(&user.upn, true);
@@ -358,9 +406,10 @@ impl Session {
             .take()
             .ok_or_else(|| SignInError::Other("no device-code sign-in was started".into()))?;
         let (tokens, user) = self.identity.finish_device_code(&start, cancel).await?;
-        let active = self
+        let mut active = self
             .accept(tokens, None, user.upn.clone(), Access::Read)
             .await?;
+        active.object_id = user.object_id;
         *self.active.lock().await = Some(active);
         self.enrol_device_key(&user.upn, true);
         Ok(user)
@@ -378,14 +427,17 @@ impl Session {
             .clone()
             .ok_or(SessionError::NotSignedIn)?;
         let upn = current.upn.clone();
+        let object_id = current.object_id;
         let (access, fresh_mfa_at) = (current.access, current.fresh_mfa_at);
         let (refused, reconfirmed) = (current.refused, current.reconfirmed_after_refusal);
         match self.identity.refresh(&refresh_token, access).await {
             Ok((tokens, user)) => {
+                let object_id = user.as_ref().and_then(|u| u.object_id).or(object_id);
                 let upn = user.map(|u| u.upn).unwrap_or(upn);
                 let mut next = self
                     .accept(tokens, Some(refresh_token), upn, access)
                     .await?;
+                next.object_id = object_id;
                 // Refreshing keeps the MFA time of the sign-in it came from.
                 next.fresh_mfa_at = fresh_mfa_at;
                 next.refused = refused;
@@ -406,10 +458,11 @@ impl Session {
     /// The Security Info screen's data. A 401 gets one refresh and one retry.
     pub async fn security_info(&self) -> Result<SecurityInfo, SessionError> {
         let token = self.access_token(false).await?;
-        match self.graph.load_security_info(&token).await {
+        let me = self.object_id().await;
+        match self.graph.load_security_info(&token, me).await {
             Err(GraphError::Unauthorized { .. }) => {
                 let token = self.access_token(true).await?;
-                Ok(self.graph.load_security_info(&token).await?)
+                Ok(self.graph.load_security_info(&token, me).await?)
             }
             other => Ok(other?),
         }
@@ -447,8 +500,10 @@ impl Session {
             return Err(e);
         }
         let refused_before = self.active.lock().await.as_ref().is_some_and(|a| a.refused);
+        let object_id = user.object_id;
         match self.accept(tokens, None, user.upn, Access::Change).await {
             Ok(mut active) => {
+                active.object_id = object_id;
                 active.fresh_mfa_at = Some(Instant::now());
                 active.reconfirmed_after_refusal = refused_before;
                 *self.active.lock().await = Some(active);
@@ -462,6 +517,11 @@ impl Session {
         }
     }
 
+    /// The signed-in user's object id (the ID token's `oid`), if known.
+    async fn object_id(&self) -> Option<uuid::Uuid> {
+        self.active.lock().await.as_ref().and_then(|a| a.object_id)
+    }
+
     /// Whether a change can be sent without asking the user to confirm first.
     pub async fn can_change(&self) -> bool {
         self.active.lock().await.as_ref().is_some_and(|a| {
@@ -472,19 +532,30 @@ impl Session {
     }
 
     /// Sends one change. Without a recent [`Session::confirm_identity`] it
-    /// sends nothing and answers [`SessionError::FreshSignInNeeded`]. A 403
+    /// sends nothing and answers [`SessionError::FreshSignInNeeded`].
+    ///
+    /// A phone create or update or a new default that Graph refuses (403,
+    /// or an answer meaning "not here", see `means_not_here`) is
+    /// [`SessionError::ChangeNotAllowed`] at once: the user confirmed moments
+    /// ago, and the Security Info page can make the change. Any other 403
     /// follows the documented pattern: confirm again (fresh MFA) and retry
-    /// once; a 403 on that retry means the organisation forbids the change
-    /// ([`SessionError::ChangeNotAllowed`]). A 401 gets one refresh and one retry.
+    /// once; a 403 on that retry means the organisation forbids the change.
+    /// A 401 gets one refresh and one retry.
     pub async fn change(&self, change: &MethodChange) -> Result<Changed, SessionError> {
         if !self.can_change().await {
             return Err(SessionError::FreshSignInNeeded(None));
         }
+        let me = self.object_id().await;
+        if matches!(change, MethodChange::SetDefault(_)) && me.is_none() {
+            return Err(SessionError::ChangeNotAllowed(
+                "the sign-in did not say which account is yours (no object id), and the default-method API needs it".into(),
+            ));
+        }
         let token = self.access_token(false).await?;
-        let result = match self.send_change(&token, change).await {
+        let result = match self.send_change(&token, me, change).await {
             Err(GraphError::Unauthorized { .. }) => {
                 let token = self.access_token(true).await?;
-                self.send_change(&token, change).await
+                self.send_change(&token, me, change).await
             }
             other => other,
         };
@@ -493,6 +564,23 @@ impl Session {
             return Err(SessionError::NotSignedIn);
         };
         match result {
+            Err(e)
+                if change.goes_to_the_page_when_refused()
+                    && (matches!(e, GraphError::Service { status: 403, .. })
+                        || means_not_here(&e)) =>
+            {
+                a.refused = false;
+                a.reconfirmed_after_refusal = false;
+                Err(SessionError::ChangeNotAllowed(match e {
+                    GraphError::Service {
+                        status,
+                        code,
+                        message,
+                        ..
+                    } => format!("{status} {code}: {message}"),
+                    other => other.to_string(),
+                }))
+            }
             Err(GraphError::Service {
                 status: 403,
                 code,
@@ -524,6 +612,7 @@ impl Session {
     async fn send_change(
         &self,
         token: &AccessToken,
+        me: Option<uuid::Uuid>,
         change: &MethodChange,
     ) -> Result<Changed, GraphError> {
         match change {
@@ -546,11 +635,15 @@ impl Session {
                 .delete_method(token, collection, id)
                 .await
                 .map(|()| Changed::Done),
-            MethodChange::SetDefault(choice) => self
-                .graph
-                .set_default(token, choice)
-                .await
-                .map(|()| Changed::Done),
+            MethodChange::SetDefault(choice) => {
+                let me = me.ok_or_else(|| {
+                    GraphError::Unexpected("no object id for the signed-in user".into())
+                })?;
+                self.graph
+                    .set_default(token, me, choice)
+                    .await
+                    .map(|()| Changed::Done)
+            }
         }
     }
 
@@ -580,8 +673,8 @@ impl Session {
 }
 
 /// A token for the relay's `scope`, redeemed with the session's refresh
-/// token under the session's lock (one refresh at a time: rotation makes a
-/// concurrent one fail); the rotated refresh token is stored at once. The
+/// token under the session's lock (one refresh at a time, so the newest
+/// rotated token is the one kept); the rotated refresh token is stored at once. The
 /// relay token is returned, never kept with the Graph token.
 async fn relay_token(
     identity: &IdentityPlatform,

@@ -122,18 +122,22 @@ async fn confirming_as_someone_else_is_refused() {
     assert!(!session.can_change().await);
 }
 
+const CHIDI_HELLO: &str = "b5e01f81-1f81-b5e0-811f-e0b5811fe0b5";
+
 #[tokio::test]
 async fn stale_mfa_asks_to_confirm_again_and_the_retry_succeeds() {
+    // A delete is documented for the user's own account, so its 403 is the
+    // documented "confirm again and retry once".
     let h = Harness::start().await;
-    let session = signed_in(&h, "ben").await;
-    confirm(&session, "ben").await;
+    let session = signed_in(&h, "chidi").await;
+    confirm(&session, "chidi").await;
     h.emulator
-        .expire_fresh_mfa("ben@contoso-demo.example")
+        .expire_fresh_mfa("chidi@contoso-demo.example")
         .await
         .unwrap();
-    let change = MethodChange::AddPhone {
-        phone_type: PhoneType::Office,
-        number: number("+44 2079460123"),
+    let change = MethodChange::Delete {
+        collection: "windowsHelloForBusinessMethods",
+        id: MethodId::parse(CHIDI_HELLO).unwrap(),
     };
     match session.change(&change).await {
         Err(SessionError::FreshSignInNeeded(Some(reason))) => {
@@ -145,18 +149,17 @@ async fn stale_mfa_asks_to_confirm_again_and_the_retry_succeeds() {
         !session.can_change().await,
         "the next attempt asks the user"
     );
-    confirm(&session, "ben").await;
+    confirm(&session, "chidi").await;
     session.change(&change).await.expect("the retry succeeds");
     let info = session.security_info().await.unwrap();
-    assert!(info.methods.iter().any(|m| matches!(
-        &m.kind,
-        MethodKind::Phone { phone_type: PhoneType::Office, number } if number == "+44 2079460123"
-    )));
+    assert!(!info.methods.iter().any(|m| m.id.as_str() == CHIDI_HELLO));
 }
 
 #[tokio::test]
 async fn a_changed_number_is_updated_in_place_checked_and_logged() {
+    // In a tenant that allows self-service phone writes (the switch).
     let h = Harness::start().await;
+    h.emulator.set_self_service_writes(true);
     let session = signed_in(&h, "ben").await;
     let (_dir, store) = store();
     let info = session.security_info().await.unwrap();
@@ -203,10 +206,11 @@ async fn a_changed_number_is_updated_in_place_checked_and_logged() {
 
 #[tokio::test]
 async fn when_self_service_writes_are_forbidden_the_page_takes_over_and_the_app_watches() {
+    // The emulator's default follows Microsoft's per-API pages: users
+    // cannot add or update their own phones through Graph.
     let h = Harness::start().await;
-    h.emulator.set_self_service_writes(false);
+    assert!(!h.emulator.self_service_writes());
     let session = signed_in(&h, "ben").await;
-    confirm(&session, "ben").await;
     let (_dir, store) = store();
     let info = session.security_info().await.unwrap();
     let mut journey =
@@ -215,23 +219,21 @@ async fn when_self_service_writes_are_forbidden_the_page_takes_over_and_the_app_
         phone_type: PhoneType::Office,
         number: number("+44 2079460999"),
     };
-    // The documented pattern: a 403 first means "confirm again and retry once".
-    match journey.advance(&session, &store, Floor::DEFAULT).await {
-        Err(JourneyError::Session(SessionError::FreshSignInNeeded(Some(_)))) => {}
-        other => panic!("expected a request to confirm again, got {other:?}"),
-    }
-    assert_eq!(journey.current(), 1, "the user keeps their place");
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::ConfirmIdentity)
+    );
     confirm(&session, "ben").await;
-    // Refused again right after confirming: the organisation forbids it.
+    // One try, one 403, and the step is the page's at once: no second
+    // "confirm it's you".
     assert_eq!(
         journey.advance(&session, &store, Floor::DEFAULT).await,
         Ok(Waiting::UseSecurityInfoPage(registration.clone()))
     );
-    assert!(journey
-        .note()
-        .unwrap()
-        .to_string()
-        .starts_with("notAllowed"));
+    assert_eq!(writes(&h), 1, "Graph was tried once");
+    assert!(session.can_change().await, "the confirmation still stands");
+    let note = journey.note().unwrap().to_string();
+    assert!(note.starts_with("notAllowed: 403 accessDenied"), "{note}");
     // Checking again before the user acted: still waiting, nothing sent.
     let before = writes(&h);
     assert_eq!(
@@ -252,6 +254,97 @@ async fn when_self_service_writes_are_forbidden_the_page_takes_over_and_the_app_
         journey.advance(&session, &store, Floor::DEFAULT).await,
         Ok(Waiting::Finished)
     );
+}
+
+#[tokio::test]
+async fn the_default_goes_to_the_users_own_id_and_never_to_me() {
+    let h = Harness::start().await;
+    let session = signed_in(&h, "ben").await;
+    confirm(&session, "ben").await;
+    let (_dir, store) = store();
+    let info = session.security_info().await.unwrap();
+    let mut journey = Journey::choose_default(&info, &SecondaryMethod::VoiceMobile).unwrap();
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::Finished)
+    );
+    let patches: Vec<String> = h
+        .emulator
+        .request_log()
+        .into_iter()
+        .filter(|r| r.method == "PATCH")
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(patches.len(), 1, "{patches:?}");
+    let id = patches[0]
+        .strip_prefix("/beta/users/")
+        .and_then(|rest| rest.strip_suffix("/authentication/signInPreferences"))
+        .unwrap_or_else(|| panic!("{patches:?}"));
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "an object id: {id}");
+    assert_eq!(
+        h.emulator
+            .count("GET", "/beta/me/authentication/signInPreferences"),
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_refused_default_moves_to_the_change_default_page_and_is_watched() {
+    let h = Harness::start().await;
+    let session = signed_in(&h, "ben").await;
+    let (_dir, store) = store();
+    let info = session.security_info().await.unwrap();
+    let mut journey = Journey::choose_default(&info, &SecondaryMethod::VoiceMobile).unwrap();
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::ConfirmIdentity)
+    );
+    confirm(&session, "ben").await;
+    // The tenant refuses the PATCH (as an organisation may): one try, then
+    // the page's "Change default" at once, without a second confirmation.
+    h.emulator.faults().inject(Fault::status(
+        "PATCH /beta/users/*/authentication/signInPreferences",
+        403,
+        None,
+        10,
+    ));
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::ChangeDefaultOnPage(SecondaryMethod::VoiceMobile))
+    );
+    let patches = || {
+        h.emulator
+            .count("PATCH", "/beta/users/*/authentication/signInPreferences")
+    };
+    assert_eq!(patches(), 1);
+    assert!(session.can_change().await, "the confirmation still stands");
+    // Saved so: a restart shows the same page step.
+    assert_eq!(
+        store.load().unwrap().unwrap().waiting(),
+        Waiting::ChangeDefaultOnPage(SecondaryMethod::VoiceMobile)
+    );
+    // Checking before the user acted: still waiting, nothing sent again.
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::ChangeDefaultOnPage(SecondaryMethod::VoiceMobile))
+    );
+    assert_eq!(patches(), 1);
+    on_the_page(
+        &h,
+        "ben",
+        SecurityInfoStep::SetDefault {
+            method: "voiceMobile".into(),
+        },
+    )
+    .await;
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::Finished)
+    );
+    assert_eq!(patches(), 1);
+    let log = store.activity().unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].action, "setDefault");
 }
 
 #[tokio::test]
@@ -523,7 +616,7 @@ async fn throttling_during_a_change_is_retried_and_an_outage_leaves_the_step_to_
     let info = session.security_info().await.unwrap();
     let mut journey = Journey::choose_default(&info, &SecondaryMethod::VoiceMobile).unwrap();
     h.emulator.faults().inject(Fault::status(
-        "PATCH /beta/me/authentication/signInPreferences",
+        "PATCH /beta/users/*/authentication/signInPreferences",
         429,
         Some("0.2"),
         1,
@@ -534,7 +627,7 @@ async fn throttling_during_a_change_is_retried_and_an_outage_leaves_the_step_to_
     );
     assert_eq!(
         h.emulator
-            .count("PATCH", "/beta/me/authentication/signInPreferences"),
+            .count("PATCH", "/beta/users/*/authentication/signInPreferences"),
         2
     );
 
@@ -542,7 +635,7 @@ async fn throttling_during_a_change_is_retried_and_an_outage_leaves_the_step_to_
     let info = session.security_info().await.unwrap();
     let mut journey = Journey::choose_default(&info, &SecondaryMethod::Sms).unwrap();
     h.emulator.faults().inject(Fault::status(
-        "PATCH /beta/me/authentication/signInPreferences",
+        "PATCH /beta/users/*/authentication/signInPreferences",
         503,
         Some("0"),
         10,
@@ -605,8 +698,10 @@ async fn get_to_three_watches_for_the_suggested_registration() {
 #[tokio::test]
 async fn graph_refuses_bad_phone_writes_with_clear_errors() {
     // What the guardrails stop in the app, Graph (the emulator) also refuses:
-    // shown here so the app's messages are never the only line of defence.
+    // shown here so the app's messages are never the only line of defence
+    // (in a tenant that allows self-service phone writes).
     let h = Harness::start().await;
+    h.emulator.set_self_service_writes(true);
     let session = signed_in(&h, "ben").await;
     confirm(&session, "ben").await;
     // A second mobile.
@@ -744,7 +839,7 @@ async fn after_an_outage_the_journey_waits_to_continue_not_to_confirm_again() {
     let dir = tempfile::tempdir().unwrap();
     let app = assistant(&session, &dir);
     h.emulator.faults().inject(Fault::status(
-        "PATCH /beta/me/authentication/signInPreferences",
+        "PATCH /beta/users/*/authentication/signInPreferences",
         503,
         Some("0"),
         10,

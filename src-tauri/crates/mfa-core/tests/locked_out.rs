@@ -9,9 +9,9 @@ use common::{browser_done, Harness, ScriptedBrowser};
 use mfa_core::config::Helpdesk;
 use mfa_core::guardrails::{Floor, PhoneNumber};
 use mfa_core::helpdesk::{CallbackPreference, DeliveryState, Outbox, Reason, ResetForm, StillHas};
-use mfa_core::journey::{Journey, JourneyStore, Waiting};
+use mfa_core::journey::{Journey, JourneyStore, Registration, Waiting};
 use mfa_core::security_info::PhoneType;
-use tenant_emulator::browser::{BrowserAction, BrowserScript};
+use tenant_emulator::browser::{self, BrowserAction, BrowserScript, SecurityInfoStep};
 use tenant_emulator::TapOptions;
 use time::OffsetDateTime;
 
@@ -105,13 +105,31 @@ async fn a_locked_out_user_gets_back_in_with_a_temporary_access_pass_and_adds_a_
     } else {
         PhoneType::Mobile
     };
-    let mut journey = Journey::phone_number(
-        &info,
-        phone_type,
-        &PhoneNumber::parse("+44 2079460555").unwrap(),
-        None,
+    let number = PhoneNumber::parse("+44 2079460555").unwrap();
+    let mut journey = Journey::phone_number(&info, phone_type, &number, None).unwrap();
+    // Graph refuses self-service phone writes (Microsoft's per-API pages,
+    // the emulator's default): the step moves to the Security Info page at
+    // once, where she adds it, signed in with the pass.
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::UseSecurityInfoPage(Registration::Phone {
+            phone_type,
+            number: number.clone()
+        }))
+    );
+    let outcome = browser::run(
+        &browser::security_info_url(&h.emulator.base_url(), DANA),
+        &BrowserScript::demo_user("dana", BrowserAction::SignIn)
+            .with_temporary_access_pass(&tap.code)
+            .with_security_info(SecurityInfoStep::AddPhone {
+                phone_type: phone_type.as_graph().into(),
+                number: number.as_str().into(),
+            }),
     )
+    .await
     .unwrap();
+    let report = outcome.security_info.expect("the page was used");
+    assert!(report.error.is_none(), "{:?}", report.error);
     assert_eq!(
         journey.advance(&session, &store, Floor::DEFAULT).await,
         Ok(Waiting::Finished)
@@ -225,4 +243,54 @@ async fn without_a_helpdesk_the_assistant_says_so_and_keeps_nothing() {
         Err(ResetError::NotConfigured)
     );
     assert_eq!(app.reset_requests(), Ok(Vec::new()));
+}
+
+#[tokio::test]
+async fn when_the_pass_ends_mid_journey_the_app_says_sign_in_again_and_keeps_the_journey() {
+    let h = Harness::start().await;
+    // A one-hour pass with seconds left: tokens from it end with it.
+    let tap = h
+        .emulator
+        .issue_temporary_access_pass(
+            DANA,
+            TapOptions {
+                start: Some(OffsetDateTime::now_utc() - time::Duration::seconds(3594)),
+                ..TapOptions::default()
+            },
+        )
+        .unwrap();
+    let with_tap = || {
+        ScriptedBrowser::with_script(
+            BrowserScript::demo_user("dana", BrowserAction::SignIn)
+                .with_temporary_access_pass(&tap.code),
+        )
+    };
+    let session = h.session();
+    session.sign_in_with_browser(with_tap()).await.unwrap();
+    let info = session.security_info().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = JourneyStore::new(dir.path());
+    let mut journey = Journey::add_method(&info, Registration::SecurityKey);
+    let first = journey.advance(&session, &store, Floor::DEFAULT).await;
+    assert!(first.is_ok(), "{first:?}");
+    let place = journey.current();
+
+    tokio::time::sleep(std::time::Duration::from_secs(7)).await;
+    // The next check needs a new access token; the refresh is refused.
+    let e = journey
+        .advance(&session, &store, Floor::DEFAULT)
+        .await
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        matches!(
+            e,
+            mfa_core::journey::JourneyError::Session(mfa_core::session::SessionError::Expired(_))
+        ),
+        "{e:?}"
+    );
+    assert!(text.contains("sign in again"), "{text}");
+    assert_eq!(h.keychain().load().unwrap(), None, "the dead token is gone");
+    // Nothing half-done: the journey is saved where it was.
+    assert_eq!(store.load().unwrap().unwrap().current(), place);
 }

@@ -38,13 +38,15 @@ async fn first_load_is_one_batch_plus_the_beta_preferences_in_parallel() {
     let info = s.security_info().await.unwrap();
     let mut requests = graph_requests(&h);
     requests.sort();
-    assert_eq!(
-        requests,
-        vec![
-            "GET /beta/me/authentication/signInPreferences".to_owned(),
-            "POST /v1.0/$batch".to_owned()
-        ]
-    );
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert_eq!(requests[1], "POST /v1.0/$batch");
+    // The documented path, with the user's own object id (the ID token's
+    // `oid`), never the undocumented `/me` form.
+    let id = requests[0]
+        .strip_prefix("GET /beta/users/")
+        .and_then(|rest| rest.strip_suffix("/authentication/signInPreferences"))
+        .unwrap_or_else(|| panic!("{requests:?}"));
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
     assert_eq!(info.account.upn, "adele@contoso-demo.example");
     assert_eq!(info.account.display_name, "Adele Vance");
     let kinds: Vec<_> = info.methods.iter().map(|m| &m.kind).collect();
@@ -180,7 +182,7 @@ async fn a_failing_beta_api_still_shows_the_methods() {
     let h = Harness::start().await;
     let s = signed_in(&h, "adele").await;
     h.emulator.faults().inject(Fault::status(
-        "GET /beta/me/authentication/signInPreferences",
+        "GET /beta/users/*/authentication/signInPreferences",
         500,
         None,
         5,

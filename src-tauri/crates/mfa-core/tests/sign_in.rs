@@ -102,8 +102,22 @@ async fn restart_restores_the_session_with_one_refresh_and_rotates_the_token() {
         "the rotated refresh token replaced the old one at once"
     );
 
-    // The old one is dead (rotation): a session that still held it would be told to sign in again.
+    // Entra does not revoke the old one on rotation (Microsoft's
+    // refresh-token page), so the app must replace it itself, as above; a
+    // session that still held it would still get in.
     h.keychain().save(&before).unwrap();
+    assert_eq!(
+        h.session().restore().await.unwrap(),
+        Restored::SignedIn {
+            upn: "ben@contoso-demo.example".into()
+        }
+    );
+    assert_ne!(h.keychain().load().unwrap().unwrap(), before);
+    // Refused once the sessions are revoked, and removed from the keychain.
+    h.emulator
+        .revoke_sign_in_sessions("ben@contoso-demo.example")
+        .await
+        .unwrap();
     assert_eq!(h.session().restore().await.unwrap(), Restored::Expired);
     assert_eq!(
         h.keychain().load().unwrap(),

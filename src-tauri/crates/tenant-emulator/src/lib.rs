@@ -100,9 +100,11 @@ pub struct EmulatorConfig {
     /// Access-token lifetime (`expires_in`); default 3599 s.
     pub access_token_lifetime: Duration,
     /// Whether `/me` (and `/users/{own id}`) may create and update phone and
-    /// email methods through Graph; default true. When false those writes
-    /// answer 403 `accessDenied` and only the Security Info page can make
-    /// them. Switchable at run time ([`Emulator::set_self_service_writes`],
+    /// email methods through Graph. Default false, as Microsoft's per-API
+    /// pages say ("Users can't add a phone authentication method to their
+    /// own account"): those writes answer 403 `accessDenied` and only the
+    /// Security Info page can make them. True follows the January 2026
+    /// overview, which says users can. Switchable at run time ([`Emulator::set_self_service_writes`],
     /// `POST /_emulator/settings`).
     pub self_service_writes: bool,
     /// Self-service writes under `/authentication` need an MFA completed
@@ -119,7 +121,7 @@ impl Default for EmulatorConfig {
             state_dir: None,
             device_code_interval_secs: 5,
             access_token_lifetime: Duration::from_secs(3599),
-            self_service_writes: true,
+            self_service_writes: false,
             fresh_mfa_window: Some(DEFAULT_FRESH_MFA_WINDOW),
         }
     }

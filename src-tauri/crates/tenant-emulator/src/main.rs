@@ -12,6 +12,7 @@ tenant-emulator: a local emulator of a Microsoft Entra ID demo tenant
 
 USAGE:
     tenant-emulator [--port N] [--tls] [--state-dir DIR] [--device-code-interval N]
+                    [--self-service-writes]
 
 OPTIONS:
     --port N                    Listen on 127.0.0.1:N (default: an ephemeral port)
@@ -21,6 +22,9 @@ OPTIONS:
                                 signing key) in DIR across restarts
     --device-code-interval N    Polling interval announced by the device-code
                                 endpoint, in seconds (default 5)
+    --self-service-writes       Let users create and update their own phone and
+                                email methods through Graph (default: refused with
+                                403 accessDenied, as Microsoft's per-API pages say)
     -h, --help                  Show this help
 
 Runs until Ctrl-C. Exit status 2 means the command line was not understood.
@@ -54,6 +58,7 @@ fn parse(args: &[String]) -> Result<Option<Options>, String> {
         match flag {
             "-h" | "--help" => return Ok(None),
             "--tls" => config.tls = true,
+            "--self-service-writes" => config.self_service_writes = true,
             "--port" => {
                 let text = take(&mut iter)?;
                 let port: u16 = text
@@ -168,6 +173,12 @@ mod tests {
         assert!(options.config.tls);
         assert_eq!(options.config.state_dir, Some(PathBuf::from("/tmp/x")));
         assert_eq!(options.config.device_code_interval_secs, 1);
+        assert!(
+            !options.config.self_service_writes,
+            "refused unless asked for"
+        );
+        let switched = parse(&args(&["--self-service-writes"]))?.ok_or("help")?;
+        assert!(switched.config.self_service_writes);
         assert_eq!(parse(&args(&["--help"])), Ok(None));
         Ok(())
     }

@@ -152,6 +152,7 @@ mod tests {
             auth_time: OffsetDateTime::now_utc(),
             amr: vec!["pwd".into()],
             mfa_time: None,
+            ends_at: None,
         };
         store.grants.issue_refresh(
             "client",

@@ -175,7 +175,12 @@ pub(crate) fn issue(
 /// Signs `user` in with `code` at `now`: checks the code, then the pass's
 /// usability, and marks a one-time pass used. The caller persists on
 /// success.
-pub(crate) fn redeem(user: &mut User, code: &str, now: OffsetDateTime) -> Result<(), TapRefusal> {
+/// Returns when the pass ends: tokens from this sign-in end then too.
+pub(crate) fn redeem(
+    user: &mut User,
+    code: &str,
+    now: OffsetDateTime,
+) -> Result<OffsetDateTime, TapRefusal> {
     let entered = sha256_hex(code.trim());
     let pass = user.methods.iter_mut().find_map(|m| match &mut m.kind {
         MethodKind::TemporaryAccessPass {
@@ -202,7 +207,7 @@ pub(crate) fn redeem(user: &mut User, code: &str, now: OffsetDateTime) -> Result
     if *once {
         *used = true;
     }
-    Ok(())
+    Ok(*start + time::Duration::minutes(i64::from(*lifetime)))
 }
 
 /// "Require re-registration" (graph-auth-methods.md §7, the portal's
@@ -293,7 +298,7 @@ mod tests {
                 Err(TapRefusal::WrongCode)
             );
         }
-        assert_eq!(redeem(&mut user, &second.code, now), Ok(()));
+        assert_eq!(redeem(&mut user, &second.code, now), Ok(second.expires_at));
         assert_eq!(redeem(&mut user, "", now), Err(TapRefusal::WrongCode));
     }
 
@@ -308,7 +313,7 @@ mod tests {
         let Ok(issued) = issue(&mut user, &options, now) else {
             panic!("issuing failed");
         };
-        assert_eq!(redeem(&mut user, &issued.code, now), Ok(()));
+        assert_eq!(redeem(&mut user, &issued.code, now), Ok(issued.expires_at));
         assert_eq!(
             redeem(&mut user, &issued.code, now),
             Err(TapRefusal::OneTimeUsed)

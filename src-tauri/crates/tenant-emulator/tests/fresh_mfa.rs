@@ -21,7 +21,7 @@ fn token(body: &Value, name: &str) -> Result<String, Box<dyn std::error::Error +
 
 #[tokio::test]
 async fn stale_mfa_blocks_every_self_service_write_but_not_reads() -> TestResult {
-    let emulator = start().await;
+    let emulator = start_with_self_service().await;
     let access = write_token(&emulator, "adele").await?;
     emulator
         .expire_fresh_mfa("adele@contoso-demo.example")
@@ -51,7 +51,7 @@ async fn stale_mfa_blocks_every_self_service_write_but_not_reads() -> TestResult
         &emulator,
         Method::PATCH,
         &access,
-        "beta/me/authentication/signInPreferences",
+        &sign_in_preferences(&emulator, &access).await?,
         Some(&json!({"userPreferredMethodForSecondaryAuthentication": "sms"})),
     )
     .await?;
@@ -64,7 +64,7 @@ async fn stale_mfa_blocks_every_self_service_write_but_not_reads() -> TestResult
 
 #[tokio::test]
 async fn a_refresh_keeps_the_original_mfa_time_and_ngcmfa_renews_it() -> TestResult {
-    let emulator = start().await;
+    let emulator = start_with_self_service().await;
     let tokens = sign_in(&emulator, "adele", WRITE_SCOPES).await?;
     let refresh = token(&tokens, "refresh_token")?;
 
@@ -151,7 +151,7 @@ async fn a_refresh_keeps_the_original_mfa_time_and_ngcmfa_renews_it() -> TestRes
 
 #[tokio::test]
 async fn the_ngcmfa_sign_in_performs_the_mfa_step() -> TestResult {
-    let emulator = start().await;
+    let emulator = start_with_self_service().await;
     let app = LoopbackApp::start().await;
     let pkce = pkce();
     let mut url = authorize_url(&emulator, &app.redirect_uri, &pkce, "s", WRITE_SCOPES);
@@ -178,6 +178,7 @@ async fn the_ngcmfa_sign_in_performs_the_mfa_step() -> TestResult {
 #[tokio::test]
 async fn the_rule_can_be_turned_off() -> TestResult {
     let emulator = Emulator::start(EmulatorConfig {
+        self_service_writes: true,
         fresh_mfa_window: None,
         ..config()
     })

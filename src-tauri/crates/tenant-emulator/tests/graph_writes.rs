@@ -25,21 +25,18 @@ async fn phones(emulator: &Emulator, token: &str) -> Result<Vec<Value>, reqwest:
     Ok(body["value"].as_array().cloned().unwrap_or_default())
 }
 
-async fn preferred(emulator: &Emulator, token: &str) -> Result<Value, reqwest::Error> {
-    let (_, _, body) = graph_send(
-        emulator,
-        Method::GET,
-        token,
-        "beta/me/authentication/signInPreferences",
-        None,
-    )
-    .await?;
+async fn preferred(
+    emulator: &Emulator,
+    token: &str,
+) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+    let path = sign_in_preferences(emulator, token).await?;
+    let (_, _, body) = graph_send(emulator, Method::GET, token, &path, None).await?;
     Ok(body["userPreferredMethodForSecondaryAuthentication"].clone())
 }
 
 #[tokio::test]
 async fn phones_are_created_updated_and_deleted_by_the_rules() -> TestResult {
-    let emulator = start().await;
+    let emulator = start_with_self_service().await;
     let token = write_token(&emulator, "erin").await?;
     let add = |number: &str, kind: &str| json!({"phoneNumber": number, "phoneType": kind});
 
@@ -165,7 +162,7 @@ async fn phones_are_created_updated_and_deleted_by_the_rules() -> TestResult {
 
 #[tokio::test]
 async fn bad_phone_bodies_are_refused_precisely() -> TestResult {
-    let emulator = start().await;
+    let emulator = start_with_self_service().await;
     let token = write_token(&emulator, "erin").await?;
     let cases = [
         (
@@ -230,7 +227,7 @@ async fn bad_phone_bodies_are_refused_precisely() -> TestResult {
 
 #[tokio::test]
 async fn the_email_method_has_its_fixed_id_and_is_unique() -> TestResult {
-    let emulator = start().await;
+    let emulator = start_with_self_service().await;
     let emails = "v1.0/me/authentication/emailMethods";
     let adele = write_token(&emulator, "adele").await?;
     let (status, _, body) = graph_send(
@@ -304,7 +301,7 @@ async fn the_email_method_has_its_fixed_id_and_is_unique() -> TestResult {
 
 #[tokio::test]
 async fn the_default_method_is_deleted_last_and_the_password_never() -> TestResult {
-    let emulator = start().await;
+    let emulator = start_with_self_service().await;
     let token = write_token(&emulator, "adele").await?;
     let authenticator =
         format!("v1.0/me/authentication/microsoftAuthenticatorMethods/{ADELE_AUTHENTICATOR}");
@@ -417,7 +414,7 @@ async fn other_method_types_can_be_deleted() -> TestResult {
 
 #[tokio::test]
 async fn sms_sign_in_is_switched_on_the_mobile_only() -> TestResult {
-    let emulator = start().await;
+    let emulator = start_with_self_service().await;
     let token = write_token(&emulator, "adele").await?;
     let action = |id: &str, name: &str| format!("{PHONES}/{id}/{name}");
     let (status, _, body) = graph_send(
@@ -492,7 +489,7 @@ async fn sms_sign_in_is_switched_on_the_mobile_only() -> TestResult {
 async fn sign_in_preferences_change_the_default_on_beta_only() -> TestResult {
     let emulator = start().await;
     let token = write_token(&emulator, "adele").await?;
-    let prefs = "beta/me/authentication/signInPreferences";
+    let prefs = &sign_in_preferences(&emulator, &token).await?;
     let set = |value: &str| json!({"userPreferredMethodForSecondaryAuthentication": value});
     let (status, _, body) =
         graph_send(&emulator, Method::PATCH, &token, prefs, Some(&set("sms"))).await?;
@@ -586,7 +583,7 @@ async fn sign_in_preferences_change_the_default_on_beta_only() -> TestResult {
 
 #[tokio::test]
 async fn writes_need_a_read_write_permission() -> TestResult {
-    let emulator = start().await;
+    let emulator = start_with_self_service().await;
     let read_only = access_token(&emulator, "adele").await?;
     let phone = json!({"phoneNumber": "+1 4255550177", "phoneType": "office"});
     let create = graph_send(&emulator, Method::POST, &read_only, PHONES, Some(&phone)).await?;
@@ -608,7 +605,7 @@ async fn writes_need_a_read_write_permission() -> TestResult {
         &emulator,
         Method::PATCH,
         &read_only,
-        "beta/me/authentication/signInPreferences",
+        &sign_in_preferences(&emulator, &read_only).await?,
         Some(&json!({"userPreferredMethodForSecondaryAuthentication": "sms"})),
     )
     .await?;
@@ -647,11 +644,8 @@ async fn writes_need_a_read_write_permission() -> TestResult {
 
 #[tokio::test]
 async fn the_self_service_switch_forbids_phone_and_email_writes_only() -> TestResult {
-    let emulator = Emulator::start(EmulatorConfig {
-        self_service_writes: false,
-        ..config()
-    })
-    .await?;
+    // Off by default, as Microsoft's per-API pages say.
+    let emulator = start().await;
     assert!(!emulator.self_service_writes());
     let token = write_token(&emulator, "erin").await?;
     let phone = json!({"phoneNumber": "+1 4255550177", "phoneType": "mobile"});
@@ -688,7 +682,7 @@ async fn the_self_service_switch_forbids_phone_and_email_writes_only() -> TestRe
         &emulator,
         Method::PATCH,
         &token,
-        "beta/me/authentication/signInPreferences",
+        &sign_in_preferences(&emulator, &token).await?,
         Some(&json!({"userPreferredMethodForSecondaryAuthentication": "oath"})),
     )
     .await?;
@@ -730,14 +724,14 @@ async fn the_self_service_switch_forbids_phone_and_email_writes_only() -> TestRe
 
 #[tokio::test]
 async fn batches_carry_writes_through_the_same_rules() -> TestResult {
-    let emulator = start().await;
+    let emulator = start_with_self_service().await;
     let token = write_token(&emulator, "erin").await?;
     let json_headers = json!({"Content-Type": "application/json"});
     let batch = json!({"requests": [
         {"id": "add", "method": "POST", "url": "/me/authentication/phoneMethods",
          "headers": json_headers, "body": {"phoneNumber": "+1 4255550150", "phoneType": "mobile"}},
         {"id": "sms", "method": "POST", "url": format!("/me/authentication/phoneMethods/{MOBILE}/disableSmsSignIn"),
-         "dependsOn": ["add"]},
+         "headers": json_headers, "body": {}, "dependsOn": ["add"]},
         {"id": "again", "method": "POST", "url": "/me/authentication/phoneMethods",
          "headers": json_headers, "body": {"phoneNumber": "+1 4255550151", "phoneType": "mobile"},
          "dependsOn": ["add"]},
@@ -767,7 +761,7 @@ async fn batches_carry_writes_through_the_same_rules() -> TestResult {
 
     // The beta batch carries signInPreferences writes.
     let beta = json!({"requests": [
-        {"id": "1", "method": "PATCH", "url": "/me/authentication/signInPreferences",
+        {"id": "1", "method": "PATCH", "url": sign_in_preferences(&emulator, &token).await?.trim_start_matches("beta"),
          "headers": json_headers, "body": {"userPreferredMethodForSecondaryAuthentication": "sms"}},
     ]});
     let (_, _, body) =
@@ -780,7 +774,7 @@ async fn batches_carry_writes_through_the_same_rules() -> TestResult {
 
 #[tokio::test]
 async fn faults_target_write_routes_with_a_star_segment() -> TestResult {
-    let emulator = start().await;
+    let emulator = start_with_self_service().await;
     let token = write_token(&emulator, "chidi").await?;
     emulator.faults().inject(Fault::status(
         "DELETE /v1.0/me/authentication/fido2Methods/*",
@@ -826,6 +820,7 @@ async fn writes_persist_in_the_state_directory() -> TestResult {
     let dir = tempfile::tempdir()?;
     let with_state = || EmulatorConfig {
         state_dir: Some(dir.path().to_path_buf()),
+        self_service_writes: true,
         ..config()
     };
     let emulator = Emulator::start(with_state()).await?;

@@ -244,7 +244,7 @@ async fn delete_and_change_default_follow_graphs_rules() -> TestResult {
         &emulator,
         Method::GET,
         &token,
-        "beta/me/authentication/signInPreferences",
+        &sign_in_preferences(&emulator, &token).await?,
         None,
     )
     .await?;

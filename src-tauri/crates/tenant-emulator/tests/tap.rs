@@ -108,7 +108,9 @@ async fn locked_out_dana_signs_in_with_a_pass_and_registers_methods() -> TestRes
     let tokens = tap_tokens(&emulator, DANA, &issued.code).await?;
     let access = tokens["access_token"].as_str().ok_or("no access token")?;
 
-    // Fresh MFA is satisfied: a Graph write succeeds at once.
+    // Fresh MFA is satisfied: a Graph write succeeds at once (in a tenant
+    // that allows self-service phone writes; refused by default).
+    emulator.set_self_service_writes(true);
     let (status, _, body) = graph_send(
         &emulator,
         Method::POST,
@@ -445,7 +447,7 @@ async fn require_reregistration_deletes_phones_authenticators_and_software_oath(
         &emulator,
         Method::GET,
         &access,
-        "beta/me/authentication/signInPreferences",
+        &sign_in_preferences(&emulator, &access).await?,
         None,
     )
     .await?;
@@ -555,5 +557,49 @@ async fn the_admin_views_forms_need_its_csrf_token_and_origin() -> TestResult {
         client().post(revoke).send().await?.status(),
         StatusCode::NO_CONTENT
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn tokens_from_a_pass_end_with_the_pass() -> AnyResult<()> {
+    let emulator = start().await;
+    // A one-hour pass that started 59 min 57 s ago: three seconds left.
+    let issued = emulator.issue_temporary_access_pass(
+        DANA,
+        TapOptions {
+            start: Some(OffsetDateTime::now_utc() - time::Duration::seconds(3597)),
+            ..TapOptions::default()
+        },
+    )?;
+    let tokens = tap_tokens(&emulator, DANA, &issued.code).await?;
+    let expires_in = tokens["expires_in"].as_u64().ok_or("no expires_in")?;
+    assert!(
+        (1..=3).contains(&expires_in),
+        "the access token ends with the pass, not after an hour: {expires_in}"
+    );
+    let refresh_token = tokens["refresh_token"]
+        .as_str()
+        .ok_or("no refresh token")?
+        .to_string();
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    let (status, body) = token_request(
+        &emulator,
+        &[
+            ("client_id", demo::CLIENT_ID),
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh_token),
+        ],
+    )
+    .await?;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(assert_identity_error(&body, "invalid_grant"), 50173);
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Temporary Access Pass"),
+        "{body}"
+    );
+    emulator.shutdown().await;
     Ok(())
 }

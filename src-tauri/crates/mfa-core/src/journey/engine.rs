@@ -207,13 +207,38 @@ impl Journey {
             .preferences
             .as_ref()
             .and_then(|p| p.user_preferred.clone());
+        let on_the_page = matches!(self.note, Some(Note::NotAllowed { .. }));
         if current.as_ref() == Some(&choice) {
+            if on_the_page {
+                // The user changed it on the Security Info page.
+                self.log(
+                    cx.store,
+                    "setDefault",
+                    None,
+                    Some(Snapshot::default_prompt(&choice.as_graph())),
+                )?;
+            }
             return Ok(Ran::Done); // Already so (maybe sent before a crash).
         }
+        if on_the_page {
+            // Graph refused the app once: watch, never send again.
+            return Ok(Ran::Waits);
+        }
         refuse_if_refused(&info, &PlannedChange::SetDefault(choice.clone()), cx.floor)?;
-        cx.session
+        match cx
+            .session
             .change(&MethodChange::SetDefault(choice.clone()))
-            .await?;
+            .await
+        {
+            Ok(_) => {}
+            Err(SessionError::ChangeNotAllowed(reason)) => {
+                // The step moves to the page's "Change default"; the
+                // journey keeps its place and watches Graph for the value.
+                self.note = Some(Note::NotAllowed { reason });
+                return Ok(Ran::Waits);
+            }
+            Err(e) => return Err(e.into()),
+        }
         self.log(
             cx.store,
             "setDefault",

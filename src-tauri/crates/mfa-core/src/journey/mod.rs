@@ -32,7 +32,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::guardrails::{Concern, Refusal};
-use crate::security_info::{AuthMethod, MethodId, MethodKind, PhoneType, SecurityInfo};
+use crate::security_info::{
+    AuthMethod, MethodId, MethodKind, PhoneType, SecondaryMethod, SecurityInfo,
+};
 use crate::session::SessionError;
 
 pub use activity::{activity_csv, kind_name, ActivityEntry, Snapshot};
@@ -106,6 +108,9 @@ pub enum Waiting {
     /// The organisation does not let the app make this change: make it on the
     /// Security Info page; the app watches for it.
     UseSecurityInfoPage(Registration),
+    /// Graph did not let the app set this default: choose it under "Change
+    /// default" on the Security Info page; the app watches for it.
+    ChangeDefaultOnPage(SecondaryMethod),
     /// Nothing from the user: the current step runs when the journey
     /// continues (it stopped at an error, such as Graph being busy).
     Continue,
@@ -122,6 +127,7 @@ impl Waiting {
             Waiting::ConfirmWorks { .. } => "confirmWorks",
             Waiting::AcceptConcerns(_) => "acceptConcerns",
             Waiting::UseSecurityInfoPage(_) => "useSecurityInfoPage",
+            Waiting::ChangeDefaultOnPage(_) => "changeDefaultOnPage",
             Waiting::Continue => "continue",
             Waiting::Finished => "finished",
         }
@@ -224,10 +230,11 @@ impl Journey {
                     Waiting::Continue
                 }
             }
-            Step::SetDefault { .. }
-            | Step::AddPhone { .. }
-            | Step::UpdatePhone { .. }
-            | Step::Verify => Waiting::Continue,
+            Step::SetDefault { choice } => match self.note {
+                Some(Note::NotAllowed { .. }) => Waiting::ChangeDefaultOnPage(choice.clone()),
+                Some(Note::NotWorking) | None => Waiting::Continue,
+            },
+            Step::AddPhone { .. } | Step::UpdatePhone { .. } | Step::Verify => Waiting::Continue,
         }
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Rules kept: at most 20 requests; ids unique (case-insensitively); `url`
 //! relative to the version; a body needs a `Content-Type` header, and a
-//! PATCH or PUT needs a body; `dependsOn` names earlier-or-later ids without cycles. Breaking
+//! POST, PATCH or PUT needs a body (an action without parameters, such as
+//! `enableSmsSignIn`, sends `{}`); `dependsOn` names earlier-or-later ids without cycles. Breaking
 //! any of these fails the whole batch with 400. Otherwise the outer status
 //! is 200 and each item carries its own status: an item whose dependency
 //! failed gets 424, and an injected fault matching an item's route applies to
@@ -101,9 +102,10 @@ fn parse(body: &[u8]) -> Result<Vec<Step>, GraphError> {
             Some(_) => return Err(invalid_payload()),
         };
         let body = request.get("body").filter(|b| !b.is_null()).cloned();
-        // PATCH and PUT carry a body; a POST may have none (the
-        // `enableSmsSignIn` actions), but a body always needs a Content-Type.
-        let is_write = [Method::PATCH, Method::PUT].contains(&method);
+        // Writes (POST, PATCH, PUT) carry a body and a Content-Type, even
+        // a bodyless action (Graph answers this message for a POST item
+        // without them); any body needs a Content-Type.
+        let is_write = [Method::POST, Method::PATCH, Method::PUT].contains(&method);
         let has_content_type = headers
             .iter()
             .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
@@ -332,6 +334,8 @@ mod tests {
             json!({"requests": [{"id": "1", "method": "GET", "url": "/me", "dependsOn": ["9"]}]}),
             json!({"requests": [{"id": "1", "method": "GET", "url": "/me", "dependsOn": ["2"]}, {"id": "2", "method": "GET", "url": "/me", "dependsOn": ["1"]}]}),
             json!({"requests": [{"id": "1", "method": "POST", "url": "/me", "body": {}}]}),
+            json!({"requests": [{"id": "1", "method": "POST", "url": "/me/authentication/phoneMethods/x/enableSmsSignIn"}]}),
+            json!({"requests": [{"id": "1", "method": "POST", "url": "/me/revokeSignInSessions", "headers": {"Content-Type": "application/json"}}]}),
             json!({"requests": []}),
             json!({"nope": 1}),
             json!({"requests": (0..21).map(|i| json!({"id": i.to_string(), "method": "GET", "url": "/me"})).collect::<Vec<_>>()}),

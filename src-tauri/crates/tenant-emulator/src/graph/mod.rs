@@ -404,6 +404,19 @@ fn route(
     } else {
         return Err(GraphError::segment_not_found(first));
     };
+    // Microsoft documents `signInPreferences` only as
+    // `/users/{id}/authentication/signInPreferences`; the `/me` form appears
+    // only in generated SDK metadata, so the emulator refuses it, on every
+    // version, the way Graph refuses a segment it does not know.
+    if first.eq_ignore_ascii_case("me") {
+        if let [auth, preferences, ..] = rest {
+            if auth.eq_ignore_ascii_case("authentication")
+                && preferences.eq_ignore_ascii_case("signInPreferences")
+            {
+                return Err(GraphError::segment_not_found(preferences));
+            }
+        }
+    }
     let user_context = format!("{metadata}#users('{}')", me.id);
     if let [auth, tail @ ..] = rest {
         if auth.eq_ignore_ascii_case("authentication") && request.method != Method::GET {

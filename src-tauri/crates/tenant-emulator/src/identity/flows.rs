@@ -620,12 +620,12 @@ fn submit_temporary_access_pass(
         Some(user) => {
             let user_id = user.id;
             crate::tap::redeem(user, &code, now)
-                .map(|()| user_id)
+                .map(|pass_ends| (user_id, pass_ends))
                 .map_err(tap_refusal_error)
         }
     };
-    let user_id = match outcome {
-        Ok(user_id) => user_id,
+    let (user_id, pass_ends) = match outcome {
+        Ok(redeemed) => redeemed,
         Err(error) => {
             drop(store);
             return html(
@@ -648,6 +648,7 @@ fn submit_temporary_access_pass(
         auth_time: now,
         amr,
         mfa_time: Some(now),
+        ends_at: Some(pass_ends),
     };
     complete(shared, flow_id, flow, authentication)
 }
@@ -731,6 +732,7 @@ pub(crate) async fn submit_second_factor(
         auth_time: *password_time,
         amr,
         mfa_time: Some(OffsetDateTime::now_utc()),
+        ends_at: None,
     };
     complete(&shared, &flow_id, &flow, authentication)
 }

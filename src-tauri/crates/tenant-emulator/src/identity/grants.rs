@@ -6,9 +6,16 @@
 //! - a code is redeemable once, within [`CODE_LIFETIME`], by the client and
 //!   redirect URI it was issued to, with a verifier matching its PKCE
 //!   challenge; any presentation by its client burns it;
-//! - a refresh token is usable once: redeeming it supersedes it, and using a
-//!   superseded token fails; one issued before the user's
-//!   `signInSessionsValidFrom` fails with AADSTS50173;
+//! - a refresh token rotates (each redemption issues a new one) but, as
+//!   Microsoft's refresh-token page says, the identity platform does not
+//!   revoke the old one: it stays usable until its lifetime ends or the
+//!   user's sessions are revoked (one issued before the user's
+//!   `signInSessionsValidFrom` fails with AADSTS50173);
+//! - a refresh token is opaque and about as long as Entra's (over a
+//!   thousand characters, [`REFRESH_TOKEN_BYTES`]);
+//! - tokens from a Temporary Access Pass sign-in end with the pass
+//!   ([`Authentication::ends_at`]): the access token's lifetime is cut to
+//!   it, and the refresh token is refused after it;
 //! - refresh tokens are stored only as SHA-256 hashes (they are persisted);
 //!   access tokens and codes live in memory only.
 
@@ -30,6 +37,11 @@ use super::scopes::ScopeSet;
 pub(crate) const CODE_LIFETIME: Duration = Duration::minutes(10);
 /// Refresh tokens expire after 90 days (non-SPA apps).
 pub(crate) const REFRESH_LIFETIME: Duration = Duration::days(90);
+/// Random bytes in a refresh token: 960 bytes are 1,280 base64url
+/// characters. Microsoft documents no length; a Microsoft answer on
+/// Microsoft Q&A (question 501381) tells apps to handle tokens of at least
+/// 1,000 characters, and Entra's are commonly longer than that.
+pub(crate) const REFRESH_TOKEN_BYTES: usize = 960;
 /// Device codes expire after 15 minutes.
 pub(crate) const DEVICE_CODE_LIFETIME: Duration = Duration::minutes(15);
 
@@ -61,6 +73,12 @@ pub(crate) struct Authentication {
     /// grants persisted before this was tracked (treated as stale).
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub mfa_time: Option<OffsetDateTime>,
+    /// When tokens from this sign-in stop working regardless of their own
+    /// lifetime: the end of the Temporary Access Pass the user signed in
+    /// with ("tokens obtained with a TAP expire when the TAP does"). `None`
+    /// for a password and MFA sign-in.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub ends_at: Option<OffsetDateTime>,
 }
 
 impl Authentication {
@@ -134,8 +152,6 @@ pub(crate) struct RefreshGrant {
     #[serde(with = "time::serde::rfc3339")]
     pub issued: OffsetDateTime,
     pub authentication: Authentication,
-    /// Set once the token has been redeemed for a newer one.
-    pub superseded: bool,
 }
 
 /// Where a device-code authorization stands.
@@ -218,13 +234,13 @@ impl Grants {
         }
     }
 
-    /// Prunes refresh grants; returns whether any was removed (the caller
-    /// persists then). Superseded grants are kept a day to detect reuse.
+    /// Prunes refresh grants past their lifetime (or their pass); returns
+    /// whether any was removed (the caller persists then).
     pub(crate) fn prune_refresh(&mut self, now: OffsetDateTime) -> bool {
         let before = self.refresh.len();
         self.refresh.retain(|_, g| {
             g.issued + REFRESH_LIFETIME > now
-                && !(g.superseded && g.issued + Duration::days(1) < now)
+                && g.authentication.ends_at.is_none_or(|end| end > now)
         });
         before != self.refresh.len()
     }
@@ -315,7 +331,7 @@ impl Grants {
         authentication: &Authentication,
         now: OffsetDateTime,
     ) -> String {
-        let secret = random_secret(64);
+        let secret = random_secret(REFRESH_TOKEN_BYTES);
         self.issued.push(secret.clone());
         let token_hash = hash(&secret);
         self.refresh.insert(
@@ -326,14 +342,14 @@ impl Grants {
                 scopes: scopes.all(),
                 issued: now,
                 authentication: authentication.clone(),
-                superseded: false,
             },
         );
         secret
     }
 
-    /// Redeems a refresh token, superseding it. `sessions_valid_from` is the
-    /// user's revocation instant. The caller persists.
+    /// Redeems a refresh token; the caller issues the rotated one. The old
+    /// token stays valid (Microsoft's identity platform does not revoke it).
+    /// `sessions_valid_from` is the user's revocation instant.
     pub(crate) fn redeem_refresh(
         &mut self,
         token: &str,
@@ -341,7 +357,7 @@ impl Grants {
         sessions_valid_from: impl Fn(Uuid) -> Option<OffsetDateTime>,
         now: OffsetDateTime,
     ) -> Result<RefreshGrant, IdentityError> {
-        let Some(grant) = self.refresh.get_mut(&hash(token)) else {
+        let Some(grant) = self.refresh.get(&hash(token)) else {
             return Err(IdentityError::new(
                 "invalid_grant",
                 9002313,
@@ -353,13 +369,6 @@ impl Grants {
                 "invalid_grant",
                 70000,
                 "Provided grant is invalid or malformed. The refresh token was issued to a different client.",
-            ));
-        }
-        if grant.superseded {
-            return Err(IdentityError::new(
-                "invalid_grant",
-                70000,
-                "Provided grant is invalid or malformed. The refresh token has already been redeemed.",
             ));
         }
         let Some(valid_from) = sessions_valid_from(grant.authentication.user_id) else {
@@ -392,7 +401,17 @@ impl Grants {
                 ),
             ));
         }
-        grant.superseded = true;
+        if let Some(end) = grant.authentication.ends_at.filter(|end| *end <= now) {
+            return Err(IdentityError::new(
+                "invalid_grant",
+                50173,
+                format!(
+                    "The provided grant has expired due to it being revoked, a fresh auth token is needed. \
+                     The Temporary Access Pass this sign-in used ended on '{}'.",
+                    crate::tenant::graph_datetime(end)
+                ),
+            ));
+        }
         Ok(grant.clone())
     }
 
@@ -513,6 +532,7 @@ mod tests {
             auth_time: OffsetDateTime::now_utc(),
             amr: vec!["pwd".into(), "mfa".into()],
             mfa_time: Some(OffsetDateTime::now_utc()),
+            ends_at: None,
         }
     }
 
@@ -585,19 +605,26 @@ mod tests {
     }
 
     #[test]
-    fn refresh_tokens_rotate_and_honour_revocation() {
+    fn refresh_tokens_stay_valid_after_use_and_honour_revocation() {
         let mut grants = Grants::default();
         let now = OffsetDateTime::now_utc();
         let auth = authentication();
         let token = grants.issue_refresh("client", &ScopeSet::default(), &auth, now);
+        assert!(token.len() > 1000, "{} characters", token.len());
+        assert!(token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
         let never_revoked = |_| Some(now - Duration::days(1));
         assert!(grants
             .redeem_refresh(&token, "client", never_revoked, now)
             .is_ok());
-        let reuse = grants
+        // Microsoft's identity platform does not revoke a used refresh token.
+        assert!(grants
             .redeem_refresh(&token, "client", never_revoked, now)
-            .err();
-        assert_eq!(reuse.map(|e| e.error), Some("invalid_grant"));
+            .is_ok());
+        assert!(grants
+            .redeem_refresh(&token, "client", never_revoked, now + REFRESH_LIFETIME)
+            .is_err());
 
         let fresh = grants.issue_refresh("client", &ScopeSet::default(), &auth, now);
         let revoked_later = |_| Some(now + Duration::seconds(1));
@@ -605,6 +632,31 @@ mod tests {
             .redeem_refresh(&fresh, "client", revoked_later, now)
             .err();
         assert_eq!(err.map(|e| e.code), Some(50173));
+    }
+
+    #[test]
+    fn tokens_from_a_temporary_access_pass_end_with_the_pass() {
+        let mut grants = Grants::default();
+        let now = OffsetDateTime::now_utc();
+        let auth = Authentication {
+            ends_at: Some(now + Duration::minutes(60)),
+            ..authentication()
+        };
+        let token = grants.issue_refresh("client", &ScopeSet::default(), &auth, now);
+        let never_revoked = |_| Some(now - Duration::days(1));
+        let within = now + Duration::minutes(59);
+        assert!(grants
+            .redeem_refresh(&token, "client", never_revoked, within)
+            .is_ok());
+        let after = now + Duration::minutes(60);
+        let err = grants
+            .redeem_refresh(&token, "client", never_revoked, after)
+            .err();
+        assert_eq!(
+            err.map(|e| (e.error, e.code)),
+            Some(("invalid_grant", 50173))
+        );
+        assert!(grants.prune_refresh(after), "dropped with the pass");
     }
 
     #[test]

@@ -445,7 +445,7 @@ fn token_response(
             } else {
                 scopes.clone()
             };
-            // Persists the superseded grant together with the new one.
+            // The old token stays valid (rotation does not revoke it).
             issue_tokens_keeping(
                 shared,
                 &mut store,
@@ -519,7 +519,21 @@ fn issue_tokens_keeping(
             "The user account does not exist in the directory.",
         ));
     };
-    let lifetime = shared.access_token_lifetime;
+    // A token from a Temporary Access Pass sign-in ends with the pass.
+    let lifetime = match authentication.ends_at {
+        Some(end) if end <= now => {
+            return Err(IdentityError::new(
+                "invalid_grant",
+                50173,
+                "The provided grant has expired due to it being revoked, a fresh auth token is needed. \
+                 The Temporary Access Pass this sign-in used has ended.",
+            ))
+        }
+        Some(end) => shared
+            .access_token_lifetime
+            .min(std::time::Duration::from_secs((end - now).whole_seconds().max(1) as u64)),
+        None => shared.access_token_lifetime,
+    };
     let expires_in = lifetime.as_secs();
     let access_token = if for_relay_api {
         let claims = relay_api::claims(

@@ -31,6 +31,35 @@ pub fn config() -> EmulatorConfig {
     }
 }
 
+/// An emulator with self-service phone and email writes switched on
+/// (`EmulatorConfig::self_service_writes`), for tests of the rules those
+/// writes follow once a tenant allows them.
+pub async fn start_with_self_service() -> Emulator {
+    match Emulator::start(EmulatorConfig {
+        self_service_writes: true,
+        ..config()
+    })
+    .await
+    {
+        Ok(emulator) => emulator,
+        Err(e) => panic!("the emulator did not start: {e}"),
+    }
+}
+
+/// The documented path of the token's user's `signInPreferences`,
+/// `beta/users/{id}/authentication/signInPreferences`, with the id read
+/// from `/me` as a client would.
+pub async fn sign_in_preferences(
+    emulator: &Emulator,
+    token: &str,
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let (status, _, me) = graph_get(emulator, Some(token), "v1.0/me").await?;
+    let id = me["id"]
+        .as_str()
+        .ok_or_else(|| format!("/me answered {status} without an id: {me}"))?;
+    Ok(format!("beta/users/{id}/authentication/signInPreferences"))
+}
+
 pub async fn start() -> Emulator {
     match Emulator::start(config()).await {
         Ok(emulator) => emulator,

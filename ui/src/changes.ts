@@ -8,8 +8,9 @@ import type { ActivityView, JourneyStepView, JourneyView, MethodView, SecurityIn
 import { button, h, type Child } from './dom';
 import { kindName, methodChoice, phoneTypeName } from './format';
 import { icon, methodIcon } from './icons';
-import { formatLocale, t, tIf, tn, type MessageKey } from './messages';
+import { formatLocale, t, tIf, tn } from './messages';
 import { qrImage, type Screen } from './screens';
+import { checkPhoneNumber } from './validate';
 
 function heading(text: string, id: string): HTMLHeadingElement {
   return h('h1', { id, tabindex: '-1' }, text);
@@ -26,35 +27,6 @@ function section(testid: string, titleId: string, title: HTMLElement, ...childre
 /** Plain words for a message key built from a value Rust sent, or `fallback`. */
 function tOr(key: string, fallback: string, params?: Readonly<Record<string, string | number>>): string {
   return tIf(key, params) ?? fallback;
-}
-
-// ---- phone numbers ---------------------------------------------------------
-
-export type PhoneCheck = { ok: true; number: string } | { ok: false; problem: MessageKey };
-
-/**
- * The rules of the back end's `PhoneNumber::parse`, checked before anything
- * is sent: `+<country> <number>[x<ext>]`; spaces, dots, hyphens and brackets
- * inside the number are dropped.
- */
-export function checkPhoneNumber(typed: string): PhoneCheck {
-  const s = typed.trim();
-  if (s === '') return { ok: false, problem: 'phoneNumber.empty' };
-  if (!s.startsWith('+')) return { ok: false, problem: 'phoneNumber.noPlus' };
-  const rest = s.slice(1);
-  const space = rest.indexOf(' ');
-  if (space < 0) return { ok: false, problem: 'phoneNumber.noSpace' };
-  const country = rest.slice(0, space);
-  const national = rest.slice(space + 1);
-  if (!/^\d{1,4}$/.test(country)) return { ok: false, problem: 'phoneNumber.country' };
-  const x = national.search(/[xX]/);
-  const number = x < 0 ? national : national.slice(0, x);
-  const extension = x < 0 ? null : national.slice(x + 1).trim();
-  const digits = number.replace(/[ .()-]/g, '');
-  if (!/^\d*$/.test(digits)) return { ok: false, problem: 'phoneNumber.digits' };
-  if (digits.length < 4 || digits.length > 15) return { ok: false, problem: 'phoneNumber.length' };
-  if (extension !== null && !/^\d{1,10}$/.test(extension)) return { ok: false, problem: 'phoneNumber.extension' };
-  return { ok: true, number: `+${country} ${digits}${extension !== null ? `x${extension}` : ''}` };
 }
 
 // ---- the forms that start a journey ----------------------------------------

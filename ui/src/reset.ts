@@ -10,6 +10,10 @@ import { formatLocale } from './messages';
 import { icon } from './icons';
 import { t, tIf, tn, type MessageKey } from './messages';
 import type { Screen } from './screens';
+import { checkResetForm, type ResetField } from './validate';
+
+/** The form's fields that can be at fault, in the order the form shows them. */
+const RESET_FIELDS: readonly ResetField[] = ['upn', 'stillHas', 'availability', 'reasonDetail'];
 
 function heading(text: string, id: string): HTMLHeadingElement {
   return h('h1', { id, tabindex: '-1' }, text);
@@ -233,16 +237,6 @@ export interface ResetFormScreen extends Screen {
   showProblem: (field: string, text: string) => boolean;
 }
 
-/** The shape the back end requires (mfa_core::helpdesk::check_upn), checked before any call. */
-export function checkUpnShape(typed: string): MessageKey | null {
-  const upn = typed.trim();
-  if (upn === '') return 'reset.upnEmpty';
-  if (upn.length > 256 || !/^[^\s@]+@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(upn)) {
-    return 'reset.upnShape';
-  }
-  return null;
-}
-
 export function notConfiguredScreen(back: () => void): Screen {
   const title = heading(t('reset.notConfiguredTitle'), 'reset-title');
   const el = section(
@@ -344,17 +338,11 @@ export function resetFormScreen(reason: Reason, previous: ResetForm | null, on: 
   });
 
   const submit = (): void => {
-    const shape = checkUpnShape(upn.value);
-    if (shape) {
-      setFieldError(upnError, upn, t(shape));
-      upn.focus();
-      return;
-    }
-    setFieldError(upnError, upn, '');
     const f = form();
-    if (f.stillHas.length === 0) {
-      setFieldError(stillHasError, null, t('reset.stillHasEmpty'));
-      boxes[0]?.focus();
+    const problem = checkResetForm(f);
+    for (const field of RESET_FIELDS) showProblem(field, '');
+    if (problem) {
+      showProblem(problem.field, t(problem.problem, problem.params));
       return;
     }
     on.preview(previewButton, f);
@@ -407,23 +395,22 @@ export function resetFormScreen(reason: Reason, previous: ResetForm | null, on: 
 
   const el = section('reset-form-screen', 'reset-title', h('div', { class: 'page-head' }, title), formEl);
 
+  /** Shows `text` next to `field` (or clears it when empty) and takes the user there. */
   const showProblem = (field: string, text: string): boolean => {
+    const place = (error: HTMLElement, control: HTMLElement | null, focus: HTMLElement | undefined): true => {
+      setFieldError(error, control, text);
+      if (text !== '') focus?.focus();
+      return true;
+    };
     switch (field) {
       case 'upn':
-        setFieldError(upnError, upn, text);
-        upn.focus();
-        return true;
+        return place(upnError, upn, upn);
       case 'stillHas':
-        setFieldError(stillHasError, null, text);
-        return true;
+        return place(stillHasError, null, boxes[0]);
       case 'availability':
-        setFieldError(availabilityError, availability, text);
-        availability.focus();
-        return true;
+        return place(availabilityError, availability, availability);
       case 'reasonDetail':
-        setFieldError(detailError, detail, text);
-        detail.focus();
-        return true;
+        return place(detailError, detail, detail);
       default:
         return false;
     }

@@ -50,15 +50,25 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
 }
 
+/**
+ * An ErrorView, with the camelCase name of the one input at fault when the
+ * back end names one (`upn`, `reasonDetail`, `stillHas`, `availability`,
+ * `phoneType`, `number`). Local until bindings.ts carries `field` itself.
+ */
+export type FieldErrorView = ErrorView & { field?: string };
+
 export function isErrorView(value: unknown): value is ErrorView {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as { code?: unknown; message?: unknown };
   return isErrorCode(v.code) && typeof v.message === 'string';
 }
 
-/** Anything a command rejected with, as an ErrorView. */
-export function toErrorView(e: unknown): ErrorView {
-  if (isErrorView(e)) return { code: e.code, message: e.message };
+/** Anything a command rejected with, as an ErrorView (keeping its field). */
+export function toErrorView(e: unknown): FieldErrorView {
+  if (isErrorView(e)) {
+    const field = (e as { field?: unknown }).field;
+    return typeof field === 'string' && field !== '' ? { code: e.code, message: e.message, field } : { code: e.code, message: e.message };
+  }
   if (typeof e === 'object' && e !== null) {
     const v = e as { code?: unknown; message?: unknown };
     // A code this UI does not know yet: keep what Rust said.

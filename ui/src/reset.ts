@@ -4,7 +4,7 @@
 // app.ts shows it and talks to the back end.
 
 import type { AppInfo, ResetPreviewView, ResetStatusView } from './bindings';
-import type { ResetForm } from './api';
+import type { FieldErrorView, ResetForm } from './api';
 import { button, h, type Child } from './dom';
 import { formatLocale } from './messages';
 import { icon } from './icons';
@@ -235,6 +235,21 @@ export interface ResetFormHandlers {
 export interface ResetFormScreen extends Screen {
   /** Shows the back end's objection next to its field; false when no field fits. */
   showProblem: (field: string, text: string) => boolean;
+}
+
+/**
+ * Where a refusal of the form belongs: the field the back end names in
+ * `err.field`, with its words (minus a leading "field: "). Until every back
+ * end sends `field`, an `invalid_input` message of the form "field: problem"
+ * is read the old way; that fallback goes when bindings.ts carries `field`.
+ */
+export function fieldProblem(err: FieldErrorView): { field: string; text: string } | null {
+  if (err.field !== undefined) {
+    const prefix = `${err.field}: `;
+    return { field: err.field, text: err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message };
+  }
+  const m = err.code === 'invalid_input' ? /^(\w+): (.*)$/s.exec(err.message) : null;
+  return m ? { field: m[1] ?? '', text: m[2] ?? '' } : null;
 }
 
 export function notConfiguredScreen(back: () => void): Screen {

@@ -5,7 +5,7 @@
 // app.ts runs them; these builders only draw and report clicks.
 
 import type { ActivityView, JourneyStepView, JourneyView, MethodView, SecurityInfoView, SnapshotView } from './bindings';
-import { button, h, type Child } from './dom';
+import { button, h, keepEqualChildren, type Child } from './dom';
 import { kindName, methodChoice, phoneTypeName } from './format';
 import { icon, methodIcon } from './icons';
 import { formatLocale, t, tIf, tn } from './messages';
@@ -351,8 +351,31 @@ export function journeyScreen(
     timer = undefined;
   };
 
+  // What the screen was last drawn from. A poll that brings the same view in
+  // the same mode changes nothing on screen: no node is replaced, so focus
+  // stays where the user put it and no live region is re-announced.
+  let drawnFrom = '';
+  // The buttons setBusy disabled, so that ending "busy" re-enables exactly
+  // those and leaves the ones drawn disabled alone.
+  const madeBusy = new Set<HTMLButtonElement>();
+
   const render = (): void => {
     stopPolling();
+    const from = JSON.stringify([view, mode, methods()]);
+    if (from !== drawnFrom) {
+      drawnFrom = from;
+      draw();
+    }
+    if (mode === 'normal' && view.waiting.waiting === 'register') {
+      timer = window.setTimeout(() => {
+        timer = undefined;
+        on.check(true);
+      }, POLL_MS);
+    }
+  };
+
+  const draw = (): void => {
+    madeBusy.clear();
     el.setAttribute('data-kind', view.kind);
     el.setAttribute('data-waiting', view.waiting.waiting);
     title.textContent = journeyTitle(view.kind);
@@ -362,15 +385,10 @@ export function journeyScreen(
     progress.value = Math.min(view.current, total);
     progressText.textContent = finished ? t('journey.progressDone', { total }) : t('journey.progress', { step: view.current + 1, total });
     oldLost.hidden = !(view.kind === 'newPhone' && view.oldDeviceLost && !finished);
-    stepsEl.replaceChildren(...view.steps.map((s, i) => stepItem(s, i, view, methods())));
+    // The steps are plain rows (no listeners): the unchanged ones stay.
+    keepEqualChildren(stepsEl, view.steps.map((s, i) => stepItem(s, i, view, methods())));
     panel.replaceChildren(panelFor(view, mode, methods(), on));
     footer.hidden = finished;
-    if (mode === 'normal' && view.waiting.waiting === 'register') {
-      timer = window.setTimeout(() => {
-        timer = undefined;
-        on.check(true);
-      }, POLL_MS);
-    }
   };
 
   const update = (next: JourneyView, nextMode: PanelMode = 'normal'): void => {
@@ -383,9 +401,15 @@ export function journeyScreen(
   };
 
   const setBusy = (busy: boolean): void => {
-    for (const b of Array.from(el.querySelectorAll<HTMLButtonElement>('.journey-panel button, .journey-footer button'))) {
-      if (b.dataset['testid'] === 'cancel-confirm') continue;
-      b.disabled = busy;
+    if (busy) {
+      for (const b of Array.from(el.querySelectorAll<HTMLButtonElement>('.journey-panel button, .journey-footer button'))) {
+        if (b.dataset['testid'] === 'cancel-confirm' || b.disabled) continue;
+        b.disabled = true;
+        madeBusy.add(b);
+      }
+    } else {
+      for (const b of madeBusy) b.disabled = false;
+      madeBusy.clear();
     }
     if (busy) el.setAttribute('aria-busy', 'true');
     else el.removeAttribute('aria-busy');

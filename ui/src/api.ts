@@ -61,11 +61,11 @@ export function isErrorView(value: unknown): value is ErrorView {
   return isErrorCode(v.code) && typeof v.message === 'string';
 }
 
-/** Anything a command rejected with, as an ErrorView. */
+/** Anything a command rejected with, as an ErrorView (keeping its field). */
 export function toErrorView(e: unknown): ErrorView {
   if (isErrorView(e)) {
     const field = (e as { field?: unknown }).field;
-    return typeof field === 'string' ? { code: e.code, message: e.message, field } : { code: e.code, message: e.message };
+    return typeof field === 'string' && field !== '' ? { code: e.code, message: e.message, field } : { code: e.code, message: e.message };
   }
   if (typeof e === 'object' && e !== null) {
     const v = e as { code?: unknown; message?: unknown };

@@ -29,6 +29,7 @@ import { t, type MessageKey } from './messages';
 import { deviceCodeScreen, loadingScreen, signInScreen, waitingScreen, type Screen } from './screens';
 import {
   lockedOutBlock,
+  fieldProblem,
   notConfiguredScreen,
   previewScreen,
   resetFormScreen,
@@ -777,9 +778,9 @@ async function prepareReset(b: HTMLButtonElement, form: api.ResetForm, screen: R
       show(notConfiguredScreen(backToSignIn));
       return;
     }
-    // The back end names the field it objects to ("upn: …"): shown there.
-    const m = err.code === 'invalid_input' ? /^(\w+): (.*)$/s.exec(err.message) : null;
-    if (m && screen.showProblem(m[1] ?? '', m[2] ?? '')) return;
+    // The back end names the field it objects to: the problem is shown there.
+    const problem = fieldProblem(err);
+    if (problem && screen.showProblem(problem.field, problem.text)) return;
     showError(err, [tryAgain(() => void prepareReset(b, form, screen))]);
     return;
   }

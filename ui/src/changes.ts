@@ -14,11 +14,12 @@ import type {
   SecurityInfoView,
   SnapshotView,
 } from './bindings';
-import { button, h, type Child } from './dom';
+import { button, h, keepEqualChildren, type Child } from './dom';
 import { kindName, methodChoice, phoneTypeName } from './format';
 import { icon, methodIcon } from './icons';
-import { formatLocale, t, tIf, tn, type MessageKey } from './messages';
+import { formatLocale, t, tIf, tn } from './messages';
 import { qrImage, type Screen } from './screens';
+import { checkPhoneNumber } from './validate';
 
 function heading(text: string, id: string): HTMLHeadingElement {
   return h('h1', { id, tabindex: '-1' }, text);
@@ -35,35 +36,6 @@ function section(testid: string, titleId: string, title: HTMLElement, ...childre
 /** Plain words for a message key built from a value Rust sent, or `fallback`. */
 function tOr(key: string, fallback: string, params?: Readonly<Record<string, string | number>>): string {
   return tIf(key, params) ?? fallback;
-}
-
-// ---- phone numbers ---------------------------------------------------------
-
-export type PhoneCheck = { ok: true; number: string } | { ok: false; problem: MessageKey };
-
-/**
- * The rules of the back end's `PhoneNumber::parse`, checked before anything
- * is sent: `+<country> <number>[x<ext>]`; spaces, dots, hyphens and brackets
- * inside the number are dropped.
- */
-export function checkPhoneNumber(typed: string): PhoneCheck {
-  const s = typed.trim();
-  if (s === '') return { ok: false, problem: 'phoneNumber.empty' };
-  if (!s.startsWith('+')) return { ok: false, problem: 'phoneNumber.noPlus' };
-  const rest = s.slice(1);
-  const space = rest.indexOf(' ');
-  if (space < 0) return { ok: false, problem: 'phoneNumber.noSpace' };
-  const country = rest.slice(0, space);
-  const national = rest.slice(space + 1);
-  if (!/^\d{1,4}$/.test(country)) return { ok: false, problem: 'phoneNumber.country' };
-  const x = national.search(/[xX]/);
-  const number = x < 0 ? national : national.slice(0, x);
-  const extension = x < 0 ? null : national.slice(x + 1).trim();
-  const digits = number.replace(/[ .()-]/g, '');
-  if (!/^\d*$/.test(digits)) return { ok: false, problem: 'phoneNumber.digits' };
-  if (digits.length < 4 || digits.length > 15) return { ok: false, problem: 'phoneNumber.length' };
-  if (extension !== null && !/^\d{1,10}$/.test(extension)) return { ok: false, problem: 'phoneNumber.extension' };
-  return { ok: true, number: `+${country} ${digits}${extension !== null ? `x${extension}` : ''}` };
 }
 
 // ---- the forms that start a journey ----------------------------------------
@@ -392,8 +364,31 @@ export function journeyScreen(
     timer = undefined;
   };
 
+  // What the screen was last drawn from. A poll that brings the same view in
+  // the same mode changes nothing on screen: no node is replaced, so focus
+  // stays where the user put it and no live region is re-announced.
+  let drawnFrom = '';
+  // The buttons setBusy disabled, so that ending "busy" re-enables exactly
+  // those and leaves the ones drawn disabled alone.
+  const madeBusy = new Set<HTMLButtonElement>();
+
   const render = (): void => {
     stopPolling();
+    const from = JSON.stringify([view, mode, methods()]);
+    if (from !== drawnFrom) {
+      drawnFrom = from;
+      draw();
+    }
+    if (mode === 'normal' && (view.waiting.waiting === 'register' || view.waiting.waiting === 'changeDefaultOnPage')) {
+      timer = window.setTimeout(() => {
+        timer = undefined;
+        on.check(true);
+      }, POLL_MS);
+    }
+  };
+
+  const draw = (): void => {
+    madeBusy.clear();
     el.setAttribute('data-kind', view.kind);
     el.setAttribute('data-waiting', view.waiting.waiting);
     title.textContent = journeyTitle(view.kind);
@@ -403,15 +398,10 @@ export function journeyScreen(
     progress.value = Math.min(view.current, total);
     progressText.textContent = finished ? t('journey.progressDone', { total }) : t('journey.progress', { step: view.current + 1, total });
     oldLost.hidden = !(view.kind === 'newPhone' && view.oldDeviceLost && !finished);
-    stepsEl.replaceChildren(...view.steps.map((s, i) => stepItem(s, i, view, methods())));
+    // The steps are plain rows (no listeners): the unchanged ones stay.
+    keepEqualChildren(stepsEl, view.steps.map((s, i) => stepItem(s, i, view, methods())));
     panel.replaceChildren(panelFor(view, mode, methods(), on));
     footer.hidden = finished;
-    if (mode === 'normal' && (view.waiting.waiting === 'register' || view.waiting.waiting === 'changeDefaultOnPage')) {
-      timer = window.setTimeout(() => {
-        timer = undefined;
-        on.check(true);
-      }, POLL_MS);
-    }
   };
 
   const update = (next: JourneyView, nextMode: PanelMode = 'normal'): void => {
@@ -424,9 +414,15 @@ export function journeyScreen(
   };
 
   const setBusy = (busy: boolean): void => {
-    for (const b of Array.from(el.querySelectorAll<HTMLButtonElement>('.journey-panel button, .journey-footer button'))) {
-      if (b.dataset['testid'] === 'cancel-confirm') continue;
-      b.disabled = busy;
+    if (busy) {
+      for (const b of Array.from(el.querySelectorAll<HTMLButtonElement>('.journey-panel button, .journey-footer button'))) {
+        if (b.dataset['testid'] === 'cancel-confirm' || b.disabled) continue;
+        b.disabled = true;
+        madeBusy.add(b);
+      }
+    } else {
+      for (const b of madeBusy) b.disabled = false;
+      madeBusy.clear();
     }
     if (busy) el.setAttribute('aria-busy', 'true');
     else el.removeAttribute('aria-busy');

@@ -55,3 +55,22 @@ export function svg<K extends keyof SVGElementTagNameMap>(
   append(el, children);
   return el;
 }
+
+/**
+ * Sets `el`'s text only when it differs, so a polled screen that redraws
+ * the same words leaves the node (and what a screen reader has read) alone.
+ */
+export function setText(el: Element, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+/**
+ * Makes `parent`'s children `next`, keeping each child that already equals
+ * its replacement (`isEqualNode`), so unchanged rows are not replaced. Only
+ * for rows without event listeners of their own (equality cannot see them).
+ */
+export function keepEqualChildren(parent: Element, next: readonly Element[]): void {
+  const now = Array.from(parent.children);
+  if (now.length === next.length && now.every((child, i) => child.isEqualNode(next[i] ?? null))) return;
+  parent.replaceChildren(...next.map((row, i) => (now[i]?.isEqualNode(row) ? (now[i] as Element) : row)));
+}

@@ -3,13 +3,17 @@
 // Pass. None of these needs a sign-in. Each builder returns a detached screen;
 // app.ts shows it and talks to the back end.
 
-import type { AppInfo, CallbackPreference, Reason, ResetPreviewView, ResetStatusView, StillHas } from './bindings';
+import type { AppInfo, CallbackPreference, ErrorView, Reason, ResetPreviewView, ResetStatusView, StillHas } from './bindings';
 import type { ResetForm } from './api';
-import { button, h, type Child } from './dom';
+import { button, h, setText, type Child } from './dom';
 import { formatLocale } from './messages';
 import { icon } from './icons';
 import { t, tIf, tn, type MessageKey } from './messages';
 import type { Screen } from './screens';
+import { checkResetForm, type ResetField } from './validate';
+
+/** The form's fields that can be at fault, in the order the form shows them. */
+const RESET_FIELDS: readonly ResetField[] = ['upn', 'stillHas', 'availability', 'reasonDetail'];
 
 function heading(text: string, id: string): HTMLHeadingElement {
   return h('h1', { id, tabindex: '-1' }, text);
@@ -242,14 +246,15 @@ export interface ResetFormScreen extends Screen {
   showProblem: (field: string, text: string) => boolean;
 }
 
-/** The shape the back end requires (mfa_core::helpdesk::check_upn), checked before any call. */
-export function checkUpnShape(typed: string): MessageKey | null {
-  const upn = typed.trim();
-  if (upn === '') return 'reset.upnEmpty';
-  if (upn.length > 256 || !/^[^\s@]+@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(upn)) {
-    return 'reset.upnShape';
-  }
-  return null;
+/**
+ * Where a refusal of the form belongs: the field the back end names in
+ * `err.field`, with its words (minus a leading "field: "). The words are
+ * never parsed for a field: without `field`, the problem is not placed.
+ */
+export function fieldProblem(err: ErrorView): { field: string; text: string } | null {
+  if (err.field === undefined) return null;
+  const prefix = `${err.field}: `;
+  return { field: err.field, text: err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message };
 }
 
 export function notConfiguredScreen(back: () => void): Screen {
@@ -353,17 +358,11 @@ export function resetFormScreen(reason: Reason, previous: ResetForm | null, on: 
   });
 
   const submit = (): void => {
-    const shape = checkUpnShape(upn.value);
-    if (shape) {
-      setFieldError(upnError, upn, t(shape));
-      upn.focus();
-      return;
-    }
-    setFieldError(upnError, upn, '');
     const f = form();
-    if (f.stillHas.length === 0) {
-      setFieldError(stillHasError, null, t('reset.stillHasEmpty'));
-      boxes[0]?.focus();
+    const problem = checkResetForm(f);
+    for (const field of RESET_FIELDS) showProblem(field, '');
+    if (problem) {
+      showProblem(problem.field, t(problem.problem, problem.params));
       return;
     }
     on.preview(previewButton, f);
@@ -416,23 +415,22 @@ export function resetFormScreen(reason: Reason, previous: ResetForm | null, on: 
 
   const el = section('reset-form-screen', 'reset-title', h('div', { class: 'page-head' }, title), formEl);
 
+  /** Shows `text` next to `field` (or clears it when empty) and takes the user there. */
   const showProblem = (field: string, text: string): boolean => {
+    const place = (error: HTMLElement, control: HTMLElement | null, focus: HTMLElement | undefined): true => {
+      setFieldError(error, control, text);
+      if (text !== '') focus?.focus();
+      return true;
+    };
     switch (field) {
       case 'upn':
-        setFieldError(upnError, upn, text);
-        upn.focus();
-        return true;
+        return place(upnError, upn, upn);
       case 'stillHas':
-        setFieldError(stillHasError, null, text);
-        return true;
+        return place(stillHasError, null, boxes[0]);
       case 'availability':
-        setFieldError(availabilityError, availability, text);
-        availability.focus();
-        return true;
+        return place(availabilityError, availability, availability);
       case 'reasonDetail':
-        setFieldError(detailError, detail, text);
-        detail.focus();
-        return true;
+        return place(detailError, detail, detail);
       default:
         return false;
     }
@@ -528,45 +526,85 @@ export interface SentScreen extends Screen {
   update: (status: ResetStatusView) => void;
 }
 
+/** The words under a status, as they change from poll to poll. */
+function statusLines(s: ResetStatusView): { lead: string; lastError: string | null } {
+  switch (s.status) {
+    case 'delivered':
+      return { lead: s.ticketNumber ?? '', lastError: null };
+    case 'accepted':
+      return { lead: t('reset.acceptedNext', { reference: s.requestId ?? '' }), lastError: s.lastError ? t('reset.acceptedTrouble', { message: s.lastError }) : null };
+    case 'pending':
+      return { lead: s.attempts === 0 ? t('reset.notTriedYet') : tn('reset.attempts', s.attempts), lastError: s.lastError ? t('reset.lastError', { message: s.lastError }) : null };
+    default:
+      return { lead: t('reset.refusedNext'), lastError: t('reset.refusedReason', { message: s.lastError ?? '' }) };
+  }
+}
+
+/**
+ * One request's status bar, and how to bring it up to date in place while the
+ * status stays `s.status`: only text that differs is set, and the last-error
+ * line is added or removed only when it appears or goes.
+ */
+function statusBar(s: ResetStatusView, retry: HTMLButtonElement): { el: HTMLElement; refresh: (s: ResetStatusView) => void } {
+  const label = tIf(`reset.status.${s.status}`) ?? s.status;
+  const tone = s.status === 'delivered' ? 'success' : s.status === 'refused' ? 'error' : 'info';
+  const lines = statusLines(s);
+  const lead = s.status === 'delivered' ? h('strong', { class: 'ticket selectable', testid: 'ticket-number' }, lines.lead) : h('p', {}, lines.lead);
+  const errorLine = (text: string): HTMLElement => h('p', { class: 'error-detail', testid: 'reset-last-error' }, text);
+  let lastError: HTMLElement | null = lines.lastError === null ? null : errorLine(lines.lastError);
+  const body: Child[] = [];
+  if (s.status === 'delivered') {
+    body.push(h('p', { class: 'ticket-line' }, h('span', {}, `${t('reset.ticket')}: `), lead));
+  } else if (s.status === 'accepted') {
+    body.push(lead, lastError);
+  } else if (s.status === 'pending') {
+    body.push(lead, lastError, h('p', { class: 'hint' }, t('reset.retryAutomatically')), h('div', { class: 'actions' }, retry));
+  } else {
+    body.push(lastError, lead);
+  }
+  const text = h('div', { class: 'message-text' }, h('p', { class: 'error-sentence' }, label), ...body);
+  const el = h(
+    'div',
+    { class: `message-bar ${tone}`, testid: 'reset-status', 'data-status': s.status },
+    s.status === 'pending' || s.status === 'accepted' ? spinner() : icon(tone, 20, 'message-icon'),
+    text,
+  );
+  const refresh = (next: ResetStatusView): void => {
+    const now = statusLines(next);
+    setText(lead, now.lead);
+    if (now.lastError === null) {
+      lastError?.remove();
+      lastError = null;
+    } else if (lastError) {
+      setText(lastError, now.lastError);
+    } else if (s.status !== 'delivered') {
+      lastError = errorLine(now.lastError);
+      // Where the line stands when drawn from scratch: after the lead, or
+      // before it for a refusal.
+      if (s.status === 'refused') lead.before(lastError);
+      else lead.after(lastError);
+    }
+  };
+  return { el, refresh };
+}
+
 export function sentScreen(initial: ResetStatusView, on: SentHandlers): SentScreen {
   const title = heading(t('reset.sentTitle'), 'sent-title');
   const statusSlot = h('div', { class: 'reset-status-slot', 'aria-live': 'polite' });
   const retry: HTMLButtonElement = button(t('reset.tryAgainNow'), () => on.retry(retry), { class: 'btn btn-secondary btn-small', testid: 'retry-reset' });
 
+  // The status bar is drawn once per status; while the status stays the same,
+  // a poll only changes the words that changed, in place: the retry button
+  // keeps its focus and the live region announces only what is new.
+  let shown: { status: ResetStatusView['status']; refresh: (s: ResetStatusView) => void } | null = null;
   const update = (s: ResetStatusView): void => {
-    const label = tIf(`reset.status.${s.status}`) ?? s.status;
-    const tone = s.status === 'delivered' ? 'success' : s.status === 'refused' ? 'error' : 'info';
-    const body: Child[] = [];
-    if (s.status === 'delivered') {
-      body.push(
-        h('p', { class: 'ticket-line' }, h('span', {}, `${t('reset.ticket')}: `), h('strong', { class: 'ticket selectable', testid: 'ticket-number' }, s.ticketNumber ?? '')),
-      );
-    } else if (s.status === 'accepted') {
-      body.push(
-        h('p', {}, t('reset.acceptedNext', { reference: s.requestId ?? '' })),
-        s.lastError ? h('p', { class: 'error-detail', testid: 'reset-last-error' }, t('reset.acceptedTrouble', { message: s.lastError })) : null,
-      );
-    } else if (s.status === 'pending') {
-      body.push(
-        h('p', {}, s.attempts === 0 ? t('reset.notTriedYet') : tn('reset.attempts', s.attempts)),
-        s.lastError ? h('p', { class: 'error-detail', testid: 'reset-last-error' }, t('reset.lastError', { message: s.lastError })) : null,
-        h('p', { class: 'hint' }, t('reset.retryAutomatically')),
-        h('div', { class: 'actions' }, retry),
-      );
-    } else {
-      body.push(
-        h('p', { class: 'error-detail', testid: 'reset-last-error' }, t('reset.refusedReason', { message: s.lastError ?? '' })),
-        h('p', {}, t('reset.refusedNext')),
-      );
+    if (shown?.status === s.status) {
+      shown.refresh(s);
+      return;
     }
-    statusSlot.replaceChildren(
-      h(
-        'div',
-        { class: `message-bar ${tone === 'success' ? 'success' : tone === 'error' ? 'error' : 'info'}`, testid: 'reset-status', 'data-status': s.status },
-        s.status === 'pending' || s.status === 'accepted' ? spinner() : icon(tone === 'success' ? 'success' : tone === 'error' ? 'error' : 'info', 20, 'message-icon'),
-        h('div', { class: 'message-text' }, h('p', { class: 'error-sentence' }, label), ...body),
-      ),
-    );
+    const bar = statusBar(s, retry);
+    shown = { status: s.status, refresh: bar.refresh };
+    statusSlot.replaceChildren(bar.el);
   };
   update(initial);
 

@@ -66,6 +66,9 @@ pub struct Tokens {
 /// Who signed in, from the ID token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedInUser {
+    /// The account's object id (`oid`): what identifies the account. A UPN
+    /// can be renamed or given to another account later; the object id not.
+    pub object_id: String,
     pub upn: String,
     pub display_name: String,
     pub tenant_id: String,
@@ -531,6 +534,8 @@ struct IdTokenClaims {
     name: Option<String>,
     #[serde(default)]
     preferred_username: Option<String>,
+    #[serde(default)]
+    oid: Option<String>,
 }
 
 impl IdTokenClaims {
@@ -541,7 +546,11 @@ impl IdTokenClaims {
             .ok_or_else(|| {
                 SignInError::InvalidIdToken("it names no user (preferred_username)".into())
             })?;
+        let object_id = self.oid.filter(|o| !o.is_empty()).ok_or_else(|| {
+            SignInError::InvalidIdToken("it names no account object id (oid)".into())
+        })?;
         Ok(SignedInUser {
+            object_id,
             display_name: self.name.unwrap_or_else(|| upn.clone()),
             upn,
             tenant_id: self.tid,

@@ -52,9 +52,10 @@ pub enum SessionError {
     /// here. Nothing was changed.
     #[error("your organisation does not let this app make that change ({0}); use the Security Info page instead")]
     ChangeNotAllowed(String),
-    /// The user confirmed in the browser as someone else.
+    /// The user confirmed in the browser as another account (another object
+    /// id, even under the same UPN).
     #[error(
-        "you confirmed as {confirmed}, but {signed_in} is signed in here; confirm as {signed_in}"
+        "you confirmed as {confirmed}, which is not the account {signed_in} signed in here; confirm as that account"
     )]
     WrongAccount {
         signed_in: String,
@@ -78,6 +79,10 @@ struct Active {
     expires_at: Instant,
     refresh_token: Option<RefreshToken>,
     upn: String,
+    /// The account's object id (`oid`) from the last ID token: "confirm it's
+    /// you" must come back as this very account. `None` only when a restore's
+    /// refresh answer carried no ID token; confirming then fails closed.
+    object_id: Option<String>,
     /// What the current tokens were asked for; `Change` after [`Session::confirm_identity`].
     access: Access,
     /// When the user last completed MFA in this session (`confirm_identity`).
@@ -234,9 +239,15 @@ impl Session {
         let mut active = self.active.lock().await;
         match self.identity.refresh(&refresh_token, Access::Read).await {
             Ok((tokens, user)) => {
+                let object_id = user.as_ref().map(|u| u.object_id.clone());
                 let upn = user.map(|u| u.upn).unwrap_or_default();
                 let accepted = self
-                    .accept(tokens, Some(refresh_token), upn.clone(), Access::Read)
+                    .accept(
+                        tokens,
+                        Some(refresh_token),
+                        (upn.clone(), object_id),
+                        Access::Read,
+                    )
                     .await?;
                 self.enrol_device_key(&upn, false);
                 *active = Some(accepted);
@@ -257,7 +268,7 @@ impl Session {
         &self,
         tokens: Tokens,
         previous: Option<RefreshToken>,
-        upn: String,
+        (upn, object_id): (String, Option<String>),
         access: Access,
     ) -> Result<Active, SessionError> {
         let refresh_token = tokens.refresh_token.clone().or(previous);
@@ -269,6 +280,7 @@ impl Session {
             expires_at: tokens.expires_at,
             refresh_token,
             upn,
+            object_id,
             access,
             fresh_mfa_at: None,
             refused: false,
@@ -308,7 +320,12 @@ impl Session {
             )
             .await?;
         match self
-            .accept(tokens, None, user.upn.clone(), Access::Read)
+            .accept(
+                tokens,
+                None,
+                (user.upn.clone(), Some(user.object_id.clone())),
+                Access::Read,
+            )
             .await
         {
             Ok(active) => {
@@ -359,7 +376,12 @@ impl Session {
             .ok_or_else(|| SignInError::Other("no device-code sign-in was started".into()))?;
         let (tokens, user) = self.identity.finish_device_code(&start, cancel).await?;
         let active = self
-            .accept(tokens, None, user.upn.clone(), Access::Read)
+            .accept(
+                tokens,
+                None,
+                (user.upn.clone(), Some(user.object_id.clone())),
+                Access::Read,
+            )
             .await?;
         *self.active.lock().await = Some(active);
         self.enrol_device_key(&user.upn, true);
@@ -377,14 +399,19 @@ impl Session {
             .refresh_token
             .clone()
             .ok_or(SessionError::NotSignedIn)?;
-        let upn = current.upn.clone();
+        let (upn, object_id) = (current.upn.clone(), current.object_id.clone());
         let (access, fresh_mfa_at) = (current.access, current.fresh_mfa_at);
         let (refused, reconfirmed) = (current.refused, current.reconfirmed_after_refusal);
         match self.identity.refresh(&refresh_token, access).await {
             Ok((tokens, user)) => {
-                let upn = user.map(|u| u.upn).unwrap_or(upn);
+                // A refresh answer's ID token names the same account; keep
+                // what is known when it carries none.
+                let account = match user {
+                    Some(user) => (user.upn, Some(user.object_id)),
+                    None => (upn, object_id),
+                };
                 let mut next = self
-                    .accept(tokens, Some(refresh_token), upn, access)
+                    .accept(tokens, Some(refresh_token), account, access)
                     .await?;
                 // Refreshing keeps the MFA time of the sign-in it came from.
                 next.fresh_mfa_at = fresh_mfa_at;
@@ -422,9 +449,12 @@ impl Session {
         &self,
         browser: Arc<dyn BrowserOpener>,
     ) -> Result<(), SessionError> {
-        let upn = self
-            .signed_in_upn()
+        let (upn, object_id) = self
+            .active
+            .lock()
             .await
+            .as_ref()
+            .map(|a| (a.upn.clone(), a.object_id.clone()))
             .ok_or(SessionError::NotSignedIn)?;
         let (cancel, _guard) = self.begin_sign_in()?;
         let (tokens, user, reply) = self
@@ -438,7 +468,9 @@ impl Session {
                 Some(&upn),
             )
             .await?;
-        if !user.upn.eq_ignore_ascii_case(&upn) {
+        // The object id, not the UPN: a UPN can be renamed or reused for
+        // another account, so the same name may be someone else.
+        if object_id.as_deref() != Some(user.object_id.as_str()) {
             let e = SessionError::WrongAccount {
                 signed_in: upn,
                 confirmed: user.upn,
@@ -447,7 +479,15 @@ impl Session {
             return Err(e);
         }
         let refused_before = self.active.lock().await.as_ref().is_some_and(|a| a.refused);
-        match self.accept(tokens, None, user.upn, Access::Change).await {
+        match self
+            .accept(
+                tokens,
+                None,
+                (user.upn, Some(user.object_id)),
+                Access::Change,
+            )
+            .await
+        {
             Ok(mut active) => {
                 active.fresh_mfa_at = Some(Instant::now());
                 active.reconfirmed_after_refusal = refused_before;

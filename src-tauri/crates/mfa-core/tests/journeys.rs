@@ -123,6 +123,32 @@ async fn confirming_as_someone_else_is_refused() {
 }
 
 #[tokio::test]
+async fn confirming_as_another_account_under_the_same_name_is_refused() {
+    let h = Harness::start().await;
+    let session = signed_in(&h, "ben").await;
+    // Ben's UPN now belongs to another account (Adele's object): the same
+    // sign-in name, another object id. Whoever signs in as ben@ now is not
+    // the account this session is for.
+    h.emulator
+        .swap_upns("ben@contoso-demo.example", "adele@contoso-demo.example")
+        .unwrap();
+    let mut script = BrowserScript::demo_user("adele", BrowserAction::SignIn);
+    script.upn = "ben@contoso-demo.example".into();
+    let browser = ScriptedBrowser::with_script(script);
+    let e = session.confirm_identity(browser.clone()).await.unwrap_err();
+    assert_eq!(
+        e,
+        SessionError::WrongAccount {
+            signed_in: "ben@contoso-demo.example".into(),
+            confirmed: "ben@contoso-demo.example".into()
+        }
+    );
+    let page = browser_done(&browser).await.unwrap().app_response.unwrap();
+    assert_eq!(page.status, 400, "the browser tab is told it did not work");
+    assert!(!session.can_change().await);
+}
+
+#[tokio::test]
 async fn stale_mfa_asks_to_confirm_again_and_the_retry_succeeds() {
     let h = Harness::start().await;
     let session = signed_in(&h, "ben").await;

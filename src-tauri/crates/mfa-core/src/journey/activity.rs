@@ -137,20 +137,20 @@ pub fn activity_csv(entries: &[ActivityEntry]) -> String {
     out
 }
 
-/// Quotes a cell, and defuses text a spreadsheet would run as a formula
-/// (a leading `=`, `@`, or a sign not starting a number).
+/// Quotes a cell (RFC 4180), and defuses text a spreadsheet would run as a
+/// formula, the OWASP "CSV injection" way: a cell starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return gets a leading `'` and is quoted.
+/// No exception for a sign before a digit: Excel runs `+1+cmd|' /C calc'!A0`
+/// as a DDE formula. Phone numbers stay readable: in this export they follow
+/// their kind (`phone: +44 7700900123 (mobile)`), so they never start a
+/// cell; a bare `+44 …` cell would read `'+44 …`, text rather than a formula.
 fn csv_cell(value: &str) -> String {
-    let mut v = value.to_owned();
-    let mut chars = v.chars();
-    let risky = match (chars.next(), chars.next()) {
-        (Some('=' | '@' | '\t' | '\r'), _) => true,
-        (Some('+' | '-'), Some(c)) => !c.is_ascii_digit(),
-        (Some('+' | '-'), None) => true,
-        _ => false,
+    let risky = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let v = if risky {
+        format!("'{value}")
+    } else {
+        value.to_owned()
     };
-    if risky {
-        v.insert(0, '\'');
-    }
     if v.contains([',', '"', '\n', '\r']) || risky {
         format!("\"{}\"", v.replace('"', "\"\""))
     } else {
@@ -221,6 +221,21 @@ mod tests {
         );
         assert_eq!(csv_cell("=1+1"), "\"'=1+1\"");
         assert_eq!(csv_cell("-x"), "\"'-x\"");
+        // A sign before a digit is no excuse: Excel runs these.
+        assert_eq!(
+            csv_cell("+1+cmd|' /C calc'!A0"),
+            "\"'+1+cmd|' /C calc'!A0\""
+        );
+        assert_eq!(
+            csv_cell("-2+3+cmd|' /C calc'!A0"),
+            "\"'-2+3+cmd|' /C calc'!A0\""
+        );
+        assert_eq!(csv_cell("@SUM(1+1)"), "\"'@SUM(1+1)\"");
+        assert_eq!(csv_cell("\t=1+1"), "\"'\t=1+1\"");
+        assert_eq!(csv_cell("\r=1+1"), "\"'\r=1+1\"");
+        // A bare phone number is text, not a formula; the export's own phone
+        // cells start with their kind and stay as they are (line 1 above).
+        assert_eq!(csv_cell("+44 7700900123"), "\"'+44 7700900123\"");
         assert_eq!(csv_cell("a,b"), "\"a,b\"");
     }
 }

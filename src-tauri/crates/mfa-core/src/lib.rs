@@ -15,6 +15,7 @@ pub mod helpdesk;
 pub mod http;
 pub mod journey;
 pub mod machine;
+pub mod owner_only;
 pub mod qr;
 pub mod secret;
 pub mod security_info;

@@ -743,6 +743,16 @@ async fn the_assistant_runs_one_journey_at_a_time_and_exports_what_it_did() {
     let export = app.export_activity_to(downloads.path()).unwrap();
     assert_eq!(export.entries, 1);
     assert!(export.path.starts_with(downloads.path()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&export.path)
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600, "the export is the user's alone");
+    }
     let csv = std::fs::read_to_string(&export.path).unwrap();
     assert!(
         csv.starts_with("time,account,action,before,after\r\n"),

@@ -77,14 +77,12 @@ impl JourneyStore {
     /// Appends one entry to the activity log (one JSON object per line).
     pub fn record(&self, entry: &ActivityEntry) -> Result<(), JourneyError> {
         use std::io::Write;
-        std::fs::create_dir_all(self.dir()).map_err(|e| JourneyError::Storage(e.to_string()))?;
+        crate::owner_only::create_app_dir(self.dir())
+            .map_err(|e| JourneyError::Storage(e.to_string()))?;
         let mut line =
             serde_json::to_vec(entry).map_err(|e| JourneyError::Storage(e.to_string()))?;
         line.push(b'\n');
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.activity_path())
+        let mut file = crate::owner_only::append(&self.activity_path())
             .map_err(|e| JourneyError::Storage(e.to_string()))?;
         file.write_all(&line)
             .and_then(|()| file.sync_data())
@@ -185,6 +183,30 @@ mod tests {
             .and_then(|mut f| std::io::Write::write_all(&mut f, b"{half a line\n"))
             .unwrap();
         assert_eq!(store.activity().unwrap(), vec![entry.clone(), entry]);
+    }
+
+    /// The journeys folder, its lock and the activity log are the owner's
+    /// alone: they name accounts, devices and phone numbers.
+    #[cfg(unix)]
+    #[test]
+    fn the_activity_log_and_its_folder_are_the_owners_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let store = JourneyStore::new(dir.path().join("journeys"));
+        let _lock = store.lock().unwrap();
+        store
+            .record(&ActivityEntry {
+                time: datetime!(2026-11-22 9:00 UTC),
+                upn: "adele@contoso.example".into(),
+                action: "remove".into(),
+                before: None,
+                after: None,
+            })
+            .unwrap();
+        assert_eq!(mode(&dir.path().join("journeys")), 0o700);
+        assert_eq!(mode(&store.activity_path()), 0o600);
+        assert_eq!(mode(&dir.path().join("journeys/journey.lock")), 0o600);
     }
 
     #[test]

@@ -86,14 +86,20 @@ fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
         .build()
 }
 
-/// The app's own origins: `tauri://localhost` (Linux, macOS) and
-/// `http(s)://tauri.localhost` (Windows), plus the dev server in debug builds.
+/// The app's own origin, exactly: `tauri://localhost` (Linux, macOS) or
+/// `http://tauri.localhost` (Windows; `tauri.conf.json` leaves
+/// `useHttpsScheme` off, so not https). No other port, no user info: a page
+/// served by another local process on `tauri.localhost:8080` is not the app.
 pub fn is_app_url(url: &tauri::Url) -> bool {
-    match url.scheme() {
-        "tauri" => url.host_str() == Some("localhost"),
-        "http" | "https" => url.host_str() == Some("tauri.localhost"),
-        _ => false,
-    }
+    let own_host = match url.scheme() {
+        "tauri" => "localhost",
+        "http" => "tauri.localhost",
+        _ => return false,
+    };
+    url.host_str() == Some(own_host)
+        && url.port().is_none()
+        && url.username().is_empty()
+        && url.password().is_none()
 }
 
 /// Runs the app. Refuses with a message, not a panic, when there is no display.

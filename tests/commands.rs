@@ -197,6 +197,14 @@ fn navigation_stays_inside_the_app() {
         ),
         ("http://127.0.0.1:8080/", false),
         ("file:///etc/passwd", false),
+        // The app's host on another port is another local server, not the app.
+        ("http://tauri.localhost:8080/", false),
+        ("https://tauri.localhost:4443/", false),
+        ("tauri://localhost:1234/index.html", false),
+        ("http://evil@tauri.localhost/", false),
+        // Windows serves the app over http (useHttpsScheme is off).
+        ("https://tauri.localhost/", false),
+        ("http://tauri.localhost.evil.example/", false),
     ] {
         assert_eq!(
             mfa_assistant::is_app_url(&url.parse().unwrap()),

@@ -362,9 +362,16 @@ fn demo_config(port: u16, state_dir: &std::path::Path, tenant: &url::Url) -> Str
     )
 }
 
+/// Why `--demo` fails in a build without the demo tenant, and how to get one.
+#[cfg(not(feature = "demo-tenant"))]
+const NO_DEMO_TENANT: &str =
+    "--demo needs the demo tenant, and this build of mfa-relay leaves it out \
+     (the cargo feature `demo-tenant` is off by default); build it with \
+     `cargo build -p helpdesk-relay --features demo-tenant`, or run scripts/relay-demo";
+
 #[cfg(not(feature = "demo-tenant"))]
 async fn demo(_port: u16, _state_dir: Option<PathBuf>) -> Result<(), String> {
-    Err("this build of mfa-relay has no demo tenant (built without the demo-tenant feature)".into())
+    Err(NO_DEMO_TENANT.into())
 }
 
 #[cfg(test)]
@@ -450,5 +457,22 @@ mod tests {
             let error = parse(&args(bad)).unwrap_err();
             assert!(error.contains(says), "{bad:?}: {error}");
         }
+    }
+
+    /// An organisation's relay is internet-facing: its default build must
+    /// not carry the demo tenant (an emulator with known demo secrets).
+    #[test]
+    fn the_default_build_leaves_the_demo_tenant_out() {
+        let manifest: toml::Table =
+            toml::from_str(include_str!("../Cargo.toml")).expect("the relay's Cargo.toml");
+        let default = manifest["features"]["default"]
+            .as_array()
+            .expect("a default feature list");
+        assert!(
+            !default.iter().any(|f| f.as_str() == Some("demo-tenant")),
+            "default features: {default:?}"
+        );
+        let tenant = &manifest["dependencies"]["tenant-emulator"];
+        assert_eq!(tenant["optional"].as_bool(), Some(true), "{tenant}");
     }
 }

@@ -66,13 +66,14 @@ pub struct Tokens {
 /// Who signed in, from the ID token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedInUser {
+    /// The account's object id (the ID token's `oid`, a GUID): what
+    /// identifies the account (a UPN can be renamed or given to another
+    /// account later; the object id not), and the `{id}` of the documented
+    /// `/users/{id}/...` paths for the user's own account.
+    pub object_id: uuid::Uuid,
     pub upn: String,
     pub display_name: String,
     pub tenant_id: String,
-    /// The user's object id (the ID token's `oid`), when it is a GUID: the
-    /// `{id}` of the documented `/users/{id}/...` paths for the user's own
-    /// account. `None` when the token carries none.
-    pub object_id: Option<uuid::Uuid>,
 }
 
 /// Why a sign-in or a token refresh did not succeed.
@@ -547,11 +548,22 @@ impl IdTokenClaims {
             .ok_or_else(|| {
                 SignInError::InvalidIdToken("it names no user (preferred_username)".into())
             })?;
+        let object_id = self
+            .oid
+            .filter(|o| !o.is_empty())
+            .ok_or_else(|| {
+                SignInError::InvalidIdToken("it names no account object id (oid)".into())
+            })
+            .and_then(|o| {
+                uuid::Uuid::parse_str(&o).map_err(|_| {
+                    SignInError::InvalidIdToken("its account object id (oid) is not a GUID".into())
+                })
+            })?;
         Ok(SignedInUser {
+            object_id,
             display_name: self.name.unwrap_or_else(|| upn.clone()),
             upn,
             tenant_id: self.tid,
-            object_id: self.oid.and_then(|o| uuid::Uuid::parse_str(&o).ok()),
         })
     }
 }
@@ -614,54 +626,99 @@ fn read_direct_id_token(token: &str, client_id: &str) -> Result<SignedInUser, Si
     claims.into_user()
 }
 
-/// Accepts connections on the loopback listener until one carries a sign-in
-/// response (`code` or `error`). Stray requests (a favicon, a port probe) get
-/// a 404 and do not end the wait. Returns the open connection, so the page
-/// the browser shows can tell the truth about the outcome.
+/// At most this many loopback connections are read at once; more wait in the
+/// listener's backlog. Each is read for at most 5 s, so silent connections
+/// cannot keep the real redirect out for longer than that.
+const LOOPBACK_CONNECTIONS: usize = 16;
+
+/// What one request to the loopback redirect URI is.
+#[derive(Debug, PartialEq)]
+enum RedirectRequest {
+    /// Not a sign-in response at all (a favicon, a port probe, not HTTP).
+    Stray,
+    /// A sign-in response for another sign-in: its `state` is not ours. It
+    /// could be another local process guessing at the port; it is refused
+    /// and the sign-in keeps waiting for its own response.
+    ForeignState,
+    /// Our sign-in's authorization code.
+    Code(String),
+    /// Our sign-in ended at the identity platform with an error.
+    Failed(SignInError),
+}
+
+/// Classifies a loopback request target (`/?code=…&state=…`). Only a
+/// response carrying `expected_state` can end the sign-in.
+fn redirect_request(target: &str, expected_state: &str) -> RedirectRequest {
+    let Ok(url) = Url::parse("http://127.0.0.1").and_then(|b| b.join(target)) else {
+        return RedirectRequest::Stray;
+    };
+    let params: std::collections::HashMap<String, String> =
+        url.query_pairs().into_owned().collect();
+    if !params.contains_key("code") && !params.contains_key("error") {
+        return RedirectRequest::Stray;
+    }
+    // Constant-time comparison is not needed: the state is one-shot and
+    // random, and a wrong guess ends nothing.
+    if params.get("state").map(String::as_str) != Some(expected_state) {
+        return RedirectRequest::ForeignState;
+    }
+    if let Some(error) = params.get("error") {
+        let description = params.get("error_description").cloned().unwrap_or_default();
+        return RedirectRequest::Failed(if error == "access_denied" {
+            SignInError::Cancelled(Some(description))
+        } else {
+            SignInError::Rejected(format!("{error}: {description}"))
+        });
+    }
+    RedirectRequest::Code(params.get("code").cloned().unwrap_or_default())
+}
+
+/// Accepts connections on the loopback listener until one carries this
+/// sign-in's response (`code` or `error` with our `state`). Connections are
+/// read concurrently, each for at most 5 s, so a client that connects and
+/// says nothing cannot hold up the browser's redirect. Stray requests get a
+/// 404, responses with another `state` a 400 page; neither ends the wait.
+/// Returns the open connection, so the page the browser shows can tell the
+/// truth about the outcome.
 async fn wait_for_redirect(
     listener: &TcpListener,
     expected_state: &str,
 ) -> Result<(TcpStream, String), SignInError> {
+    let mut reading = tokio::task::JoinSet::new();
     loop {
-        let (mut stream, _) = listener
-            .accept()
-            .await
-            .map_err(|e| SignInError::Other(format!("loopback listener failed: {e}")))?;
-        let Some(target) = read_request_target(&mut stream).await else {
-            continue;
-        };
-        let Ok(url) = Url::parse("http://127.0.0.1").and_then(|b| b.join(&target)) else {
-            respond(&mut stream, LoopbackPage::NotFound).await;
-            continue;
-        };
-        let params: std::collections::HashMap<String, String> =
-            url.query_pairs().into_owned().collect();
-        if !params.contains_key("code") && !params.contains_key("error") {
-            respond(&mut stream, LoopbackPage::NotFound).await;
-            continue;
+        tokio::select! {
+            accepted = listener.accept(), if reading.len() < LOOPBACK_CONNECTIONS => {
+                let (mut stream, _) = accepted
+                    .map_err(|e| SignInError::Other(format!("loopback listener failed: {e}")))?;
+                let expected_state = expected_state.to_owned();
+                reading.spawn(async move {
+                    let request = match read_request_target(&mut stream).await {
+                        Some(target) => redirect_request(&target, &expected_state),
+                        None => RedirectRequest::Stray,
+                    };
+                    (stream, request)
+                });
+            }
+            Some(done) = reading.join_next() => {
+                let Ok((mut stream, request)) = done else { continue };
+                match request {
+                    RedirectRequest::Stray => respond(&mut stream, LoopbackPage::NotFound).await,
+                    RedirectRequest::ForeignState => {
+                        tracing::warn!("refused a loopback sign-in response for another sign-in (state mismatch); still waiting");
+                        respond(
+                            &mut stream,
+                            LoopbackPage::Failed(SignInError::StateMismatch.to_string()),
+                        )
+                        .await;
+                    }
+                    RedirectRequest::Failed(err) => {
+                        respond(&mut stream, LoopbackPage::Failed(err.to_string())).await;
+                        return Err(err);
+                    }
+                    RedirectRequest::Code(code) => return Ok((stream, code)),
+                }
+            }
         }
-        // Constant-time comparison is not needed for a one-shot random state,
-        // but a mismatch ends this sign-in: the response is not ours.
-        if params.get("state").map(String::as_str) != Some(expected_state) {
-            respond(
-                &mut stream,
-                LoopbackPage::Failed(SignInError::StateMismatch.to_string()),
-            )
-            .await;
-            return Err(SignInError::StateMismatch);
-        }
-        if let Some(error) = params.get("error") {
-            let description = params.get("error_description").cloned().unwrap_or_default();
-            let err = if error == "access_denied" {
-                SignInError::Cancelled(Some(description))
-            } else {
-                SignInError::Rejected(format!("{error}: {description}"))
-            };
-            respond(&mut stream, LoopbackPage::Failed(err.to_string())).await;
-            return Err(err);
-        }
-        let code = params.get("code").cloned().unwrap_or_default();
-        return Ok((stream, code));
     }
 }
 
@@ -754,7 +811,7 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn stray_requests_do_not_end_the_wait_and_a_wrong_state_does() {
+    async fn stray_requests_and_a_wrong_state_are_refused_and_the_right_one_still_signs_in() {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let client = tokio::spawn(async move {
@@ -765,22 +822,83 @@ mod tests {
                 .await
                 .unwrap();
             let forged = http
-                .get(format!("http://{addr}/?code=abc&state=forged"))
+                .get(format!("http://{addr}/?code=forged-code&state=forged"))
                 .send()
                 .await
                 .unwrap();
-            (
-                favicon.status().as_u16(),
-                forged.status().as_u16(),
-                forged.text().await.unwrap(),
-            )
+            let forged_error = http
+                .get(format!("http://{addr}/?error=access_denied&state=forged"))
+                .send()
+                .await
+                .unwrap();
+            let forged_status = (forged.status().as_u16(), forged_error.status().as_u16());
+            let forged_body = forged.text().await.unwrap();
+            // The browser's real redirect, after all of that.
+            let real = http.get(format!(
+                "http://{addr}/?code=real-code&state=expected-state"
+            ));
+            let real = tokio::spawn(real.send());
+            (favicon.status().as_u16(), forged_status, forged_body, real)
         });
-        let result = wait_for_redirect(&listener, "expected-state").await;
-        assert_eq!(result.unwrap_err(), SignInError::StateMismatch);
-        let (favicon, forged, body) = client.await.unwrap();
+        let (mut stream, code) = wait_for_redirect(&listener, "expected-state")
+            .await
+            .unwrap();
+        assert_eq!(
+            code, "real-code",
+            "only the response with our state is taken"
+        );
+        respond(&mut stream, LoopbackPage::SignedIn).await;
+        let (favicon, forged, body, real) = client.await.unwrap();
         assert_eq!(favicon, 404);
-        assert_eq!(forged, 400);
+        assert_eq!(forged, (400, 400), "both forged responses are refused");
         assert!(body.contains("state mismatch"), "{body}");
+        assert_eq!(real.await.unwrap().unwrap().status().as_u16(), 200);
+    }
+
+    #[tokio::test]
+    async fn a_silent_connection_does_not_hold_up_the_real_redirect() {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        // Another local process connects first and never sends a byte.
+        let silent = TcpStream::connect(addr).await.unwrap();
+        let browser = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            reqwest::get(format!("http://{addr}/?code=real-code&state=s")).await
+        });
+        // Well under the 5 s a silent connection may take to be dropped.
+        let (mut stream, code) =
+            tokio::time::timeout(Duration::from_secs(2), wait_for_redirect(&listener, "s"))
+                .await
+                .expect("the real redirect is not held up by the silent connection")
+                .unwrap();
+        assert_eq!(code, "real-code");
+        respond(&mut stream, LoopbackPage::SignedIn).await;
+        assert_eq!(browser.await.unwrap().unwrap().status().as_u16(), 200);
+        drop(silent);
+    }
+
+    #[test]
+    fn only_our_state_makes_a_redirect_request_ours() {
+        assert_eq!(
+            redirect_request("/favicon.ico", "s"),
+            RedirectRequest::Stray
+        );
+        assert_eq!(
+            redirect_request("/?code=c", "s"),
+            RedirectRequest::ForeignState
+        );
+        assert_eq!(
+            redirect_request("/?code=c&state=S", "s"),
+            RedirectRequest::ForeignState
+        );
+        assert_eq!(
+            redirect_request("/?code=c&state=s", "s"),
+            RedirectRequest::Code("c".into())
+        );
+        assert_eq!(
+            redirect_request("/?error=server_error&error_description=boom&state=s", "s"),
+            RedirectRequest::Failed(SignInError::Rejected("server_error: boom".into()))
+        );
     }
 
     #[tokio::test]

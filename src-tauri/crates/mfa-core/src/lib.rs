@@ -16,6 +16,7 @@ pub mod http;
 pub mod journey;
 pub mod keychain;
 pub mod machine;
+pub mod owner_only;
 pub mod policy;
 pub mod qr;
 pub mod secret;

@@ -53,9 +53,10 @@ pub enum SessionError {
     /// here. Nothing was changed.
     #[error("your organisation does not let this app make that change ({0}); use the Security Info page instead")]
     ChangeNotAllowed(String),
-    /// The user confirmed in the browser as someone else.
+    /// The user confirmed in the browser as another account (another object
+    /// id, even under the same UPN).
     #[error(
-        "you confirmed as {confirmed}, but {signed_in} is signed in here; confirm as {signed_in}"
+        "you confirmed as {confirmed}, which is not the account {signed_in} signed in here; confirm as that account"
     )]
     WrongAccount {
         signed_in: String,
@@ -79,8 +80,11 @@ struct Active {
     expires_at: Instant,
     refresh_token: Option<RefreshToken>,
     upn: String,
-    /// The user's object id, from the ID token (`oid`): the `{id}` of the
-    /// documented `/users/{id}/authentication/signInPreferences`.
+    /// The account's object id (`oid`) from the last ID token: "confirm it's
+    /// you" must come back as this very account, and it is the `{id}` of the
+    /// documented `/users/{id}/authentication/signInPreferences`. `None` only
+    /// when a restore's refresh answer carried no ID token; confirming then
+    /// fails closed.
     object_id: Option<uuid::Uuid>,
     /// What the current tokens were asked for; `Change` after [`Session::confirm_identity`].
     access: Access,
@@ -278,12 +282,16 @@ impl Session {
         let mut active = self.active.lock().await;
         match self.identity.refresh(&refresh_token, Access::Read).await {
             Ok((tokens, user)) => {
-                let object_id = user.as_ref().and_then(|u| u.object_id);
+                let object_id = user.as_ref().map(|u| u.object_id);
                 let upn = user.map(|u| u.upn).unwrap_or_default();
-                let mut accepted = self
-                    .accept(tokens, Some(refresh_token), upn.clone(), Access::Read)
+                let accepted = self
+                    .accept(
+                        tokens,
+                        Some(refresh_token),
+                        (upn.clone(), object_id),
+                        Access::Read,
+                    )
                     .await?;
-                accepted.object_id = object_id;
                 self.enrol_device_key(&upn, false);
                 *active = Some(accepted);
                 Ok(Restored::SignedIn { upn })
@@ -303,7 +311,7 @@ impl Session {
         &self,
         tokens: Tokens,
         previous: Option<RefreshToken>,
-        upn: String,
+        (upn, object_id): (String, Option<uuid::Uuid>),
         access: Access,
     ) -> Result<Active, SessionError> {
         let refresh_token = tokens.refresh_token.clone().or(previous);
@@ -315,7 +323,7 @@ impl Session {
             expires_at: tokens.expires_at,
             refresh_token,
             upn,
-            object_id: None,
+            object_id,
             access,
             fresh_mfa_at: None,
             refused: false,
@@ -355,11 +363,15 @@ impl Session {
             )
             .await?;
         match self
-            .accept(tokens, None, user.upn.clone(), Access::Read)
+            .accept(
+                tokens,
+                None,
+                (user.upn.clone(), Some(user.object_id)),
+                Access::Read,
+            )
             .await
         {
-            Ok(mut active) => {
-                active.object_id = user.object_id;
+            Ok(active) => {
                 *self.active.lock().await = Some(active);
                 reply.signed_in().await;
                 self.enrol_device_key(&user.upn, true);
@@ -406,10 +418,14 @@ impl Session {
             .take()
             .ok_or_else(|| SignInError::Other("no device-code sign-in was started".into()))?;
         let (tokens, user) = self.identity.finish_device_code(&start, cancel).await?;
-        let mut active = self
-            .accept(tokens, None, user.upn.clone(), Access::Read)
+        let active = self
+            .accept(
+                tokens,
+                None,
+                (user.upn.clone(), Some(user.object_id)),
+                Access::Read,
+            )
             .await?;
-        active.object_id = user.object_id;
         *self.active.lock().await = Some(active);
         self.enrol_device_key(&user.upn, true);
         Ok(user)
@@ -426,18 +442,20 @@ impl Session {
             .refresh_token
             .clone()
             .ok_or(SessionError::NotSignedIn)?;
-        let upn = current.upn.clone();
-        let object_id = current.object_id;
+        let (upn, object_id) = (current.upn.clone(), current.object_id);
         let (access, fresh_mfa_at) = (current.access, current.fresh_mfa_at);
         let (refused, reconfirmed) = (current.refused, current.reconfirmed_after_refusal);
         match self.identity.refresh(&refresh_token, access).await {
             Ok((tokens, user)) => {
-                let object_id = user.as_ref().and_then(|u| u.object_id).or(object_id);
-                let upn = user.map(|u| u.upn).unwrap_or(upn);
+                // A refresh answer's ID token names the same account; keep
+                // what is known when it carries none.
+                let account = match user {
+                    Some(user) => (user.upn, Some(user.object_id)),
+                    None => (upn, object_id),
+                };
                 let mut next = self
-                    .accept(tokens, Some(refresh_token), upn, access)
+                    .accept(tokens, Some(refresh_token), account, access)
                     .await?;
-                next.object_id = object_id;
                 // Refreshing keeps the MFA time of the sign-in it came from.
                 next.fresh_mfa_at = fresh_mfa_at;
                 next.refused = refused;
@@ -475,9 +493,12 @@ impl Session {
         &self,
         browser: Arc<dyn BrowserOpener>,
     ) -> Result<(), SessionError> {
-        let upn = self
-            .signed_in_upn()
+        let (upn, object_id) = self
+            .active
+            .lock()
             .await
+            .as_ref()
+            .map(|a| (a.upn.clone(), a.object_id))
             .ok_or(SessionError::NotSignedIn)?;
         let (cancel, _guard) = self.begin_sign_in()?;
         let (tokens, user, reply) = self
@@ -491,7 +512,9 @@ impl Session {
                 Some(&upn),
             )
             .await?;
-        if !user.upn.eq_ignore_ascii_case(&upn) {
+        // The object id, not the UPN: a UPN can be renamed or reused for
+        // another account, so the same name may be someone else.
+        if object_id != Some(user.object_id) {
             let e = SessionError::WrongAccount {
                 signed_in: upn,
                 confirmed: user.upn,
@@ -500,10 +523,16 @@ impl Session {
             return Err(e);
         }
         let refused_before = self.active.lock().await.as_ref().is_some_and(|a| a.refused);
-        let object_id = user.object_id;
-        match self.accept(tokens, None, user.upn, Access::Change).await {
+        match self
+            .accept(
+                tokens,
+                None,
+                (user.upn, Some(user.object_id)),
+                Access::Change,
+            )
+            .await
+        {
             Ok(mut active) => {
-                active.object_id = object_id;
                 active.fresh_mfa_at = Some(Instant::now());
                 active.reconfirmed_after_refusal = refused_before;
                 *self.active.lock().await = Some(active);

@@ -125,6 +125,32 @@ async fn confirming_as_someone_else_is_refused() {
 const CHIDI_HELLO: &str = "b5e01f81-1f81-b5e0-811f-e0b5811fe0b5";
 
 #[tokio::test]
+async fn confirming_as_another_account_under_the_same_name_is_refused() {
+    let h = Harness::start().await;
+    let session = signed_in(&h, "ben").await;
+    // Ben's UPN now belongs to another account (Adele's object): the same
+    // sign-in name, another object id. Whoever signs in as ben@ now is not
+    // the account this session is for.
+    h.emulator
+        .swap_upns("ben@contoso-demo.example", "adele@contoso-demo.example")
+        .unwrap();
+    let mut script = BrowserScript::demo_user("adele", BrowserAction::SignIn);
+    script.upn = "ben@contoso-demo.example".into();
+    let browser = ScriptedBrowser::with_script(script);
+    let e = session.confirm_identity(browser.clone()).await.unwrap_err();
+    assert_eq!(
+        e,
+        SessionError::WrongAccount {
+            signed_in: "ben@contoso-demo.example".into(),
+            confirmed: "ben@contoso-demo.example".into()
+        }
+    );
+    let page = browser_done(&browser).await.unwrap().app_response.unwrap();
+    assert_eq!(page.status, 400, "the browser tab is told it did not work");
+    assert!(!session.can_change().await);
+}
+
+#[tokio::test]
 async fn stale_mfa_asks_to_confirm_again_and_the_retry_succeeds() {
     // A delete is documented for the user's own account, so its 403 is the
     // documented "confirm again and retry once".
@@ -813,6 +839,16 @@ async fn the_assistant_runs_one_journey_at_a_time_and_exports_what_it_did() {
     let export = app.export_activity_to(downloads.path()).unwrap();
     assert_eq!(export.entries, 1);
     assert!(export.path.starts_with(downloads.path()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&export.path)
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600, "the export is the user's alone");
+    }
     let csv = std::fs::read_to_string(&export.path).unwrap();
     assert!(
         csv.starts_with("time,account,action,before,after\r\n"),

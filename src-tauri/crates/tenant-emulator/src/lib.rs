@@ -345,6 +345,35 @@ impl Emulator {
         expire_fresh_mfa(&self.shared, upn)
     }
 
+    /// Gives `upn` to the account that now has `to_upn`, and that account's
+    /// old UPN to the account that had `upn` (as when a leaver's name is
+    /// reused for someone else): the same sign-in name, another object id.
+    /// A test hook; persists.
+    pub fn swap_upns(&self, upn: &str, to_upn: &str) -> Result<(), EmulatorError> {
+        let mut store = self.shared.store();
+        let [Some(a), Some(b)] = [upn, to_upn].map(|u| store.tenant.user(u).map(|u| u.id)) else {
+            return Err(EmulatorError::UnknownUser(format!("{upn} or {to_upn}")));
+        };
+        let a_upn = store
+            .tenant
+            .user(&a.to_string())
+            .map(|u| u.user_principal_name.clone());
+        let b_upn = store
+            .tenant
+            .user(&b.to_string())
+            .map(|u| u.user_principal_name.clone());
+        if let (Some(a_upn), Some(b_upn)) = (a_upn, b_upn) {
+            if let Some(user) = store.tenant.user_mut(&a.to_string()) {
+                user.user_principal_name = b_upn;
+            }
+            if let Some(user) = store.tenant.user_mut(&b.to_string()) {
+                user.user_principal_name = a_upn;
+            }
+        }
+        self.shared.persist(&store);
+        Ok(())
+    }
+
     /// Every ticket in the emulated helpdesk's inbox (relay and Zendesk),
     /// oldest first.
     pub fn helpdesk_tickets(&self) -> Vec<HelpdeskTicket> {

@@ -311,15 +311,9 @@ async fn only_a_token_made_for_the_relay_enrols_a_key() -> TestResult {
 
     // Signed by another key that claims the tenant key's kid.
     let kid = jsonwebtoken::decode_header(&real)?.kid.unwrap_or_default();
-    let attacker = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048)?;
-    let der = rsa::pkcs1::EncodeRsaPrivateKey::to_pkcs1_der(&attacker)?;
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some(kid);
-    let impostor = jsonwebtoken::encode(
-        &header,
-        &claims(|_| {}),
-        &EncodingKey::from_rsa_der(der.as_bytes()),
-    )?;
+    let impostor = signed_by_a_foreign_key(&header, &claims(|_| {}));
     let (status, body) = enrol(&emulator, &impostor).await?;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"]["code"], "invalidToken");
@@ -365,4 +359,27 @@ async fn a_key_lookup_needs_the_same_token() -> TestResult {
     let body: Value = response.json().await?;
     assert_eq!(body["error"]["code"], "notFound");
     Ok(())
+}
+
+/// An RS256 token signed by a key the tenant never published (an attacker's
+/// own key), whatever `kid` the header claims. Signed with aws-lc-rs: the
+/// `rsa` crate is out of the build (RUSTSEC-2023-0071).
+fn signed_by_a_foreign_key(header: &Header, claims: &Value) -> String {
+    use aws_lc_rs::signature::RSA_PKCS1_SHA256;
+    let key =
+        aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).expect("an RSA key");
+    let signing_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(header).expect("a header")),
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).expect("claims"))
+    );
+    let mut signature = vec![0; key.public_modulus_len()];
+    key.sign(
+        &RSA_PKCS1_SHA256,
+        &aws_lc_rs::rand::SystemRandom::new(),
+        signing_input.as_bytes(),
+        &mut signature,
+    )
+    .expect("a signature");
+    format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
 }

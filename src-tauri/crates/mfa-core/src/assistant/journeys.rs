@@ -151,8 +151,13 @@ impl Assistant {
             ))
             .unwrap_or_default();
         let path = dir.join(format!("mfa-assistant-activity-{stamp}.csv"));
-        std::fs::create_dir_all(dir)
-            .and_then(|()| std::fs::write(&path, activity_csv(&entries)))
+        // The folder is the user's choice (it keeps its mode); the file is
+        // theirs alone: it lists their accounts and phone numbers.
+        crate::owner_only::create_dir_all_keeping(dir)
+            .and_then(|()| crate::owner_only::create(&path))
+            .and_then(|mut file| {
+                std::io::Write::write_all(&mut file, activity_csv(&entries).as_bytes())
+            })
             .map_err(|e| JourneyError::Storage(format!("{}: {e}", path.display())))?;
         Ok(Export {
             path,

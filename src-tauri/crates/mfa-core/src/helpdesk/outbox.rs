@@ -87,11 +87,11 @@ impl Outbox {
     pub fn save(&self, entry: &OutboxEntry) -> Result<(), OutboxError> {
         let path = self.path(&entry.idempotency_key);
         let bytes = serde_json::to_vec_pretty(entry).map_err(|e| Self::storage(&path, e))?;
-        std::fs::create_dir_all(&self.dir).map_err(|e| Self::storage(&self.dir, e))?;
+        crate::owner_only::create_app_dir(&self.dir).map_err(|e| Self::storage(&self.dir, e))?;
         let tmp = path.with_extension("json.tmp");
         (|| {
             use std::io::Write;
-            let mut f = std::fs::File::create(&tmp)?;
+            let mut f = crate::owner_only::create(&tmp)?;
             f.write_all(&bytes)?;
             f.sync_all()?;
             std::fs::rename(&tmp, &path)

@@ -209,6 +209,24 @@ fn the_outbox_keeps_requests_on_disk_and_sets_a_damaged_one_aside() {
     assert_eq!(again.next_due().unwrap(), Some(OffsetDateTime::UNIX_EPOCH));
 }
 
+/// The outbox holds the requester's name, phone and device proof: other
+/// users of the computer cannot read it.
+#[cfg(unix)]
+#[test]
+fn the_outbox_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = Outbox::new(dir.path().join("data/outbox"));
+    let entry = outbox.enqueue(prepare(&form()).unwrap()).unwrap();
+    let file = dir
+        .path()
+        .join(format!("data/outbox/{}.json", entry.idempotency_key));
+    assert_eq!(mode(&file), 0o600, "{}", file.display());
+    assert_eq!(mode(&dir.path().join("data/outbox")), 0o700);
+    assert_eq!(mode(&dir.path().join("data")), 0o700);
+}
+
 /// An entry as the app before schema version 2 wrote it (its request with
 /// the runbook it then sent) loads, and is sent again exactly as first sent:
 /// its `Idempotency-Key` is bound to that body.

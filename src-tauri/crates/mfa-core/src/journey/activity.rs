@@ -77,14 +77,12 @@ impl JourneyStore {
     /// Appends one entry to the activity log (one JSON object per line).
     pub fn record(&self, entry: &ActivityEntry) -> Result<(), JourneyError> {
         use std::io::Write;
-        std::fs::create_dir_all(self.dir()).map_err(|e| JourneyError::Storage(e.to_string()))?;
+        crate::owner_only::create_app_dir(self.dir())
+            .map_err(|e| JourneyError::Storage(e.to_string()))?;
         let mut line =
             serde_json::to_vec(entry).map_err(|e| JourneyError::Storage(e.to_string()))?;
         line.push(b'\n');
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.activity_path())
+        let mut file = crate::owner_only::append(&self.activity_path())
             .map_err(|e| JourneyError::Storage(e.to_string()))?;
         file.write_all(&line)
             .and_then(|()| file.sync_data())
@@ -137,20 +135,20 @@ pub fn activity_csv(entries: &[ActivityEntry]) -> String {
     out
 }
 
-/// Quotes a cell, and defuses text a spreadsheet would run as a formula
-/// (a leading `=`, `@`, or a sign not starting a number).
+/// Quotes a cell (RFC 4180), and defuses text a spreadsheet would run as a
+/// formula, the OWASP "CSV injection" way: a cell starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return gets a leading `'` and is quoted.
+/// No exception for a sign before a digit: Excel runs `+1+cmd|' /C calc'!A0`
+/// as a DDE formula. Phone numbers stay readable: in this export they follow
+/// their kind (`phone: +44 7700900123 (mobile)`), so they never start a
+/// cell; a bare `+44 …` cell would read `'+44 …`, text rather than a formula.
 fn csv_cell(value: &str) -> String {
-    let mut v = value.to_owned();
-    let mut chars = v.chars();
-    let risky = match (chars.next(), chars.next()) {
-        (Some('=' | '@' | '\t' | '\r'), _) => true,
-        (Some('+' | '-'), Some(c)) => !c.is_ascii_digit(),
-        (Some('+' | '-'), None) => true,
-        _ => false,
+    let risky = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let v = if risky {
+        format!("'{value}")
+    } else {
+        value.to_owned()
     };
-    if risky {
-        v.insert(0, '\'');
-    }
     if v.contains([',', '"', '\n', '\r']) || risky {
         format!("\"{}\"", v.replace('"', "\"\""))
     } else {
@@ -187,6 +185,30 @@ mod tests {
         assert_eq!(store.activity().unwrap(), vec![entry.clone(), entry]);
     }
 
+    /// The journeys folder, its lock and the activity log are the owner's
+    /// alone: they name accounts, devices and phone numbers.
+    #[cfg(unix)]
+    #[test]
+    fn the_activity_log_and_its_folder_are_the_owners_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let store = JourneyStore::new(dir.path().join("journeys"));
+        let _lock = store.lock().unwrap();
+        store
+            .record(&ActivityEntry {
+                time: datetime!(2026-11-22 9:00 UTC),
+                upn: "adele@contoso.example".into(),
+                action: "remove".into(),
+                before: None,
+                after: None,
+            })
+            .unwrap();
+        assert_eq!(mode(&dir.path().join("journeys")), 0o700);
+        assert_eq!(mode(&store.activity_path()), 0o600);
+        assert_eq!(mode(&dir.path().join("journeys/journey.lock")), 0o600);
+    }
+
     #[test]
     fn the_activity_log_exports_as_csv_without_formulas() {
         let entry = |before: Option<Snapshot>, after: Option<Snapshot>| ActivityEntry {
@@ -221,6 +243,21 @@ mod tests {
         );
         assert_eq!(csv_cell("=1+1"), "\"'=1+1\"");
         assert_eq!(csv_cell("-x"), "\"'-x\"");
+        // A sign before a digit is no excuse: Excel runs these.
+        assert_eq!(
+            csv_cell("+1+cmd|' /C calc'!A0"),
+            "\"'+1+cmd|' /C calc'!A0\""
+        );
+        assert_eq!(
+            csv_cell("-2+3+cmd|' /C calc'!A0"),
+            "\"'-2+3+cmd|' /C calc'!A0\""
+        );
+        assert_eq!(csv_cell("@SUM(1+1)"), "\"'@SUM(1+1)\"");
+        assert_eq!(csv_cell("\t=1+1"), "\"'\t=1+1\"");
+        assert_eq!(csv_cell("\r=1+1"), "\"'\r=1+1\"");
+        // A bare phone number is text, not a formula; the export's own phone
+        // cells start with their kind and stay as they are (line 1 above).
+        assert_eq!(csv_cell("+44 7700900123"), "\"'+44 7700900123\"");
         assert_eq!(csv_cell("a,b"), "\"a,b\"");
     }
 }

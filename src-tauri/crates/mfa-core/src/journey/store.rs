@@ -50,9 +50,9 @@ impl JourneyStore {
     /// this tenant's journey; [`JourneyError::Busy`] if one does.
     pub fn lock(&self) -> Result<JourneyLock, JourneyError> {
         let path = self.lock_path();
-        std::fs::create_dir_all(&self.dir)
+        crate::owner_only::create_app_dir(&self.dir)
             .map_err(|e| JourneyError::Storage(format!("{}: {e}", self.dir.display())))?;
-        let file = std::fs::OpenOptions::new()
+        let file = crate::owner_only::options()
             .create(true)
             .truncate(false)
             .write(true)
@@ -111,10 +111,10 @@ impl JourneyStore {
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        crate::owner_only::create_app_dir(dir)?;
     }
     let tmp = path.with_extension("json.tmp");
-    let mut f = std::fs::File::create(&tmp)?;
+    let mut f = crate::owner_only::create(&tmp)?;
     f.write_all(bytes)?;
     f.sync_all()?;
     std::fs::rename(&tmp, path)

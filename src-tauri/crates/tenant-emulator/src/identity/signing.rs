@@ -7,26 +7,31 @@
 
 use std::sync::{Arc, OnceLock};
 
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rsa::{KeyPair, KeySize};
+use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
-use rsa::traits::PublicKeyParts;
-use rsa::RsaPrivateKey;
+use jsonwebtoken::{Algorithm, Header};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::EmulatorError;
 
 /// A loaded signing key, ready to sign and to publish.
+///
+/// The key is generated and used with aws-lc-rs (already in the build under
+/// rustls), not the `rsa` crate: `rsa` carries RUSTSEC-2023-0071 (Marvin, a
+/// timing side channel) with no fixed release, and `cargo audit` in the test
+/// command fails on it.
 #[derive(Clone)]
 pub(crate) struct SigningKey {
-    /// PKCS#1 PEM, for the state file.
+    /// PKCS#8 PEM, for the state file.
     pem: String,
     kid: String,
     n: String,
     e: String,
-    encoding: EncodingKey,
+    key: Arc<KeyPair>,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -93,9 +98,9 @@ impl TenantKey {
 impl SigningKey {
     /// Generates a fresh RSA 2048 key (slow: call off the async threads).
     pub(crate) fn generate() -> Result<SigningKey, EmulatorError> {
-        let key = RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048)
-            .map_err(|e| EmulatorError::Crypto(format!("RSA key generation failed: {e}")))?;
-        Self::from_key(&key)
+        let key = KeyPair::generate(KeySize::Rsa2048)
+            .map_err(|_| EmulatorError::Crypto("RSA key generation failed".into()))?;
+        Self::from_key(key)
     }
 
     /// One key per process for emulators without a state directory, so tests
@@ -109,24 +114,38 @@ impl SigningKey {
         Ok(KEY.get_or_init(|| key).clone())
     }
 
-    /// Loads a key from the PKCS#1 PEM written by [`SigningKey::pem`].
+    /// Loads a key from the state file's PEM: PKCS#8 (`PRIVATE KEY`, what
+    /// [`SigningKey::pem`] writes) or PKCS#1 (`RSA PRIVATE KEY`, what state
+    /// files written before the move to aws-lc-rs hold).
     pub(crate) fn from_pem(pem: &str) -> Result<SigningKey, EmulatorError> {
-        let key = RsaPrivateKey::from_pkcs1_pem(pem).map_err(|e| {
-            EmulatorError::State(format!("the stored signing key is unreadable: {e}"))
-        })?;
-        Self::from_key(&key)
+        let unreadable = |why: String| {
+            EmulatorError::State(format!("the stored signing key is unreadable: {why}"))
+        };
+        let block = pem::parse(pem).map_err(|e| unreadable(e.to_string()))?;
+        let key = match block.tag() {
+            "PRIVATE KEY" => KeyPair::from_pkcs8(block.contents()),
+            "RSA PRIVATE KEY" => KeyPair::from_der(block.contents()),
+            other => {
+                return Err(unreadable(format!(
+                    "a PEM block of type {other:?}, not an RSA private key"
+                )))
+            }
+        }
+        .map_err(|e| unreadable(e.to_string()))?;
+        Self::from_key(key)
     }
 
-    fn from_key(key: &RsaPrivateKey) -> Result<SigningKey, EmulatorError> {
-        let pem = key
-            .to_pkcs1_pem(rsa::pkcs8::LineEnding::LF)
-            .map_err(|e| EmulatorError::Crypto(format!("cannot encode the signing key: {e}")))?
-            .to_string();
-        let der = key
-            .to_pkcs1_der()
-            .map_err(|e| EmulatorError::Crypto(format!("cannot encode the signing key: {e}")))?;
-        let n = URL_SAFE_NO_PAD.encode(key.n().to_bytes_be());
-        let e = URL_SAFE_NO_PAD.encode(key.e().to_bytes_be());
+    fn from_key(key: KeyPair) -> Result<SigningKey, EmulatorError> {
+        let cannot_encode = |_| EmulatorError::Crypto("cannot encode the signing key".into());
+        let der = key.as_der().map_err(cannot_encode)?;
+        let pem = pem::encode_config(
+            &pem::Pem::new("PRIVATE KEY", der.as_ref()),
+            pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+        );
+        let public = aws_lc_rs::rsa::PublicKeyComponents::<Vec<u8>>::from(key.public_key());
+        // Both big-endian without leading zeros, as RFC 7518 §6.3.1 asks.
+        let n = URL_SAFE_NO_PAD.encode(&public.n);
+        let e = URL_SAFE_NO_PAD.encode(&public.e);
         // RFC 7638: members in lexicographic order, no whitespace.
         let canonical = format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#);
         let kid = URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()));
@@ -135,7 +154,7 @@ impl SigningKey {
             kid,
             n,
             e,
-            encoding: EncodingKey::from_rsa_der(der.as_bytes()),
+            key: Arc::new(key),
         })
     }
 
@@ -168,12 +187,34 @@ impl SigningKey {
         &self.kid
     }
 
-    /// Signs claims as an RS256 JWT carrying this key's `kid`.
+    /// Signs claims as an RS256 JWT (RFC 7515 compact form) carrying this
+    /// key's `kid`.
     pub(crate) fn sign(&self, claims: &Value) -> Result<String, EmulatorError> {
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, claims, &self.encoding)
-            .map_err(|e| EmulatorError::Crypto(format!("cannot sign a token: {e}")))
+        let json = |result: serde_json::Result<Vec<u8>>| {
+            result
+                .map(|bytes| URL_SAFE_NO_PAD.encode(bytes))
+                .map_err(|e| EmulatorError::Crypto(format!("cannot sign a token: {e}")))
+        };
+        let signing_input = format!(
+            "{}.{}",
+            json(serde_json::to_vec(&header))?,
+            json(serde_json::to_vec(claims))?
+        );
+        let mut signature = vec![0; self.key.public_modulus_len()];
+        self.key
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &aws_lc_rs::rand::SystemRandom::new(),
+                signing_input.as_bytes(),
+                &mut signature,
+            )
+            .map_err(|_| EmulatorError::Crypto("cannot sign a token".into()))?;
+        Ok(format!(
+            "{signing_input}.{}",
+            URL_SAFE_NO_PAD.encode(signature)
+        ))
     }
 }
 
@@ -185,9 +226,7 @@ mod tests {
         let key = TenantKey::on_first_use(false);
         assert_eq!(key.pem_if_made(), "", "nothing is generated up front");
         let first = key.get().unwrap();
-        assert!(key
-            .pem_if_made()
-            .starts_with("-----BEGIN RSA PRIVATE KEY-----"));
+        assert!(key.pem_if_made().starts_with("-----BEGIN PRIVATE KEY-----"));
         assert_eq!(
             key.get().unwrap().jwks("iss"),
             first.jwks("iss"),
@@ -219,5 +258,48 @@ mod tests {
         let data = jsonwebtoken::decode::<Value>(&token, &decoding, &validation)?;
         assert_eq!(data.claims["aud"], "me");
         Ok(())
+    }
+
+    #[test]
+    fn a_state_file_key_in_pkcs1_from_before_still_loads() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let key = SigningKey::ephemeral()?;
+        let pkcs8 = pem::parse(key.pem())?;
+        // PrivateKeyInfo: SEQUENCE { INTEGER 0, AlgorithmIdentifier (15
+        // bytes), OCTET STRING (tag, 0x82, two length bytes) { RSAPrivateKey } }.
+        let der = pkcs8.contents();
+        assert_eq!(
+            &der[22..24],
+            &[0x04, 0x82],
+            "the OCTET STRING around the PKCS#1 key"
+        );
+        let pkcs1 = pem::encode(&pem::Pem::new("RSA PRIVATE KEY", der[26..].to_vec()));
+        let reloaded = SigningKey::from_pem(&pkcs1)?;
+        assert_eq!(reloaded.kid(), key.kid(), "the same key, so the same kid");
+        Ok(())
+    }
+
+    #[test]
+    fn a_state_file_key_that_is_not_an_rsa_private_key_is_refused_by_name() {
+        let certificate = pem::encode(&pem::Pem::new("CERTIFICATE", vec![0x30, 0x00]));
+        let err = SigningKey::from_pem(&certificate).unwrap_err().to_string();
+        assert!(
+            err.contains("the stored signing key is unreadable"),
+            "{err}"
+        );
+        assert!(err.contains("CERTIFICATE"), "{err}");
+        let err = SigningKey::from_pem("not PEM at all")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("the stored signing key is unreadable"),
+            "{err}"
+        );
+        let garbage = pem::encode(&pem::Pem::new("PRIVATE KEY", vec![1, 2, 3]));
+        let err = SigningKey::from_pem(&garbage).unwrap_err().to_string();
+        assert!(
+            err.contains("the stored signing key is unreadable"),
+            "{err}"
+        );
     }
 }

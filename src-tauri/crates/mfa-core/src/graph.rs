@@ -383,7 +383,9 @@ fn sign_in_preferences(id: uuid::Uuid) -> String {
 }
 
 /// The `value` array of a methods list. One malformed entry must not hide
-/// the others: it is logged and skipped.
+/// the others. A method of a type, phone type or date the app cannot read
+/// is kept (as `Other`, or with no date); only an item without an id the
+/// app can safely put in a URL is left out, with a warning naming its type.
 fn parse_methods(list: &Value) -> Result<Vec<AuthMethod>, GraphError> {
     let items = list
         .get("value")
@@ -393,7 +395,13 @@ fn parse_methods(list: &Value) -> Result<Vec<AuthMethod>, GraphError> {
     for item in items {
         match AuthMethod::from_graph(item) {
             Ok(m) => parsed.push(m),
-            Err(e) => tracing::warn!("skipping a method Graph described badly: {e}"),
+            Err(e) => {
+                let odata_type = item
+                    .get("@odata.type")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("(none)");
+                tracing::warn!(odata_type, "left out a method without a usable id: {e}");
+            }
         }
     }
     Ok(parsed)

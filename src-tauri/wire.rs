@@ -40,7 +40,7 @@ pub struct TenantView {
     /// True when the app talks to the built-in demo tenant (the emulator).
     pub demo: bool,
     pub display_name: String,
-    /// `public`, `usGovernment`, `china`, `custom` or `demo`.
+    /// `public`, `usGovernment`, `usGovernmentDoD`, `china`, `custom` or `demo`.
     pub cloud: String,
     pub tenant: String,
 }
@@ -73,7 +73,8 @@ pub struct SettingView {
     pub key: String,
     /// The value in use; `None` when nothing is set and nothing is built in.
     pub value: Option<String>,
-    /// For `helpdesk`: `relay` or `zendesk`.
+    /// For `helpdesk`: `relay` or `zendesk`. For `security_info_url`:
+    /// `unverified` when no Microsoft page confirms the cloud's address.
     pub detail: Option<String>,
     pub origin: SettingOrigin,
 }

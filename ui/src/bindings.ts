@@ -21,7 +21,7 @@ export type TenantView = {
  */
 demo: boolean, displayName: string, 
 /**
- * `public`, `usGovernment`, `china`, `custom` or `demo`.
+ * `public`, `usGovernment`, `usGovernmentDoD`, `china`, `custom` or `demo`.
  */
 cloud: string, tenant: string, };
 export type SettingsView = { 
@@ -59,7 +59,8 @@ key: string,
  */
 value: string | null, 
 /**
- * For `helpdesk`: `relay` or `zendesk`.
+ * For `helpdesk`: `relay` or `zendesk`. For `security_info_url`:
+ * `unverified` when no Microsoft page confirms the cloud's address.
  */
 detail: string | null, origin: SettingOrigin, };
 export type SettingOrigin = "managed" | "user" | "builtIn" | "demo";

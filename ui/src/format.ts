@@ -21,6 +21,7 @@ export function phoneTypeName(phoneType: string): string {
 const CLOUDS: Readonly<Record<string, MessageKey>> = {
   public: 'cloud.public',
   usGovernment: 'cloud.usGovernment',
+  usGovernmentDoD: 'cloud.usGovernmentDoD',
   china: 'cloud.china',
   custom: 'cloud.custom',
   demo: 'cloud.demo',

@@ -67,10 +67,13 @@ export const en = {
   'settings.key.helpdesk': 'Helpdesk for admin-reset requests',
   'settings.key.allow_demo_tenant': 'Demo tenant allowed',
   'settings.key.relay_scope': 'Relay permission for device proof',
+  'settings.securityInfoUrl.unverified':
+    '{url} (unverified: no Microsoft page gives this address for your cloud; if it does not open your Security Info, set security_info_url in the settings file)',
   'settings.relayScope.none': 'Not set: admin-reset requests from this computer go without device proof',
 
   'cloud.public': 'Microsoft cloud (worldwide)',
   'cloud.usGovernment': 'Microsoft cloud for US Government',
+  'cloud.usGovernmentDoD': 'Microsoft cloud for US Government (DoD)',
   'cloud.china': 'Microsoft cloud operated by 21Vianet (China)',
   'cloud.custom': 'Custom',
   'cloud.demo': 'Demo tenant (emulated)',

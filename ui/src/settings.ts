@@ -43,6 +43,9 @@ function valueText(s: SettingView): string {
       : t('settings.helpdesk.relay', { url: s.value });
   }
   if (s.key === 'allow_demo_tenant') return s.value === 'true' ? t('settings.yes') : t('settings.no');
+  if (s.key === 'security_info_url' && s.detail === 'unverified') {
+    return t('settings.securityInfoUrl.unverified', { url: s.value });
+  }
   return s.value;
 }
 

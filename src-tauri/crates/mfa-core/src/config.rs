@@ -41,7 +41,14 @@ pub const DEFAULT_SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cloud {
     Public,
+    /// US Government L4 (GCC High).
     UsGovernment,
+    /// US Government L5 (DoD): its own Graph host, the US Government sign-in
+    /// host (Microsoft's "national cloud deployments" page lists one Entra
+    /// endpoint for Azure US Government).
+    UsGovernmentDoD,
+    /// Operated by 21Vianet: the v1.0 authentication-methods API is marked
+    /// not available there, so Graph calls use beta ([`Cloud::graph_api`]).
     China,
     /// Explicit endpoints, for clouds not listed and for the emulator run on its own.
     Custom {
@@ -57,6 +64,7 @@ impl Cloud {
         match self {
             Cloud::Public => "public",
             Cloud::UsGovernment => "usGovernment",
+            Cloud::UsGovernmentDoD => "usGovernmentDoD",
             Cloud::China => "china",
             Cloud::Custom { .. } => "custom",
             Cloud::Demo => "demo",
@@ -78,6 +86,10 @@ impl Cloud {
                 "https://login.microsoftonline.us/",
                 "https://graph.microsoft.us/",
             )),
+            Cloud::UsGovernmentDoD => Some(fixed(
+                "https://login.microsoftonline.us/",
+                "https://dod-graph.microsoft.us/",
+            )),
             Cloud::China => Some(fixed(
                 "https://login.chinacloudapi.cn/",
                 "https://microsoftgraph.chinacloudapi.cn/",
@@ -92,18 +104,39 @@ impl Cloud {
             Cloud::Demo => None,
         }
     }
+
+    /// Which Graph version carries the authentication-methods API here.
+    pub fn graph_api(&self) -> crate::graph::GraphApi {
+        match self {
+            Cloud::China => crate::graph::GraphApi::Beta,
+            _ => crate::graph::GraphApi::V1,
+        }
+    }
+
+    /// Whether the cloud's Security Info address comes from a Microsoft
+    /// page. Only the public cloud's does; the others follow its pattern and
+    /// are shown as unverified, overridable with `security_info_url`.
+    pub fn security_info_url_verified(&self) -> bool {
+        !matches!(
+            self,
+            Cloud::UsGovernment | Cloud::UsGovernmentDoD | Cloud::China
+        )
+    }
 }
 
 /// The Security Info page for a cloud, where users register what Graph
 /// cannot create (Authenticator, authenticator apps, security keys). For a
 /// custom cloud (and the emulator) it is `{authority_host}security-info`.
-/// The US Government and China addresses follow the public cloud's pattern
-/// and can be overridden with `security_info_url`.
+/// The US Government and China addresses follow the public cloud's pattern:
+/// no Microsoft page names them ([`Cloud::security_info_url_verified`]), so
+/// they can be overridden with `security_info_url`.
 pub fn security_info_url(cloud: &Cloud, endpoints: &Endpoints) -> Url {
     let fixed = |s: &str| Url::parse(s).expect("static URL");
     match cloud {
         Cloud::Public => fixed("https://mysignins.microsoft.com/security-info"),
-        Cloud::UsGovernment => fixed("https://mysignins.microsoft.us/security-info"),
+        Cloud::UsGovernment | Cloud::UsGovernmentDoD => {
+            fixed("https://mysignins.microsoft.us/security-info")
+        }
         Cloud::China => fixed("https://mysignins.azure.cn/security-info"),
         Cloud::Custom { .. } | Cloud::Demo => endpoints
             .authority_host
@@ -674,6 +707,7 @@ fn validate(
     let cloud = match cloud_name {
         "public" => Cloud::Public,
         "usGovernment" => Cloud::UsGovernment,
+        "usGovernmentDoD" => Cloud::UsGovernmentDoD,
         "china" => Cloud::China,
         "custom" => Cloud::Custom {
             authority_host: url_key("authority_host", raw.authority_host.as_ref())?,
@@ -682,7 +716,7 @@ fn validate(
         other => {
             return Err(err(
                 Some("cloud"),
-                format!("must be one of \"public\", \"usGovernment\", \"china\", \"custom\"; found {other:?}"),
+                format!("must be one of \"public\", \"usGovernment\", \"usGovernmentDoD\", \"china\", \"custom\"; found {other:?}"),
             ))
         }
     };
@@ -865,16 +899,55 @@ mod tests {
 
     #[test]
     fn national_clouds_have_their_own_hosts() {
-        for (name, host) in [
-            ("usGovernment", "login.microsoftonline.us"),
-            ("china", "login.chinacloudapi.cn"),
+        for (name, host, graph) in [
+            (
+                "usGovernment",
+                "login.microsoftonline.us",
+                "https://graph.microsoft.us/",
+            ),
+            (
+                "usGovernmentDoD",
+                "login.microsoftonline.us",
+                "https://dod-graph.microsoft.us/",
+            ),
+            (
+                "china",
+                "login.chinacloudapi.cn",
+                "https://microsoftgraph.chinacloudapi.cn/",
+            ),
         ] {
             let c = parse_str(&format!(
                 "cloud = \"{name}\"\ntenant = \"{GUID}\"\nclient_id = \"{GUID}\"\n"
             ))
             .unwrap();
+            assert_eq!(c.cloud.name(), name);
             assert_eq!(c.endpoints_host(), host);
+            assert_eq!(c.cloud.endpoints().unwrap().graph_base.as_str(), graph);
         }
+    }
+
+    #[test]
+    fn only_china_uses_the_beta_authentication_methods_api() {
+        use crate::graph::GraphApi;
+        assert_eq!(Cloud::China.graph_api(), GraphApi::Beta);
+        for cloud in [
+            Cloud::Public,
+            Cloud::UsGovernment,
+            Cloud::UsGovernmentDoD,
+            Cloud::Demo,
+        ] {
+            assert_eq!(cloud.graph_api(), GraphApi::V1, "{cloud:?}");
+        }
+    }
+
+    #[test]
+    fn the_dod_cloud_keeps_the_custom_endpoints_out() {
+        let e = parse_str(&format!(
+            "cloud = \"usGovernmentDoD\"\ntenant = \"{GUID}\"\nclient_id = \"{GUID}\"\ngraph_base = \"https://graph.microsoft.com/\"\n"
+        ))
+        .unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("graph_base"));
+        assert!(e.to_string().contains("\"usGovernmentDoD\""), "{e}");
     }
 
     #[test]
@@ -1267,6 +1340,15 @@ mod tests {
             security_info_url(&Cloud::Demo, &demo).as_str(),
             "http://127.0.0.1:9/security-info"
         );
+        assert_eq!(
+            security_info_url(&Cloud::UsGovernmentDoD, &demo).as_str(),
+            "https://mysignins.microsoft.us/security-info"
+        );
+        // Only the public cloud's address has a Microsoft source.
+        assert!(Cloud::Public.security_info_url_verified());
+        for cloud in [Cloud::UsGovernment, Cloud::UsGovernmentDoD, Cloud::China] {
+            assert!(!cloud.security_info_url_verified(), "{cloud:?}");
+        }
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //!
 //! The first load is one round trip: a v1.0 `$batch` with `/me` and
 //! `/me/authentication/methods`, sent together with the beta
-//! `signInPreferences` (which a v1.0 batch cannot carry). When the beta call
+//! `signInPreferences` (which a v1.0 batch cannot carry). In a cloud whose
+//! v1.0 lacks the authentication-methods API (China, see [`GraphApi`]) the
+//! batch and every methods call go to beta instead. When the beta call
 //! fails the methods are still shown, with the default marked unknown.
 //!
 //! `signInPreferences` is read and written only on the documented path,
@@ -53,17 +55,51 @@ pub enum GraphError {
     Unexpected(String),
 }
 
+/// Which Graph version carries the authentication-methods API in a cloud.
+///
+/// Microsoft's v1.0 pages for listing methods and for most deletes name the
+/// global service and US Government (L4, L5) only, not China operated by
+/// 21Vianet; the beta pages mark them available there. So a China tenant is
+/// read and changed through `/beta`, everywhere else through `/v1.0`.
+/// `signInPreferences` is beta in every cloud.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphApi {
+    V1,
+    Beta,
+}
+
+impl GraphApi {
+    /// The path segment: `v1.0` or `beta`.
+    pub fn version(self) -> &'static str {
+        match self {
+            GraphApi::V1 => "v1.0",
+            GraphApi::Beta => "beta",
+        }
+    }
+}
+
 /// A Graph client bound to one base URL (`https://graph.microsoft.com/` or a
-/// national cloud's or the emulator's).
+/// national cloud's or the emulator's) and the version its cloud documents.
 #[derive(Clone)]
 pub struct GraphClient {
     http: reqwest::Client,
     base: Url,
+    api: GraphApi,
 }
 
 impl GraphClient {
     pub fn new(http: reqwest::Client, base: Url) -> GraphClient {
-        GraphClient { http, base }
+        GraphClient::for_api(http, base, GraphApi::V1)
+    }
+
+    /// A client for a cloud whose authentication-methods API lives on `api`.
+    pub fn for_api(http: reqwest::Client, base: Url, api: GraphApi) -> GraphClient {
+        GraphClient { http, base, api }
+    }
+
+    /// `{version}/{path}` for a path of the authentication-methods API.
+    fn methods_path(&self, path: &str) -> String {
+        format!("{}/{path}", self.api.version())
     }
 
     fn url(&self, version_and_path: &str) -> Url {
@@ -78,9 +114,10 @@ impl GraphClient {
         token: &AccessToken,
         me: Option<uuid::Uuid>,
     ) -> Result<SecurityInfo, GraphError> {
+        let batch_path = self.methods_path("$batch");
         let batch = self.batch(
             token,
-            "v1.0/$batch",
+            &batch_path,
             vec![
                 json!({"id": "me", "method": "GET", "url": "/me?$select=displayName,userPrincipalName"}),
                 json!({"id": "methods", "method": "GET", "url": "/me/authentication/methods"}),
@@ -139,7 +176,12 @@ impl GraphClient {
     /// The registered methods alone (to watch for a change made elsewhere).
     pub async fn list_methods(&self, token: &AccessToken) -> Result<Vec<AuthMethod>, GraphError> {
         let list = self
-            .send(token, Method::GET, "v1.0/me/authentication/methods", None)
+            .send(
+                token,
+                Method::GET,
+                &self.methods_path("me/authentication/methods"),
+                None,
+            )
             .await?;
         parse_methods(&list)
     }
@@ -156,7 +198,7 @@ impl GraphClient {
             .send(
                 token,
                 Method::POST,
-                "v1.0/me/authentication/phoneMethods",
+                &self.methods_path("me/authentication/phoneMethods"),
                 Some(&body),
             )
             .await?;
@@ -182,7 +224,7 @@ impl GraphClient {
         self.send(
             token,
             Method::PATCH,
-            &format!("v1.0/me/authentication/phoneMethods/{}", id.as_str()),
+            &self.methods_path(&format!("me/authentication/phoneMethods/{}", id.as_str())),
             Some(&body),
         )
         .await
@@ -201,7 +243,7 @@ impl GraphClient {
         self.send(
             token,
             Method::DELETE,
-            &format!("v1.0/me/authentication/{collection}/{}", id.as_str()),
+            &self.methods_path(&format!("me/authentication/{collection}/{}", id.as_str())),
             None,
         )
         .await
@@ -341,7 +383,9 @@ fn sign_in_preferences(id: uuid::Uuid) -> String {
 }
 
 /// The `value` array of a methods list. One malformed entry must not hide
-/// the others: it is logged and skipped.
+/// the others. A method of a type, phone type or date the app cannot read
+/// is kept (as `Other`, or with no date); only an item without an id the
+/// app can safely put in a URL is left out, with a warning naming its type.
 fn parse_methods(list: &Value) -> Result<Vec<AuthMethod>, GraphError> {
     let items = list
         .get("value")
@@ -351,7 +395,13 @@ fn parse_methods(list: &Value) -> Result<Vec<AuthMethod>, GraphError> {
     for item in items {
         match AuthMethod::from_graph(item) {
             Ok(m) => parsed.push(m),
-            Err(e) => tracing::warn!("skipping a method Graph described badly: {e}"),
+            Err(e) => {
+                let odata_type = item
+                    .get("@odata.type")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("(none)");
+                tracing::warn!(odata_type, "left out a method without a usable id: {e}");
+            }
         }
     }
     Ok(parsed)

@@ -248,16 +248,32 @@ impl AuthMethod {
                 device_name: str_field("displayName"),
             },
             "phoneAuthenticationMethod" => {
+                // The type comes from `phoneType`, else from the phone's
+                // fixed id (one id per type). A phone whose type is neither
+                // is kept and shown by its number, like a type the app does
+                // not know, never dropped.
                 let phone_type = item
                     .get("phoneType")
                     .and_then(Value::as_str)
                     .and_then(PhoneType::from_graph)
-                    .ok_or_else(|| {
-                        format!("phone method {} has no valid phoneType", id.as_str())
-                    })?;
-                MethodKind::Phone {
-                    number: str_field("phoneNumber"),
-                    phone_type,
+                    .or_else(|| {
+                        [
+                            PhoneType::Mobile,
+                            PhoneType::AlternateMobile,
+                            PhoneType::Office,
+                        ]
+                        .into_iter()
+                        .find(|t| t.method_id().eq_ignore_ascii_case(id.as_str()))
+                    });
+                match phone_type {
+                    Some(phone_type) => MethodKind::Phone {
+                        number: str_field("phoneNumber"),
+                        phone_type,
+                    },
+                    None => MethodKind::Other {
+                        odata_type: odata_type.to_owned(),
+                        display_name: opt_field("phoneNumber"),
+                    },
                 }
             }
             "emailAuthenticationMethod" => MethodKind::Email {
@@ -633,8 +649,39 @@ mod tests {
         assert!(MethodId::parse("..").is_err());
         assert!(MethodId::parse("").is_err());
         assert!(MethodId::parse("-2_GRUg2-HYz6_1YG4YRAQ2").is_ok());
-        let e = AuthMethod::from_graph(&json!({"@odata.type":"#microsoft.graph.phoneAuthenticationMethod","id":"p","phoneType":"satellite"})).unwrap_err();
-        assert!(e.contains("phoneType"));
+    }
+
+    #[test]
+    fn a_phone_with_an_unreadable_type_is_kept() {
+        // The fixed id names the type when `phoneType` is missing or new.
+        let m = AuthMethod::from_graph(&json!({"@odata.type":"#microsoft.graph.phoneAuthenticationMethod","id":"b6332ec1-7057-4abe-9331-3d72feddfe41","phoneNumber":"+1 2065555556","phoneType":"satellite"})).unwrap();
+        assert_eq!(
+            m.kind,
+            MethodKind::Phone {
+                number: "+1 2065555556".into(),
+                phone_type: PhoneType::AlternateMobile
+            }
+        );
+        // Neither: shown by its number, as a method the app does not model,
+        // neither counted for MFA nor offered for removal.
+        let m = AuthMethod::from_graph(&json!({"@odata.type":"#microsoft.graph.phoneAuthenticationMethod","id":"p","phoneNumber":"+1 2065555557","phoneType":"satellite"})).unwrap();
+        assert_eq!(m.id.as_str(), "p");
+        assert_eq!(
+            m.kind,
+            MethodKind::Other {
+                odata_type: "#microsoft.graph.phoneAuthenticationMethod".into(),
+                display_name: Some("+1 2065555557".into())
+            }
+        );
+        assert!(!m.kind.counts_for_mfa());
+        assert_eq!(m.kind.deletable_collection(), None);
+    }
+
+    #[test]
+    fn a_method_with_an_unreadable_date_is_kept_with_no_date() {
+        let m = AuthMethod::from_graph(&json!({"@odata.type":"#microsoft.graph.softwareOathAuthenticationMethod","id":"s","createdDateTime":"last Tuesday"})).unwrap();
+        assert_eq!(m.kind, MethodKind::SoftwareOath);
+        assert_eq!(m.created, None);
     }
 
     fn info(methods: Vec<Value>, preferred: Option<&str>) -> SecurityInfo {

@@ -209,7 +209,11 @@ impl Session {
         )?;
         Ok(Session {
             identity,
-            graph: GraphClient::new(http, endpoints.graph_base.clone()),
+            graph: GraphClient::for_api(
+                http,
+                endpoints.graph_base.clone(),
+                config.cloud.graph_api(),
+            ),
             store: KeychainStore::new(keychain_service, &config.keychain_account()),
             sign_in_timeout: config.sign_in_timeout,
             active: Arc::new(Mutex::new(None)),

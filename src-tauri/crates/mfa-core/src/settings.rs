@@ -25,10 +25,16 @@ pub struct SettingInUse {
     pub key: &'static str,
     /// `None`: not set.
     pub value: Option<String>,
-    /// A qualifier of the value (the helpdesk's kind).
+    /// A qualifier of the value: the helpdesk's kind (`relay`, `zendesk`);
+    /// for `security_info_url`, [`UNVERIFIED`] when the address is the
+    /// cloud's built-in guess that no Microsoft page confirms.
     pub detail: Option<String>,
     pub source: SettingSource,
 }
+
+/// The `detail` of a `security_info_url` that no Microsoft source confirms
+/// (the US Government and China clouds' built-in addresses).
+pub const UNVERIFIED: &str = "unverified";
 
 /// Every setting in use, with the files they were read from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -96,16 +102,23 @@ impl SettingsInUse {
                     .as_ref()
                     .map(|p| p.display().to_string()),
             ),
-            entry(
-                "security_info_url",
-                Some(
-                    layered
-                        .security_info_url
-                        .clone()
-                        .unwrap_or_else(|| config::security_info_url(&config.cloud, endpoints))
-                        .to_string(),
-                ),
-            ),
+            SettingInUse {
+                // Only the cloud's built-in address can be unverified; one
+                // the organisation or user set is theirs to vouch for.
+                detail: (layered.security_info_url.is_none()
+                    && !config.cloud.security_info_url_verified())
+                .then(|| UNVERIFIED.to_owned()),
+                ..entry(
+                    "security_info_url",
+                    Some(
+                        layered
+                            .security_info_url
+                            .clone()
+                            .unwrap_or_else(|| config::security_info_url(&config.cloud, endpoints))
+                            .to_string(),
+                    ),
+                )
+            },
             entry(
                 "recommended_methods",
                 Some(layered.floor.recommended().to_string()),
@@ -139,5 +152,70 @@ impl SettingsInUse {
             entries,
             ignored: provenance.ignored.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GUID: &str = "4a1f9c7e-2d8b-4e6a-b3f5-9c0e7d2a1b68";
+
+    /// The settings in use for a user file `text` (no managed file).
+    fn in_use(text: &str) -> SettingsInUse {
+        let dir = tempfile::tempdir().unwrap();
+        let user = dir.path().join("user.toml");
+        std::fs::write(&user, text).unwrap();
+        let layered = config::load_layered(&dir.path().join("managed.toml"), Some(&user)).unwrap();
+        let config = layered.config.clone().unwrap();
+        let endpoints = config.cloud.endpoints().unwrap();
+        SettingsInUse::new(&config, &endpoints, &layered)
+    }
+
+    fn security_info(settings: &SettingsInUse) -> &SettingInUse {
+        settings
+            .entries
+            .iter()
+            .find(|e| e.key == "security_info_url")
+            .unwrap()
+    }
+
+    #[test]
+    fn security_info_addresses_without_a_microsoft_source_are_marked_unverified() {
+        for (cloud, url) in [
+            (
+                "usGovernment",
+                "https://mysignins.microsoft.us/security-info",
+            ),
+            (
+                "usGovernmentDoD",
+                "https://mysignins.microsoft.us/security-info",
+            ),
+            ("china", "https://mysignins.azure.cn/security-info"),
+        ] {
+            let s = in_use(&format!(
+                "cloud = \"{cloud}\"\ntenant = \"{GUID}\"\nclient_id = \"{GUID}\"\n"
+            ));
+            let entry = security_info(&s);
+            assert_eq!(entry.value.as_deref(), Some(url), "{cloud}");
+            assert_eq!(entry.detail.as_deref(), Some(UNVERIFIED), "{cloud}");
+        }
+        let public = in_use(&format!("tenant = \"{GUID}\"\nclient_id = \"{GUID}\"\n"));
+        assert_eq!(security_info(&public).detail, None);
+    }
+
+    #[test]
+    fn an_address_set_in_the_file_is_not_marked_unverified() {
+        let s = in_use(&format!(
+            "cloud = \"china\"\ntenant = \"{GUID}\"\nclient_id = \"{GUID}\"\nsecurity_info_url = \"https://mysignins.example.cn/security-info\"\n"
+        ));
+        let entry = security_info(&s);
+        assert_eq!(
+            entry.value.as_deref(),
+            // Service URLs are kept as base URLs, ending in `/`.
+            Some("https://mysignins.example.cn/security-info/")
+        );
+        assert_eq!(entry.detail, None);
+        assert_eq!(entry.source, SettingSource::User);
     }
 }

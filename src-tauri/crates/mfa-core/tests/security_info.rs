@@ -4,11 +4,12 @@
 mod common;
 
 use common::{Harness, ScriptedBrowser};
+use mfa_core::config::Cloud;
 use mfa_core::graph::GraphError;
 use mfa_core::security_info::{MethodKind, PhoneType, SecondaryMethod};
 use mfa_core::session::SessionError;
 use tenant_emulator::browser::BrowserAction;
-use tenant_emulator::Fault;
+use tenant_emulator::{EmulatorConfig, Fault};
 
 async fn signed_in(h: &Harness, user: &str) -> mfa_core::session::Session {
     let s = h.session();
@@ -191,4 +192,49 @@ async fn a_failing_beta_api_still_shows_the_methods() {
     assert_eq!(info.preferences, None);
     assert_eq!(info.default_method(), None);
     assert!(info.methods.len() >= 3);
+}
+
+/// A China-configured tenant lists methods: Microsoft's v1.0 pages leave
+/// 21Vianet out of the authentication-methods API, so the app reads (and
+/// watches) through beta; `/me` comes in the same beta batch. The same
+/// tenant read as a global one fails, so the switch is what makes it work.
+#[tokio::test]
+async fn a_china_configured_tenant_lists_methods() {
+    let china = EmulatorConfig {
+        china_cloud: true,
+        ..EmulatorConfig::default()
+    };
+    let mut h = Harness::start_with(china.clone(), false).await;
+    h.config.cloud = Cloud::China;
+    let s = signed_in(&h, "adele").await;
+    let info = s.security_info().await.unwrap();
+    assert_eq!(info.account.upn, "adele@contoso-demo.example");
+    assert!(info
+        .methods
+        .iter()
+        .any(|m| matches!(m.kind, MethodKind::MicrosoftAuthenticator { .. })));
+    assert_eq!(
+        info.preferences.as_ref().unwrap().user_preferred,
+        Some(SecondaryMethod::Push)
+    );
+    let watched = s.methods().await.unwrap();
+    assert_eq!(watched.len(), info.methods.len());
+    let requests = graph_requests(&h);
+    assert!(
+        requests.contains(&"POST /beta/$batch".to_owned())
+            && requests.contains(&"GET /beta/me/authentication/methods".to_owned()),
+        "{requests:?}"
+    );
+    assert!(
+        requests.iter().all(|r| !r.contains("/v1.0/")),
+        "{requests:?}"
+    );
+
+    // The same tenant read as the global service: v1.0 is not there.
+    let h = Harness::start_with(china, false).await;
+    let s = signed_in(&h, "adele").await;
+    match s.security_info().await {
+        Err(SessionError::Graph(GraphError::Service { status: 400, .. })) => {}
+        other => panic!("v1.0 in a China tenant: {other:?}"),
+    }
 }

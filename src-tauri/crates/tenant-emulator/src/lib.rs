@@ -111,6 +111,13 @@ pub struct EmulatorConfig {
     /// this recently (the 2026 fresh-MFA rule); default 10 minutes, `None`
     /// turns the rule off.
     pub fresh_mfa_window: Option<Duration>,
+    /// Behave like a tenant in the cloud operated by 21Vianet (China):
+    /// Microsoft's v1.0 pages for the authentication-methods API mark it not
+    /// available there (the beta pages mark it available), so every
+    /// `/v1.0/.../authentication/...` path answers 400 `BadRequest`
+    /// "Resource not found for the segment 'authentication'." and only
+    /// `/beta` serves it. Default false (the global service).
+    pub china_cloud: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -123,6 +130,7 @@ impl Default for EmulatorConfig {
             access_token_lifetime: Duration::from_secs(3599),
             self_service_writes: false,
             fresh_mfa_window: Some(DEFAULT_FRESH_MFA_WINDOW),
+            china_cloud: false,
         }
     }
 }
@@ -267,6 +275,7 @@ impl Emulator {
             },
             state_file,
             self_service_writes: config.self_service_writes,
+            china_cloud: config.china_cloud,
             fresh_mfa_window: config.fresh_mfa_window,
         }));
         if fresh {

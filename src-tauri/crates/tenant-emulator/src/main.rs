@@ -12,7 +12,7 @@ tenant-emulator: a local emulator of a Microsoft Entra ID demo tenant
 
 USAGE:
     tenant-emulator [--port N] [--tls] [--state-dir DIR] [--device-code-interval N]
-                    [--self-service-writes]
+                    [--self-service-writes] [--china-cloud]
 
 OPTIONS:
     --port N                    Listen on 127.0.0.1:N (default: an ephemeral port)
@@ -25,6 +25,9 @@ OPTIONS:
     --self-service-writes       Let users create and update their own phone and
                                 email methods through Graph (default: refused with
                                 403 accessDenied, as Microsoft's per-API pages say)
+    --china-cloud               Behave like a tenant operated by 21Vianet: the
+                                authentication-methods API only on /beta (v1.0
+                                answers 400, as its pages leave China out)
     -h, --help                  Show this help
 
 Runs until Ctrl-C. Exit status 2 means the command line was not understood.
@@ -59,6 +62,7 @@ fn parse(args: &[String]) -> Result<Option<Options>, String> {
             "-h" | "--help" => return Ok(None),
             "--tls" => config.tls = true,
             "--self-service-writes" => config.self_service_writes = true,
+            "--china-cloud" => config.china_cloud = true,
             "--port" => {
                 let text = take(&mut iter)?;
                 let port: u16 = text
@@ -179,6 +183,12 @@ mod tests {
         );
         let switched = parse(&args(&["--self-service-writes"]))?.ok_or("help")?;
         assert!(switched.config.self_service_writes);
+        assert!(
+            !switched.config.china_cloud,
+            "global service unless asked for"
+        );
+        let china = parse(&args(&["--china-cloud"]))?.ok_or("help")?;
+        assert!(china.config.china_cloud);
         assert_eq!(parse(&args(&["--help"])), Ok(None));
         Ok(())
     }

@@ -47,6 +47,9 @@ pub(crate) struct Shared {
     /// How recent the caller's MFA must be for a self-service write; `None`
     /// turns the rule off.
     pub fresh_mfa_window: Option<Duration>,
+    /// A China (21Vianet) tenant: no v1.0 authentication-methods API
+    /// ([`crate::EmulatorConfig::china_cloud`]).
+    pub china_cloud: bool,
     /// The CSRF token every form of the helpdesk admin view carries (one
     /// per server run; the view has no sign-in, so no session to bind to).
     pub admin_csrf: String,
@@ -69,6 +72,7 @@ pub(crate) struct SharedParts {
     pub state_file: Option<StateFile>,
     pub self_service_writes: bool,
     pub fresh_mfa_window: Option<Duration>,
+    pub china_cloud: bool,
 }
 
 impl Shared {
@@ -83,6 +87,7 @@ impl Shared {
             faults: FaultSwitchboard::default(),
             self_service_writes: AtomicBool::new(parts.self_service_writes),
             fresh_mfa_window: parts.fresh_mfa_window,
+            china_cloud: parts.china_cloud,
             admin_csrf: crate::identity::grants::random_secret(24),
             store: Mutex::new(parts.store),
             state_file: parts.state_file,

@@ -606,3 +606,66 @@ async fn malformed_batches_fail_whole() -> TestResult {
     emulator.shutdown().await;
     Ok(())
 }
+
+/// A China (21Vianet) tenant: Microsoft's v1.0 pages for the
+/// authentication-methods API leave that cloud out and its beta pages
+/// include it, so v1.0 refuses every `/authentication` path (reads, writes
+/// and `$batch` items alike) and beta serves them; `/me` itself stays on v1.0.
+#[tokio::test]
+async fn a_china_tenant_serves_authentication_methods_only_on_beta() -> TestResult {
+    let emulator = Emulator::start(EmulatorConfig {
+        china_cloud: true,
+        ..config()
+    })
+    .await?;
+    let token = access_token(&emulator, "erin").await?;
+    for path in [
+        "v1.0/me/authentication/methods",
+        "v1.0/me/authentication/phoneMethods",
+    ] {
+        let (status, _, body) = graph_get(&emulator, Some(&token), path).await?;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(assert_graph_error(&body), "BadRequest");
+        assert_eq!(
+            body["error"]["message"],
+            "Resource not found for the segment 'authentication'."
+        );
+    }
+    let (status, _, me) = graph_get(&emulator, Some(&token), "v1.0/me").await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(me["userPrincipalName"].as_str().is_some(), "{me}");
+    let (status, _, beta) =
+        graph_get(&emulator, Some(&token), "beta/me/authentication/methods").await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !beta["value"].as_array().ok_or("no value")?.is_empty(),
+        "{beta}"
+    );
+
+    // The same refusal inside a v1.0 batch, item by item; a beta batch works.
+    let batch = json!({"requests": [
+        {"id": "1", "method": "GET", "url": "/me/authentication/methods"},
+        {"id": "2", "method": "GET", "url": "/me"},
+    ]});
+    let (status, _, v1) = graph_post(&emulator, &token, "v1.0/$batch", &batch).await?;
+    assert_eq!(status, StatusCode::OK);
+    let status_of = |body: &Value, id: &str| {
+        body["responses"]
+            .as_array()
+            .and_then(|r| r.iter().find(|i| i["id"] == id))
+            .and_then(|i| i["status"].as_u64())
+    };
+    assert_eq!(status_of(&v1, "1"), Some(400));
+    assert_eq!(status_of(&v1, "2"), Some(200));
+    let (_, _, beta) = graph_post(&emulator, &token, "beta/$batch", &batch).await?;
+    assert_eq!(status_of(&beta, "1"), Some(200));
+    emulator.shutdown().await;
+
+    // The global service (default) keeps v1.0.
+    let global = start().await;
+    let token = access_token(&global, "erin").await?;
+    let (status, _, _) = graph_get(&global, Some(&token), "v1.0/me/authentication/methods").await?;
+    assert_eq!(status, StatusCode::OK);
+    global.shutdown().await;
+    Ok(())
+}

@@ -844,3 +844,38 @@ async fn writes_persist_in_the_state_directory() -> TestResult {
     emulator.shutdown().await;
     Ok(())
 }
+
+/// External authentication methods belong to the organisation's external
+/// MFA provider: Microsoft documents that users cannot delete them through
+/// Graph. The refusal comes with the permission checks, before the id is
+/// looked up, on `/me` and on the user's own `/users/{id}`, even with
+/// self-service writes on; other deletes stay allowed.
+#[tokio::test]
+async fn users_cannot_delete_external_methods() -> TestResult {
+    let emulator = start_with_self_service().await;
+    let token = write_token(&emulator, "adele").await?;
+    let (_, _, me) = graph_get(&emulator, Some(&token), "v1.0/me").await?;
+    let id = me["id"].as_str().ok_or("no id")?.to_owned();
+    for path in [
+        "v1.0/me/authentication/externalAuthenticationMethods/ext-1".to_owned(),
+        format!("v1.0/users/{id}/authentication/externalAuthenticationMethods/ext-1"),
+        "beta/me/authentication/externalAuthenticationMethods/ext-1".to_owned(),
+    ] {
+        let result = graph_send(&emulator, reqwest::Method::DELETE, &token, &path, None).await?;
+        let message = expect_error(&result, StatusCode::FORBIDDEN, "accessDenied");
+        assert_eq!(message, "Request Authorization failed", "{path}");
+    }
+    // An ordinary delete of an unknown id is still 404, so the 403 above is
+    // the external-method rule, not a blanket refusal.
+    let result = graph_send(
+        &emulator,
+        reqwest::Method::DELETE,
+        &token,
+        "v1.0/me/authentication/softwareOathMethods/ext-1",
+        None,
+    )
+    .await?;
+    expect_error(&result, StatusCode::NOT_FOUND, "itemNotFound");
+    emulator.shutdown().await;
+    Ok(())
+}

@@ -244,7 +244,7 @@ const fn list(name: &'static str, label: &'static str, explain: &'static str) ->
 /// Every policy value the app reads: the one table behind the readers, the
 /// Windows templates (generated from it) and the macOS sample profile.
 pub const POLICY_VALUES: &[PolicySetting] = &[
-    text("cloud", "cloud", "Cloud", "The Microsoft cloud of your tenant: public, usGovernment, china or custom (with the endpoints below)."),
+    text("cloud", "cloud", "Cloud", "The Microsoft cloud of your tenant: public, usGovernment, usGovernmentDoD, china or custom (with the endpoints below)."),
     text("tenant", "tenant", "Tenant", "Your tenant's primary domain (contoso.com) or its tenant ID. Setting it (with the client ID) turns the demo tenant off."),
     text("client_id", "client_id", "Client ID", "The application (client) ID of MFA Assistant's app registration in your tenant."),
     text("authority_host", "authority_host", "Identity platform address", "Only with cloud = custom: the identity platform's base URL."),

@@ -404,6 +404,17 @@ fn route(
     } else {
         return Err(GraphError::segment_not_found(first));
     };
+    // A China (21Vianet) tenant has no v1.0 authentication-methods API:
+    // Microsoft's v1.0 pages leave that cloud out, its beta pages include
+    // it. What Graph answers there is undocumented; the emulator answers as
+    // Graph does for a segment it does not know.
+    if shared.china_cloud && version == ApiVersion::V1 {
+        if let [auth, ..] = rest {
+            if auth.eq_ignore_ascii_case("authentication") {
+                return Err(GraphError::segment_not_found(auth));
+            }
+        }
+    }
     // Microsoft documents `signInPreferences` only as
     // `/users/{id}/authentication/signInPreferences`; the `/me` form appears
     // only in generated SDK metadata, so the emulator refuses it, on every

@@ -179,6 +179,13 @@ fn authorise(shared: &Shared, caller: &Caller, write: &Write) -> Result<(), Grap
     if write.switchable() && !shared.self_service_writes() {
         return Err(GraphError::request_authorization_failed());
     }
+    // External authentication methods are the organisation's (an external
+    // MFA provider it configured): Microsoft documents that users cannot
+    // delete them through Graph. The caller here is always the user
+    // themself (another user's id is refused earlier).
+    if matches!(write, Write::Delete(MethodCollection::External, _)) {
+        return Err(GraphError::request_authorization_failed());
+    }
     if let Some(window) = shared.fresh_mfa_window {
         if !caller
             .authentication

@@ -7,12 +7,11 @@
 
 use std::sync::{Arc, OnceLock};
 
-use aws_lc_rs::encoding::AsDer;
-use aws_lc_rs::rsa::{KeyPair, KeySize};
-use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::{Algorithm, Header};
+use ring::rsa::KeyPair;
+use ring::signature::RSA_PKCS1_SHA256;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -20,10 +19,11 @@ use crate::EmulatorError;
 
 /// A loaded signing key, ready to sign and to publish.
 ///
-/// The key is generated and used with aws-lc-rs (already in the build under
-/// rustls), not the `rsa` crate: `rsa` carries RUSTSEC-2023-0071 (Marvin, a
-/// timing side channel) with no fixed release, and `cargo audit` in the test
-/// command fails on it.
+/// The key signs with ring. A fresh one is generated with aws-lc-rs (feature
+/// `key-generation`), not the `rsa` crate: `rsa` carries RUSTSEC-2023-0071
+/// (Marvin, a timing side channel) with no fixed release, and `cargo audit`
+/// in the test command fails on it. Without that feature every tenant signs
+/// with [`DEMO_KEY_PEM`].
 #[derive(Clone)]
 pub(crate) struct SigningKey {
     /// PKCS#8 PEM, for the state file.
@@ -95,12 +95,30 @@ impl TenantKey {
     }
 }
 
+/// The built-in demo key (RSA 2048, PKCS#8): published in this repository,
+/// so tokens it signs prove nothing outside the demo. Used when this build
+/// cannot generate keys (no `key-generation` feature).
+pub(crate) const DEMO_KEY_PEM: &str = include_str!("demo-signing-key.pem");
+
 impl SigningKey {
     /// Generates a fresh RSA 2048 key (slow: call off the async threads).
+    #[cfg(feature = "key-generation")]
     pub(crate) fn generate() -> Result<SigningKey, EmulatorError> {
-        let key = KeyPair::generate(KeySize::Rsa2048)
+        use aws_lc_rs::encoding::AsDer;
+        let key = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
             .map_err(|_| EmulatorError::Crypto("RSA key generation failed".into()))?;
-        Self::from_key(key)
+        let der = key
+            .as_der()
+            .map_err(|_| EmulatorError::Crypto("cannot encode the signing key".into()))?;
+        let key = KeyPair::from_pkcs8(der.as_ref())
+            .map_err(|e| EmulatorError::Crypto(format!("the generated key: {e}")))?;
+        Self::from_key(key, der.as_ref())
+    }
+
+    /// Without key generation: the built-in demo key.
+    #[cfg(not(feature = "key-generation"))]
+    pub(crate) fn generate() -> Result<SigningKey, EmulatorError> {
+        Self::from_pem(DEMO_KEY_PEM)
     }
 
     /// One key per process for emulators without a state directory, so tests
@@ -122,27 +140,32 @@ impl SigningKey {
             EmulatorError::State(format!("the stored signing key is unreadable: {why}"))
         };
         let block = pem::parse(pem).map_err(|e| unreadable(e.to_string()))?;
-        let key = match block.tag() {
-            "PRIVATE KEY" => KeyPair::from_pkcs8(block.contents()),
-            "RSA PRIVATE KEY" => KeyPair::from_der(block.contents()),
+        let (key, pkcs8) = match block.tag() {
+            "PRIVATE KEY" => (
+                KeyPair::from_pkcs8(block.contents()),
+                block.contents().to_vec(),
+            ),
+            "RSA PRIVATE KEY" => (
+                KeyPair::from_der(block.contents()),
+                pkcs8_of_pkcs1(block.contents()),
+            ),
             other => {
                 return Err(unreadable(format!(
                     "a PEM block of type {other:?}, not an RSA private key"
                 )))
             }
-        }
-        .map_err(|e| unreadable(e.to_string()))?;
-        Self::from_key(key)
+        };
+        let key = key.map_err(|e| unreadable(e.to_string()))?;
+        Self::from_key(key, &pkcs8)
     }
 
-    fn from_key(key: KeyPair) -> Result<SigningKey, EmulatorError> {
-        let cannot_encode = |_| EmulatorError::Crypto("cannot encode the signing key".into());
-        let der = key.as_der().map_err(cannot_encode)?;
+    /// `key`, whose PKCS#8 encoding is `pkcs8` (kept for the state file).
+    fn from_key(key: KeyPair, pkcs8: &[u8]) -> Result<SigningKey, EmulatorError> {
         let pem = pem::encode_config(
-            &pem::Pem::new("PRIVATE KEY", der.as_ref()),
+            &pem::Pem::new("PRIVATE KEY", pkcs8),
             pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
         );
-        let public = aws_lc_rs::rsa::PublicKeyComponents::<Vec<u8>>::from(key.public_key());
+        let public = ring::rsa::PublicKeyComponents::<Vec<u8>>::from(key.public());
         // Both big-endian without leading zeros, as RFC 7518 §6.3.1 asks.
         let n = URL_SAFE_NO_PAD.encode(&public.n);
         let e = URL_SAFE_NO_PAD.encode(&public.e);
@@ -202,11 +225,11 @@ impl SigningKey {
             json(serde_json::to_vec(&header))?,
             json(serde_json::to_vec(claims))?
         );
-        let mut signature = vec![0; self.key.public_modulus_len()];
+        let mut signature = vec![0; self.key.public().modulus_len()];
         self.key
             .sign(
                 &RSA_PKCS1_SHA256,
-                &aws_lc_rs::rand::SystemRandom::new(),
+                &ring::rand::SystemRandom::new(),
                 signing_input.as_bytes(),
                 &mut signature,
             )
@@ -216,6 +239,37 @@ impl SigningKey {
             URL_SAFE_NO_PAD.encode(signature)
         ))
     }
+}
+
+/// Wraps a PKCS#1 `RSAPrivateKey` in PKCS#8's `PrivateKeyInfo` (RFC 5208):
+/// version 0, the rsaEncryption algorithm with NULL parameters, the key as
+/// an OCTET STRING. State files from before PKCS#8 hold PKCS#1.
+fn pkcs8_of_pkcs1(pkcs1: &[u8]) -> Vec<u8> {
+    fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        let len = body.len();
+        if len < 0x80 {
+            out.push(len as u8);
+        } else {
+            let bytes: Vec<u8> = len
+                .to_be_bytes()
+                .into_iter()
+                .skip_while(|b| *b == 0)
+                .collect();
+            out.push(0x80 | bytes.len() as u8);
+            out.extend(bytes);
+        }
+        out.extend_from_slice(body);
+        out
+    }
+    // AlgorithmIdentifier { 1.2.840.113549.1.1.1, NULL }
+    const RSA_ENCRYPTION: &[u8] = &[
+        0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
+    ];
+    let mut body = vec![0x02, 0x01, 0x00];
+    body.extend_from_slice(RSA_ENCRYPTION);
+    body.extend(tlv(0x04, pkcs1));
+    tlv(0x30, &body)
 }
 
 #[cfg(test)]
@@ -276,6 +330,21 @@ mod tests {
         let pkcs1 = pem::encode(&pem::Pem::new("RSA PRIVATE KEY", der[26..].to_vec()));
         let reloaded = SigningKey::from_pem(&pkcs1)?;
         assert_eq!(reloaded.kid(), key.kid(), "the same key, so the same kid");
+        Ok(())
+    }
+
+    #[test]
+    fn the_built_in_demo_key_loads_and_signs() -> Result<(), Box<dyn std::error::Error>> {
+        let key = SigningKey::from_pem(DEMO_KEY_PEM)?;
+        let token = key.sign(&json!({"aud": "me", "exp": 4_000_000_000u64}))?;
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_audience(&["me"]);
+        jsonwebtoken::decode::<Value>(&token, &key.decoding_key()?, &validation)?;
+        // PKCS#8 in, the same PKCS#8 out (the state file keeps it).
+        assert_eq!(
+            pem::parse(key.pem())?.contents(),
+            pem::parse(DEMO_KEY_PEM)?.contents()
+        );
         Ok(())
     }
 

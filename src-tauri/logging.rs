@@ -17,6 +17,9 @@ use tracing_subscriber::util::SubscriberInitExt;
 /// Days of log files kept.
 pub const KEPT_DAYS: usize = 7;
 
+/// Lines that may wait for the writer thread.
+const BUFFERED_LINES: usize = 1_000;
+
 /// The platform's folder for this app's logs:
 /// - Linux: `$XDG_STATE_HOME/mfa-assistant/logs` (`~/.local/state/…`)
 /// - macOS: `~/Library/Logs/MFA Assistant`
@@ -107,5 +110,14 @@ fn file_writer(
         .max_log_files(KEPT_DAYS)
         .build(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?;
-    Ok(tracing_appender::non_blocking(appender))
+    // The channel to the writer thread is allocated up front: the default
+    // 128,000 lines cost about 4 MB of the app's memory for a log that
+    // writes a few lines a minute. Past 1,000 waiting lines, lines are
+    // dropped rather than the app blocked.
+    Ok(
+        tracing_appender::non_blocking::NonBlockingBuilder::default()
+            .buffered_lines_limit(BUFFERED_LINES)
+            .lossy(true)
+            .finish(appender),
+    )
 }

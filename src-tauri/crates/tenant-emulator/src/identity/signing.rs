@@ -98,6 +98,7 @@ impl TenantKey {
 /// The built-in demo key (RSA 2048, PKCS#8): published in this repository,
 /// so tokens it signs prove nothing outside the demo. Used when this build
 /// cannot generate keys (no `key-generation` feature).
+#[cfg(any(not(feature = "key-generation"), test))]
 pub(crate) const DEMO_KEY_PEM: &str = include_str!("demo-signing-key.pem");
 
 impl SigningKey {

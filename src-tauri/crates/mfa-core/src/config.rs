@@ -106,10 +106,10 @@ impl Cloud {
     }
 
     /// Which Graph version carries the authentication-methods API here.
-    pub fn graph_api(&self) -> crate::graph::GraphApi {
+    pub fn graph_api(&self) -> GraphApi {
         match self {
-            Cloud::China => crate::graph::GraphApi::Beta,
-            _ => crate::graph::GraphApi::V1,
+            Cloud::China => GraphApi::Beta,
+            _ => GraphApi::V1,
         }
     }
 
@@ -142,6 +142,29 @@ pub fn security_info_url(cloud: &Cloud, endpoints: &Endpoints) -> Url {
             .authority_host
             .join("security-info")
             .expect("a relative path joins"),
+    }
+}
+
+/// Which Graph version carries the authentication-methods API in a cloud.
+///
+/// Microsoft's v1.0 pages for listing methods and for most deletes name the
+/// global service and US Government (L4, L5) only, not China operated by
+/// 21Vianet; the beta pages mark them available there. So a China tenant is
+/// read and changed through `/beta`, everywhere else through `/v1.0`.
+/// `signInPreferences` is beta in every cloud.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphApi {
+    V1,
+    Beta,
+}
+
+impl GraphApi {
+    /// The path segment: `v1.0` or `beta`.
+    pub fn version(self) -> &'static str {
+        match self {
+            GraphApi::V1 => "v1.0",
+            GraphApi::Beta => "beta",
+        }
     }
 }
 
@@ -928,7 +951,6 @@ mod tests {
 
     #[test]
     fn only_china_uses_the_beta_authentication_methods_api() {
-        use crate::graph::GraphApi;
         assert_eq!(Cloud::China.graph_api(), GraphApi::Beta);
         for cloud in [
             Cloud::Public,

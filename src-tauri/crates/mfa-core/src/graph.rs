@@ -55,28 +55,9 @@ pub enum GraphError {
     Unexpected(String),
 }
 
-/// Which Graph version carries the authentication-methods API in a cloud.
-///
-/// Microsoft's v1.0 pages for listing methods and for most deletes name the
-/// global service and US Government (L4, L5) only, not China operated by
-/// 21Vianet; the beta pages mark them available there. So a China tenant is
-/// read and changed through `/beta`, everywhere else through `/v1.0`.
-/// `signInPreferences` is beta in every cloud.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GraphApi {
-    V1,
-    Beta,
-}
-
-impl GraphApi {
-    /// The path segment: `v1.0` or `beta`.
-    pub fn version(self) -> &'static str {
-        match self {
-            GraphApi::V1 => "v1.0",
-            GraphApi::Beta => "beta",
-        }
-    }
-}
+/// Which Graph version a cloud documents the methods API on (defined with
+/// the clouds, in `config`).
+pub use crate::config::GraphApi;
 
 /// A Graph client bound to one base URL (`https://graph.microsoft.com/` or a
 /// national cloud's or the emulator's) and the version its cloud documents.

@@ -32,18 +32,29 @@ export function cloudName(cloud: string): string {
   return key ? t(key) : cloud;
 }
 
-let dateFormat: Intl.DateTimeFormat | null = null;
-
 /** "Added 3 Mar 2024", or "Date added not known" when Rust sent none or an unreadable one. */
 export function addedText(added: string | null): string {
   if (added) {
     const date = new Date(added);
     if (!Number.isNaN(date.getTime())) {
-      dateFormat ??= new Intl.DateTimeFormat(formatLocale, { dateStyle: 'medium' });
-      return t('methods.added', { date: dateFormat.format(date) });
+      return t('methods.added', { date: new Intl.DateTimeFormat(formatLocale, { dateStyle: 'medium' }).format(date) });
     }
   }
   return t('methods.addedUnknown');
+}
+
+/** An RFC 3339 time as the user's locale writes a date and time (the text
+ * itself when it cannot be read). A formatter per call: nothing is cached in
+ * module state, and these screens format a handful of times at most. */
+export function formatDateTime(rfc3339: string): string {
+  const date = new Date(rfc3339);
+  if (Number.isNaN(date.getTime())) return rfc3339;
+  return new Intl.DateTimeFormat(formatLocale, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}
+
+/** "Microsoft Authenticator (Pixel 8)", or the kind alone when the method has no name. */
+export function methodLabel(m: MethodView): string {
+  return m.name !== '' ? `${kindName(m.kind)} (${m.name})` : kindName(m.kind);
 }
 
 /** "m:ss" for the device code's remaining time. */

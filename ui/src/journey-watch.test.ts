@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import type { JourneyView } from './bindings';
-import { journeyScreen, type JourneyHandlers } from './changes';
+import { journeyScreen, type JourneyHandlers } from './screens/journey';
 
 const waitingToRegister: JourneyView = {
   kind: 'addMethod',

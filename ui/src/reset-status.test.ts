@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { ResetStatusView } from './bindings';
-import { sentScreen } from './reset';
+import { sentScreen } from './screens/sent';
 
 function status(over: Partial<ResetStatusView>): ResetStatusView {
   return {

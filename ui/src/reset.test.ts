@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 
-import { fieldProblem } from './reset';
+import { fieldProblem } from './screens/resetForm';
 
 describe('fieldProblem', () => {
   it('uses the field the back end names', () => {

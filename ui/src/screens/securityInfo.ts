@@ -1,12 +1,12 @@
 // The Security Info screen: account header, health summary, default method
 // and the list of registered methods.
 
-import type { DefaultMethodView, HealthView, MethodView, RegistrationInput, SecurityInfoView, SettingsView } from './bindings';
-import { append, button, h } from './dom';
-import { addedText, initials, kindName, methodChoice, phoneTypeName } from './format';
-import { icon, methodIcon } from './icons';
-import { t, tIf, tnParts, type MessageKey, type Part, type PluralKey } from './messages';
-import type { Screen } from './screens';
+import type { DefaultMethodView, HealthView, MethodView, RegistrationInput, SecurityInfoView, SettingsView } from '../bindings';
+import { append, button, h } from '../dom';
+import { addedText, initials, kindName, methodChoice, phoneTypeName } from '../format';
+import { icon, methodIcon } from '../icons';
+import { t, tIf, tnParts, type MessageKey, type Part, type PluralKey } from '../messages';
+import type { Screen } from './widgets';
 import { settingsDisclosure } from './settings';
 
 export interface SecurityInfoHandlers {

@@ -2,11 +2,11 @@
 // (the organisation's managed file, the user's file, built in, or the demo
 // tenant), and which of the user's values the organisation overrides.
 
-import type { SettingOrigin, SettingView, SettingsView } from './bindings';
-import * as api from './api';
-import { button, h } from './dom';
-import { cloudName } from './format';
-import { t, type MessageKey } from './messages';
+import type { SettingOrigin, SettingView, SettingsView } from '../bindings';
+import * as api from '../api';
+import { button, h } from '../dom';
+import { cloudName } from '../format';
+import { t, type MessageKey } from '../messages';
 
 const KEY_LABELS: Readonly<Record<string, MessageKey>> = {
   cloud: 'settings.key.cloud',

@@ -1,0 +1,117 @@
+// Triage: what happened, what the user can try first, and the error codes
+// explained.
+
+import type { Reason } from '../bindings';
+import { type Child, button, h } from '../dom';
+import { type MessageKey, t } from '../messages';
+import { REASONS, reasonName } from './resetWords';
+import { type Screen, heading, lockedSection } from './widgets';
+
+/**
+ * The sign-in error codes the triage explains. Each meaning follows
+ * Microsoft's error-code page (entra-docs reference-error-codes.md): 50079
+ * register methods, 50076 MFA required (sign in again), 50074 MFA not
+ * passed, 53003 blocked by Conditional Access; 500121 is not on that page,
+ * and its text says so; 0x800434D4L is from the MFA FAQ (non-browser apps).
+ */
+export const ERROR_CODES = ['50079', '50076', '50074', '53003', '500121', '0x800434D4L'] as const;
+
+export interface TriageHandlers {
+  requestReset: (reason: Reason) => void;
+  back: () => void;
+}
+
+function codesTable(): HTMLElement {
+  return h(
+    'div',
+    { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'error-codes-title', testid: 'error-codes' },
+    h(
+      'table',
+      { class: 'table' },
+      h('caption', { id: 'error-codes-title' }, t('locked.codesTitle')),
+      h(
+        'thead',
+        {},
+        h('tr', {}, h('th', { scope: 'col' }, t('locked.codeCol')), h('th', { scope: 'col' }, t('locked.meaningCol')), h('th', { scope: 'col' }, t('locked.doCol'))),
+      ),
+      h(
+        'tbody',
+        {},
+        ...ERROR_CODES.map((c) =>
+          h(
+            'tr',
+            { testid: 'error-code', 'data-code': c },
+            h('th', { scope: 'row', class: 'mono' }, c),
+            h('td', {}, t(`locked.code.${c}.means` as MessageKey)),
+            h('td', {}, t(`locked.code.${c}.do` as MessageKey)),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** What the user can try themselves for `reason`, first and plainly. */
+function selfHelp(reason: Reason): Child[] {
+  const p = (key: MessageKey): HTMLElement => h('li', {}, t(key));
+  switch (reason) {
+    case 'lostPhone':
+    case 'brokenPhone':
+      return [h('ul', { class: 'self-help-list' }, p('locked.otherWay'))];
+    case 'newPhone':
+      return [h('ul', { class: 'self-help-list' }, p('locked.oldPhoneFirst'), p('locked.otherWay'))];
+    case 'numberChanged':
+      return [h('ul', { class: 'self-help-list' }, p('locked.otherWay'), p('locked.newNumber'))];
+    case 'promptsNotArriving':
+      return [h('ul', { class: 'self-help-list' }, p('locked.pushAndroid'), p('locked.pushIos'), p('locked.pushOpenApp'), p('locked.otherWay'))];
+    case 'codesRejected':
+      return [h('ul', { class: 'self-help-list' }, p('locked.codesClock'), p('locked.otherWay'))];
+    case 'blockedByPolicy':
+      return [codesTable()];
+    case 'other':
+      return [h('ul', { class: 'self-help-list' }, p('locked.otherWay')), codesTable()];
+  }
+}
+
+export function triageScreen(initial: Reason | null, on: TriageHandlers): Screen {
+  const title = heading(t('locked.triageTitle'), 'triage-title');
+  const help = h('div', { class: 'self-help-slot', 'aria-live': 'polite' });
+  const options = REASONS.map((r) => {
+    const b = button(reasonName(r), () => choose(r), {
+      class: 'btn btn-secondary triage-option',
+      testid: 'triage-option',
+      'data-reason': r,
+      'aria-pressed': 'false',
+    });
+    return b;
+  });
+  const choose = (r: Reason): void => {
+    for (const b of options) b.setAttribute('aria-pressed', String(b.dataset.reason === r));
+    const request = button(t('locked.requestReset'), () => on.requestReset(r), { class: 'btn btn-primary', testid: 'request-reset' });
+    help.replaceChildren(
+      h(
+        'div',
+        { class: 'card self-help', testid: 'self-help', 'data-reason': r },
+        h('h2', {}, t('locked.selfHelpTitle')),
+        ...selfHelp(r),
+        h('h2', {}, t('locked.stillCant')),
+        h('div', { class: 'actions' }, request),
+      ),
+    );
+  };
+  const el = lockedSection(
+    'triage',
+    'triage-title',
+    h('div', { class: 'page-head' }, title),
+    h(
+      'div',
+      { class: 'card' },
+      h('p', { class: 'lead' }, t('locked.triageIntro')),
+      h('div', { class: 'triage-options', role: 'group', 'aria-labelledby': 'triage-title' }, ...options),
+    ),
+    help,
+    h('div', { class: 'actions' }, button(t('locked.backToSignIn'), on.back, { class: 'btn btn-secondary', testid: 'back-to-sign-in' })),
+  );
+  if (initial) choose(initial);
+  return { el, focus: title };
+}

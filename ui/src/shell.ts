@@ -1,0 +1,126 @@
+// The window's frame around the screens: the top bar, the demo banner, the
+// error banner (role="alert"), the polite status line and the footer. Made
+// once per window by `start()`; it holds its own elements, so no module
+// keeps DOM of its own.
+
+import type { AppInfo, ErrorView } from './bindings';
+import { button, h } from './dom';
+import { icon } from './icons';
+import { t, type MessageKey } from './messages';
+import type { Screen } from './screens/widgets';
+
+/** A button in the error banner: what the user can do next. */
+export interface Action {
+  label: MessageKey;
+  testid: string;
+  run: () => void;
+}
+
+/** The usual next step after a failure: run the same thing again. */
+export const tryAgain = (run: () => void): Action => ({ label: 'action.tryAgain', testid: 'try-again', run });
+
+export class Shell {
+  readonly #tenant = h('span', { class: 'topbar-tenant' });
+  readonly #demoBanner = h(
+    'div',
+    { class: 'demo-banner', testid: 'demo-banner', role: 'note', hidden: true },
+    icon('info', 16),
+    h('span', {}, t('demo.banner')),
+  );
+  readonly #errorSlot = h('div', { class: 'error-slot' });
+  readonly #status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite', testid: 'status-message' });
+  readonly #screenSlot = h('div', { class: 'screen-slot' });
+  readonly #version = h('footer', { class: 'footer' });
+
+  constructor(root: HTMLElement) {
+    const topbar = h(
+      'header',
+      { class: 'topbar' },
+      h('span', { class: 'brand' }, icon('shield', 20), h('span', {}, t('app.title'))),
+      this.#tenant,
+    );
+    root.replaceChildren(
+      topbar,
+      this.#demoBanner,
+      h('main', { class: 'main', id: 'main' }, this.#errorSlot, this.#status, this.#screenSlot),
+      this.#version,
+    );
+    this.setStatus('');
+  }
+
+  /** The tenant's name, the demo banner and the version, once app_info answered. */
+  showAppInfo(info: AppInfo): void {
+    this.#tenant.textContent = info.tenant.displayName;
+    this.#demoBanner.hidden = !info.tenant.demo;
+    this.#version.textContent = t('app.version', { version: info.version });
+  }
+
+  /** Puts `screen` in the document and moves focus to its heading. */
+  place(screen: Screen): void {
+    this.#screenSlot.replaceChildren(screen.el);
+    screen.focus.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }
+
+  /** Shows `text` in the polite live region (empty text clears it). */
+  setStatus(text: string, tone: 'info' | 'success' = 'info'): void {
+    this.#status.replaceChildren();
+    if (text !== '') this.#status.append(icon(tone, 16, 'status-icon'), h('span', {}, text));
+    this.#status.className = `status status-${tone}${text === '' ? ' status-empty' : ''}`;
+  }
+
+  clearError(): void {
+    this.#errorSlot.replaceChildren();
+  }
+
+  clearMessages(): void {
+    this.clearError();
+    this.setStatus('');
+  }
+
+  /**
+   * The error banner: the catalogue's sentence for the code, the back end's
+   * message as detail, and what the user can do next. A `notice` is an error
+   * the app already handled (no browser: switched to a device code).
+   */
+  showError(err: ErrorView, actions: readonly Action[] = [], notice = false): void {
+    const buttons = actions.map((a) =>
+      button(
+        t(a.label),
+        () => {
+          this.clearError();
+          a.run();
+        },
+        { class: 'btn btn-secondary btn-small', testid: a.testid },
+      ),
+    );
+    const dismiss = button(
+      '',
+      () => this.clearError(),
+      { class: 'btn btn-icon', 'aria-label': t('action.dismiss'), title: t('action.dismiss'), testid: 'dismiss-error' },
+      icon('dismiss', 16),
+    );
+    const banner = h(
+      'div',
+      {
+        class: notice ? 'message-bar warning' : 'message-bar error',
+        role: 'alert',
+        testid: 'error-banner',
+        'data-code': err.code,
+      },
+      icon(notice ? 'warning' : 'error', 20, 'message-icon'),
+      h(
+        'div',
+        { class: 'message-text' },
+        h('p', { class: 'error-sentence' }, t(`error.${err.code}`)),
+        err.message !== ''
+          ? h('p', { class: 'error-detail', testid: 'error-detail' }, t('error.detail', { message: err.message }))
+          : null,
+        buttons.length > 0 ? h('div', { class: 'actions' }, ...buttons) : null,
+      ),
+      dismiss,
+    );
+    this.#errorSlot.replaceChildren(banner);
+    buttons[0]?.focus({ preventScroll: true });
+  }
+}

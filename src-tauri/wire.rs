@@ -219,6 +219,31 @@ pub struct MethodView {
     pub odata_type: Option<String>,
     /// The app can remove it (not the password, not kinds without a delete).
     pub removable: bool,
+    /// For a hardware token: what its own label says, to tell tokens apart.
+    pub token: Option<TokenView>,
+    /// Who manages a method the user cannot change here or in Security
+    /// Info: an external MFA provider, or the organisation (QR code + PIN).
+    pub managed_by: Option<ManagedBy>,
+}
+
+/// A hardware OATH token's `device`, as Graph (beta) describes it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenView {
+    pub serial_number: Option<String>,
+    pub manufacturer: Option<String>,
+    pub model: Option<String>,
+}
+
+/// Who manages a method that is read-only for its user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ManagedBy {
+    /// An external MFA provider the organisation set up (its `name` is the
+    /// provider's); users cannot delete these through Graph.
+    ExternalProvider,
+    /// QR code + PIN: issued by the organisation to frontline workers.
+    Organisation,
 }
 
 /// The kinds of method the UI has words for; `other` is anything newer.
@@ -251,7 +276,7 @@ impl From<&CoreKind> for MethodKind {
             CoreKind::WindowsHelloForBusiness { .. } => MethodKind::WindowsHelloForBusiness,
             CoreKind::PlatformCredential { .. } => MethodKind::PlatformCredential,
             CoreKind::SoftwareOath => MethodKind::SoftwareOath,
-            CoreKind::HardwareOath => MethodKind::HardwareOath,
+            CoreKind::HardwareOath { .. } => MethodKind::HardwareOath,
             CoreKind::TemporaryAccessPass { .. } => MethodKind::TemporaryAccessPass,
             CoreKind::External { .. } => MethodKind::External,
             CoreKind::QrCodePin => MethodKind::QrCodePin,
@@ -311,6 +336,16 @@ impl SecurityInfoView {
                     _ => None,
                 },
                 removable: m.kind.deletable_collection().is_some(),
+                token: m.kind.token_details().map(|t| TokenView {
+                    serial_number: t.serial_number,
+                    manufacturer: t.manufacturer,
+                    model: t.model,
+                }),
+                managed_by: match &m.kind {
+                    CoreKind::External { .. } => Some(ManagedBy::ExternalProvider),
+                    CoreKind::QrCodePin => Some(ManagedBy::Organisation),
+                    _ => None,
+                },
             })
             .collect();
         let health = info.health();

@@ -22,6 +22,8 @@ fn generated() -> String {
         SecurityInfoView::decl(),
         AccountView::decl(),
         MethodView::decl(),
+        TokenView::decl(),
+        ManagedBy::decl(),
         MethodKind::decl(),
         DefaultMethodView::decl(),
         HealthView::decl(),

@@ -639,8 +639,8 @@ async fn configured_tenant_errors_recovery_and_one_round_trip_at_start() {
     assert_eq!(token, 1, "{requests:?}");
     assert_eq!(
         graph.len(),
-        2,
-        "one $batch and the parallel beta preferences: {requests:?}"
+        3,
+        "one $batch and, in parallel, the beta preferences and hardware tokens: {requests:?}"
     );
     w.close().await;
 
@@ -689,6 +689,17 @@ async fn device_code_when_no_browser_can_be_opened() {
     w.wait_for("[data-testid=method-row][data-kind=other]")
         .await;
     assert_eq!(w.text("[data-testid=account-name]").await, "Erin Castillo");
+    // Methods the user cannot change here say who manages them; the
+    // beta-only hardware token is listed with what its label says.
+    assert_eq!(w.count("[data-testid=method-managed]").await, 2);
+    let token = w
+        .text("[data-testid=method-row][data-kind=hardwareOath] [data-testid=method-token]")
+        .await;
+    assert_eq!(token, "Token2 C302 · serial 2207731");
+    assert!(w
+        .text("[data-testid=method-row][data-kind=external] [data-testid=method-managed]")
+        .await
+        .contains("Contoso Duo"));
     w.screenshot("signed-in").await;
     w.close().await;
 }

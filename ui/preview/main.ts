@@ -88,6 +88,8 @@ const method = (m: Partial<MethodView> & Pick<MethodView, 'id' | 'kind'>): Metho
   countsForMfa: true,
   odataType: null,
   removable: m.kind !== 'password',
+  token: null,
+  managedBy: null,
   ...m,
 });
 

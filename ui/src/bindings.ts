@@ -121,7 +121,18 @@ odataType: string | null,
 /**
  * The app can remove it (not the password, not kinds without a delete).
  */
-removable: boolean, };
+removable: boolean, 
+/**
+ * For a hardware token: what its own label says, to tell tokens apart.
+ */
+token: TokenView | null, 
+/**
+ * Who manages a method the user cannot change here or in Security
+ * Info: an external MFA provider, or the organisation (QR code + PIN).
+ */
+managedBy: ManagedBy | null, };
+export type TokenView = { serialNumber: string | null, manufacturer: string | null, model: string | null, };
+export type ManagedBy = "externalProvider" | "organisation";
 export type MethodKind = "password" | "microsoftAuthenticator" | "phone" | "email" | "fido2" | "windowsHelloForBusiness" | "platformCredential" | "softwareOath" | "hardwareOath" | "temporaryAccessPass" | "external" | "qrCodePin" | "other";
 export type DefaultMethodView = { 
 /**

@@ -146,6 +146,10 @@ export const en = {
   'methods.badgePhishingResistant': 'Phishing-resistant',
   'methods.notMfa': 'Not an MFA method',
   'methods.remove': 'Remove',
+  'methods.tokenSerial': 'serial {serial}',
+  'methods.managedExternal': 'Managed by your organisation’s external sign-in provider: change it with them or your helpdesk, not here or in Security Info.',
+  'methods.managedExternalNamed': 'Managed by {provider}, your organisation’s external sign-in provider: change it with them or your helpdesk, not here or in Security Info.',
+  'methods.managedOrganisation': 'Issued by your organisation (a QR code badge and a PIN): your manager or helpdesk replaces the badge or resets the PIN.',
   'methods.removeLabel': 'Remove {method}',
 
   'kind.password': 'Password',

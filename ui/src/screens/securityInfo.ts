@@ -1,7 +1,7 @@
 // The Security Info screen: account header, health summary, default method
 // and the list of registered methods.
 
-import type { DefaultMethodView, HealthView, MethodView, RegistrationInput, SecurityInfoView, SettingsView } from '../bindings';
+import type { DefaultMethodView, HealthView, MethodView, RegistrationInput, SecurityInfoView, SettingsView, TokenView } from '../bindings';
 import { append, button, h } from '../dom';
 import { addedText, initials, kindName, methodChoice, phoneTypeName } from '../format';
 import { icon, methodIcon } from '../icons';
@@ -280,10 +280,30 @@ function methodsSection(methods: readonly MethodView[], on: SecurityInfoHandlers
   );
 }
 
+/** "Token2 C302 · serial 2207731": what is printed on a hardware token. */
+function tokenText(token: TokenView): string {
+  const make = [token.manufacturer, token.model].filter((x): x is string => x !== null && x !== '').join(' ');
+  const serial = token.serialNumber ? t('methods.tokenSerial', { serial: token.serialNumber }) : '';
+  return [make, serial].filter((x) => x !== '').join(' · ');
+}
+
+/** Who manages a method the user cannot change here, in one sentence. */
+function managedText(m: MethodView): string {
+  switch (m.managedBy) {
+    case 'externalProvider':
+      return m.name !== '' ? t('methods.managedExternalNamed', { provider: m.name }) : t('methods.managedExternal');
+    case 'organisation':
+      return t('methods.managedOrganisation');
+    default:
+      return '';
+  }
+}
+
 function methodRow(m: MethodView, on: SecurityInfoHandlers): HTMLLIElement {
   const details: string[] = [];
   if (m.name !== '') details.push(m.name);
   if (m.phoneType !== null) details.push(phoneTypeName(m.phoneType));
+  const token = m.token ? tokenText(m.token) : '';
 
   const badges = [
     m.isDefault ? h('span', { class: 'badge badge-brand', testid: 'badge-default' }, t('methods.badgeDefault')) : null,
@@ -308,7 +328,9 @@ function methodRow(m: MethodView, on: SecurityInfoHandlers): HTMLLIElement {
       { class: 'method-main' },
       h('h3', { class: 'method-kind' }, kindName(m.kind)),
       details.length > 0 ? h('p', { class: 'method-name' }, details.join(' · ')) : null,
+      token !== '' ? h('p', { class: 'method-token', testid: 'method-token' }, token) : null,
       m.kind === 'other' && m.odataType ? h('p', { class: 'method-odata mono' }, m.odataType) : null,
+      m.managedBy ? h('p', { class: 'hint method-managed', testid: 'method-managed' }, managedText(m)) : null,
       h('p', { class: 'method-added' }, addedText(m.added)),
     ),
     h('div', { class: 'badges' }, ...badges),

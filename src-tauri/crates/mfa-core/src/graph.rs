@@ -115,7 +115,12 @@ impl GraphClient {
                 )),
             }
         };
-        let (batch, preferences) = tokio::join!(batch, preferences);
+        // Hardware OATH tokens exist in beta only, and a list answers only
+        // with the types of its own version, so v1.0's list never names
+        // them: asked for beside the batch, in the same round trip, with
+        // the token's own label (`device`).
+        let tokens = self.send(token, Method::GET, HARDWARE_TOKENS, None);
+        let (batch, preferences, tokens) = tokio::join!(batch, preferences, tokens);
         let mut items = batch?;
 
         let me = items
@@ -136,7 +141,31 @@ impl GraphClient {
                 .ok_or_else(|| GraphError::Unexpected("/me has no userPrincipalName".into()))?
                 .to_owned(),
         };
-        let parsed = parse_methods(&methods)?;
+        let mut parsed = parse_methods(&methods)?;
+        match tokens {
+            Ok(mut list) => {
+                // A typed collection's items may omit `@odata.type`.
+                for item in list
+                    .get_mut("value")
+                    .and_then(Value::as_array_mut)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(obj) = item.as_object_mut() {
+                        obj.entry("@odata.type").or_insert_with(|| {
+                            json!("#microsoft.graph.hardwareOathAuthenticationMethod")
+                        });
+                    }
+                }
+                merge_hardware_tokens(&mut parsed, parse_methods(&list)?)
+            }
+            Err(GraphError::Unauthorized { code, message }) => {
+                return Err(GraphError::Unauthorized { code, message })
+            }
+            // Missing tokens undercount the health summary; they never stop
+            // the page (the hardware-token API is beta and may be refused).
+            Err(e) => tracing::warn!("hardware OATH tokens unavailable: {e}"),
+        }
         let preferences = match preferences {
             Ok(v) => Some(SignInPreferences::from_graph(&v)),
             Err(GraphError::Unauthorized { code, message }) => {
@@ -353,6 +382,27 @@ impl GraphClient {
             });
             tokio::time::sleep(longest_wait.unwrap_or_default()).await;
             attempt += 1;
+        }
+    }
+}
+
+/// The signed-in user's hardware OATH tokens with their `device` (beta only).
+const HARDWARE_TOKENS: &str = "beta/me/authentication/hardwareOathMethods?$expand=device";
+
+/// Puts the beta list's hardware tokens into the methods: a token the list
+/// already had (beta lists them) is replaced by its fuller entry, and only
+/// hardware tokens are taken from `tokens`.
+fn merge_hardware_tokens(methods: &mut Vec<AuthMethod>, tokens: Vec<AuthMethod>) {
+    for token in tokens {
+        if !matches!(
+            token.kind,
+            crate::security_info::MethodKind::HardwareOath { .. }
+        ) {
+            continue;
+        }
+        match methods.iter_mut().find(|m| m.id == token.id) {
+            Some(known) => *known = token,
+            None => methods.push(token),
         }
     }
 }

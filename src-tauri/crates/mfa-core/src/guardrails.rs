@@ -352,7 +352,7 @@ pub fn can_answer(info: &SecurityInfo, choice: &SecondaryMethod) -> bool {
             matches!(
                 k,
                 MethodKind::SoftwareOath
-                    | MethodKind::HardwareOath
+                    | MethodKind::HardwareOath { .. }
                     | MethodKind::MicrosoftAuthenticator { .. }
             )
         }),

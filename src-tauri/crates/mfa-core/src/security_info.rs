@@ -105,7 +105,15 @@ pub enum MethodKind {
         device_name: String,
     },
     SoftwareOath,
-    HardwareOath,
+    /// A hardware OATH token (beta only). What Graph says of the token
+    /// itself comes from its `device` (asked for with `$expand=device`):
+    /// empty or `None` when Graph gives none.
+    HardwareOath {
+        device_name: String,
+        serial_number: Option<String>,
+        manufacturer: Option<String>,
+        model: Option<String>,
+    },
     TemporaryAccessPass {
         usable: bool,
     },
@@ -142,9 +150,31 @@ impl MethodKind {
             }
             MethodKind::External { display_name } => Some(display_name),
             MethodKind::Other { display_name, .. } => display_name.as_deref(),
+            MethodKind::HardwareOath { device_name, .. } => Some(device_name),
             _ => None,
         };
         name.filter(|s| !s.is_empty())
+    }
+
+    /// For a hardware token: "Yubico YubiKey 5 · serial 2207731", what the
+    /// token's label says, so the user can tell which token it is. `None`
+    /// for other kinds or when Graph said nothing about the token.
+    pub fn token_details(&self) -> Option<TokenDetails> {
+        match self {
+            MethodKind::HardwareOath {
+                serial_number,
+                manufacturer,
+                model,
+                ..
+            } if serial_number.is_some() || manufacturer.is_some() || model.is_some() => {
+                Some(TokenDetails {
+                    serial_number: serial_number.clone(),
+                    manufacturer: manufacturer.clone(),
+                    model: model.clone(),
+                })
+            }
+            _ => None,
+        }
     }
 
     /// The Graph collection a registration of this kind can be deleted from
@@ -161,7 +191,7 @@ impl MethodKind {
             MethodKind::SoftwareOath => Some("softwareOathMethods"),
             MethodKind::TemporaryAccessPass { .. } => Some("temporaryAccessPassMethods"),
             MethodKind::Password
-            | MethodKind::HardwareOath
+            | MethodKind::HardwareOath { .. }
             | MethodKind::External { .. }
             | MethodKind::QrCodePin
             | MethodKind::Other { .. } => None,
@@ -213,6 +243,14 @@ enum Device {
     Named(String),
     Number(String),
     Unnamed,
+}
+
+/// What a hardware token's `device` says of it, for telling tokens apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenDetails {
+    pub serial_number: Option<String>,
+    pub manufacturer: Option<String>,
+    pub model: Option<String>,
 }
 
 /// One registered method.
@@ -290,7 +328,23 @@ impl AuthMethod {
                 device_name: str_field("displayName"),
             },
             "softwareOathAuthenticationMethod" => MethodKind::SoftwareOath,
-            "hardwareOathAuthenticationMethod" => MethodKind::HardwareOath,
+            "hardwareOathAuthenticationMethod" => {
+                let device = item.get("device");
+                let device_field = |name: &str| {
+                    device
+                        .and_then(|d| d.get(name))
+                        .and_then(Value::as_str)
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                };
+                MethodKind::HardwareOath {
+                    device_name: device_field("displayName").unwrap_or_default(),
+                    serial_number: device_field("serialNumber"),
+                    manufacturer: device_field("manufacturer"),
+                    model: device_field("model"),
+                }
+            }
             "temporaryAccessPassAuthenticationMethod" => MethodKind::TemporaryAccessPass {
                 usable: item
                     .get("isUsable")
@@ -441,10 +495,13 @@ impl SecurityInfo {
         let authenticator = || newest(&|k| matches!(k, MethodKind::MicrosoftAuthenticator { .. }));
         let found = match preferred {
             SecondaryMethod::Push => authenticator(),
-            SecondaryMethod::Oath => {
-                newest(&|k| matches!(k, MethodKind::SoftwareOath | MethodKind::HardwareOath))
-                    .or_else(authenticator)
-            }
+            SecondaryMethod::Oath => newest(&|k| {
+                matches!(
+                    k,
+                    MethodKind::SoftwareOath | MethodKind::HardwareOath { .. }
+                )
+            })
+            .or_else(authenticator),
             SecondaryMethod::Sms | SecondaryMethod::VoiceMobile => phone(PhoneType::Mobile),
             SecondaryMethod::VoiceAlternateMobile => phone(PhoneType::AlternateMobile),
             SecondaryMethod::VoiceOffice => phone(PhoneType::Office),
@@ -588,7 +645,23 @@ mod tests {
             ),
             (
                 json!({"@odata.type":"#microsoft.graph.hardwareOathAuthenticationMethod","id":"h1"}),
-                MethodKind::HardwareOath,
+                MethodKind::HardwareOath {
+                    device_name: String::new(),
+                    serial_number: None,
+                    manufacturer: None,
+                    model: None,
+                },
+            ),
+            (
+                // With `$expand=device` (beta): the token's own label.
+                json!({"@odata.type":"#microsoft.graph.hardwareOathAuthenticationMethod","id":"h2",
+                       "device":{"id":"aad49556-####","displayName":"Desk token","serialNumber":"2207731","manufacturer":"Yubico","model":"YubiKey 5 NFC"}}),
+                MethodKind::HardwareOath {
+                    device_name: "Desk token".into(),
+                    serial_number: Some("2207731".into()),
+                    manufacturer: Some("Yubico".into()),
+                    model: Some("YubiKey 5 NFC".into()),
+                },
             ),
             (
                 json!({"@odata.type":"#microsoft.graph.temporaryAccessPassAuthenticationMethod","id":"t1","isUsable":true}),

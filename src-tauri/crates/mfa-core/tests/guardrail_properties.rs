@@ -39,7 +39,12 @@ fn kind() -> impl Strategy<Value = MethodKind> {
             model: None
         }),
         Just(MethodKind::SoftwareOath),
-        Just(MethodKind::HardwareOath),
+        Just(MethodKind::HardwareOath {
+            device_name: "Desk token".into(),
+            serial_number: Some("2207731".into()),
+            manufacturer: None,
+            model: None,
+        }),
         Just(MethodKind::Email {
             address: "adele@example.org".into()
         }),

@@ -32,18 +32,25 @@ fn graph_requests(h: &Harness) -> Vec<String> {
         .collect()
 }
 
+/// One round trip: the v1.0 batch (`/me` and the methods) and, beside it,
+/// the two beta reads v1.0 has no place for: the sign-in preferences and the
+/// hardware tokens.
 #[tokio::test]
-async fn first_load_is_one_batch_plus_the_beta_preferences_in_parallel() {
+async fn first_load_is_one_batch_plus_two_beta_reads_in_parallel() {
     let h = Harness::start().await;
     let s = signed_in(&h, "adele").await;
     let info = s.security_info().await.unwrap();
     let mut requests = graph_requests(&h);
     requests.sort();
-    assert_eq!(requests.len(), 2, "{requests:?}");
-    assert_eq!(requests[1], "POST /v1.0/$batch");
+    assert_eq!(requests.len(), 3, "{requests:?}");
+    assert_eq!(
+        requests[0],
+        "GET /beta/me/authentication/hardwareOathMethods"
+    );
+    assert_eq!(requests[2], "POST /v1.0/$batch");
     // The documented path, with the user's own object id (the ID token's
     // `oid`), never the undocumented `/me` form.
-    let id = requests[0]
+    let id = requests[1]
         .strip_prefix("GET /beta/users/")
         .and_then(|rest| rest.strip_suffix("/authentication/signInPreferences"))
         .unwrap_or_else(|| panic!("{requests:?}"));
@@ -93,29 +100,89 @@ async fn five_methods_with_a_key_and_windows_hello_and_system_preferred() {
 }
 
 #[tokio::test]
-async fn an_unknown_future_method_is_kept_as_other() {
+async fn methods_managed_elsewhere_and_unknown_types_are_kept_and_described() {
     let h = Harness::start().await;
     let info = signed_in(&h, "erin").await.security_info().await.unwrap();
+    // A real Graph type the app does not model: kept as "other", with its type.
     let other = info
         .methods
         .iter()
         .find(|m| matches!(m.kind, MethodKind::Other { .. }))
-        .expect("the future method is listed");
+        .expect("the unmodelled type is listed");
     assert_eq!(
         other.kind,
         MethodKind::Other {
-            odata_type: "#microsoft.graph.futureBiometricAuthenticationMethod".into(),
-            display_name: other.kind.human_name().map(str::to_owned),
+            odata_type: "#microsoft.graph.passwordlessMicrosoftAuthenticatorAuthenticationMethod"
+                .into(),
+            display_name: Some("Erin's old iPhone (phone sign-in)".into()),
         }
     );
-    assert!(info
+    // The hardware token exists in beta only: read beside the v1.0 batch,
+    // with its label, in the same round trip.
+    let token = info
         .methods
         .iter()
-        .any(|m| matches!(m.kind, MethodKind::Email { .. })));
+        .find(|m| matches!(m.kind, MethodKind::HardwareOath { .. }))
+        .expect("the beta-only hardware token is listed");
+    assert_eq!(token.kind.human_name(), Some("Erin's desk token"));
+    let details = token.kind.token_details().unwrap();
+    assert_eq!(details.serial_number.as_deref(), Some("2207731"));
+    assert_eq!(details.manufacturer.as_deref(), Some("Token2"));
+    assert_eq!(details.model.as_deref(), Some("C302"));
+    assert_eq!(
+        info.methods
+            .iter()
+            .filter(|m| matches!(m.kind, MethodKind::HardwareOath { .. }))
+            .count(),
+        1,
+        "listed once"
+    );
+    assert_eq!(
+        h.emulator
+            .count("GET", "/beta/me/authentication/hardwareOathMethods"),
+        1
+    );
+    // Read-only kinds: no delete the app could offer.
+    for kind in [
+        info.methods
+            .iter()
+            .find(|m| matches!(m.kind, MethodKind::External { .. }))
+            .map(|m| &m.kind),
+        info.methods
+            .iter()
+            .find(|m| matches!(m.kind, MethodKind::QrCodePin))
+            .map(|m| &m.kind),
+    ] {
+        let kind = kind.expect("external and QR code + PIN methods are listed");
+        assert_eq!(kind.deletable_collection(), None, "{kind:?}");
+    }
     assert!(info
         .methods
         .iter()
         .any(|m| matches!(m.kind, MethodKind::PlatformCredential { .. })));
+}
+
+/// Without the beta hardware-token list (refused, as a tenant may), the
+/// page still loads with everything v1.0 listed.
+#[tokio::test]
+async fn a_refused_hardware_token_list_never_stops_the_page() {
+    let h = Harness::start().await;
+    let s = signed_in(&h, "erin").await;
+    h.emulator.faults().inject(Fault::status(
+        "GET /beta/me/authentication/hardwareOathMethods",
+        403,
+        None,
+        1,
+    ));
+    let info = s.security_info().await.unwrap();
+    assert!(!info
+        .methods
+        .iter()
+        .any(|m| matches!(m.kind, MethodKind::HardwareOath { .. })));
+    assert!(info
+        .methods
+        .iter()
+        .any(|m| matches!(m.kind, MethodKind::QrCodePin)));
 }
 
 #[tokio::test]

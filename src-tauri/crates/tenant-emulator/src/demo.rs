@@ -87,7 +87,7 @@ const USERS: [DemoUser; 5] = [
         upn: "erin@contoso-demo.example",
         password: "Erin-demo-1",
         display_name: "Erin Castillo",
-        story: "Authenticator, an email method, macOS Platform SSO, and a method type Graph may add in future.",
+        story: "Authenticator, an email method, macOS Platform SSO, a hardware token, an external provider's method, a QR code + PIN, and a method type this app does not know.",
     },
 ];
 

@@ -705,7 +705,19 @@ fn describe(kind: &MethodKind) -> (String, String) {
         MethodKind::External { display_name, .. } => {
             ("External authentication".into(), display_name.clone())
         }
-        MethodKind::HardwareOath { .. } => ("Hardware token".into(), String::new()),
+        MethodKind::HardwareOath { device, .. } => (
+            "Hardware token".into(),
+            device
+                .as_ref()
+                .map(|d| {
+                    format!(
+                        "{} ({} {}, {})",
+                        d.display_name, d.manufacturer, d.model, d.serial_number
+                    )
+                })
+                .unwrap_or_default(),
+        ),
+        MethodKind::QrCodePin => ("QR code + PIN".into(), String::new()),
         MethodKind::Preview {
             odata_type,
             display_name,

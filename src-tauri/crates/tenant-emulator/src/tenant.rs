@@ -252,15 +252,35 @@ pub enum MethodKind {
     HardwareOath {
         #[serde(with = "time::serde::rfc3339::option")]
         last_used: Option<OffsetDateTime>,
+        /// The token in the tenant's inventory (Graph's `device`
+        /// navigation property); `None` in older state files.
+        #[serde(default)]
+        device: Option<HardwareOathDevice>,
     },
-    /// A method type newer than the clients that call us: `/methods` lists
-    /// it in both versions (as Graph lists a type once it ships), but it has
-    /// no typed collection a client knows. Clients must show it as an
-    /// "other" method, never fail on it.
+    /// QR code + PIN (v1.0 and beta): issued by an administrator to
+    /// frontline workers; `/methods` lists it, and the emulator serves no
+    /// `qrCodePinMethod` of its own (no client here calls it).
+    QrCodePin,
+    /// A real Graph type no current client models: `/methods` lists it in
+    /// both versions, but it has no typed collection a client knows, so
+    /// clients must show it as an "other" method, never fail on it. The
+    /// demo uses `passwordlessMicrosoftAuthenticatorAuthenticationMethod`
+    /// (retired by Microsoft; see README "Fidelity").
     Preview {
         odata_type: String,
         display_name: String,
     },
+}
+
+/// A hardware OATH token's `device` (beta `hardwareOathTokenAuthenticationMethodDevice`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HardwareOathDevice {
+    pub id: String,
+    pub display_name: String,
+    pub serial_number: String,
+    pub manufacturer: String,
+    pub model: String,
 }
 
 /// The typed collections under `/me/authentication/`.
@@ -383,7 +403,7 @@ impl MethodKind {
             MethodKind::TemporaryAccessPass { .. } => MethodCollection::TemporaryAccessPass,
             MethodKind::External { .. } => MethodCollection::External,
             MethodKind::HardwareOath { .. } => MethodCollection::HardwareOath,
-            MethodKind::Preview { .. } => return None,
+            MethodKind::QrCodePin | MethodKind::Preview { .. } => return None,
         })
     }
 
@@ -399,6 +419,7 @@ impl MethodKind {
     pub fn odata_type(&self) -> &str {
         match self {
             MethodKind::Preview { odata_type, .. } => odata_type,
+            MethodKind::QrCodePin => "#microsoft.graph.qrCodePinAuthenticationMethod",
             other => other
                 .collection()
                 .map(MethodCollection::odata_type)
@@ -551,9 +572,19 @@ impl AuthenticationMethod {
                 display_name,
                 configuration_id,
             } => json!({ "displayName": display_name, "configurationId": configuration_id }),
-            MethodKind::HardwareOath { last_used } => {
-                json!({ "lastUsedDateTime": last_used.map(graph_datetime) })
-            }
+            // `device` is a navigation property: Graph returns it with
+            // `$expand=device`; the emulator always does (README "Fidelity").
+            MethodKind::HardwareOath { last_used, device } => json!({
+                "lastUsedDateTime": last_used.map(graph_datetime),
+                "device": device.as_ref().map(|d| json!({
+                    "id": d.id,
+                    "displayName": d.display_name,
+                    "serialNumber": d.serial_number,
+                    "manufacturer": d.manufacturer,
+                    "model": d.model,
+                })),
+            }),
+            MethodKind::QrCodePin => json!({}),
             MethodKind::Preview { display_name, .. } => json!({ "displayName": display_name }),
         };
         if let Value::Object(fields) = fields {
@@ -823,9 +854,38 @@ pub fn seed() -> Tenant {
                 "f3b7a1c9-5e2d-4f8a-b6c4-9d1e3a7f5b26",
                 datetime!(2025-02-27 11:11:11 UTC),
                 MethodKind::Preview {
-                    odata_type: "#microsoft.graph.futureBiometricAuthenticationMethod".into(),
-                    display_name: "Erin's ring reader".into(),
+                    odata_type:
+                        "#microsoft.graph.passwordlessMicrosoftAuthenticatorAuthenticationMethod"
+                            .into(),
+                    display_name: "Erin's old iPhone (phone sign-in)".into(),
                 },
+            ),
+            method(
+                "3b0d2f7e-94c1-4a55-8e0b-6f2d1c9a7e43",
+                datetime!(2025-03-10 08:00:00 UTC),
+                MethodKind::HardwareOath {
+                    last_used: Some(datetime!(2025-11-20 07:45:12 UTC)),
+                    device: Some(HardwareOathDevice {
+                        id: "aad49556-8b4e-4d8a-b1c2-3f9e7d6a5b41".into(),
+                        display_name: "Erin's desk token".into(),
+                        serial_number: "2207731".into(),
+                        manufacturer: "Token2".into(),
+                        model: "C302".into(),
+                    }),
+                },
+            ),
+            method(
+                "d5c3b1a9-7e6f-4d2c-8b0a-1f3e5d7c9b2a",
+                datetime!(2025-04-02 12:30:00 UTC),
+                MethodKind::External {
+                    display_name: "Contoso Duo".into(),
+                    configuration_id: "6a5f3c1e-2b4d-4e8f-9a7c-0d1e2f3a4b5c".into(),
+                },
+            ),
+            method(
+                "c9f1e3d5-b7a9-4c2e-8d0f-6a4b2c8e0d1f",
+                datetime!(2025-05-15 06:00:00 UTC),
+                MethodKind::QrCodePin,
             ),
         ],
         preferences(PreferredMethod::Push),
@@ -951,6 +1011,11 @@ mod tests {
         };
         assert!(preview.visible_in(ApiVersion::V1));
         assert!(preview.visible_in(ApiVersion::Beta));
+        assert!(MethodKind::QrCodePin.visible_in(ApiVersion::V1));
+        assert_eq!(
+            MethodKind::QrCodePin.odata_type(),
+            "#microsoft.graph.qrCodePinAuthenticationMethod"
+        );
     }
 
     #[test]

@@ -240,13 +240,19 @@ async fn every_typed_collection_lists_and_gets_its_methods() -> TestResult {
             assert_eq!(status, StatusCode::NOT_FOUND);
             assert_eq!(assert_graph_error(&missing), "itemNotFound");
         }
-        // A type newer than any client is listed by /methods but has no
-        // typed collection; every other method is in exactly one.
+        // A type no client models and QR code + PIN (a single object, not a
+        // collection) are listed by /methods alone; every other method is
+        // in exactly one typed collection.
         let newer = all
             .iter()
             .filter(|m| {
-                m["@odata.type"].as_str()
-                    == Some("#microsoft.graph.futureBiometricAuthenticationMethod")
+                matches!(
+                    m["@odata.type"].as_str(),
+                    Some(
+                        "#microsoft.graph.passwordlessMicrosoftAuthenticatorAuthenticationMethod"
+                            | "#microsoft.graph.qrCodePinAuthenticationMethod"
+                    )
+                )
             })
             .count();
         assert_eq!(
@@ -350,7 +356,7 @@ async fn method_shapes_follow_graph_field_for_field() -> TestResult {
 async fn a_method_type_newer_than_the_client_is_listed_in_both_versions() -> TestResult {
     let emulator = start().await;
     let token = access_token(&emulator, "erin").await?;
-    let future = "#microsoft.graph.futureBiometricAuthenticationMethod";
+    let future = "#microsoft.graph.passwordlessMicrosoftAuthenticatorAuthenticationMethod";
     let types = |body: &Value| -> Vec<String> {
         body["value"]
             .as_array()
@@ -365,7 +371,18 @@ async fn a_method_type_newer_than_the_client_is_listed_in_both_versions() -> Tes
     let (_, _, beta) = graph_get(&emulator, Some(&token), "beta/me/authentication/methods").await?;
     assert!(types(&v1).iter().any(|t| t == future));
     assert!(types(&beta).iter().any(|t| t == future));
-    assert_eq!(types(&beta), types(&v1));
+    let qr = "#microsoft.graph.qrCodePinAuthenticationMethod";
+    assert!(types(&v1).iter().any(|t| t == qr));
+    // Beta lists the hardware token too (v1.0 lists only its own types).
+    let hardware = "#microsoft.graph.hardwareOathAuthenticationMethod";
+    assert!(!types(&v1).iter().any(|t| t == hardware));
+    assert_eq!(
+        types(&beta)
+            .into_iter()
+            .filter(|t| t != hardware)
+            .collect::<Vec<_>>(),
+        types(&v1)
+    );
     let (_, _, platform) = graph_get(
         &emulator,
         Some(&token),
@@ -382,7 +399,13 @@ async fn a_method_type_newer_than_the_client_is_listed_in_both_versions() -> Tes
     )
     .await?;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(hardware["value"], json!([]));
+    // The token with its `device`, as `$expand=device` returns it.
+    assert_eq!(hardware["value"][0]["device"]["serialNumber"], "2207731");
+    assert_eq!(hardware["value"][0]["device"]["model"], "C302");
+    assert_eq!(
+        hardware["value"][0]["device"]["displayName"],
+        "Erin's desk token"
+    );
     let (status, _, body) = graph_get(
         &emulator,
         Some(&token),

@@ -65,7 +65,7 @@ pub fn kind_name(kind: &MethodKind) -> &'static str {
         MethodKind::WindowsHelloForBusiness { .. } => "windowsHelloForBusiness",
         MethodKind::PlatformCredential { .. } => "platformCredential",
         MethodKind::SoftwareOath => "softwareOath",
-        MethodKind::HardwareOath => "hardwareOath",
+        MethodKind::HardwareOath { .. } => "hardwareOath",
         MethodKind::TemporaryAccessPass { .. } => "temporaryAccessPass",
         MethodKind::External { .. } => "external",
         MethodKind::QrCodePin => "qrCodePin",

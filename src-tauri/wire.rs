@@ -224,6 +224,8 @@ pub struct MethodView {
     /// Who manages a method the user cannot change here or in Security
     /// Info: an external MFA provider, or the organisation (QR code + PIN).
     pub managed_by: Option<ManagedBy>,
+    /// Graph listed it with an id the app cannot read: shown, never changed.
+    pub unreadable: bool,
 }
 
 /// A hardware OATH token's `device`, as Graph (beta) describes it.
@@ -341,6 +343,7 @@ impl SecurityInfoView {
                     manufacturer: t.manufacturer,
                     model: t.model,
                 }),
+                unreadable: !m.id.is_from_graph(),
                 managed_by: match &m.kind {
                     CoreKind::External { .. } => Some(ManagedBy::ExternalProvider),
                     CoreKind::QrCodePin => Some(ManagedBy::Organisation),

@@ -90,6 +90,7 @@ const method = (m: Partial<MethodView> & Pick<MethodView, 'id' | 'kind'>): Metho
   removable: m.kind !== 'password',
   token: null,
   managedBy: null,
+  unreadable: false,
   ...m,
 });
 

@@ -130,7 +130,11 @@ token: TokenView | null,
  * Who manages a method the user cannot change here or in Security
  * Info: an external MFA provider, or the organisation (QR code + PIN).
  */
-managedBy: ManagedBy | null, };
+managedBy: ManagedBy | null, 
+/**
+ * Graph listed it with an id the app cannot read: shown, never changed.
+ */
+unreadable: boolean, };
 export type TokenView = { serialNumber: string | null, manufacturer: string | null, model: string | null, };
 export type ManagedBy = "externalProvider" | "organisation";
 export type MethodKind = "password" | "microsoftAuthenticator" | "phone" | "email" | "fido2" | "windowsHelloForBusiness" | "platformCredential" | "softwareOath" | "hardwareOath" | "temporaryAccessPass" | "external" | "qrCodePin" | "other";

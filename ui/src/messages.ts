@@ -147,6 +147,7 @@ export const en = {
   'methods.notMfa': 'Not an MFA method',
   'methods.remove': 'Remove',
   'methods.tokenSerial': 'serial {serial}',
+  'methods.unreadable': 'Microsoft sent this method in a form the app cannot read. It is still on your account; change it on the Security Info page.',
   'methods.managedExternal': 'Managed by your organisation’s external sign-in provider: change it with them or your helpdesk, not here or in Security Info.',
   'methods.managedExternalNamed': 'Managed by {provider}, your organisation’s external sign-in provider: change it with them or your helpdesk, not here or in Security Info.',
   'methods.managedOrganisation': 'Issued by your organisation (a QR code badge and a PIN): your manager or helpdesk replaces the badge or resets the PIN.',

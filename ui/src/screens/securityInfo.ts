@@ -331,6 +331,7 @@ function methodRow(m: MethodView, on: SecurityInfoHandlers): HTMLLIElement {
       token !== '' ? h('p', { class: 'method-token', testid: 'method-token' }, token) : null,
       m.kind === 'other' && m.odataType ? h('p', { class: 'method-odata mono' }, m.odataType) : null,
       m.managedBy ? h('p', { class: 'hint method-managed', testid: 'method-managed' }, managedText(m)) : null,
+      m.unreadable ? h('p', { class: 'hint method-managed', testid: 'method-unreadable' }, t('methods.unreadable')) : null,
       h('p', { class: 'method-added' }, addedText(m.added)),
     ),
     h('div', { class: 'badges' }, ...badges),

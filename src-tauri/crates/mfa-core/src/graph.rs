@@ -25,7 +25,8 @@ use crate::guardrails::PhoneNumber;
 use crate::http::{retry_after, retry_delay};
 use crate::secret::AccessToken;
 use crate::security_info::{
-    Account, AuthMethod, MethodId, PhoneType, SecondaryMethod, SecurityInfo, SignInPreferences,
+    Account, AuthMethod, MethodId, MethodKind, PhoneType, SecondaryMethod, SecurityInfo,
+    SignInPreferences,
 };
 
 /// A Graph error, from the `{"error":{"code","message","innerError"}}` envelope.
@@ -230,6 +231,7 @@ impl GraphClient {
         phone_type: PhoneType,
         number: &PhoneNumber,
     ) -> Result<(), GraphError> {
+        refuse_stand_in(id)?;
         let body = json!({"phoneNumber": number.as_str(), "phoneType": phone_type.as_graph()});
         self.send(
             token,
@@ -250,6 +252,7 @@ impl GraphClient {
         collection: &'static str,
         id: &MethodId,
     ) -> Result<(), GraphError> {
+        refuse_stand_in(id)?;
         self.send(
             token,
             Method::DELETE,
@@ -394,10 +397,7 @@ const HARDWARE_TOKENS: &str = "beta/me/authentication/hardwareOathMethods?$expan
 /// hardware tokens are taken from `tokens`.
 fn merge_hardware_tokens(methods: &mut Vec<AuthMethod>, tokens: Vec<AuthMethod>) {
     for token in tokens {
-        if !matches!(
-            token.kind,
-            crate::security_info::MethodKind::HardwareOath { .. }
-        ) {
+        if !matches!(token.kind, MethodKind::HardwareOath { .. }) {
             continue;
         }
         match methods.iter_mut().find(|m| m.id == token.id) {
@@ -413,10 +413,22 @@ fn sign_in_preferences(id: uuid::Uuid) -> String {
     format!("beta/users/{id}/authentication/signInPreferences")
 }
 
+/// A stand-in id ([`MethodId::unreadable`]) never reaches a URL.
+fn refuse_stand_in(id: &MethodId) -> Result<(), GraphError> {
+    if id.is_from_graph() {
+        Ok(())
+    } else {
+        Err(GraphError::Unexpected(
+            "this method's id could not be read, so the app cannot change it".into(),
+        ))
+    }
+}
+
 /// The `value` array of a methods list. One malformed entry must not hide
 /// the others. A method of a type, phone type or date the app cannot read
-/// is kept (as `Other`, or with no date); only an item without an id the
-/// app can safely put in a URL is left out, with a warning naming its type.
+/// is kept (as `Other`, or with no date); an item without an id the app
+/// can safely put in a URL is kept too, as `Other` with a stand-in id that
+/// no request accepts, and a warning naming its type.
 fn parse_methods(list: &Value) -> Result<Vec<AuthMethod>, GraphError> {
     let items = list
         .get("value")
@@ -431,7 +443,18 @@ fn parse_methods(list: &Value) -> Result<Vec<AuthMethod>, GraphError> {
                     .get("@odata.type")
                     .and_then(serde_json::Value::as_str)
                     .unwrap_or("(none)");
-                tracing::warn!(odata_type, "left out a method without a usable id: {e}");
+                tracing::warn!(odata_type, "kept a method without a usable id: {e}");
+                parsed.push(AuthMethod {
+                    id: MethodId::unreadable(parsed.len()),
+                    created: None,
+                    kind: MethodKind::Other {
+                        odata_type: odata_type.to_owned(),
+                        display_name: item
+                            .get("displayName")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned),
+                    },
+                });
             }
         }
     }
@@ -502,6 +525,32 @@ fn into_result(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_method_with_an_unreadable_id_is_kept_and_never_addressed() {
+        let list = json!({"value":[
+            {"@odata.type":"#microsoft.graph.softwareOathAuthenticationMethod","id":"ok-1"},
+            {"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","id":"../../users/x","displayName":"Key"},
+            {"@odata.type":"#microsoft.graph.emailAuthenticationMethod"},
+        ]});
+        let methods = parse_methods(&list).unwrap();
+        assert_eq!(methods.len(), 3, "nothing dropped: {methods:?}");
+        assert!(methods[0].id.is_from_graph());
+        assert_eq!(methods[1].id.as_str(), "#unreadable-1");
+        assert_eq!(methods[2].id.as_str(), "#unreadable-2");
+        assert_eq!(
+            methods[1].kind,
+            MethodKind::Other {
+                odata_type: "#microsoft.graph.fido2AuthenticationMethod".into(),
+                display_name: Some("Key".into()),
+            }
+        );
+        // A stand-in can never be a Graph id, nor reach a request.
+        assert!(MethodId::parse(methods[1].id.as_str()).is_err());
+        assert!(refuse_stand_in(&methods[1].id).is_err());
+        assert!(refuse_stand_in(&methods[0].id).is_ok());
+        assert_eq!(methods[1].kind.deletable_collection(), None);
+    }
 
     #[test]
     fn error_envelope_is_read_by_code() {

@@ -42,6 +42,19 @@ impl MethodId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A stand-in id for the `index`-th method Graph listed with an id the
+    /// app cannot read, so the method is still shown. It starts with `#`,
+    /// which [`MethodId::parse`] refuses, so it never equals an id Graph
+    /// gives and [`GraphClient`](crate::graph::GraphClient) never puts it in a URL.
+    pub fn unreadable(index: usize) -> MethodId {
+        MethodId(format!("#unreadable-{index}"))
+    }
+
+    /// False for [`MethodId::unreadable`] stand-ins: an id Graph gave.
+    pub fn is_from_graph(&self) -> bool {
+        !self.0.starts_with('#')
+    }
 }
 
 /// A phone method's type; a type never changes (add the new one, then delete the old).

@@ -33,6 +33,7 @@ impl From<SessionError> for ErrorView {
             },
             SessionError::Graph(g) => match g {
                 GraphError::Busy { .. } => ErrorCode::ServiceBusy,
+                g if g.is_not_in_this_cloud() => ErrorCode::NotInThisCloud,
                 GraphError::Network(_) => ErrorCode::Network,
                 GraphError::Unauthorized { .. }
                 | GraphError::Service { .. }

@@ -896,6 +896,9 @@ pub enum ErrorCode {
     Network,
     /// The tenant answered with an error the message describes.
     ServiceError,
+    /// Graph does not offer this API in the organisation's cloud (or the
+    /// app is set up for another cloud): the Security Info page still works.
+    NotInThisCloud,
     /// An argument from the UI was rejected before anything was sent.
     InvalidInput,
     /// A change needs the user to confirm it's them (fresh MFA) first; nothing was changed.

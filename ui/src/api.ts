@@ -39,6 +39,7 @@ const ERROR_CODES = {
   service_busy: true,
   network: true,
   service_error: true,
+  not_in_this_cloud: true,
   invalid_input: true,
   confirm_identity: true,
   change_not_allowed: true,

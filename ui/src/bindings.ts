@@ -278,7 +278,7 @@ status: string, ticketNumber: string | null,
  */
 requestId: string | null, attempts: number, nextAttemptAt: string | null, lastError: string | null, };
 export type ErrorView = { code: ErrorCode, message: string, field?: string, };
-export type ErrorCode = "config_invalid" | "not_configured" | "keychain_unavailable" | "keychain_locked" | "not_signed_in" | "session_expired" | "sign_in_cancelled" | "sign_in_timed_out" | "sign_in_failed" | "sign_in_in_progress" | "browser_unavailable" | "service_busy" | "network" | "service_error" | "invalid_input" | "confirm_identity" | "change_not_allowed" | "wrong_account" | "change_refused" | "method_gone" | "change_not_verified" | "journey_busy" | "helpdesk_not_configured" | "internal";
+export type ErrorCode = "config_invalid" | "not_configured" | "keychain_unavailable" | "keychain_locked" | "not_signed_in" | "session_expired" | "sign_in_cancelled" | "sign_in_timed_out" | "sign_in_failed" | "sign_in_in_progress" | "browser_unavailable" | "service_busy" | "network" | "service_error" | "not_in_this_cloud" | "invalid_input" | "confirm_identity" | "change_not_allowed" | "wrong_account" | "change_refused" | "method_gone" | "change_not_verified" | "journey_busy" | "helpdesk_not_configured" | "internal";
 export type PhoneTypeInput = "mobile" | "alternateMobile" | "office";
 export type DefaultChoiceInput = "push" | "oath" | "sms" | "voiceMobile" | "voiceAlternateMobile" | "voiceOffice";
 export type RegistrationInput = "authenticator" | "authenticatorApp" | "securityKey";

@@ -331,6 +331,8 @@ export const en = {
   'error.service_busy': 'Your organisation’s service is busy. Wait a moment and try again.',
   'error.network': 'Your organisation’s service couldn’t be reached. Check your connection and try again.',
   'error.service_error': 'Your organisation’s service answered with an error.',
+  'error.not_in_this_cloud':
+    'Microsoft does not offer this part of Microsoft Graph in your organisation’s cloud, or the app is set up for another cloud. The Security Info page still works; tell your IT team (the “cloud” setting).',
   'error.invalid_input': 'The app sent something the service couldn’t accept.',
   'error.confirm_identity': 'Confirm it’s you before changing your sign-in methods. Nothing was changed.',
   'error.change_not_allowed': 'Your organisation doesn’t let this app make that change. You can make it on the Security Info page.',

@@ -48,7 +48,13 @@ async function load(app: App, screen: SecurityInfoScreen): Promise<void> {
       return;
     }
     screen.setUnavailable();
-    app.shell.showError(err, [tryAgain(() => void load(app, screen))]);
+    // Not offered in this cloud: the page is the way on; trying again is not.
+    app.shell.showError(
+      err,
+      err.code === 'not_in_this_cloud'
+        ? [{ label: 'waiting.openSecurityInfo', testid: 'error-open-security-info', run: () => void openPage(app) }]
+        : [tryAgain(() => void load(app, screen))],
+    );
   }
 }
 
@@ -169,5 +175,14 @@ async function signOut(app: App, signOutButton: HTMLButtonElement): Promise<void
     if (!visit.current) return;
     signOutButton.disabled = false;
     app.shell.showError(api.toErrorView(e), [tryAgain(() => void signOut(app, signOutButton))]);
+  }
+}
+
+async function openPage(app: App): Promise<void> {
+  try {
+    await api.openSecurityInfo();
+    app.shell.setStatus(t('waiting.openedSecurityInfo'));
+  } catch (e) {
+    app.shell.showError(api.toErrorView(e));
   }
 }

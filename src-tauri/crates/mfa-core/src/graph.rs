@@ -56,6 +56,26 @@ pub enum GraphError {
     Unexpected(String),
 }
 
+impl GraphError {
+    /// Graph answered that this API is not deployed here: a path segment it
+    /// does not know (400 `BadRequest` "Resource not found for the segment
+    /// …", as Graph answers a version or cloud without the API, e.g. v1.0's
+    /// authentication methods in a China tenant) or 501 `NotImplemented`.
+    /// Microsoft documents no dedicated code for "not in this cloud".
+    pub fn is_not_in_this_cloud(&self) -> bool {
+        match self {
+            GraphError::Service {
+                status: 400,
+                code,
+                message,
+                ..
+            } => code == "BadRequest" && message.starts_with("Resource not found for the segment"),
+            GraphError::Service { status: 501, .. } => true,
+            _ => false,
+        }
+    }
+}
+
 /// Which Graph version a cloud documents the methods API on (defined with
 /// the clouds, in `config`).
 pub use crate::config::GraphApi;
@@ -525,6 +545,31 @@ fn into_result(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn not_in_this_cloud_is_told_apart_from_other_refusals() {
+        let service = |status: u16, code: &str, message: &str| GraphError::Service {
+            status,
+            code: code.into(),
+            message: message.into(),
+            request_id: None,
+        };
+        assert!(service(
+            400,
+            "BadRequest",
+            "Resource not found for the segment 'authentication'."
+        )
+        .is_not_in_this_cloud());
+        assert!(service(501, "NotImplemented", "").is_not_in_this_cloud());
+        assert!(!service(400, "BadRequest", "Invalid phone number").is_not_in_this_cloud());
+        assert!(!service(
+            404,
+            "itemNotFound",
+            "Resource not found for the segment 'x'."
+        )
+        .is_not_in_this_cloud());
+        assert!(!service(403, "accessDenied", "").is_not_in_this_cloud());
+    }
 
     #[test]
     fn a_method_with_an_unreadable_id_is_kept_and_never_addressed() {

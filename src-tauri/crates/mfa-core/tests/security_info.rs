@@ -301,7 +301,10 @@ async fn a_china_configured_tenant_lists_methods() {
     let h = Harness::start_with(china, false).await;
     let s = signed_in(&h, "adele").await;
     match s.security_info().await {
-        Err(SessionError::Graph(GraphError::Service { status: 400, .. })) => {}
+        Err(SessionError::Graph(e @ GraphError::Service { status: 400, .. })) => {
+            // Typed, so the window says "not in this cloud" and offers the page.
+            assert!(e.is_not_in_this_cloud(), "{e:?}");
+        }
         other => panic!("v1.0 in a China tenant: {other:?}"),
     }
 }

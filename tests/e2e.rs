@@ -42,6 +42,18 @@ fn screenshots_dir() -> PathBuf {
     dir
 }
 
+/// axe-core's browser build, from the UI's npm packages (`npm ci` in
+/// scripts/install-deps), read once.
+fn axe_source() -> &'static str {
+    static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SOURCE.get_or_init(|| {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/node_modules/axe-core/axe.min.js");
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (run `cd ui && npm ci`)", path.display()))
+    })
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -386,6 +398,64 @@ impl Window {
                 .unwrap_or(false),
             "no screenshot at {path:?}"
         );
+        self.check_accessibility(label).await;
+    }
+
+    /// Runs axe-core (ui/node_modules/axe-core, installed by `npm ci`) in
+    /// the real window against the WCAG 2.0, 2.1 and 2.2 A and AA rules, on
+    /// every screen a test photographs; any violation fails the test with
+    /// the rule, its help text and the elements at fault.
+    async fn check_accessibility(&self, label: &str) {
+        let (applied, violations) = self.accessibility_violations().await;
+        assert!(
+            violations.is_empty(),
+            "{} at {label}: accessibility violations (WCAG 2.2 AA, axe-core): {}",
+            self.name,
+            serde_json::to_string_pretty(&violations).unwrap()
+        );
+        eprintln!(
+            "e2e {}: {label}: axe-core found no violations ({applied} rules applied)",
+            self.name
+        );
+    }
+
+    /// axe-core's verdict on the document as it stands: how many rules
+    /// applied, and each violation (rule id, impact, help, first elements).
+    async fn accessibility_violations(&self) -> (u64, Vec<serde_json::Value>) {
+        let loaded = self
+            .client
+            .execute("return typeof window.axe !== 'undefined';", vec![])
+            .await
+            .unwrap();
+        if loaded != serde_json::Value::Bool(true) {
+            self.client
+                .execute(&format!("{};return true;", axe_source()), vec![])
+                .await
+                .unwrap();
+        }
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 axe.run(document, {runOnly: {type: 'tag', values: \
+                   ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}, resultTypes: ['violations']})\
+                 .then(r => done({applied: r.passes.length + r.violations.length + r.incomplete.length, \
+                   violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, \
+                   nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))}), \
+                   e => done({error: String(e)}));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(
+            result.get("error").is_none(),
+            "{}: axe-core did not run: {result}",
+            self.name
+        );
+        (
+            result["applied"].as_u64().unwrap_or_default(),
+            result["violations"].as_array().cloned().unwrap_or_default(),
+        )
     }
 
     /// Kills the app's process hard (SIGKILL), as a crash or a power cut
@@ -510,6 +580,27 @@ async fn demo_tenant_sign_in_restart_and_sign_out() {
         .await
         .contains("adele@contoso-demo.example"));
     w.screenshot("sign-in").await;
+    // The accessibility check can fail: a nameless button planted in the
+    // page is caught (button-name), then removed.
+    w.client
+        .execute(
+            "const b = document.createElement('button'); b.id = 'axe-probe'; document.body.append(b); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (_, planted) = w.accessibility_violations().await;
+    assert!(
+        planted.iter().any(|v| v["id"] == "button-name"),
+        "axe-core missed a button without a name: {planted:?}"
+    );
+    w.client
+        .execute(
+            "document.getElementById('axe-probe').remove(); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
 
     // By keyboard alone: Tab reaches "Sign in", its focus is visible, Enter starts it.
     w.tab_to("sign-in").await;

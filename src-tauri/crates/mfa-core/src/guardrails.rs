@@ -498,6 +498,7 @@ mod tests {
             MethodKind::Fido2 {
                 display_name: "YubiKey".into(),
                 model: None,
+                aa_guid: None,
             },
         )
     }

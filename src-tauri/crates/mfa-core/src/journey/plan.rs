@@ -318,6 +318,7 @@ mod tests {
                     MethodKind::Fido2 {
                         display_name: "YubiKey".into(),
                         model: None,
+                        aa_guid: None,
                     },
                     datetime!(2024-01-01 0:00 UTC),
                 ),

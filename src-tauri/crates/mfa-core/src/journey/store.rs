@@ -42,6 +42,19 @@ impl JourneyStore {
         self.dir.join("activity.jsonl")
     }
 
+    /// The remembered answers to "is this number on the same phone as
+    /// Authenticator?" ([`crate::assistant`]), beside the journey, the
+    /// user's alone like it.
+    pub fn same_phone_path(&self) -> PathBuf {
+        self.dir.join("same-phone.json")
+    }
+
+    /// Writes `bytes` to the store's `name` atomically, owner-only.
+    pub fn write_file(&self, path: &Path, bytes: &[u8]) -> Result<(), JourneyError> {
+        write_atomically(path, bytes)
+            .map_err(|e| JourneyError::Storage(format!("{}: {e}", path.display())))
+    }
+
     fn lock_path(&self) -> PathBuf {
         self.dir.join("journey.lock")
     }

@@ -121,7 +121,15 @@ odataType: string | null,
 /**
  * The app can remove it (not the password, not kinds without a delete).
  */
-removable: boolean, };
+removable: boolean, 
+/**
+ * For a passkey in Microsoft Authenticator: the phone it is grouped with.
+ */
+authenticatorPasskey: AuthenticatorPasskeyView | null, 
+/**
+ * SMS or voice that Microsoft stops delivering (`health.ending` says when).
+ */
+ending: boolean, };
 export type MethodKind = "password" | "microsoftAuthenticator" | "phone" | "email" | "fido2" | "windowsHelloForBusiness" | "platformCredential" | "softwareOath" | "hardwareOath" | "temporaryAccessPass" | "external" | "qrCodePin" | "other";
 export type DefaultMethodView = { 
 /**
@@ -139,7 +147,13 @@ systemPreferredEnabled: boolean,
 /**
  * What Entra will actually ask for when system-preferred MFA is on, e.g. `Fido2`.
  */
-systemPreferred: string | null, };
+systemPreferred: string | null, 
+/**
+ * With system-preferred MFA (on by default), the prompts Entra asks
+ * for, strongest first, in Microsoft's documented order over the
+ * methods this account has (`mfa_core::health::asked_order`).
+ */
+askedOrder: Array<AskedView>, };
 export type HealthView = { 
 /**
  * Methods that do not fall together with another (see ARCHITECTURE.md).
@@ -152,7 +166,25 @@ recommendedMinimum: number,
 /**
  * Every MFA method lives on one device: losing it locks the user out.
  */
-singleDevice: boolean, };
+singleDevice: boolean, 
+/**
+ * The devices the methods are on (methods lost together).
+ */
+devices: Array<DeviceView>, 
+/**
+ * SMS and voice, where Microsoft ends them; `None` in sovereign clouds,
+ * with the organisation's own telecom provider, or without a phone.
+ */
+ending: EndingView | null, 
+/**
+ * "Is <number> on the same phone as Authenticator on <phone>?", while
+ * unanswered (`answer_same_phone`).
+ */
+samePhoneQuestions: Array<SamePhoneQuestionView>, 
+/**
+ * What losing the phone would do today; `None` without a phone.
+ */
+lostPhone: LostPhoneView | null, };
 export type JourneyView = { 
 /**
  * `newPhone`, `phoneNumber`, `chooseDefault`, `addMethod`, `removeMethod`.

@@ -46,6 +46,15 @@ export function addedText(added: string | null): string {
   return t('methods.addedUnknown');
 }
 
+/** A `YYYY-MM-DD` day from Rust as "1 Feb 2027" (the day itself, in no time zone). */
+export function dayText(day: string): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  if (Number.isNaN(date.getTime())) return day;
+  dayFormat ??= new Intl.DateTimeFormat(formatLocale, { dateStyle: 'medium', timeZone: 'UTC' });
+  return dayFormat.format(date);
+}
+let dayFormat: Intl.DateTimeFormat | undefined;
+
 /** "m:ss" for the device code's remaining time. */
 export function minutesSeconds(totalSeconds: number): string {
   const s = Math.max(0, Math.floor(totalSeconds));

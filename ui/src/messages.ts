@@ -116,6 +116,23 @@ export const en = {
   'health.addMore': 'Add {missing} more so that losing one device doesn’t lock you out.',
   'health.singleDevice': 'All your sign-in methods are on one device. If you lose it, you can’t sign in.',
   'health.good': 'You have enough independent methods: losing one device won’t lock you out.',
+  'health.ending':
+    'Microsoft stops sending sign-in texts and calls on {date}, so they no longer count toward your independent methods.',
+  'health.ended': 'Microsoft stopped sending sign-in texts and calls on {date}; they no longer work for signing in.',
+  'health.endingOnlyWay':
+    'Texts and calls are your only way to sign in, and Microsoft stops them on {date}. Register a passkey before then: in Microsoft Authenticator on your phone, or on a security key. If you don’t, you’ll have to register one the next time you sign in.',
+  'health.endedOnlyWay':
+    'Texts and calls were your only way to sign in, and Microsoft stopped them on {date}. Register a passkey now: in Microsoft Authenticator on your phone, or on a security key.',
+  'health.samePhone': 'Is {number} on the same phone as Authenticator on {phone}?',
+  'health.samePhoneHint': 'Methods on one phone are lost together. Until you say, we count them as one.',
+  'health.samePhoneYes': 'Yes, same phone',
+  'health.samePhoneNo': 'No, another phone',
+  'health.lost.stillSignIn#one': 'If you lost {phone} today, you could still sign in with {count} other device.',
+  'health.lost.stillSignIn#other': 'If you lost {phone} today, you could still sign in with {count} other devices.',
+  'health.lost.onlyUntil':
+    'If you lost {phone} today, you could sign in only with a text or call to another number, and only until {date}.',
+  'health.lost.lockedOut':
+    'If you lost {phone} today, you couldn’t sign in at all: only your helpdesk could let you back in.',
 
   'default.title': 'Default sign-in method',
   'default.intro': 'What you’re asked for first when you sign in.',
@@ -136,6 +153,16 @@ export const en = {
   'default.systemPreferredNoMethod': 'Your organisation asks for the strongest method you have.',
   'default.systemPreferredIgnored': 'Your own choice is ignored while this is on.',
   'default.yourChoice': 'Your choice:',
+  'default.askedOrder': 'What you’ll actually be asked for, strongest first:',
+  'default.askedEnding': '(ends {date})',
+  'prompt.temporaryAccessPass': 'Temporary Access Pass',
+  'prompt.passkey': 'Passkey or security key',
+  'prompt.authenticatorPush': 'Microsoft Authenticator notification',
+  'prompt.external': 'Your organisation’s external method',
+  'prompt.code': 'Code from an authenticator app or token',
+  'prompt.sms': 'Text message',
+  'prompt.voice': 'Phone call',
+  'prompt.qrCode': 'QR code and PIN',
 
   'methods.title': 'Your sign-in methods',
   'methods.empty': 'No methods registered',
@@ -145,6 +172,11 @@ export const en = {
   'methods.badgeDefault': 'Default',
   'methods.badgePhishingResistant': 'Phishing-resistant',
   'methods.notMfa': 'Not an MFA method',
+  'methods.authenticatorPasskey': 'Passkey in Authenticator on {phone}',
+  'methods.authenticatorPasskeyProbably': 'Passkey in Authenticator, probably on {phone}',
+  'methods.authenticatorPasskeyNoPhone': 'Passkey in Microsoft Authenticator',
+  'methods.badgeEnding': 'Ending {date}',
+  'methods.badgeEnded': 'Ended {date}',
   'methods.remove': 'Remove',
   'methods.removeLabel': 'Remove {method}',
 

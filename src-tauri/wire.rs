@@ -239,7 +239,7 @@ pub struct AuthenticatorPasskeyView {
     pub authenticator_id: Option<String>,
     /// How it was tied to the phone: `byName` (the passkey's name names the
     /// phone), `onlyAuthenticator` (the account's one Authenticator phone),
-    /// `newest` (several phones, the newest taken: a guess) or
+    /// `byDate` (several phones: the newest registered before the passkey, a guess) or
     /// `noAuthenticator` (a phone of its own).
     pub tie: String,
     /// False when the tie is a likely guess the UI should hedge ("probably").

@@ -391,6 +391,7 @@ export const en = {
     'An authenticator app that shows codes works even without a network connection, and adds another independent way to sign in.',
   'registration.securityKey': 'a security key or passkey',
   'registration.authenticator': 'Microsoft Authenticator',
+  'registration.authenticatorPasskey': 'a passkey in Microsoft Authenticator',
   'registration.authenticatorApp': 'an authenticator app',
   'registration.phone': 'a phone number',
 
@@ -465,11 +466,14 @@ export const en = {
   'step.confirmIdentity.why':
     'Your organisation accepts changes to sign-in methods only from someone who proved it’s them in the last few minutes. Your browser opens and asks you to sign in again.',
   'step.register.title.authenticator': 'Set up Microsoft Authenticator on your new phone',
+  'step.register.title.authenticatorPasskey': 'Create a passkey in Authenticator on your new phone',
   'step.register.title.authenticatorApp': 'Add an authenticator app',
   'step.register.title.securityKey': 'Register a security key or passkey',
   'step.register.title.phone': 'Add {name} on the Security Info page',
   'step.register.why.authenticator':
     'The new phone is added and tested before anything is removed, so you’re never without a way to sign in.',
+  'step.register.why.authenticatorPasskey':
+    'Your old phone’s passkey stays on that phone (a passkey doesn’t move with a backup), so the new phone gets its own before the old one is removed.',
   'step.register.why.authenticatorApp': 'Codes from an app add another way to sign in that works offline.',
   'step.register.why.securityKey':
     'A security key or passkey can’t be tricked by a fake sign-in page and doesn’t depend on your phone.',
@@ -502,15 +506,18 @@ export const en = {
   'waiting.confirmIdentity.expired':
     'Your confirmation expired. Confirm again and the app will retry where you left off; nothing was changed in the meantime.',
   'waiting.register.title.authenticator': 'Set up Microsoft Authenticator on your new phone',
+  'waiting.register.title.authenticatorPasskey': 'Create a passkey in Authenticator on your new phone',
   'waiting.register.title.authenticatorApp': 'Add an authenticator app',
   'waiting.register.title.securityKey': 'Register a security key or passkey',
   'waiting.register.title.phone': 'Add the number on the Security Info page',
   'waiting.register.step1.authenticator': 'On your new phone, install Microsoft Authenticator from the app store.',
+  'waiting.register.step1.authenticatorPasskey': 'On your new phone, open Microsoft Authenticator and make sure it is signed in to your work account.',
   'waiting.register.step1.authenticatorApp': 'Have your authenticator app ready on a device you keep with you.',
   'waiting.register.step1.securityKey': 'Have your security key ready, or the device that will hold your passkey.',
   'waiting.register.step1.phone': 'Have the phone with the number {number} nearby.',
   'waiting.register.step2': 'Open the Security Info page: scan this QR code with the new phone, or open it on this computer.',
   'waiting.register.step3.authenticator': 'Choose “Add sign-in method”, then Microsoft Authenticator, and follow the steps. Approve the test notification.',
+  'waiting.register.step3.authenticatorPasskey': 'Choose “Add sign-in method”, then Passkey in Microsoft Authenticator, and follow the steps on the new phone.',
   'waiting.register.step3.authenticatorApp': 'Choose “Add sign-in method”, then Authenticator app, scan the code it shows and enter the code from the app.',
   'waiting.register.step3.securityKey': 'Choose “Add sign-in method”, then Security key, and follow the steps.',
   'waiting.register.step3.phone': 'Add or change the {type} phone to {number} there.',

@@ -124,9 +124,11 @@ pub enum PasskeyTie {
     /// The account has one Authenticator registration: it is almost
     /// certainly that phone, but Graph does not say so.
     OnlyAuthenticator,
-    /// Several Authenticator registrations and no name to go by: taken to be
-    /// the newest phone. A guess, and the view says so.
-    Newest,
+    /// Several Authenticator registrations and no name to go by: the newest
+    /// registration made at or before the passkey (a passkey is added to
+    /// Authenticator once the app is on the phone), else the newest. A
+    /// guess, and the view says so.
+    ByDate,
     /// No Authenticator registration at all: the passkey is a phone of its
     /// own (Authenticator without push).
     NoAuthenticator,
@@ -137,7 +139,7 @@ impl PasskeyTie {
         match self {
             PasskeyTie::ByName => "byName",
             PasskeyTie::OnlyAuthenticator => "onlyAuthenticator",
-            PasskeyTie::Newest => "newest",
+            PasskeyTie::ByDate => "byDate",
             PasskeyTie::NoAuthenticator => "noAuthenticator",
         }
     }
@@ -330,7 +332,17 @@ pub fn authenticator_passkeys(info: &SecurityInfo) -> Vec<AuthenticatorPasskey> 
                 (Some((app, _)), _) => (Some(*app), PasskeyTie::ByName),
                 (None, 0) => (None, PasskeyTie::NoAuthenticator),
                 (None, 1) => (Some(apps[0].0), PasskeyTie::OnlyAuthenticator),
-                (None, _) => (newest(apps.iter().map(|(a, _)| *a)), PasskeyTie::Newest),
+                (None, _) => {
+                    let before = newest(
+                        apps.iter()
+                            .map(|(a, _)| *a)
+                            .filter(|a| a.created.is_some() && a.created <= m.created),
+                    );
+                    (
+                        before.or_else(|| newest(apps.iter().map(|(a, _)| *a))),
+                        PasskeyTie::ByDate,
+                    )
+                }
             };
             AuthenticatorPasskey {
                 passkey: m.id.clone(),
@@ -772,11 +784,20 @@ mod tests {
         assert_eq!(p.authenticator, Some(id("old")));
         assert!(!p.tie.certain());
 
-        // Several, no name: the newest phone, a guess.
+        // Several, no name: the newest phone registered before the
+        // passkey (1 Oct 2026), a guess; else the newest.
         let i = info(vec![old.clone(), new.clone(), passkey("pk", "", IOS)]);
         let p = &authenticator_passkeys(&i)[0];
-        assert_eq!(p.tie, PasskeyTie::Newest);
-        assert_eq!(p.phone.as_deref(), Some("iPhone 16"));
+        assert_eq!(p.tie, PasskeyTie::ByDate);
+        assert_eq!(p.phone.as_deref(), Some("Pixel 8"));
+        assert!(!p.tie.certain());
+        let mut early = passkey("pk", "", IOS);
+        early.created = Some(datetime!(2020-01-01 0:00 UTC));
+        let i = info(vec![old.clone(), new.clone(), early]);
+        assert_eq!(
+            authenticator_passkeys(&i)[0].phone.as_deref(),
+            Some("iPhone 16")
+        );
 
         // None: the passkey is its own phone, named by itself.
         let i = info(vec![passkey("pk", "Dana's phone", IOS)]);

@@ -193,6 +193,7 @@ enum StepFile {
 #[serde(rename_all = "camelCase", tag = "kind")]
 enum RegistrationFile {
     Authenticator,
+    AuthenticatorPasskey,
     AuthenticatorApp,
     SecurityKey,
     Phone { phone_type: String, number: String },
@@ -277,6 +278,7 @@ impl From<&Registration> for RegistrationFile {
     fn from(r: &Registration) -> RegistrationFile {
         match r {
             Registration::Authenticator => RegistrationFile::Authenticator,
+            Registration::AuthenticatorPasskey => RegistrationFile::AuthenticatorPasskey,
             Registration::AuthenticatorApp => RegistrationFile::AuthenticatorApp,
             Registration::SecurityKey => RegistrationFile::SecurityKey,
             Registration::Phone { phone_type, number } => RegistrationFile::Phone {
@@ -411,6 +413,7 @@ impl TryFrom<RegistrationFile> for Registration {
     fn try_from(f: RegistrationFile) -> Result<Registration, String> {
         Ok(match f {
             RegistrationFile::Authenticator => Registration::Authenticator,
+            RegistrationFile::AuthenticatorPasskey => Registration::AuthenticatorPasskey,
             RegistrationFile::AuthenticatorApp => Registration::AuthenticatorApp,
             RegistrationFile::SecurityKey => Registration::SecurityKey,
             RegistrationFile::Phone {

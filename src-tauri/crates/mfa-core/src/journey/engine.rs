@@ -13,6 +13,7 @@ use super::{
     Registration, Snapshot, Step, Waiting,
 };
 use crate::guardrails::{self, Concern, Floor, PhoneNumber, PlannedChange, Refusal, Verdict};
+use crate::health;
 use crate::security_info::{
     AuthMethod, MethodId, MethodKind, PhoneType, SecondaryMethod, SecurityInfo,
 };
@@ -31,6 +32,9 @@ struct Context<'a> {
     session: &'a Session,
     store: &'a JourneyStore,
     floor: Floor,
+    /// How the guardrails count (the health view's context), or the
+    /// account's rows alone.
+    counting: Option<&'a health::Context>,
 }
 
 /// A guardrail's refusal as an error; concerns are the caller's to weigh.
@@ -61,10 +65,23 @@ impl Journey {
         store: &JourneyStore,
         floor: Floor,
     ) -> Result<Waiting, JourneyError> {
+        self.advance_counted(session, store, floor, None).await
+    }
+
+    /// [`Journey::advance`] with removals weighed as the health view counts
+    /// in `counting` ([`guardrails::check_counted`]).
+    pub async fn advance_counted(
+        &mut self,
+        session: &Session,
+        store: &JourneyStore,
+        floor: Floor,
+        counting: Option<&health::Context>,
+    ) -> Result<Waiting, JourneyError> {
         let cx = Context {
             session,
             store,
             floor,
+            counting,
         };
         loop {
             store.save(self)?;
@@ -109,6 +126,7 @@ impl Journey {
         &self,
         info: &SecurityInfo,
         floor: Floor,
+        counting: Option<&health::Context>,
     ) -> Result<Vec<Concern>, JourneyError> {
         let Some(Step::Remove {
             id,
@@ -122,10 +140,12 @@ impl Journey {
             return Ok(Vec::new());
         };
         let change = self.planned_removal(method, *replaced_by_new)?;
-        Ok(match guardrails::check(info, &change, floor) {
-            Verdict::Confirm(concerns) => concerns,
-            Verdict::Go | Verdict::Refuse(_) => Vec::new(),
-        })
+        Ok(
+            match guardrails::check_counted(info, &change, floor, counting) {
+                Verdict::Confirm(concerns) => concerns,
+                Verdict::Go | Verdict::Refuse(_) => Vec::new(),
+            },
+        )
     }
 
     /// The user accepts the concerns shown for the current removal.
@@ -348,7 +368,7 @@ impl Journey {
             return Ok(Ran::Done);
         };
         let change = self.planned_removal(&method, replaced_by_new)?;
-        match guardrails::check(&info, &change, cx.floor) {
+        match guardrails::check_counted(&info, &change, cx.floor, cx.counting) {
             Verdict::Refuse(r) => return Err(JourneyError::Refused(r)),
             Verdict::Confirm(concerns) => {
                 let all_accepted = concerns

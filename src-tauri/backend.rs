@@ -152,7 +152,11 @@ fn assemble(p: Parts<'_>) -> Backend {
         security_info_url,
     )
     .with_reset_desk(reset)
-    .with_settings(settings);
+    .with_settings(settings)
+    .with_telephony(config::telephony(
+        &p.config.cloud,
+        p.layered.own_telecom_provider,
+    ));
     Backend {
         info,
         assistant: Arc::new(assistant),
@@ -220,6 +224,7 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                 relay_scope: None,
                 demo_allowed: true,
                 floor: Floor::DEFAULT,
+                own_telecom_provider: false,
                 security_info_url: None,
                 organisation_domains: Vec::new(),
                 provenance: Provenance {

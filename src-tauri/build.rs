@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "start_device_code_sign_in",
     "finish_device_code_sign_in",
     "load_security_info",
+    "answer_same_phone",
     "sign_out",
     "current_journey",
     "start_new_phone",

@@ -66,8 +66,25 @@ pub async fn finish_device_code_sign_in(state: State<'_, AppState>) -> CommandRe
 pub async fn load_security_info(state: State<'_, AppState>) -> CommandResult<SecurityInfoView> {
     let assistant = state.assistant().await?;
     let info = assistant.security_info().await?;
+    let health = assistant.health(&info).await?;
     crate::launch_marks::methods_shown();
-    Ok(SecurityInfoView::new(&info, assistant.floor()))
+    Ok(SecurityInfoView::new(&info, assistant.floor(), &health))
+}
+
+/// Remembers whether `number` is on the same phone as Authenticator on
+/// `phone`, and answers Security Info counted with it.
+#[tauri::command]
+pub async fn answer_same_phone(
+    state: State<'_, AppState>,
+    number: Checked<String>,
+    phone: Checked<String>,
+    same: Checked<bool>,
+) -> CommandResult<SecurityInfoView> {
+    let (number, phone) = crate::input::same_phone_question(&number.0, &phone.0)?;
+    let assistant = state.assistant().await?;
+    let info = assistant.answer_same_phone(&number, &phone, same.0).await?;
+    let health = assistant.health(&info).await?;
+    Ok(SecurityInfoView::new(&info, assistant.floor(), &health))
 }
 
 #[tauri::command]

@@ -182,3 +182,22 @@ impl<'de, T: DeserializeOwned, R: Runtime> CommandArg<'de, R> for Checked<T> {
             })
     }
 }
+
+/// The two halves of "is <number> on the same phone as Authenticator on
+/// <phone>?" as the webview sends them back: a phone number in Graph's
+/// format (normalised as typed numbers are) and a device name of at most 256
+/// characters without control characters. The core then checks both are on
+/// the account.
+pub fn same_phone_question(number: &str, phone: &str) -> Result<(String, String), ErrorView> {
+    let number = mfa_core::guardrails::PhoneNumber::parse(number)
+        .map_err(|e| ErrorView::for_field(ErrorCode::InvalidInput, "number", e.to_string()))?;
+    let name = phone.trim();
+    if name.is_empty() || name.chars().count() > 256 || name.chars().any(char::is_control) {
+        return Err(ErrorView::for_field(
+            ErrorCode::InvalidInput,
+            "phone",
+            format!("phone: a device name of 1 to 256 characters without control characters; got {phone:?}"),
+        ));
+    }
+    Ok((number.as_str().to_owned(), name.to_owned()))
+}

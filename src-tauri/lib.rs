@@ -43,6 +43,7 @@ pub fn build<R: Runtime>(builder: Builder<R>, source: BackendSource) -> Builder<
                 commands::start_device_code_sign_in,
                 commands::finish_device_code_sign_in,
                 commands::load_security_info,
+                commands::answer_same_phone,
                 commands::sign_out,
                 commands::current_journey,
                 commands::start_new_phone,

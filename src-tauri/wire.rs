@@ -11,6 +11,7 @@
 //! fails when the committed file is stale.
 
 use mfa_core::guardrails::{self, Concern, Floor};
+use mfa_core::health::{self, LostOutcome};
 use mfa_core::journey::{self, ActivityEntry, Journey, Registration, Snapshot, Step, Waiting};
 use mfa_core::security_info::{self, MethodKind as CoreKind, SecondaryMethod};
 use mfa_core::settings::{SettingSource, SettingsInUse};
@@ -226,6 +227,10 @@ pub struct MethodView {
     pub managed_by: Option<ManagedBy>,
     /// Graph listed it with an id the app cannot read: shown, never changed.
     pub unreadable: bool,
+    /// For a passkey in Microsoft Authenticator: the phone it is grouped with.
+    pub authenticator_passkey: Option<AuthenticatorPasskeyView>,
+    /// SMS or voice that Microsoft stops delivering (`health.ending` says when).
+    pub ending: bool,
 }
 
 /// A hardware OATH token's `device`, as Graph (beta) describes it.
@@ -246,6 +251,26 @@ pub enum ManagedBy {
     ExternalProvider,
     /// QR code + PIN: issued by the organisation to frontline workers.
     Organisation,
+}
+
+/// A FIDO2 passkey whose `aaGuid` is Microsoft Authenticator's: shown as
+/// "passkey in Authenticator on <phone>".
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthenticatorPasskeyView {
+    /// `ios` or `android` (from the `aaGuid`).
+    pub platform: String,
+    /// The phone's name; `None` when nothing names it.
+    pub phone: Option<String>,
+    /// The Authenticator registration it is grouped with.
+    pub authenticator_id: Option<String>,
+    /// How it was tied to the phone: `byName` (the passkey's name names the
+    /// phone), `onlyAuthenticator` (the account's one Authenticator phone),
+    /// `byDate` (several phones: the newest registered before the passkey, a guess) or
+    /// `noAuthenticator` (a phone of its own).
+    pub tie: String,
+    /// False when the tie is a likely guess the UI should hedge ("probably").
+    pub certain: bool,
 }
 
 /// The kinds of method the UI has words for; `other` is anything newer.
@@ -299,6 +324,22 @@ pub struct DefaultMethodView {
     pub system_preferred_enabled: bool,
     /// What Entra will actually ask for when system-preferred MFA is on, e.g. `Fido2`.
     pub system_preferred: Option<String>,
+    /// With system-preferred MFA (on by default), the prompts Entra asks
+    /// for, strongest first, in Microsoft's documented order over the
+    /// methods this account has (`mfa_core::health::asked_order`).
+    pub asked_order: Vec<AskedView>,
+}
+
+/// One prompt in the order Entra asks for them.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AskedView {
+    /// `temporaryAccessPass`, `passkey`, `authenticatorPush`, `external`,
+    /// `code`, `sms`, `voice` or `qrCode`.
+    pub prompt: String,
+    pub method_ids: Vec<String>,
+    /// SMS or voice before Microsoft stops delivering them.
+    pub ending: bool,
 }
 
 /// "How safe is this account from a lost phone?"
@@ -312,12 +353,83 @@ pub struct HealthView {
     pub recommended_minimum: u32,
     /// Every MFA method lives on one device: losing it locks the user out.
     pub single_device: bool,
+    /// The devices the methods are on (methods lost together).
+    pub devices: Vec<DeviceView>,
+    /// SMS and voice, where Microsoft ends them; `None` in sovereign clouds,
+    /// with the organisation's own telecom provider, or without a phone.
+    pub ending: Option<EndingView>,
+    /// "Is <number> on the same phone as Authenticator on <phone>?", while
+    /// unanswered (`answer_same_phone`).
+    pub same_phone_questions: Vec<SamePhoneQuestionView>,
+    /// What losing the phone would do today; `None` without a phone.
+    pub lost_phone: Option<LostPhoneView>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceView {
+    pub name: Option<String>,
+    pub method_ids: Vec<String>,
+    pub holds_authenticator: bool,
+    /// At least one of its methods counts toward the recommended number.
+    pub counts: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EndingView {
+    /// `YYYY-MM-DD`: the day Microsoft stops delivering SMS and voice.
+    pub on: String,
+    /// Today (the app's clock) is on or after `on`.
+    pub ended: bool,
+    pub method_ids: Vec<String>,
+    /// SMS or voice is the account's only way to sign in: the user must
+    /// register something else (a passkey first) before `on`.
+    pub only_way: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SamePhoneQuestionView {
+    pub number: String,
+    /// The Authenticator phone's name.
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LostPhoneView {
+    /// The phone's name, or the mobile number without Authenticator.
+    pub phone: String,
+    pub method_ids: Vec<String>,
+    /// `stillSignIn` (with `devices`), `onlyUntil` (SMS or voice on another
+    /// number, until `until`) or `lockedOut`.
+    pub outcome: String,
+    pub devices: Option<u32>,
+    /// `YYYY-MM-DD`.
+    pub until: Option<String>,
+    /// Numbers counted as on this phone because the user has not said.
+    pub assumed: Vec<String>,
+}
+
+fn iso_date(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+fn ids(list: &[mfa_core::security_info::MethodId]) -> Vec<String> {
+    list.iter().map(|id| id.as_str().to_owned()).collect()
 }
 
 impl SecurityInfoView {
-    /// The view of `info` against the organisation's `floor`.
-    pub fn new(info: &security_info::SecurityInfo, floor: Floor) -> Self {
+    /// The view of `info` against the organisation's `floor`, with its
+    /// health `report` (`Assistant::health`).
+    pub fn new(info: &security_info::SecurityInfo, floor: Floor, report: &health::Report) -> Self {
         let default = info.default_method();
+        let ending_ids = report
+            .ending
+            .as_ref()
+            .map(|e| e.methods.clone())
+            .unwrap_or_default();
         let methods = info
             .methods
             .iter()
@@ -349,9 +461,33 @@ impl SecurityInfoView {
                     CoreKind::QrCodePin => Some(ManagedBy::Organisation),
                     _ => None,
                 },
+                authenticator_passkey: m.kind.authenticator_passkey().map(|platform| {
+                    let tie = report.passkeys.iter().find(|p| p.passkey == m.id);
+                    AuthenticatorPasskeyView {
+                        platform: platform.name().to_owned(),
+                        phone: tie.and_then(|t| t.phone.clone()),
+                        authenticator_id: tie
+                            .and_then(|t| t.authenticator.as_ref())
+                            .map(|id| id.as_str().to_owned()),
+                        tie: tie
+                            .map(|t| t.tie.name())
+                            .unwrap_or("noAuthenticator")
+                            .to_owned(),
+                        certain: tie.is_some_and(|t| t.tie.certain()),
+                    }
+                }),
+                ending: ending_ids.contains(&m.id),
             })
             .collect();
-        let health = info.health();
+        let asked_order: Vec<AskedView> = report
+            .asked_order
+            .iter()
+            .map(|a| AskedView {
+                prompt: a.prompt.name().to_owned(),
+                method_ids: ids(&a.methods),
+                ending: a.ending,
+            })
+            .collect();
         SecurityInfoView {
             account: AccountView {
                 display_name: info.account.display_name.clone(),
@@ -364,19 +500,62 @@ impl SecurityInfoView {
                     user_preferred: p.user_preferred.as_ref().map(SecondaryMethod::as_graph),
                     system_preferred_enabled: p.system_preferred_enabled,
                     system_preferred: p.system_preferred.clone(),
+                    asked_order,
                 },
                 None => DefaultMethodView {
                     known: false,
                     user_preferred: None,
                     system_preferred_enabled: false,
                     system_preferred: None,
+                    asked_order,
                 },
             },
             health: HealthView {
-                independent_methods: health.independent_methods,
-                phishing_resistant_methods: health.phishing_resistant_methods,
+                independent_methods: report.independent_methods,
+                phishing_resistant_methods: report.phishing_resistant_methods,
                 recommended_minimum: floor.recommended(),
-                single_device: health.single_device,
+                single_device: report.single_device,
+                devices: report
+                    .devices
+                    .iter()
+                    .map(|d| DeviceView {
+                        name: d.name.clone(),
+                        method_ids: ids(&d.methods),
+                        holds_authenticator: d.holds_authenticator,
+                        counts: d.counts,
+                    })
+                    .collect(),
+                ending: report.ending.as_ref().map(|e| EndingView {
+                    on: iso_date(e.on),
+                    ended: e.ended,
+                    method_ids: ids(&e.methods),
+                    only_way: e.only_way,
+                }),
+                same_phone_questions: report
+                    .questions
+                    .iter()
+                    .map(|q| SamePhoneQuestionView {
+                        number: q.number.clone(),
+                        phone: q.phone.clone(),
+                    })
+                    .collect(),
+                lost_phone: report.lost_phone.as_ref().map(|l| {
+                    let (outcome, devices, until) = match l.outcome {
+                        LostOutcome::StillSignIn { devices } => {
+                            ("stillSignIn", Some(devices), None)
+                        }
+                        LostOutcome::OnlyUntil { on } => ("onlyUntil", None, Some(iso_date(on))),
+                        LostOutcome::LockedOut => ("lockedOut", None, None),
+                    };
+                    LostPhoneView {
+                        phone: l.phone.clone(),
+                        method_ids: ids(&l.methods),
+                        outcome: outcome.to_owned(),
+                        devices,
+                        until,
+                        assumed: l.assumed.clone(),
+                    }
+                }),
             },
             // Only prompts the app can offer; an unknown one is not a choice.
             default_choices: guardrails::default_choices(info)

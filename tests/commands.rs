@@ -238,6 +238,24 @@ fn change_commands_refuse_bad_arguments_before_anything_is_sent() {
             "\"fax\"",
         ),
         (
+            "answer_same_phone",
+            json!({"number": "07700 900123", "phone": "Adele's iPhone 13", "same": true}),
+            "number",
+            "+44 7700900123",
+        ),
+        (
+            "answer_same_phone",
+            json!({"number": "+1 4255550101", "phone": "iPhone\u{7}", "same": true}),
+            "phone",
+            "control characters",
+        ),
+        (
+            "answer_same_phone",
+            json!({"number": "+1 4255550101", "phone": "iPhone", "same": "perhaps"}),
+            "same",
+            "boolean",
+        ),
+        (
             "choose_default",
             json!({"choice": "carrierPigeon"}),
             "choice",

@@ -619,8 +619,18 @@ async fn demo_tenant_sign_in_restart_and_sign_out() {
         3,
         "password, Authenticator, phone"
     );
-    assert_eq!(w.text("[data-testid=independent-count]").await, "2");
+    // The demo tenant plays the public cloud: her SMS number ends on 1 Feb
+    // 2027 and does not count, and it is asked about (same phone?).
+    assert_eq!(w.text("[data-testid=independent-count]").await, "1");
     w.wait_for("[data-testid=health-warning]").await;
+    w.wait_for("[data-testid=health-ending][data-on='2027-02-01'][data-only-way=false]")
+        .await;
+    w.wait_for("[data-testid=method-row][data-kind=phone] [data-testid=badge-ending]")
+        .await;
+    w.wait_for("[data-testid=same-phone-question][data-number='+1 4255550101']")
+        .await;
+    w.wait_for("[data-testid=health-lost-phone][data-outcome=lockedOut]")
+        .await;
     w.wait_for("[data-testid=method-row][data-kind=microsoftAuthenticator][data-default=true]")
         .await;
     w.wait_for("[data-testid=method-row][data-kind=phone][data-default=false]")
@@ -689,7 +699,8 @@ async fn configured_tenant_errors_recovery_and_one_round_trip_at_start() {
         6,
         "password and five methods"
     );
-    assert_eq!(w.text("[data-testid=independent-count]").await, "5");
+    // Five methods on four devices: the phone's SMS ends and does not count.
+    assert_eq!(w.text("[data-testid=independent-count]").await, "4");
     assert_eq!(w.count("[data-testid=health-warning]").await, 0);
     let default = w.text("[data-testid=default-method]").await;
     assert!(
@@ -1508,7 +1519,10 @@ async fn journey_get_to_three_adds_a_security_key_and_the_count_goes_up() {
     let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
     let machine = journey_machine(&emulator);
     let mut w = signed_in(&machine, "journey-get-to-three", "ben").await;
-    assert_eq!(w.text("[data-testid=independent-count]").await, "1");
+    // SMS only: nothing counts, and he is told to register a passkey first.
+    assert_eq!(w.text("[data-testid=independent-count]").await, "0");
+    w.wait_for("[data-testid=health-ending][data-only-way=true]")
+        .await;
     let suggestion = w.text("[data-testid=health-suggestion]").await;
     assert!(suggestion.contains("phishing-resistant"), "{suggestion}");
     w.screenshot("suggestion").await;
@@ -1524,7 +1538,7 @@ async fn journey_get_to_three_adds_a_security_key_and_the_count_goes_up() {
     w.click("[data-testid=close-journey]").await;
     w.wait_for("[data-testid=method-row][data-kind=fido2]")
         .await;
-    assert_eq!(w.text("[data-testid=independent-count]").await, "2");
+    assert_eq!(w.text("[data-testid=independent-count]").await, "1");
     w.screenshot("two-methods").await;
     w.close().await;
 }
@@ -1534,7 +1548,16 @@ async fn journey_remove_refuses_the_default_and_asks_before_weakening_the_accoun
     let _one = ONE_WINDOW_AT_A_TIME.lock().await;
     let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
     let machine = journey_machine(&emulator);
+    // The organisation's own telecom provider: her SMS number counts.
+    machine.configure(&emulator, "own_telecom_provider = true\n");
     let mut w = signed_in(&machine, "journey-remove", "adele").await;
+    assert_eq!(w.count("[data-testid=health-ending]").await, 0);
+    // Her number is on another phone: two devices, and removing it costs one.
+    w.click("[data-testid=same-phone-no]").await;
+    w.wait_for("[data-testid=health-lost-phone][data-outcome=stillSignIn]")
+        .await;
+    assert_eq!(w.text("[data-testid=independent-count]").await, "2");
+    assert_eq!(w.count("[data-testid=same-phone-question]").await, 0);
 
     // The default is refused, with the reason.
     w.click("[data-testid=method-row][data-default=true] [data-testid=remove-method]")

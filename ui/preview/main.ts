@@ -91,6 +91,8 @@ const method = (m: Partial<MethodView> & Pick<MethodView, 'id' | 'kind'>): Metho
   token: null,
   managedBy: null,
   unreadable: false,
+  authenticatorPasskey: null,
+  ending: false,
   ...m,
 });
 
@@ -105,8 +107,27 @@ const fullInfo: SecurityInfoView = {
     method({ id: 'e1', kind: 'email', name: 'adele@example.org', added: '2022-01-10T08:00:00Z' }),
     method({ id: 'x1', kind: 'other', name: '', odataType: '#microsoft.graph.futureAuthenticationMethod', added: '2025-01-01T00:00:00Z' }),
   ],
-  defaultMethod: { known: true, userPreferred: 'push', systemPreferredEnabled: false, systemPreferred: null },
-  health: { independentMethods: 4, phishingResistantMethods: 2, recommendedMinimum: 3, singleDevice: false },
+  defaultMethod: {
+    known: true,
+    userPreferred: 'push',
+    systemPreferredEnabled: false,
+    systemPreferred: null,
+    askedOrder: [
+      { prompt: 'passkey', methodIds: ['f1'], ending: false },
+      { prompt: 'authenticatorPush', methodIds: ['a1'], ending: false },
+      { prompt: 'sms', methodIds: ['3179e48a-750b-4051-897c-87b9720928f7'], ending: true },
+    ],
+  },
+  health: {
+    independentMethods: 3,
+    phishingResistantMethods: 2,
+    recommendedMinimum: 3,
+    singleDevice: false,
+    devices: [],
+    ending: { on: '2027-02-01', ended: false, methodIds: ['3179e48a-750b-4051-897c-87b9720928f7'], onlyWay: false },
+    samePhoneQuestions: [{ number: '+1 4255550100', phone: 'iPhone 15' }],
+    lostPhone: { phone: 'iPhone 15', methodIds: ['a1'], outcome: 'stillSignIn', devices: 2, until: null, assumed: ['+1 4255550100'] },
+  },
   defaultChoices: ['push', 'oath', 'sms', 'voiceMobile'],
   suggestion: 'authenticatorApp',
 };
@@ -119,8 +140,17 @@ const weakInfo: SecurityInfoView = {
     method({ id: 'o1', kind: 'softwareOath', name: 'Pixel 8', added: '2024-08-14T10:05:00Z', isDefault: true }),
     method({ id: '3179e48a-750b-4051-897c-87b9720928f7', kind: 'phone', name: '+44 7700 900123', phoneType: 'mobile', added: '2024-08-14T10:06:00Z' }),
   ],
-  defaultMethod: { known: true, userPreferred: 'sms', systemPreferredEnabled: true, systemPreferred: 'Push' },
-  health: { independentMethods: 1, phishingResistantMethods: 0, recommendedMinimum: 3, singleDevice: true },
+  defaultMethod: { known: true, userPreferred: 'sms', systemPreferredEnabled: true, systemPreferred: 'Push', askedOrder: [] },
+  health: {
+    independentMethods: 1,
+    phishingResistantMethods: 0,
+    recommendedMinimum: 3,
+    singleDevice: true,
+    devices: [],
+    ending: null,
+    samePhoneQuestions: [],
+    lostPhone: { phone: 'Pixel 8', methodIds: ['a1', 'o1'], outcome: 'lockedOut', devices: null, until: null, assumed: [] },
+  },
   defaultChoices: ['push', 'oath', 'sms', 'voiceMobile'],
   suggestion: 'securityKey',
 };
@@ -128,8 +158,17 @@ const weakInfo: SecurityInfoView = {
 const emptyInfo: SecurityInfoView = {
   account: { displayName: 'Lee Gu', upn: 'lee.gu@contoso.demo' },
   methods: [],
-  defaultMethod: { known: false, userPreferred: null, systemPreferredEnabled: false, systemPreferred: null },
-  health: { independentMethods: 0, phishingResistantMethods: 0, recommendedMinimum: 3, singleDevice: false },
+  defaultMethod: { known: false, userPreferred: null, systemPreferredEnabled: false, systemPreferred: null, askedOrder: [] },
+  health: {
+    independentMethods: 0,
+    phishingResistantMethods: 0,
+    recommendedMinimum: 3,
+    singleDevice: false,
+    devices: [],
+    ending: null,
+    samePhoneQuestions: [],
+    lostPhone: null,
+  },
   defaultChoices: [],
   suggestion: 'securityKey',
 };

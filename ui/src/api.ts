@@ -112,6 +112,8 @@ export const changePhoneNumber = (
   replacing: PhoneTypeInput | null,
 ): Promise<JourneyView> =>
   call<JourneyView>('change_phone_number', { phoneType, number, replacing });
+export const answerSamePhone = (number: string, phone: string, same: boolean): Promise<SecurityInfoView> =>
+  call<SecurityInfoView>('answer_same_phone', { number, phone, same });
 export const chooseDefault = (choice: DefaultChoiceInput): Promise<JourneyView> => call<JourneyView>('choose_default', { choice });
 export const addMethod = (registration: RegistrationInput): Promise<JourneyView> =>
   call<JourneyView>('add_method', { registration });

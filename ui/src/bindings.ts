@@ -134,9 +134,41 @@ managedBy: ManagedBy | null,
 /**
  * Graph listed it with an id the app cannot read: shown, never changed.
  */
-unreadable: boolean, };
+unreadable: boolean, 
+/**
+ * For a passkey in Microsoft Authenticator: the phone it is grouped with.
+ */
+authenticatorPasskey: AuthenticatorPasskeyView | null, 
+/**
+ * SMS or voice that Microsoft stops delivering (`health.ending` says when).
+ */
+ending: boolean, };
 export type TokenView = { serialNumber: string | null, manufacturer: string | null, model: string | null, };
 export type ManagedBy = "externalProvider" | "organisation";
+export type AuthenticatorPasskeyView = { 
+/**
+ * `ios` or `android` (from the `aaGuid`).
+ */
+platform: string, 
+/**
+ * The phone's name; `None` when nothing names it.
+ */
+phone: string | null, 
+/**
+ * The Authenticator registration it is grouped with.
+ */
+authenticatorId: string | null, 
+/**
+ * How it was tied to the phone: `byName` (the passkey's name names the
+ * phone), `onlyAuthenticator` (the account's one Authenticator phone),
+ * `byDate` (several phones: the newest registered before the passkey, a guess) or
+ * `noAuthenticator` (a phone of its own).
+ */
+tie: string, 
+/**
+ * False when the tie is a likely guess the UI should hedge ("probably").
+ */
+certain: boolean, };
 export type MethodKind = "password" | "microsoftAuthenticator" | "phone" | "email" | "fido2" | "windowsHelloForBusiness" | "platformCredential" | "softwareOath" | "hardwareOath" | "temporaryAccessPass" | "external" | "qrCodePin" | "other";
 export type DefaultMethodView = { 
 /**
@@ -154,7 +186,23 @@ systemPreferredEnabled: boolean,
 /**
  * What Entra will actually ask for when system-preferred MFA is on, e.g. `Fido2`.
  */
-systemPreferred: string | null, };
+systemPreferred: string | null, 
+/**
+ * With system-preferred MFA (on by default), the prompts Entra asks
+ * for, strongest first, in Microsoft's documented order over the
+ * methods this account has (`mfa_core::health::asked_order`).
+ */
+askedOrder: Array<AskedView>, };
+export type AskedView = { 
+/**
+ * `temporaryAccessPass`, `passkey`, `authenticatorPush`, `external`,
+ * `code`, `sms`, `voice` or `qrCode`.
+ */
+prompt: string, methodIds: Array<string>, 
+/**
+ * SMS or voice before Microsoft stops delivering them.
+ */
+ending: boolean, };
 export type HealthView = { 
 /**
  * Methods that do not fall together with another (see ARCHITECTURE.md).
@@ -167,7 +215,67 @@ recommendedMinimum: number,
 /**
  * Every MFA method lives on one device: losing it locks the user out.
  */
-singleDevice: boolean, };
+singleDevice: boolean, 
+/**
+ * The devices the methods are on (methods lost together).
+ */
+devices: Array<DeviceView>, 
+/**
+ * SMS and voice, where Microsoft ends them; `None` in sovereign clouds,
+ * with the organisation's own telecom provider, or without a phone.
+ */
+ending: EndingView | null, 
+/**
+ * "Is <number> on the same phone as Authenticator on <phone>?", while
+ * unanswered (`answer_same_phone`).
+ */
+samePhoneQuestions: Array<SamePhoneQuestionView>, 
+/**
+ * What losing the phone would do today; `None` without a phone.
+ */
+lostPhone: LostPhoneView | null, };
+export type DeviceView = { name: string | null, methodIds: Array<string>, holdsAuthenticator: boolean, 
+/**
+ * At least one of its methods counts toward the recommended number.
+ */
+counts: boolean, };
+export type EndingView = { 
+/**
+ * `YYYY-MM-DD`: the day Microsoft stops delivering SMS and voice.
+ */
+on: string, 
+/**
+ * Today (the app's clock) is on or after `on`.
+ */
+ended: boolean, methodIds: Array<string>, 
+/**
+ * SMS or voice is the account's only way to sign in: the user must
+ * register something else (a passkey first) before `on`.
+ */
+onlyWay: boolean, };
+export type SamePhoneQuestionView = { number: string, 
+/**
+ * The Authenticator phone's name.
+ */
+phone: string, };
+export type LostPhoneView = { 
+/**
+ * The phone's name, or the mobile number without Authenticator.
+ */
+phone: string, methodIds: Array<string>, 
+/**
+ * `stillSignIn` (with `devices`), `onlyUntil` (SMS or voice on another
+ * number, until `until`) or `lockedOut`.
+ */
+outcome: string, devices: number | null, 
+/**
+ * `YYYY-MM-DD`.
+ */
+until: string | null, 
+/**
+ * Numbers counted as on this phone because the user has not said.
+ */
+assumed: Array<string>, };
 export type JourneyView = { 
 /**
  * `newPhone`, `phoneNumber`, `chooseDefault`, `addMethod`, `removeMethod`.

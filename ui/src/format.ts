@@ -56,6 +56,12 @@ export function formatDateTime(rfc3339: string): string {
 export function methodLabel(m: MethodView): string {
   return m.name !== '' ? `${kindName(m.kind)} (${m.name})` : kindName(m.kind);
 }
+/** A `YYYY-MM-DD` day from Rust as "1 Feb 2027" (the day itself, in no time zone). */
+export function dayText(day: string): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  if (Number.isNaN(date.getTime())) return day;
+  return new Intl.DateTimeFormat(formatLocale, { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
+}
 
 /** "m:ss" for the device code's remaining time. */
 export function minutesSeconds(totalSeconds: number): string {

@@ -116,6 +116,23 @@ export const en = {
   'health.addMore': 'Add {missing} more so that losing one device doesn’t lock you out.',
   'health.singleDevice': 'All your sign-in methods are on one device. If you lose it, you can’t sign in.',
   'health.good': 'You have enough independent methods: losing one device won’t lock you out.',
+  'health.ending':
+    'Microsoft stops sending sign-in texts and calls on {date}, so they no longer count toward your independent methods.',
+  'health.ended': 'Microsoft stopped sending sign-in texts and calls on {date}; they no longer work for signing in.',
+  'health.endingOnlyWay':
+    'Texts and calls are your only way to sign in, and Microsoft stops them on {date}. Register a passkey before then: in Microsoft Authenticator on your phone, or on a security key. If you don’t, you’ll have to register one the next time you sign in.',
+  'health.endedOnlyWay':
+    'Texts and calls were your only way to sign in, and Microsoft stopped them on {date}. Register a passkey now: in Microsoft Authenticator on your phone, or on a security key.',
+  'health.samePhone': 'Is {number} on the same phone as Authenticator on {phone}?',
+  'health.samePhoneHint': 'Methods on one phone are lost together. Until you say, we count them as one.',
+  'health.samePhoneYes': 'Yes, same phone',
+  'health.samePhoneNo': 'No, another phone',
+  'health.lost.stillSignIn#one': 'If you lost {phone} today, you could still sign in with {count} other device.',
+  'health.lost.stillSignIn#other': 'If you lost {phone} today, you could still sign in with {count} other devices.',
+  'health.lost.onlyUntil':
+    'If you lost {phone} today, you could sign in only with a text or call to another number, and only until {date}.',
+  'health.lost.lockedOut':
+    'If you lost {phone} today, you couldn’t sign in at all: only your helpdesk could let you back in.',
 
   'default.title': 'Default sign-in method',
   'default.intro': 'What you’re asked for first when you sign in.',
@@ -136,6 +153,16 @@ export const en = {
   'default.systemPreferredNoMethod': 'Your organisation asks for the strongest method you have.',
   'default.systemPreferredIgnored': 'Your own choice is ignored while this is on.',
   'default.yourChoice': 'Your choice:',
+  'default.askedOrder': 'What you’ll actually be asked for, strongest first:',
+  'default.askedEnding': '(ends {date})',
+  'prompt.temporaryAccessPass': 'Temporary Access Pass',
+  'prompt.passkey': 'Passkey or security key',
+  'prompt.authenticatorPush': 'Microsoft Authenticator notification',
+  'prompt.external': 'Your organisation’s external method',
+  'prompt.code': 'Code from an authenticator app or token',
+  'prompt.sms': 'Text message',
+  'prompt.voice': 'Phone call',
+  'prompt.qrCode': 'QR code and PIN',
 
   'methods.title': 'Your sign-in methods',
   'methods.empty': 'No methods registered',
@@ -145,6 +172,11 @@ export const en = {
   'methods.badgeDefault': 'Default',
   'methods.badgePhishingResistant': 'Phishing-resistant',
   'methods.notMfa': 'Not an MFA method',
+  'methods.authenticatorPasskey': 'Passkey in Authenticator on {phone}',
+  'methods.authenticatorPasskeyProbably': 'Passkey in Authenticator, probably on {phone}',
+  'methods.authenticatorPasskeyNoPhone': 'Passkey in Microsoft Authenticator',
+  'methods.badgeEnding': 'Ending {date}',
+  'methods.badgeEnded': 'Ended {date}',
   'methods.remove': 'Remove',
   'methods.tokenSerial': 'serial {serial}',
   'methods.unreadable': 'Microsoft sent this method in a form the app cannot read. It is still on your account; change it on the Security Info page.',
@@ -366,6 +398,7 @@ export const en = {
     'An authenticator app that shows codes works even without a network connection, and adds another independent way to sign in.',
   'registration.securityKey': 'a security key or passkey',
   'registration.authenticator': 'Microsoft Authenticator',
+  'registration.authenticatorPasskey': 'a passkey in Microsoft Authenticator',
   'registration.authenticatorApp': 'an authenticator app',
   'registration.phone': 'a phone number',
 
@@ -440,11 +473,14 @@ export const en = {
   'step.confirmIdentity.why':
     'Your organisation accepts changes to sign-in methods only from someone who proved it’s them in the last few minutes. Your browser opens and asks you to sign in again.',
   'step.register.title.authenticator': 'Set up Microsoft Authenticator on your new phone',
+  'step.register.title.authenticatorPasskey': 'Create a passkey in Authenticator on your new phone',
   'step.register.title.authenticatorApp': 'Add an authenticator app',
   'step.register.title.securityKey': 'Register a security key or passkey',
   'step.register.title.phone': 'Add {name} on the Security Info page',
   'step.register.why.authenticator':
     'The new phone is added and tested before anything is removed, so you’re never without a way to sign in.',
+  'step.register.why.authenticatorPasskey':
+    'Your old phone’s passkey stays on that phone (a passkey doesn’t move with a backup), so the new phone gets its own before the old one is removed.',
   'step.register.why.authenticatorApp': 'Codes from an app add another way to sign in that works offline.',
   'step.register.why.securityKey':
     'A security key or passkey can’t be tricked by a fake sign-in page and doesn’t depend on your phone.',
@@ -477,15 +513,18 @@ export const en = {
   'waiting.confirmIdentity.expired':
     'Your confirmation expired. Confirm again and the app will retry where you left off; nothing was changed in the meantime.',
   'waiting.register.title.authenticator': 'Set up Microsoft Authenticator on your new phone',
+  'waiting.register.title.authenticatorPasskey': 'Create a passkey in Authenticator on your new phone',
   'waiting.register.title.authenticatorApp': 'Add an authenticator app',
   'waiting.register.title.securityKey': 'Register a security key or passkey',
   'waiting.register.title.phone': 'Add the number on the Security Info page',
   'waiting.register.step1.authenticator': 'On your new phone, install Microsoft Authenticator from the app store.',
+  'waiting.register.step1.authenticatorPasskey': 'On your new phone, open Microsoft Authenticator and make sure it is signed in to your work account.',
   'waiting.register.step1.authenticatorApp': 'Have your authenticator app ready on a device you keep with you.',
   'waiting.register.step1.securityKey': 'Have your security key ready, or the device that will hold your passkey.',
   'waiting.register.step1.phone': 'Have the phone with the number {number} nearby.',
   'waiting.register.step2': 'Open the Security Info page: scan this QR code with the new phone, or open it on this computer.',
   'waiting.register.step3.authenticator': 'Choose “Add sign-in method”, then Microsoft Authenticator, and follow the steps. Approve the test notification.',
+  'waiting.register.step3.authenticatorPasskey': 'Choose “Add sign-in method”, then Passkey in Microsoft Authenticator, and follow the steps on the new phone.',
   'waiting.register.step3.authenticatorApp': 'Choose “Add sign-in method”, then Authenticator app, scan the code it shows and enter the code from the app.',
   'waiting.register.step3.securityKey': 'Choose “Add sign-in method”, then Security key, and follow the steps.',
   'waiting.register.step3.phone': 'Add or change the {type} phone to {number} there.',

@@ -26,6 +26,7 @@ export async function showInfoScreen(app: App): Promise<void> {
       addMethod: (b, registration) => void app.go.startJourney(b, () => api.addMethod(registration)),
       remove: (m) => showRemove(app, m),
       activityLog: () => void showActivity(app),
+      samePhone: (number, phone, same) => void answerSamePhone(app, screen, number, phone, same),
     },
   );
   app.nav.show(screen);
@@ -55,6 +56,25 @@ async function load(app: App, screen: SecurityInfoScreen): Promise<void> {
         ? [{ label: 'waiting.openSecurityInfo', testid: 'error-open-security-info', run: () => void openPage(app) }]
         : [tryAgain(() => void load(app, screen))],
     );
+  }
+}
+
+/** Records the same-phone answer; the answer is the page read afresh. */
+async function answerSamePhone(
+  app: App,
+  screen: SecurityInfoScreen,
+  number: string,
+  phone: string,
+  same: boolean,
+): Promise<void> {
+  const visit = app.nav.begin();
+  app.shell.clearError();
+  try {
+    const data = await api.answerSamePhone(number, phone, same);
+    if (visit.current) screen.setData(app.memory.remember(data));
+  } catch (e) {
+    if (!visit.current) return;
+    app.shell.showError(api.toErrorView(e), [tryAgain(() => void answerSamePhone(app, screen, number, phone, same))]);
   }
 }
 

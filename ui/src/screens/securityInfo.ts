@@ -3,9 +3,9 @@
 
 import type { DefaultMethodView, HealthView, MethodView, RegistrationInput, SecurityInfoView, SettingsView, TokenView } from '../bindings';
 import { append, button, h } from '../dom';
-import { addedText, initials, kindName, methodChoice, phoneTypeName } from '../format';
+import { addedText, dayText, initials, kindName, methodChoice, phoneTypeName } from '../format';
 import { icon, methodIcon } from '../icons';
-import { t, tIf, tnParts, type MessageKey, type Part, type PluralKey } from '../messages';
+import { t, tIf, tn, tnParts, type MessageKey, type Part, type PluralKey } from '../messages';
 import type { Screen } from './widgets';
 import { settingsDisclosure } from './settings';
 
@@ -18,6 +18,8 @@ export interface SecurityInfoHandlers {
   addMethod: (button: HTMLButtonElement, registration: RegistrationInput) => void;
   remove: (method: MethodView) => void;
   activityLog: () => void;
+  /** The user's answer to "is <number> on the same phone as <phone>?". */
+  samePhone: (number: string, phone: string, same: boolean) => void;
 }
 
 export interface SecurityInfoScreen extends Screen {
@@ -79,8 +81,8 @@ export function securityInfoScreen(
     body.replaceChildren(
       healthCard(info.health, info.suggestion, on),
       changesCard(info, on),
-      defaultMethodCard(info.defaultMethod, info.methods),
-      methodsSection(info.methods, on),
+      defaultMethodCard(info.defaultMethod, info.methods, info.health.ending?.on ?? null),
+      methodsSection(info.methods, on, info.health.ending),
     );
   };
 
@@ -153,7 +155,54 @@ function changesCard(info: SecurityInfoView, on: SecurityInfoHandlers): HTMLElem
   );
 }
 
-function healthCard(health: HealthView, suggestion: RegistrationInput, on: SecurityInfoHandlers): HTMLElement {
+/** Rust's facts about SMS and voice ending, the lost phone, and the same-phone questions, in words. */
+function healthFacts(health: HealthView, on: SecurityInfoHandlers): HTMLElement[] {
+  const facts: HTMLElement[] = [];
+  const ending = health.ending;
+  if (ending) {
+    const date = dayText(ending.on);
+    const key = ending.onlyWay
+      ? ending.ended ? 'health.endedOnlyWay' : 'health.endingOnlyWay'
+      : ending.ended ? 'health.ended' : 'health.ending';
+    facts.push(h('p', { testid: 'health-ending', 'data-only-way': String(ending.onlyWay), 'data-on': ending.on }, t(key, { date })));
+  }
+  const lost = health.lostPhone;
+  if (lost) {
+    const text =
+      lost.outcome === 'stillSignIn'
+        ? tn('health.lost.stillSignIn', lost.devices ?? 0, { phone: lost.phone })
+        : lost.outcome === 'onlyUntil'
+          ? t('health.lost.onlyUntil', { phone: lost.phone, date: dayText(lost.until ?? '') })
+          : t('health.lost.lockedOut', { phone: lost.phone });
+    facts.push(h('p', { testid: 'health-lost-phone', 'data-outcome': lost.outcome }, text));
+  }
+  for (const q of health.samePhoneQuestions) {
+    const answer = (same: boolean) => (): void => {
+      on.samePhone(q.number, q.phone, same);
+    };
+    facts.push(
+      h(
+        'div',
+        { class: 'same-phone', testid: 'same-phone-question', 'data-number': q.number },
+        h('p', {}, h('strong', {}, t('health.samePhone', { number: q.number, phone: q.phone }))),
+        h('p', { class: 'hint' }, t('health.samePhoneHint')),
+        h(
+          'div',
+          { class: 'actions' },
+          button(t('health.samePhoneYes'), answer(true), { class: 'btn btn-secondary', testid: 'same-phone-yes' }),
+          button(t('health.samePhoneNo'), answer(false), { class: 'btn btn-secondary', testid: 'same-phone-no' }),
+        ),
+      ),
+    );
+  }
+  return facts;
+}
+
+function healthCard(
+  health: HealthView,
+  suggestion: RegistrationInput,
+  on: SecurityInfoHandlers,
+): HTMLElement {
   const missing = Math.max(0, health.recommendedMinimum - health.independentMethods);
   const warnings: HTMLElement[] = [];
   if (missing > 0) {
@@ -205,12 +254,33 @@ function healthCard(health: HealthView, suggestion: RegistrationInput, on: Secur
       ),
     ),
     verdict,
+    ...healthFacts(health, on),
     missing > 0 ? suggestionBlock(suggestion, on) : null,
   );
 }
 
-function defaultMethodCard(def: DefaultMethodView, methods: readonly MethodView[]): HTMLElement {
+function defaultMethodCard(def: DefaultMethodView, methods: readonly MethodView[], endingOn: string | null): HTMLElement {
   const content: HTMLElement[] = [];
+  const order =
+    def.askedOrder.length > 0
+      ? h(
+          'div',
+          { class: 'asked-order', testid: 'asked-order' },
+          h('p', {}, t('default.askedOrder')),
+          h(
+            'ol',
+            {},
+            ...def.askedOrder.map((a) =>
+              h(
+                'li',
+                { 'data-prompt': a.prompt },
+                tIf(`prompt.${a.prompt}`) ?? a.prompt,
+                a.ending && endingOn ? ` ${t('default.askedEnding', { date: dayText(endingOn) })}` : '',
+              ),
+            ),
+          ),
+        )
+      : null;
   if (!def.known) {
     content.push(h('p', { class: 'default-choice muted', testid: 'default-method-choice' }, t('default.unknown')));
   } else {
@@ -257,12 +327,13 @@ function defaultMethodCard(def: DefaultMethodView, methods: readonly MethodView[
     h('h2', { id: 'default-title' }, t('default.title')),
     h('p', { class: 'hint' }, t('default.intro')),
     ...content,
+    order,
   );
 }
 
-function methodsSection(methods: readonly MethodView[], on: SecurityInfoHandlers): HTMLElement {
+function methodsSection(methods: readonly MethodView[], on: SecurityInfoHandlers, ending: HealthView['ending']): HTMLElement {
   const list = h('ul', { class: 'method-list', testid: 'methods-list', 'aria-labelledby': 'methods-title' });
-  append(list, methods.map((m) => methodRow(m, on)));
+  append(list, methods.map((m) => methodRow(m, on, ending)));
   list.hidden = methods.length === 0;
   return h(
     'section',
@@ -299,9 +370,16 @@ function managedText(m: MethodView): string {
   }
 }
 
-function methodRow(m: MethodView, on: SecurityInfoHandlers): HTMLLIElement {
+function methodRow(m: MethodView, on: SecurityInfoHandlers, ending: HealthView['ending']): HTMLLIElement {
   const details: string[] = [];
-  if (m.name !== '') details.push(m.name);
+  const passkey = m.authenticatorPasskey;
+  if (passkey) {
+    details.push(
+      passkey.phone === null
+        ? t('methods.authenticatorPasskeyNoPhone')
+        : t(passkey.certain ? 'methods.authenticatorPasskey' : 'methods.authenticatorPasskeyProbably', { phone: passkey.phone }),
+    );
+  } else if (m.name !== '') details.push(m.name);
   if (m.phoneType !== null) details.push(phoneTypeName(m.phoneType));
   const token = m.token ? tokenText(m.token) : '';
 
@@ -311,6 +389,13 @@ function methodRow(m: MethodView, on: SecurityInfoHandlers): HTMLLIElement {
       ? h('span', { class: 'badge badge-success', testid: 'badge-phishing-resistant' }, t('methods.badgePhishingResistant'))
       : null,
     !m.countsForMfa ? h('span', { class: 'badge badge-neutral', testid: 'badge-not-mfa' }, t('methods.notMfa')) : null,
+    m.ending && ending
+      ? h(
+          'span',
+          { class: 'badge badge-warning', testid: 'badge-ending' },
+          t(ending.ended ? 'methods.badgeEnded' : 'methods.badgeEnding', { date: dayText(ending.on) }),
+        )
+      : null,
   ];
 
   return h(

@@ -124,6 +124,23 @@ impl Cloud {
     }
 }
 
+/// What SMS and voice are in `cloud`: Microsoft ends them in the public
+/// cloud on 1 Feb 2027 unless the organisation has its own telecom provider;
+/// for the US Government and China clouds Microsoft has announced nothing
+/// ("other clouds later", concept-sms-voice-retirement.md), so the app says
+/// nothing either. A custom cloud follows the public cloud's rule: custom
+/// endpoints are the emulator or the public cloud behind a proxy, and an
+/// organisation for which that is wrong sets `own_telecom_provider`. The
+/// demo tenant plays the public cloud.
+pub fn telephony(cloud: &Cloud, own_telecom_provider: bool) -> crate::health::Telephony {
+    use crate::health::Telephony;
+    match cloud {
+        Cloud::UsGovernment | Cloud::UsGovernmentDoD | Cloud::China => Telephony::NotAnnounced,
+        _ if own_telecom_provider => Telephony::OwnProvider,
+        Cloud::Public | Cloud::Custom { .. } | Cloud::Demo => Telephony::Ending,
+    }
+}
+
 /// The Security Info page for a cloud, where users register what Graph
 /// cannot create (Authenticator, authenticator apps, security keys). For a
 /// custom cloud (and the emulator) it is `{authority_host}security-info`.
@@ -280,6 +297,7 @@ struct RawConfig {
     allow_demo_tenant: Option<bool>,
     recommended_methods: Option<u32>,
     required_methods: Option<u32>,
+    own_telecom_provider: Option<bool>,
     security_info_url: Option<String>,
     organisation_domains: Option<Vec<String>>,
 }
@@ -308,6 +326,7 @@ pub const KEYS: &[&str] = &[
     "security_info_url",
     "recommended_methods",
     "required_methods",
+    "own_telecom_provider",
     "organisation_domains",
     "helpdesk",
     "allow_demo_tenant",
@@ -465,6 +484,11 @@ pub struct Layered {
     /// The organisation's floor of independent methods (default: recommend
     /// three, require one).
     pub floor: Floor,
+    /// `own_telecom_provider = true`: the organisation contracted its own
+    /// telecom provider (Microsoft Security Store, from 30 Oct 2026), so SMS
+    /// and voice go on after Microsoft stops delivering them on 1 Feb 2027
+    /// ([`telephony`]).
+    pub own_telecom_provider: bool,
     /// Where users register what Graph cannot create; `None` means the
     /// cloud's own page ([`security_info_url`]).
     pub security_info_url: Option<Url>,
@@ -569,6 +593,7 @@ pub fn load_layered_from(
     let configures_tenant = TENANT_KEYS.iter().any(|k| merged.contains_key(*k));
     let raw = to_raw(merged, managed)?;
     let demo_allowed = raw.allow_demo_tenant.unwrap_or(true);
+    let own_telecom_provider = raw.own_telecom_provider.unwrap_or(false);
     let helpdesk = match &raw.helpdesk {
         None => None,
         Some(h) => Some(validate_helpdesk(h).map_err(|problem| ConfigError {
@@ -654,6 +679,7 @@ pub fn load_layered_from(
         relay_scope,
         demo_allowed,
         floor,
+        own_telecom_provider,
         security_info_url,
         organisation_domains,
         provenance: Provenance {
@@ -1161,6 +1187,29 @@ mod tests {
         assert_eq!(c.source.unwrap().file_name().unwrap(), "user.toml");
         assert_eq!(l.provenance.origin("tenant"), Origin::User);
         assert!(l.provenance.ignored.is_empty());
+    }
+
+    #[test]
+    fn sms_and_voice_end_in_the_public_cloud_unless_the_organisation_has_a_provider() {
+        use crate::health::Telephony;
+        let l = layered(None, None).unwrap();
+        assert!(!l.own_telecom_provider, "off unless said");
+        let l = layered(Some("own_telecom_provider = true\n"), None).unwrap();
+        assert!(l.own_telecom_provider);
+        assert_eq!(l.provenance.origin("own_telecom_provider"), Origin::Managed);
+        let e = layered(None, Some("own_telecom_provider = \"yes\"\n")).unwrap_err();
+        assert!(e.problem.contains("own_telecom_provider"), "{e:?}");
+
+        for (cloud, own, want) in [
+            (Cloud::Public, false, Telephony::Ending),
+            (Cloud::Demo, false, Telephony::Ending),
+            (Cloud::Public, true, Telephony::OwnProvider),
+            (Cloud::UsGovernment, false, Telephony::NotAnnounced),
+            (Cloud::UsGovernmentDoD, true, Telephony::NotAnnounced),
+            (Cloud::China, false, Telephony::NotAnnounced),
+        ] {
+            assert_eq!(telephony(&cloud, own), want, "{cloud:?} {own}");
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! [`Verdict::Confirm`] with the concerns to explain, or [`Verdict::Refuse`]
 //! with the reason.
 
+use crate::health;
 use crate::security_info::{
     AuthMethod, MethodId, MethodKind, PhoneType, SecondaryMethod, SecurityInfo,
 };
@@ -229,10 +230,25 @@ pub enum Concern {
 }
 
 /// Checks `change` against `info` (the account as Graph last showed it) and
-/// the organisation's `floor`.
+/// the organisation's `floor`, counting from the account's rows alone
+/// ([`SecurityInfo::health`]).
 pub fn check(info: &SecurityInfo, change: &PlannedChange, floor: Floor) -> Verdict {
+    check_counted(info, change, floor, None)
+}
+
+/// [`check`], counting as the health view counts in `counting` (devices,
+/// not rows; SMS and voice not counted where Microsoft ends them; the
+/// user's same-phone answers), so a concern says what the view says.
+pub fn check_counted(
+    info: &SecurityInfo,
+    change: &PlannedChange,
+    floor: Floor,
+    counting: Option<&health::Context>,
+) -> Verdict {
     match change {
-        PlannedChange::Remove { id, replaced_by } => check_remove(info, id, replaced_by, floor),
+        PlannedChange::Remove { id, replaced_by } => {
+            check_remove(info, id, replaced_by, floor, counting)
+        }
         PlannedChange::SetDefault(choice) => check_set_default(info, choice),
         PlannedChange::AddPhone { phone_type, number } => {
             check_add_phone(info, *phone_type, number)
@@ -256,6 +272,7 @@ fn check_remove(
     id: &MethodId,
     replaced_by: &Option<Replacement>,
     floor: Floor,
+    counting: Option<&health::Context>,
 ) -> Verdict {
     let Some(method) = find(info, id) else {
         return Verdict::Refuse(Refusal::NotFound { id: id.clone() });
@@ -307,8 +324,19 @@ fn check_remove(
     {
         return Verdict::Refuse(Refusal::MobileNeededByAlternate);
     }
-    let before = info.health();
-    let health = after.health();
+    let count = |i: &SecurityInfo| match counting {
+        Some(cx) => {
+            let r = health::report(i, cx);
+            health::Health {
+                independent_methods: r.independent_methods,
+                phishing_resistant_methods: r.phishing_resistant_methods,
+                single_device: r.single_device,
+            }
+        }
+        None => i.health(),
+    };
+    let before = count(info);
+    let health = count(&after);
     if health.independent_methods < floor.required
         && health.independent_methods < before.independent_methods
     {
@@ -319,7 +347,8 @@ fn check_remove(
     }
     let mut concerns = Vec::new();
     // Removing an old method for its verified replacement only undoes the
-    // replacement's gain: no concern about the count.
+    // replacement's gain: no concern about the count (the health view still
+    // shows it).
     let replacing = replaced_by.as_ref().is_some_and(|r| r.verified);
     if !replacing
         && health.independent_methods < floor.recommended
@@ -330,7 +359,9 @@ fn check_remove(
             recommended: floor.recommended,
         });
     }
-    if health.single_device && !before.single_device {
+    // Likewise a single device after a replacement was one before it: the
+    // old phone going is the point of the journey, not a new risk.
+    if !replacing && health.single_device && !before.single_device {
         concerns.push(Concern::SingleDevice);
     }
     if before.phishing_resistant_methods > 0 && health.phishing_resistant_methods == 0 {
@@ -498,6 +529,7 @@ mod tests {
             MethodKind::Fido2 {
                 display_name: "YubiKey".into(),
                 model: None,
+                aa_guid: None,
             },
         )
     }
@@ -663,6 +695,49 @@ mod tests {
             check(&twins, &remove("a2"), Floor::new(2, 2).unwrap()),
             Verdict::Go
         );
+    }
+
+    #[test]
+    fn counted_as_the_view_counts_an_ending_sms_number_is_no_loss() {
+        use crate::health::{Context, Telephony};
+        use time::macros::date;
+        let info = account(
+            vec![
+                password(),
+                app("a1", "Pixel 8"),
+                key("k1"),
+                phone(PhoneType::Office, "+44 2079460000"),
+            ],
+            Some(SecondaryMethod::Push),
+        );
+        let ending = Context {
+            telephony: Telephony::Ending,
+            today: date!(2026 - 12 - 05),
+            answers: Vec::new(),
+            assume_same_phone: true,
+        };
+        // By rows, the office line is one of three: removing it is a concern.
+        assert_eq!(
+            check(&info, &remove(OFFICE), Floor::DEFAULT),
+            Verdict::Confirm(vec![Concern::BelowRecommended {
+                after: 2,
+                recommended: 3
+            }])
+        );
+        // Where voice is ending it never counted: nothing is lost.
+        assert_eq!(
+            check_counted(&info, &remove(OFFICE), Floor::DEFAULT, Some(&ending)),
+            Verdict::Go
+        );
+        // Where it goes on, it counts as before.
+        let own = Context {
+            telephony: Telephony::OwnProvider,
+            ..ending
+        };
+        assert!(matches!(
+            check_counted(&info, &remove(OFFICE), Floor::DEFAULT, Some(&own)),
+            Verdict::Confirm(_)
+        ));
     }
 
     #[test]

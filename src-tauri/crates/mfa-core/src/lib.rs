@@ -11,6 +11,7 @@ pub mod config;
 pub mod device_key;
 pub mod graph;
 pub mod guardrails;
+pub mod health;
 pub mod helpdesk;
 pub mod http;
 pub mod journey;

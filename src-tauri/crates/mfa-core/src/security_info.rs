@@ -11,6 +11,37 @@ use time::OffsetDateTime;
 /// The product's recommended number of independent methods.
 pub const RECOMMENDED_MINIMUM: u32 = 3;
 
+/// The `aaGuid`s of Microsoft Authenticator's passkeys
+/// (microsoft-2026.md; entra-docs how-to-enable-authenticator-passkey.md).
+/// Such a passkey is device-bound: it lives in Authenticator on one phone and
+/// does not travel with a restored backup.
+pub const AUTHENTICATOR_AAGUIDS: [(&str, AuthenticatorPlatform); 2] = [
+    (
+        "90a3ccdf-635c-4729-a248-9b709135078f",
+        AuthenticatorPlatform::Ios,
+    ),
+    (
+        "de1e552d-db1d-4423-a619-566b625cdc84",
+        AuthenticatorPlatform::Android,
+    ),
+];
+
+/// The phone platform of a passkey in Microsoft Authenticator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthenticatorPlatform {
+    Ios,
+    Android,
+}
+
+impl AuthenticatorPlatform {
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthenticatorPlatform::Ios => "ios",
+            AuthenticatorPlatform::Android => "android",
+        }
+    }
+}
+
 /// A method id as Graph gives it. Only ids that are safe inside a URL path
 /// segment are accepted (letters, digits, `-`, `_`, `.`), so an id can never
 /// change which resource a later request addresses.
@@ -110,6 +141,9 @@ pub enum MethodKind {
     Fido2 {
         display_name: String,
         model: Option<String>,
+        /// The authenticator's model id (`aaGuid`), lower-case; names a
+        /// passkey in Microsoft Authenticator ([`MethodKind::authenticator_passkey`]).
+        aa_guid: Option<String>,
     },
     WindowsHelloForBusiness {
         device_name: String,
@@ -154,6 +188,7 @@ impl MethodKind {
             MethodKind::Fido2 {
                 display_name,
                 model,
+                ..
             } => {
                 if display_name.is_empty() {
                     model.as_deref()
@@ -211,6 +246,20 @@ impl MethodKind {
         }
     }
 
+    /// For a passkey in Microsoft Authenticator (a FIDO2 method whose
+    /// `aaGuid` is one of Authenticator's), the phone platform it lives on.
+    pub fn authenticator_passkey(&self) -> Option<AuthenticatorPlatform> {
+        match self {
+            MethodKind::Fido2 {
+                aa_guid: Some(g), ..
+            } => AUTHENTICATOR_AAGUIDS
+                .iter()
+                .find(|(known, _)| known.eq_ignore_ascii_case(g))
+                .map(|(_, platform)| *platform),
+            _ => None,
+        }
+    }
+
     /// Microsoft's phishing-resistant methods (graph-auth-methods.md §10).
     pub fn is_phishing_resistant(&self) -> bool {
         matches!(
@@ -233,29 +282,6 @@ impl MethodKind {
                 | MethodKind::Other { .. }
         )
     }
-
-    /// The thing that is lost together with this method, when Graph names it.
-    /// A phone number is its own SIM; an app or key is its device.
-    fn device(&self) -> Device {
-        match self {
-            MethodKind::MicrosoftAuthenticator { device_name }
-            | MethodKind::WindowsHelloForBusiness { device_name }
-            | MethodKind::PlatformCredential { device_name }
-                if !device_name.trim().is_empty() =>
-            {
-                Device::Named(device_name.trim().to_lowercase())
-            }
-            MethodKind::Phone { number, .. } => Device::Number(number.clone()),
-            _ => Device::Unnamed,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Device {
-    Named(String),
-    Number(String),
-    Unnamed,
 }
 
 /// What a hardware token's `device` says of it, for telling tokens apart.
@@ -333,6 +359,7 @@ impl AuthMethod {
             "fido2AuthenticationMethod" => MethodKind::Fido2 {
                 display_name: str_field("displayName"),
                 model: opt_field("model"),
+                aa_guid: opt_field("aaGuid").map(|g| g.trim().to_ascii_lowercase()),
             },
             "windowsHelloForBusinessAuthenticationMethod" => MethodKind::WindowsHelloForBusiness {
                 device_name: str_field("displayName"),
@@ -477,14 +504,6 @@ pub struct SecurityInfo {
     pub preferences: Option<SignInPreferences>,
 }
 
-/// How exposed the account is to losing one device.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Health {
-    pub independent_methods: u32,
-    pub phishing_resistant_methods: u32,
-    pub single_device: bool,
-}
-
 impl SecurityInfo {
     /// The method behind the user's default second factor, if it can be told.
     /// Several registrations can serve one choice (two Authenticator phones);
@@ -521,48 +540,6 @@ impl SecurityInfo {
             SecondaryMethod::Unknown(_) => None,
         };
         found.map(|m| &m.id)
-    }
-
-    /// Independent methods are MFA methods that are not lost together: two
-    /// registrations on devices of the same name count once. A phone number
-    /// and an app are counted apart (a SIM can move to a new handset), but when
-    /// every MFA method sits on one named device, `single_device` says so.
-    pub fn health(&self) -> Health {
-        let mfa: Vec<&AuthMethod> = self
-            .methods
-            .iter()
-            .filter(|m| m.kind.counts_for_mfa())
-            .collect();
-        let mut seen_devices: Vec<Device> = Vec::new();
-        let mut independent = 0u32;
-        for m in &mfa {
-            match m.kind.device() {
-                Device::Unnamed => independent += 1,
-                d => {
-                    if !seen_devices.contains(&d) {
-                        seen_devices.push(d);
-                        independent += 1;
-                    }
-                }
-            }
-        }
-        let named: Vec<&Device> = seen_devices
-            .iter()
-            .filter(|d| matches!(d, Device::Named(_)))
-            .collect();
-        let single_device = !mfa.is_empty()
-            && named.len() == 1
-            && mfa
-                .iter()
-                .all(|m| matches!(m.kind.device(), Device::Named(_)));
-        Health {
-            independent_methods: independent,
-            phishing_resistant_methods: mfa
-                .iter()
-                .filter(|m| m.kind.is_phishing_resistant())
-                .count() as u32,
-            single_device,
-        }
     }
 }
 
@@ -632,6 +609,7 @@ mod tests {
                 MethodKind::Fido2 {
                     display_name: "Red key".into(),
                     model: Some("NFC key".into()),
+                    aa_guid: None,
                 },
             ),
             (
@@ -837,77 +815,6 @@ mod tests {
             i.default_method().map(MethodId::as_str),
             Some("x"),
             "undated ties keep Graph's order"
-        );
-    }
-
-    #[test]
-    fn health_counts_independent_methods() {
-        // Adele: an Authenticator and a phone number: two, below three.
-        let h = info(
-            vec![
-                password(),
-                app("a", "Adele's iPhone 13"),
-                phone("m", "mobile", "+1 4255550101"),
-            ],
-            None,
-        )
-        .health();
-        assert_eq!(
-            h,
-            Health {
-                independent_methods: 2,
-                phishing_resistant_methods: 0,
-                single_device: false
-            }
-        );
-
-        // Two Authenticator registrations on the same phone count once, and
-        // with nothing else the account hangs on that one device.
-        let h = info(
-            vec![password(), app("a", "Pixel"), app("b", "pixel ")],
-            None,
-        )
-        .health();
-        assert_eq!(
-            h,
-            Health {
-                independent_methods: 1,
-                phishing_resistant_methods: 0,
-                single_device: true
-            }
-        );
-
-        // Five methods including a key and Windows Hello.
-        let h = info(
-            vec![
-                password(),
-                app("a", "Chidi's Pixel 8"),
-                json!({"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","id":"k","displayName":"YubiKey 5 NFC"}),
-                json!({"@odata.type":"#microsoft.graph.windowsHelloForBusinessAuthenticationMethod","id":"w","displayName":"CHIDI-LAPTOP"}),
-                phone("m", "mobile", "+1 2065550123"),
-                json!({"@odata.type":"#microsoft.graph.softwareOathAuthenticationMethod","id":"s"}),
-            ],
-            None,
-        )
-        .health();
-        assert_eq!(
-            h,
-            Health {
-                independent_methods: 5,
-                phishing_resistant_methods: 2,
-                single_device: false
-            }
-        );
-
-        // Password only: nothing counts.
-        let h = info(vec![password()], None).health();
-        assert_eq!(
-            h,
-            Health {
-                independent_methods: 0,
-                phishing_resistant_methods: 0,
-                single_device: false
-            }
         );
     }
 }

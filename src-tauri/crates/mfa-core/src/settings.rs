@@ -127,6 +127,10 @@ impl SettingsInUse {
                 "required_methods",
                 Some(layered.floor.required().to_string()),
             ),
+            entry(
+                "own_telecom_provider",
+                Some(layered.own_telecom_provider.to_string()),
+            ),
             SettingInUse {
                 detail: helpdesk.map(|h| h.kind().to_owned()),
                 ..entry("helpdesk", helpdesk.map(|h| h.url().to_string()))

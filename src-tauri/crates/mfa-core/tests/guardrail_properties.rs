@@ -36,7 +36,8 @@ fn kind() -> impl Strategy<Value = MethodKind> {
             }),
         Just(MethodKind::Fido2 {
             display_name: "YubiKey 5".into(),
-            model: None
+            model: None,
+            aa_guid: None
         }),
         Just(MethodKind::SoftwareOath),
         Just(MethodKind::HardwareOath {

@@ -948,3 +948,252 @@ async fn the_assistant_takes_the_users_answers_at_the_new_phone() {
         .collect();
     assert_eq!(actions, ["remove", "registered"], "newest first");
 }
+
+/// An assistant whose "today" is `day` (the end of SMS and voice is judged
+/// against it, never against the machine's clock).
+fn assistant_on(session: &Arc<Session>, dir: &tempfile::TempDir, day: time::Date) -> Assistant {
+    let at = day.midnight().assume_utc();
+    assistant(session, dir).with_clock(Arc::new(move || at))
+}
+
+const GUS_OLD_APP: &str = "4a7b2c9d-2c9d-4a7b-9d2c-7b4a9d2c7b4a";
+const GUS_OLD_PASSKEY: &str = "R3VzLWlQaG9uZS0xMi1wYXNza2V5";
+
+#[tokio::test]
+async fn a_new_phone_gets_its_own_passkey_proven_before_the_old_phone_and_its_passkey_go() {
+    use mfa_core::health::{LostOutcome, PasskeyTie};
+    let h = Harness::start().await;
+    let session = Arc::new(signed_in(&h, "gus").await);
+    confirm(&session, "gus").await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = assistant_on(&session, &dir, time::macros::date!(2026 - 12 - 05));
+
+    // Before: push and the passkey are one iPhone, which holds everything.
+    let info = session.security_info().await.unwrap();
+    let health = app.health(&info).await.unwrap();
+    assert_eq!(health.passkeys.len(), 1);
+    assert_eq!(health.passkeys[0].tie, PasskeyTie::ByName);
+    assert_eq!(health.passkeys[0].phone.as_deref(), Some("Gus's iPhone 12"));
+    assert_eq!(health.independent_methods, 1);
+    let lost = health.lost_phone.clone().unwrap();
+    assert_eq!(lost.phone, "Gus's iPhone 12");
+    assert_eq!(lost.outcome, LostOutcome::LockedOut);
+
+    let journey = app.start_new_phone(false).await.unwrap();
+    assert_eq!(
+        journey.waiting(),
+        Waiting::Register(Registration::Authenticator)
+    );
+    on_the_page(
+        &h,
+        "gus",
+        SecurityInfoStep::AddAuthenticator {
+            device_name: "Gus's iPhone 16".into(),
+        },
+    )
+    .await;
+    let journey = app.continue_journey().await.unwrap();
+    assert!(matches!(
+        journey.waiting(),
+        Waiting::ConfirmWorks { method: Some(_) }
+    ));
+    // Push works on the new phone: next, its passkey, and nothing removed yet.
+    let journey = app.answer(Answer::Works).await.unwrap();
+    assert_eq!(
+        journey.waiting(),
+        Waiting::Register(Registration::AuthenticatorPasskey)
+    );
+    assert_eq!(writes(&h), 0, "nothing deleted before the passkey is there");
+    // A security key is not what the step waits for.
+    on_the_page(
+        &h,
+        "gus",
+        SecurityInfoStep::AddSecurityKey {
+            name: "Gus's YubiKey".into(),
+        },
+    )
+    .await;
+    let journey = app.continue_journey().await.unwrap();
+    assert_eq!(
+        journey.waiting(),
+        Waiting::Register(Registration::AuthenticatorPasskey)
+    );
+    on_the_page(
+        &h,
+        "gus",
+        SecurityInfoStep::AddAuthenticatorPasskey {
+            platform: "ios".into(),
+            device_name: "Gus's iPhone 16".into(),
+        },
+    )
+    .await;
+    let journey = app.continue_journey().await.unwrap();
+    let Waiting::ConfirmWorks {
+        method: Some(new_passkey),
+    } = journey.waiting()
+    else {
+        panic!(
+            "expected 'does the passkey work?', got {:?}",
+            journey.waiting()
+        );
+    };
+    // "It didn't work": both old registrations stay.
+    let journey = app.answer(Answer::NotWorking).await.unwrap();
+    assert!(matches!(journey.waiting(), Waiting::ConfirmWorks { .. }));
+    assert_eq!(writes(&h), 0);
+    let journey = app.answer(Answer::Works).await.unwrap();
+    assert_eq!(journey.waiting(), Waiting::Finished);
+
+    let info = session.security_info().await.unwrap();
+    let ids: Vec<&str> = info.methods.iter().map(|m| m.id.as_str()).collect();
+    assert!(!ids.contains(&GUS_OLD_APP), "{ids:?}");
+    assert!(!ids.contains(&GUS_OLD_PASSKEY), "{ids:?}");
+    assert!(ids.contains(&new_passkey.as_str()));
+    assert!(
+        info.methods
+            .iter()
+            .any(|m| m.kind.human_name() == Some("Gus's YubiKey")),
+        "the security key was not the old phone's and stays"
+    );
+    assert_eq!(
+        h.emulator.count(
+            "DELETE",
+            &format!("/v1.0/me/authentication/fido2Methods/{GUS_OLD_PASSKEY}")
+        ),
+        1
+    );
+    assert_eq!(
+        h.emulator.count(
+            "DELETE",
+            &format!("/v1.0/me/authentication/microsoftAuthenticatorMethods/{GUS_OLD_APP}")
+        ),
+        1
+    );
+    // The order on record: both new registrations before either removal.
+    let mut actions: Vec<String> = app
+        .activity()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    actions.reverse();
+    assert_eq!(actions, ["registered", "registered", "remove", "remove"]);
+
+    // After: the new passkey is on the new phone, by name.
+    let health = app.health(&info).await.unwrap();
+    let tie = health
+        .passkeys
+        .iter()
+        .find(|p| p.passkey == new_passkey)
+        .unwrap();
+    assert_eq!(tie.phone.as_deref(), Some("Gus's iPhone 16"));
+    assert_eq!(tie.tie, PasskeyTie::ByName);
+    assert_eq!(health.lost_phone.unwrap().phone, "Gus's iPhone 16");
+}
+
+#[tokio::test]
+async fn health_marks_sms_ending_by_the_apps_clock_and_remembers_same_phone_answers() {
+    use mfa_core::health::{LostOutcome, Telephony};
+    use time::macros::date;
+    let h = Harness::start().await;
+
+    // Farah: SMS only, in the public cloud.
+    let farah = Arc::new(signed_in(&h, "farah").await);
+    let dir = tempfile::tempdir().unwrap();
+    let info = farah.security_info().await.unwrap();
+    let before = assistant_on(&farah, &dir, date!(2027 - 01 - 31));
+    let health = before.health(&info).await.unwrap();
+    assert_eq!(health.independent_methods, 0);
+    let ending = health.ending.unwrap();
+    assert_eq!(ending.on, date!(2027 - 02 - 01));
+    assert!(ending.only_way && !ending.ended);
+    assert_eq!(
+        health.lost_phone.unwrap().outcome,
+        LostOutcome::LockedOut,
+        "her phone is her SIM"
+    );
+    let after = assistant_on(&farah, &dir, date!(2027 - 02 - 01));
+    assert!(after.health(&info).await.unwrap().ending.unwrap().ended);
+    // With the organisation's own telecom provider, SMS counts and nothing ends.
+    let own =
+        assistant_on(&farah, &dir, date!(2027 - 06 - 01)).with_telephony(Telephony::OwnProvider);
+    let health = own.health(&info).await.unwrap();
+    assert_eq!((health.independent_methods, health.ending), (1, None));
+    // A sovereign cloud: nothing said either.
+    let gov =
+        assistant_on(&farah, &dir, date!(2027 - 06 - 01)).with_telephony(Telephony::NotAnnounced);
+    assert_eq!(gov.health(&info).await.unwrap().ending, None);
+
+    // Adele: is her number on the Authenticator phone?
+    let adele = Arc::new(signed_in(&h, "adele").await);
+    let dir = tempfile::tempdir().unwrap();
+    let app =
+        assistant_on(&adele, &dir, date!(2026 - 12 - 05)).with_telephony(Telephony::NotAnnounced);
+    let info = adele.security_info().await.unwrap();
+    let health = app.health(&info).await.unwrap();
+    assert_eq!(health.questions.len(), 1);
+    assert_eq!(health.questions[0].number, "+1 4255550101");
+    assert_eq!(health.questions[0].phone, "Adele's iPhone 13");
+    assert_eq!(
+        health.independent_methods, 1,
+        "the same phone until she says"
+    );
+
+    // Something not on her account is refused, and nothing is written.
+    for (number, phone) in [
+        ("+1 4255550199", "Adele's iPhone 13"),
+        ("+1 4255550101", "Pixel 9"),
+    ] {
+        let e = app
+            .answer_same_phone(number, phone, false)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, JourneyError::Invalid(_)), "{e:?}");
+    }
+    assert!(!dir.path().join("same-phone.json").exists());
+
+    app.answer_same_phone("+1 4255550101", "adele's iphone 13", false)
+        .await
+        .unwrap();
+    // Remembered by another assistant over the same folder (a restart).
+    let again =
+        assistant_on(&adele, &dir, date!(2026 - 12 - 05)).with_telephony(Telephony::NotAnnounced);
+    let health = again.health(&info).await.unwrap();
+    assert!(health.questions.is_empty());
+    assert_eq!(health.independent_methods, 2);
+    assert_eq!(
+        health.lost_phone.unwrap().outcome,
+        LostOutcome::StillSignIn { devices: 1 }
+    );
+    // In the public cloud that other number helps only until February.
+    let public = assistant_on(&adele, &dir, date!(2026 - 12 - 05));
+    assert_eq!(
+        public
+            .health(&info)
+            .await
+            .unwrap()
+            .lost_phone
+            .unwrap()
+            .outcome,
+        LostOutcome::OnlyUntil {
+            on: date!(2027 - 02 - 01)
+        }
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("same-phone.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // Changing her mind replaces the answer.
+    app.answer_same_phone("+1 4255550101", "Adele's iPhone 13", true)
+        .await
+        .unwrap();
+    let text = std::fs::read_to_string(dir.path().join("same-phone.json")).unwrap();
+    assert_eq!(text.matches("4255550101").count(), 1, "{text}");
+    assert_eq!(app.health(&info).await.unwrap().independent_methods, 1);
+}

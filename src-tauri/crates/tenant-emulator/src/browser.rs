@@ -92,6 +92,12 @@ pub enum SecurityInfoStep {
     AddTotp { name: String },
     /// Add a simulated security key with this name.
     AddSecurityKey { name: String },
+    /// Add a passkey in Microsoft Authenticator on the phone `device_name`
+    /// (`platform`: `ios` or `android`).
+    AddAuthenticatorPasskey {
+        platform: String,
+        device_name: String,
+    },
     /// Add a phone of this type (`mobile`, `alternateMobile`, `office`) or
     /// change its number.
     AddPhone { phone_type: String, number: String },
@@ -105,6 +111,7 @@ impl SecurityInfoStep {
     /// Parses the `DEMO_BROWSER_ACTION` spelling: `security-info:look`,
     /// `security-info:add-authenticator:<device name>`,
     /// `security-info:add-totp:<name>`, `security-info:add-security-key:<name>`,
+    /// `security-info:add-authenticator-passkey:<ios|android>:<device name>`,
     /// `security-info:add-phone:<mobile|alternateMobile|office>:<number>`,
     /// `security-info:delete:<collection>/<id>`,
     /// `security-info:set-default:<value>`.
@@ -122,6 +129,18 @@ impl SecurityInfoStep {
             }
             "add-totp" => named(|name| SecurityInfoStep::AddTotp { name }),
             "add-security-key" => named(|name| SecurityInfoStep::AddSecurityKey { name }),
+            "add-authenticator-passkey" => {
+                let (platform, device) = argument.split_once(':')?;
+                let platform = match platform {
+                    "ios" | "android" => platform.to_string(),
+                    _ => return None,
+                };
+                let device_name = device.trim().to_string();
+                (!device_name.is_empty()).then_some(SecurityInfoStep::AddAuthenticatorPasskey {
+                    platform,
+                    device_name,
+                })
+            }
             "add-phone" => {
                 let (phone_type, number) = argument.split_once(':')?;
                 let phone_type = match phone_type {
@@ -666,6 +685,18 @@ impl<'a> Session<'a> {
                 vec![pair("name", name), pair("action", "add")],
                 format!("added the security key '{name}'"),
             ),
+            SecurityInfoStep::AddAuthenticatorPasskey {
+                platform,
+                device_name,
+            } => (
+                "add-authenticator-passkey".into(),
+                vec![
+                    pair("platform", platform),
+                    pair("deviceName", device_name),
+                    pair("action", "add"),
+                ],
+                format!("added a passkey in Microsoft Authenticator on '{device_name}'"),
+            ),
             SecurityInfoStep::AddPhone { phone_type, number } => (
                 "add-phone".into(),
                 vec![
@@ -907,6 +938,24 @@ mod tests {
     use super::*;
     use crate::identity::flows::SecondFactorChallenge;
     use crate::pages;
+
+    #[test]
+    fn the_authenticator_passkey_step_names_a_platform_and_a_phone() {
+        assert_eq!(
+            SecurityInfoStep::parse("security-info:add-authenticator-passkey:ios:Gus's iPhone 16"),
+            Some(SecurityInfoStep::AddAuthenticatorPasskey {
+                platform: "ios".into(),
+                device_name: "Gus's iPhone 16".into()
+            })
+        );
+        for bad in [
+            "security-info:add-authenticator-passkey:windows:PC",
+            "security-info:add-authenticator-passkey:ios:",
+            "security-info:add-authenticator-passkey:ios",
+        ] {
+            assert_eq!(SecurityInfoStep::parse(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn forms_on_the_sign_in_page_are_found_by_id() {

@@ -1,5 +1,5 @@
 //! The fixed facts of the demo tenant: its ids, its app registration and the
-//! five demo employees with the stories they illustrate.
+//! seven demo employees with the stories they illustrate.
 //!
 //! These values never change between releases: the app's demo mode, the
 //! scripted browser and tests rely on them. The full seed (methods, object
@@ -58,7 +58,7 @@ pub struct DemoUser {
     pub story: &'static str,
 }
 
-const USERS: [DemoUser; 5] = [
+const USERS: [DemoUser; 7] = [
     DemoUser {
         upn: "adele@contoso-demo.example",
         password: "Adele-demo-1",
@@ -89,6 +89,18 @@ const USERS: [DemoUser; 5] = [
         display_name: "Erin Castillo",
         story: "Authenticator, an email method, macOS Platform SSO, a hardware token, an external provider's method, a QR code + PIN, and a method type this app does not know.",
     },
+    DemoUser {
+        upn: "farah@contoso-demo.example",
+        password: "Farah-demo-1",
+        display_name: "Farah Haddad",
+        story: "Signs in only with SMS codes, which Microsoft stops sending on 1 Feb 2027: she must register a passkey first.",
+    },
+    DemoUser {
+        upn: "gus@contoso-demo.example",
+        password: "Gus-demo-1",
+        display_name: "Gus Moreau",
+        story: "Authenticator push and a passkey in Authenticator on one iPhone, plus its number; switching to a new phone moves both.",
+    },
 ];
 
 /// The demo employees, in the order the sign-in page lists them.
@@ -118,7 +130,7 @@ mod tests {
         for u in users() {
             assert!(u.upn.ends_with(&format!("@{DOMAIN}")), "{}", u.upn);
         }
-        assert_eq!(users().len(), 5);
+        assert_eq!(users().len(), 7);
     }
 
     #[test]

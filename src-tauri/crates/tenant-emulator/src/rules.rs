@@ -567,6 +567,54 @@ pub(crate) fn add_security_key(
     ))
 }
 
+/// Microsoft Authenticator's passkey `aaGuid`s (how-to-enable-authenticator-passkey.md).
+pub const AUTHENTICATOR_IOS_AAGUID: &str = "90a3ccdf-635c-4729-a248-9b709135078f";
+pub const AUTHENTICATOR_ANDROID_AAGUID: &str = "de1e552d-db1d-4423-a619-566b625cdc84";
+
+/// A passkey created in Microsoft Authenticator on a phone (`ios` or
+/// `android`): a device-bound FIDO2 method with Authenticator's `aaGuid`.
+/// Microsoft does not document the `displayName` Graph shows for it; the
+/// emulator names it after the phone (README, "Fidelity").
+pub(crate) fn add_authenticator_passkey(
+    user: &mut User,
+    platform: &str,
+    device: &str,
+    now: OffsetDateTime,
+) -> Result<String, RuleError> {
+    let device = device.trim();
+    if device.is_empty() {
+        return Err(RuleError::invalid("Enter the name of the phone."));
+    }
+    let (aa_guid, model) = match platform {
+        "ios" => (AUTHENTICATOR_IOS_AAGUID, "Microsoft Authenticator - iOS"),
+        "android" => (
+            AUTHENTICATOR_ANDROID_AAGUID,
+            "Microsoft Authenticator - Android",
+        ),
+        other => {
+            return Err(RuleError::invalid(format!(
+                "'{other}' is not a phone platform: choose ios or android."
+            )))
+        }
+    };
+    let id = crate::identity::grants::random_secret(16);
+    Ok(add(
+        user,
+        AuthenticationMethod {
+            id,
+            created: now,
+            kind: MethodKind::Fido2 {
+                display_name: device.to_string(),
+                aa_guid: aa_guid.into(),
+                model: model.into(),
+                attestation_certificates: Vec::new(),
+                attestation_level: "attested".into(),
+                passkey_type: "deviceBound".into(),
+            },
+        },
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -577,6 +625,35 @@ mod tests {
             .user(upn)
             .cloned()
             .unwrap_or_else(|| seed().users[0].clone())
+    }
+
+    #[test]
+    fn a_passkey_in_authenticator_carries_the_platforms_aaguid() {
+        let mut gus = user("gus@contoso-demo.example");
+        let now = OffsetDateTime::now_utc();
+        let before = gus.methods.len();
+        let id = add_authenticator_passkey(&mut gus, "android", " Pixel 9 ", now).unwrap();
+        assert_eq!(gus.methods.len(), before + 1);
+        let added = gus.methods.iter().find(|m| m.id == id).unwrap();
+        let json = added.graph_json(true, now);
+        assert_eq!(
+            json["@odata.type"],
+            "#microsoft.graph.fido2AuthenticationMethod"
+        );
+        assert_eq!(json["aaGuid"], AUTHENTICATOR_ANDROID_AAGUID);
+        assert_eq!(json["displayName"], "Pixel 9");
+        assert_eq!(json["passkeyType"], "deviceBound");
+        assert!(add_authenticator_passkey(&mut gus, "windows", "PC", now).is_err());
+        assert!(add_authenticator_passkey(&mut gus, "ios", "  ", now).is_err());
+        assert_eq!(gus.methods.len(), before + 1, "refusals add nothing");
+        // The seeded passkey is on Gus's iPhone.
+        let seeded = gus
+            .methods
+            .iter()
+            .find(|m| m.id == "R3VzLWlQaG9uZS0xMi1wYXNza2V5")
+            .unwrap()
+            .graph_json(true, now);
+        assert_eq!(seeded["aaGuid"], AUTHENTICATOR_IOS_AAGUID);
     }
 
     #[test]

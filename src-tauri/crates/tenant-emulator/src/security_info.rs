@@ -415,6 +415,15 @@ fn change(
             Ok(_) => Outcome::done(format!("Added the security key {}.", field("name"))),
             Err(e) => refused(e),
         },
+        "add-authenticator-passkey" => {
+            let device = field("deviceName");
+            match rules::add_authenticator_passkey(user, &field("platform"), &device, now) {
+                Ok(_) => Outcome::done(format!(
+                    "Added a passkey in Microsoft Authenticator on {device}."
+                )),
+                Err(e) => refused(e),
+            }
+        }
         "add-authenticator" => Outcome::next(Pending::AuthenticatorPairing {
             activation_code: six_digit_activation_code(),
         }),
@@ -797,7 +806,7 @@ fn main_page(user: &User, csrf: &str, message: &Message) -> String {
          <p id=\"default-method\">Default sign-in method: <strong>{default_text}</strong></p>{set_default}\
          <table id=\"methods\"><thead><tr><th>Method</th><th>Detail</th><th>Added</th><th></th></tr></thead>\
          <tbody>{rows}</tbody></table></div>\
-         <div class=\"card wide\"><h1>Add sign-in method</h1>{authenticator}{totp}{key}{phone}</div>",
+         <div class=\"card wide\"><h1>Add sign-in method</h1>{authenticator}{passkey}{totp}{key}{phone}</div>",
         mark = escape(PAGE_MARK),
         upn = escape(&user.user_principal_name),
         message = message_block(message),
@@ -821,6 +830,17 @@ fn main_page(user: &User, csrf: &str, message: &Message) -> String {
             "add-authenticator",
             "<p><strong>Microsoft Authenticator</strong>: approve sign-in requests or use one-time codes.</p>\
              <div class=\"actions\"><button class=\"primary\" name=\"action\" value=\"add\">Add Microsoft Authenticator</button></div>",
+        ),
+        passkey = form(
+            "add-authenticator-passkey",
+            csrf,
+            "add-authenticator-passkey",
+            "<p><strong>Passkey in Microsoft Authenticator</strong>: a passkey kept in Authenticator on your phone \
+             (simulated: no QR code to scan).</p>\
+             <label for=\"passkey-platform\">Phone</label><select id=\"passkey-platform\" name=\"platform\">\
+             <option value=\"ios\">iPhone</option><option value=\"android\">Android</option></select>\
+             <label for=\"passkey-device\">Phone name</label><input type=\"text\" id=\"passkey-device\" name=\"deviceName\" maxlength=\"100\" required>\
+             <div class=\"actions\"><button class=\"primary\" name=\"action\" value=\"add\">Add passkey</button></div>",
         ),
         totp = form(
             "add-totp",

@@ -891,6 +891,72 @@ pub fn seed() -> Tenant {
         preferences(PreferredMethod::Push),
     );
 
+    // Farah: SMS only, in the public cloud, facing 1 February 2027.
+    let mut farah = user(
+        "f1a2b3c4-5d6e-4f70-8a9b-0c1d2e3f4a07",
+        &find("farah"),
+        "Farah",
+        "Haddad",
+        "Warehouse Supervisor",
+        "Leeds 1",
+        vec![
+            password(datetime!(2024-08-05 08:00:00 UTC)),
+            phone(
+                "+44 7700900888",
+                "notAllowedByPolicy",
+                datetime!(2024-08-05 08:09:12 UTC),
+            ),
+        ],
+        SignInPreferences {
+            is_system_preferred_authentication_method_enabled: true,
+            user_preferred_method_for_secondary_authentication: Some(PreferredMethod::Sms),
+            system_preferred_authentication_method: Some("Sms".into()),
+        },
+    );
+    farah.preferred_language = Some("en-GB".into());
+
+    // Gus: push and a passkey in Authenticator on one iPhone, and the
+    // phone's own number; he is about to switch phones.
+    let gus = user(
+        "a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c08",
+        &find("gus"),
+        "Gus",
+        "Moreau",
+        "Regional Buyer",
+        "Paris 3",
+        vec![
+            password(datetime!(2023-05-10 08:00:00 UTC)),
+            authenticator(
+                "4a7b2c9d-2c9d-4a7b-9d2c-7b4a9d2c7b4a",
+                "Gus's iPhone 12",
+                "6.8.14",
+                datetime!(2023-05-10 08:20:00 UTC),
+            ),
+            method(
+                "R3VzLWlQaG9uZS0xMi1wYXNza2V5",
+                datetime!(2026-09-15 12:30:00 UTC),
+                MethodKind::Fido2 {
+                    display_name: "Gus's iPhone 12".into(),
+                    aa_guid: crate::rules::AUTHENTICATOR_IOS_AAGUID.into(),
+                    model: "Microsoft Authenticator - iOS".into(),
+                    attestation_certificates: Vec::new(),
+                    attestation_level: "attested".into(),
+                    passkey_type: "deviceBound".into(),
+                },
+            ),
+            phone(
+                "+33 612345678",
+                "notAllowedByPolicy",
+                datetime!(2023-05-10 08:12:00 UTC),
+            ),
+        ],
+        SignInPreferences {
+            is_system_preferred_authentication_method_enabled: true,
+            user_preferred_method_for_secondary_authentication: Some(PreferredMethod::Push),
+            system_preferred_authentication_method: Some("Fido2".into()),
+        },
+    );
+
     Tenant {
         id: uuid(demo::TENANT_ID),
         domain: demo::DOMAIN.into(),
@@ -904,7 +970,7 @@ pub fn seed() -> Tenant {
         users: {
             // Chidi manages everyone else: a second channel for those
             // without otherMails.
-            let mut users = vec![adele, ben, chidi, dana, erin];
+            let mut users = vec![adele, ben, chidi, dana, erin, farah, gus];
             let manager = users[2].id;
             for user in users.iter_mut().filter(|u| u.id != manager) {
                 user.manager_id = Some(manager);

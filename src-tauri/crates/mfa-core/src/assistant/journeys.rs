@@ -97,7 +97,8 @@ impl Assistant {
             Answer::AcceptConcerns => {
                 // The concerns accepted are those the guardrails raise now.
                 let info = self.session.security_info().await?;
-                let concerns = journey.pending_concerns(&info, self.floor)?;
+                let counting = self.health_context().await?;
+                let concerns = journey.pending_concerns(&info, self.floor, Some(&counting))?;
                 journey.accept_concerns(&concerns)?;
             }
         }
@@ -188,8 +189,9 @@ impl Assistant {
     /// Runs `journey` on and saves where it stopped, also when a step
     /// failed (the window then reads where it stands).
     async fn advance(&self, mut journey: Journey) -> Result<Journey, JourneyError> {
+        let counting = self.health_context().await?;
         let ran = journey
-            .advance(&self.session, &self.journeys, self.floor)
+            .advance_counted(&self.session, &self.journeys, self.floor, Some(&counting))
             .await;
         self.journeys.save(&journey)?;
         // For the helpdesk reading the log: which journey, where it stands.

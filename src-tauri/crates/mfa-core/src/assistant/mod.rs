@@ -19,15 +19,18 @@
 
 mod account;
 mod diagnostics;
+mod health;
 mod journeys;
 mod reset;
 
 use std::sync::Arc;
 
+use time::OffsetDateTime;
 use url::Url;
 
 use crate::auth::{BrowserOpener, SystemBrowser};
 use crate::guardrails::Floor;
+use crate::health::Telephony;
 use crate::journey::JourneyStore;
 use crate::session::Session;
 use crate::settings::SettingsInUse;
@@ -64,7 +67,16 @@ pub struct Assistant {
     security_info_page: SecurityInfoPage,
     reset: ResetDesk,
     settings: SettingsInUse,
+    /// What SMS and voice are in this tenant's cloud
+    /// ([`crate::config::telephony`]).
+    telephony: Telephony,
+    /// Today, for dates such as the end of SMS and voice; the system clock
+    /// unless a test (or the demo) gives another ([`Assistant::with_clock`]).
+    clock: Clock,
 }
+
+/// What "now" is for the assistant.
+pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
 
 impl Assistant {
     /// An assistant over `session` and the journeys in `journeys`, with the
@@ -86,7 +98,22 @@ impl Assistant {
             security_info_page: SecurityInfoPage::new(security_info_url),
             reset: ResetDesk::unconfigured(),
             settings: SettingsInUse::default(),
+            telephony: Telephony::Ending,
+            clock: Arc::new(OffsetDateTime::now_utc),
         }
+    }
+
+    /// SMS and voice as the tenant's cloud and the organisation's
+    /// `own_telecom_provider` make them (the public cloud's rule otherwise).
+    pub fn with_telephony(mut self, telephony: Telephony) -> Assistant {
+        self.telephony = telephony;
+        self
+    }
+
+    /// Reads "today" from `clock` instead of the system clock.
+    pub fn with_clock(mut self, clock: Clock) -> Assistant {
+        self.clock = clock;
+        self
     }
 
     /// Signs in and confirms identity through `browser` instead.

@@ -13,6 +13,7 @@ use super::{
     Registration, Snapshot, Step, Waiting,
 };
 use crate::guardrails::{self, Concern, Floor, PhoneNumber, PlannedChange, Refusal, Verdict};
+use crate::health;
 use crate::security_info::{
     AuthMethod, MethodId, MethodKind, PhoneType, SecondaryMethod, SecurityInfo,
 };
@@ -31,6 +32,9 @@ struct Context<'a> {
     session: &'a Session,
     store: &'a JourneyStore,
     floor: Floor,
+    /// How the guardrails count (the health view's context), or the
+    /// account's rows alone.
+    counting: Option<&'a health::Context>,
 }
 
 /// A guardrail's refusal as an error; concerns are the caller's to weigh.
@@ -61,10 +65,23 @@ impl Journey {
         store: &JourneyStore,
         floor: Floor,
     ) -> Result<Waiting, JourneyError> {
+        self.advance_counted(session, store, floor, None).await
+    }
+
+    /// [`Journey::advance`] with removals weighed as the health view counts
+    /// in `counting` ([`guardrails::check_counted`]).
+    pub async fn advance_counted(
+        &mut self,
+        session: &Session,
+        store: &JourneyStore,
+        floor: Floor,
+        counting: Option<&health::Context>,
+    ) -> Result<Waiting, JourneyError> {
         let cx = Context {
             session,
             store,
             floor,
+            counting,
         };
         loop {
             store.save(self)?;
@@ -109,6 +126,7 @@ impl Journey {
         &self,
         info: &SecurityInfo,
         floor: Floor,
+        counting: Option<&health::Context>,
     ) -> Result<Vec<Concern>, JourneyError> {
         let Some(Step::Remove {
             id,
@@ -118,11 +136,16 @@ impl Journey {
         else {
             return Ok(Vec::new());
         };
-        let change = self.planned_removal(id.clone(), *replaced_by_new)?;
-        Ok(match guardrails::check(info, &change, floor) {
-            Verdict::Confirm(concerns) => concerns,
-            Verdict::Go | Verdict::Refuse(_) => Vec::new(),
-        })
+        let Some(method) = info.methods.iter().find(|m| &m.id == id) else {
+            return Ok(Vec::new());
+        };
+        let change = self.planned_removal(method, *replaced_by_new)?;
+        Ok(
+            match guardrails::check_counted(info, &change, floor, counting) {
+                Verdict::Confirm(concerns) => concerns,
+                Verdict::Go | Verdict::Refuse(_) => Vec::new(),
+            },
+        )
     }
 
     /// The user accepts the concerns shown for the current removal.
@@ -344,8 +367,8 @@ impl Journey {
             self.removed_elsewhere = true;
             return Ok(Ran::Done);
         };
-        let change = self.planned_removal(target.clone(), replaced_by_new)?;
-        match guardrails::check(&info, &change, cx.floor) {
+        let change = self.planned_removal(&method, replaced_by_new)?;
+        match guardrails::check_counted(&info, &change, cx.floor, cx.counting) {
             Verdict::Refuse(r) => return Err(JourneyError::Refused(r)),
             Verdict::Confirm(concerns) => {
                 let all_accepted = concerns
@@ -403,40 +426,60 @@ impl Journey {
         Ran::Waits
     }
 
-    /// The new registration found by a `Register` step, if any.
-    fn found_registration(&self) -> Option<MethodId> {
-        self.steps.iter().find_map(|s| match s {
-            Step::Register { found, .. } => found.clone(),
-            _ => None,
-        })
-    }
-
-    /// Whether the user said the new method works.
-    fn new_method_verified(&self) -> bool {
-        self.steps
-            .iter()
-            .enumerate()
-            .any(|(i, s)| matches!(s, Step::ConfirmWorks { .. }) && i < self.current)
+    /// The `Register` step whose registration takes over from `old`: the
+    /// one of its kind (the new passkey for the old passkey), else the
+    /// journey's first (the first release's plans had one).
+    fn replacement_step(&self, old: &MethodKind) -> Option<usize> {
+        let registers = || {
+            self.steps
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| matches!(s, Step::Register { .. }))
+        };
+        registers()
+            .find(|(_, s)| {
+                matches!(s, Step::Register { registration, .. } if registration.replaces(old))
+            })
+            .or_else(|| registers().next())
+            .map(|(i, _)| i)
     }
 
     /// The removal a `Remove` step asks the guardrails about: with the new
-    /// phone's registration as the replacement when the step replaces it.
+    /// registration that takes over from `old` as the replacement when the
+    /// step replaces it, verified once the user said it works (its
+    /// `ConfirmWorks` step is behind the journey).
     fn planned_removal(
         &self,
-        id: MethodId,
+        old: &AuthMethod,
         replaced_by_new: bool,
     ) -> Result<PlannedChange, JourneyError> {
         let replaced_by = if replaced_by_new {
+            let at = self.replacement_step(&old.kind);
+            let found = at.and_then(|i| match &self.steps[i] {
+                Step::Register { found, .. } => found.clone(),
+                _ => None,
+            });
+            let verified = at.is_some_and(|i| {
+                self.steps
+                    .iter()
+                    .enumerate()
+                    .skip(i + 1)
+                    .find(|(_, s)| matches!(s, Step::ConfirmWorks { .. }))
+                    .is_some_and(|(c, _)| c < self.current)
+            });
             Some(guardrails::Replacement {
-                id: self.found_registration().ok_or_else(|| {
+                id: found.ok_or_else(|| {
                     JourneyError::Invalid("the new method was not registered yet".into())
                 })?,
-                verified: self.new_method_verified(),
+                verified,
             })
         } else {
             None
         };
-        Ok(PlannedChange::Remove { id, replaced_by })
+        Ok(PlannedChange::Remove {
+            id: old.id.clone(),
+            replaced_by,
+        })
     }
 
     /// Checks that what every completed step did is what Graph shows now.
@@ -514,17 +557,89 @@ mod tests {
     use crate::journey::fixtures::{adele, app, info, phone};
     use time::macros::datetime;
 
+    fn replacement(j: &Journey, old: &AuthMethod) -> Option<guardrails::Replacement> {
+        match j.planned_removal(old, true) {
+            Ok(PlannedChange::Remove { replaced_by, .. }) => replaced_by,
+            _ => None,
+        }
+    }
+
     #[test]
     fn works_answers_move_on_or_keep_the_user_at_the_step() {
-        let mut j = Journey::new_phone(&adele(), false);
+        let account = adele();
+        let old = account.methods[0].clone();
+        let mut j = Journey::new_phone(&account, false);
         assert!(j.answer_works(true).is_err(), "not at that step yet");
+        assert!(
+            j.planned_removal(&old, true).is_err(),
+            "nothing registered yet"
+        );
+        if let Step::Register { found, .. } = &mut j.steps[1] {
+            *found = Some(MethodId::parse("new-app").unwrap());
+        }
         j.current = 2;
         j.answer_works(false).unwrap();
         assert_eq!((j.current, j.note.clone()), (2, Some(Note::NotWorking)));
-        assert!(!j.new_method_verified());
+        assert!(!replacement(&j, &old).unwrap().verified);
         j.answer_works(true).unwrap();
         assert_eq!(j.current, 3);
-        assert!(j.new_method_verified());
+        let r = replacement(&j, &old).unwrap();
+        assert_eq!((r.id.as_str(), r.verified), ("new-app", true));
+    }
+
+    #[test]
+    fn the_old_passkey_is_replaced_by_the_new_passkey_once_that_is_proven() {
+        use crate::journey::fixtures::m;
+        let passkey = |id: &str, created| {
+            m(
+                id,
+                MethodKind::Fido2 {
+                    display_name: "Pixel 6".into(),
+                    model: None,
+                    aa_guid: Some("de1e552d-db1d-4423-a619-566b625cdc84".into()),
+                },
+                created,
+            )
+        };
+        let old_app = app("old-app", "Pixel 6", datetime!(2023-05-01 0:00 UTC));
+        let old_key = passkey("old-key", datetime!(2026-09-20 0:00 UTC));
+        let account = info(
+            vec![
+                old_app.clone(),
+                old_key.clone(),
+                phone(PhoneType::Mobile, "+44 7700900123"),
+            ],
+            "push",
+        );
+        let mut j = Journey::new_phone(&account, false);
+        let names: Vec<&str> = j.steps.iter().map(Step::name).collect();
+        assert_eq!(
+            names,
+            [
+                "confirmIdentity",
+                "register",
+                "confirmWorks",
+                "register",
+                "confirmWorks",
+                "setDefault",
+                "remove",
+                "remove",
+                "verify"
+            ]
+        );
+        for (at, id) in [(1, "new-app"), (3, "new-key")] {
+            if let Step::Register { found, .. } = &mut j.steps[at] {
+                *found = Some(MethodId::parse(id).unwrap());
+            }
+        }
+        // The app proven, the passkey not yet: only the app's replacement is.
+        j.current = 4;
+        let r = replacement(&j, &old_app).unwrap();
+        assert_eq!((r.id.as_str(), r.verified), ("new-app", true));
+        let r = replacement(&j, &old_key).unwrap();
+        assert_eq!((r.id.as_str(), r.verified), ("new-key", false));
+        j.current = 5;
+        assert!(replacement(&j, &old_key).unwrap().verified);
     }
 
     #[test]

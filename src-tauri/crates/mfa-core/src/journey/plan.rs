@@ -44,12 +44,27 @@ impl Journey {
     /// "I have a new phone": confirm it's you, register Authenticator on the
     /// new phone, check it works, make it the default, and only then remove
     /// the old phone's Authenticator (if there was one).
+    ///
+    /// When the old phone also holds a passkey in Authenticator (tied to it
+    /// as [`crate::health::authenticator_passkeys`] ties them), the new
+    /// phone's passkey is registered and proven too, before anything goes:
+    /// a device-bound passkey does not travel with a restored backup. Then
+    /// the old phone's Authenticator and its passkey are removed.
     pub fn new_phone(info: &SecurityInfo, old_device_lost: bool) -> Journey {
         let old = info
             .methods
             .iter()
             .filter(|m| matches!(m.kind, MethodKind::MicrosoftAuthenticator { .. }))
             .max_by_key(|m| m.created);
+        let old_passkeys: Vec<MethodId> = old
+            .map(|old| {
+                crate::health::authenticator_passkeys(info)
+                    .into_iter()
+                    .filter(|p| p.authenticator.as_ref() == Some(&old.id))
+                    .map(|p| p.passkey)
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut steps = vec![
             Step::ConfirmIdentity,
             Step::Register {
@@ -58,12 +73,23 @@ impl Journey {
                 found: None,
             },
             Step::ConfirmWorks { method: None },
-            Step::SetDefault {
-                choice: SecondaryMethod::Push,
-            },
         ];
+        if !old_passkeys.is_empty() {
+            steps.push(Step::Register {
+                registration: Registration::AuthenticatorPasskey,
+                known_ids: known_ids(info),
+                found: None,
+            });
+            steps.push(Step::ConfirmWorks { method: None });
+        }
+        steps.push(Step::SetDefault {
+            choice: SecondaryMethod::Push,
+        });
         if let Some(old) = old {
             steps.push(remove(old.id.clone(), true));
+        }
+        for passkey in old_passkeys {
+            steps.push(remove(passkey, true));
         }
         steps.push(Step::Verify);
         Journey {
@@ -243,6 +269,62 @@ mod tests {
     }
 
     #[test]
+    fn a_new_phone_moves_the_old_phones_passkey_and_leaves_other_keys_alone() {
+        let key = |id: &str, name: &str, aa_guid: &str| {
+            m(
+                id,
+                MethodKind::Fido2 {
+                    display_name: name.into(),
+                    model: None,
+                    aa_guid: Some(aa_guid.into()),
+                },
+                datetime!(2026-09-15 0:00 UTC),
+            )
+        };
+        let gus = info(
+            vec![
+                app("old-app", "Gus's iPhone 12", datetime!(2023-05-10 0:00 UTC)),
+                key(
+                    "old-passkey",
+                    "Gus's iPhone 12",
+                    "90a3ccdf-635c-4729-a248-9b709135078f",
+                ),
+                key("yubikey", "YubiKey", "2fc0579f-8113-47ea-b116-555a8db9202a"),
+                phone(PhoneType::Mobile, "+33 612345678"),
+            ],
+            "push",
+        );
+        let j = Journey::new_phone(&gus, false);
+        assert!(matches!(
+            &j.steps[3],
+            Step::Register {
+                registration: Registration::AuthenticatorPasskey,
+                ..
+            }
+        ));
+        let removed: Vec<&str> = j
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Remove {
+                    id,
+                    replaced_by_new: true,
+                    ..
+                } => Some(id.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(removed, ["old-app", "old-passkey"], "the key stays");
+        // The new phone's passkey is recognised by its aaGuid only.
+        let known = known_ids(&gus);
+        let new_passkey = key("new", "iPhone 16", "90a3ccdf-635c-4729-a248-9b709135078f");
+        let new_key = key("k2", "Key", "2fc0579f-8113-47ea-b116-555a8db9202a");
+        assert!(Registration::AuthenticatorPasskey.matches(&new_passkey, &known));
+        assert!(!Registration::AuthenticatorPasskey.matches(&new_key, &known));
+        assert!(!Registration::AuthenticatorPasskey.matches(&gus.methods[1], &known));
+    }
+
+    #[test]
     fn a_number_moving_to_another_type_adds_first_moves_the_default_then_removes() {
         let account = info(
             vec![
@@ -318,6 +400,7 @@ mod tests {
                     MethodKind::Fido2 {
                         display_name: "YubiKey".into(),
                         model: None,
+                        aa_guid: None,
                     },
                     datetime!(2024-01-01 0:00 UTC),
                 ),

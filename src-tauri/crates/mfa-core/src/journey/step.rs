@@ -11,6 +11,9 @@ use crate::security_info::{AuthMethod, MethodId, MethodKind, PhoneType, Secondar
 pub enum Registration {
     /// Microsoft Authenticator on a (new) phone.
     Authenticator,
+    /// A passkey in Microsoft Authenticator on the (new) phone: a FIDO2
+    /// method with Authenticator's `aaGuid`.
+    AuthenticatorPasskey,
     /// An authenticator app with codes (TOTP).
     AuthenticatorApp,
     /// A security key or passkey.
@@ -27,6 +30,7 @@ impl Registration {
     pub fn name(&self) -> &'static str {
         match self {
             Registration::Authenticator => "authenticator",
+            Registration::AuthenticatorPasskey => "authenticatorPasskey",
             Registration::AuthenticatorApp => "authenticatorApp",
             Registration::SecurityKey => "securityKey",
             Registration::Phone { .. } => "phone",
@@ -43,6 +47,7 @@ impl Registration {
             Registration::Authenticator => {
                 matches!(m.kind, MethodKind::MicrosoftAuthenticator { .. })
             }
+            Registration::AuthenticatorPasskey => m.kind.authenticator_passkey().is_some(),
             Registration::AuthenticatorApp => matches!(m.kind, MethodKind::SoftwareOath),
             Registration::SecurityKey => matches!(
                 m.kind,
@@ -51,6 +56,18 @@ impl Registration {
                     | MethodKind::PlatformCredential { .. }
             ),
             Registration::Phone { .. } => self.is_this_phone(m),
+        }
+    }
+
+    /// Whether a registration of this kind takes over from `old` when a
+    /// journey removes it (the new phone's passkey from the old phone's).
+    pub(super) fn replaces(&self, old: &MethodKind) -> bool {
+        match self {
+            Registration::AuthenticatorPasskey => old.authenticator_passkey().is_some(),
+            Registration::Authenticator => {
+                matches!(old, MethodKind::MicrosoftAuthenticator { .. })
+            }
+            _ => false,
         }
     }
 

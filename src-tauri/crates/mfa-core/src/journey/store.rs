@@ -42,6 +42,19 @@ impl JourneyStore {
         self.dir.join("activity.jsonl")
     }
 
+    /// The remembered answers to "is this number on the same phone as
+    /// Authenticator?" ([`crate::assistant`]), beside the journey, the
+    /// user's alone like it.
+    pub fn same_phone_path(&self) -> PathBuf {
+        self.dir.join("same-phone.json")
+    }
+
+    /// Writes `bytes` to the store's `name` atomically, owner-only.
+    pub fn write_file(&self, path: &Path, bytes: &[u8]) -> Result<(), JourneyError> {
+        write_atomically(path, bytes)
+            .map_err(|e| JourneyError::Storage(format!("{}: {e}", path.display())))
+    }
+
     fn lock_path(&self) -> PathBuf {
         self.dir.join("journey.lock")
     }
@@ -180,6 +193,7 @@ enum StepFile {
 #[serde(rename_all = "camelCase", tag = "kind")]
 enum RegistrationFile {
     Authenticator,
+    AuthenticatorPasskey,
     AuthenticatorApp,
     SecurityKey,
     Phone { phone_type: String, number: String },
@@ -264,6 +278,7 @@ impl From<&Registration> for RegistrationFile {
     fn from(r: &Registration) -> RegistrationFile {
         match r {
             Registration::Authenticator => RegistrationFile::Authenticator,
+            Registration::AuthenticatorPasskey => RegistrationFile::AuthenticatorPasskey,
             Registration::AuthenticatorApp => RegistrationFile::AuthenticatorApp,
             Registration::SecurityKey => RegistrationFile::SecurityKey,
             Registration::Phone { phone_type, number } => RegistrationFile::Phone {
@@ -398,6 +413,7 @@ impl TryFrom<RegistrationFile> for Registration {
     fn try_from(f: RegistrationFile) -> Result<Registration, String> {
         Ok(match f {
             RegistrationFile::Authenticator => Registration::Authenticator,
+            RegistrationFile::AuthenticatorPasskey => Registration::AuthenticatorPasskey,
             RegistrationFile::AuthenticatorApp => Registration::AuthenticatorApp,
             RegistrationFile::SecurityKey => Registration::SecurityKey,
             RegistrationFile::Phone {

@@ -33,6 +33,7 @@ fn fixture_with_helpdesk(helpdesk: bool) -> Fixture {
         cloud: Cloud::Custom {
             authority_host: base.clone(),
             graph_base: base.clone(),
+            graph_api: mfa_core::config::GraphApi::V1,
         },
         tenant: demo::TENANT_ID.into(),
         client_id: demo::CLIENT_ID.into(),

@@ -655,6 +655,55 @@ async fn demo_tenant_sign_in_restart_and_sign_out() {
     w.close().await;
 }
 
+/// A tenant operated like 21Vianet's (Microsoft marks v1.0's
+/// authentication-methods API not available there) lists its methods in the
+/// window through beta; the same tenant read through v1.0 says, in one
+/// sentence, that this part of Graph is not in the organisation's cloud and
+/// offers the Security Info page.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_china_operated_tenant_lists_methods_in_the_window() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig {
+        china_cloud: true,
+        ..EmulatorConfig::default()
+    })
+    .await
+    .unwrap();
+
+    // Set up for the wrong cloud (v1.0): told plainly, with the page as the way on.
+    let machine = Machine::new();
+    machine.configure(&emulator, "");
+    machine.user_will("adele", "sign-in");
+    let mut w = Window::open(&machine, "china-v1").await;
+    w.click("[data-testid=sign-in]").await;
+    w.wait_for("[data-testid=error-banner][data-code=not_in_this_cloud]")
+        .await;
+    assert_eq!(w.count("[data-testid=error-open-security-info]").await, 1);
+    w.screenshot("not-in-this-cloud").await;
+    w.close().await;
+
+    // Set up as the organisation's cloud is (graph_api = "beta"): the methods show.
+    let machine = Machine::new();
+    machine.configure(&emulator, "graph_api = \"beta\"\n");
+    machine.user_will("adele", "sign-in");
+    let log_before = emulator.request_log().len();
+    let mut w = Window::open(&machine, "china-beta").await;
+    w.click("[data-testid=sign-in]").await;
+    w.wait_for("[data-testid=screen-security-info]").await;
+    w.wait_for("[data-testid=method-row][data-kind=microsoftAuthenticator]")
+        .await;
+    assert_eq!(w.text("[data-testid=account-name]").await, "Adele Vance");
+    let graph: Vec<String> = emulator.request_log()[log_before..]
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .filter(|r| r.contains(" /v1.0/") || r.contains(" /beta/"))
+        .collect();
+    assert!(graph.contains(&"POST /beta/$batch".to_owned()), "{graph:?}");
+    assert!(graph.iter().all(|r| !r.contains("/v1.0/")), "{graph:?}");
+    w.screenshot("methods-through-beta").await;
+    w.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn configured_tenant_errors_recovery_and_one_round_trip_at_start() {
     let _one = ONE_WINDOW_AT_A_TIME.lock().await;

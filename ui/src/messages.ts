@@ -61,6 +61,7 @@ export const en = {
   'settings.key.client_id': 'App (client) ID',
   'settings.key.authority_host': 'Sign-in service',
   'settings.key.graph_base': 'Microsoft Graph',
+  'settings.key.graph_api': 'Graph version for sign-in methods',
   'settings.key.scopes': 'Permissions asked for',
   'settings.key.sign_in_timeout_seconds': 'Seconds allowed for browser sign-in',
   'settings.key.extra_root_certificate': 'Extra trusted certificate',

@@ -14,6 +14,7 @@ const KEY_LABELS: Readonly<Record<string, MessageKey>> = {
   client_id: 'settings.key.client_id',
   authority_host: 'settings.key.authority_host',
   graph_base: 'settings.key.graph_base',
+  graph_api: 'settings.key.graph_api',
   scopes: 'settings.key.scopes',
   sign_in_timeout_seconds: 'settings.key.sign_in_timeout_seconds',
   extra_root_certificate: 'settings.key.extra_root_certificate',

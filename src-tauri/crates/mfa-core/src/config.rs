@@ -50,10 +50,14 @@ pub enum Cloud {
     /// Operated by 21Vianet: the v1.0 authentication-methods API is marked
     /// not available there, so Graph calls use beta ([`Cloud::graph_api`]).
     China,
-    /// Explicit endpoints, for clouds not listed and for the emulator run on its own.
+    /// Explicit endpoints, for clouds not listed and for the emulator run on
+    /// its own; `graph_api` says where its authentication-methods API lives
+    /// (v1.0 unless the file says `graph_api = "beta"`, as for a cloud
+    /// operated like 21Vianet's).
     Custom {
         authority_host: Url,
         graph_base: Url,
+        graph_api: GraphApi,
     },
     /// The built-in demo tenant; its endpoints are known only once it runs.
     Demo,
@@ -97,6 +101,7 @@ impl Cloud {
             Cloud::Custom {
                 authority_host,
                 graph_base,
+                ..
             } => Some(Endpoints {
                 authority_host: authority_host.clone(),
                 graph_base: graph_base.clone(),
@@ -109,6 +114,7 @@ impl Cloud {
     pub fn graph_api(&self) -> GraphApi {
         match self {
             Cloud::China => GraphApi::Beta,
+            Cloud::Custom { graph_api, .. } => *graph_api,
             _ => GraphApi::V1,
         }
     }
@@ -291,6 +297,7 @@ struct RawConfig {
     scopes: Option<Vec<String>>,
     authority_host: Option<String>,
     graph_base: Option<String>,
+    graph_api: Option<String>,
     extra_root_certificate: Option<PathBuf>,
     sign_in_timeout_seconds: Option<u64>,
     helpdesk: Option<RawHelpdesk>,
@@ -320,6 +327,7 @@ pub const KEYS: &[&str] = &[
     "client_id",
     "authority_host",
     "graph_base",
+    "graph_api",
     "scopes",
     "sign_in_timeout_seconds",
     "extra_root_certificate",
@@ -340,6 +348,7 @@ const TENANT_KEYS: &[&str] = &[
     "client_id",
     "authority_host",
     "graph_base",
+    "graph_api",
     "scopes",
     "sign_in_timeout_seconds",
     "extra_root_certificate",
@@ -557,7 +566,7 @@ pub fn load_layered_from(
         origins.push((key, Origin::Managed));
         locked.push(key);
         if key == "cloud" {
-            locked.extend(["authority_host", "graph_base"]);
+            locked.extend(["authority_host", "graph_base", "graph_api"]);
         }
     }
     let mut ignored = Vec::new();
@@ -761,6 +770,16 @@ fn validate(
         "custom" => Cloud::Custom {
             authority_host: url_key("authority_host", raw.authority_host.as_ref())?,
             graph_base: url_key("graph_base", raw.graph_base.as_ref())?,
+            graph_api: match raw.graph_api.as_deref() {
+                None | Some("v1.0") => GraphApi::V1,
+                Some("beta") => GraphApi::Beta,
+                Some(other) => {
+                    return Err(err(
+                        Some("graph_api"),
+                        format!("must be \"v1.0\" or \"beta\"; found {other:?}"),
+                    ))
+                }
+            },
         },
         other => {
             return Err(err(
@@ -773,6 +792,7 @@ fn validate(
         for (key, value) in [
             ("authority_host", &raw.authority_host),
             ("graph_base", &raw.graph_base),
+            ("graph_api", &raw.graph_api),
         ] {
             if value.is_some() {
                 return Err(err(
@@ -1045,6 +1065,32 @@ mod tests {
         let e =
             parse_str(&format!("tenant = \"has space\"\nclient_id = \"{GUID}\"\n")).unwrap_err();
         assert_eq!(e.key.as_deref(), Some("tenant"));
+    }
+
+    #[test]
+    fn a_custom_cloud_may_read_the_methods_api_on_beta_and_only_a_custom_one() {
+        let base = format!(
+            "cloud = \"custom\"\ntenant = \"{GUID}\"\nclient_id = \"{GUID}\"\n\
+             authority_host = \"https://login.example.com\"\ngraph_base = \"https://g.example.com\"\n"
+        );
+        assert_eq!(parse_str(&base).unwrap().cloud.graph_api(), GraphApi::V1);
+        let beta = parse_str(&format!("{base}graph_api = \"beta\"\n")).unwrap();
+        assert_eq!(beta.cloud.graph_api(), GraphApi::Beta);
+        let v1 = parse_str(&format!("{base}graph_api = \"v1.0\"\n")).unwrap();
+        assert_eq!(v1.cloud.graph_api(), GraphApi::V1);
+        let e = parse_str(&format!("{base}graph_api = \"v2\"\n")).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("graph_api"));
+        assert!(e.to_string().contains("\"v1.0\" or \"beta\""), "{e}");
+        let e = parse_str(&format!(
+            "cloud = \"public\"\ntenant = \"{GUID}\"\nclient_id = \"{GUID}\"\ngraph_api = \"beta\"\n"
+        ))
+        .unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("graph_api"));
+        assert!(
+            e.to_string()
+                .contains("only allowed with cloud = \"custom\""),
+            "{e}"
+        );
     }
 
     #[test]

@@ -62,14 +62,14 @@ impl SettingsInUse {
         let source_of = |key: &str| -> SettingSource {
             let tenant_key = matches!(
                 key,
-                "cloud" | "tenant" | "client_id" | "authority_host" | "graph_base"
+                "cloud" | "tenant" | "client_id" | "authority_host" | "graph_base" | "graph_api"
             );
             if demo && tenant_key {
                 return SettingSource::Demo;
             }
             let key = match (key, &config.cloud) {
-                ("authority_host" | "graph_base", Cloud::Custom { .. }) => key,
-                ("authority_host" | "graph_base", _) => "cloud",
+                ("authority_host" | "graph_base" | "graph_api", Cloud::Custom { .. }) => key,
+                ("authority_host" | "graph_base" | "graph_api", _) => "cloud",
                 _ => key,
             };
             match provenance.origin(key) {
@@ -90,6 +90,10 @@ impl SettingsInUse {
             entry("client_id", Some(config.client_id.clone())),
             entry("authority_host", Some(endpoints.authority_host.to_string())),
             entry("graph_base", Some(endpoints.graph_base.to_string())),
+            entry(
+                "graph_api",
+                Some(config.cloud.graph_api().version().to_owned()),
+            ),
             entry("scopes", Some(config.scopes.join(" "))),
             entry(
                 "sign_in_timeout_seconds",

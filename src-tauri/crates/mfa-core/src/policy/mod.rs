@@ -249,6 +249,7 @@ pub const POLICY_VALUES: &[PolicySetting] = &[
     text("client_id", "client_id", "Client ID", "The application (client) ID of MFA Assistant's app registration in your tenant."),
     text("authority_host", "authority_host", "Identity platform address", "Only with cloud = custom: the identity platform's base URL."),
     text("graph_base", "graph_base", "Microsoft Graph address", "Only with cloud = custom: Microsoft Graph's base URL."),
+    text("graph_api", "graph_api", "Graph version of the authentication methods", "Only with cloud = custom: v1.0 (the default) or beta, for a cloud that offers the authentication-methods API on beta only, as 21Vianet's does."),
     list("scopes", "Scopes", "The delegated permissions the app asks for, one per line. Leave unset for the default."),
     number("sign_in_timeout_seconds", "Sign-in timeout (seconds)", (5, 3600), "How long the app waits for the browser sign-in before giving up."),
     text("extra_root_certificate", "extra_root_certificate", "Extra root certificate", "Path of a PEM root certificate to trust besides the system's (a TLS-inspecting proxy)."),

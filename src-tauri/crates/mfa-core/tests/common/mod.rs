@@ -51,6 +51,7 @@ impl Harness {
             cloud: Cloud::Custom {
                 authority_host: base.clone(),
                 graph_base: base,
+                graph_api: mfa_core::config::GraphApi::V1,
             },
             tenant: demo::TENANT_ID.to_owned(),
             client_id: demo::CLIENT_ID.to_owned(),

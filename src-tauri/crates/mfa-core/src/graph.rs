@@ -116,42 +116,7 @@ impl GraphClient {
             }
         };
         let (batch, preferences) = tokio::join!(batch, preferences);
-        let mut items = batch?;
-
-        let me = items
-            .remove("me")
-            .ok_or_else(|| GraphError::Unexpected("the batch lost /me".into()))??;
-        let methods = items
-            .remove("methods")
-            .ok_or_else(|| GraphError::Unexpected("the batch lost the methods".into()))??;
-        let account = Account {
-            display_name: me
-                .get("displayName")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-            upn: me
-                .get("userPrincipalName")
-                .and_then(Value::as_str)
-                .ok_or_else(|| GraphError::Unexpected("/me has no userPrincipalName".into()))?
-                .to_owned(),
-        };
-        let parsed = parse_methods(&methods)?;
-        let preferences = match preferences {
-            Ok(v) => Some(SignInPreferences::from_graph(&v)),
-            Err(GraphError::Unauthorized { code, message }) => {
-                return Err(GraphError::Unauthorized { code, message })
-            }
-            Err(e) => {
-                tracing::warn!("signInPreferences unavailable: {e}");
-                None
-            }
-        };
-        Ok(SecurityInfo {
-            account,
-            methods: parsed,
-            preferences,
-        })
+        security_info_from(batch?, preferences)
     }
 
     /// The registered methods alone (to watch for a change made elsewhere).
@@ -285,14 +250,7 @@ impl GraphClient {
                 .text()
                 .await
                 .map_err(|e| GraphError::Network(error_chain(&e)))?;
-            let json: Value = if text.trim().is_empty() {
-                Value::Null
-            } else {
-                serde_json::from_str(&text).map_err(|e| {
-                    GraphError::Unexpected(format!("{status} with a body that is not JSON ({e})"))
-                })?
-            };
-            return into_result(status, json, retry, request_id);
+            return read_answer(status, &text, retry, request_id);
         }
     }
 
@@ -316,33 +274,10 @@ impl GraphClient {
                     Some(&json!({ "requests": pending })),
                 )
                 .await?;
-            let responses = response
-                .get("responses")
-                .and_then(Value::as_array)
-                .ok_or_else(|| {
-                    GraphError::Unexpected("the batch response has no responses".into())
-                })?;
-            let mut retry_ids = Vec::new();
-            let mut longest_wait: Option<Duration> = None;
-            for item in responses {
-                let id = item
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
-                let status = StatusCode::from_u16(
-                    item.get("status").and_then(Value::as_u64).unwrap_or(0) as u16,
-                )
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                let headers = item_headers(item.get("headers"));
-                if let Some(wait) = retry_delay(status, &headers, attempt) {
-                    retry_ids.push(id);
-                    longest_wait = Some(longest_wait.map_or(wait, |w| w.max(wait)));
-                    continue;
-                }
-                let body = item.get("body").cloned().unwrap_or(Value::Null);
-                done.insert(id, into_result(status, body, retry_after(&headers), None));
-            }
+            let round = read_batch(&response, attempt)?;
+            done.extend(round.done);
+            let retry_ids = round.retry;
+            let longest_wait = round.wait;
             if retry_ids.is_empty() {
                 return Ok(done);
             }
@@ -357,6 +292,113 @@ impl GraphClient {
     }
 }
 
+/// Everything the Security Info screen shows, from the first load's
+/// `$batch` items (`me`, `methods`) and the beta `signInPreferences` answer.
+pub(crate) fn security_info_from(
+    mut items: std::collections::HashMap<String, Result<Value, GraphError>>,
+    preferences: Result<Value, GraphError>,
+) -> Result<SecurityInfo, GraphError> {
+    let me = items
+        .remove("me")
+        .ok_or_else(|| GraphError::Unexpected("the batch lost /me".into()))??;
+    let methods = items
+        .remove("methods")
+        .ok_or_else(|| GraphError::Unexpected("the batch lost the methods".into()))??;
+    let account = Account {
+        display_name: me
+            .get("displayName")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        upn: me
+            .get("userPrincipalName")
+            .and_then(Value::as_str)
+            .ok_or_else(|| GraphError::Unexpected("/me has no userPrincipalName".into()))?
+            .to_owned(),
+    };
+    let parsed = parse_methods(&methods)?;
+    let preferences = match preferences {
+        Ok(v) => Some(SignInPreferences::from_graph(&v)),
+        Err(GraphError::Unauthorized { code, message }) => {
+            return Err(GraphError::Unauthorized { code, message })
+        }
+        Err(e) => {
+            tracing::warn!("signInPreferences unavailable: {e}");
+            None
+        }
+    };
+    Ok(SecurityInfo {
+        account,
+        methods: parsed,
+        preferences,
+    })
+}
+
+/// One answer's body, read as JSON (an empty body is `null`, as a 204 has),
+/// then as a result by its status ([`into_result`]).
+pub(crate) fn read_answer(
+    status: StatusCode,
+    text: &str,
+    retry: Option<Duration>,
+    request_id: Option<String>,
+) -> Result<Value, GraphError> {
+    let json: Value = if text.trim().is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(text).map_err(|e| {
+            GraphError::Unexpected(format!("{status} with a body that is not JSON ({e})"))
+        })?
+    };
+    into_result(status, json, retry, request_id)
+}
+
+/// What one `$batch` answer says: the items answered for good, the ids to
+/// send again (429/503 within the retry policy) and how long to wait first.
+pub(crate) struct BatchRound {
+    pub(crate) done: Vec<(String, Result<Value, GraphError>)>,
+    pub(crate) retry: Vec<String>,
+    pub(crate) wait: Option<Duration>,
+}
+
+/// Reads a `$batch` answer (`{"responses": [{id, status, headers, body}]}`).
+/// An item's status that is not an HTTP status (missing, not a number, or
+/// outside 100..=999) counts as a 500, never as another status.
+pub(crate) fn read_batch(response: &Value, attempt: u32) -> Result<BatchRound, GraphError> {
+    let responses = response
+        .get("responses")
+        .and_then(Value::as_array)
+        .ok_or_else(|| GraphError::Unexpected("the batch response has no responses".into()))?;
+    let mut round = BatchRound {
+        done: Vec::new(),
+        retry: Vec::new(),
+        wait: None,
+    };
+    for item in responses {
+        let id = item
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let status = item
+            .get("status")
+            .and_then(Value::as_u64)
+            .and_then(|s| u16::try_from(s).ok())
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let headers = item_headers(item.get("headers"));
+        if let Some(wait) = retry_delay(status, &headers, attempt) {
+            round.retry.push(id);
+            round.wait = Some(round.wait.map_or(wait, |w| w.max(wait)));
+            continue;
+        }
+        let body = item.get("body").cloned().unwrap_or(Value::Null);
+        round
+            .done
+            .push((id, into_result(status, body, retry_after(&headers), None)));
+    }
+    Ok(round)
+}
+
 /// The documented beta path of a user's `signInPreferences`; `id` is a
 /// GUID, so the path addresses only that user.
 fn sign_in_preferences(id: uuid::Uuid) -> String {
@@ -367,7 +409,7 @@ fn sign_in_preferences(id: uuid::Uuid) -> String {
 /// the others. A method of a type, phone type or date the app cannot read
 /// is kept (as `Other`, or with no date); only an item without an id the
 /// app can safely put in a URL is left out, with a warning naming its type.
-fn parse_methods(list: &Value) -> Result<Vec<AuthMethod>, GraphError> {
+pub(crate) fn parse_methods(list: &Value) -> Result<Vec<AuthMethod>, GraphError> {
     let items = list
         .get("value")
         .and_then(Value::as_array)

@@ -335,7 +335,9 @@ pub(crate) fn security_info_from(
 }
 
 /// One answer's body, read as JSON (an empty body is `null`, as a 204 has),
-/// then as a result by its status ([`into_result`]).
+/// then as a result by its status ([`into_result`]). An error status keeps
+/// its meaning whatever its body: a gateway's HTML 503 is still "busy", a
+/// 401 still "sign in again"; only a success must be JSON.
 pub(crate) fn read_answer(
     status: StatusCode,
     text: &str,
@@ -345,9 +347,15 @@ pub(crate) fn read_answer(
     let json: Value = if text.trim().is_empty() {
         Value::Null
     } else {
-        serde_json::from_str(text).map_err(|e| {
-            GraphError::Unexpected(format!("{status} with a body that is not JSON ({e})"))
-        })?
+        match serde_json::from_str(text) {
+            Ok(json) => json,
+            Err(_) if !status.is_success() => Value::Null,
+            Err(e) => {
+                return Err(GraphError::Unexpected(format!(
+                    "{status} with a body that is not JSON ({e})"
+                )))
+            }
+        }
     };
     into_result(status, json, retry, request_id)
 }
@@ -494,6 +502,28 @@ fn into_result(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_status_keeps_its_meaning_whatever_its_body() {
+        // Found by fuzzing (fuzz/regressions/graph_answer): a 401 or a
+        // gateway's HTML 503 read as "something unexpected".
+        let html = "<html><body>Service Unavailable</body></html>";
+        assert_eq!(
+            read_answer(StatusCode::SERVICE_UNAVAILABLE, html, None, None),
+            Err(GraphError::Busy {
+                status: 503,
+                retry_after: None
+            })
+        );
+        assert!(matches!(
+            read_answer(StatusCode::UNAUTHORIZED, "\0not json", None, None),
+            Err(GraphError::Unauthorized { .. })
+        ));
+        assert!(matches!(
+            read_answer(StatusCode::OK, html, None, None),
+            Err(GraphError::Unexpected(_))
+        ));
+    }
 
     #[test]
     fn error_envelope_is_read_by_code() {

@@ -235,20 +235,21 @@ pub fn check_claims(
     let text = |name: &str| claims.get(name).and_then(Value::as_str);
 
     let exp = number("exp").ok_or_else(|| refuse(INVALID_TOKEN, "the token has no exp"))?;
-    if exp + LEEWAY_SECONDS <= now {
+    // Claims are numbers anyone can write (up to i64's ends): saturate.
+    if exp.saturating_add(LEEWAY_SECONDS) <= now {
         return Err(refuse(
             TOKEN_EXPIRED,
             format!(
                 "the token expired {} s ago; ask Entra for a new one",
-                now - exp
+                now.saturating_sub(exp)
             ),
         ));
     }
-    if number("nbf").is_some_and(|nbf| nbf > now + LEEWAY_SECONDS) {
+    if number("nbf").is_some_and(|nbf| nbf > now.saturating_add(LEEWAY_SECONDS)) {
         return Err(refuse(INVALID_TOKEN, "the token is not valid yet (nbf)"));
     }
     let iat = number("iat").ok_or_else(|| refuse(INVALID_TOKEN, "the token has no iat"))?;
-    if iat > now + LEEWAY_SECONDS {
+    if iat > now.saturating_add(LEEWAY_SECONDS) {
         return Err(refuse(
             INVALID_TOKEN,
             "the token says it was issued in the future (iat)",
@@ -339,7 +340,7 @@ pub fn check_claims(
         ));
     }
 
-    let age = now - iat;
+    let age = now.saturating_sub(iat);
     if age > expect.max_age_seconds as i64 {
         return Err(refuse(
             TOKEN_TOO_OLD,
@@ -404,6 +405,24 @@ mod tests {
             .err()
             .map(|e| e.code)
             .unwrap_or("accepted")
+    }
+
+    #[test]
+    fn times_at_the_ends_of_i64_are_refused_not_overflowed() {
+        // exp + leeway, now - exp, now - iat overflowed (a panic with
+        // overflow checks, a wrapped number without).
+        let now = OffsetDateTime::now_utc();
+        let t = now.unix_timestamp();
+        let with = |name: &str, value: i64| {
+            let mut c = good(t);
+            c[name] = value.into();
+            c
+        };
+        assert_eq!(code(&with("exp", i64::MAX), now), "accepted");
+        assert_eq!(code(&with("exp", i64::MIN), now), TOKEN_EXPIRED);
+        assert_eq!(code(&with("iat", i64::MIN), now), TOKEN_TOO_OLD);
+        assert_eq!(code(&with("iat", i64::MAX), now), INVALID_TOKEN);
+        assert_eq!(code(&with("nbf", i64::MAX), now), INVALID_TOKEN);
     }
 
     #[test]

@@ -36,11 +36,11 @@ use crate::secret::{AccessToken, RefreshToken};
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct EntraTokenFields {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    id_token: Option<String>,
+    pub(crate) id_token: Option<String>,
 }
 impl ExtraTokenFields for EntraTokenFields {}
 
-type EntraTokenResponse = StandardTokenResponse<EntraTokenFields, BasicTokenType>;
+pub(crate) type EntraTokenResponse = StandardTokenResponse<EntraTokenFields, BasicTokenType>;
 type EntraClient = oauth2::Client<
     BasicErrorResponse,
     EntraTokenResponse,
@@ -126,7 +126,39 @@ pub struct DeviceCodeStart {
     details: StandardDeviceAuthorizationResponse,
 }
 
+/// The longest a device code may be said to live (Entra's live 15 minutes).
+pub const MAX_DEVICE_CODE_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+/// The longest polling interval accepted (Entra says 5 s). The poller adds
+/// 5 s on each `slow_down`, which overflows on an interval near `u64::MAX`
+/// seconds, and such an interval would never poll at all.
+pub const MAX_DEVICE_CODE_INTERVAL: Duration = Duration::from_secs(60);
+
 impl DeviceCodeStart {
+    /// Accepts the device authorization endpoint's answer only with a usable
+    /// lifetime and polling interval.
+    pub(crate) fn from_answer(
+        details: StandardDeviceAuthorizationResponse,
+    ) -> Result<DeviceCodeStart, SignInError> {
+        if details.expires_in().is_zero() || details.expires_in() > MAX_DEVICE_CODE_LIFETIME {
+            return Err(SignInError::Other(format!(
+                "the device code answer says it expires in {} s; expected 1 s to a day",
+                details.expires_in().as_secs()
+            )));
+        }
+        if details.interval() > MAX_DEVICE_CODE_INTERVAL {
+            return Err(SignInError::Other(format!(
+                "the device code answer asks to poll every {} s; expected at most {} s",
+                details.interval().as_secs(),
+                MAX_DEVICE_CODE_INTERVAL.as_secs()
+            )));
+        }
+        Ok(DeviceCodeStart { details })
+    }
+
+    /// The polling interval the identity platform asked for.
+    pub fn interval(&self) -> Duration {
+        self.details.interval()
+    }
     pub fn user_code(&self) -> &str {
         self.details.user_code().secret()
     }
@@ -320,7 +352,7 @@ impl IdentityPlatform {
             .request_async(&self.transport)
             .await
             .map_err(map_token_error)?;
-        Ok(DeviceCodeStart { details })
+        DeviceCodeStart::from_answer(details)
     }
 
     /// Polls until the user completes the device-code sign-in, it expires, or `cancel`.
@@ -427,7 +459,12 @@ impl IdentityPlatform {
     }
 }
 
-fn tokens_from(response: &EntraTokenResponse) -> Tokens {
+/// The longest an access token is trusted to live, whatever `expires_in`
+/// says: Entra's tokens live at most a day. A larger value (up to `u64`
+/// seconds in the JSON) would overflow an `Instant`.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
+pub(crate) fn tokens_from(response: &EntraTokenResponse) -> Tokens {
     Tokens {
         access_token: AccessToken::new(response.access_token().secret().clone()),
         // Refresh a minute early so a request never leaves with a dying token.
@@ -435,6 +472,7 @@ fn tokens_from(response: &EntraTokenResponse) -> Tokens {
             + response
                 .expires_in()
                 .unwrap_or(Duration::from_secs(3599))
+                .min(MAX_TOKEN_LIFETIME)
                 .saturating_sub(Duration::from_secs(60)),
         refresh_token: response
             .refresh_token()
@@ -442,7 +480,7 @@ fn tokens_from(response: &EntraTokenResponse) -> Tokens {
     }
 }
 
-fn map_token_error(
+pub(crate) fn map_token_error(
     e: RequestTokenError<oauth2::HttpClientError<reqwest::Error>, BasicErrorResponse>,
 ) -> SignInError {
     match e {
@@ -614,7 +652,10 @@ impl SigningKeys {
 
 /// Reads an ID token received directly from the token endpoint: audience and
 /// expiry are checked; the signature is covered by the TLS connection.
-fn read_direct_id_token(token: &str, client_id: &str) -> Result<SignedInUser, SignInError> {
+pub(crate) fn read_direct_id_token(
+    token: &str,
+    client_id: &str,
+) -> Result<SignedInUser, SignInError> {
     use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};
     let mut validation = Validation::new(Algorithm::RS256);
     validation.insecure_disable_signature_validation();
@@ -633,7 +674,7 @@ const LOOPBACK_CONNECTIONS: usize = 16;
 
 /// What one request to the loopback redirect URI is.
 #[derive(Debug, PartialEq)]
-enum RedirectRequest {
+pub(crate) enum RedirectRequest {
     /// Not a sign-in response at all (a favicon, a port probe, not HTTP).
     Stray,
     /// A sign-in response for another sign-in: its `state` is not ours. It
@@ -648,7 +689,7 @@ enum RedirectRequest {
 
 /// Classifies a loopback request target (`/?code=…&state=…`). Only a
 /// response carrying `expected_state` can end the sign-in.
-fn redirect_request(target: &str, expected_state: &str) -> RedirectRequest {
+pub(crate) fn redirect_request(target: &str, expected_state: &str) -> RedirectRequest {
     let Ok(url) = Url::parse("http://127.0.0.1").and_then(|b| b.join(target)) else {
         return RedirectRequest::Stray;
     };
@@ -739,7 +780,13 @@ async fn read_request_target(stream: &mut TcpStream) -> Option<String> {
     tokio::time::timeout(Duration::from_secs(5), read)
         .await
         .ok()??;
-    let head = String::from_utf8_lossy(&buf);
+    request_target(&buf)
+}
+
+/// The target of a request head (`GET /?code=… HTTP/1.1`), if it is a GET
+/// of a path; anything else is not a sign-in response.
+pub(crate) fn request_target(head: &[u8]) -> Option<String> {
+    let head = String::from_utf8_lossy(head);
     let mut parts = head.lines().next()?.split_whitespace();
     let method = parts.next()?;
     let target = parts.next()?;

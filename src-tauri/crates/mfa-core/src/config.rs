@@ -281,6 +281,9 @@ pub fn load(path: &Path) -> Result<Option<Config>, ConfigError> {
 /// Parses and validates the text of one configuration file.
 pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
     let raw = to_raw(parse_table(text, file)?, file)?;
+    // Every key is checked, also those beside the tenant, as the app's
+    // layered load checks them: a file this accepts, the app accepts.
+    validate_settings(&raw, &|_| file.to_owned())?;
     validate(raw, &|_| file.to_owned()).map(|mut c| {
         c.source = Some(file.to_owned());
         c
@@ -601,6 +604,62 @@ pub fn load_layered_from(
 
     let configures_tenant = TENANT_KEYS.iter().any(|k| merged.contains_key(*k));
     let raw = to_raw(merged, managed)?;
+    let Settings {
+        helpdesk,
+        relay_scope,
+        demo_allowed,
+        floor,
+        own_telecom_provider,
+        security_info_url,
+        organisation_domains,
+    } = validate_settings(&raw, &file_of)?;
+    let config = if configures_tenant {
+        let mut config = validate(raw, &file_of)?;
+        config.source = user
+            .filter(|_| user_table.is_some())
+            .map(Path::to_owned)
+            .or_else(|| managed_table.as_ref().map(|_| managed.to_owned()));
+        Some(config)
+    } else {
+        None
+    };
+    Ok(Layered {
+        config,
+        helpdesk,
+        relay_scope,
+        demo_allowed,
+        floor,
+        own_telecom_provider,
+        security_info_url,
+        organisation_domains,
+        provenance: Provenance {
+            managed_file: managed.to_owned(),
+            managed_kind: source.kind(),
+            managed_found: managed_table.is_some(),
+            user_file: user.map(Path::to_owned),
+            user_found: user_table.is_some(),
+            origins,
+            ignored,
+        },
+    })
+}
+
+/// The settings beside the tenant, checked: a file's error names the file
+/// `file_of` gives for the key.
+struct Settings {
+    helpdesk: Option<Helpdesk>,
+    relay_scope: Option<String>,
+    demo_allowed: bool,
+    floor: Floor,
+    own_telecom_provider: bool,
+    security_info_url: Option<Url>,
+    organisation_domains: Vec<String>,
+}
+
+fn validate_settings(
+    raw: &RawConfig,
+    file_of: &dyn Fn(Option<&str>) -> PathBuf,
+) -> Result<Settings, ConfigError> {
     let demo_allowed = raw.allow_demo_tenant.unwrap_or(true);
     let own_telecom_provider = raw.own_telecom_provider.unwrap_or(false);
     let helpdesk = match &raw.helpdesk {
@@ -672,18 +731,7 @@ pub fn load_layered_from(
             _ => Vec::new(),
         },
     };
-    let config = if configures_tenant {
-        let mut config = validate(raw, &file_of)?;
-        config.source = user
-            .filter(|_| user_table.is_some())
-            .map(Path::to_owned)
-            .or_else(|| managed_table.as_ref().map(|_| managed.to_owned()));
-        Some(config)
-    } else {
-        None
-    };
-    Ok(Layered {
-        config,
+    Ok(Settings {
         helpdesk,
         relay_scope,
         demo_allowed,
@@ -691,15 +739,6 @@ pub fn load_layered_from(
         own_telecom_provider,
         security_info_url,
         organisation_domains,
-        provenance: Provenance {
-            managed_file: managed.to_owned(),
-            managed_kind: source.kind(),
-            managed_found: managed_table.is_some(),
-            user_file: user.map(Path::to_owned),
-            user_found: user_table.is_some(),
-            origins,
-            ignored,
-        },
     })
 }
 
@@ -939,6 +978,25 @@ mod tests {
 
     fn parse_str(text: &str) -> Result<Config, ConfigError> {
         parse(text, Path::new("/etc/test/config.toml"))
+    }
+
+    #[test]
+    fn a_file_parsed_alone_is_checked_as_the_app_checks_it() {
+        // Found by fuzzing (fuzz/regressions/config_toml): parse accepted a
+        // domain, a helpdesk or a floor that the app's layered load refuses.
+        for (extra, key) in [
+            (
+                "organisation_domains = [\"c!ntoso.example\"]",
+                "organisation_domains",
+            ),
+            ("[helpdesk]\nrelay = \"http://relay.example/\"", "helpdesk"),
+            ("required_methods = 9", "required_methods"),
+            ("security_info_url = \"ftp://x\"", "security_info_url"),
+        ] {
+            let text = format!("tenant = \"x.com\"\nclient_id = \"{GUID}\"\n{extra}\n");
+            let e = parse_str(&text).unwrap_err();
+            assert_eq!(e.key.as_deref(), Some(key), "{e:?}");
+        }
     }
 
     #[test]

@@ -142,27 +142,7 @@ impl GraphClient {
         // the token's own label (`device`).
         let tokens = self.send(token, Method::GET, HARDWARE_TOKENS, None);
         let (batch, preferences, tokens) = tokio::join!(batch, preferences, tokens);
-        let mut items = batch?;
-
-        let me = items
-            .remove("me")
-            .ok_or_else(|| GraphError::Unexpected("the batch lost /me".into()))??;
-        let methods = items
-            .remove("methods")
-            .ok_or_else(|| GraphError::Unexpected("the batch lost the methods".into()))??;
-        let account = Account {
-            display_name: me
-                .get("displayName")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-            upn: me
-                .get("userPrincipalName")
-                .and_then(Value::as_str)
-                .ok_or_else(|| GraphError::Unexpected("/me has no userPrincipalName".into()))?
-                .to_owned(),
-        };
-        let mut parsed = parse_methods(&methods)?;
+        let mut info = security_info_from(batch?, preferences)?;
         match tokens {
             Ok(mut list) => {
                 // A typed collection's items may omit `@odata.type`.
@@ -178,7 +158,7 @@ impl GraphClient {
                         });
                     }
                 }
-                merge_hardware_tokens(&mut parsed, parse_methods(&list)?)
+                merge_hardware_tokens(&mut info.methods, parse_methods(&list)?)
             }
             Err(GraphError::Unauthorized { code, message }) => {
                 return Err(GraphError::Unauthorized { code, message })
@@ -187,21 +167,7 @@ impl GraphClient {
             // the page (the hardware-token API is beta and may be refused).
             Err(e) => tracing::warn!("hardware OATH tokens unavailable: {e}"),
         }
-        let preferences = match preferences {
-            Ok(v) => Some(SignInPreferences::from_graph(&v)),
-            Err(GraphError::Unauthorized { code, message }) => {
-                return Err(GraphError::Unauthorized { code, message })
-            }
-            Err(e) => {
-                tracing::warn!("signInPreferences unavailable: {e}");
-                None
-            }
-        };
-        Ok(SecurityInfo {
-            account,
-            methods: parsed,
-            preferences,
-        })
+        Ok(info)
     }
 
     /// The registered methods alone (to watch for a change made elsewhere).
@@ -337,14 +303,7 @@ impl GraphClient {
                 .text()
                 .await
                 .map_err(|e| GraphError::Network(error_chain(&e)))?;
-            let json: Value = if text.trim().is_empty() {
-                Value::Null
-            } else {
-                serde_json::from_str(&text).map_err(|e| {
-                    GraphError::Unexpected(format!("{status} with a body that is not JSON ({e})"))
-                })?
-            };
-            return into_result(status, json, retry, request_id);
+            return read_answer(status, &text, retry, request_id);
         }
     }
 
@@ -368,33 +327,10 @@ impl GraphClient {
                     Some(&json!({ "requests": pending })),
                 )
                 .await?;
-            let responses = response
-                .get("responses")
-                .and_then(Value::as_array)
-                .ok_or_else(|| {
-                    GraphError::Unexpected("the batch response has no responses".into())
-                })?;
-            let mut retry_ids = Vec::new();
-            let mut longest_wait: Option<Duration> = None;
-            for item in responses {
-                let id = item
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
-                let status = StatusCode::from_u16(
-                    item.get("status").and_then(Value::as_u64).unwrap_or(0) as u16,
-                )
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                let headers = item_headers(item.get("headers"));
-                if let Some(wait) = retry_delay(status, &headers, attempt) {
-                    retry_ids.push(id);
-                    longest_wait = Some(longest_wait.map_or(wait, |w| w.max(wait)));
-                    continue;
-                }
-                let body = item.get("body").cloned().unwrap_or(Value::Null);
-                done.insert(id, into_result(status, body, retry_after(&headers), None));
-            }
+            let round = read_batch(&response, attempt)?;
+            done.extend(round.done);
+            let retry_ids = round.retry;
+            let longest_wait = round.wait;
             if retry_ids.is_empty() {
                 return Ok(done);
             }
@@ -427,6 +363,121 @@ fn merge_hardware_tokens(methods: &mut Vec<AuthMethod>, tokens: Vec<AuthMethod>)
     }
 }
 
+/// Everything the Security Info screen shows, from the first load's
+/// `$batch` items (`me`, `methods`) and the beta `signInPreferences` answer.
+pub(crate) fn security_info_from(
+    mut items: std::collections::HashMap<String, Result<Value, GraphError>>,
+    preferences: Result<Value, GraphError>,
+) -> Result<SecurityInfo, GraphError> {
+    let me = items
+        .remove("me")
+        .ok_or_else(|| GraphError::Unexpected("the batch lost /me".into()))??;
+    let methods = items
+        .remove("methods")
+        .ok_or_else(|| GraphError::Unexpected("the batch lost the methods".into()))??;
+    let account = Account {
+        display_name: me
+            .get("displayName")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        upn: me
+            .get("userPrincipalName")
+            .and_then(Value::as_str)
+            .ok_or_else(|| GraphError::Unexpected("/me has no userPrincipalName".into()))?
+            .to_owned(),
+    };
+    let parsed = parse_methods(&methods)?;
+    let preferences = match preferences {
+        Ok(v) => Some(SignInPreferences::from_graph(&v)),
+        Err(GraphError::Unauthorized { code, message }) => {
+            return Err(GraphError::Unauthorized { code, message })
+        }
+        Err(e) => {
+            tracing::warn!("signInPreferences unavailable: {e}");
+            None
+        }
+    };
+    Ok(SecurityInfo {
+        account,
+        methods: parsed,
+        preferences,
+    })
+}
+
+/// One answer's body, read as JSON (an empty body is `null`, as a 204 has),
+/// then as a result by its status ([`into_result`]). An error status keeps
+/// its meaning whatever its body: a gateway's HTML 503 is still "busy", a
+/// 401 still "sign in again"; only a success must be JSON.
+pub(crate) fn read_answer(
+    status: StatusCode,
+    text: &str,
+    retry: Option<Duration>,
+    request_id: Option<String>,
+) -> Result<Value, GraphError> {
+    let json: Value = if text.trim().is_empty() {
+        Value::Null
+    } else {
+        match serde_json::from_str(text) {
+            Ok(json) => json,
+            Err(_) if !status.is_success() => Value::Null,
+            Err(e) => {
+                return Err(GraphError::Unexpected(format!(
+                    "{status} with a body that is not JSON ({e})"
+                )))
+            }
+        }
+    };
+    into_result(status, json, retry, request_id)
+}
+
+/// What one `$batch` answer says: the items answered for good, the ids to
+/// send again (429/503 within the retry policy) and how long to wait first.
+pub(crate) struct BatchRound {
+    pub(crate) done: Vec<(String, Result<Value, GraphError>)>,
+    pub(crate) retry: Vec<String>,
+    pub(crate) wait: Option<Duration>,
+}
+
+/// Reads a `$batch` answer (`{"responses": [{id, status, headers, body}]}`).
+/// An item's status that is not an HTTP status (missing, not a number, or
+/// outside 100..=999) counts as a 500, never as another status.
+pub(crate) fn read_batch(response: &Value, attempt: u32) -> Result<BatchRound, GraphError> {
+    let responses = response
+        .get("responses")
+        .and_then(Value::as_array)
+        .ok_or_else(|| GraphError::Unexpected("the batch response has no responses".into()))?;
+    let mut round = BatchRound {
+        done: Vec::new(),
+        retry: Vec::new(),
+        wait: None,
+    };
+    for item in responses {
+        let id = item
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let status = item
+            .get("status")
+            .and_then(Value::as_u64)
+            .and_then(|s| u16::try_from(s).ok())
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let headers = item_headers(item.get("headers"));
+        if let Some(wait) = retry_delay(status, &headers, attempt) {
+            round.retry.push(id);
+            round.wait = Some(round.wait.map_or(wait, |w| w.max(wait)));
+            continue;
+        }
+        let body = item.get("body").cloned().unwrap_or(Value::Null);
+        round
+            .done
+            .push((id, into_result(status, body, retry_after(&headers), None)));
+    }
+    Ok(round)
+}
+
 /// The documented beta path of a user's `signInPreferences`; `id` is a
 /// GUID, so the path addresses only that user.
 fn sign_in_preferences(id: uuid::Uuid) -> String {
@@ -449,7 +500,7 @@ fn refuse_stand_in(id: &MethodId) -> Result<(), GraphError> {
 /// is kept (as `Other`, or with no date); an item without an id the app
 /// can safely put in a URL is kept too, as `Other` with a stand-in id that
 /// no request accepts, and a warning naming its type.
-fn parse_methods(list: &Value) -> Result<Vec<AuthMethod>, GraphError> {
+pub(crate) fn parse_methods(list: &Value) -> Result<Vec<AuthMethod>, GraphError> {
     let items = list
         .get("value")
         .and_then(Value::as_array)
@@ -595,6 +646,28 @@ mod tests {
         assert!(refuse_stand_in(&methods[1].id).is_err());
         assert!(refuse_stand_in(&methods[0].id).is_ok());
         assert_eq!(methods[1].kind.deletable_collection(), None);
+    }
+
+    #[test]
+    fn an_error_status_keeps_its_meaning_whatever_its_body() {
+        // Found by fuzzing (fuzz/regressions/graph_answer): a 401 or a
+        // gateway's HTML 503 read as "something unexpected".
+        let html = "<html><body>Service Unavailable</body></html>";
+        assert_eq!(
+            read_answer(StatusCode::SERVICE_UNAVAILABLE, html, None, None),
+            Err(GraphError::Busy {
+                status: 503,
+                retry_after: None
+            })
+        );
+        assert!(matches!(
+            read_answer(StatusCode::UNAUTHORIZED, "\0not json", None, None),
+            Err(GraphError::Unauthorized { .. })
+        ));
+        assert!(matches!(
+            read_answer(StatusCode::OK, html, None, None),
+            Err(GraphError::Unexpected(_))
+        ));
     }
 
     #[test]

@@ -9,6 +9,11 @@ pub mod assistant;
 pub mod auth;
 pub mod config;
 pub mod device_key;
+/// Seams for the fuzz targets (`src-tauri/crates/fuzz-targets`): each
+/// private parser of outside input, callable from outside, and nothing else.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod graph;
 pub mod guardrails;
 pub mod health;

@@ -96,12 +96,17 @@ impl JourneyStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(JourneyError::Storage(e.to_string())),
         };
-        Ok(text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .filter_map(|l| serde_json::from_str(l).ok())
-            .collect())
+        Ok(read_activity(&text))
     }
+}
+
+/// The activity log's lines (JSON, one entry a line); a damaged line is
+/// skipped.
+pub(crate) fn read_activity(text: &str) -> Vec<ActivityEntry> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
 }
 
 /// The activity log as CSV (RFC 4180), newest last, for a spreadsheet:

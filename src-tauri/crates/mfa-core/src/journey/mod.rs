@@ -41,6 +41,11 @@ pub use activity::{activity_csv, kind_name, ActivityEntry, Snapshot};
 pub use plan::suggest_next;
 pub use step::{concern_name, ConcernKind, Note, Registration, Step};
 pub use store::{JourneyLock, JourneyStore};
+#[cfg(feature = "fuzzing")]
+pub(crate) use {
+    activity::read_activity,
+    store::{journey_bytes, read_journey},
+};
 
 /// Which journey.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

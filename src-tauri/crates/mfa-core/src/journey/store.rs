@@ -88,10 +88,7 @@ impl JourneyStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(JourneyError::Storage(format!("{}: {e}", path.display()))),
         };
-        let journey = serde_json::from_slice::<JourneyFile>(&bytes)
-            .map_err(|e| e.to_string())
-            .and_then(Journey::try_from);
-        match journey {
+        match read_journey(&bytes) {
             Ok(journey) => Ok(Some(journey)),
             Err(e) => Err(JourneyError::Storage(format!(
                 "{} cannot be read ({e}); delete it to start over",
@@ -102,8 +99,7 @@ impl JourneyStore {
 
     /// Saves atomically: a crash leaves the old or the new file, never half.
     pub fn save(&self, journey: &Journey) -> Result<(), JourneyError> {
-        let bytes = serde_json::to_vec_pretty(&JourneyFile::from(journey))
-            .map_err(|e| JourneyError::Storage(e.to_string()))?;
+        let bytes = journey_bytes(journey).map_err(JourneyError::Storage)?;
         write_atomically(&self.journey_path(), &bytes)
             .map_err(|e| JourneyError::Storage(format!("{}: {e}", self.journey_path().display())))
     }
@@ -119,6 +115,19 @@ impl JourneyStore {
     pub(super) fn dir(&self) -> &Path {
         &self.dir
     }
+}
+
+/// A journey file's bytes, read into typed steps with the same checks as
+/// the user's input; the error says what is wrong.
+pub(crate) fn read_journey(bytes: &[u8]) -> Result<Journey, String> {
+    serde_json::from_slice::<JourneyFile>(bytes)
+        .map_err(|e| e.to_string())
+        .and_then(Journey::try_from)
+}
+
+/// A journey as its file holds it (the first release's shape).
+pub(crate) fn journey_bytes(journey: &Journey) -> Result<Vec<u8>, String> {
+    serde_json::to_vec_pretty(&JourneyFile::from(journey)).map_err(|e| e.to_string())
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

@@ -318,7 +318,20 @@ async fn a_dispute_before_the_ticket_is_filed_files_it_disputed_and_a_graph_outa
 
     world.emulator.faults().clear();
     let done = wait_delivered(&world.http, &world.relay_url, &id, Duration::from_secs(30)).await;
-    assert_eq!(done["status"], "delivered", "{done}");
+    if done["status"] != "delivered" {
+        // Say why (a dead letter's reason, its attempts), not only that.
+        let dead: Vec<_> = world
+            .relay
+            .store()
+            .unwrap()
+            .dead_letters()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.attempts, r.last_error))
+            .collect();
+        panic!("{done}: dead letters (attempts, reason): {dead:?}");
+    }
     let ticket = world.ticket_of(&id).unwrap();
     assert!(
         ticket.subject.contains("DISPUTED BY OWNER"),

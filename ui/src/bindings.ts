@@ -146,7 +146,7 @@ authenticatorId: string | null,
 /**
  * How it was tied to the phone: `byName` (the passkey's name names the
  * phone), `onlyAuthenticator` (the account's one Authenticator phone),
- * `newest` (several phones, the newest taken: a guess) or
+ * `byDate` (several phones: the newest registered before the passkey, a guess) or
  * `noAuthenticator` (a phone of its own).
  */
 tie: string, 

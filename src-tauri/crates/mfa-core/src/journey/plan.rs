@@ -100,7 +100,9 @@ impl Journey {
 
     /// "My phone number changed": a new number for the phone of `phone_type`
     /// (added if there is none). When the number moves to another type, the
-    /// new type is added first, the default moves to it, and the old goes last.
+    /// new type is added first and proven (the user says a sign-in with it,
+    /// or Security Info's code to it, worked), the default moves to it, and
+    /// the old goes last.
     pub fn phone_number(
         info: &SecurityInfo,
         phone_type: PhoneType,
@@ -135,6 +137,15 @@ impl Journey {
                     old_type.as_graph()
                 ))
             })?;
+            // The test before the old number goes (issue 15, item 5): the
+            // user signs in choosing the new number ("Sign in another way")
+            // or enters the code Security Info sends to it. "It didn't
+            // work" keeps the journey here, and the old number stays.
+            steps.push(Step::ConfirmWorks {
+                method: Some(
+                    MethodId::parse(phone_type.method_id()).expect("Graph's fixed phone ids"),
+                ),
+            });
             let default_is_old = info.default_method() == Some(&old.id);
             if default_is_old {
                 steps.push(Step::SetDefault {
@@ -343,6 +354,9 @@ mod tests {
                 Step::AddPhone {
                     phone_type: PhoneType::Mobile,
                     number: PhoneNumber::parse("+44 7700900555").unwrap()
+                },
+                Step::ConfirmWorks {
+                    method: Some(id(PhoneType::Mobile.method_id()))
                 },
                 Step::SetDefault {
                     choice: SecondaryMethod::Sms

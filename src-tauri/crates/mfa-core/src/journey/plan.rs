@@ -225,12 +225,15 @@ impl Journey {
 }
 
 /// What to register next to get closer to the recommended number: a
-/// phishing-resistant key first if there is none, then Authenticator if
+/// passkey or security key first if there is none off the phone (also for
+/// an SMS-only account, whose texts end in 2027), then Authenticator if
 /// there is none, then an authenticator app; never another method on a
 /// device the account already depends on.
 pub fn suggest_next(info: &SecurityInfo) -> Registration {
     let has = |f: &dyn Fn(&MethodKind) -> bool| info.methods.iter().any(|m| f(&m.kind));
-    if !has(&|k| k.is_phishing_resistant()) {
+    // A passkey in Authenticator lives on the phone: a key (or a passkey
+    // elsewhere) is still what adds a device.
+    if !has(&|k| k.is_phishing_resistant() && k.authenticator_passkey().is_none()) {
         Registration::SecurityKey
     } else if !has(&|k| matches!(k, MethodKind::MicrosoftAuthenticator { .. })) {
         Registration::Authenticator
@@ -422,5 +425,22 @@ mod tests {
             "sms",
         );
         assert_eq!(suggest_next(&with_key), Registration::Authenticator);
+        // A passkey in Authenticator is on the phone: a key is still first.
+        let gus = info(
+            vec![
+                app("a", "iPhone 12", datetime!(2023-05-10 0:00 UTC)),
+                m(
+                    "p",
+                    MethodKind::Fido2 {
+                        display_name: "iPhone 12".into(),
+                        model: None,
+                        aa_guid: Some("90a3ccdf-635c-4729-a248-9b709135078f".into()),
+                    },
+                    datetime!(2026-09-15 0:00 UTC),
+                ),
+            ],
+            "push",
+        );
+        assert_eq!(suggest_next(&gus), Registration::SecurityKey);
     }
 }

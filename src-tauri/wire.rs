@@ -631,6 +631,10 @@ pub enum WaitingView {
     #[serde(rename_all = "camelCase")]
     ConfirmWorks {
         method_id: Option<String>,
+        /// What is being proven: the registration the step before made
+        /// (`authenticator`, `authenticatorPasskey`...) or `phone` (a new
+        /// number: a sign-in choosing it, or the code Security Info sends).
+        proving: Option<String>,
     },
     AcceptConcerns {
         concerns: Vec<ConcernView>,
@@ -925,7 +929,22 @@ impl JourneyView {
             kind: journey.kind().name().to_owned(),
             steps,
             current: journey.current() as u32,
-            waiting: WaitingView::from(&journey.waiting()),
+            waiting: match WaitingView::from(&journey.waiting()) {
+                WaitingView::ConfirmWorks { method_id, .. } => WaitingView::ConfirmWorks {
+                    method_id,
+                    proving: journey
+                        .current()
+                        .checked_sub(1)
+                        .and_then(|i| journey.steps().get(i))
+                        .and_then(|s| match s {
+                            Step::Register { registration, .. } => Some(registration.name()),
+                            Step::AddPhone { .. } | Step::UpdatePhone { .. } => Some("phone"),
+                            _ => None,
+                        })
+                        .map(str::to_owned),
+                },
+                other => other,
+            },
             note: journey.note().map(ToString::to_string),
             old_device_lost: journey.old_device_lost(),
             removed_elsewhere: journey.removed_elsewhere(),
@@ -958,6 +977,7 @@ impl From<&Waiting> for WaitingView {
             Waiting::UseSecurityInfoPage(r) => register(r, true),
             Waiting::ConfirmWorks { method } => WaitingView::ConfirmWorks {
                 method_id: method.as_ref().map(|m| m.as_str().to_owned()),
+                proving: None,
             },
             Waiting::AcceptConcerns(concerns) => WaitingView::AcceptConcerns {
                 concerns: concerns

@@ -1388,6 +1388,89 @@ async fn journey_new_phone_adds_the_new_authenticator_before_removing_the_old() 
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn journey_new_phone_moves_the_passkey_in_authenticator_too() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = journey_machine(&emulator);
+    let mut w = signed_in(&machine, "journey-new-phone-passkey", "gus").await;
+    // Push and the passkey are one iPhone: one device, and losing it locks him out.
+    let passkey_row = "[data-testid=method-row][data-kind=fido2]";
+    let row = w.text(passkey_row).await;
+    assert!(
+        row.contains("Passkey in Authenticator on Gus's iPhone 12"),
+        "{row}"
+    );
+    assert_eq!(w.text("[data-testid=independent-count]").await, "1");
+    w.wait_for("[data-testid=health-lost-phone][data-outcome=lockedOut]")
+        .await;
+    let order = w.text("[data-testid=asked-order]").await;
+    assert!(
+        order.find("Passkey").unwrap() < order.find("Authenticator notification").unwrap(),
+        "{order}"
+    );
+    w.screenshot("passkey-on-the-phone").await;
+
+    w.click("[data-testid=new-phone]").await;
+    w.wait_for("[data-testid=new-phone-screen]").await;
+    w.click("[data-testid=old-phone-with-me]").await;
+    w.click("[data-testid=start-new-phone]").await;
+    w.wait_for(&waiting("confirmIdentity")).await;
+    assert_eq!(w.count(&step_is("register", "pending")).await, 2);
+    assert_eq!(w.count(&step_is("remove", "pending")).await, 2);
+    w.screenshot("steps").await;
+    confirm_identity(&machine, &w, "gus").await;
+    w.wait_for(&waiting("register")).await;
+
+    machine.user_will("gus", "security-info:add-authenticator:Gus's iPhone 16");
+    w.click("[data-testid=open-security-info]").await;
+    w.wait_for(&waiting("confirmWorks")).await;
+    w.click("[data-testid=answer-works]").await;
+    // Then the new phone's own passkey.
+    w.wait_for(&waiting("register")).await;
+    let title = w.text("[data-testid=journey-waiting]").await;
+    assert!(title.contains("passkey"), "{title}");
+    w.screenshot("register-passkey").await;
+    assert_eq!(emulator.count("DELETE", "/v1.0/me/authentication/*/*"), 0);
+    machine.user_will(
+        "gus",
+        "security-info:add-authenticator-passkey:ios:Gus's iPhone 16",
+    );
+    w.click("[data-testid=open-security-info]").await;
+    w.wait_for(&waiting("confirmWorks")).await;
+    let ask = w.text("[data-testid=journey-waiting]").await;
+    assert!(ask.contains("passkey"), "{ask}");
+    w.screenshot("did-the-passkey-work").await;
+    assert_eq!(emulator.count("DELETE", "/v1.0/me/authentication/*/*"), 0);
+    w.click("[data-testid=answer-works]").await;
+    w.wait_for("[data-testid=journey-finished]").await;
+    assert_eq!(
+        emulator.count("DELETE", "/v1.0/me/authentication/fido2Methods/*"),
+        1
+    );
+    assert_eq!(
+        emulator.count(
+            "DELETE",
+            "/v1.0/me/authentication/microsoftAuthenticatorMethods/*"
+        ),
+        1
+    );
+    w.screenshot("finished").await;
+    w.click("[data-testid=close-journey]").await;
+    w.wait_for(passkey_row).await;
+    let row = w.text(passkey_row).await;
+    assert!(
+        row.contains("Passkey in Authenticator on Gus's iPhone 16"),
+        "{row}"
+    );
+    assert!(!w
+        .text("[data-testid=methods-list]")
+        .await
+        .contains("iPhone 12"));
+    w.screenshot("moved").await;
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn journey_phone_number_checks_the_number_then_changes_it_or_watches_the_page() {
     let _one = ONE_WINDOW_AT_A_TIME.lock().await;
     let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();

@@ -319,7 +319,13 @@ subjectKind: string | null,
  */
 subjectName: string | null, };
 export type StepState = "done" | "current" | "pending";
-export type WaitingView = { "waiting": "confirmIdentity" } | { "waiting": "register", registration: string, phoneType: string | null, phoneNumber: string | null, fallback: boolean, } | { "waiting": "confirmWorks", methodId: string | null, } | { "waiting": "acceptConcerns", concerns: Array<ConcernView>, } | { "waiting": "changeDefaultOnPage", choice: string, } | { "waiting": "continue" } | { "waiting": "finished" };
+export type WaitingView = { "waiting": "confirmIdentity" } | { "waiting": "register", registration: string, phoneType: string | null, phoneNumber: string | null, fallback: boolean, } | { "waiting": "confirmWorks", methodId: string | null, 
+/**
+ * What is being proven: the registration the step before made
+ * (`authenticator`, `authenticatorPasskey`...) or `phone` (a new
+ * number: a sign-in choosing it, or the code Security Info sends).
+ */
+proving: string | null, } | { "waiting": "acceptConcerns", concerns: Array<ConcernView>, } | { "waiting": "changeDefaultOnPage", choice: string, } | { "waiting": "continue" } | { "waiting": "finished" };
 export type ConcernView = { 
 /**
  * `belowRecommended`, `singleDevice`, `losesPhishingResistance`.

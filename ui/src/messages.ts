@@ -545,6 +545,12 @@ export const en = {
   'waiting.confirmWorks.title': 'Did the test notification arrive, and did you approve it?',
   'waiting.confirmWorks.help':
     'At the end of the set-up the Security Info page sends a test notification to the new phone. If it didn’t arrive: check the phone is online and notifications are allowed for Authenticator, then send another test from the Security Info page.',
+  'waiting.confirmWorks.title.authenticatorPasskey': 'Did signing in with the new phone’s passkey work?',
+  'waiting.confirmWorks.help.authenticatorPasskey':
+    'Sign in to the Security Info page choosing “Sign in another way”, then your passkey, and use the new phone. Your old phone’s passkey stays until this works.',
+  'waiting.confirmWorks.title.phone': 'Did a code or call reach the new number?',
+  'waiting.confirmWorks.help.phone':
+    'Sign in choosing “Sign in another way” and the new number, or enter the code the Security Info page sends to it. Your old number stays until this works.',
   'waiting.confirmWorks.works': 'Yes, it works',
   'waiting.confirmWorks.notWorking': 'No, it’s not working',
   'waiting.confirmWorks.notWorkingNote':

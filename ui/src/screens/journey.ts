@@ -291,7 +291,7 @@ function panelFor(view: JourneyView, mode: PanelMode, methods: readonly MethodVi
     case 'confirmWorks':
       return panelCard(
         'confirmWorks',
-        t('waiting.confirmWorks.title'),
+        tOr(`waiting.confirmWorks.title.${w.proving ?? ''}`, t('waiting.confirmWorks.title')),
         view.note === 'notWorking'
           ? h(
               'div',
@@ -300,7 +300,7 @@ function panelFor(view: JourneyView, mode: PanelMode, methods: readonly MethodVi
               h('div', { class: 'message-text' }, h('p', {}, t('waiting.confirmWorks.notWorkingNote'))),
             )
           : null,
-        h('p', { class: 'hint' }, t('waiting.confirmWorks.help')),
+        h('p', { class: 'hint' }, tOr(`waiting.confirmWorks.help.${w.proving ?? ''}`, t('waiting.confirmWorks.help'))),
         h(
           'div',
           { class: 'actions' },

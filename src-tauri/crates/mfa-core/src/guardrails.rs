@@ -139,6 +139,25 @@ impl PhoneNumber {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A new number the user typed twice (issue 15, item 5): both must be
+    /// numbers and the same number once normalised, so a slip of one digit
+    /// is caught before anything is sent.
+    pub fn typed_twice(first: &str, again: &str) -> Result<PhoneNumber, PhoneNumberError> {
+        let number = PhoneNumber::parse(first)?;
+        let repeated = PhoneNumber::parse(again)?;
+        if number != repeated {
+            return Err(PhoneNumberError {
+                problem: format!(
+                    "The two numbers differ ({} and {}); type the same number twice",
+                    number.as_str(),
+                    repeated.as_str()
+                ),
+                typed: again.to_owned(),
+            });
+        }
+        Ok(number)
+    }
 }
 
 /// A change the user asked for, before anything is sent.
@@ -586,6 +605,23 @@ mod tests {
             );
             assert!(text.contains(&format!("{typed:?}")), "{text}");
         }
+    }
+
+    #[test]
+    fn a_new_number_is_typed_twice_and_must_match_once_normalised() {
+        assert_eq!(
+            PhoneNumber::typed_twice("+44 7700 900-123", "+44 7700900123")
+                .unwrap()
+                .as_str(),
+            "+44 7700900123"
+        );
+        let e = PhoneNumber::typed_twice("+44 7700900123", "+44 7700900132").unwrap_err();
+        assert!(e.problem.contains("differ"), "{e}");
+        assert!(e.problem.contains("+44 7700900132"), "{e}");
+        // Either one malformed: the usual message with an example.
+        let e = PhoneNumber::typed_twice("+44 7700900123", "07700900123").unwrap_err();
+        assert!(e.problem.contains("start with +"), "{e}");
+        assert!(PhoneNumber::typed_twice("", "+44 7700900123").is_err());
     }
 
     #[test]

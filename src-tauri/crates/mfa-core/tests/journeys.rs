@@ -1197,3 +1197,55 @@ async fn health_marks_sms_ending_by_the_apps_clock_and_remembers_same_phone_answ
     assert_eq!(text.matches("4255550101").count(), 1, "{text}");
     assert_eq!(app.health(&info).await.unwrap().independent_methods, 1);
 }
+
+#[tokio::test]
+async fn a_number_moving_to_another_phone_is_proven_before_the_old_one_goes() {
+    let h = Harness::start().await;
+    h.emulator.set_self_service_writes(true);
+    let session = signed_in(&h, "chidi").await;
+    confirm(&session, "chidi").await;
+    let (_dir, store) = store();
+    // Typed twice; a slip is caught before anything is sent.
+    assert!(PhoneNumber::typed_twice("+1 2065550999", "+1 2065550998").is_err());
+    let new = PhoneNumber::typed_twice("+1 206 555 0999", "+1 2065550999").unwrap();
+    let info = session.security_info().await.unwrap();
+    let mut journey =
+        Journey::phone_number(&info, PhoneType::Office, &new, Some(PhoneType::Mobile)).unwrap();
+    let office = MethodId::parse(PhoneType::Office.method_id()).unwrap();
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::ConfirmWorks {
+            method: Some(office.clone())
+        })
+    );
+    // The test failed: the old mobile stays, and the user is told so.
+    journey.answer_works(false).unwrap();
+    assert_eq!(journey.note(), Some(&Note::NotWorking));
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::ConfirmWorks {
+            method: Some(office.clone())
+        })
+    );
+    assert_eq!(
+        h.emulator.count(
+            "DELETE",
+            &format!("/v1.0/me/authentication/phoneMethods/{MOBILE}")
+        ),
+        0
+    );
+    let info = session.security_info().await.unwrap();
+    assert!(info.methods.iter().any(|m| m.id.as_str() == MOBILE));
+    // It worked: only now does the old number go.
+    journey.answer_works(true).unwrap();
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(Waiting::Finished)
+    );
+    let info = session.security_info().await.unwrap();
+    assert!(!info.methods.iter().any(|m| m.id.as_str() == MOBILE));
+    assert!(info.methods.iter().any(|m| matches!(
+        &m.kind,
+        MethodKind::Phone { number, phone_type: PhoneType::Office } if number == "+1 2065550999"
+    )));
+}

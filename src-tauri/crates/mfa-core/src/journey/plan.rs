@@ -100,7 +100,9 @@ impl Journey {
 
     /// "My phone number changed": a new number for the phone of `phone_type`
     /// (added if there is none). When the number moves to another type, the
-    /// new type is added first, the default moves to it, and the old goes last.
+    /// new type is added first and proven (the user says a sign-in with it,
+    /// or Security Info's code to it, worked), the default moves to it, and
+    /// the old goes last.
     pub fn phone_number(
         info: &SecurityInfo,
         phone_type: PhoneType,
@@ -135,6 +137,15 @@ impl Journey {
                     old_type.as_graph()
                 ))
             })?;
+            // The test before the old number goes (issue 15, item 5): the
+            // user signs in choosing the new number ("Sign in another way")
+            // or enters the code Security Info sends to it. "It didn't
+            // work" keeps the journey here, and the old number stays.
+            steps.push(Step::ConfirmWorks {
+                method: Some(
+                    MethodId::parse(phone_type.method_id()).expect("Graph's fixed phone ids"),
+                ),
+            });
             let default_is_old = info.default_method() == Some(&old.id);
             if default_is_old {
                 steps.push(Step::SetDefault {
@@ -214,12 +225,15 @@ impl Journey {
 }
 
 /// What to register next to get closer to the recommended number: a
-/// phishing-resistant key first if there is none, then Authenticator if
+/// passkey or security key first if there is none off the phone (also for
+/// an SMS-only account, whose texts end in 2027), then Authenticator if
 /// there is none, then an authenticator app; never another method on a
 /// device the account already depends on.
 pub fn suggest_next(info: &SecurityInfo) -> Registration {
     let has = |f: &dyn Fn(&MethodKind) -> bool| info.methods.iter().any(|m| f(&m.kind));
-    if !has(&|k| k.is_phishing_resistant()) {
+    // A passkey in Authenticator lives on the phone: a key (or a passkey
+    // elsewhere) is still what adds a device.
+    if !has(&|k| k.is_phishing_resistant() && k.authenticator_passkey().is_none()) {
         Registration::SecurityKey
     } else if !has(&|k| matches!(k, MethodKind::MicrosoftAuthenticator { .. })) {
         Registration::Authenticator
@@ -344,6 +358,9 @@ mod tests {
                     phone_type: PhoneType::Mobile,
                     number: PhoneNumber::parse("+44 7700900555").unwrap()
                 },
+                Step::ConfirmWorks {
+                    method: Some(id(PhoneType::Mobile.method_id()))
+                },
                 Step::SetDefault {
                     choice: SecondaryMethod::Sms
                 },
@@ -408,5 +425,22 @@ mod tests {
             "sms",
         );
         assert_eq!(suggest_next(&with_key), Registration::Authenticator);
+        // A passkey in Authenticator is on the phone: a key is still first.
+        let gus = info(
+            vec![
+                app("a", "iPhone 12", datetime!(2023-05-10 0:00 UTC)),
+                m(
+                    "p",
+                    MethodKind::Fido2 {
+                        display_name: "iPhone 12".into(),
+                        model: None,
+                        aa_guid: Some("90a3ccdf-635c-4729-a248-9b709135078f".into()),
+                    },
+                    datetime!(2026-09-15 0:00 UTC),
+                ),
+            ],
+            "push",
+        );
+        assert_eq!(suggest_next(&gus), Registration::SecurityKey);
     }
 }

@@ -697,22 +697,14 @@ pub fn csv_export(data: &[u8]) {
     let rows = read_csv(&csv);
     assert_eq!(rows.len(), entries.len() + 1, "{csv:?}");
     assert_eq!(rows[0], ["time", "account", "action", "before", "after"]);
-    let snap = |s: &Option<Snapshot>| match s {
-        Some(Snapshot {
-            kind,
-            name: Some(n),
-        }) => format!("{kind}: {n}"),
-        Some(Snapshot { kind, name: None }) => kind.clone(),
-        None => String::new(),
-    };
     for (row, e) in rows[1..].iter().zip(&entries) {
         assert_eq!(row.len(), 5, "{row:?}");
         let values = [
             None,
             Some(e.upn.clone()),
             Some(e.action.clone()),
-            Some(snap(&e.before)),
-            Some(snap(&e.after)),
+            Some(Snapshot::csv_cell(&e.before)),
+            Some(Snapshot::csv_cell(&e.after)),
         ];
         for (cell, value) in row.iter().zip(values) {
             let risky = |s: &str| s.starts_with(['=', '+', '-', '@', '\t', '\r']);

@@ -32,6 +32,19 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// The CSV export's cell for a before or after: "kind: name", the kind
+    /// alone, or empty for none.
+    pub fn csv_cell(s: &Option<Snapshot>) -> String {
+        match s {
+            Some(Snapshot {
+                kind,
+                name: Some(n),
+            }) => format!("{kind}: {n}"),
+            Some(Snapshot { kind, name: None }) => kind.clone(),
+            None => String::new(),
+        }
+    }
+
     pub fn of(m: &AuthMethod) -> Snapshot {
         Snapshot {
             kind: kind_name(&m.kind).to_owned(),
@@ -112,14 +125,6 @@ pub(crate) fn read_activity(text: &str) -> Vec<ActivityEntry> {
 /// The activity log as CSV (RFC 4180), newest last, for a spreadsheet:
 /// time, account, action, before, after.
 pub fn activity_csv(entries: &[ActivityEntry]) -> String {
-    let snap = |s: &Option<Snapshot>| match s {
-        Some(Snapshot {
-            kind,
-            name: Some(n),
-        }) => format!("{kind}: {n}"),
-        Some(Snapshot { kind, name: None }) => kind.clone(),
-        None => String::new(),
-    };
     let mut out = String::from("time,account,action,before,after\r\n");
     for e in entries {
         let time = e
@@ -130,8 +135,8 @@ pub fn activity_csv(entries: &[ActivityEntry]) -> String {
             time,
             e.upn.clone(),
             e.action.clone(),
-            snap(&e.before),
-            snap(&e.after),
+            Snapshot::csv_cell(&e.before),
+            Snapshot::csv_cell(&e.after),
         ];
         let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
         out.push_str(&line.join(","));

@@ -7,7 +7,6 @@
 
 use tauri::State;
 
-use mfa_core::guardrails::PhoneNumber;
 use mfa_core::security_info::MethodId;
 
 use crate::backend::AppState;
@@ -138,10 +137,10 @@ pub async fn change_phone_number(
     state: State<'_, AppState>,
     phone_type: Checked<PhoneTypeInput>,
     number: Checked<String>,
+    number_again: Checked<String>,
     replacing: Checked<Option<PhoneTypeInput>>,
 ) -> CommandResult<JourneyView> {
-    let number = PhoneNumber::parse(&number.0)
-        .map_err(|e| ErrorView::for_field(ErrorCode::InvalidInput, "number", e.to_string()))?;
+    let number = crate::input::new_phone_number(&number.0, &number_again.0)?;
     let assistant = state.assistant().await?;
     let journey = assistant
         .change_phone_number(phone_type.0.into(), &number, replacing.0.map(Into::into))

@@ -201,3 +201,18 @@ pub fn same_phone_question(number: &str, phone: &str) -> Result<(String, String)
     }
     Ok((number.as_str().to_owned(), name.to_owned()))
 }
+
+/// A new phone number as the user typed it twice: the first must be a
+/// number (its problem is the `number` field's), and the second the same
+/// number once normalised (else the `numberAgain` field's), so a slipped
+/// digit is caught before a journey starts.
+pub fn new_phone_number(
+    number: &str,
+    again: &str,
+) -> Result<mfa_core::guardrails::PhoneNumber, ErrorView> {
+    use mfa_core::guardrails::PhoneNumber;
+    PhoneNumber::parse(number)
+        .map_err(|e| ErrorView::for_field(ErrorCode::InvalidInput, "number", e.to_string()))?;
+    PhoneNumber::typed_twice(number, again)
+        .map_err(|e| ErrorView::for_field(ErrorCode::InvalidInput, "numberAgain", e.to_string()))
+}

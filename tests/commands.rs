@@ -222,21 +222,34 @@ fn change_commands_refuse_bad_arguments_before_anything_is_sent() {
     let cases = [
         (
             "change_phone_number",
-            json!({"phoneType": "mobile", "number": "07700900123"}),
+            json!({"phoneType": "mobile", "number": "07700900123", "numberAgain": "07700900123"}),
             "number",
             "+44 7700900123",
         ),
         (
             "change_phone_number",
-            json!({"phoneType": "pager", "number": "+44 7700900123"}),
+            json!({"phoneType": "pager", "number": "+44 7700900123", "numberAgain": "+44 7700900123"}),
             "phoneType",
             "\"mobile\", \"alternateMobile\" or \"office\"",
         ),
         (
             "change_phone_number",
-            json!({"phoneType": "mobile", "number": "+44 7700900123", "replacing": "fax"}),
+            json!({"phoneType": "mobile", "number": "+44 7700900123", "numberAgain": "+44 7700900123", "replacing": "fax"}),
             "replacing",
             "\"fax\"",
+        ),
+        // Typed twice: a slipped digit in the second is caught, and named.
+        (
+            "change_phone_number",
+            json!({"phoneType": "mobile", "number": "+44 7700900123", "numberAgain": "+44 7700900132"}),
+            "numberAgain",
+            "+44 7700900132",
+        ),
+        (
+            "change_phone_number",
+            json!({"phoneType": "mobile", "number": "+44 7700900123"}),
+            "numberAgain",
+            "numberAgain",
         ),
         (
             "answer_same_phone",

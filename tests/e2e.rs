@@ -1562,6 +1562,29 @@ async fn journey_choose_default_explains_system_preferred_and_sets_it() {
     w.wait_for("[data-testid=choose-default-screen]").await;
     let system = w.text("[data-testid=choose-default-system]").await;
     assert!(system.to_lowercase().contains("security key"), "{system}");
+    // What Entra will actually ask for, in Microsoft's order, and the two
+    // legacy sign-ins where the choice still counts.
+    w.wait_for("[data-testid=choose-default-order] li").await;
+    let order: Vec<String> = serde_json::from_value(
+        w.client
+            .execute(
+                "return [...document.querySelectorAll('[data-testid=choose-default-order] li')] \
+                 .map((li) => li.dataset.prompt);",
+                vec![],
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(order.first().map(String::as_str), Some("passkey"), "{order:?}");
+    assert!(order.len() >= 2, "{order:?}");
+    let exceptions = w.text("[data-testid=choose-default-exceptions]").await;
+    assert!(
+        exceptions.contains("NPS extension") && exceptions.contains("AD FS"),
+        "{exceptions}"
+    );
+    let button = w.text("[data-testid=start-choose-default]").await;
+    assert!(button.contains("those sign-ins"), "{button}");
     w.wait_for("[data-testid=default-option-push] ~ * [data-testid=default-option-current], [data-testid=default-option-current]")
         .await;
     w.screenshot("choices").await;

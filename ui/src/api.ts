@@ -109,9 +109,10 @@ export const startNewPhone = (oldDeviceLost: boolean): Promise<JourneyView> =>
 export const changePhoneNumber = (
   phoneType: PhoneTypeInput,
   number: string,
+  numberAgain: string,
   replacing: PhoneTypeInput | null,
 ): Promise<JourneyView> =>
-  call<JourneyView>('change_phone_number', { phoneType, number, replacing });
+  call<JourneyView>('change_phone_number', { phoneType, number, numberAgain, replacing });
 export const answerSamePhone = (number: string, phone: string, same: boolean): Promise<SecurityInfoView> =>
   call<SecurityInfoView>('answer_same_phone', { number, phone, same });
 export const chooseDefault = (choice: DefaultChoiceInput): Promise<JourneyView> => call<JourneyView>('choose_default', { choice });

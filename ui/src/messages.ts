@@ -427,6 +427,11 @@ export const en = {
   'phoneNumber.length': 'The number after the country code must be 4 to 15 digits.',
   'phoneNumber.extension': 'An extension after x must be 1 to 10 digits.',
   'phoneNumber.example': 'For example: +44 7700900123, or +1 4255550123x123 with an extension.',
+  'phoneNumber.labelAgain': 'The new number again',
+  'phoneNumber.againEmpty': 'Type the new number again, so a slipped digit is caught.',
+  'phoneNumber.differ': 'The two numbers differ ({first} and {again}); type the same number twice.',
+  'phoneNumber.proof':
+    'The new number is tested before your old one goes: the Security Info page sends it a code, or you sign in choosing it. If the test fails, your old number stays.',
   'phoneNumber.replacing': 'This number replaces another of my phones',
   'phoneNumber.replacingWhich': 'Which phone does it replace?',
   'phoneNumber.replacingNote': 'The new phone is added first, becomes the default if the old one was, and the old one is removed last.',
@@ -434,14 +439,19 @@ export const en = {
 
   'chooseDefault.title': 'Choose my default',
   'chooseDefault.intro': 'This is what you’re asked for first when you sign in. Stronger choices are listed first.',
+  'chooseDefault.introSystem':
+    'Your organisation decides what you’re asked for first. You can still pick the method used in the few sign-ins where your choice counts.',
   'chooseDefault.current': 'Current default',
   'chooseDefault.none': 'You have no method that can be a default yet.',
   'chooseDefault.systemTitle': 'Your organisation chooses for you at the moment',
   'chooseDefault.systemBody':
-    'System-preferred MFA is on: when you sign in you’ll be asked for {method}, the strongest method you have, whatever you pick here. Your choice is kept and used if your organisation turns this off.',
+    'System-preferred MFA is on: when you sign in, Entra asks for {method} first, the strongest method you have, whatever you pick here.',
   'chooseDefault.systemBodyNoMethod':
-    'System-preferred MFA is on: when you sign in you’ll be asked for the strongest method you have, whatever you pick here. Your choice is kept and used if your organisation turns this off.',
+    'System-preferred MFA is on: when you sign in, Entra asks for the strongest method you have, whatever you pick here.',
+  'chooseDefault.exceptions':
+    'Your choice still counts in two places where Entra can’t choose for you: sign-ins through the NPS extension (often a VPN or Wi-Fi that asks for MFA) and through AD FS. It is also used if your organisation turns system-preferred MFA off.',
   'chooseDefault.start': 'Make it my default',
+  'chooseDefault.startKept': 'Save my choice for those sign-ins',
   'chooseDefault.pick': 'Choose a method that isn’t already your default.',
 
   'remove.title': 'Remove {method}?',
@@ -477,7 +487,7 @@ export const en = {
   'step.register.title.authenticatorPasskey': 'Create a passkey in Authenticator on your new phone',
   'step.register.title.authenticatorApp': 'Add an authenticator app',
   'step.register.title.securityKey': 'Register a security key or passkey',
-  'step.register.title.phone': 'Add {name} on the Security Info page',
+  'step.register.title.phone': 'Set up {name} on the Security Info page',
   'step.register.why.authenticator':
     'The new phone is added and tested before anything is removed, so you’re never without a way to sign in.',
   'step.register.why.authenticatorPasskey':
@@ -486,7 +496,7 @@ export const en = {
   'step.register.why.securityKey':
     'A security key or passkey can’t be tricked by a fake sign-in page and doesn’t depend on your phone.',
   'step.register.why.phone':
-    'Your organisation doesn’t let apps change phone numbers, so you make this change on the Security Info page; this window watches for it.',
+    'The Security Info page tests the new number with a code before it changes anything, so the change is made there; this window watches for it.',
   'step.confirmWorks.title': 'Check that it works',
   'step.confirmWorks.why': 'Nothing is removed until you say the new method works.',
   'step.setDefault.title': 'Make it your default: {choice}',
@@ -517,7 +527,7 @@ export const en = {
   'waiting.register.title.authenticatorPasskey': 'Create a passkey in Authenticator on your new phone',
   'waiting.register.title.authenticatorApp': 'Add an authenticator app',
   'waiting.register.title.securityKey': 'Register a security key or passkey',
-  'waiting.register.title.phone': 'Add the number on the Security Info page',
+  'waiting.register.title.phone': 'Set up the new number on the Security Info page',
   'waiting.register.step1.authenticator': 'On your new phone, install Microsoft Authenticator from the app store.',
   'waiting.register.step1.authenticatorPasskey': 'On your new phone, open Microsoft Authenticator and make sure it is signed in to your work account.',
   'waiting.register.step1.authenticatorApp': 'Have your authenticator app ready on a device you keep with you.',
@@ -528,7 +538,8 @@ export const en = {
   'waiting.register.step3.authenticatorPasskey': 'Choose “Add sign-in method”, then Passkey in Microsoft Authenticator, and follow the steps on the new phone.',
   'waiting.register.step3.authenticatorApp': 'Choose “Add sign-in method”, then Authenticator app, scan the code it shows and enter the code from the app.',
   'waiting.register.step3.securityKey': 'Choose “Add sign-in method”, then Security key, and follow the steps.',
-  'waiting.register.step3.phone': 'Add or change the {type} phone to {number} there.',
+  'waiting.register.step3.phone':
+    'Add or change the {type} phone to {number} there, and enter the code the page sends to it. Your old number stays until you do: if no code arrives, check the number; nothing has changed.',
   'waiting.register.watching': 'Watching your account for the new registration. This continues by itself when it appears.',
   'waiting.register.checkNow': 'Check now',
   'waiting.register.qrLabel': 'QR code for the Security Info page: {uri}',

@@ -98,14 +98,14 @@ function showChangeNumber(app: App, data: SecurityInfoView): void {
   app.nav.begin();
   app.shell.clearMessages();
   const screen = phoneNumberScreen(data, {
-    start: (b, phoneType, number, replacing) =>
+    start: (b, phoneType, number, numberAgain, replacing) =>
       void app.go.startJourney(
         b,
-        () => api.changePhoneNumber(phoneType, number, replacing),
+        () => api.changePhoneNumber(phoneType, number, numberAgain, replacing),
         (err) => {
-          // The back end's own check of the number: shown under the field too.
+          // The back end's own check of the number: shown under its field too.
           if (err.code !== 'invalid_input') return false;
-          screen.showProblem(err.message);
+          screen.showProblem(err.message, err.field);
           return true;
         },
       ),

@@ -1,5 +1,6 @@
-// "Choose my default": what Entra will really ask for, and the choice offered
-// as what it is.
+// "Choose my default": what Entra will really ask for, in its order, and the
+// choice offered as what it is (with system-preferred MFA on, it only counts
+// for NPS-extension and AD FS sign-ins).
 
 import type { DefaultChoiceInput, SecurityInfoView } from '../bindings';
 import { button, h } from '../dom';
@@ -7,7 +8,7 @@ import { methodChoice } from '../format';
 import { icon } from '../icons';
 import { t } from '../messages';
 import { type PhoneNumberScreen } from './phoneNumber';
-import { type StartHandlers, formActions, heading, radio, section } from './widgets';
+import { type StartHandlers, askedOrderList, formActions, heading, radio, section } from './widgets';
 
 /** What Entra asks for when system-preferred MFA is on, in words. */
 function systemPreferredNote(info: SecurityInfoView): HTMLElement | null {
@@ -23,6 +24,8 @@ function systemPreferredNote(info: SecurityInfoView): HTMLElement | null {
       { class: 'message-text' },
       h('p', {}, h('strong', {}, t('chooseDefault.systemTitle'))),
       h('p', {}, strongest ? t('chooseDefault.systemBody', { method: strongest }) : t('chooseDefault.systemBodyNoMethod')),
+      askedOrderList(def, info.health.ending?.on ?? null, 'choose-default-order'),
+      h('p', { testid: 'choose-default-exceptions' }, t('chooseDefault.exceptions')),
     ),
   );
 }
@@ -48,8 +51,10 @@ export function chooseDefaultScreen(info: SecurityInfoView, on: StartHandlers<[c
     error.hidden = text === '';
     error.textContent = text;
   };
+  // With system-preferred MFA on, the choice is saved for the sign-ins that
+  // still use it, and the button says so rather than promising a default.
   const start: HTMLButtonElement = button(
-    t('chooseDefault.start'),
+    info.defaultMethod.systemPreferredEnabled ? t('chooseDefault.startKept') : t('chooseDefault.start'),
     () => {
       const value = options.map((l) => l.querySelector('input')).find((i) => i?.checked)?.value;
       const choice = info.defaultChoices.find((c) => c === value);
@@ -65,7 +70,7 @@ export function chooseDefaultScreen(info: SecurityInfoView, on: StartHandlers<[c
   const el = section(
     'choose-default-screen',
     'choose-default-title',
-    h('div', { class: 'page-head' }, title, h('p', { class: 'muted' }, t('chooseDefault.intro'))),
+    h('div', { class: 'page-head' }, title, h('p', { class: 'muted' }, info.defaultMethod.systemPreferredEnabled ? t('chooseDefault.introSystem') : t('chooseDefault.intro'))),
     systemPreferredNote(info),
     h(
       'div',

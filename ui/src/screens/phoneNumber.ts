@@ -14,13 +14,17 @@ const PHONE_TYPES: readonly PhoneTypeInput[] = ['mobile', 'alternateMobile', 'of
 const phoneTypeOf = (value: string | undefined): PhoneTypeInput | null => PHONE_TYPES.find((p) => p === value) ?? null;
 
 export interface PhoneNumberScreen extends Screen {
-  /** Shows a problem with the number under the field (the back end's words or ours). */
-  showProblem: (text: string) => void;
+  /**
+   * Shows a problem under the field it is about (the back end's words or
+   * ours): `numberAgain` is the second typing of the number, anything else
+   * the first. An empty text clears both.
+   */
+  showProblem: (text: string, field?: string | null) => void;
 }
 
 export function phoneNumberScreen(
   info: SecurityInfoView,
-  on: StartHandlers<[phoneType: PhoneTypeInput, number: string, replacing: PhoneTypeInput | null]>,
+  on: StartHandlers<[phoneType: PhoneTypeInput, number: string, numberAgain: string, replacing: PhoneTypeInput | null]>,
 ): PhoneNumberScreen {
   const title = heading(t('phoneNumber.title'), 'phone-number-title');
   const phones = new Map(info.methods.filter((m) => m.kind === 'phone' && m.phoneType).map((m) => [m.phoneType ?? '', m]));
@@ -40,6 +44,17 @@ export function phoneNumberScreen(
   });
   const error = h('p', { class: 'field-error', id: 'phone-number-error', testid: 'phone-number-error', 'aria-live': 'assertive' });
   error.hidden = true;
+  // Typed twice, so a slipped digit is caught before anything is sent.
+  const again = h('input', {
+    type: 'tel',
+    id: 'phone-number-again',
+    class: 'text-input',
+    testid: 'phone-number-again',
+    autocomplete: 'off',
+    'aria-describedby': 'phone-number-again-error',
+  });
+  const againError = h('p', { class: 'field-error', id: 'phone-number-again-error', testid: 'phone-number-again-error', 'aria-live': 'assertive' });
+  againError.hidden = true;
   const replacingBox = h('input', { type: 'checkbox', testid: 'phone-replacing', id: 'phone-replacing' });
   const replacingSelect = h('select', { class: 'select', testid: 'phone-replacing-type', id: 'phone-replacing-type' });
   const replacingRow = h(
@@ -66,30 +81,50 @@ export function phoneNumberScreen(
   replacingBox.addEventListener('change', refreshReplacing);
   refreshReplacing();
 
-  const showProblem = (text: string): void => {
-    error.hidden = text === '';
-    error.replaceChildren(...(text === '' ? [] : [icon('error', 16), h('span', {}, text)]));
-    if (text === '') input.removeAttribute('aria-invalid');
-    else input.setAttribute('aria-invalid', 'true');
+  const fieldProblem = (field: HTMLInputElement, where: HTMLElement, text: string): void => {
+    where.hidden = text === '';
+    where.replaceChildren(...(text === '' ? [] : [icon('error', 16), h('span', {}, text)]));
+    if (text === '') field.removeAttribute('aria-invalid');
+    else field.setAttribute('aria-invalid', 'true');
+  };
+  const showProblem = (text: string, field?: string | null): void => {
+    if (text === '') {
+      fieldProblem(input, error, '');
+      fieldProblem(again, againError, '');
+    } else if (field === 'numberAgain') fieldProblem(again, againError, text);
+    else fieldProblem(input, error, text);
   };
   const submit = (): void => {
+    showProblem('');
     const checked = checkPhoneNumber(input.value);
     if (!checked.ok) {
       showProblem(`${t(checked.problem)} ${t('phoneNumber.example')}`);
       input.focus();
       return;
     }
-    showProblem('');
+    const repeated = checkPhoneNumber(again.value);
+    if (!repeated.ok || repeated.number !== checked.number) {
+      showProblem(
+        again.value.trim() === ''
+          ? t('phoneNumber.againEmpty')
+          : t('phoneNumber.differ', { first: checked.number, again: repeated.ok ? repeated.number : again.value.trim() }),
+        'numberAgain',
+      );
+      again.focus();
+      return;
+    }
     const replacing = !replacingRow.hidden && replacingBox.checked ? phoneTypeOf(replacingSelect.value) : null;
-    on.start(start, chosenType(), checked.number, replacing);
+    on.start(start, chosenType(), input.value, again.value, replacing);
   };
   const start: HTMLButtonElement = button(t('phoneNumber.start'), submit, { class: 'btn btn-primary', testid: 'start-change-number' });
-  input.addEventListener('keydown', (ev) => {
-    if (ev.key === 'Enter') submit();
-  });
-  input.addEventListener('input', () => {
-    if (!error.hidden) showProblem('');
-  });
+  for (const field of [input, again]) {
+    field.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter') submit();
+    });
+    field.addEventListener('input', () => {
+      if (!error.hidden || !againError.hidden) showProblem('');
+    });
+  }
 
   const el = section(
     'phone-number-screen',
@@ -107,6 +142,14 @@ export function phoneNumberScreen(
         h('p', { class: 'hint', id: 'phone-number-hint' }, t('phoneNumber.hint')),
         error,
       ),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'phone-number-again', class: 'field-label' }, t('phoneNumber.labelAgain')),
+        again,
+        againError,
+      ),
+      h('p', { class: 'hint', testid: 'phone-number-proof' }, t('phoneNumber.proof')),
       replacingRow,
       formActions(start, on.cancel),
     ),

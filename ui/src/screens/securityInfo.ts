@@ -6,7 +6,7 @@ import { append, button, h } from '../dom';
 import { addedText, dayText, initials, kindName, methodChoice, phoneTypeName } from '../format';
 import { icon, methodIcon } from '../icons';
 import { t, tIf, tn, tnParts, type MessageKey, type Part, type PluralKey } from '../messages';
-import type { Screen } from './widgets';
+import { type Screen, askedOrderList } from './widgets';
 import { settingsDisclosure } from './settings';
 
 export interface SecurityInfoHandlers {
@@ -261,26 +261,7 @@ function healthCard(
 
 function defaultMethodCard(def: DefaultMethodView, methods: readonly MethodView[], endingOn: string | null): HTMLElement {
   const content: HTMLElement[] = [];
-  const order =
-    def.askedOrder.length > 0
-      ? h(
-          'div',
-          { class: 'asked-order', testid: 'asked-order' },
-          h('p', {}, t('default.askedOrder')),
-          h(
-            'ol',
-            {},
-            ...def.askedOrder.map((a) =>
-              h(
-                'li',
-                { 'data-prompt': a.prompt },
-                tIf(`prompt.${a.prompt}`) ?? a.prompt,
-                a.ending && endingOn ? ` ${t('default.askedEnding', { date: dayText(endingOn) })}` : '',
-              ),
-            ),
-          ),
-        )
-      : null;
+  const order = askedOrderList(def, endingOn, 'asked-order');
   if (!def.known) {
     content.push(h('p', { class: 'default-choice muted', testid: 'default-method-choice' }, t('default.unknown')));
   } else {

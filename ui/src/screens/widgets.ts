@@ -1,7 +1,9 @@
 // Building blocks every screen uses: the screen contract, headings, spinners,
 // the section a screen lives in, form buttons and choices.
 
+import type { DefaultMethodView } from '../bindings';
 import { type Child, button, h } from '../dom';
+import { dayText } from '../format';
 import { t, tIf } from '../messages';
 
 export interface Screen {
@@ -60,4 +62,30 @@ export function primary(label: string, run: () => void, testid: string): HTMLBut
 
 export function secondary(label: string, run: () => void, testid: string): HTMLButtonElement {
   return button(label, run, { class: 'btn btn-secondary', testid });
+}
+
+/**
+ * What Entra will actually ask for, strongest first (Rust's
+ * `health::asked_order`), or null when the account has nothing to ask for.
+ * `endingOn` is the day SMS and voice stop, when they are ending.
+ */
+export function askedOrderList(def: DefaultMethodView, endingOn: string | null, testid: string): HTMLElement | null {
+  if (def.askedOrder.length === 0) return null;
+  return h(
+    'div',
+    { class: 'asked-order', testid },
+    h('p', {}, t('default.askedOrder')),
+    h(
+      'ol',
+      {},
+      ...def.askedOrder.map((a) =>
+        h(
+          'li',
+          { 'data-prompt': a.prompt },
+          tIf(`prompt.${a.prompt}`) ?? a.prompt,
+          a.ending && endingOn ? ` ${t('default.askedEnding', { date: dayText(endingOn) })}` : '',
+        ),
+      ),
+    ),
+  );
 }

@@ -181,53 +181,95 @@ async fn stale_mfa_asks_to_confirm_again_and_the_retry_succeeds() {
     assert!(!info.methods.iter().any(|m| m.id.as_str() == CHIDI_HELLO));
 }
 
+/// A number that replaces another in place is proven first (issue 15, item
+/// 5): even in a tenant that allows self-service phone writes, the app sends
+/// no PATCH (it would drop the old number at once); the Security Info page
+/// sends a code to the new number, a wrong code changes nothing, and the
+/// journey finishes only once the account shows the new number.
 #[tokio::test]
-async fn a_changed_number_is_updated_in_place_checked_and_logged() {
-    // In a tenant that allows self-service phone writes (the switch).
+async fn a_changed_number_is_proven_by_the_code_before_it_replaces_the_old() {
     let h = Harness::start().await;
     h.emulator.set_self_service_writes(true);
     let session = signed_in(&h, "ben").await;
     let (_dir, store) = store();
     let info = session.security_info().await.unwrap();
-    let mut journey =
-        Journey::phone_number(&info, PhoneType::Mobile, &number("+44 7700 900-777"), None).unwrap();
+    let old = phone_number_of(&info, PhoneType::Mobile);
+    let new = number("+44 7700 900-777");
+    let mut journey = Journey::phone_number(&info, PhoneType::Mobile, &new, None).unwrap();
+    let on_page = Waiting::Register(Registration::Phone {
+        phone_type: PhoneType::Mobile,
+        number: new.clone(),
+    });
+    // Nothing for the app to write, so no "confirm it's you" either.
     assert_eq!(
         journey.advance(&session, &store, Floor::DEFAULT).await,
-        Ok(Waiting::ConfirmIdentity)
+        Ok(on_page.clone())
     );
-    assert_eq!(writes(&h), 0);
-    confirm(&session, "ben").await;
+    assert!(journey.note().is_none(), "planned, not a refusal");
+
+    // The test fails: the code the user enters is not the one sent.
+    let outcome = browser::run(
+        &browser::security_info_url(&h.emulator.base_url(), "ben@contoso-demo.example"),
+        &BrowserScript::demo_user("ben", BrowserAction::SignIn).with_security_info(
+            SecurityInfoStep::AddPhoneWrongCode {
+                phone_type: "mobile".into(),
+                number: new.as_str().into(),
+            },
+        ),
+    )
+    .await
+    .unwrap();
+    let refused = outcome.security_info.unwrap().error.unwrap_or_default();
+    assert!(refused.contains("hasn't changed"), "{refused}");
+    assert_eq!(
+        journey.advance(&session, &store, Floor::DEFAULT).await,
+        Ok(on_page),
+        "still waiting"
+    );
+    let info = session.security_info().await.unwrap();
+    assert_eq!(phone_number_of(&info, PhoneType::Mobile), old, "the old number stays");
+
+    // The right code: the page changes it, and the journey checks it.
+    on_the_page(
+        &h,
+        "ben",
+        SecurityInfoStep::AddPhone {
+            phone_type: "mobile".into(),
+            number: new.as_str().into(),
+        },
+    )
+    .await;
     assert_eq!(
         journey.advance(&session, &store, Floor::DEFAULT).await,
         Ok(Waiting::Finished)
     );
+    assert_eq!(writes(&h), 0, "the app wrote nothing");
     assert_eq!(
         h.emulator.count(
             "PATCH",
             &format!("/v1.0/me/authentication/phoneMethods/{MOBILE}")
         ),
-        1
+        0
     );
     let info = session.security_info().await.unwrap();
-    assert!(info.methods.iter().any(|m| matches!(
-        &m.kind,
-        MethodKind::Phone { phone_type: PhoneType::Mobile, number } if number == "+44 7700900777"
-    )));
+    assert_eq!(phone_number_of(&info, PhoneType::Mobile), "+44 7700900777");
     let log = store.activity().unwrap();
     assert_eq!(log.len(), 1);
-    assert_eq!(log[0].action, "updatePhone");
+    assert_eq!(log[0].action, "registered");
     assert_eq!(log[0].upn, "ben@contoso-demo.example");
-    assert!(log[0]
-        .before
-        .as_ref()
-        .unwrap()
-        .name
-        .as_deref()
-        .unwrap()
-        .starts_with('+'));
     // The journey file never holds a token.
     let saved = std::fs::read_to_string(_dir.path().join("journey.json")).unwrap();
     assert!(!saved.to_lowercase().contains("token"), "{saved}");
+}
+
+fn phone_number_of(info: &mfa_core::security_info::SecurityInfo, t: PhoneType) -> String {
+    info.methods
+        .iter()
+        .find_map(|m| match &m.kind {
+            MethodKind::Phone { phone_type, number } if *phone_type == t => Some(number.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 #[tokio::test]

@@ -101,6 +101,10 @@ pub enum SecurityInfoStep {
     /// Add a phone of this type (`mobile`, `alternateMobile`, `office`) or
     /// change its number.
     AddPhone { phone_type: String, number: String },
+    /// Start adding or changing a phone, then enter a code other than the
+    /// one sent to the number (the test that fails): the page refuses it
+    /// and the account keeps its old number.
+    AddPhoneWrongCode { phone_type: String, number: String },
     /// Delete the method `id` of `collection` (e.g. `phoneMethods`).
     Delete { collection: String, id: String },
     /// Change the default method (`push`, `oath`, `sms`, `voiceMobile`...).
@@ -113,6 +117,7 @@ impl SecurityInfoStep {
     /// `security-info:add-totp:<name>`, `security-info:add-security-key:<name>`,
     /// `security-info:add-authenticator-passkey:<ios|android>:<device name>`,
     /// `security-info:add-phone:<mobile|alternateMobile|office>:<number>`,
+    /// `security-info:add-phone-wrong-code:<mobile|alternateMobile|office>:<number>`,
     /// `security-info:delete:<collection>/<id>`,
     /// `security-info:set-default:<value>`.
     pub fn parse(text: &str) -> Option<SecurityInfoStep> {
@@ -141,15 +146,17 @@ impl SecurityInfoStep {
                     device_name,
                 })
             }
-            "add-phone" => {
+            "add-phone" | "add-phone-wrong-code" => {
                 let (phone_type, number) = argument.split_once(':')?;
                 let phone_type = match phone_type {
                     "mobile" | "alternateMobile" | "office" => phone_type.to_string(),
                     _ => return None,
                 };
-                Some(SecurityInfoStep::AddPhone {
-                    phone_type,
-                    number: number.trim().to_string(),
+                let number = number.trim().to_string();
+                Some(if verb == "add-phone" {
+                    SecurityInfoStep::AddPhone { phone_type, number }
+                } else {
+                    SecurityInfoStep::AddPhoneWrongCode { phone_type, number }
                 })
             }
             "delete" => {
@@ -664,6 +671,25 @@ impl<'a> Session<'a> {
                 vec![pair("code", &code), pair("action", "verify")],
             ));
         }
+        if find_form(html, "phone-verify").is_some() {
+            if element_text(html, "", Some("error")).is_some() {
+                return None; // The code was refused; the page says why.
+            }
+            let sent = element_text(html, "", Some("sent-code"))?;
+            let code = if matches!(step, SecurityInfoStep::AddPhoneWrongCode { .. }) {
+                // Any other six digits: the code of a text that went elsewhere.
+                let wrong = (sent.parse::<u32>().unwrap_or(0) + 1) % 1_000_000;
+                self.note("entered a code other than the one sent".into());
+                format!("{wrong:06}")
+            } else {
+                self.note("entered the code sent to the number".into());
+                sent
+            };
+            return Some((
+                "phone-verify".into(),
+                vec![pair("code", &code), pair("action", "verify")],
+            ));
+        }
         if find_form(html, "add-phone").is_none() || self.security_step_started {
             return None;
         }
@@ -697,14 +723,15 @@ impl<'a> Session<'a> {
                 ],
                 format!("added a passkey in Microsoft Authenticator on '{device_name}'"),
             ),
-            SecurityInfoStep::AddPhone { phone_type, number } => (
+            SecurityInfoStep::AddPhone { phone_type, number }
+            | SecurityInfoStep::AddPhoneWrongCode { phone_type, number } => (
                 "add-phone".into(),
                 vec![
                     pair("phoneType", phone_type),
                     pair("phoneNumber", number),
                     pair("action", "save"),
                 ],
-                format!("saved the {phone_type} phone {number}"),
+                format!("asked for a code to the {phone_type} phone {number}"),
             ),
             SecurityInfoStep::Delete { collection, id } => (
                 format!("delete-{collection}-{id}"),

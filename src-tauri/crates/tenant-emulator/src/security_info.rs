@@ -85,6 +85,13 @@ pub(crate) enum Pending {
         secret: Vec<u8>,
         name: String,
     },
+    /// A code was texted (mobile) or read out in a call (other types) to
+    /// `number`; nothing on the account changes until it is entered.
+    PhoneCode {
+        phone_type: PhoneType,
+        number: String,
+        code: String,
+    },
 }
 
 /// A notice or error shown on top of a page.
@@ -357,6 +364,22 @@ fn six_digit_activation_code() -> String {
     format!("{:09}", rand::thread_rng().gen_range(0..1_000_000_000u32))
 }
 
+/// Adds the phone of `phone_type`, or changes its number: the notice to show.
+fn set_phone(
+    user: &mut User,
+    phone_type: PhoneType,
+    number: &str,
+    now: OffsetDateTime,
+) -> Result<String, RuleError> {
+    if user.phone(phone_type).is_some() {
+        rules::update_phone(user, phone_type.method_id(), number, None)
+            .map(|()| format!("Changed your {} phone to {number}.", phone_type.graph_name()))
+    } else {
+        rules::add_phone(user, number, phone_type, now)
+            .map(|_| format!("Added {number} as your {} phone.", phone_type.graph_name()))
+    }
+}
+
 /// Applies one form to the user.
 fn change(
     user: &mut User,
@@ -390,25 +413,48 @@ fn change(
             }
         }
         "set-phone" => {
+            // Like Security Info, a number is proven before it is saved: the
+            // change is tried on a copy (so a refused number says why at
+            // once), then a code goes to the new number and the account is
+            // changed only by "verify-phone" with that code.
             let number = field("phoneNumber");
             let phone_type = match rules::parse_phone_type(&field("phoneType")) {
                 Ok(t) => t,
                 Err(e) => return refused(e),
             };
-            let result = if user.phone(phone_type).is_some() {
-                rules::update_phone(user, phone_type.method_id(), &number, None).map(|()| {
-                    format!(
-                        "Changed your {} phone to {number}.",
-                        phone_type.graph_name()
-                    )
-                })
-            } else {
-                rules::add_phone(user, &number, phone_type, now)
-                    .map(|_| format!("Added {number} as your {} phone.", phone_type.graph_name()))
+            let mut trial = user.clone();
+            if let Err(e) = set_phone(&mut trial, phone_type, &number, now) {
+                return refused(e);
+            }
+            let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000u32));
+            Outcome::next(Pending::PhoneCode {
+                phone_type,
+                number,
+                code,
+            })
+        }
+        "verify-phone" => {
+            let Pending::PhoneCode {
+                phone_type,
+                number,
+                code,
+            } = pending
+            else {
+                return refused(RuleError::invalid(
+                    "There is no phone number waiting for its code: choose \"Add sign-in method\" first.",
+                ));
             };
-            match result {
+            let typed: String = field("code").chars().filter(|c| !c.is_whitespace()).collect();
+            if !same_token(&typed, code) {
+                return refused(RuleError::invalid(format!(
+                    "That code doesn't match the one sent to {number}. Your {} phone hasn't changed; \
+                     enter the code again or cancel.",
+                    phone_type.graph_name()
+                )));
+            }
+            match set_phone(user, *phone_type, number, now) {
                 Ok(notice) => Outcome::done(notice),
-                Err(e) => refused(e),
+                Err(e) => Outcome::refused(e, &Pending::Nothing),
             }
         }
         "add-security-key" => match rules::add_security_key(user, &field("name"), now) {
@@ -635,6 +681,35 @@ fn render_pending(
                  Approve on phone (simulated)</button></div>",
             ),
         ),
+        Pending::PhoneCode {
+            phone_type,
+            number,
+            code,
+        } => {
+            let how = match phone_type {
+                PhoneType::Mobile => "We just sent a 6-digit code to",
+                PhoneType::AlternateMobile | PhoneType::Office => {
+                    "We're calling you now to read out a 6-digit code at"
+                }
+            };
+            format!(
+                "<div class=\"card\">{head}<p>{how} <strong id=\"code-sent-to\">{number}</strong>. \
+                 Enter it below. Nothing on your account changes until you do.</p>\
+                 <p class=\"hint\">Demo: no phone is involved. The phone at that number received \
+                 <code id=\"sent-code\">{code}</code>.</p>{verify}{cancel}</div>",
+                head = head("Phone"),
+                number = escape(number),
+                code = escape(code),
+                verify = form(
+                    "phone-verify",
+                    csrf,
+                    "verify-phone",
+                    "<label for=\"code\">Enter code</label>\
+                     <input type=\"text\" id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"6\" required>\
+                     <div class=\"actions\"><button class=\"primary\" name=\"action\" value=\"verify\">Next</button></div>",
+                ),
+            )
+        }
         Pending::Totp { secret, name } => {
             let secret = totp::base32_encode(secret);
             let issuer = crate::demo::TENANT_DISPLAY_NAME;

@@ -199,6 +199,62 @@ async fn phones_are_added_and_changed_even_when_graph_writes_are_off() -> TestRe
 }
 
 #[tokio::test]
+async fn a_number_changes_only_when_the_code_sent_to_it_is_entered() -> TestResult {
+    let emulator = start().await;
+    // Ben's only method is his mobile: a wrong code must leave it as it is.
+    let before = collection(&emulator, "ben", "phoneMethods").await?;
+    let old = before[0]["phoneNumber"].as_str().unwrap_or_default().to_owned();
+    let (_, report) = drive(
+        &emulator,
+        "ben",
+        SecurityInfoStep::AddPhoneWrongCode {
+            phone_type: "mobile".into(),
+            number: "+44 7700900999".into(),
+        },
+    )
+    .await?;
+    assert_eq!(
+        report.done,
+        vec![
+            "asked for a code to the mobile phone +44 7700900999".to_owned(),
+            "entered a code other than the one sent".to_owned()
+        ]
+    );
+    let error = report.error.unwrap_or_default();
+    assert!(
+        error.contains("doesn't match the one sent to +44 7700900999")
+            && error.contains("Your mobile phone hasn't changed"),
+        "{error}"
+    );
+    let after = collection(&emulator, "ben", "phoneMethods").await?;
+    assert_eq!(after, before, "a wrong code changed nothing");
+    assert_ne!(old, "+44 7700900999");
+
+    // The right code (the one the simulated phone received) changes it.
+    let (_, report) = drive(
+        &emulator,
+        "ben",
+        SecurityInfoStep::AddPhone {
+            phone_type: "mobile".into(),
+            number: "+44 7700900999".into(),
+        },
+    )
+    .await?;
+    assert_eq!(
+        report.done.last().map(String::as_str),
+        Some("entered the code sent to the number")
+    );
+    assert_eq!(
+        report.notice.as_deref(),
+        Some("Changed your mobile phone to +44 7700900999.")
+    );
+    let after = collection(&emulator, "ben", "phoneMethods").await?;
+    assert_eq!(after[0]["phoneNumber"], "+44 7700900999");
+    emulator.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
 async fn delete_and_change_default_follow_graphs_rules() -> TestResult {
     let emulator = start().await;
     let authenticator = SecurityInfoStep::Delete {
@@ -485,6 +541,13 @@ fn security_info_steps_parse_from_their_env_spelling() {
         })
     );
     assert_eq!(
+        parse("security-info:add-phone-wrong-code:mobile:+44 7700900999"),
+        Some(SecurityInfoStep::AddPhoneWrongCode {
+            phone_type: "mobile".into(),
+            number: "+44 7700900999".into()
+        })
+    );
+    assert_eq!(
         parse("security-info:delete:fido2Methods/-2_GRUg2-HYz6_1YG4YRAQ2"),
         Some(SecurityInfoStep::Delete {
             collection: "fido2Methods".into(),
@@ -557,7 +620,13 @@ async fn the_demo_browser_binary_drives_the_page_and_logs_it() -> TestResult {
         "security-info:add-phone:office:+44 2079460001"
     );
     let report = &lines[0]["securityInfo"];
-    assert_eq!(report["done"][0], "saved the office phone +44 2079460001");
+    assert_eq!(
+        report["done"],
+        serde_json::json!([
+            "asked for a code to the office phone +44 2079460001",
+            "entered the code sent to the number"
+        ])
+    );
     assert_eq!(
         report["notice"],
         "Added +44 2079460001 as your office phone."

@@ -494,6 +494,20 @@ impl Journey {
                         "the new registration is no longer on your account".into(),
                     ));
                 }
+                Step::Register {
+                    registration: Registration::Phone { phone_type, number },
+                    ..
+                } if !info
+                    .methods
+                    .iter()
+                    .any(|m| shows_phone(m, *phone_type, number)) =>
+                {
+                    return Err(JourneyError::NotVerified(format!(
+                        "your {} phone does not show {}",
+                        phone_type.as_graph(),
+                        number.as_str()
+                    )));
+                }
                 Step::SetDefault { choice } => {
                     let now = info
                         .preferences

@@ -99,17 +99,27 @@ impl Journey {
     }
 
     /// "My phone number changed": a new number for the phone of `phone_type`
-    /// (added if there is none). When the number moves to another type, the
-    /// new type is added first and proven (the user says a sign-in with it,
-    /// or Security Info's code to it, worked), the default moves to it, and
-    /// the old goes last.
+    /// (added if there is none). A number is proven before it replaces
+    /// another, and the old one never goes first:
+    ///
+    /// - A new number for a type the account has replaces the old number in
+    ///   place (one phone per type), so it is made on the Security Info
+    ///   page, which sends a code to the new number and changes nothing
+    ///   until the code is entered; the app watches for it. Graph's PATCH
+    ///   would drop the old number at once, proven or not, so the app never
+    ///   replaces a number itself (Microsoft's v1.0 page also says users
+    ///   cannot update their own phones).
+    /// - When the number moves to another type, the new type is added first
+    ///   and proven (the user says a sign-in with it, or Security Info's
+    ///   code to it, worked), the default moves to it, and the old goes
+    ///   last.
     pub fn phone_number(
         info: &SecurityInfo,
         phone_type: PhoneType,
         number: &PhoneNumber,
         replacing: Option<PhoneType>,
     ) -> Result<Journey, JourneyError> {
-        let mut steps = vec![Step::ConfirmIdentity];
+        let mut steps = Vec::new();
         let change = match phone_of(info, phone_type) {
             Some(existing) => PlannedChange::UpdatePhone {
                 id: existing.id.clone(),
@@ -125,9 +135,11 @@ impl Journey {
         }
         let number = number.clone();
         match change {
-            PlannedChange::UpdatePhone { .. } => {
-                steps.push(Step::UpdatePhone { phone_type, number })
-            }
+            PlannedChange::UpdatePhone { .. } => steps.push(Step::Register {
+                registration: Registration::Phone { phone_type, number },
+                known_ids: known_ids(info),
+                found: None,
+            }),
             _ => steps.push(Step::AddPhone { phone_type, number }),
         }
         if let Some(old_type) = replacing.filter(|o| *o != phone_type) {
@@ -153,6 +165,10 @@ impl Journey {
                 });
             }
             steps.push(remove(old.id.clone(), false));
+        }
+        // Fresh MFA only when the app itself writes (a page step needs none).
+        if steps.iter().any(Step::writes) {
+            steps.insert(0, Step::ConfirmIdentity);
         }
         steps.push(Step::Verify);
         Ok(Journey::new(JourneyKind::PhoneNumber, info, steps))
@@ -373,15 +389,25 @@ mod tests {
                 Step::Verify
             ]
         );
-        // A new number for an existing type is an update, in place.
-        let j = Journey::phone_number(
-            &account,
-            PhoneType::Office,
-            &PhoneNumber::parse("+44 2079461111").unwrap(),
-            None,
-        )
-        .unwrap();
-        assert!(matches!(j.steps[1], Step::UpdatePhone { .. }));
+        // A new number for an existing type replaces it in place: on the
+        // Security Info page, which proves it with a code first; the app
+        // writes nothing, so it asks for no confirmation.
+        let new_office = PhoneNumber::parse("+44 2079461111").unwrap();
+        let j = Journey::phone_number(&account, PhoneType::Office, &new_office, None).unwrap();
+        assert_eq!(
+            j.steps,
+            vec![
+                Step::Register {
+                    registration: Registration::Phone {
+                        phone_type: PhoneType::Office,
+                        number: new_office
+                    },
+                    known_ids: known_ids(&account),
+                    found: None
+                },
+                Step::Verify
+            ]
+        );
         // A duplicate number is refused before anything starts.
         let e = Journey::phone_number(
             &account,

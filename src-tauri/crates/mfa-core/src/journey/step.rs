@@ -108,7 +108,9 @@ pub enum Step {
         phone_type: PhoneType,
         number: PhoneNumber,
     },
-    /// A new number for the phone of this type.
+    /// A new number for the phone of this type, through Graph. No plan makes
+    /// this step any more (a replaced number is proven on the Security Info
+    /// page first); it runs for a journey saved by an earlier version.
     UpdatePhone {
         phone_type: PhoneType,
         number: PhoneNumber,
@@ -128,6 +130,22 @@ pub enum Step {
 }
 
 impl Step {
+    /// Whether the app itself changes the account at this step (so the
+    /// journey needs a fresh confirmation first); `Register` and
+    /// `ConfirmWorks` happen on the Security Info page and the phone.
+    pub fn writes(&self) -> bool {
+        match self {
+            Step::SetDefault { .. }
+            | Step::AddPhone { .. }
+            | Step::UpdatePhone { .. }
+            | Step::Remove { .. } => true,
+            Step::ConfirmIdentity
+            | Step::Register { .. }
+            | Step::ConfirmWorks { .. }
+            | Step::Verify => false,
+        }
+    }
+
     /// A stable name for the UI's message catalogue.
     pub fn name(&self) -> &'static str {
         match self {

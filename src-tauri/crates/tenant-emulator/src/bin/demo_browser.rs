@@ -35,6 +35,9 @@ Environment:
                                security-info:add-totp:<name>
                                security-info:add-security-key:<name>
                                security-info:add-phone:<mobile|alternateMobile|office>:<number>
+                                 (enters the code the page sends to the number)
+                               security-info:add-phone-wrong-code:<mobile|alternateMobile|office>:<number>
+                                 (enters another code: the page refuses it, nothing changes)
                                security-info:delete:<collection>/<id>
                                security-info:set-default:<push|oath|sms|voiceMobile|...>
     DEMO_BROWSER_TAP         a Temporary Access Pass to sign in with, whatever the action

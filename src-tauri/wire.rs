@@ -189,6 +189,10 @@ pub struct SecurityInfoView {
     /// What to register next to get closer to the recommended number, as
     /// `add_method` takes it.
     pub suggestion: RegistrationInput,
+    /// When the Temporary Access Pass on the account stops working (RFC
+    /// 3339), if Graph lists one with its lifetime: after a pass sign-in,
+    /// how long the user has to get back to three.
+    pub pass_ends: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -565,6 +569,15 @@ impl SecurityInfoView {
             // `suggest_next` suggests only what "get to three" registers.
             suggestion: RegistrationInput::from_wire(journey::suggest_next(info).name())
                 .unwrap_or(RegistrationInput::SecurityKey),
+            pass_ends: info
+                .methods
+                .iter()
+                .filter_map(|m| match &m.kind {
+                    security_info::MethodKind::TemporaryAccessPass { ends, .. } => *ends,
+                    _ => None,
+                })
+                .max()
+                .map(format_rfc3339),
         }
     }
 }

@@ -1470,55 +1470,90 @@ async fn journey_new_phone_moves_the_passkey_in_authenticator_too() {
     w.close().await;
 }
 
+/// Issue 15, item 5: the new number is typed twice, and it replaces the old
+/// one only once it is proven. A same-type change is made on the Security
+/// Info page, which sends a code to the new number: a wrong code changes
+/// nothing (the window keeps watching and the old number stays), the right
+/// one finishes the journey. The app itself never PATCHes a number, even in
+/// a tenant that would let it.
 #[tokio::test(flavor = "multi_thread")]
-async fn journey_phone_number_checks_the_number_then_changes_it_or_watches_the_page() {
+async fn journey_phone_number_is_typed_twice_and_proven_before_the_old_one_goes() {
     let _one = ONE_WINDOW_AT_A_TIME.lock().await;
     let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    emulator.set_self_service_writes(true);
     let machine = journey_machine(&emulator);
     let mut w = signed_in(&machine, "journey-phone-number", "ben").await;
     let writes = |e: &Emulator| {
         e.count("PATCH", "/v1.0/me/authentication/phoneMethods/*")
             + e.count("POST", "/v1.0/me/authentication/phoneMethods")
     };
+    let (before, _) = tenant_shows(&emulator, "ben").await;
 
     w.click("[data-testid=change-number]").await;
     w.wait_for("[data-testid=phone-number-screen]").await;
+    let proof = w.text("[data-testid=phone-number-proof]").await;
+    assert!(proof.contains("old number stays"), "{proof}");
     let input = w.wait_for("[data-testid=phone-number-input]").await;
+    let again = w.wait_for("[data-testid=phone-number-again]").await;
     input.send_keys("07700 900456").await.unwrap();
     w.click("[data-testid=start-change-number]").await;
     let error = w.text("[data-testid=phone-number-error]").await;
     assert!(error.contains("+44 7700900123"), "an example: {error}");
     assert!(error.contains("country code"), "{error}");
     assert_eq!(w.count("[data-testid=journey]").await, 0);
-    assert_eq!(writes(&emulator), 0, "nothing was sent");
     w.screenshot("invalid-number").await;
 
-    // A valid number, with the emulator's strict default (Microsoft's
-    // per-API pages: users cannot change their own phone through Graph).
-    // The user confirms once; the one refused try moves the step to the
-    // Security Info page at once, with one sentence why, and no second
-    // "confirm it's you".
-    assert!(!emulator.self_service_writes());
+    // A slipped digit in the second typing is caught before anything starts.
     input.clear().await.unwrap();
     input.send_keys("+44 7700 900456").await.unwrap();
+    again.send_keys("+44 7700 900465").await.unwrap();
     w.click("[data-testid=start-change-number]").await;
-    w.wait_for(&waiting("confirmIdentity")).await;
-    w.wait_for(&step_is("updatePhone", "pending")).await;
-    w.screenshot("confirm").await;
-    confirm_identity(&machine, &w, "ben").await;
-    w.wait_for("[data-testid=journey-fallback]").await;
-    assert_eq!(w.count("[data-testid=journey-reconfirm]").await, 0);
+    let differ = w.text("[data-testid=phone-number-again-error]").await;
+    assert!(
+        differ.contains("+44 7700900456") && differ.contains("+44 7700900465"),
+        "{differ}"
+    );
+    assert_eq!(w.count("[data-testid=journey]").await, 0);
+    assert_eq!(writes(&emulator), 0, "nothing was sent");
+    w.screenshot("typed-twice-differs").await;
+
+    // Typed the same twice: the change is the Security Info page's, which
+    // proves the number with a code; no confirmation, nothing written here.
+    again.clear().await.unwrap();
+    again.send_keys("+44 7700900456").await.unwrap();
+    w.click("[data-testid=start-change-number]").await;
+    w.wait_for(&waiting("register")).await;
     assert_eq!(w.count(&waiting("confirmIdentity")).await, 0);
-    assert_eq!(writes(&emulator), 1, "Graph was tried once");
-    let why = w.text("[data-testid=journey-fallback]").await;
-    assert!(why.contains("Security Info page"), "{why}");
-    assert!(why.contains("won’t need to confirm"), "{why}");
-    w.screenshot("not-allowed-use-the-page").await;
+    assert_eq!(w.count("[data-testid=journey-fallback]").await, 0);
+    let steps = w.text("[data-testid=journey]").await;
+    assert!(steps.contains("enter the code the page sends"), "{steps}");
+    w.screenshot("prove-on-the-page").await;
+
+    // The test fails: a code other than the one sent.
+    machine.user_will(
+        "ben",
+        "security-info:add-phone-wrong-code:mobile:+44 7700900456",
+    );
+    w.click("[data-testid=open-security-info]").await;
+    wait_until("the browser entered the wrong code", || {
+        machine
+            .browser_log()
+            .contains("entered a code other than the one sent")
+    })
+    .await;
+    assert!(machine.browser_log().contains("hasn't changed"));
+    w.click("[data-testid=check-now]").await;
+    w.wait_for(&waiting("register")).await;
+    let (after_wrong_code, _) = tenant_shows(&emulator, "ben").await;
+    assert_eq!(after_wrong_code, before, "the old number stays");
+    w.screenshot("wrong-code-old-number-stays").await;
+
+    // The right code: the page changes the number and the window finishes.
     machine.user_will("ben", "security-info:add-phone:mobile:+44 7700900456");
     w.click("[data-testid=open-security-info]").await;
     w.wait_for("[data-testid=journey-finished]").await;
-    assert_eq!(writes(&emulator), 1, "nothing sent again");
-    w.screenshot("changed-on-the-page").await;
+    assert_eq!(writes(&emulator), 0, "the app itself wrote nothing");
+    w.screenshot("proven-and-changed").await;
     w.click("[data-testid=close-journey]").await;
     w.wait_for("[data-testid=method-row][data-kind=phone]")
         .await;
@@ -1526,28 +1561,6 @@ async fn journey_phone_number_checks_the_number_then_changes_it_or_watches_the_p
         .text("[data-testid=method-row][data-kind=phone]")
         .await
         .contains("+44 7700900456"));
-
-    // The organisation's tenant allows self-service phone changes (the
-    // switch): the app changes the number through Graph itself.
-    emulator.set_self_service_writes(true);
-    w.click("[data-testid=change-number]").await;
-    let input = w.wait_for("[data-testid=phone-number-input]").await;
-    input.send_keys("+44 7700 900789").await.unwrap();
-    w.click("[data-testid=start-change-number]").await;
-    // Confirmed minutes ago: no need to ask again.
-    w.wait_for("[data-testid=journey-finished]").await;
-    assert_eq!(
-        emulator.count("PATCH", "/v1.0/me/authentication/phoneMethods/*"),
-        2
-    );
-    w.screenshot("changed").await;
-    w.click("[data-testid=close-journey]").await;
-    w.wait_for("[data-testid=method-row][data-kind=phone]")
-        .await;
-    assert!(w
-        .text("[data-testid=method-row][data-kind=phone]")
-        .await
-        .contains("+44 7700900789"));
     w.close().await;
 }
 
@@ -1576,7 +1589,11 @@ async fn journey_choose_default_explains_system_preferred_and_sets_it() {
             .unwrap(),
     )
     .unwrap();
-    assert_eq!(order.first().map(String::as_str), Some("passkey"), "{order:?}");
+    assert_eq!(
+        order.first().map(String::as_str),
+        Some("passkey"),
+        "{order:?}"
+    );
     assert!(order.len() >= 2, "{order:?}");
     let exceptions = w.text("[data-testid=choose-default-exceptions]").await;
     assert!(
@@ -1971,6 +1988,25 @@ async fn is_checked(w: &Window, css: &str) -> bool {
 }
 
 /// Waits (polling, bounded) until `done` holds; `what` names it on failure.
+/// Waits (30 s at most) until the element `css` shows `text`.
+async fn wait_for_text(w: &Window, css: &str, text: &str) {
+    for _ in 0..300 {
+        let shown = match w.client.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if shown.contains(text) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let shot = w.save_screenshot("FAILED").await;
+    panic!(
+        "{}: {css} never showed {text:?}; screenshot {shot:?}",
+        w.name
+    );
+}
+
 async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !done() {
@@ -2126,10 +2162,23 @@ async fn locked_out_dana_requests_a_reset_gets_a_tap_and_gets_to_three() {
     w.screenshot("tap").await;
     w.click("[data-testid=tap-sign-in]").await;
 
-    // Signed in as Dana, straight into "get to three".
+    // Signed in as Dana, straight into "get to three" (issue 15, item 7):
+    // a passkey or security key first, with the pass's end and the count on
+    // screen the whole time.
     w.wait_for(&waiting("register")).await;
     let status = w.text("[data-testid=status-message].status-success").await;
     assert!(status.contains("Temporary Access Pass"), "{status}");
+    let pass = w.text("[data-testid=recovery-pass]").await;
+    assert!(
+        pass.contains("works until") && pass.contains("minutes left"),
+        "{pass}"
+    );
+    assert!(w
+        .text("[data-testid=recovery-count]")
+        .await
+        .contains("You have 0 of the 3"));
+    let title = w.text("[data-testid=journey]").await;
+    assert!(title.contains("security key or passkey"), "{title}");
     w.screenshot("get-to-three").await;
     // Dana registers a security key on the page, signing in there with the pass.
     machine.user_has_tap(&tap.code);
@@ -2137,17 +2186,37 @@ async fn locked_out_dana_requests_a_reset_gets_a_tap_and_gets_to_three() {
     w.click("[data-testid=open-security-info]").await;
     w.wait_for("[data-testid=journey-finished]").await;
     w.screenshot("finished").await;
+    // Closing leads straight to the next registration, not to the list.
     w.click("[data-testid=close-journey]").await;
+    wait_for_text(&w, "[data-testid=recovery-count]", "You have 1 of the 3").await;
+    w.wait_for(&waiting("register")).await;
+    w.screenshot("second-of-three").await;
+    machine.user_will("dana", "security-info:add-authenticator:Dana's Pixel 9");
+    w.click("[data-testid=open-security-info]").await;
+    w.wait_for("[data-testid=journey-finished]").await;
+    w.click("[data-testid=close-journey]").await;
+    wait_for_text(&w, "[data-testid=recovery-count]", "You have 2 of the 3").await;
+    w.wait_for(&waiting("register")).await;
+    w.screenshot("third-of-three").await;
+    machine.user_will("dana", "security-info:add-totp:Dana's code app");
+    w.click("[data-testid=open-security-info]").await;
+    w.wait_for("[data-testid=journey-finished]").await;
+    w.click("[data-testid=close-journey]").await;
+
+    // Three: the list, the bar gone, and the count the health summary shows.
     w.wait_for("[data-testid=method-row][data-kind=fido2]")
         .await;
     assert_eq!(w.text("[data-testid=account-upn]").await, DANA);
+    let done = w.text("[data-testid=status-message].status-success").await;
+    assert!(done.contains("back to 3 independent ways"), "{done}");
+    assert_eq!(w.visible("[data-testid=recovery-bar]").await, 0);
     let count: u32 = w
         .text("[data-testid=independent-count]")
         .await
         .parse()
         .unwrap();
-    assert!(count >= 1, "{count}");
-    w.screenshot("key-added").await;
+    assert_eq!(count, 3);
+    w.screenshot("back-to-three").await;
     w.close().await;
 
     // The day's log file is there for the helpdesk, and holds no secret of
@@ -2174,6 +2243,61 @@ async fn locked_out_dana_requests_a_reset_gets_a_tap_and_gets_to_three() {
             secret.len()
         );
     }
+}
+
+/// Issue 15, item 7: the pass runs out before the account has three. The
+/// window showed when it would stop; once it has, the next check says what
+/// Dana has, what is left and how to go on, instead of a bare "sign in again".
+#[tokio::test(flavor = "multi_thread")]
+async fn locked_out_the_pass_runs_out_and_the_window_says_what_is_left() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = helpdesk_machine(&emulator, "");
+    let mut w = Window::open(&machine, "locked-out-pass-runs-out").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+
+    // A one-hour pass with 75 seconds left (tokens from it end with it).
+    let left = Duration::from_secs(75);
+    let tap = emulator
+        .issue_temporary_access_pass(
+            DANA,
+            TapOptions {
+                start: Some(time::OffsetDateTime::now_utc() - (Duration::from_secs(3600) - left)),
+                ..TapOptions::default()
+            },
+        )
+        .unwrap();
+    let ends = std::time::Instant::now() + left;
+    machine.user_will("dana", &format!("sign-in-tap:{}", tap.code));
+    w.click("[data-testid=have-tap]").await;
+    w.click("[data-testid=tap-sign-in]").await;
+    w.wait_for(&waiting("register")).await;
+    let pass = w.text("[data-testid=recovery-pass]").await;
+    assert!(
+        pass.contains("minute left") || pass.contains("less than a minute"),
+        "{pass}"
+    );
+    w.screenshot("pass-nearly-over").await;
+
+    // The pass is over: the next check is refused, and the window says what
+    // is left rather than only "sign in again".
+    tokio::time::sleep_until((ends + Duration::from_secs(3)).into()).await;
+    // The registration watch may have found it first; else "Check now" does.
+    if let Ok(check) = w.client.find(Locator::Css("[data-testid=check-now]")).await {
+        let _ = check.click().await;
+    }
+    w.wait_for("[data-testid=pass-ended-screen]").await;
+    let have = w.text("[data-testid=pass-ended-have]").await;
+    assert!(have.contains("You have 0 independent ways"), "{have}");
+    let left = w.text("[data-testid=pass-ended-left]").await;
+    assert!(left.contains("Still to add: 3 more"), "{left}");
+    let next = w.text("[data-testid=pass-ended-next]").await;
+    assert!(next.contains("ask your helpdesk for a new pass"), "{next}");
+    assert_eq!(w.visible("[data-testid=recovery-bar]").await, 0);
+    w.screenshot("pass-ran-out").await;
+    w.click("[data-testid=pass-ended-sign-in]").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    w.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -130,6 +130,7 @@ const fullInfo: SecurityInfoView = {
   },
   defaultChoices: ['push', 'oath', 'sms', 'voiceMobile'],
   suggestion: 'authenticatorApp',
+  passEnds: null,
 };
 
 const weakInfo: SecurityInfoView = {
@@ -153,6 +154,7 @@ const weakInfo: SecurityInfoView = {
   },
   defaultChoices: ['push', 'oath', 'sms', 'voiceMobile'],
   suggestion: 'securityKey',
+  passEnds: null,
 };
 
 const emptyInfo: SecurityInfoView = {
@@ -171,6 +173,7 @@ const emptyInfo: SecurityInfoView = {
   },
   defaultChoices: [],
   suggestion: 'securityKey',
+  passEnds: null,
 };
 
 /** A QR-looking SVG, shaped like the one Rust renders (finder squares, modules). */

@@ -5,6 +5,7 @@
 
 import type { App, Routes } from './context';
 import { Memory } from './context';
+import * as backToThree from './flows/backToThree';
 import * as journey from './flows/journey';
 import * as reset from './flows/reset';
 import * as info from './flows/securityInfo';
@@ -26,7 +27,8 @@ export function createApp(root: HTMLElement): App {
     triage: (reason) => reset.showTriage(app, reason),
     tap: () => reset.showTap(app),
     sent: (status) => reset.showSent(app, status),
-    getToThree: (upn) => reset.getToThree(app, upn),
+    getToThree: (upn) => backToThree.getToThree(app, upn),
+    passEnded: () => backToThree.showPassEnded(app),
   };
   const app: App = { shell, nav, memory: new Memory(), go };
   return app;

@@ -90,7 +90,13 @@ defaultChoices: Array<DefaultChoiceInput>,
  * What to register next to get closer to the recommended number, as
  * `add_method` takes it.
  */
-suggestion: RegistrationInput, };
+suggestion: RegistrationInput, 
+/**
+ * When the Temporary Access Pass on the account stops working (RFC
+ * 3339), if Graph lists one with its lifetime: after a pass sign-in,
+ * how long the user has to get back to three.
+ */
+passEnds: string | null, };
 export type AccountView = { displayName: string, upn: string, };
 export type MethodView = { id: string, kind: MethodKind, 
 /**

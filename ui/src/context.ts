@@ -47,6 +47,17 @@ export interface Routes {
   sent(status: ResetStatusView): void;
   /** After a Temporary Access Pass sign-in: straight into "get to three". */
   getToThree(upn: string): Promise<void>;
+  /** The pass ran out before the account had three: what is left. */
+  passEnded(): void;
+}
+
+/** A recovery after a Temporary Access Pass sign-in, until it has three. */
+export interface Recovery {
+  /** Independent ways to sign in when the last registration started. */
+  readonly independent: number;
+  readonly need: number;
+  /** When the pass stops working (RFC 3339), if Graph said. */
+  readonly passEnds: string | null;
 }
 
 /** What the app remembers while it runs (never written anywhere). */
@@ -57,6 +68,8 @@ export class Memory {
   upn = '';
   /** The reset form as last filled in, so "Change something" and Back keep the answers. */
   resetDraft: ResetForm | null = null;
+  /** Set while a pass sign-in works its way back to three. */
+  recovery: Recovery | null = null;
   #lastInfo: SecurityInfoView | null = null;
   readonly #seen = new Map<string, MethodView>();
 
@@ -65,6 +78,11 @@ export class Memory {
     this.#lastInfo = data;
     for (const m of data.methods) this.#seen.set(m.id, m);
     return data;
+  }
+
+  /** The last Security Info read, if any. */
+  lastInfo(): SecurityInfoView | null {
+    return this.#lastInfo;
   }
 
   /** The last read's methods, then every other method seen since start-up,

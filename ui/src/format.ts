@@ -63,6 +63,20 @@ export function dayText(day: string): string {
   return new Intl.DateTimeFormat(formatLocale, { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
 }
 
+/**
+ * A pass ending at `rfc3339`, seen at `now` (ms): its end as the locale
+ * writes a time of day, and the whole minutes left (0 once under a minute
+ * or over). Null when the time cannot be read.
+ */
+export function passTimeLeft(rfc3339: string, now: number): { time: string; minutes: number } | null {
+  const end = new Date(rfc3339);
+  if (Number.isNaN(end.getTime())) return null;
+  return {
+    time: new Intl.DateTimeFormat(formatLocale, { timeStyle: 'short' }).format(end),
+    minutes: Math.max(0, Math.floor((end.getTime() - now) / 60_000)),
+  };
+}
+
 /** "m:ss" for the device code's remaining time. */
 export function minutesSeconds(totalSeconds: number): string {
   const s = Math.max(0, Math.floor(totalSeconds));

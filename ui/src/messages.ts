@@ -343,6 +343,25 @@ export const en = {
   'tap.signIn': 'Sign in with the pass',
   'tap.signedIn': 'Signed in with your Temporary Access Pass. Add a sign-in method now, before the pass runs out.',
 
+  'recovery.pass#one': 'Your Temporary Access Pass works until {time}: about {count} minute left.',
+  'recovery.pass#other': 'Your Temporary Access Pass works until {time}: about {count} minutes left.',
+  'recovery.passEnding': 'Your Temporary Access Pass stops working at {time}, in less than a minute.',
+  'recovery.passNoEnd': 'You’re signed in with a Temporary Access Pass, which works for a limited time.',
+  'recovery.count': 'You have {have} of the {need} independent ways to sign in we recommend; the app helps you add the rest now, one after another.',
+  'recovery.done': 'You’re back to {have} independent ways to sign in: losing one device no longer locks you out.',
+  'recovery.stalled':
+    'That registration didn’t add another device, so the app stopped here. You have {have} of {need}: add one on a device you don’t use for signing in yet.',
+
+  'passEnded.title': 'Your Temporary Access Pass has run out',
+  'passEnded.at': 'It stopped working at {time}.',
+  'passEnded.have#one': 'You have {count} independent way to sign in, of the {need} we recommend:',
+  'passEnded.have#other': 'You have {count} independent ways to sign in, of the {need} we recommend:',
+  'passEnded.left#one': 'Still to add: {count} more, on a device you don’t use for signing in yet.',
+  'passEnded.left#other': 'Still to add: {count} more, each on a device you don’t use for signing in yet.',
+  'passEnded.nextWithMethod': 'Sign in again with what you added, and the app helps you add the rest.',
+  'passEnded.nextNoMethod': 'Nothing was added in time, so you can’t sign in on your own: ask your helpdesk for a new pass.',
+  'passEnded.signIn': 'Back to sign-in',
+
   'status.signedOutRemoved': 'Signed out. Your sign-in was removed from this computer’s keychain.',
   'status.signedOut': 'Signed out.',
   'status.expired': 'Your sign-in has expired; please sign in again.',

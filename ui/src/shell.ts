@@ -4,9 +4,11 @@
 // keeps DOM of its own.
 
 import type { AppInfo, ErrorView } from './bindings';
+import type { Recovery } from './context';
 import { button, h } from './dom';
+import { passTimeLeft } from './format';
 import { icon } from './icons';
-import { t, type MessageKey } from './messages';
+import { t, tn, type MessageKey } from './messages';
 import type { Screen } from './screens/widgets';
 
 /** A button in the error banner: what the user can do next. */
@@ -29,6 +31,11 @@ export class Shell {
   );
   readonly #errorSlot = h('div', { class: 'error-slot' });
   readonly #status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite', testid: 'status-message' });
+  // After a pass sign-in: the pass's end and the count, above every screen.
+  // Not a live region: its minutes are redrawn every 30 seconds and must not
+  // be announced each time (the status line says what changed).
+  readonly #recovery = h('div', { class: 'message-bar info recovery-bar', testid: 'recovery-bar', role: 'note', hidden: true });
+  #recoveryTimer: number | undefined;
   readonly #screenSlot = h('div', { class: 'screen-slot' });
   readonly #version = h('footer', { class: 'footer' });
 
@@ -42,7 +49,7 @@ export class Shell {
     root.replaceChildren(
       topbar,
       this.#demoBanner,
-      h('main', { class: 'main', id: 'main' }, this.#errorSlot, this.#status, this.#screenSlot),
+      h('main', { class: 'main', id: 'main' }, this.#errorSlot, this.#status, this.#recovery, this.#screenSlot),
       this.#version,
     );
     this.setStatus('');
@@ -67,6 +74,40 @@ export class Shell {
     this.#status.replaceChildren();
     if (text !== '') this.#status.append(icon(tone, 16, 'status-icon'), h('span', {}, text));
     this.#status.className = `status status-${tone}${text === '' ? ' status-empty' : ''}`;
+  }
+
+  /** Shows the recovery bar for `recovery`, or hides it (null). */
+  showRecovery(recovery: Recovery | null): void {
+    window.clearInterval(this.#recoveryTimer);
+    this.#recoveryTimer = undefined;
+    this.#recovery.hidden = recovery === null;
+    if (recovery === null) {
+      this.#recovery.replaceChildren();
+      return;
+    }
+    const draw = (): void => {
+      const left = recovery.passEnds === null ? null : passTimeLeft(recovery.passEnds, Date.now());
+      const count = { have: recovery.independent, need: recovery.need };
+      this.#recovery.replaceChildren(
+        icon('info', 20, 'message-icon'),
+        h(
+          'div',
+          { class: 'message-text' },
+          h(
+            'p',
+            { testid: 'recovery-pass' },
+            left === null
+              ? t('recovery.passNoEnd')
+              : left.minutes > 0
+                ? tn('recovery.pass', left.minutes, { time: left.time })
+                : t('recovery.passEnding', { time: left.time }),
+          ),
+          h('p', { testid: 'recovery-count' }, t('recovery.count', count)),
+        ),
+      );
+    };
+    draw();
+    if (recovery.passEnds !== null) this.#recoveryTimer = window.setInterval(draw, 30_000);
   }
 
   clearError(): void {

@@ -12,6 +12,12 @@ import { tryAgain } from '../shell';
 
 const isSignInNeeded = (err: ErrorView): boolean => err.code === 'session_expired' || err.code === 'not_signed_in';
 
+/** Signed out under the journey: after a pass sign-in, the pass ran out. */
+function signInNeeded(app: App, err: ErrorView): void {
+  if (app.memory.recovery) app.go.passEnded();
+  else app.go.signInNeeded(err);
+}
+
 /** After sign-in: an unfinished change is shown where it stopped; otherwise the Security Info. */
 export async function resumeOrInfo(app: App, upn: string): Promise<void> {
   app.memory.upn = upn;
@@ -60,7 +66,7 @@ export async function startJourney(
     const err = api.toErrorView(e);
     if (handle?.(err)) return;
     if (isSignInNeeded(err)) {
-      app.go.signInNeeded(err);
+      signInNeeded(app, err);
       return;
     }
     // The journey may have started and stopped at a step (e.g. "confirm it's
@@ -149,7 +155,7 @@ async function step(app: App, screen: JourneyScreen, run: () => Promise<JourneyV
 async function journeyError(app: App, screen: JourneyScreen, err: ErrorView, quiet = false): Promise<void> {
   const mode = screen.mode() === 'confirming' ? 'normal' : screen.mode();
   if (isSignInNeeded(err)) {
-    app.go.signInNeeded(err);
+    signInNeeded(app, err);
     return;
   }
   if (err.code === 'sign_in_cancelled') {
@@ -223,7 +229,11 @@ async function openPage(app: App): Promise<void> {
   }
 }
 
-/** Stops following the journey (or closes a finished one) and reloads the Security Info. */
+/**
+ * Stops following the journey (or closes a finished one) and reloads the
+ * Security Info; after a pass sign-in a finished registration leads to the
+ * next one instead, and stopping ends the recovery.
+ */
 async function endAndBack(app: App, screen: JourneyScreen, status: MessageKey): Promise<void> {
   const visit = app.nav.begin();
   screen.setBusy(true);
@@ -237,6 +247,14 @@ async function endAndBack(app: App, screen: JourneyScreen, status: MessageKey): 
   }
   if (!visit.current) return;
   app.shell.clearMessages();
+  if (app.memory.recovery && status === 'status.journeyFinished') {
+    await app.go.getToThree(app.memory.upn);
+    return;
+  }
+  if (app.memory.recovery) {
+    app.memory.recovery = null;
+    app.shell.showRecovery(null);
+  }
   await app.go.infoScreen();
   app.shell.setStatus(t(status), 'success');
 }

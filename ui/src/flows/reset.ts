@@ -3,10 +3,9 @@
 // Access Pass that leads back to three methods.
 
 import * as api from '../api';
-import type { Reason, ResetPreviewView, ResetStatusView, SecurityInfoView } from '../bindings';
+import type { Reason, ResetPreviewView, ResetStatusView } from '../bindings';
 import type { App } from '../context';
 import { t } from '../messages';
-import { isJourneyScreen } from '../screens/journey';
 import { notConfiguredScreen } from '../screens/notConfigured';
 import { previewScreen } from '../screens/preview';
 import { fieldProblem, resetFormScreen, type ResetFormScreen } from '../screens/resetForm';
@@ -158,35 +157,4 @@ export function showTap(app: App): void {
   app.nav.begin();
   app.shell.clearMessages();
   app.nav.show(tapScreen(app.memory.info, { signIn: () => void app.go.browserSignIn(true), back: () => backToSignIn(app) }));
-}
-
-/**
- * After a Temporary Access Pass sign-in: straight into "get to three" with the
- * suggested method, so the user never ends up with one method again.
- */
-export async function getToThree(app: App, upn: string): Promise<void> {
-  app.memory.upn = upn;
-  const visit = app.nav.begin();
-  let data: SecurityInfoView;
-  try {
-    data = app.memory.remember(await api.loadSecurityInfo());
-  } catch {
-    if (visit.current) await app.go.infoScreen();
-    return;
-  }
-  if (!visit.current) return;
-  if (data.health.independentMethods >= data.health.recommendedMinimum) {
-    await app.go.infoScreen();
-    return;
-  }
-  await app.go.startJourney(
-    null,
-    () => api.addMethod(data.suggestion),
-    (err) => {
-      void app.go.infoScreen().then(() => app.shell.showError(err));
-      return true;
-    },
-  );
-  const screen = app.nav.screen;
-  if (screen && isJourneyScreen(screen)) app.shell.setStatus(t('tap.signedIn'), 'success');
 }

@@ -381,7 +381,7 @@ pub fn asked_order(info: &SecurityInfo, telephony: Telephony, today: Date) -> Ve
     let rungs: [(Prompt, Vec<MethodId>); 8] = [
         (
             Prompt::TemporaryAccessPass,
-            ids(&|k| matches!(k, MethodKind::TemporaryAccessPass { usable: true })),
+            ids(&|k| matches!(k, MethodKind::TemporaryAccessPass { usable: true, .. })),
         ),
         (
             Prompt::Passkey,
@@ -1001,7 +1001,13 @@ mod tests {
                     address: "c@x.example".into(),
                 },
             ),
-            kind("t", MethodKind::TemporaryAccessPass { usable: true }),
+            kind(
+                "t",
+                MethodKind::TemporaryAccessPass {
+                    usable: true,
+                    ends: None,
+                },
+            ),
             kind(
                 "o",
                 MethodKind::Other {
@@ -1068,7 +1074,13 @@ mod tests {
                     display_name: "Duo".into(),
                 },
             ),
-            kind("t", MethodKind::TemporaryAccessPass { usable: false }),
+            kind(
+                "t",
+                MethodKind::TemporaryAccessPass {
+                    usable: false,
+                    ends: None,
+                },
+            ),
             kind(
                 "w",
                 MethodKind::WindowsHelloForBusiness {
@@ -1109,7 +1121,13 @@ mod tests {
         // A usable pass comes first of all.
         let with_pass = info(vec![
             app("a", "Pixel", datetime!(2024-01-01 0:00 UTC)),
-            kind("t", MethodKind::TemporaryAccessPass { usable: true }),
+            kind(
+                "t",
+                MethodKind::TemporaryAccessPass {
+                    usable: true,
+                    ends: None,
+                },
+            ),
         ]);
         assert_eq!(
             asked_order(&with_pass, Telephony::Ending, BEFORE)[0].prompt,

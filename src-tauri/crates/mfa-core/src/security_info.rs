@@ -161,8 +161,13 @@ pub enum MethodKind {
         manufacturer: Option<String>,
         model: Option<String>,
     },
+    /// `ends` is when the pass stops working (`startDateTime` plus
+    /// `lifetimeInMinutes`), so a user signed in with it can be told how
+    /// long they have; `None` when Graph gives neither or an impossible
+    /// lifetime. Tokens from a pass sign-in end with the pass.
     TemporaryAccessPass {
         usable: bool,
+        ends: Option<OffsetDateTime>,
     },
     External {
         display_name: String,
@@ -390,6 +395,7 @@ impl AuthMethod {
                     .get("isUsable")
                     .and_then(Value::as_bool)
                     .unwrap_or(false),
+                ends: pass_end(item),
             },
             "externalAuthenticationMethod" => MethodKind::External {
                 display_name: str_field("displayName"),
@@ -406,6 +412,18 @@ impl AuthMethod {
             .and_then(|s| graph_date_time(&s));
         Ok(AuthMethod { id, created, kind })
     }
+}
+
+/// When a Temporary Access Pass stops working: its start plus its lifetime,
+/// which Microsoft bounds to 10 minutes .. 30 days (a lifetime outside that
+/// is not believed).
+fn pass_end(item: &Value) -> Option<OffsetDateTime> {
+    let start = graph_date_time(item.get("startDateTime")?.as_str()?)?;
+    let minutes = item.get("lifetimeInMinutes")?.as_i64()?;
+    if !(10..=30 * 24 * 60).contains(&minutes) {
+        return None;
+    }
+    start.checked_add(time::Duration::minutes(minutes))
 }
 
 /// A Graph `DateTimeOffset`. Graph writes them in UTC with a `Z`, but some
@@ -656,7 +674,27 @@ mod tests {
             ),
             (
                 json!({"@odata.type":"#microsoft.graph.temporaryAccessPassAuthenticationMethod","id":"t1","isUsable":true}),
-                MethodKind::TemporaryAccessPass { usable: true },
+                MethodKind::TemporaryAccessPass {
+                    usable: true,
+                    ends: None,
+                },
+            ),
+            (
+                json!({"@odata.type":"#microsoft.graph.temporaryAccessPassAuthenticationMethod","id":"t2","isUsable":false,
+                       "startDateTime":"2026-12-05T10:00:00Z","lifetimeInMinutes":60}),
+                MethodKind::TemporaryAccessPass {
+                    usable: false,
+                    ends: Some(time::macros::datetime!(2026-12-05 11:00 UTC)),
+                },
+            ),
+            (
+                // Outside Microsoft's 10 minutes .. 30 days: not believed.
+                json!({"@odata.type":"#microsoft.graph.temporaryAccessPassAuthenticationMethod","id":"t3","isUsable":true,
+                       "startDateTime":"2026-12-05T10:00:00Z","lifetimeInMinutes":99999999}),
+                MethodKind::TemporaryAccessPass {
+                    usable: true,
+                    ends: None,
+                },
             ),
             (
                 json!({"@odata.type":"#microsoft.graph.externalAuthenticationMethod","id":"e1","displayName":"Duo"}),

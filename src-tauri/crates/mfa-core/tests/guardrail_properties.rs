@@ -52,7 +52,10 @@ fn kind() -> impl Strategy<Value = MethodKind> {
         device.prop_map(|d| MethodKind::WindowsHelloForBusiness {
             device_name: d.to_owned()
         }),
-        Just(MethodKind::TemporaryAccessPass { usable: true }),
+        Just(MethodKind::TemporaryAccessPass {
+            usable: true,
+            ends: None
+        }),
     ]
 }
 

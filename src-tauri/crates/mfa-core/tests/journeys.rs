@@ -227,7 +227,11 @@ async fn a_changed_number_is_proven_by_the_code_before_it_replaces_the_old() {
         "still waiting"
     );
     let info = session.security_info().await.unwrap();
-    assert_eq!(phone_number_of(&info, PhoneType::Mobile), old, "the old number stays");
+    assert_eq!(
+        phone_number_of(&info, PhoneType::Mobile),
+        old,
+        "the old number stays"
+    );
 
     // The right code: the page changes it, and the journey checks it.
     on_the_page(

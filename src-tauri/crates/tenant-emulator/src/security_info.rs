@@ -372,8 +372,12 @@ fn set_phone(
     now: OffsetDateTime,
 ) -> Result<String, RuleError> {
     if user.phone(phone_type).is_some() {
-        rules::update_phone(user, phone_type.method_id(), number, None)
-            .map(|()| format!("Changed your {} phone to {number}.", phone_type.graph_name()))
+        rules::update_phone(user, phone_type.method_id(), number, None).map(|()| {
+            format!(
+                "Changed your {} phone to {number}.",
+                phone_type.graph_name()
+            )
+        })
     } else {
         rules::add_phone(user, number, phone_type, now)
             .map(|_| format!("Added {number} as your {} phone.", phone_type.graph_name()))
@@ -444,7 +448,10 @@ fn change(
                     "There is no phone number waiting for its code: choose \"Add sign-in method\" first.",
                 ));
             };
-            let typed: String = field("code").chars().filter(|c| !c.is_whitespace()).collect();
+            let typed: String = field("code")
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
             if !same_token(&typed, code) {
                 return refused(RuleError::invalid(format!(
                     "That code doesn't match the one sent to {number}. Your {} phone hasn't changed; \

@@ -203,7 +203,10 @@ async fn a_number_changes_only_when_the_code_sent_to_it_is_entered() -> TestResu
     let emulator = start().await;
     // Ben's only method is his mobile: a wrong code must leave it as it is.
     let before = collection(&emulator, "ben", "phoneMethods").await?;
-    let old = before[0]["phoneNumber"].as_str().unwrap_or_default().to_owned();
+    let old = before[0]["phoneNumber"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let (_, report) = drive(
         &emulator,
         "ben",

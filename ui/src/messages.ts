@@ -354,8 +354,9 @@ export const en = {
 
   'passEnded.title': 'Your Temporary Access Pass has run out',
   'passEnded.at': 'It stopped working at {time}.',
-  'passEnded.have#one': 'You have {count} independent way to sign in, of the {need} we recommend:',
-  'passEnded.have#other': 'You have {count} independent ways to sign in, of the {need} we recommend:',
+  'passEnded.have#one': 'You have {count} independent way to sign in, of the {need} we recommend.',
+  'passEnded.have#other': 'You have {count} independent ways to sign in, of the {need} we recommend.',
+  'passEnded.methods': 'On your account now:',
   'passEnded.left#one': 'Still to add: {count} more, on a device you don’t use for signing in yet.',
   'passEnded.left#other': 'Still to add: {count} more, each on a device you don’t use for signing in yet.',
   'passEnded.nextWithMethod': 'Sign in again with what you added, and the app helps you add the rest.',

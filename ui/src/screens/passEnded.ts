@@ -4,7 +4,6 @@
 import type { MethodView } from '../bindings';
 import { button, h } from '../dom';
 import { formatDateTime, methodLabel } from '../format';
-import { icon } from '../icons';
 import { t, tn } from '../messages';
 import { type Screen, heading, lockedSection } from './widgets';
 
@@ -30,10 +29,11 @@ export function passEndedScreen(facts: PassEndedFacts, on: { signIn: () => void 
       'div',
       { class: 'card' },
       h('p', { class: 'lead', testid: 'pass-ended-have' }, tn('passEnded.have', facts.have, { need: facts.need })),
+      usable.length > 0 ? h('p', {}, t('passEnded.methods')) : null,
       usable.length > 0 ? h('ul', { class: 'plain-list', testid: 'pass-ended-methods' }, ...usable.map((m) => h('li', {}, methodLabel(m)))) : null,
       h('p', { testid: 'pass-ended-left' }, tn('passEnded.left', left)),
       h('p', { testid: 'pass-ended-next' }, facts.have > 0 ? t('passEnded.nextWithMethod') : t('passEnded.nextNoMethod')),
-      h('div', { class: 'actions' }, button(t('passEnded.signIn'), on.signIn, { class: 'btn btn-primary', testid: 'pass-ended-sign-in' }, icon('open', 16))),
+      h('div', { class: 'actions' }, button(t('passEnded.signIn'), on.signIn, { class: 'btn btn-primary', testid: 'pass-ended-sign-in' })),
     ),
   );
   return { el, focus: title };

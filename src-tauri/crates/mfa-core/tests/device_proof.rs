@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Harness, ScriptedBrowser};
+use common::{secret_tool_lookup, Harness, ScriptedBrowser};
 use mfa_core::config::Helpdesk;
 use mfa_core::device_key::{DeviceEnroller, DeviceKeyStore, Enrolment};
 use mfa_core::helpdesk::{
@@ -116,17 +116,6 @@ fn request(upn: &str) -> ResetRequest {
         mfa_core::helpdesk::verification_phrase(),
     )
     .unwrap()
-}
-
-/// What the keychain holds for `account`, read from outside the app.
-fn secret_tool_lookup(service: &str, account: &str) -> Option<String> {
-    let out = std::process::Command::new("secret-tool")
-        .args(["lookup", "service", service, "username", account])
-        .output()
-        .expect("secret-tool (libsecret-tools) is installed by scripts/install-deps --test");
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 #[tokio::test]

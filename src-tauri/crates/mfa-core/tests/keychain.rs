@@ -2,18 +2,11 @@
 //! session), checked from outside with `secret-tool`, so a silent in-memory
 //! mock could not pass.
 
+mod common;
+
+use common::secret_tool_lookup;
 use mfa_core::secret::RefreshToken;
 use mfa_core::token_store::KeychainStore;
-
-fn secret_tool_lookup(service: &str, account: &str) -> Option<String> {
-    let out = std::process::Command::new("secret-tool")
-        .args(["lookup", "service", service, "username", account])
-        .output()
-        .expect("secret-tool (libsecret-tools) is installed by scripts/install-deps --test");
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-}
 
 #[test]
 fn tokens_live_in_the_real_secret_service() {

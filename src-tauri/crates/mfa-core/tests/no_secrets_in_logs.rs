@@ -12,7 +12,7 @@ mod common;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use common::{Harness, ScriptedBrowser};
+use common::{secret_tool_lookup, Harness, ScriptedBrowser};
 use mfa_core::assistant::{Assistant, ResetDesk};
 use mfa_core::config::Helpdesk;
 use mfa_core::device_key::{DeviceEnroller, DeviceKeyStore};
@@ -43,16 +43,6 @@ impl Captured {
     fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
     }
-}
-
-fn secret_tool_lookup(service: &str, account: &str) -> Option<String> {
-    let out = std::process::Command::new("secret-tool")
-        .args(["lookup", "service", service, "username", account])
-        .output()
-        .expect("secret-tool (libsecret-tools) is installed by scripts/install-deps --test");
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -155,3 +155,15 @@ pub async fn browser_done(browser: &ScriptedBrowser) -> Result<BrowserOutcome, S
     }
     panic!("the scripted browser never finished");
 }
+
+/// What the real Secret Service holds for `service`/`account`, read from
+/// outside the app with `secret-tool`, so an in-memory mock cannot pass.
+pub fn secret_tool_lookup(service: &str, account: &str) -> Option<String> {
+    let out = std::process::Command::new("secret-tool")
+        .args(["lookup", "service", service, "username", account])
+        .output()
+        .expect("secret-tool (libsecret-tools) is installed by scripts/install-deps --test");
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}

@@ -498,9 +498,9 @@ mod tests {
     use crate::security_info::{Account, SignInPreferences};
     use time::macros::datetime;
 
-    const MOBILE: &str = "3179e48a-750b-4051-897c-87b9720928f7";
-    const ALTERNATE: &str = "b6332ec1-7057-4abe-9331-3d72feddfe41";
-    const OFFICE: &str = "e37fc753-ff3b-4958-9484-eaa9425c82bc";
+    const MOBILE: &str = PhoneType::Mobile.method_id();
+    const ALTERNATE: &str = PhoneType::AlternateMobile.method_id();
+    const OFFICE: &str = PhoneType::Office.method_id();
 
     fn id(s: &str) -> MethodId {
         MethodId::parse(s).unwrap()
@@ -528,13 +528,8 @@ mod tests {
     }
 
     fn phone(t: PhoneType, number: &str) -> AuthMethod {
-        let id_ = match t {
-            PhoneType::Mobile => MOBILE,
-            PhoneType::AlternateMobile => ALTERNATE,
-            PhoneType::Office => OFFICE,
-        };
         m(
-            id_,
+            t.method_id(),
             MethodKind::Phone {
                 number: number.into(),
                 phone_type: t,

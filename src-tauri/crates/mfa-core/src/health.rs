@@ -633,9 +633,9 @@ mod tests {
     const IOS: &str = "90a3ccdf-635c-4729-a248-9b709135078f";
     const ANDROID: &str = "DE1E552D-DB1D-4423-A619-566B625CDC84";
     const YUBIKEY: &str = "2fc0579f-8113-47ea-b116-555a8db9202a";
-    const MOBILE: &str = "3179e48a-750b-4051-897c-87b9720928f7";
-    const ALTERNATE: &str = "b6332ec1-7057-4abe-9331-3d72feddfe41";
-    const OFFICE: &str = "e37fc753-ff3b-4958-9484-eaa9425c82bc";
+    const MOBILE: &str = PhoneType::Mobile.method_id();
+    const ALTERNATE: &str = PhoneType::AlternateMobile.method_id();
+    const OFFICE: &str = PhoneType::Office.method_id();
     const BEFORE: Date = date!(2026 - 12 - 05);
     const EVE: Date = date!(2027 - 01 - 31);
 
@@ -680,13 +680,8 @@ mod tests {
         )
     }
     fn phone(t: PhoneType, number: &str) -> AuthMethod {
-        let id_ = match t {
-            PhoneType::Mobile => MOBILE,
-            PhoneType::AlternateMobile => ALTERNATE,
-            PhoneType::Office => OFFICE,
-        };
         m(
-            id_,
+            t.method_id(),
             datetime!(2023-01-01 0:00 UTC),
             MethodKind::Phone {
                 number: number.into(),

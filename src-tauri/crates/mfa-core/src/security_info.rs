@@ -106,7 +106,7 @@ impl PhoneType {
     }
 
     /// Graph's fixed id for the phone of this type (graph-auth-methods.md §2.1).
-    pub fn method_id(&self) -> &'static str {
+    pub const fn method_id(&self) -> &'static str {
         match self {
             PhoneType::Mobile => "3179e48a-750b-4051-897c-87b9720928f7",
             PhoneType::AlternateMobile => "b6332ec1-7057-4abe-9331-3d72feddfe41",

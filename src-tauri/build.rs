@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "answer_journey",
     "confirm_identity",
     "open_security_info",
+    "open_account_recovery",
     "end_journey",
     "activity_log",
     "export_activity_log",

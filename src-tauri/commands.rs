@@ -111,6 +111,16 @@ pub async fn open_security_info(state: State<'_, AppState>) -> CommandResult<()>
         .map_err(|e| ErrorView::new(ErrorCode::BrowserUnavailable, e))
 }
 
+/// Opens Entra account recovery in the browser (locked out, no sign-in).
+#[tauri::command]
+pub async fn open_account_recovery(state: State<'_, AppState>) -> CommandResult<()> {
+    let assistant = state.assistant().await?;
+    assistant
+        .open_account_recovery()
+        .await
+        .map_err(|e| ErrorView::new(ErrorCode::BrowserUnavailable, e))
+}
+
 // ---- Changing Security Info: the guided journeys -------------------------
 //
 // Each answers with the journey where it stands (`Journey::waiting`).

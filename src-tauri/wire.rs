@@ -33,6 +33,10 @@ pub struct AppInfo {
     /// Whether "request admin reset" can send requests (the organisation
     /// configured a helpdesk, or the demo tenant's own).
     pub helpdesk_configured: bool,
+    /// The triage's reasons for which Entra account recovery is offered
+    /// first (`mfa_core::triage`); empty when the organisation has not
+    /// turned it on (`account_recovery`).
+    pub account_recovery_for: Vec<helpdesk_contract::Reason>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

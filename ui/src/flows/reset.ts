@@ -18,7 +18,30 @@ import { tryAgain } from '../shell';
 export function showTriage(app: App, reason: Reason | null): void {
   app.nav.begin();
   app.shell.clearMessages();
-  app.nav.show(triageScreen(reason, { requestReset: (r) => showResetForm(app, r), back: () => backToSignIn(app) }));
+  app.nav.show(
+    triageScreen(reason, app.memory.info?.accountRecoveryFor ?? [], {
+      requestReset: (r) => showResetForm(app, r),
+      startRecovery: (b) => void startRecovery(app, b),
+      haveTap: () => showTap(app),
+      back: () => backToSignIn(app),
+    }),
+  );
+}
+
+/** Opens Entra account recovery in the browser; the triage stays, so the
+ * user can go on with the pass it gives, or to the helpdesk. */
+async function startRecovery(app: App, b: HTMLButtonElement): Promise<void> {
+  app.shell.clearMessages();
+  b.disabled = true;
+  try {
+    await api.openAccountRecovery();
+  } catch (e) {
+    b.disabled = false;
+    app.shell.showError(api.toErrorView(e));
+    return;
+  }
+  b.disabled = false;
+  app.shell.setStatus(t('recovery.opened'), 'success');
 }
 
 function backToSignIn(app: App): void {

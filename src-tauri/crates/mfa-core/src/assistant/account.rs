@@ -88,4 +88,17 @@ impl Assistant {
             .await
             .map_err(|e| format!("the browser could not be started: {e}"))?
     }
+
+    /// Opens Entra account recovery in the browser. No sign-in is needed
+    /// (the user is locked out); fails when the organisation has not turned
+    /// recovery on.
+    pub async fn open_account_recovery(&self) -> Result<(), String> {
+        let Some(url) = self.account_recovery.clone() else {
+            return Err("your organisation has not turned on account recovery".into());
+        };
+        let browser = self.browser.clone();
+        tokio::task::spawn_blocking(move || browser.open(&url))
+            .await
+            .map_err(|e| format!("the browser could not be started: {e}"))?
+    }
 }

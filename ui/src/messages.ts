@@ -603,7 +603,7 @@ export const en = {
   'recovery.prepareName': 'Your first and last name on the ID must be exactly the first and last name of your work account, letter for letter. Check how Outlook or Teams shows your name: if it differs (a nickname, a missing middle part, a new surname), recovery will refuse, and your helpdesk can help instead.',
   'recovery.how': 'Select “Start account recovery”: your browser opens Microsoft’s pages, which lead you through the check. Microsoft may first ask for your work account and offer recovery when you can’t complete the sign-in.',
   'recovery.start': 'Start account recovery',
-  'recovery.opened': 'Account recovery is open in your browser. When it gives you a Temporary Access Pass, come back and choose “I have a Temporary Access Pass”.',
+  'recovery.opened': 'Account recovery is open in your browser. When it gives you a Temporary Access Pass, come back and choose “I have a Temporary Access Pass”. If it refuses, for example because the names differ, request an admin reset below.',
   'recovery.haveTap': 'I have a Temporary Access Pass',
   'recovery.fallbackTitle': 'If recovery doesn’t work for you',
   'recovery.fallback': 'Your helpdesk can reset your sign-in methods instead, after checking who you are.',

@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "confirm_identity",
     "open_security_info",
     "open_account_recovery",
+    "last_account",
     "end_journey",
     "activity_log",
     "export_activity_log",

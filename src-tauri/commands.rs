@@ -16,7 +16,8 @@ use crate::input::{
 };
 use crate::wire::{
     ActivityView, AppInfo, DeviceCodeView, ErrorCode, ErrorView, ExportView, JourneyView,
-    ResetPreviewView, ResetStatusView, SecurityInfoView, SessionView, SignOutView,
+    KnownAccountView, ResetPreviewView, ResetStatusView, SecurityInfoView, SessionView,
+    SignOutView,
 };
 
 type CommandResult<T> = Result<T, ErrorView>;
@@ -119,6 +120,12 @@ pub async fn open_account_recovery(state: State<'_, AppState>) -> CommandResult<
         .open_account_recovery()
         .await
         .map_err(|e| ErrorView::new(ErrorCode::BrowserUnavailable, e))
+}
+
+/// The account last signed in on this computer, for the recovery's name check.
+#[tauri::command]
+pub async fn last_account(state: State<'_, AppState>) -> CommandResult<Option<KnownAccountView>> {
+    Ok(state.assistant().await?.last_account().map(Into::into))
 }
 
 // ---- Changing Security Info: the guided journeys -------------------------

@@ -39,6 +39,24 @@ pub struct AppInfo {
     pub account_recovery_for: Vec<helpdesk_contract::Reason>,
 }
 
+/// The account last signed in on this computer: what a locked-out user
+/// compares with the name on their ID before account recovery.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KnownAccountView {
+    pub upn: String,
+    pub display_name: String,
+}
+
+impl From<mfa_core::assistant::KnownAccount> for KnownAccountView {
+    fn from(a: mfa_core::assistant::KnownAccount) -> KnownAccountView {
+        KnownAccountView {
+            upn: a.upn,
+            display_name: a.display_name,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TenantView {

@@ -2286,6 +2286,26 @@ async fn locked_out_dana_recovers_with_her_id_first_then_signs_in_with_the_pass(
     let status = w.text("[data-testid=status-message].status-success").await;
     assert!(status.contains("Temporary Access Pass"), "{status}");
     w.screenshot("get-to-three").await;
+
+    // Locked out again later on this computer: the card now shows the name
+    // of the account last signed in here, to compare with the ID.
+    w.click("[data-testid=stop-journey]").await;
+    w.wait_for("[data-testid=screen-security-info]").await;
+    w.click("[data-testid=sign-out]").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    w.click("[data-testid=cant-sign-in]").await;
+    w.click("[data-testid=triage-option][data-reason=lostPhone]")
+        .await;
+    assert_eq!(
+        w.text("[data-testid=recovery-account-name]").await,
+        "Dana Whitlock"
+    );
+    assert!(w
+        .text("[data-testid=recovery-account]")
+        .await
+        .contains(DANA));
+    w.scroll_to("[data-testid=recovery-account]").await;
+    w.screenshot("name-to-compare").await;
     w.close().await;
 
     // Neither the pass nor any code or token reached the app's log.

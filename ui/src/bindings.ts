@@ -30,6 +30,7 @@ demo: boolean, displayName: string,
  * `public`, `usGovernment`, `usGovernmentDoD`, `china`, `custom` or `demo`.
  */
 cloud: string, tenant: string, };
+export type KnownAccountView = { upn: string, displayName: string, };
 export type SettingsView = { 
 /**
  * Where the organisation's settings are read from, which locks every

@@ -601,6 +601,7 @@ export const en = {
   'recovery.prepareId': 'A valid government-issued photo ID, such as a passport or a driving licence.',
   'recovery.prepareCamera': 'A phone or computer with a camera, for the face check.',
   'recovery.prepareName': 'Your first and last name on the ID must be exactly the first and last name of your work account, letter for letter. Check how Outlook or Teams shows your name: if it differs (a nickname, a missing middle part, a new surname), recovery will refuse, and your helpdesk can help instead.',
+  'recovery.lastAccount': 'The name of {upn}, as it was when you last signed in on this computer:',
   'recovery.how': 'Select “Start account recovery”: your browser opens Microsoft’s pages, which lead you through the check. Microsoft may first ask for your work account and offer recovery when you can’t complete the sign-in.',
   'recovery.start': 'Start account recovery',
   'recovery.opened': 'Account recovery is open in your browser. When it gives you a Temporary Access Pass, come back and choose “I have a Temporary Access Pass”. If it refuses, for example because the names differ, request an admin reset below.',

@@ -20,7 +20,7 @@ describe('triageScreen', () => {
 
   it('offers recovery first, then the helpdesk request, for a listed reason', () => {
     const on = handlers();
-    const { el } = triageScreen('lostPhone', offered, on);
+    const { el } = triageScreen('lostPhone', offered, { upn: 'dana@contoso.example', displayName: 'Dana Whitlock' }, on);
     const recovery = q(el, 'account-recovery');
     const request = q(el, 'request-reset');
     expect(recovery).not.toBeNull();
@@ -30,6 +30,9 @@ describe('triageScreen', () => {
     expect(q(el, 'start-recovery')?.className).toContain('btn-primary');
     expect(request!.className).toContain('btn-secondary');
     expect(q(el, 'recovery-name')?.textContent).toContain('exactly the first and last name');
+    // The account's name, to compare with the ID.
+    expect(q(el, 'recovery-account-name')?.textContent).toBe('Dana Whitlock');
+    expect(q(el, 'recovery-account')?.textContent).toContain('dana@contoso.example');
     q(el, 'start-recovery')!.click();
     expect(on.startRecovery).toHaveBeenCalledTimes(1);
     q(el, 'recovery-have-tap')!.click();
@@ -38,16 +41,22 @@ describe('triageScreen', () => {
     expect(on.requestReset).toHaveBeenCalledWith('lostPhone');
   });
 
+  it('shows no name when the app knows no account', () => {
+    const { el } = triageScreen('lostPhone', offered, null, handlers());
+    expect(q(el, 'account-recovery')).not.toBeNull();
+    expect(q(el, 'recovery-account')).toBeNull();
+  });
+
   it('does not offer recovery for a reason it cannot help', () => {
     for (const r of ['codesRejected', 'promptsNotArriving', 'blockedByPolicy'] as const) {
-      const { el } = triageScreen(r, offered, handlers());
+      const { el } = triageScreen(r, offered, null, handlers());
       expect(q(el, 'account-recovery'), r).toBeNull();
       expect(q(el, 'request-reset')?.className, r).toContain('btn-primary');
     }
   });
 
   it('is as before when the organisation has not turned recovery on', () => {
-    const { el } = triageScreen('lostPhone', [], handlers());
+    const { el } = triageScreen('lostPhone', [], null, handlers());
     expect(q(el, 'account-recovery')).toBeNull();
     expect(q(el, 'self-help')?.dataset.recovery).toBe('false');
     expect(q(el, 'request-reset')?.className).toContain('btn-primary');

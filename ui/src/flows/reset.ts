@@ -3,7 +3,7 @@
 // Access Pass that leads back to three methods.
 
 import * as api from '../api';
-import type { Reason, ResetPreviewView, ResetStatusView, SecurityInfoView } from '../bindings';
+import type { KnownAccountView, Reason, ResetPreviewView, ResetStatusView, SecurityInfoView } from '../bindings';
 import type { App } from '../context';
 import { t } from '../messages';
 import { isJourneyScreen } from '../screens/journey';
@@ -15,11 +15,23 @@ import { tapScreen } from '../screens/tap';
 import { triageScreen } from '../screens/triage';
 import { tryAgain } from '../shell';
 
-export function showTriage(app: App, reason: Reason | null): void {
-  app.nav.begin();
+/** The triage. Where recovery is on, it shows the name of the account last
+ * signed in here, for the user to compare with their ID. */
+export async function showTriage(app: App, reason: Reason | null): Promise<void> {
+  const visit = app.nav.begin();
   app.shell.clearMessages();
+  const recoveryFor = app.memory.info?.accountRecoveryFor ?? [];
+  let account: KnownAccountView | null = null;
+  if (recoveryFor.length > 0) {
+    try {
+      account = await api.lastAccount();
+    } catch {
+      account = null;
+    }
+    if (!visit.current) return;
+  }
   app.nav.show(
-    triageScreen(reason, app.memory.info?.accountRecoveryFor ?? [], {
+    triageScreen(reason, recoveryFor, account, {
       requestReset: (r) => showResetForm(app, r),
       startRecovery: (b) => void startRecovery(app, b),
       haveTap: () => showTap(app),

@@ -1,7 +1,7 @@
 // Triage: what happened, what the user can try first, and the error codes
 // explained.
 
-import type { Reason } from '../bindings';
+import type { KnownAccountView, Reason } from '../bindings';
 import { type Child, button, h } from '../dom';
 import { type MessageKey, t } from '../messages';
 import { REASONS, reasonName } from './resetWords';
@@ -30,7 +30,7 @@ export interface TriageHandlers {
  * what to prepare (the names must match the ID exactly), the button that
  * opens it, and the way on with the pass it gives.
  */
-function recoveryCard(on: TriageHandlers): HTMLElement {
+function recoveryCard(account: KnownAccountView | null, on: TriageHandlers): HTMLElement {
   const start = button(t('recovery.start'), () => on.startRecovery(start), { class: 'btn btn-primary', testid: 'start-recovery' });
   return h(
     'div',
@@ -45,6 +45,15 @@ function recoveryCard(on: TriageHandlers): HTMLElement {
       h('li', {}, t('recovery.prepareCamera')),
       h('li', { testid: 'recovery-name' }, t('recovery.prepareName')),
     ),
+    account
+      ? h(
+          'p',
+          { class: 'recovery-account', testid: 'recovery-account' },
+          t('recovery.lastAccount', { upn: account.upn }),
+          ' ',
+          h('strong', { testid: 'recovery-account-name' }, account.displayName),
+        )
+      : null,
     h('p', { class: 'hint' }, t('recovery.how')),
     h(
       'div',
@@ -110,8 +119,15 @@ function selfHelp(reason: Reason): Child[] {
 /**
  * `recoveryFor`: the reasons for which the organisation's account recovery
  * is offered first (decided in Rust, `mfa_core::triage`); empty when off.
+ * `account`: the account last signed in here, whose name is shown to
+ * compare with the ID.
  */
-export function triageScreen(initial: Reason | null, recoveryFor: readonly Reason[], on: TriageHandlers): Screen {
+export function triageScreen(
+  initial: Reason | null,
+  recoveryFor: readonly Reason[],
+  account: KnownAccountView | null,
+  on: TriageHandlers,
+): Screen {
   const title = heading(t('locked.triageTitle'), 'triage-title');
   const help = h('div', { class: 'self-help-slot', 'aria-live': 'polite' });
   const options = REASONS.map((r) => {
@@ -132,7 +148,7 @@ export function triageScreen(initial: Reason | null, recoveryFor: readonly Reaso
     });
     // With recovery on, it comes first and the helpdesk request is the fallback.
     const stillCant: Child[] = recovery
-      ? [recoveryCard(on), h('h3', {}, t('recovery.fallbackTitle')), h('p', {}, t('recovery.fallback')), h('div', { class: 'actions' }, request)]
+      ? [recoveryCard(account, on), h('h3', {}, t('recovery.fallbackTitle')), h('p', {}, t('recovery.fallback')), h('div', { class: 'actions' }, request)]
       : [h('div', { class: 'actions' }, request)];
     help.replaceChildren(
       h(

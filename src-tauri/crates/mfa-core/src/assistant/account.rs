@@ -29,9 +29,12 @@ impl Assistant {
 
     /// Interactive sign-in in the browser.
     pub async fn sign_in(&self) -> Result<SignedInUser, SessionError> {
-        self.session
+        let user = self
+            .session
             .sign_in_with_browser(self.browser.clone())
-            .await
+            .await?;
+        self.remember_account(&user);
+        Ok(user)
     }
 
     /// Cancels a sign-in waiting for the browser or another device.
@@ -54,7 +57,9 @@ impl Assistant {
 
     /// Waits for the device-code sign-in started last.
     pub async fn finish_device_code_sign_in(&self) -> Result<SignedInUser, SessionError> {
-        self.session.finish_device_code().await
+        let user = self.session.finish_device_code().await?;
+        self.remember_account(&user);
+        Ok(user)
     }
 
     /// The signed-in user's methods and default.
@@ -83,19 +88,6 @@ impl Assistant {
         if let Some(upn) = self.session.signed_in_upn().await {
             url.query_pairs_mut().append_pair("login_hint", &upn);
         }
-        let browser = self.browser.clone();
-        tokio::task::spawn_blocking(move || browser.open(&url))
-            .await
-            .map_err(|e| format!("the browser could not be started: {e}"))?
-    }
-
-    /// Opens Entra account recovery in the browser. No sign-in is needed
-    /// (the user is locked out); fails when the organisation has not turned
-    /// recovery on.
-    pub async fn open_account_recovery(&self) -> Result<(), String> {
-        let Some(url) = self.account_recovery.clone() else {
-            return Err("your organisation has not turned on account recovery".into());
-        };
         let browser = self.browser.clone();
         tokio::task::spawn_blocking(move || browser.open(&url))
             .await

@@ -21,6 +21,7 @@ mod account;
 mod diagnostics;
 mod health;
 mod journeys;
+mod recovery;
 mod reset;
 
 use std::sync::Arc;
@@ -38,6 +39,7 @@ use crate::settings::SettingsInUse;
 pub use account::DeviceCodeSignIn;
 pub use diagnostics::RecentError;
 pub use journeys::{Answer, Export};
+pub use recovery::KnownAccount;
 pub use reset::{DeviceProof, ResetDesk, ResetError, ResetPreview};
 
 /// The page where users register what Graph cannot create, and its QR code

@@ -115,11 +115,7 @@ pub async fn open_security_info(state: State<'_, AppState>) -> CommandResult<()>
 /// Opens Entra account recovery in the browser (locked out, no sign-in).
 #[tauri::command]
 pub async fn open_account_recovery(state: State<'_, AppState>) -> CommandResult<()> {
-    let assistant = state.assistant().await?;
-    assistant
-        .open_account_recovery()
-        .await
-        .map_err(|e| ErrorView::new(ErrorCode::BrowserUnavailable, e))
+    Ok(state.assistant().await?.open_account_recovery().await?)
 }
 
 /// The account last signed in on this computer, for the recovery's name check.

@@ -39,7 +39,7 @@ use crate::settings::SettingsInUse;
 pub use account::DeviceCodeSignIn;
 pub use diagnostics::RecentError;
 pub use journeys::{Answer, Export};
-pub use recovery::KnownAccount;
+pub use recovery::{KnownAccount, RecoveryError};
 pub use reset::{DeviceProof, ResetDesk, ResetError, ResetPreview};
 
 /// The page where users register what Graph cannot create, and its QR code

@@ -13,6 +13,15 @@ use crate::auth::SignedInUser;
 
 use super::Assistant;
 
+/// Why account recovery did not open.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecoveryError {
+    #[error("your organisation has not turned on account recovery")]
+    NotTurnedOn,
+    #[error("{0}")]
+    Browser(String),
+}
+
 /// The account last signed in on this computer, for this tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -25,14 +34,16 @@ impl Assistant {
     /// Opens Entra account recovery in the browser. No sign-in is needed
     /// (the user is locked out); fails when the organisation has not turned
     /// recovery on.
-    pub async fn open_account_recovery(&self) -> Result<(), String> {
+    pub async fn open_account_recovery(&self) -> Result<(), RecoveryError> {
         let Some(url) = self.account_recovery.clone() else {
-            return Err("your organisation has not turned on account recovery".into());
+            return Err(RecoveryError::NotTurnedOn);
         };
         let browser = self.browser.clone();
         tokio::task::spawn_blocking(move || browser.open(&url))
             .await
-            .map_err(|e| format!("the browser could not be started: {e}"))?
+            .map_err(|e| format!("the browser could not be started: {e}"))
+            .and_then(|opened| opened)
+            .map_err(RecoveryError::Browser)
     }
 
     /// The account last signed in on this computer, if the assistant
@@ -127,6 +138,6 @@ mod tests {
         let a = assistant(dir.path());
         assert!(a.account_recovery_reasons().is_empty());
         let e = a.open_account_recovery().await.unwrap_err();
-        assert!(e.contains("not turned on"), "{e}");
+        assert_eq!(e, RecoveryError::NotTurnedOn);
     }
 }

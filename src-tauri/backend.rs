@@ -142,10 +142,14 @@ fn assemble(p: Parts<'_>) -> Backend {
         .security_info_url
         .clone()
         .unwrap_or_else(|| config::security_info_url(&p.config.cloud, p.endpoints));
+    let account_recovery = p
+        .layered
+        .account_recovery
+        .then(|| config::account_recovery_url(&p.config.cloud, p.endpoints, &security_info_url));
     let settings = SettingsInUse::new(p.config, p.endpoints, p.layered);
-    let info = app_info(p.config, &settings, p.demo_users, p.helpdesk.is_some());
+    let settings_view = SettingsView::from(&settings);
     let journeys = JourneyStore::new(p.data_dir.join("journeys").join(store_name(p.config)));
-    let assistant = Assistant::new(
+    let mut assistant = Assistant::new(
         Arc::new(session),
         journeys,
         p.layered.floor,
@@ -157,6 +161,16 @@ fn assemble(p: Parts<'_>) -> Backend {
         &p.config.cloud,
         p.layered.own_telecom_provider,
     ));
+    if let Some(url) = account_recovery {
+        assistant = assistant.with_account_recovery(url);
+    }
+    let info = app_info(
+        p.config,
+        settings_view,
+        p.demo_users,
+        p.helpdesk.is_some(),
+        assistant.account_recovery_reasons(),
+    );
     Backend {
         info,
         assistant: Arc::new(assistant),
@@ -225,6 +239,7 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                 demo_allowed: true,
                 floor: Floor::DEFAULT,
                 own_telecom_provider: false,
+                account_recovery: false,
                 security_info_url: None,
                 organisation_domains: Vec::new(),
                 provenance: Provenance {
@@ -350,10 +365,16 @@ async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
             .ok()
             .map(Helpdesk::Relay)
     });
+    // The demo tenant has Entra account recovery turned on (its emulated ID
+    // check), unless a configuration file says otherwise.
+    let mut layered = layered.clone();
+    if layered.provenance.origin("account_recovery") == config::Origin::BuiltIn {
+        layered.account_recovery = true;
+    }
     let mut backend = assemble(Parts {
         config: &config,
         endpoints: &endpoints,
-        layered,
+        layered: &layered,
         session,
         http,
         keychain_service: DEFAULT_SERVICE,
@@ -387,9 +408,10 @@ async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
 
 fn app_info(
     config: &Config,
-    settings: &SettingsInUse,
+    settings: SettingsView,
     demo_users: Vec<DemoUserView>,
     helpdesk_configured: bool,
+    account_recovery_for: Vec<helpdesk_contract::Reason>,
 ) -> AppInfo {
     let demo = matches!(config.cloud, config::Cloud::Demo);
     AppInfo {
@@ -404,8 +426,9 @@ fn app_info(
             cloud: config.cloud.name().to_owned(),
             tenant: config.tenant.clone(),
         },
-        settings: SettingsView::from(settings),
+        settings,
         demo_users,
         helpdesk_configured,
+        account_recovery_for,
     }
 }

@@ -22,6 +22,8 @@ const COMMANDS: &[&str] = &[
     "answer_journey",
     "confirm_identity",
     "open_security_info",
+    "open_account_recovery",
+    "last_account",
     "end_journey",
     "activity_log",
     "export_activity_log",

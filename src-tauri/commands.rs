@@ -15,7 +15,8 @@ use crate::input::{
 };
 use crate::wire::{
     ActivityView, AppInfo, DeviceCodeView, ErrorCode, ErrorView, ExportView, JourneyView,
-    ResetPreviewView, ResetStatusView, SecurityInfoView, SessionView, SignOutView,
+    KnownAccountView, ResetPreviewView, ResetStatusView, SecurityInfoView, SessionView,
+    SignOutView,
 };
 
 type CommandResult<T> = Result<T, ErrorView>;
@@ -108,6 +109,18 @@ pub async fn open_security_info(state: State<'_, AppState>) -> CommandResult<()>
         .open_security_info()
         .await
         .map_err(|e| ErrorView::new(ErrorCode::BrowserUnavailable, e))
+}
+
+/// Opens Entra account recovery in the browser (locked out, no sign-in).
+#[tauri::command]
+pub async fn open_account_recovery(state: State<'_, AppState>) -> CommandResult<()> {
+    Ok(state.assistant().await?.open_account_recovery().await?)
+}
+
+/// The account last signed in on this computer, for the recovery's name check.
+#[tauri::command]
+pub async fn last_account(state: State<'_, AppState>) -> CommandResult<Option<KnownAccountView>> {
+    Ok(state.assistant().await?.last_account().map(Into::into))
 }
 
 // ---- Changing Security Info: the guided journeys -------------------------

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
-use mfa_core::assistant::{RecentError, ResetError};
+use mfa_core::assistant::{RecentError, RecoveryError, ResetError};
 use mfa_core::auth::SignInError;
 use mfa_core::graph::GraphError;
 use mfa_core::guardrails::Refusal;
@@ -76,6 +76,16 @@ impl From<ResetError> for ErrorView {
             ResetError::Form(f) => ErrorView::for_field(ErrorCode::InvalidInput, f.field, message),
             ResetError::DraftGone => ErrorView::new(ErrorCode::InvalidInput, message),
             ResetError::Storage(_) => ErrorView::new(ErrorCode::Internal, message),
+        }
+    }
+}
+
+impl From<RecoveryError> for ErrorView {
+    fn from(e: RecoveryError) -> ErrorView {
+        let message = e.to_string();
+        match e {
+            RecoveryError::NotTurnedOn => ErrorView::new(ErrorCode::NotConfigured, message),
+            RecoveryError::Browser(_) => ErrorView::new(ErrorCode::BrowserUnavailable, message),
         }
     }
 }

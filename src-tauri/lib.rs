@@ -55,6 +55,8 @@ pub fn build<R: Runtime>(builder: Builder<R>, source: BackendSource) -> Builder<
                 commands::answer_journey,
                 commands::confirm_identity,
                 commands::open_security_info,
+                commands::open_account_recovery,
+                commands::last_account,
                 commands::end_journey,
                 commands::activity_log,
                 commands::export_activity_log,

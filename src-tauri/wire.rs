@@ -33,6 +33,28 @@ pub struct AppInfo {
     /// Whether "request admin reset" can send requests (the organisation
     /// configured a helpdesk, or the demo tenant's own).
     pub helpdesk_configured: bool,
+    /// The triage's reasons for which Entra account recovery is offered
+    /// first (`mfa_core::triage`); empty when the organisation has not
+    /// turned it on (`account_recovery`).
+    pub account_recovery_for: Vec<helpdesk_contract::Reason>,
+}
+
+/// The account last signed in on this computer: what a locked-out user
+/// compares with the name on their ID before account recovery.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KnownAccountView {
+    pub upn: String,
+    pub display_name: String,
+}
+
+impl From<mfa_core::assistant::KnownAccount> for KnownAccountView {
+    fn from(a: mfa_core::assistant::KnownAccount) -> KnownAccountView {
+        KnownAccountView {
+            upn: a.upn,
+            display_name: a.display_name,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -11,6 +11,7 @@ fn generated() -> String {
     let decls = [
         AppInfo::decl(),
         TenantView::decl(),
+        KnownAccountView::decl(),
         SettingsView::decl(),
         ManagedKindView::decl(),
         SettingView::decl(),

@@ -164,6 +164,19 @@ fn commands_answer_with_wire_types_and_errors_as_code_and_message() {
         json!({"removedFromKeychain": false})
     );
     assert_eq!(invoke(&main, "cancel_sign_in").unwrap(), Value::Null);
+
+    // Account recovery is off unless the organisation turns it on: the
+    // triage lists no reason for it, and it does not open.
+    assert_eq!(info["accountRecoveryFor"], json!([]));
+    assert_eq!(entry("account_recovery")["value"], json!("false"));
+    let err = invoke(&main, "open_account_recovery").unwrap_err();
+    assert_eq!(err["code"], json!("not_configured"));
+    assert!(
+        err["message"].as_str().unwrap().contains("not turned on"),
+        "{err}"
+    );
+    // Nobody has signed in on this computer yet: no name to compare.
+    assert_eq!(invoke(&main, "last_account").unwrap(), Value::Null);
 }
 
 #[test]

@@ -340,6 +340,19 @@ impl Window {
         panic!("{}: {testid} cannot be reached with the Tab key", self.name);
     }
 
+    /// Scrolls the first element matching `css` to the middle of the window
+    /// (before a screenshot of something below the fold).
+    async fn scroll_to(&self, css: &str) {
+        self.wait_for(css).await;
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
+                vec![serde_json::Value::String(css.to_owned())],
+            )
+            .await
+            .unwrap();
+    }
+
     async fn press_enter(&self) {
         eprintln!("e2e {}: pressing Enter", self.name);
         self.client
@@ -2055,6 +2068,14 @@ async fn locked_out_dana_requests_a_reset_gets_a_tap_and_gets_to_three() {
         .text("[data-testid=self-help][data-reason=lostPhone]")
         .await;
     assert!(help.contains("Sign in another way"), "{help}");
+    // Without `account_recovery` the triage offers no identity-checked
+    // recovery: the helpdesk request is the way on, as before.
+    assert_eq!(w.count("[data-testid=account-recovery]").await, 0);
+    assert_eq!(
+        w.count("[data-testid=self-help][data-recovery=false]")
+            .await,
+        1
+    );
     w.screenshot("lost-phone").await;
 
     // The form: the call-back to the directory number is the default.
@@ -2298,6 +2319,159 @@ async fn locked_out_the_pass_runs_out_and_the_window_says_what_is_left() {
     w.click("[data-testid=pass-ended-sign-in]").await;
     w.wait_for("[data-testid=screen-sign-in]").await;
     w.close().await;
+}
+
+/// Waits until the emulator has seen `n` account-recovery attempts.
+async fn recovery_attempts(emulator: &Emulator, n: usize) -> Vec<tenant_emulator::RecoveryAttempt> {
+    wait_until(&format!("{n} account-recovery attempts"), || {
+        emulator.account_recoveries().len() >= n
+    })
+    .await;
+    emulator.account_recoveries()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn locked_out_dana_recovers_with_her_id_first_then_signs_in_with_the_pass() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    // The organisation turned Entra account recovery on.
+    let machine = helpdesk_machine(&emulator, "account_recovery = true\n");
+    let mut w = Window::open(&machine, "account-recovery").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+
+    // The triage: for a lost phone, recovery comes first, with what to
+    // prepare, and the helpdesk request beneath it as the fallback.
+    w.click("[data-testid=cant-sign-in]").await;
+    w.wait_for("[data-testid=triage]").await;
+    w.click("[data-testid=triage-option][data-reason=lostPhone]")
+        .await;
+    w.wait_for("[data-testid=self-help][data-reason=lostPhone][data-recovery=true]")
+        .await;
+    let card = w.text("[data-testid=account-recovery]").await;
+    assert!(
+        card.contains("government-issued photo ID")
+            && card.contains("camera")
+            && card.contains("exactly the first and last name of your work account"),
+        "{card}"
+    );
+    assert_eq!(
+        w.count("[data-testid=account-recovery] ~ .actions [data-testid=request-reset]")
+            .await,
+        1,
+        "the helpdesk request comes after recovery"
+    );
+    w.scroll_to("[data-testid=start-recovery]").await;
+    w.screenshot("recovery-first").await;
+    // Not where it cannot help: rejected codes have their own self-help.
+    w.click("[data-testid=triage-option][data-reason=codesRejected]")
+        .await;
+    w.wait_for("[data-testid=self-help][data-reason=codesRejected][data-recovery=false]")
+        .await;
+    assert_eq!(w.count("[data-testid=account-recovery]").await, 0);
+    w.click("[data-testid=triage-option][data-reason=lostPhone]")
+        .await;
+    w.wait_for("[data-testid=account-recovery]").await;
+
+    // Dana's ID spells her surname differently: refused, no pass, nothing changed.
+    let methods_before = emulator.method_ids(DANA);
+    machine.user_will("dana", "account-recovery:Dana:Whitlok");
+    w.click("[data-testid=start-recovery]").await;
+    let status = w.text("[data-testid=status-message].status-success").await;
+    assert!(status.contains("open in your browser"), "{status}");
+    let attempts = recovery_attempts(&emulator, 1).await;
+    assert_eq!(
+        attempts[0].outcome,
+        tenant_emulator::RecoveryOutcome::NameMismatch
+    );
+    wait_until("the browser's first run is logged", || {
+        machine.browser_log().lines().count() >= 1
+    })
+    .await;
+    let log = machine.browser_log();
+    assert!(
+        log.contains("\"recovered\":false") && log.contains("The names differ"),
+        "{log}"
+    );
+    assert_eq!(emulator.method_ids(DANA), methods_before, "no pass issued");
+    assert!(
+        emulator.mail_messages().is_empty(),
+        "{:?}",
+        emulator.mail_messages()
+    );
+    // The window says what to do when recovery refuses (the helpdesk).
+    assert!(status.contains("names differ"), "{status}");
+    w.scroll_to("[data-testid=status-message]").await;
+    w.screenshot("name-mismatch").await;
+
+    // With the names exactly as on her account: a Temporary Access Pass.
+    machine.user_will("dana", "account-recovery:Dana:Whitlock");
+    w.click("[data-testid=start-recovery]").await;
+    let attempts = recovery_attempts(&emulator, 2).await;
+    let tenant_emulator::RecoveryOutcome::Recovered {
+        temporary_access_pass: tap,
+    } = attempts[1].outcome.clone()
+    else {
+        panic!("not recovered: {:?}", attempts[1]);
+    };
+    assert_eq!(emulator.method_ids(DANA).len(), methods_before.len() + 1);
+    // Her other address hears of it, without the pass.
+    let notices: Vec<_> = emulator
+        .mail_messages()
+        .into_iter()
+        .filter(|m| m.mailbox == "dana.whitlock@home.example")
+        .collect();
+    assert_eq!(notices.len(), 1);
+    assert!(notices[0].subject.contains("recovered") && !notices[0].body.contains(&tap));
+
+    // Back in the app: sign in with the pass, into the after-TAP journey.
+    machine.user_will("dana", &format!("sign-in-tap:{tap}"));
+    w.click("[data-testid=recovery-have-tap]").await;
+    w.wait_for("[data-testid=tap-screen]").await;
+    w.screenshot("tap").await;
+    w.click("[data-testid=tap-sign-in]").await;
+    w.wait_for(&waiting("register")).await;
+    let status = w.text("[data-testid=status-message].status-success").await;
+    assert!(status.contains("Temporary Access Pass"), "{status}");
+    w.screenshot("get-to-three").await;
+
+    // Locked out again later on this computer: the card now shows the name
+    // of the account last signed in here, to compare with the ID.
+    w.click("[data-testid=stop-journey]").await;
+    w.wait_for("[data-testid=screen-security-info]").await;
+    w.click("[data-testid=sign-out]").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    w.click("[data-testid=cant-sign-in]").await;
+    w.click("[data-testid=triage-option][data-reason=lostPhone]")
+        .await;
+    assert_eq!(
+        w.text("[data-testid=recovery-account-name]").await,
+        "Dana Whitlock"
+    );
+    assert!(w
+        .text("[data-testid=recovery-account]")
+        .await
+        .contains(DANA));
+    w.scroll_to("[data-testid=recovery-account]").await;
+    w.screenshot("name-to-compare").await;
+    w.close().await;
+
+    // Neither the pass nor any code or token reached the app's log.
+    let logs = machine.dir.path().join("state/mfa-assistant/logs");
+    let text: String = walk(&logs)
+        .iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "log"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert!(text.contains(" INFO "), "no log in {}", logs.display());
+    let mut secrets = emulator.issued_secrets();
+    secrets.push(tap.clone());
+    for secret in &secrets {
+        assert!(
+            !text.contains(secret.as_str()),
+            "a secret ({} characters) is in the log",
+            secret.len()
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -36,6 +36,7 @@ const demoInfo: AppInfo = {
     ignored: [],
   },
   helpdeskConfigured: true,
+  accountRecoveryFor: ['lostPhone', 'brokenPhone', 'newPhone', 'numberChanged', 'other'],
   demoUsers: [
     {
       upn: 'adele.vance@contoso.demo',

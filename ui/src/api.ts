@@ -12,6 +12,7 @@ import type {
   ErrorView,
   ExportView,
   JourneyView,
+  KnownAccountView,
   PhoneTypeInput,
   RegistrationInput,
   ResetFormInput,
@@ -123,6 +124,8 @@ export const continueJourney = (): Promise<JourneyView> => call<JourneyView>('co
 export const answerJourney = (answer: Answer): Promise<JourneyView> => call<JourneyView>('answer_journey', { answer });
 export const confirmIdentity = (): Promise<null> => call<null>('confirm_identity');
 export const openSecurityInfo = (): Promise<null> => call<null>('open_security_info');
+export const openAccountRecovery = (): Promise<null> => call<null>('open_account_recovery');
+export const lastAccount = (): Promise<KnownAccountView | null> => call<KnownAccountView | null>('last_account');
 export const endJourney = (): Promise<null> => call<null>('end_journey');
 export const activityLog = (): Promise<ActivityView[]> => call<ActivityView[]>('activity_log');
 export const exportActivityLog = (): Promise<ExportView> => call<ExportView>('export_activity_log');

@@ -24,7 +24,7 @@ export function createApp(root: HTMLElement): App {
     securityInfo: (upn) => journey.resumeOrInfo(app, upn),
     infoScreen: () => info.showInfoScreen(app),
     startJourney: (b, run, handle) => journey.startJourney(app, b, run, handle),
-    triage: (reason) => reset.showTriage(app, reason),
+    triage: (reason) => void reset.showTriage(app, reason),
     tap: () => reset.showTap(app),
     sent: (status) => reset.showSent(app, status),
     getToThree: (upn) => backToThree.getToThree(app, upn),

@@ -14,7 +14,13 @@ demoUsers: Array<DemoUserView>,
  * Whether "request admin reset" can send requests (the organisation
  * configured a helpdesk, or the demo tenant's own).
  */
-helpdeskConfigured: boolean, };
+helpdeskConfigured: boolean, 
+/**
+ * The triage's reasons for which Entra account recovery is offered
+ * first (`mfa_core::triage`); empty when the organisation has not
+ * turned it on (`account_recovery`).
+ */
+accountRecoveryFor: Array<Reason>, };
 export type TenantView = { 
 /**
  * True when the app talks to the built-in demo tenant (the emulator).
@@ -24,6 +30,7 @@ demo: boolean, displayName: string,
  * `public`, `usGovernment`, `usGovernmentDoD`, `china`, `custom` or `demo`.
  */
 cloud: string, tenant: string, };
+export type KnownAccountView = { upn: string, displayName: string, };
 export type SettingsView = { 
 /**
  * Where the organisation's settings are read from, which locks every

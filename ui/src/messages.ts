@@ -336,7 +336,7 @@ export const en = {
   'reset.delivered': 'Ticket {ticket} received by the helpdesk.',
 
   'tap.title': 'Sign in with a Temporary Access Pass',
-  'tap.intro': 'Your helpdesk gave you a Temporary Access Pass: a code that works for a short time instead of your password and phone.',
+  'tap.intro': 'Your helpdesk or account recovery gave you a Temporary Access Pass: a code that works for a short time instead of your password and phone.',
   'tap.step1': 'Select “Sign in with the pass” below. The Microsoft sign-in page opens in your browser.',
   'tap.step2': 'Enter your work account, then choose “Use a Temporary Access Pass” and type the pass instead of your password.',
   'tap.step3': 'Back here, the app helps you add new sign-in methods straight away, so you’re never left with only one.',
@@ -623,6 +623,23 @@ export const en = {
   'activity.export': 'Export',
   'activity.exported#one': 'Exported {count} entry to {path}',
   'activity.exported#other': 'Exported {count} entries to {path}',
+
+  // Locked out: Entra account recovery (an ID and a face check), offered
+  // before the helpdesk request where the organisation turned it on.
+  'recovery.title': 'Recover your account with your ID',
+  'recovery.intro': 'Your organisation lets you get back in yourself: Microsoft checks a government-issued photo ID and your face, then gives you a Temporary Access Pass to add new sign-in methods. It usually takes a few minutes, with no call to the helpdesk.',
+  'recovery.prepareTitle': 'Have these ready',
+  'recovery.prepareId': 'A valid government-issued photo ID, such as a passport or a driving licence.',
+  'recovery.prepareCamera': 'A phone or computer with a camera, for the face check.',
+  'recovery.prepareName': 'Your first and last name on the ID must be exactly the first and last name of your work account, letter for letter. Check how Outlook or Teams shows your name: if it differs (a nickname, a missing middle part, a new surname), recovery will refuse, and your helpdesk can help instead.',
+  'recovery.lastAccount': 'The name of {upn}, as it was when you last signed in on this computer:',
+  'recovery.how': 'Select “Start account recovery”: your browser opens Microsoft’s pages, which lead you through the check. Microsoft may first ask for your work account and offer recovery when you can’t complete the sign-in.',
+  'recovery.start': 'Start account recovery',
+  'recovery.opened': 'Account recovery is open in your browser. When it gives you a Temporary Access Pass, come back and choose “I have a Temporary Access Pass”. If it refuses, for example because the names differ, request an admin reset below.',
+  'recovery.haveTap': 'I have a Temporary Access Pass',
+  'recovery.fallbackTitle': 'If recovery doesn’t work for you',
+  'recovery.fallback': 'Your helpdesk can reset your sign-in methods instead, after checking who you are.',
+  'settings.key.account_recovery': 'Entra account recovery (ID and face check) turned on',
 
   'action.tryAgain': 'Try again',
   'action.signInAgain': 'Sign in again',

@@ -3,7 +3,7 @@
 // Access Pass that leads back to three methods.
 
 import * as api from '../api';
-import type { Reason, ResetPreviewView, ResetStatusView } from '../bindings';
+import type { KnownAccountView, Reason, ResetPreviewView, ResetStatusView } from '../bindings';
 import type { App } from '../context';
 import { t } from '../messages';
 import { notConfiguredScreen } from '../screens/notConfigured';
@@ -14,10 +14,45 @@ import { tapScreen } from '../screens/tap';
 import { triageScreen } from '../screens/triage';
 import { tryAgain } from '../shell';
 
-export function showTriage(app: App, reason: Reason | null): void {
-  app.nav.begin();
+/** The triage. Where recovery is on, it shows the name of the account last
+ * signed in here, for the user to compare with their ID. */
+export async function showTriage(app: App, reason: Reason | null): Promise<void> {
+  const visit = app.nav.begin();
   app.shell.clearMessages();
-  app.nav.show(triageScreen(reason, { requestReset: (r) => showResetForm(app, r), back: () => backToSignIn(app) }));
+  const recoveryFor = app.memory.info?.accountRecoveryFor ?? [];
+  let account: KnownAccountView | null = null;
+  if (recoveryFor.length > 0) {
+    try {
+      account = await api.lastAccount();
+    } catch {
+      account = null;
+    }
+    if (!visit.current) return;
+  }
+  app.nav.show(
+    triageScreen(reason, recoveryFor, account, {
+      requestReset: (r) => showResetForm(app, r),
+      startRecovery: (b) => void startRecovery(app, b),
+      haveTap: () => showTap(app),
+      back: () => backToSignIn(app),
+    }),
+  );
+}
+
+/** Opens Entra account recovery in the browser; the triage stays, so the
+ * user can go on with the pass it gives, or to the helpdesk. */
+async function startRecovery(app: App, b: HTMLButtonElement): Promise<void> {
+  app.shell.clearMessages();
+  b.disabled = true;
+  try {
+    await api.openAccountRecovery();
+  } catch (e) {
+    b.disabled = false;
+    app.shell.showError(api.toErrorView(e));
+    return;
+  }
+  b.disabled = false;
+  app.shell.setStatus(t('recovery.opened'), 'success');
 }
 
 function backToSignIn(app: App): void {

@@ -21,6 +21,7 @@ const KEY_LABELS: Readonly<Record<string, MessageKey>> = {
   helpdesk: 'settings.key.helpdesk',
   relay_scope: 'settings.key.relay_scope',
   allow_demo_tenant: 'settings.key.allow_demo_tenant',
+  account_recovery: 'settings.key.account_recovery',
 };
 
 const ORIGINS: Readonly<Record<SettingOrigin, MessageKey>> = {

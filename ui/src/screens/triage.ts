@@ -1,7 +1,7 @@
 // Triage: what happened, what the user can try first, and the error codes
 // explained.
 
-import type { Reason } from '../bindings';
+import type { KnownAccountView, Reason } from '../bindings';
 import { type Child, button, h } from '../dom';
 import { type MessageKey, t } from '../messages';
 import { REASONS, reasonName } from './resetWords';
@@ -18,7 +18,50 @@ export const ERROR_CODES = ['50079', '50076', '50074', '53003', '500121', '0x800
 
 export interface TriageHandlers {
   requestReset: (reason: Reason) => void;
+  /** Opens Entra account recovery in the browser. */
+  startRecovery: (button: HTMLButtonElement) => void;
+  /** On to signing in with the pass recovery gave. */
+  haveTap: () => void;
   back: () => void;
+}
+
+/**
+ * Entra account recovery, offered before the helpdesk request: what it is,
+ * what to prepare (the names must match the ID exactly), the button that
+ * opens it, and the way on with the pass it gives.
+ */
+function recoveryCard(account: KnownAccountView | null, on: TriageHandlers): HTMLElement {
+  const start = button(t('recovery.start'), () => on.startRecovery(start), { class: 'btn btn-primary', testid: 'start-recovery' });
+  return h(
+    'div',
+    { class: 'card recovery', testid: 'account-recovery' },
+    h('h3', {}, t('recovery.title')),
+    h('p', {}, t('recovery.intro')),
+    h('h4', {}, t('recovery.prepareTitle')),
+    h(
+      'ul',
+      { class: 'self-help-list' },
+      h('li', {}, t('recovery.prepareId')),
+      h('li', {}, t('recovery.prepareCamera')),
+      h('li', { testid: 'recovery-name' }, t('recovery.prepareName')),
+    ),
+    account
+      ? h(
+          'p',
+          { class: 'recovery-account', testid: 'recovery-account' },
+          t('recovery.lastAccount', { upn: account.upn }),
+          ' ',
+          h('strong', { testid: 'recovery-account-name' }, account.displayName),
+        )
+      : null,
+    h('p', { class: 'hint' }, t('recovery.how')),
+    h(
+      'div',
+      { class: 'actions' },
+      start,
+      button(t('recovery.haveTap'), on.haveTap, { class: 'btn btn-secondary', testid: 'recovery-have-tap' }),
+    ),
+  );
 }
 
 function codesTable(): HTMLElement {
@@ -73,7 +116,18 @@ function selfHelp(reason: Reason): Child[] {
   }
 }
 
-export function triageScreen(initial: Reason | null, on: TriageHandlers): Screen {
+/**
+ * `recoveryFor`: the reasons for which the organisation's account recovery
+ * is offered first (decided in Rust, `mfa_core::triage`); empty when off.
+ * `account`: the account last signed in here, whose name is shown to
+ * compare with the ID.
+ */
+export function triageScreen(
+  initial: Reason | null,
+  recoveryFor: readonly Reason[],
+  account: KnownAccountView | null,
+  on: TriageHandlers,
+): Screen {
   const title = heading(t('locked.triageTitle'), 'triage-title');
   const help = h('div', { class: 'self-help-slot', 'aria-live': 'polite' });
   const options = REASONS.map((r) => {
@@ -87,15 +141,23 @@ export function triageScreen(initial: Reason | null, on: TriageHandlers): Screen
   });
   const choose = (r: Reason): void => {
     for (const b of options) b.setAttribute('aria-pressed', String(b.dataset.reason === r));
-    const request = button(t('locked.requestReset'), () => on.requestReset(r), { class: 'btn btn-primary', testid: 'request-reset' });
+    const recovery = recoveryFor.includes(r);
+    const request = button(t('locked.requestReset'), () => on.requestReset(r), {
+      class: recovery ? 'btn btn-secondary' : 'btn btn-primary',
+      testid: 'request-reset',
+    });
+    // With recovery on, it comes first and the helpdesk request is the fallback.
+    const stillCant: Child[] = recovery
+      ? [recoveryCard(account, on), h('h3', {}, t('recovery.fallbackTitle')), h('p', {}, t('recovery.fallback')), h('div', { class: 'actions' }, request)]
+      : [h('div', { class: 'actions' }, request)];
     help.replaceChildren(
       h(
         'div',
-        { class: 'card self-help', testid: 'self-help', 'data-reason': r },
+        { class: 'card self-help', testid: 'self-help', 'data-reason': r, 'data-recovery': String(recovery) },
         h('h2', {}, t('locked.selfHelpTitle')),
         ...selfHelp(r),
         h('h2', {}, t('locked.stillCant')),
-        h('div', { class: 'actions' }, request),
+        ...stillCant,
       ),
     );
   };

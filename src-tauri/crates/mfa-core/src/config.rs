@@ -168,6 +168,26 @@ pub fn security_info_url(cloud: &Cloud, endpoints: &Endpoints) -> Url {
     }
 }
 
+/// Where the app sends a user to start Entra account recovery. Microsoft
+/// starts recovery inside its own sign-in: a user who cannot finish the
+/// second step is offered it there (how-to-account-recovery-for-users);
+/// no Microsoft page gives an address that opens recovery directly. So in
+/// Microsoft's clouds the app opens the Security Info page (`security_info`,
+/// the organisation's override or the cloud's own), whose sign-in leads
+/// there. The emulator serves a recovery page of its own, so for a custom
+/// cloud (and the demo) it is `{authority_host}account-recovery`.
+pub fn account_recovery_url(cloud: &Cloud, endpoints: &Endpoints, security_info: &Url) -> Url {
+    match cloud {
+        Cloud::Custom { .. } | Cloud::Demo => endpoints
+            .authority_host
+            .join("account-recovery")
+            .expect("a relative path joins"),
+        Cloud::Public | Cloud::UsGovernment | Cloud::UsGovernmentDoD | Cloud::China => {
+            security_info.clone()
+        }
+    }
+}
+
 /// Which Graph version carries the authentication-methods API in a cloud.
 ///
 /// Microsoft's v1.0 pages for listing methods and for most deletes name the
@@ -308,6 +328,7 @@ struct RawConfig {
     recommended_methods: Option<u32>,
     required_methods: Option<u32>,
     own_telecom_provider: Option<bool>,
+    account_recovery: Option<bool>,
     security_info_url: Option<String>,
     organisation_domains: Option<Vec<String>>,
 }
@@ -338,6 +359,7 @@ pub const KEYS: &[&str] = &[
     "recommended_methods",
     "required_methods",
     "own_telecom_provider",
+    "account_recovery",
     "organisation_domains",
     "helpdesk",
     "allow_demo_tenant",
@@ -501,6 +523,11 @@ pub struct Layered {
     /// and voice go on after Microsoft stops delivering them on 1 Feb 2027
     /// ([`telephony`]).
     pub own_telecom_provider: bool,
+    /// `account_recovery = true`: the organisation turned on Entra account
+    /// recovery (a government ID and a face check give a locked-out user a
+    /// Temporary Access Pass), so the locked-out triage offers it before the
+    /// helpdesk request ([`crate::triage`]). Off unless said.
+    pub account_recovery: bool,
     /// Where users register what Graph cannot create; `None` means the
     /// cloud's own page ([`security_info_url`]).
     pub security_info_url: Option<Url>,
@@ -610,6 +637,7 @@ pub fn load_layered_from(
         demo_allowed,
         floor,
         own_telecom_provider,
+        account_recovery,
         security_info_url,
         organisation_domains,
     } = validate_settings(&raw, &file_of)?;
@@ -630,6 +658,7 @@ pub fn load_layered_from(
         demo_allowed,
         floor,
         own_telecom_provider,
+        account_recovery,
         security_info_url,
         organisation_domains,
         provenance: Provenance {
@@ -652,6 +681,7 @@ struct Settings {
     demo_allowed: bool,
     floor: Floor,
     own_telecom_provider: bool,
+    account_recovery: bool,
     security_info_url: Option<Url>,
     organisation_domains: Vec<String>,
 }
@@ -662,6 +692,7 @@ fn validate_settings(
 ) -> Result<Settings, ConfigError> {
     let demo_allowed = raw.allow_demo_tenant.unwrap_or(true);
     let own_telecom_provider = raw.own_telecom_provider.unwrap_or(false);
+    let account_recovery = raw.account_recovery.unwrap_or(false);
     let helpdesk = match &raw.helpdesk {
         None => None,
         Some(h) => Some(validate_helpdesk(h).map_err(|problem| ConfigError {
@@ -737,6 +768,7 @@ fn validate_settings(
         demo_allowed,
         floor,
         own_telecom_provider,
+        account_recovery,
         security_info_url,
         organisation_domains,
     })
@@ -1303,7 +1335,6 @@ mod tests {
         assert_eq!(l.provenance.origin("own_telecom_provider"), Origin::Managed);
         let e = layered(None, Some("own_telecom_provider = \"yes\"\n")).unwrap_err();
         assert!(e.problem.contains("own_telecom_provider"), "{e:?}");
-
         for (cloud, own, want) in [
             (Cloud::Public, false, Telephony::Ending),
             (Cloud::Demo, false, Telephony::Ending),
@@ -1314,6 +1345,43 @@ mod tests {
         ] {
             assert_eq!(telephony(&cloud, own), want, "{cloud:?} {own}");
         }
+    }
+
+    #[test]
+    fn account_recovery_is_off_unless_said_and_a_flag() {
+        let l = layered(None, None).unwrap();
+        assert!(!l.account_recovery, "off unless said");
+        let l = layered(Some("account_recovery = true\n"), None).unwrap();
+        assert!(l.account_recovery);
+        assert_eq!(l.provenance.origin("account_recovery"), Origin::Managed);
+        let l = layered(None, Some("account_recovery = true\n")).unwrap();
+        assert!(l.account_recovery);
+        assert_eq!(l.provenance.origin("account_recovery"), Origin::User);
+        // The organisation's "off" locks it.
+        let l = layered(
+            Some("account_recovery = false\n"),
+            Some("account_recovery = true\n"),
+        )
+        .unwrap();
+        assert!(!l.account_recovery);
+        let e = layered(None, Some("account_recovery = \"on\"\n")).unwrap_err();
+        assert!(e.problem.contains("account_recovery"), "{e:?}");
+
+        // Microsoft's clouds start at the Security Info page's sign-in; the
+        // emulator (custom, demo) serves its own recovery page.
+        let endpoints = Endpoints {
+            authority_host: Url::parse("http://127.0.0.1:4000/").unwrap(),
+            graph_base: Url::parse("http://127.0.0.1:4000/").unwrap(),
+        };
+        let page = Url::parse("https://mysignins.microsoft.com/security-info").unwrap();
+        assert_eq!(
+            account_recovery_url(&Cloud::Public, &endpoints, &page),
+            page
+        );
+        assert_eq!(
+            account_recovery_url(&Cloud::Demo, &endpoints, &page).as_str(),
+            "http://127.0.0.1:4000/account-recovery"
+        );
     }
 
     #[test]

@@ -30,3 +30,4 @@ pub mod security_info;
 pub mod session;
 pub mod settings;
 pub mod token_store;
+pub mod triage;

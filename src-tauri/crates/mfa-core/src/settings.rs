@@ -64,7 +64,10 @@ impl SettingsInUse {
                 key,
                 "cloud" | "tenant" | "client_id" | "authority_host" | "graph_base" | "graph_api"
             );
-            if demo && tenant_key {
+            // The demo tenant turns account recovery on unless a file says.
+            let demo_default =
+                key == "account_recovery" && provenance.origin(key) == Origin::BuiltIn;
+            if demo && (tenant_key || demo_default) {
                 return SettingSource::Demo;
             }
             let key = match (key, &config.cloud) {
@@ -134,6 +137,10 @@ impl SettingsInUse {
             entry(
                 "own_telecom_provider",
                 Some(layered.own_telecom_provider.to_string()),
+            ),
+            entry(
+                "account_recovery",
+                Some(layered.account_recovery.to_string()),
             ),
             SettingInUse {
                 detail: helpdesk.map(|h| h.kind().to_owned()),

@@ -196,4 +196,5 @@ fn the_sample_configuration_profile_makes_a_valid_configuration() {
     assert_eq!(config.tenant, "contoso.com");
     assert!(!layered.demo_allowed);
     assert!(layered.helpdesk.is_some());
+    assert!(layered.account_recovery);
 }

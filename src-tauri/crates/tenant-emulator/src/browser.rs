@@ -330,6 +330,81 @@ pub fn security_info_url(base: &Url, upn: &str) -> Url {
     url
 }
 
+/// What the user presents to the emulated account recovery
+/// (`/account-recovery`): the first and last name "on the ID". The
+/// `DEMO_BROWSER_ACTION` spelling is `account-recovery:<first>:<last>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecoveryStep {
+    pub given_name: String,
+    pub surname: String,
+}
+
+impl RecoveryStep {
+    /// Parses `account-recovery:<first>:<last>` (both non-empty).
+    pub fn parse(text: &str) -> Option<RecoveryStep> {
+        let rest = text.trim().strip_prefix("account-recovery:")?;
+        let (given, surname) = rest.split_once(':')?;
+        let (given, surname) = (given.trim(), surname.trim());
+        (!given.is_empty() && !surname.is_empty()).then(|| RecoveryStep {
+            given_name: given.to_string(),
+            surname: surname.to_string(),
+        })
+    }
+}
+
+/// How the emulated account recovery answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecoveryReport {
+    /// The Temporary Access Pass the page showed, when it recovered.
+    pub temporary_access_pass: Option<String>,
+    /// The page's visible text.
+    pub page_text: String,
+    /// The refusal shown, when it refused.
+    pub refusal: Option<String>,
+}
+
+/// Opens `url` (the recovery page), fills the simulated ID check for the
+/// script's user with `step`'s names (the face check passing) and submits.
+pub async fn recover_account(
+    url: &Url,
+    script: &BrowserScript,
+    step: &RecoveryStep,
+) -> Result<RecoveryReport, BrowserError> {
+    let browser = Session::new(script, url)?;
+    let (status, _, html) = browser.fetch(Method::GET, url, &[]).await?;
+    let unexpected = |status: StatusCode, reason: &str| BrowserError::UnexpectedPage {
+        url: without_query(url),
+        status: status.as_u16(),
+        reason: reason.to_string(),
+    };
+    let Some(form) = find_form(&html, "recovery-form").filter(|_| status.is_success()) else {
+        return Err(unexpected(status, "no account-recovery form"));
+    };
+    let target = url.join(&form.action).map_err(|e| BrowserError::Http {
+        url: form.action.clone(),
+        message: e.to_string(),
+    })?;
+    let fields: Vec<(String, String)> = form
+        .inputs
+        .into_iter()
+        .map(|(name, value)| match name.as_str() {
+            "upn" => (name, script.upn.clone()),
+            "given_name" => (name, step.given_name.clone()),
+            "surname" => (name, step.surname.clone()),
+            _ => (name, value),
+        })
+        .collect();
+    let (status, _, html) = browser.fetch(Method::POST, &target, &fields).await?;
+    if !status.is_success() {
+        return Err(unexpected(status, "the recovery form was refused"));
+    }
+    Ok(RecoveryReport {
+        temporary_access_pass: element_text(&html, "p", Some("temporary-access-pass")),
+        page_text: page_text(&html).unwrap_or_default(),
+        refusal: element_text(&html, "p", Some("recovery-refused")),
+    })
+}
+
 /// Enters `user_code` at `{base}devicelogin` and signs in per the script.
 pub async fn complete_device_code(
     base: &Url,
@@ -1031,6 +1106,25 @@ mod tests {
         assert_eq!(attribute(&attrs, "name"), Some("a"));
         assert_eq!(attribute(&attrs, "value"), Some("x & y"));
         assert_eq!(attribute(&attrs, "disabled"), Some(""));
+    }
+
+    #[test]
+    fn the_recovery_step_names_a_first_and_a_last_name() {
+        assert_eq!(
+            RecoveryStep::parse("account-recovery:Dana:Whitlock"),
+            Some(RecoveryStep {
+                given_name: "Dana".into(),
+                surname: "Whitlock".into()
+            })
+        );
+        for bad in [
+            "account-recovery:Dana",
+            "account-recovery::Whitlock",
+            "account-recovery:Dana:",
+            "sign-in",
+        ] {
+            assert_eq!(RecoveryStep::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -56,6 +56,7 @@ pub mod helpdesk;
 mod identity;
 mod mail;
 mod pages;
+pub mod recovery;
 mod rules;
 mod security_info;
 mod server;
@@ -75,6 +76,8 @@ use tokio::task::JoinHandle;
 
 pub use faults::{Fault, FaultAction, FaultSwitchboard};
 pub use helpdesk::{HelpdeskChannel, HelpdeskTicket};
+pub use mail::MailMessage;
+pub use recovery::{RecoveryAttempt, RecoveryOutcome};
 pub use state::STATE_FILE_NAME;
 pub use tap::{IssuedTap, RemovedMethod, TapOptions};
 
@@ -272,6 +275,7 @@ impl Emulator {
                 grants,
                 helpdesk,
                 mail: Default::default(),
+                recoveries: Vec::new(),
             },
             state_file,
             self_service_writes: config.self_service_writes,
@@ -387,6 +391,29 @@ impl Emulator {
     /// oldest first.
     pub fn helpdesk_tickets(&self) -> Vec<HelpdeskTicket> {
         self.shared.store().helpdesk.tickets.clone()
+    }
+
+    /// Every account-recovery attempt on `/account-recovery`, oldest first,
+    /// with the pass a recovery issued (a test hook: the user reads it off
+    /// the page).
+    pub fn account_recoveries(&self) -> Vec<recovery::RecoveryAttempt> {
+        self.shared.store().recoveries.clone()
+    }
+
+    /// Every message in the emulated mailboxes (`/_emulator/mailbox`),
+    /// oldest first.
+    pub fn mail_messages(&self) -> Vec<mail::MailMessage> {
+        self.shared.store().mail.messages.clone()
+    }
+
+    /// The ids of the user's authentication methods, as stored.
+    pub fn method_ids(&self, upn: &str) -> Vec<String> {
+        self.shared
+            .store()
+            .tenant
+            .user(upn)
+            .map(|u| u.methods.iter().map(|m| m.id.clone()).collect())
+            .unwrap_or_default()
     }
 
     /// Every authorization code, access token (Graph's and the relay's) and

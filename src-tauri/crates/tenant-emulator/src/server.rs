@@ -283,6 +283,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             get(crate::mail::messages_json),
         )
         .route(
+            crate::recovery::PATH,
+            get(crate::recovery::page).post(crate::recovery::submit),
+        )
+        .route(
             "/security-info",
             get(security_info::page).post(security_info::submit),
         )

@@ -33,6 +33,8 @@ pub(crate) struct Store {
     pub helpdesk: Inbox,
     /// App-only tokens and mailboxes (not persisted).
     pub mail: crate::mail::Mail,
+    /// Account-recovery attempts, oldest first (not persisted).
+    pub recoveries: Vec<crate::recovery::RecoveryAttempt>,
 }
 
 /// The on-disk document.
@@ -145,6 +147,7 @@ mod tests {
             grants: Grants::default(),
             helpdesk: Inbox::default(),
             mail: Default::default(),
+            recoveries: Vec::new(),
         };
         let user_id = store.tenant.users[0].id;
         let auth = Authentication {

@@ -29,9 +29,12 @@ impl Assistant {
 
     /// Interactive sign-in in the browser.
     pub async fn sign_in(&self) -> Result<SignedInUser, SessionError> {
-        self.session
+        let user = self
+            .session
             .sign_in_with_browser(self.browser.clone())
-            .await
+            .await?;
+        self.remember_account(&user);
+        Ok(user)
     }
 
     /// Cancels a sign-in waiting for the browser or another device.
@@ -54,7 +57,9 @@ impl Assistant {
 
     /// Waits for the device-code sign-in started last.
     pub async fn finish_device_code_sign_in(&self) -> Result<SignedInUser, SessionError> {
-        self.session.finish_device_code().await
+        let user = self.session.finish_device_code().await?;
+        self.remember_account(&user);
+        Ok(user)
     }
 
     /// The signed-in user's methods and default.

@@ -21,6 +21,7 @@ mod account;
 mod diagnostics;
 mod health;
 mod journeys;
+mod recovery;
 mod reset;
 
 use std::sync::Arc;
@@ -38,6 +39,7 @@ use crate::settings::SettingsInUse;
 pub use account::DeviceCodeSignIn;
 pub use diagnostics::RecentError;
 pub use journeys::{Answer, Export};
+pub use recovery::{KnownAccount, RecoveryError};
 pub use reset::{DeviceProof, ResetDesk, ResetError, ResetPreview};
 
 /// The page where users register what Graph cannot create, and its QR code
@@ -73,6 +75,9 @@ pub struct Assistant {
     /// Today, for dates such as the end of SMS and voice; the system clock
     /// unless a test (or the demo) gives another ([`Assistant::with_clock`]).
     clock: Clock,
+    /// Where Entra account recovery starts, when the organisation turned it
+    /// on ([`Assistant::with_account_recovery`]); `None` when it is off.
+    account_recovery: Option<Url>,
 }
 
 /// What "now" is for the assistant.
@@ -100,7 +105,22 @@ impl Assistant {
             settings: SettingsInUse::default(),
             telephony: Telephony::Ending,
             clock: Arc::new(OffsetDateTime::now_utc),
+            account_recovery: None,
         }
+    }
+
+    /// The organisation turned Entra account recovery on: the triage offers
+    /// it first ([`crate::triage`]) and it starts at `url`
+    /// ([`crate::config::account_recovery_url`]).
+    pub fn with_account_recovery(mut self, url: Url) -> Assistant {
+        self.account_recovery = Some(url);
+        self
+    }
+
+    /// The reasons for which the locked-out triage offers account recovery
+    /// first (none when the organisation has not turned it on).
+    pub fn account_recovery_reasons(&self) -> Vec<helpdesk_contract::Reason> {
+        crate::triage::recovery_reasons(self.account_recovery.is_some())
     }
 
     /// SMS and voice as the tenant's cloud and the organisation's

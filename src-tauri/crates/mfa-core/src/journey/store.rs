@@ -49,6 +49,12 @@ impl JourneyStore {
         self.dir.join("same-phone.json")
     }
 
+    /// The account last signed in on this computer (its name, for a
+    /// locked-out user to compare with their ID), beside the journey.
+    pub fn last_account_path(&self) -> PathBuf {
+        self.dir.join("last-account.json")
+    }
+
     /// Writes `bytes` to the store's `name` atomically, owner-only.
     pub fn write_file(&self, path: &Path, bytes: &[u8]) -> Result<(), JourneyError> {
         write_atomically(path, bytes)

@@ -17,7 +17,8 @@ use std::process::ExitCode;
 
 use serde_json::{json, Value};
 use tenant_emulator::browser::{
-    self, temporary_access_pass_of, BrowserAction, BrowserOutcome, BrowserScript, SecurityInfoStep,
+    self, temporary_access_pass_of, BrowserAction, BrowserOutcome, BrowserScript, RecoveryStep,
+    SecurityInfoStep,
 };
 use url::Url;
 
@@ -40,6 +41,8 @@ Environment:
                                  (enters another code: the page refuses it, nothing changes)
                                security-info:delete:<collection>/<id>
                                security-info:set-default:<push|oath|sms|voiceMobile|...>
+                             on the account-recovery page (<base>account-recovery):
+                               account-recovery:<first name>:<last name>  (as on the simulated ID)
     DEMO_BROWSER_TAP         a Temporary Access Pass to sign in with, whatever the action
                              (e.g. with security-info:<step>)
     DEMO_BROWSER_CA          path of a CA certificate (PEM) to trust
@@ -113,6 +116,9 @@ async fn main() -> ExitCode {
         }
     };
     let action_text = env("DEMO_BROWSER_ACTION").unwrap_or_else(|| "sign-in".into());
+    if let Some(step) = RecoveryStep::parse(&action_text) {
+        return recover(&url, &step, &action_text).await;
+    }
     // A Security Info step signs in normally, then acts on the page.
     let step = SecurityInfoStep::parse(&action_text);
     let action = match &step {
@@ -183,6 +189,48 @@ async fn main() -> ExitCode {
     };
     line["action"] = json!(logged_action);
     line["url"] = json!(redact(&url));
+    if let Some(path) = env("DEMO_BROWSER_LOG") {
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut file| writeln!(file, "{line}"));
+        if let Err(e) = written {
+            eprintln!("demo-browser: cannot append to DEMO_BROWSER_LOG {path}: {e}");
+        }
+    }
+    status
+}
+
+/// The account-recovery page: the simulated ID check for DEMO_BROWSER_UPN.
+/// The log line says whether a pass was shown, never the pass.
+async fn recover(url: &Url, step: &RecoveryStep, action_text: &str) -> ExitCode {
+    let user = env("DEMO_BROWSER_UPN").unwrap_or_else(|| "adele".into());
+    let mut script = BrowserScript::demo_user(&user, BrowserAction::SignIn);
+    if let Some(path) = env("DEMO_BROWSER_CA") {
+        script.extra_ca_pem = std::fs::read_to_string(path).ok();
+    }
+    let (line, status) = match browser::recover_account(url, &script, step).await {
+        Ok(report) => (
+            json!({
+                "ok": true,
+                "recovered": report.temporary_access_pass.is_some(),
+                "refusal": report.refusal,
+            }),
+            ExitCode::SUCCESS,
+        ),
+        Err(e) => {
+            eprintln!("demo-browser: {e}");
+            (
+                json!({"ok": false, "failure": e.to_string()}),
+                ExitCode::FAILURE,
+            )
+        }
+    };
+    let mut line = line;
+    line["upn"] = json!(script.upn);
+    line["action"] = json!(action_text);
+    line["url"] = json!(redact(url));
     if let Some(path) = env("DEMO_BROWSER_LOG") {
         let written = std::fs::OpenOptions::new()
             .create(true)

@@ -117,8 +117,15 @@ export function journeyScreen(
     view = next;
     mode = nextMode;
     render();
-    // When the journey moves on, the new question gets the focus.
-    if (moved) panel.querySelector<HTMLElement>('h2')?.focus({ preventScroll: false });
+    // When the journey moves on (whether the user answered or a check found
+    // the new method), the new step's heading gets the focus, so a screen
+    // reader reads the new question; the page scrolls only as far as needed
+    // to show it. A check that brings the same view moves nothing.
+    if (moved) {
+      const next = panel.querySelector<HTMLElement>('h2');
+      next?.focus({ preventScroll: true });
+      next?.scrollIntoView?.({ block: 'nearest' });
+    }
   };
 
   const setBusy = (busy: boolean): void => {

@@ -203,6 +203,20 @@ describe('the journey watching for a registration, through the flow', () => {
     expect(document.activeElement).toBe(checkNow);
     expect(watch.texts()).toEqual([]);
 
+    // "Check now" by keyboard, nothing new: the button was disabled while
+    // it ran and gets the focus back.
+    const button = byTestId<HTMLButtonElement>('check-now');
+    button.focus();
+    button.click();
+    expect(button.disabled).toBe(true);
+    // A disabled button loses the focus, as in the browser.
+    button.blur();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(button.disabled).toBe(false);
+    expect(document.activeElement).toBe(button);
+    expect(backEnd.continueJourney).toHaveBeenCalledTimes(4);
+    expect(watch.texts()).toEqual(['Checking your account…', '']);
+
     // The next check finds the key: the new step's heading gets the focus.
     backEnd.loadSecurityInfo.mockReturnValue(new Promise(() => undefined));
     backEnd.continueJourney.mockResolvedValue({
@@ -216,7 +230,7 @@ describe('the journey watching for a registration, through the flow', () => {
     expect(heading).not.toBeNull();
     expect(document.activeElement).toBe(heading);
     expect(heading?.getAttribute('tabindex')).toBe('-1');
-    expect(watch.texts()).toEqual([]);
+    expect(watch.texts()).toEqual(['Checking your account…', '']);
     watch.stop();
   });
 });

@@ -3140,7 +3140,7 @@ async fn high_contrast_reduced_motion_and_the_screen_readers_names_and_roles() {
     .await;
     for (role, name) in [
         ("heading", "Request an admin reset"),
-        ("combo box", ""),
+        ("combo box", "What happened"),
         ("check box", "My password"),
         ("check box", "Nothing of these"),
         (
@@ -3190,6 +3190,31 @@ async fn text_at_200_percent_reflows_on_every_screen_without_cut_text() {
     w.client
         .execute(
             "document.documentElement.style.fontSize = '175%'; return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    // The check can fail: a planted box too narrow for its words is caught.
+    w.client
+        .execute(
+            "const p = document.createElement('p'); p.id = 'cut-probe'; \
+             p.textContent = 'Words that cannot fit'; p.style.width = '3rem'; \
+             p.style.whiteSpace = 'nowrap'; p.style.overflow = 'hidden'; \
+             document.querySelector('main').append(p); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let planted = cut_text(&w).await;
+    assert!(
+        planted["bad"].as_array().is_some_and(|b| b
+            .iter()
+            .any(|e| e.as_str().is_some_and(|e| e.contains("Words that cannot")))),
+        "the cut-text check missed a planted cut: {planted}"
+    );
+    w.client
+        .execute(
+            "document.getElementById('cut-probe').remove(); return true;",
             vec![],
         )
         .await

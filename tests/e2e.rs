@@ -2968,6 +2968,207 @@ async fn keyboard_only_locked_out_request_to_the_ticket_and_the_temporary_access
     w.close().await;
 }
 
+/// In a radio group that has the focus: ArrowDown until `css` has the focus
+/// (and so is chosen), at most 10 times.
+async fn arrow_to(w: &Window, css: &str) {
+    for _ in 0..10 {
+        let here = w
+            .client
+            .execute(
+                "return document.activeElement.matches(arguments[0]);",
+                vec![serde_json::json!(css)],
+            )
+            .await
+            .unwrap();
+        if here == serde_json::Value::Bool(true) {
+            assert!(
+                is_checked(w, css).await,
+                "{css} has the focus but is not chosen"
+            );
+            return;
+        }
+        w.keys(ARROW_DOWN).await;
+    }
+    panic!("{}: {css} cannot be reached with the arrow keys", w.name);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keyboard_only_phone_number_journey_checked_then_changed_on_the_page() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = journey_machine(&emulator);
+    let mut w = Window::open(&machine, "keyboard-phone-number").await;
+    keyboard_sign_in(&machine, &w, "ben").await;
+    w.tab_to("change-number").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=phone-number-screen]", "phone-number-title")
+        .await;
+    // Not a full number: the problem is said and the focus goes to the field.
+    w.tab_to("phone-number-input").await;
+    w.keys("07700 900456").await;
+    w.tab_to("start-change-number").await;
+    w.press_enter().await;
+    let error = w.text("[data-testid=phone-number-error]").await;
+    assert!(error.contains("country code"), "{error}");
+    w.focus_is_on("[data-testid=phone-number-input]").await;
+    w.screenshot("invalid-number").await;
+    w.keys(END).await;
+    for _ in 0.."07700 900456".len() {
+        w.keys(BACKSPACE).await;
+    }
+    w.keys("+44 7700 900456").await;
+    w.tab_to("start-change-number").await;
+    w.press_enter().await;
+    w.arrives_at(&waiting("confirmIdentity"), "journey-title")
+        .await;
+    machine.user_will("ben", "sign-in");
+    w.tab_to("confirm-identity").await;
+    w.press_enter().await;
+    // Graph refuses self-service changes: the step moves to the page.
+    w.wait_for("[data-testid=journey-fallback]").await;
+    w.focus_is_on("h2#waiting-heading").await;
+    w.screenshot("use-the-page").await;
+    machine.user_will("ben", "security-info:add-phone:mobile:+44 7700900456");
+    w.tab_to("open-security-info").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=journey-finished]", "waiting-heading")
+        .await;
+    w.screenshot("finished").await;
+    w.tab_to("close-journey").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=screen-security-info]", "info-title")
+        .await;
+    assert!(w
+        .text("[data-testid=method-row][data-kind=phone]")
+        .await
+        .contains("+44 7700900456"));
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keyboard_only_choose_default_journey() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = journey_machine(&emulator);
+    let mut w = Window::open(&machine, "keyboard-choose-default").await;
+    keyboard_sign_in(&machine, &w, "chidi").await;
+    w.tab_to("choose-default").await;
+    w.press_enter().await;
+    w.arrives_at(
+        "[data-testid=choose-default-screen]",
+        "choose-default-title",
+    )
+    .await;
+    w.tab_until("input[name=default-choice]", TAB).await;
+    w.keys(SPACE).await;
+    arrow_to(&w, "[data-testid=default-option-sms]").await;
+    w.screenshot("choices").await;
+    w.tab_to("start-choose-default").await;
+    w.press_enter().await;
+    w.arrives_at(&waiting("confirmIdentity"), "journey-title")
+        .await;
+    machine.user_will("chidi", "sign-in");
+    w.tab_to("confirm-identity").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=journey-finished]", "waiting-heading")
+        .await;
+    w.screenshot("finished").await;
+    let (_, default) = tenant_shows(&emulator, "chidi").await;
+    assert!(
+        default.to_lowercase().contains("sms") || default.contains("text"),
+        "{default}"
+    );
+    w.tab_to("close-journey").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=screen-security-info]", "info-title")
+        .await;
+    w.wait_for("[data-testid=method-row][data-kind=phone][data-default=true]")
+        .await;
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keyboard_only_get_to_three_adds_a_security_key() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = journey_machine(&emulator);
+    let mut w = Window::open(&machine, "keyboard-get-to-three").await;
+    keyboard_sign_in(&machine, &w, "ben").await;
+    assert_eq!(w.text("[data-testid=independent-count]").await, "0");
+    w.tab_until(
+        "[data-testid=add-method][data-registration=securityKey]",
+        TAB,
+    )
+    .await;
+    w.press_enter().await;
+    w.arrives_at(&waiting("register"), "journey-title").await;
+    w.screenshot("register-key").await;
+    machine.user_will("ben", "security-info:add-security-key:Ben's YubiKey");
+    w.tab_to("open-security-info").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=journey-finished]", "waiting-heading")
+        .await;
+    w.screenshot("finished").await;
+    w.tab_to("close-journey").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=screen-security-info]", "info-title")
+        .await;
+    w.wait_for("[data-testid=method-row][data-kind=fido2]")
+        .await;
+    assert_eq!(w.text("[data-testid=independent-count]").await, "1");
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keyboard_only_remove_journey_through_the_concerns() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = journey_machine(&emulator);
+    machine.configure(&emulator, "own_telecom_provider = true\n");
+    let mut w = Window::open(&machine, "keyboard-remove").await;
+    keyboard_sign_in(&machine, &w, "adele").await;
+    w.tab_to("same-phone-no").await;
+    w.press_enter().await;
+    w.wait_for("[data-testid=health-lost-phone][data-outcome=stillSignIn]")
+        .await;
+    let mobile = "[data-testid=method-row][data-kind=phone] [data-testid=remove-method]";
+    w.tab_until(mobile, TAB).await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=remove-screen]", "remove-title")
+        .await;
+    w.screenshot("remove").await;
+    w.tab_to("confirm-remove").await;
+    w.press_enter().await;
+    w.arrives_at(&waiting("confirmIdentity"), "journey-title")
+        .await;
+    machine.user_will("adele", "sign-in");
+    w.tab_to("confirm-identity").await;
+    w.press_enter().await;
+    w.arrives_at(&waiting("acceptConcerns"), "waiting-heading")
+        .await;
+    w.screenshot("concerns").await;
+    w.tab_to("accept-concerns").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=journey-finished]", "waiting-heading")
+        .await;
+    w.screenshot("removed").await;
+    assert_eq!(
+        emulator.count("DELETE", "/v1.0/me/authentication/phoneMethods/*"),
+        1
+    );
+    w.tab_to("close-journey").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=screen-security-info]", "info-title")
+        .await;
+    w.wait_for("[data-testid=method-row][data-kind=microsoftAuthenticator]")
+        .await;
+    assert_eq!(
+        w.count("[data-testid=method-row][data-kind=phone]").await,
+        0
+    );
+    w.close().await;
+}
+
 // ---- Accessibility: contrast, motion, text size, and the screen reader's view
 
 /// What a screen reader gets from the window over AT-SPI, as
@@ -3092,6 +3293,23 @@ async fn high_contrast_reduced_motion_and_the_screen_readers_names_and_roles() {
         "[Settings]\ngtk-enable-animations=false\n",
     )
     .unwrap();
+    // The accessibility bus up before the app starts (D-Bus activation of
+    // at-spi-bus-launcher), so the window registers on it at once.
+    let bus = Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.a11y.Bus",
+            "/org/a11y/bus",
+            "org.a11y.Bus.GetAddress",
+        ])
+        .output()
+        .expect("dbus-send (scripts/install-deps --test)");
+    assert!(
+        bus.status.success(),
+        "no accessibility bus in the test session: {}",
+        String::from_utf8_lossy(&bus.stderr)
+    );
     let mut w = Window::open(&machine, "a11y-high-contrast").await;
     w.arrives_at("[data-testid=screen-sign-in]", "sign-in-title")
         .await;

@@ -3169,6 +3169,60 @@ async fn keyboard_only_remove_journey_through_the_concerns() {
     w.close().await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pending_request_is_polled_without_moving_the_focus_and_its_ticket_is_said_once() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = helpdesk_machine(&emulator, "");
+    emulator.faults().inject(Fault::status(
+        &format!("POST {RESET_ROUTE}"),
+        503,
+        Some("4"),
+        2,
+    ));
+    let mut w = Window::open(&machine, "pending-request-focus").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    request_reset_for_dana(&mut w).await;
+    w.focus_is_on("h1#sent-title").await;
+    w.wait_for("[data-testid=reset-status][data-status=pending] [data-testid=reset-last-error]")
+        .await;
+    w.tab_to("retry-reset").await;
+    let status = status_line(&w).await;
+    // The app tries again by itself after the Retry-After: the count on the
+    // screen changes in place, polled every 2 s, and nothing else moves.
+    wait_until("the app tried a second time", || {
+        emulator.count("POST", RESET_ROUTE) >= 2
+    })
+    .await;
+    let tried = w
+        .client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::XPath(
+            "//*[@data-testid='reset-status']//p[contains(., 'Tried 2 times')]",
+        ))
+        .await;
+    assert!(tried.is_ok(), "the attempt count was not updated");
+    w.focus_is_on("[data-testid=retry-reset]").await;
+    assert_eq!(status_line(&w).await, status, "a poll said something");
+    w.screenshot("pending-polled").await;
+
+    // "Try again now" by keyboard: said once; then the ticket, said once, and
+    // the focus, whose button went, is on the screen's heading.
+    w.press_enter().await;
+    w.wait_for("[data-testid=reset-status][data-status=delivered]")
+        .await;
+    let ticket = w.text("[data-testid=ticket-number]").await;
+    w.focus_is_on("h1#sent-title").await;
+    assert_eq!(
+        status_line(&w).await,
+        format!("Ticket {ticket} received by the helpdesk.")
+    );
+    assert_eq!(emulator.helpdesk_tickets().len(), 1);
+    w.screenshot("delivered").await;
+    w.close().await;
+}
+
 // ---- Accessibility: contrast, motion, text size, and the screen reader's view
 
 /// What a screen reader gets from the window over AT-SPI, as

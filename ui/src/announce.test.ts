@@ -15,6 +15,7 @@ import type { Screen } from './screens/widgets';
 
 const backEnd = vi.hoisted(() => ({
   resetRequests: vi.fn(),
+  retryResetRequests: vi.fn(),
   continueJourney: vi.fn(),
   openSecurityInfo: vi.fn(),
   loadSecurityInfo: vi.fn(),
@@ -140,6 +141,35 @@ describe('the sent request, polled through the flow', () => {
     expect(backEnd.resetRequests).toHaveBeenCalledTimes(3);
     expect(watch.texts()).toEqual(['Ticket RT-4711 received by the helpdesk.']);
     expect(document.activeElement).toBe(haveTap);
+    watch.stop();
+  });
+
+  it('gives "Try again now" back, with the focus, when the request is still pending', async () => {
+    const { createApp } = await import('./app');
+    const root = document.createElement('div');
+    document.body.replaceChildren(root);
+    const app = createApp(root);
+    app.go.sent(request({}));
+    const retry = byTestId<HTMLButtonElement>('retry-reset');
+    retry.focus();
+    const watch = watchStatus();
+    backEnd.retryResetRequests.mockResolvedValue(null);
+    backEnd.resetRequests.mockResolvedValue([request({ attempts: 2 })]);
+    retry.click();
+    expect(retry.disabled).toBe(true);
+    retry.blur(); // a disabled button loses the focus, as in the browser
+    await vi.advanceTimersByTimeAsync(0);
+    expect(backEnd.resetRequests).toHaveBeenCalledTimes(1);
+    expect(retry.disabled).toBe(false);
+    expect(document.activeElement).toBe(retry);
+    expect(watch.texts()).toEqual(['Trying again…']);
+
+    // Delivered: the button goes, the focus goes to the screen's heading.
+    backEnd.resetRequests.mockResolvedValue([request({ status: 'delivered', ticketNumber: 'RT-5', lastError: null })]);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(document.querySelector('[data-testid=retry-reset]')).toBeNull();
+    expect(document.activeElement).toBe(document.getElementById('sent-title'));
+    expect(watch.texts()).toEqual(['Trying again…', 'Ticket RT-5 received by the helpdesk.']);
     watch.stop();
   });
 

@@ -98,7 +98,11 @@ export function sentScreen(initial: ResetStatusView, on: SentHandlers): SentScre
     }
     const bar = statusBar(s, retry);
     shown = { status: s.status, refresh: bar.refresh };
+    // "Try again now" goes when the request is delivered: a keyboard user
+    // on it lands on the screen's heading, not at the top of the window.
+    const hadFocus = statusSlot.contains(document.activeElement);
     statusSlot.replaceChildren(bar.el);
+    if (hadFocus && !statusSlot.contains(document.activeElement)) title.focus({ preventScroll: true });
   };
   update(initial);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Prints, as JSON lines, what a screen reader gets over AT-SPI from the
 application whose name contains argv[1]: each accessible object's role, name,
-states of interest and depth. Used by tests/e2e.rs (Debian: gir1.2-atspi-2.0,
+description, states of interest and depth. Used by tests/e2e.rs (Debian: gir1.2-atspi-2.0,
 python3-gi, at-spi2-core)."""
 import json
 import sys
@@ -21,6 +21,7 @@ def walk(node, depth, out):
     try:
         role = node.get_role_name()
         name = node.get_name() or ""
+        description = node.get_description() or ""
         states = node.get_state_set()
     except Exception:  # an object that went away while we read it
         return
@@ -29,6 +30,7 @@ def walk(node, depth, out):
             "depth": depth,
             "role": role,
             "name": name,
+            "description": description,
             "focused": states.contains(Atspi.StateType.FOCUSED),
             "focusable": states.contains(Atspi.StateType.FOCUSABLE),
         }

@@ -3415,15 +3415,19 @@ async fn high_contrast_reduced_motion_and_the_screen_readers_names_and_roles() {
         ("combo box", "What happened"),
         ("check box", "My password"),
         ("check box", "Nothing of these"),
-        (
-            "radio button",
-            "Call me on the number in the company directory",
-        ),
         ("entry", "When can they reach you? (optional)"),
         ("push button", "Check the request"),
     ] {
         assert!(exposes(&tree, role, name), "{role} {name:?}: {tree:?}");
     }
+
+    // A choice's name is its words; its hint is the description.
+    assert!(
+        tree.iter().any(|o| o["role"] == "radio button"
+            && o["name"] == "Call me on the number in the company directory"
+            && o["description"] == "Recommended: the quickest safe way."),
+        "{tree:?}"
+    );
 
     // Signed in: the journeys a user can start, as buttons with their names.
     w.tab_to("back-to-sign-in").await;

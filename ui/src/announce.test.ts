@@ -173,6 +173,24 @@ describe('the sent request, polled through the flow', () => {
     watch.stop();
   });
 
+  it('puts the focus on the heading when the retry itself brings the delivery', async () => {
+    const { createApp } = await import('./app');
+    const root = document.createElement('div');
+    document.body.replaceChildren(root);
+    const app = createApp(root);
+    app.go.sent(request({}));
+    const retry = byTestId<HTMLButtonElement>('retry-reset');
+    retry.focus();
+    backEnd.retryResetRequests.mockResolvedValue(null);
+    backEnd.resetRequests.mockResolvedValue([request({ status: 'delivered', ticketNumber: 'RT-6', lastError: null })]);
+    retry.click();
+    retry.blur(); // a disabled button loses the focus, as in the browser
+    await vi.advanceTimersByTimeAsync(0);
+    expect(document.querySelector('[data-testid=retry-reset]')).toBeNull();
+    expect(document.activeElement).toBe(document.getElementById('sent-title'));
+    expect(statusLine().textContent).toBe('Ticket RT-6 received by the helpdesk.');
+  });
+
   it('announces the relay accepting it, then the ticket, each once', async () => {
     const { createApp } = await import('./app');
     const root = document.createElement('div');

@@ -150,11 +150,12 @@ export function showSent(app: App, initial: ResetStatusView): void {
     stop();
     await poll();
     // Still on this screen: the button works again, and a keyboard user who
-    // pressed it (a disabled button loses the focus) is back on it.
+    // pressed it (a disabled button loses the focus) is back on it, or on the
+    // screen's heading when the request was delivered and the button went.
     if (!app.nav.showing(screen)) return;
     b.disabled = false;
     const lost = document.activeElement === null || document.activeElement === document.body;
-    if (lost && b.isConnected) b.focus({ preventScroll: true });
+    if (lost) (b.isConnected ? b : screen.focus).focus({ preventScroll: true });
   };
   app.nav.show(screen);
   if (stillPending(initial)) timer = window.setTimeout(() => void poll(), initial.attempts === 0 ? 500 : 2000);

@@ -19,6 +19,31 @@ use tenant_emulator::{demo, Emulator, EmulatorConfig, Fault, TapOptions};
 
 static ONE_WINDOW_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+// WebDriver key codes (W3C WebDriver, "keyboard actions").
+const TAB: &str = "\u{E004}";
+const SHIFT_TAB: &str = "\u{E008}\u{E004}";
+const ENTER: &str = "\u{E007}";
+const SPACE: &str = "\u{E00D}";
+const END: &str = "\u{E010}";
+const BACKSPACE: &str = "\u{E003}";
+const ARROW_UP: &str = "\u{E013}";
+const ARROW_DOWN: &str = "\u{E015}";
+
+/// A key sequence as a log line reads it.
+fn key_name(keys: &str) -> String {
+    match keys {
+        TAB => "Tab".into(),
+        SHIFT_TAB => "Shift+Tab".into(),
+        ENTER => "Enter".into(),
+        SPACE => "Space".into(),
+        END => "End".into(),
+        BACKSPACE => "Backspace".into(),
+        ARROW_UP => "ArrowUp".into(),
+        ARROW_DOWN => "ArrowDown".into(),
+        text => format!("{:?}", text),
+    }
+}
+
 fn app_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_mfa-assistant"))
 }
@@ -312,12 +337,28 @@ impl Window {
         self.client.find_all(Locator::Css(css)).await.unwrap().len()
     }
 
-    /// Presses Tab until the element with `testid` has the focus (at most 10
-    /// times), and checks that the focus is drawn.
+    /// Presses Tab until the element with `testid` has the focus, and
+    /// checks that the focus is drawn.
     async fn tab_to(&self, testid: &str) {
-        for _ in 0..10 {
+        self.tab_until(&format!("[data-testid=\"{testid}\"]"), TAB)
+            .await;
+    }
+
+    /// Presses `key` (Tab or Shift+Tab) on the focused element until the
+    /// focus is on an element matching `css` (at most 40 times), and checks
+    /// that the focus is drawn (outline or ring).
+    async fn tab_until(&self, css: &str, key: &str) {
+        for _ in 0..40 {
             let focused = self.client.active_element().await.unwrap();
-            if focused.attr("data-testid").await.unwrap().as_deref() == Some(testid) {
+            let here = self
+                .client
+                .execute(
+                    "return document.activeElement.matches(arguments[0]);",
+                    vec![serde_json::json!(css)],
+                )
+                .await
+                .unwrap();
+            if here == serde_json::Value::Bool(true) {
                 let outline = self
                     .client
                     .execute(
@@ -330,14 +371,19 @@ impl Window {
                 let outline = outline.as_str().unwrap_or_default().to_owned();
                 assert!(
                     !outline.starts_with("none 0px none") && outline != "none 0px none",
-                    "{testid} has the focus but no visible focus indicator: {outline}"
+                    "{css} has the focus but no visible focus indicator: {outline}"
                 );
                 return;
             }
-            eprintln!("e2e {}: pressing Tab", self.name);
-            focused.send_keys("\u{E004}").await.unwrap();
+            eprintln!("e2e {}: pressing {}", self.name, key_name(key));
+            focused.send_keys(key).await.unwrap();
         }
-        panic!("{}: {testid} cannot be reached with the Tab key", self.name);
+        let shot = self.save_screenshot("FAILED").await;
+        panic!(
+            "{}: {css} cannot be reached with {}; screenshot {shot:?}",
+            self.name,
+            key_name(key)
+        );
     }
 
     /// Scrolls the first element matching `css` to the middle of the window
@@ -354,14 +400,59 @@ impl Window {
     }
 
     async fn press_enter(&self) {
-        eprintln!("e2e {}: pressing Enter", self.name);
+        self.keys(ENTER).await;
+    }
+
+    /// Sends `keys` (text, or WebDriver key codes such as `SPACE`) to the
+    /// element that has the focus, as the keyboard would: no click, no
+    /// element looked up by the test.
+    async fn keys(&self, keys: &str) {
+        eprintln!("e2e {}: pressing {}", self.name, key_name(keys));
         self.client
             .active_element()
             .await
             .unwrap()
-            .send_keys("\u{E007}")
+            .send_keys(keys)
             .await
             .unwrap();
+    }
+
+    /// Waits (bounded) until `document.activeElement` matches `css`.
+    async fn focus_is_on(&self, css: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let found = self
+                .client
+                .execute(
+                    "const a = document.activeElement; \
+                     return [a.matches(arguments[0]), a.outerHTML.slice(0, 200)];",
+                    vec![serde_json::json!(css)],
+                )
+                .await
+                .unwrap();
+            if found[0] == serde_json::Value::Bool(true) {
+                return;
+            }
+            if Instant::now() > deadline {
+                let shot = self.save_screenshot("FAILED").await;
+                panic!(
+                    "{}: the focus is not on {css} but on {}; screenshot {shot:?}",
+                    self.name, found[1]
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// A new screen (or journey step) is up: `screen` is in the document and
+    /// the focus was moved by the app to its heading `#heading`, which only
+    /// script can focus (tabindex -1), so Tab never stops on it.
+    async fn arrives_at(&self, screen: &str, heading: &str) {
+        self.wait_for(screen).await;
+        self.focus_is_on(&format!(
+            "h1#{heading}[tabindex=\"-1\"], h2#{heading}[tabindex=\"-1\"]"
+        ))
+        .await;
     }
 
     /// How many elements matching `css` the user can see.
@@ -2969,5 +3060,803 @@ async fn locked_out_a_wrong_expired_or_used_tap_does_not_sign_in() {
     let w = Window::open(&machine, "locked-out-bad-tap-restart").await;
     w.wait_for("[data-testid=screen-sign-in]").await;
     assert_eq!(w.count("[data-testid=error-banner]").await, 0);
+    w.close().await;
+}
+
+// ---- Accessibility: keyboard alone, focus, announcements -----------------
+
+/// The text of the shell's polite status line (the one live region).
+async fn status_line(w: &Window) -> String {
+    let line = w
+        .client
+        .execute(
+            "return document.querySelector('[data-testid=status-message]').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    line.as_str().unwrap_or_default().to_owned()
+}
+
+/// Signs `user` in from the sign-in screen by keyboard alone.
+async fn keyboard_sign_in(machine: &Machine, w: &Window, user: &str) {
+    machine.user_will(user, "sign-in");
+    w.arrives_at("[data-testid=screen-sign-in]", "sign-in-title")
+        .await;
+    w.tab_to("sign-in").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=screen-security-info]", "info-title")
+        .await;
+    w.wait_for("[data-testid=method-row]").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keyboard_only_new_phone_journey_with_focus_on_each_step_and_quiet_polls() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = journey_machine(&emulator);
+    let mut w = Window::open(&machine, "keyboard-new-phone").await;
+    keyboard_sign_in(&machine, &w, "adele").await;
+    w.screenshot("security-info").await;
+
+    // The journey's first question: radio buttons by arrow keys.
+    w.tab_to("new-phone").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=new-phone-screen]", "new-phone-title")
+        .await;
+    w.tab_to("old-phone-with-me").await;
+    w.keys(SPACE).await;
+    assert!(is_checked(&w, "[data-testid=old-phone-with-me]").await);
+    w.keys(ARROW_DOWN).await;
+    w.focus_is_on("[data-testid=old-phone-lost]").await;
+    assert!(is_checked(&w, "[data-testid=old-phone-lost]").await);
+    let note = w.text("[data-testid=old-phone-note]").await;
+    assert!(note.contains("adds your new phone first"), "{note}");
+    w.keys(ARROW_UP).await;
+    assert!(is_checked(&w, "[data-testid=old-phone-with-me]").await);
+    // Shift+Tab goes back out of the group, Tab comes back to the choice.
+    w.tab_until(
+        "[data-testid=cancel-change], [data-testid=start-new-phone]",
+        TAB,
+    )
+    .await;
+    w.tab_until("[data-testid=old-phone-with-me]", SHIFT_TAB)
+        .await;
+    w.screenshot("old-phone-question").await;
+    w.tab_to("start-new-phone").await;
+    w.press_enter().await;
+
+    // A new screen: the journey's heading has the focus.
+    w.arrives_at(&waiting("confirmIdentity"), "journey-title")
+        .await;
+    w.screenshot("confirm-step").await;
+    machine.user_will("adele", "sign-in");
+    w.tab_to("confirm-identity").await;
+    w.press_enter().await;
+    // The journey moved on: the new step's heading has the focus.
+    w.arrives_at(&waiting("register"), "waiting-heading").await;
+    w.screenshot("register-step").await;
+
+    // While the window checks for the registration by itself, the focus
+    // stays on the button the user is on and the status line stays as it is.
+    w.tab_to("check-now").await;
+    let status_before = status_line(&w).await;
+    let seen = emulator.request_log().len();
+    wait_until("three automatic checks reached the tenant", || {
+        emulator.request_log().len() >= seen + 3
+    })
+    .await;
+    w.focus_is_on("[data-testid=check-now]").await;
+    assert_eq!(status_line(&w).await, status_before);
+    w.wait_for(&waiting("register")).await;
+
+    // The user pairs the new phone on the Security Info page; the check that
+    // finds it moves the journey and the focus to the new question.
+    machine.user_will("adele", "security-info:add-authenticator:Pixel 9");
+    w.tab_to("open-security-info").await;
+    w.press_enter().await;
+    w.arrives_at(&waiting("confirmWorks"), "waiting-heading")
+        .await;
+    w.screenshot("did-it-work").await;
+    w.tab_to("answer-works").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=journey-finished]", "waiting-heading")
+        .await;
+    w.wait_for("[data-testid=status-message].status-success")
+        .await;
+    w.screenshot("finished").await;
+    w.tab_to("close-journey").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=screen-security-info]", "info-title")
+        .await;
+    w.wait_for("[data-testid=method-row][data-kind=microsoftAuthenticator][data-default=true]")
+        .await;
+    assert!(w
+        .text("[data-testid=method-row][data-kind=microsoftAuthenticator]")
+        .await
+        .contains("Pixel 9"));
+    w.screenshot("new-phone-is-default").await;
+    w.close().await;
+    let (methods, _) = tenant_shows(&emulator, "adele").await;
+    assert!(methods.iter().any(|m| m.contains("Pixel 9")), "{methods:?}");
+    assert!(
+        !methods.iter().any(|m| m.contains("iPhone 13")),
+        "{methods:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keyboard_only_locked_out_request_to_the_ticket_and_the_temporary_access_pass() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = helpdesk_machine(&emulator, "");
+    let mut w = Window::open(&machine, "keyboard-locked-out").await;
+    w.arrives_at("[data-testid=screen-sign-in]", "sign-in-title")
+        .await;
+
+    w.tab_to("cant-sign-in").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=triage]", "triage-title").await;
+    w.tab_until("[data-testid=triage-option][data-reason=lostPhone]", TAB)
+        .await;
+    w.press_enter().await;
+    w.wait_for("[data-testid=self-help][data-reason=lostPhone]")
+        .await;
+    w.screenshot("triage").await;
+    w.tab_to("request-reset").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=reset-form]", "reset-title")
+        .await;
+
+    // Not an account: the problem is shown on the field, which gets the focus.
+    w.tab_to("upn-input").await;
+    w.keys("dana").await;
+    w.tab_to("preview-reset").await;
+    w.press_enter().await;
+    let problem = w.text("[data-testid=upn-error]:not([hidden])").await;
+    assert!(problem.contains("name@company.com"), "{problem}");
+    w.focus_is_on("[data-testid=upn-input]").await;
+    w.screenshot("form-problem").await;
+    w.keys(END).await;
+    for _ in 0.."dana".len() {
+        w.keys(BACKSPACE).await;
+    }
+    w.keys(DANA).await;
+    // Check boxes by Space: "nothing" is exclusive.
+    w.tab_until("[data-testid=still-has][data-value=nothing]", TAB)
+        .await;
+    w.keys(SPACE).await;
+    assert!(is_checked(&w, "[data-testid=still-has][data-value=nothing]").await);
+    assert!(!is_checked(&w, "[data-testid=still-has][data-value=password]").await);
+    w.tab_to("availability-input").await;
+    w.keys("weekdays 9-17").await;
+    w.screenshot("form-filled").await;
+    w.tab_to("preview-reset").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=reset-preview]", "preview-title")
+        .await;
+    let phrase = w.text("[data-testid=verification-phrase]").await;
+    assert!(w.text("[data-testid=reset-preview]").await.contains(DANA));
+    w.screenshot("preview").await;
+    assert_eq!(
+        emulator.count("POST", RESET_ROUTE),
+        0,
+        "a preview sends nothing"
+    );
+
+    w.tab_to("send-reset").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=reset-sent]", "sent-title").await;
+    w.tab_to("have-tap").await;
+    // The delivery is polled; its ticket number is said once in the status
+    // line, and the focus stays on the button the user is on.
+    w.wait_for("[data-testid=reset-status][data-status=delivered]")
+        .await;
+    let ticket = w.text("[data-testid=ticket-number]").await;
+    w.focus_is_on("[data-testid=have-tap]").await;
+    assert_eq!(
+        status_line(&w).await,
+        format!("Ticket {ticket} received by the helpdesk.")
+    );
+    assert_eq!(
+        w.count("[aria-live=polite]").await,
+        1,
+        "one polite live region: the shell's status line"
+    );
+    w.screenshot("sent").await;
+    let tickets = emulator.helpdesk_tickets();
+    assert_eq!(tickets.len(), 1, "{tickets:?}");
+    assert_eq!(tickets[0].id, ticket);
+    assert_eq!(
+        tickets[0].verification_phrase.as_deref(),
+        Some(phrase.as_str())
+    );
+
+    // The pass: by keyboard into "get to three".
+    let tap = emulator
+        .issue_temporary_access_pass(DANA, TapOptions::default())
+        .unwrap();
+    machine.user_will("dana", &format!("sign-in-tap:{}", tap.code));
+    w.press_enter().await;
+    w.arrives_at("[data-testid=tap-screen]", "tap-title").await;
+    w.screenshot("tap").await;
+    w.tab_to("tap-sign-in").await;
+    w.press_enter().await;
+    w.arrives_at(&waiting("register"), "journey-title").await;
+    let status = w.text("[data-testid=status-message].status-success").await;
+    assert!(status.contains("Temporary Access Pass"), "{status}");
+    w.screenshot("get-to-three").await;
+    w.close().await;
+}
+
+/// In a radio group that has the focus: ArrowDown until `css` has the focus
+/// (and so is chosen), at most 10 times.
+async fn arrow_to(w: &Window, css: &str) {
+    for _ in 0..10 {
+        let here = w
+            .client
+            .execute(
+                "return document.activeElement.matches(arguments[0]);",
+                vec![serde_json::json!(css)],
+            )
+            .await
+            .unwrap();
+        if here == serde_json::Value::Bool(true) {
+            assert!(
+                is_checked(w, css).await,
+                "{css} has the focus but is not chosen"
+            );
+            return;
+        }
+        w.keys(ARROW_DOWN).await;
+    }
+    panic!("{}: {css} cannot be reached with the arrow keys", w.name);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keyboard_only_phone_number_journey_checked_then_changed_on_the_page() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = journey_machine(&emulator);
+    let mut w = Window::open(&machine, "keyboard-phone-number").await;
+    keyboard_sign_in(&machine, &w, "ben").await;
+    w.tab_to("change-number").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=phone-number-screen]", "phone-number-title")
+        .await;
+    // Not a full number: the problem is said and the focus goes to the field.
+    w.tab_to("phone-number-input").await;
+    w.keys("07700 900456").await;
+    w.tab_to("start-change-number").await;
+    w.press_enter().await;
+    let error = w.text("[data-testid=phone-number-error]").await;
+    assert!(error.contains("country code"), "{error}");
+    w.focus_is_on("[data-testid=phone-number-input]").await;
+    w.screenshot("invalid-number").await;
+    w.keys(END).await;
+    for _ in 0.."07700 900456".len() {
+        w.keys(BACKSPACE).await;
+    }
+    w.keys("+44 7700 900456").await;
+    w.tab_to("start-change-number").await;
+    w.press_enter().await;
+    w.arrives_at(&waiting("confirmIdentity"), "journey-title")
+        .await;
+    machine.user_will("ben", "sign-in");
+    w.tab_to("confirm-identity").await;
+    w.press_enter().await;
+    // Graph refuses self-service changes: the step moves to the page.
+    w.wait_for("[data-testid=journey-fallback]").await;
+    w.focus_is_on("h2#waiting-heading").await;
+    w.screenshot("use-the-page").await;
+    machine.user_will("ben", "security-info:add-phone:mobile:+44 7700900456");
+    w.tab_to("open-security-info").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=journey-finished]", "waiting-heading")
+        .await;
+    w.screenshot("finished").await;
+    w.tab_to("close-journey").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=screen-security-info]", "info-title")
+        .await;
+    assert!(w
+        .text("[data-testid=method-row][data-kind=phone]")
+        .await
+        .contains("+44 7700900456"));
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keyboard_only_choose_default_journey() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = journey_machine(&emulator);
+    let mut w = Window::open(&machine, "keyboard-choose-default").await;
+    keyboard_sign_in(&machine, &w, "chidi").await;
+    w.tab_to("choose-default").await;
+    w.press_enter().await;
+    w.arrives_at(
+        "[data-testid=choose-default-screen]",
+        "choose-default-title",
+    )
+    .await;
+    w.tab_until("input[name=default-choice]", TAB).await;
+    w.keys(SPACE).await;
+    arrow_to(&w, "[data-testid=default-option-sms]").await;
+    w.screenshot("choices").await;
+    w.tab_to("start-choose-default").await;
+    w.press_enter().await;
+    w.arrives_at(&waiting("confirmIdentity"), "journey-title")
+        .await;
+    machine.user_will("chidi", "sign-in");
+    w.tab_to("confirm-identity").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=journey-finished]", "waiting-heading")
+        .await;
+    w.screenshot("finished").await;
+    let (_, default) = tenant_shows(&emulator, "chidi").await;
+    assert!(
+        default.to_lowercase().contains("sms") || default.contains("text"),
+        "{default}"
+    );
+    w.tab_to("close-journey").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=screen-security-info]", "info-title")
+        .await;
+    w.wait_for("[data-testid=method-row][data-kind=phone][data-default=true]")
+        .await;
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keyboard_only_get_to_three_adds_a_security_key() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = journey_machine(&emulator);
+    let mut w = Window::open(&machine, "keyboard-get-to-three").await;
+    keyboard_sign_in(&machine, &w, "ben").await;
+    assert_eq!(w.text("[data-testid=independent-count]").await, "0");
+    w.tab_until(
+        "[data-testid=add-method][data-registration=securityKey]",
+        TAB,
+    )
+    .await;
+    w.press_enter().await;
+    w.arrives_at(&waiting("register"), "journey-title").await;
+    w.screenshot("register-key").await;
+    machine.user_will("ben", "security-info:add-security-key:Ben's YubiKey");
+    w.tab_to("open-security-info").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=journey-finished]", "waiting-heading")
+        .await;
+    w.screenshot("finished").await;
+    w.tab_to("close-journey").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=screen-security-info]", "info-title")
+        .await;
+    w.wait_for("[data-testid=method-row][data-kind=fido2]")
+        .await;
+    assert_eq!(w.text("[data-testid=independent-count]").await, "1");
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keyboard_only_remove_journey_through_the_concerns() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = journey_machine(&emulator);
+    machine.configure(&emulator, "own_telecom_provider = true\n");
+    let mut w = Window::open(&machine, "keyboard-remove").await;
+    keyboard_sign_in(&machine, &w, "adele").await;
+    w.tab_to("same-phone-no").await;
+    w.press_enter().await;
+    w.wait_for("[data-testid=health-lost-phone][data-outcome=stillSignIn]")
+        .await;
+    let mobile = "[data-testid=method-row][data-kind=phone] [data-testid=remove-method]";
+    w.tab_until(mobile, TAB).await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=remove-screen]", "remove-title")
+        .await;
+    w.screenshot("remove").await;
+    w.tab_to("confirm-remove").await;
+    w.press_enter().await;
+    w.arrives_at(&waiting("confirmIdentity"), "journey-title")
+        .await;
+    machine.user_will("adele", "sign-in");
+    w.tab_to("confirm-identity").await;
+    w.press_enter().await;
+    w.arrives_at(&waiting("acceptConcerns"), "waiting-heading")
+        .await;
+    w.screenshot("concerns").await;
+    w.tab_to("accept-concerns").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=journey-finished]", "waiting-heading")
+        .await;
+    w.screenshot("removed").await;
+    assert_eq!(
+        emulator.count("DELETE", "/v1.0/me/authentication/phoneMethods/*"),
+        1
+    );
+    w.tab_to("close-journey").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=screen-security-info]", "info-title")
+        .await;
+    w.wait_for("[data-testid=method-row][data-kind=microsoftAuthenticator]")
+        .await;
+    assert_eq!(
+        w.count("[data-testid=method-row][data-kind=phone]").await,
+        0
+    );
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pending_request_is_polled_without_moving_the_focus_and_its_ticket_is_said_once() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = helpdesk_machine(&emulator, "");
+    emulator.faults().inject(Fault::status(
+        &format!("POST {RESET_ROUTE}"),
+        503,
+        Some("4"),
+        2,
+    ));
+    let mut w = Window::open(&machine, "pending-request-focus").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    request_reset_for_dana(&mut w).await;
+    w.focus_is_on("h1#sent-title").await;
+    w.wait_for("[data-testid=reset-status][data-status=pending] [data-testid=reset-last-error]")
+        .await;
+    w.tab_to("retry-reset").await;
+    let status = status_line(&w).await;
+    // The app tries again by itself after the Retry-After: the count on the
+    // screen changes in place, polled every 2 s, and nothing else moves.
+    wait_until("the app tried a second time", || {
+        emulator.count("POST", RESET_ROUTE) >= 2
+    })
+    .await;
+    let tried = w
+        .client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::XPath(
+            "//*[@data-testid='reset-status']//p[contains(., 'Tried 2 times')]",
+        ))
+        .await;
+    assert!(tried.is_ok(), "the attempt count was not updated");
+    w.focus_is_on("[data-testid=retry-reset]").await;
+    assert_eq!(status_line(&w).await, status, "a poll said something");
+    w.screenshot("pending-polled").await;
+
+    // "Try again now" by keyboard: said once; then the ticket, said once, and
+    // the focus, whose button went, is on the screen's heading.
+    w.press_enter().await;
+    w.wait_for("[data-testid=reset-status][data-status=delivered]")
+        .await;
+    let ticket = w.text("[data-testid=ticket-number]").await;
+    w.focus_is_on("h1#sent-title").await;
+    assert_eq!(
+        status_line(&w).await,
+        format!("Ticket {ticket} received by the helpdesk.")
+    );
+    assert_eq!(emulator.helpdesk_tickets().len(), 1);
+    w.screenshot("delivered").await;
+    w.close().await;
+}
+
+// ---- Accessibility: contrast, motion, text size, and the screen reader's view
+
+/// What a screen reader gets from the window over AT-SPI, as
+/// `tests/atspi-tree.py` reads it (one object a line: role, name, focused),
+/// once `ready` holds for it (the tree follows the page a moment later).
+async fn atspi_tree(
+    w: &Window,
+    label: &str,
+    ready: impl Fn(&[serde_json::Value]) -> bool,
+) -> Vec<serde_json::Value> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/atspi-tree.py");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let out = Command::new("/usr/bin/python3")
+            .arg(&script)
+            .arg("mfa-assistant")
+            .output()
+            .expect("python3 with gir1.2-atspi-2.0 (scripts/install-deps --test)");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let tree: Vec<serde_json::Value> = text
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect();
+        if out.status.success() && ready(&tree) {
+            let path = screenshots_dir().join(format!("{}-atspi-{label}.txt", w.name));
+            let _ = std::fs::write(&path, &text);
+            return tree;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{}: the AT-SPI tree at {label} never held what was expected: {} {text}",
+            w.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Whether the AT-SPI tree has an object with `role` whose name starts with `name`.
+fn exposes(tree: &[serde_json::Value], role: &str, name: &str) -> bool {
+    tree.iter()
+        .any(|o| o["role"] == role && o["name"].as_str().is_some_and(|n| n.starts_with(name)))
+}
+
+/// The media features the page sees, and what the app's CSS makes of them:
+/// a spinner's animation and the focus ring's width (on the focused element).
+async fn media_and_styles(w: &Window) -> serde_json::Value {
+    w.client
+        .execute(
+            "const m = (q) => matchMedia(q).matches; \
+             const s = document.createElement('span'); s.className = 'spinner'; \
+             document.querySelector('main').append(s); \
+             const animation = getComputedStyle(s).animationName; s.remove(); \
+             const f = getComputedStyle(document.activeElement); \
+             return {contrastMore: m('(prefers-contrast: more)'), \
+               reducedMotion: m('(prefers-reduced-motion: reduce)'), \
+               forcedColors: m('(forced-colors: active)'), animation, \
+               outlineWidth: f.outlineWidth, outlineStyle: f.outlineStyle};",
+            vec![],
+        )
+        .await
+        .unwrap()
+}
+
+/// At the current text size: whether the page scrolls sideways, and every
+/// visible element whose text is cut by its box (overflow hidden or clip
+/// with more content than room) or sticks out of a box of fixed width.
+async fn cut_text(w: &Window) -> serde_json::Value {
+    w.client
+        .execute(
+            "const bad = []; \
+             for (const el of document.body.querySelectorAll('*')) { \
+               if (el.closest('[hidden], .visually-hidden, svg, table, pre')) continue; \
+               const s = getComputedStyle(el); \
+               if (s.display === 'none' || s.display === 'inline' || el.clientWidth === 0) continue; \
+               const scrolls = ['auto', 'scroll'].includes(s.overflowX); \
+               if (scrolls) continue; \
+               const clips = ['hidden', 'clip'].includes(s.overflowX) || ['hidden', 'clip'].includes(s.overflowY); \
+               const wide = el.scrollWidth > el.clientWidth + 1; \
+               const tall = clips && el.scrollHeight > el.clientHeight + 1; \
+               const text = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim() !== ''); \
+               if ((clips && (wide || tall)) || (text && wide)) \
+                 bad.push(el.tagName + '.' + el.className + ' ' + (el.textContent || '').trim().slice(0, 40)); \
+             } \
+             const root = document.documentElement; \
+             return {sideways: root.scrollWidth > root.clientWidth + 1, bad, \
+               bodyFont: getComputedStyle(document.body).fontSize};",
+            vec![],
+        )
+        .await
+        .unwrap()
+}
+
+/// Asserts that nothing on the screen is cut or scrolls sideways at 200% text.
+async fn reflows(w: &Window, screen: &str) {
+    let found = cut_text(w).await;
+    assert_eq!(found["bodyFont"], "28px", "{screen}: text is not at 200%");
+    assert_eq!(
+        found["sideways"], false,
+        "{screen}: the page scrolls sideways at 200% text"
+    );
+    assert_eq!(
+        found["bad"],
+        serde_json::json!([]),
+        "{screen}: text cut or sticking out at 200%"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn high_contrast_reduced_motion_and_the_screen_readers_names_and_roles() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let mut machine = helpdesk_machine(&emulator, "");
+    // GTK's own high-contrast theme, and animations off in GTK's settings:
+    // what WebKitGTK turns into prefers-contrast: more and
+    // prefers-reduced-motion: reduce (it has no forced-colors mode).
+    machine.set("GTK_THEME", "HighContrast");
+    let gtk = machine.dir.path().join("config/gtk-3.0");
+    std::fs::create_dir_all(&gtk).unwrap();
+    std::fs::write(
+        gtk.join("settings.ini"),
+        "[Settings]\ngtk-enable-animations=false\n",
+    )
+    .unwrap();
+    // The accessibility bus up before the app starts (D-Bus activation of
+    // at-spi-bus-launcher), so the window registers on it at once.
+    let bus = Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.a11y.Bus",
+            "/org/a11y/bus",
+            "org.a11y.Bus.GetAddress",
+        ])
+        .output()
+        .expect("dbus-send (scripts/install-deps --test)");
+    assert!(
+        bus.status.success(),
+        "no accessibility bus in the test session: {}",
+        String::from_utf8_lossy(&bus.stderr)
+    );
+    let mut w = Window::open(&machine, "a11y-high-contrast").await;
+    w.arrives_at("[data-testid=screen-sign-in]", "sign-in-title")
+        .await;
+    w.tab_to("sign-in").await;
+    let seen = media_and_styles(&w).await;
+    eprintln!("e2e a11y-high-contrast: {seen}");
+    assert_eq!(seen["contrastMore"], true, "{seen}");
+    assert_eq!(seen["reducedMotion"], true, "{seen}");
+    assert_eq!(seen["animation"], "none", "spinners stand still: {seen}");
+    assert_eq!(seen["outlineWidth"], "3px", "a thicker focus ring: {seen}");
+    w.screenshot("sign-in").await;
+
+    // The screen reader's view of the sign-in screen.
+    let tree = atspi_tree(&w, "sign-in", |t| exposes(t, "push button", "Sign in")).await;
+    assert!(exposes(&tree, "heading", "MFA Assistant"), "{tree:?}");
+    assert!(
+        tree.iter()
+            .any(|o| o["role"] == "push button" && o["name"] == "Sign in" && o["focused"] == true),
+        "the focused Sign in button: {tree:?}"
+    );
+    assert!(exposes(&tree, "push button", "I can’t sign in"), "{tree:?}");
+    assert!(
+        exposes(&tree, "push button", "I have a Temporary Access Pass"),
+        "{tree:?}"
+    );
+    assert!(
+        tree.iter().any(|o| o["role"] == "status bar"),
+        "the polite status line (role=status): {tree:?}"
+    );
+
+    // The reset form, by keyboard, and its fields as the screen reader names them.
+    w.tab_to("cant-sign-in").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=triage]", "triage-title").await;
+    w.tab_until("[data-testid=triage-option][data-reason=lostPhone]", TAB)
+        .await;
+    w.press_enter().await;
+    w.tab_to("request-reset").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=reset-form]", "reset-title")
+        .await;
+    w.screenshot("reset-form").await;
+    let tree = atspi_tree(&w, "reset-form", |t| {
+        exposes(t, "entry", "Your work account")
+    })
+    .await;
+    for (role, name) in [
+        ("heading", "Request an admin reset"),
+        ("combo box", "What happened"),
+        ("check box", "My password"),
+        ("check box", "Nothing of these"),
+        ("entry", "When can they reach you? (optional)"),
+        ("push button", "Check the request"),
+    ] {
+        assert!(exposes(&tree, role, name), "{role} {name:?}: {tree:?}");
+    }
+
+    // A choice's name is its words; its hint is the description.
+    assert!(
+        tree.iter().any(|o| o["role"] == "radio button"
+            && o["name"] == "Call me on the number in the company directory"
+            && o["description"] == "Recommended: the quickest safe way."),
+        "{tree:?}"
+    );
+
+    // Signed in: the journeys a user can start, as buttons with their names.
+    w.tab_to("back-to-sign-in").await;
+    w.press_enter().await;
+    keyboard_sign_in(&machine, &w, "adele").await;
+    w.screenshot("security-info").await;
+    let tree = atspi_tree(&w, "security-info", |t| {
+        exposes(t, "push button", "I have a new phone")
+    })
+    .await;
+    assert!(exposes(&tree, "heading", "Security info"), "{tree:?}");
+    for name in ["Sign out", "Refresh"] {
+        assert!(exposes(&tree, "push button", name), "{name}: {tree:?}");
+    }
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn text_at_200_percent_reflows_on_every_screen_without_cut_text() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let machine = helpdesk_machine(&emulator, "");
+    let mut w = Window::open(&machine, "a11y-text-200").await;
+    w.arrives_at("[data-testid=screen-sign-in]", "sign-in-title")
+        .await;
+    // The same probes as under high contrast, without it: they can tell.
+    w.tab_to("sign-in").await;
+    let seen = media_and_styles(&w).await;
+    assert_eq!(seen["contrastMore"], false, "{seen}");
+    assert_eq!(seen["reducedMotion"], false, "{seen}");
+    assert_eq!(seen["animation"], "spin", "{seen}");
+    assert_eq!(seen["outlineWidth"], "2px", "{seen}");
+    // 200% text: the root font size doubled, as a larger default font in the
+    // web view would (WebKitGTK takes no text size from the desktop; every
+    // size in ui/src/styles.css is in rem, so all text follows the root).
+    w.client
+        .execute(
+            "document.documentElement.style.fontSize = '175%'; return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    // The check can fail: a planted box too narrow for its words is caught.
+    w.client
+        .execute(
+            "const p = document.createElement('p'); p.id = 'cut-probe'; \
+             p.textContent = 'Words that cannot fit'; p.style.width = '3rem'; \
+             p.style.whiteSpace = 'nowrap'; p.style.overflow = 'hidden'; \
+             document.querySelector('main').append(p); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let planted = cut_text(&w).await;
+    assert!(
+        planted["bad"].as_array().is_some_and(|b| b
+            .iter()
+            .any(|e| e.as_str().is_some_and(|e| e.contains("Words that cannot")))),
+        "the cut-text check missed a planted cut: {planted}"
+    );
+    w.client
+        .execute(
+            "document.getElementById('cut-probe').remove(); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    reflows(&w, "sign-in").await;
+    w.screenshot("sign-in").await;
+
+    w.tab_to("cant-sign-in").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=triage]", "triage-title").await;
+    w.tab_until(
+        "[data-testid=triage-option][data-reason=blockedByPolicy]",
+        TAB,
+    )
+    .await;
+    w.press_enter().await;
+    w.wait_for("[data-testid=self-help][data-reason=blockedByPolicy]")
+        .await;
+    reflows(&w, "triage").await;
+    w.screenshot("triage").await;
+    w.tab_to("request-reset").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=reset-form]", "reset-title")
+        .await;
+    reflows(&w, "reset-form").await;
+    w.screenshot("reset-form").await;
+    w.tab_to("back-to-sign-in").await;
+    w.press_enter().await;
+
+    keyboard_sign_in(&machine, &w, "adele").await;
+    reflows(&w, "security-info").await;
+    w.screenshot("security-info").await;
+    w.tab_to("new-phone").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=new-phone-screen]", "new-phone-title")
+        .await;
+    w.tab_to("old-phone-with-me").await;
+    w.keys(SPACE).await;
+    reflows(&w, "new-phone").await;
+    w.screenshot("new-phone").await;
+    w.tab_to("start-new-phone").await;
+    w.press_enter().await;
+    w.arrives_at(&waiting("confirmIdentity"), "journey-title")
+        .await;
+    reflows(&w, "journey").await;
+    w.screenshot("journey").await;
     w.close().await;
 }

@@ -6,7 +6,7 @@
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import type { JourneyView } from './bindings';
+import type { JourneyView, MethodView } from './bindings';
 import { journeyScreen, type JourneyHandlers } from './screens/journey';
 
 const waitingToRegister: JourneyView = {
@@ -96,6 +96,27 @@ describe('the journey waiting for a registration', () => {
     expect(now[0]).toBe(first);
     expect(now[1]).not.toBe(second);
     expect(document.querySelector('[data-testid=check-now]')).toBeNull();
+    screen.dispose?.();
+  });
+
+  it('keeps the focus on the same control when the same step is redrawn with new method names', () => {
+    let known: MethodView[] = [];
+    const screen = journeyScreen(waitingToRegister, () => known, handlers());
+    document.body.replaceChildren(screen.el);
+    const heading = document.getElementById('waiting-heading');
+    heading?.focus();
+    expect(document.activeElement).toBe(heading);
+    // The Security Info read after a step brings names: the panel is drawn anew.
+    known = [{ id: 'm1', kind: 'fido2', displayName: 'YubiKey' } as unknown as MethodView];
+    screen.update(structuredClone(waitingToRegister));
+    const now = document.getElementById('waiting-heading');
+    expect(now).not.toBe(heading);
+    expect(document.activeElement).toBe(now);
+    // And a focused button comes back as the same button.
+    document.querySelector<HTMLButtonElement>('[data-testid=check-now]')?.focus();
+    known = [...known, { id: 'm2', kind: 'phone', displayName: '+1 425' } as unknown as MethodView];
+    screen.update(structuredClone(waitingToRegister));
+    expect((document.activeElement as HTMLElement | null)?.dataset['testid']).toBe('check-now');
     screen.dispose?.();
   });
 

@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
 //
 // The sent request's status is polled every 2 s: an update redraws only what
-// changed, so focus stays where the user put it and the live region does not
-// re-announce unchanged words.
+// changed, so focus stays where the user put it and nothing unchanged is
+// replaced under a screen reader (the status line that announces a change
+// once is the shell's: announce.test.ts).
 
 import { describe, expect, it } from 'vitest';
 

@@ -69,8 +69,15 @@ export class Shell {
     window.scrollTo(0, 0);
   }
 
-  /** Shows `text` in the polite live region (empty text clears it). */
+  /**
+   * Shows `text` in the polite live region (empty text clears it). The one
+   * live region of the window: a status is announced once, so setting the
+   * words already shown (a poll, a repeated step) touches nothing.
+   */
   setStatus(text: string, tone: 'info' | 'success' = 'info'): void {
+    if (this.#status.dataset['text'] === text && this.#status.dataset['tone'] === tone) return;
+    this.#status.dataset['text'] = text;
+    this.#status.dataset['tone'] = tone;
     this.#status.replaceChildren();
     if (text !== '') this.#status.append(icon(tone, 16, 'status-icon'), h('span', {}, text));
     this.#status.className = `status status-${tone}${text === '' ? ' status-empty' : ''}`;

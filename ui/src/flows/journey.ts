@@ -133,7 +133,8 @@ async function step(app: App, screen: JourneyScreen, run: () => Promise<JourneyV
     const view = await run();
     if (!visit.current) return;
     screen.setBusy(false);
-    app.shell.setStatus('');
+    // An automatic check leaves the status line alone: it announces nothing.
+    if (!quiet) app.shell.setStatus('');
     screen.update(view);
     if (view.waiting.waiting === 'finished') {
       app.shell.setStatus(t('status.journeyFinished'), 'success');
@@ -142,7 +143,7 @@ async function step(app: App, screen: JourneyScreen, run: () => Promise<JourneyV
   } catch (e) {
     if (!visit.current) return;
     screen.setBusy(false);
-    app.shell.setStatus('');
+    if (!quiet) app.shell.setStatus('');
     void journeyError(app, screen, api.toErrorView(e), quiet);
   }
 }

@@ -163,9 +163,9 @@ export function showSent(app: App, initial: ResetStatusView): void {
     if (!app.nav.showing(screen)) return;
     if (found) {
       screen.update(found);
-      if (found.status !== lastStatus && found.status === 'delivered') {
-        app.shell.setStatus(t('reset.delivered', { ticket: found.ticketNumber ?? '' }), 'success');
-      }
+      // The shell's status line is the one live region: a new status is
+      // announced there once; a poll that brings the same status says nothing.
+      if (found.status !== lastStatus) announce(app, found);
       lastStatus = found.status;
       if (!stillPending(found)) return;
     }
@@ -183,9 +183,23 @@ export function showSent(app: App, initial: ResetStatusView): void {
     if (!app.nav.showing(screen)) return;
     stop();
     await poll();
+    // Still on this screen: the button works again, and a keyboard user who
+    // pressed it (a disabled button loses the focus) is back on it, or on the
+    // screen's heading when the request was delivered and the button went.
+    if (!app.nav.showing(screen)) return;
+    b.disabled = false;
+    const lost = document.activeElement === null || document.activeElement === document.body;
+    if (lost) (b.isConnected ? b : screen.focus).focus({ preventScroll: true });
   };
   app.nav.show(screen);
   if (stillPending(initial)) timer = window.setTimeout(() => void poll(), initial.attempts === 0 ? 500 : 2000);
+}
+
+/** Says a request's new delivery status in the shell's polite status line. */
+function announce(app: App, s: ResetStatusView): void {
+  if (s.status === 'delivered') app.shell.setStatus(t('reset.delivered', { ticket: s.ticketNumber ?? '' }), 'success');
+  else if (s.status === 'accepted') app.shell.setStatus(t('reset.status.accepted'));
+  else if (s.status === 'refused') app.shell.setStatus(t('reset.status.refused'));
 }
 
 export function showTap(app: App): void {

@@ -114,23 +114,47 @@ export function journeyScreen(
 
   const update = (next: JourneyView, nextMode: PanelMode = 'normal'): void => {
     const moved = next.current !== view.current || next.waiting.waiting !== view.waiting.waiting || nextMode !== mode;
+    // What had the focus in the panel: a redraw of the same step (new method
+    // names) replaces it, and the focus must not fall to the top of the page.
+    const active = document.activeElement;
+    const had = active instanceof HTMLElement && panel.contains(active) ? active : null;
+    const hadKey = had ? (had.dataset['testid'] ?? had.id) : '';
     view = next;
     mode = nextMode;
     render();
-    // When the journey moves on, the new question gets the focus.
-    if (moved) panel.querySelector<HTMLElement>('h2')?.focus({ preventScroll: false });
+    // When the journey moves on (whether the user answered or a check found
+    // the new method), the new step's heading gets the focus, so a screen
+    // reader reads the new question; the page scrolls only as far as needed
+    // to show it. A check that brings the same view moves nothing.
+    if (moved) {
+      const next = panel.querySelector<HTMLElement>('h2');
+      next?.focus({ preventScroll: true });
+      next?.scrollIntoView?.({ block: 'nearest' });
+    } else if (had && !had.isConnected) {
+      const same = Array.from(panel.querySelectorAll<HTMLElement>('[data-testid], [id]')).find((e) => hadKey !== '' && (e.dataset['testid'] ?? e.id) === hadKey);
+      (same ?? panel.querySelector<HTMLElement>('h2'))?.focus({ preventScroll: true });
+    }
   };
 
+  // The button that had the focus when setBusy disabled it (a disabled
+  // button loses the focus): it gets it back when the step comes back
+  // unchanged, so a keyboard user is not dropped at the top of the page.
+  let busyFocus: HTMLButtonElement | null = null;
   const setBusy = (busy: boolean): void => {
     if (busy) {
+      busyFocus = null;
       for (const b of Array.from(el.querySelectorAll<HTMLButtonElement>('.journey-panel button, .journey-footer button'))) {
         if (b.dataset['testid'] === 'cancel-confirm' || b.disabled) continue;
+        if (document.activeElement === b) busyFocus = b;
         b.disabled = true;
         madeBusy.add(b);
       }
     } else {
       for (const b of madeBusy) b.disabled = false;
       madeBusy.clear();
+      const lost = document.activeElement === null || document.activeElement === document.body;
+      if (busyFocus?.isConnected && lost) busyFocus.focus({ preventScroll: true });
+      busyFocus = null;
     }
     if (busy) el.setAttribute('aria-busy', 'true');
     else el.removeAttribute('aria-busy');

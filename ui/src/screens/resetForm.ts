@@ -89,14 +89,29 @@ export function resetFormScreen(reason: Reason, previous: ResetForm | null, on: 
 
   const chosenCallback = previous?.callback ?? 'directoryPhone';
   const callbacks = CALLBACKS.map((c) => {
-    const input = h('input', { type: 'radio', name: 'callback', value: c, testid: 'callback', 'data-value': c, checked: c === chosenCallback });
+    // The name is the choice, the hint its description (not one long name).
+    const input = h('input', {
+      type: 'radio',
+      name: 'callback',
+      value: c,
+      testid: 'callback',
+      'data-value': c,
+      checked: c === chosenCallback,
+      'aria-labelledby': `callback-${c}-label`,
+      'aria-describedby': `callback-${c}-hint`,
+    });
     return {
       input,
       label: h(
         'label',
         { class: 'choice' },
         input,
-        h('span', { class: 'choice-text' }, h('span', { class: 'choice-label' }, callbackName(c)), h('span', { class: 'hint' }, t(`reset.callback.${c}Hint` as MessageKey))),
+        h(
+          'span',
+          { class: 'choice-text' },
+          h('span', { class: 'choice-label', id: `callback-${c}-label` }, callbackName(c)),
+          h('span', { class: 'hint', id: `callback-${c}-hint` }, t(`reset.callback.${c}Hint` as MessageKey)),
+        ),
       ),
     };
   });

@@ -78,12 +78,26 @@ export function securityInfoScreen(
     name.textContent = info.account.displayName || info.account.upn;
     upnEl.textContent = info.account.upn;
     avatar.textContent = initials(info.account.displayName, info.account.upn);
+    // The page is drawn anew (an answer, a refresh): the control that had the
+    // focus comes back focused (the same test id, in the same method row),
+    // or, when it is gone (a question answered), the health card's heading,
+    // so a keyboard user is not dropped at the top of the window.
+    const active = document.activeElement;
+    const had = active instanceof HTMLElement && body.contains(active) ? active : null;
+    const key = had?.dataset['testid'] ?? '';
+    const row = had?.closest<HTMLElement>('[data-id]')?.dataset['id'] ?? null;
     body.replaceChildren(
       healthCard(info.health, info.suggestion, on),
       changesCard(info, on),
       defaultMethodCard(info.defaultMethod, info.methods, info.health.ending?.on ?? null),
       methodsSection(info.methods, on, info.health.ending),
     );
+    if (had) {
+      const same = Array.from(body.querySelectorAll<HTMLElement>('[data-testid]')).find(
+        (e) => key !== '' && e.dataset['testid'] === key && (e.closest<HTMLElement>('[data-id]')?.dataset['id'] ?? null) === row,
+      );
+      (same ?? body.querySelector<HTMLElement>('#health-title'))?.focus({ preventScroll: true });
+    }
   };
 
   const setUnavailable = (): void => {
@@ -236,7 +250,7 @@ function healthCard(
   return h(
     'section',
     { class: 'card health', testid: 'health-summary', 'aria-labelledby': 'health-title' },
-    h('h2', { id: 'health-title' }, t('health.title')),
+    h('h2', { id: 'health-title', tabindex: '-1' }, t('health.title')),
     h(
       'div',
       { class: 'stats' },

@@ -82,12 +82,14 @@ function statusBar(s: ResetStatusView, retry: HTMLButtonElement): { el: HTMLElem
 
 export function sentScreen(initial: ResetStatusView, on: SentHandlers): SentScreen {
   const title = heading(t('reset.sentTitle'), 'sent-title');
-  const statusSlot = h('div', { class: 'reset-status-slot', 'aria-live': 'polite' });
+  // Not a live region of its own: the flow announces a new status once in
+  // the shell's status line (flows/reset.ts), so the bar is never read twice.
+  const statusSlot = h('div', { class: 'reset-status-slot' });
   const retry: HTMLButtonElement = button(t('reset.tryAgainNow'), () => on.retry(retry), { class: 'btn btn-secondary btn-small', testid: 'retry-reset' });
 
   // The status bar is drawn once per status; while the status stays the same,
   // a poll only changes the words that changed, in place: the retry button
-  // keeps its focus and the live region announces only what is new.
+  // keeps its focus and nothing is replaced under a screen reader's cursor.
   let shown: { status: ResetStatusView['status']; refresh: (s: ResetStatusView) => void } | null = null;
   const update = (s: ResetStatusView): void => {
     if (shown?.status === s.status) {
@@ -96,7 +98,11 @@ export function sentScreen(initial: ResetStatusView, on: SentHandlers): SentScre
     }
     const bar = statusBar(s, retry);
     shown = { status: s.status, refresh: bar.refresh };
+    // "Try again now" goes when the request is delivered: a keyboard user
+    // on it lands on the screen's heading, not at the top of the window.
+    const hadFocus = statusSlot.contains(document.activeElement);
     statusSlot.replaceChildren(bar.el);
+    if (hadFocus && !statusSlot.contains(document.activeElement)) title.focus({ preventScroll: true });
   };
   update(initial);
 

@@ -46,9 +46,19 @@ export function formActions(primary: HTMLButtonElement, cancel: () => void): HTM
   );
 }
 
+/**
+ * A radio button in a `.choice` card. A screen reader gets `label` as its name
+ * and `hint` as its description (not one long name).
+ */
 export function radio(name: string, value: string, testid: string, checked: boolean, label: Child, hint?: Child): HTMLLabelElement {
-  const input = h('input', { type: 'radio', name, value, testid, checked });
-  return h('label', { class: 'choice' }, input, h('span', { class: 'choice-text' }, h('span', { class: 'choice-label' }, label), hint ? h('span', { class: 'hint' }, hint) : null));
+  const id = `${name}-${value}`;
+  const input = h('input', { type: 'radio', name, value, testid, checked, 'aria-labelledby': `${id}-label`, 'aria-describedby': hint ? `${id}-hint` : undefined });
+  return h(
+    'label',
+    { class: 'choice' },
+    input,
+    h('span', { class: 'choice-text' }, h('span', { class: 'choice-label', id: `${id}-label` }, label), hint ? h('span', { class: 'hint', id: `${id}-hint` }, hint) : null),
+  );
 }
 
 export interface StartHandlers<A extends unknown[]> {

@@ -12,12 +12,15 @@ use mfa_core::device_key::{DeviceEnroller, DeviceKeyStore};
 use mfa_core::guardrails::Floor;
 use mfa_core::helpdesk::Outbox;
 use mfa_core::journey::JourneyStore;
+use mfa_core::language::{self, ChoiceStore, Language};
 use mfa_core::session::Session;
 use mfa_core::settings::SettingsInUse;
 use mfa_core::token_store::DEFAULT_SERVICE;
 use tokio::sync::OnceCell;
 
-use crate::wire::{AppInfo, DemoUserView, ErrorCode, ErrorView, SettingsView, TenantView};
+use crate::wire::{
+    AppInfo, DemoUserView, ErrorCode, ErrorView, LanguageView, SettingsView, TenantView,
+};
 
 /// Where the backend's configuration comes from.
 #[derive(Debug, Clone)]
@@ -172,14 +175,25 @@ pub struct AppState(Arc<Inner>);
 struct Inner {
     source: BackendSource,
     backend: OnceCell<Result<Arc<Backend>, ErrorView>>,
+    languages: Languages,
 }
 
 impl AppState {
     pub fn new(source: BackendSource) -> AppState {
+        let dir = match &source {
+            BackendSource::Explicit(explicit) => Some(explicit.data_dir.clone()),
+            BackendSource::FromEnvironment => data_dir().ok(),
+        };
         AppState(Arc::new(Inner {
             source,
             backend: OnceCell::new(),
+            languages: Languages::new(dir.map(ChoiceStore::new)),
         }))
+    }
+
+    /// The window's language (needs no backend).
+    pub fn languages(&self) -> &Languages {
+        &self.0.languages
     }
 
     /// The backend, starting it on first call. A configuration error is
@@ -195,6 +209,70 @@ impl AppState {
     /// The assistant the commands delegate to (see [`AppState::backend`]).
     pub async fn assistant(&self) -> Result<Arc<Assistant>, ErrorView> {
         Ok(self.backend().await?.assistant.clone())
+    }
+}
+
+/// The window's language: the choice made in the window (owner-only
+/// `language.json` in the app's data folder), `MFA_ASSISTANT_LANGUAGE`, and
+/// the system's preferences, read once at start (`mfa_core::language`).
+pub struct Languages {
+    store: Option<ChoiceStore>,
+    forced: Option<String>,
+    os: Vec<String>,
+    /// The language the window was last given, for words Rust itself must
+    /// show in it (the browser's "signed in" page).
+    current: std::sync::Mutex<Language>,
+}
+
+impl Languages {
+    pub fn new(store: Option<ChoiceStore>) -> Languages {
+        Languages {
+            store,
+            forced: std::env::var(language::OVERRIDE_VAR)
+                .ok()
+                .filter(|v| !v.is_empty()),
+            os: language::os_preferences(),
+            current: std::sync::Mutex::new(Language::En),
+        }
+    }
+
+    /// The language for a window whose webview prefers `webview`.
+    pub fn current(&self, webview: Vec<String>) -> LanguageView {
+        let chosen = self.store.as_ref().and_then(ChoiceStore::load);
+        let forced = self.forced.as_deref().and_then(Language::matching);
+        let decided = language::decide(&language::Sources {
+            forced: self.forced.as_deref(),
+            chosen,
+            os: &self.os,
+            webview: &webview,
+        });
+        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = decided;
+        LanguageView {
+            language: decided.tag().to_owned(),
+            chosen: forced.is_none() && chosen == Some(decided),
+            forced: forced.is_some(),
+        }
+    }
+
+    /// The language the window was last given.
+    pub fn in_use(&self) -> Language {
+        *self.current.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Remembers `choice` (`None`: follow the system again).
+    pub fn choose(&self, choice: Option<Language>) -> Result<(), ErrorView> {
+        let store = self.store.as_ref().ok_or_else(|| {
+            ErrorView::new(
+                ErrorCode::Internal,
+                "this platform has no data directory for the app",
+            )
+        })?;
+        store.save(choice).map_err(|e| {
+            ErrorView::new(
+                ErrorCode::Internal,
+                format!("{}: {e}", store.path().display()),
+            )
+        })
     }
 }
 

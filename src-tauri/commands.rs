@@ -12,11 +12,12 @@ use mfa_core::security_info::MethodId;
 
 use crate::backend::AppState;
 use crate::input::{
-    AnswerInput, Checked, DefaultChoiceInput, PhoneTypeInput, RegistrationInput, ResetFormInput,
+    AnswerInput, Checked, DefaultChoiceInput, LanguageInput, PhoneTypeInput, RegistrationInput,
+    ResetFormInput,
 };
 use crate::wire::{
     ActivityView, AppInfo, DeviceCodeView, ErrorCode, ErrorView, ExportView, JourneyView,
-    ResetPreviewView, ResetStatusView, SecurityInfoView, SessionView, SignOutView,
+    LanguageView, ResetPreviewView, ResetStatusView, SecurityInfoView, SessionView, SignOutView,
 };
 
 type CommandResult<T> = Result<T, ErrorView>;
@@ -262,6 +263,29 @@ pub async fn retry_reset_requests(state: State<'_, AppState>) -> CommandResult<(
 }
 
 // ---- Support ----------------------------------------------------------------
+
+/// The window's language, asked by main.ts before anything else (it needs
+/// no backend): the forced one, the user's choice, the system's, or one of
+/// the webview's `navigator.languages`.
+#[tauri::command]
+pub async fn ui_language(
+    state: State<'_, AppState>,
+    webview: Checked<Vec<String>>,
+) -> CommandResult<LanguageView> {
+    Ok(state
+        .languages()
+        .current(crate::input::webview_languages(webview.0)?))
+}
+
+/// Remembers the language chosen in the window (`system`: follow the system
+/// again); the window then reloads in it.
+#[tauri::command]
+pub async fn choose_language(
+    state: State<'_, AppState>,
+    language: Checked<LanguageInput>,
+) -> CommandResult<()> {
+    state.languages().choose(language.0.into())
+}
 
 /// "Copy diagnostics": the report a helpdesk asks for (nothing secret).
 #[tauri::command]

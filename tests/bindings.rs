@@ -11,6 +11,7 @@ fn generated() -> String {
     let decls = [
         AppInfo::decl(),
         TenantView::decl(),
+        LanguageView::decl(),
         SettingsView::decl(),
         ManagedKindView::decl(),
         SettingView::decl(),
@@ -52,6 +53,7 @@ fn generated() -> String {
         DefaultChoiceInput::decl(),
         RegistrationInput::decl(),
         AnswerInput::decl(),
+        LanguageInput::decl(),
         ResetFormInput::decl(),
         Reason::decl(),
         StillHas::decl(),

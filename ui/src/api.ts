@@ -12,6 +12,8 @@ import type {
   ErrorView,
   ExportView,
   JourneyView,
+  LanguageInput,
+  LanguageView,
   PhoneTypeInput,
   RegistrationInput,
   ResetFormInput,
@@ -139,6 +141,12 @@ export const resetRequests = (): Promise<ResetStatusView[]> => call<ResetStatusV
 export const retryResetRequests = (): Promise<null> => call<null>('retry_reset_requests');
 
 // ---- support ------------------------------------------------------------------
+
+/** The window's language, given the webview's own preferences (`navigator.languages`). */
+export const uiLanguage = (webview: readonly string[]): Promise<LanguageView> =>
+  call<LanguageView>('ui_language', { webview });
+/** Remembers the language chosen in the window (`system`: follow the system again). */
+export const chooseLanguage = (language: LanguageInput): Promise<null> => call<null>('choose_language', { language });
 
 /** The diagnostics report (plain text, nothing secret). */
 export const diagnostics = (): Promise<string> => call<string>('diagnostics');

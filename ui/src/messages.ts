@@ -601,6 +601,9 @@ export const en = {
   'activity.exported#one': 'Exported {count} entry to {path}',
   'activity.exported#other': 'Exported {count} entries to {path}',
 
+  'language.label': 'Language',
+  'language.system': 'Same as the system',
+
   'action.tryAgain': 'Try again',
   'action.signInAgain': 'Sign in again',
   'action.deviceCode': 'Sign in on another device',

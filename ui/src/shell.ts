@@ -3,7 +3,8 @@
 // once per window by `start()`; it holds its own elements, so no module
 // keeps DOM of its own.
 
-import type { AppInfo, ErrorView } from './bindings';
+import type { AppInfo, ErrorView, LanguageInput, LanguageView } from './bindings';
+import { LANGUAGES } from './language';
 import { button, h } from './dom';
 import { icon } from './icons';
 import { t, type MessageKey } from './messages';
@@ -30,7 +31,8 @@ export class Shell {
   readonly #errorSlot = h('div', { class: 'error-slot' });
   readonly #status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite', testid: 'status-message' });
   readonly #screenSlot = h('div', { class: 'screen-slot' });
-  readonly #version = h('footer', { class: 'footer' });
+  readonly #version = h('span', { class: 'footer-version' });
+  readonly #languages = h('span', { class: 'footer-language' });
 
   constructor(root: HTMLElement) {
     const topbar = h(
@@ -43,7 +45,7 @@ export class Shell {
       topbar,
       this.#demoBanner,
       h('main', { class: 'main', id: 'main' }, this.#errorSlot, this.#status, this.#screenSlot),
-      this.#version,
+      h('footer', { class: 'footer' }, this.#version, this.#languages),
     );
     this.setStatus('');
   }
@@ -53,6 +55,26 @@ export class Shell {
     this.#tenant.textContent = info.tenant.displayName;
     this.#demoBanner.hidden = !info.tenant.demo;
     this.#version.textContent = t('app.version', { version: info.version });
+  }
+
+  /**
+   * The language menu in the footer: "Same as the system", then every
+   * language in its own name (a pseudo-locale only while in use). Choosing
+   * calls `choose`; the flow remembers it and reloads the window.
+   */
+  showLanguages(view: LanguageView, choose: (choice: LanguageInput) => void): void {
+    const current = view.chosen ? view.language : 'system';
+    const select = h(
+      'select',
+      { id: 'language-select', class: 'language-select', testid: 'language-select', disabled: view.forced },
+      h('option', { value: 'system' }, t('language.system')),
+      ...LANGUAGES.filter((l) => !l.pseudo || l.tag === view.language).map((l) =>
+        h('option', { value: l.tag, lang: l.tag, dir: l.dir }, l.name),
+      ),
+    );
+    select.value = current;
+    select.addEventListener('change', () => choose(select.value as LanguageInput));
+    this.#languages.replaceChildren(h('label', { for: 'language-select' }, t('language.label')), select);
   }
 
   /** Puts `screen` in the document and moves focus to its heading. */

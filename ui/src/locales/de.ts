@@ -591,6 +591,9 @@ export const de: Catalogue = {
   'activity.exported#one': '{count} Eintrag nach {path} exportiert',
   'activity.exported#other': '{count} Einträge nach {path} exportiert',
 
+  'language.label': 'Sprache',
+  'language.system': 'Wie im System',
+
   'action.tryAgain': 'Erneut versuchen',
   'action.signInAgain': 'Erneut anmelden',
   'action.deviceCode': 'Auf einem anderen Gerät anmelden',

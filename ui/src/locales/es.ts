@@ -599,6 +599,9 @@ export const es: Catalogue = {
   'activity.exported#many': '{count} de entradas exportadas a {path}',
   'activity.exported#other': '{count} entradas exportadas a {path}',
 
+  'language.label': 'Idioma',
+  'language.system': 'Igual que el sistema',
+
   'action.tryAgain': 'Volver a intentarlo',
   'action.signInAgain': 'Volver a iniciar sesión',
   'action.deviceCode': 'Iniciar sesión en otro dispositivo',

@@ -600,6 +600,9 @@ export const fr: Catalogue = {
   'activity.exported#many': '{count} d’entrées exportées vers {path}',
   'activity.exported#other': '{count} entrées exportées vers {path}',
 
+  'language.label': 'Langue',
+  'language.system': 'Comme le système',
+
   'action.tryAgain': 'Réessayer',
   'action.signInAgain': 'Se reconnecter',
   'action.deviceCode': 'Se connecter sur un autre appareil',

@@ -593,6 +593,9 @@ export const ja: Catalogue = {
   'activity.exported#one': '{count} 件を {path} にエクスポートしました',
   'activity.exported#other': '{count} 件を {path} にエクスポートしました',
 
+  'language.label': '言語',
+  'language.system': 'システムと同じ',
+
   'action.tryAgain': '再試行',
   'action.signInAgain': 'もう一度サインイン',
   'action.deviceCode': '別のデバイスでサインイン',

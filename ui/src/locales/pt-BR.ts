@@ -600,6 +600,9 @@ export const ptBR: Catalogue = {
   'activity.exported#many': '{count} de registros exportados para {path}',
   'activity.exported#other': '{count} registros exportados para {path}',
 
+  'language.label': 'Idioma',
+  'language.system': 'Igual ao sistema',
+
   'action.tryAgain': 'Tentar de novo',
   'action.signInAgain': 'Entrar novamente',
   'action.deviceCode': 'Entrar em outro dispositivo',

@@ -593,6 +593,9 @@ export const zhHans: Catalogue = {
   'activity.exported#one': '已将 {count} 条记录导出到 {path}',
   'activity.exported#other': '已将 {count} 条记录导出到 {path}',
 
+  'language.label': '语言',
+  'language.system': '与系统相同',
+
   'action.tryAgain': '重试',
   'action.signInAgain': '重新登录',
   'action.deviceCode': '在其他设备上登录',

@@ -10,10 +10,11 @@
 // `Intl.NumberFormat`, for the same reason. Dates and times do use
 // `Intl.DateTimeFormat` (format.ts), created on first use only, as before.
 
+import type { LanguageInput } from './bindings';
 import type { Catalogue } from './messages';
 
-/** Wire spelling of every language (also Rust's `language::Language`). */
-export type Language = 'en' | 'de' | 'fr' | 'es' | 'ja' | 'pt-BR' | 'zh-Hans' | 'qps-ploc' | 'qps-plocm';
+/** Every language, spelled as Rust's `LanguageInput` (bindings.ts) spells it. */
+export type Language = Exclude<LanguageInput, 'system'>;
 
 export interface LanguageInfo {
   readonly tag: Language;
@@ -26,19 +27,23 @@ export interface LanguageInfo {
   readonly pseudo: boolean;
 }
 
-export const LANGUAGES: readonly LanguageInfo[] = [
-  { tag: 'en', name: 'English', dir: 'ltr', dateLocale: 'en-GB', pseudo: false },
-  { tag: 'de', name: 'Deutsch', dir: 'ltr', dateLocale: 'de', pseudo: false },
-  { tag: 'fr', name: 'Français', dir: 'ltr', dateLocale: 'fr', pseudo: false },
-  { tag: 'es', name: 'Español', dir: 'ltr', dateLocale: 'es', pseudo: false },
-  { tag: 'ja', name: '日本語', dir: 'ltr', dateLocale: 'ja', pseudo: false },
-  { tag: 'pt-BR', name: 'Português (Brasil)', dir: 'ltr', dateLocale: 'pt-BR', pseudo: false },
-  { tag: 'zh-Hans', name: '简体中文', dir: 'ltr', dateLocale: 'zh-Hans-CN', pseudo: false },
+/** Keyed by tag, so a language Rust adds fails to compile here until it is described. */
+const INFO: Readonly<Record<Language, Omit<LanguageInfo, 'tag'>>> = {
+  en: { name: 'English', dir: 'ltr', dateLocale: 'en-GB', pseudo: false },
+  de: { name: 'Deutsch', dir: 'ltr', dateLocale: 'de', pseudo: false },
+  fr: { name: 'Français', dir: 'ltr', dateLocale: 'fr', pseudo: false },
+  es: { name: 'Español', dir: 'ltr', dateLocale: 'es', pseudo: false },
+  ja: { name: '日本語', dir: 'ltr', dateLocale: 'ja', pseudo: false },
+  'pt-BR': { name: 'Português (Brasil)', dir: 'ltr', dateLocale: 'pt-BR', pseudo: false },
+  'zh-Hans': { name: '简体中文', dir: 'ltr', dateLocale: 'zh-Hans-CN', pseudo: false },
   // Accented and about 40% longer: shows cut text and words not from the catalogue.
-  { tag: 'qps-ploc', name: '[Ƥšéûðö]', dir: 'ltr', dateLocale: 'en-GB', pseudo: true },
+  'qps-ploc': { name: '[Ƥšéûðö]', dir: 'ltr', dateLocale: 'en-GB', pseudo: true },
   // The same, right to left: shows that the layout mirrors.
-  { tag: 'qps-plocm', name: '[Ƥšéûðö ɱîŕŕöŕéð]', dir: 'rtl', dateLocale: 'en-GB', pseudo: true },
-];
+  'qps-plocm': { name: '[Ƥšéûðö ɱîŕŕöŕéð]', dir: 'rtl', dateLocale: 'en-GB', pseudo: true },
+};
+
+/** Every language, in the menu's order. */
+export const LANGUAGES: readonly LanguageInfo[] = (Object.keys(INFO) as Language[]).map((tag) => ({ tag, ...INFO[tag] }));
 
 export function languageInfo(tag: Language): LanguageInfo {
   return LANGUAGES.find((l) => l.tag === tag) ?? (LANGUAGES[0] as LanguageInfo);

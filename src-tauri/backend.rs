@@ -12,7 +12,7 @@ use mfa_core::device_key::{DeviceEnroller, DeviceKeyStore};
 use mfa_core::guardrails::Floor;
 use mfa_core::helpdesk::Outbox;
 use mfa_core::journey::JourneyStore;
-use mfa_core::language::{self, ChoiceStore, Language};
+use mfa_core::language::{self, ChoiceStore, CurrentLanguage, Language};
 use mfa_core::session::Session;
 use mfa_core::settings::SettingsInUse;
 use mfa_core::token_store::DEFAULT_SERVICE;
@@ -102,6 +102,8 @@ struct Parts<'a> {
     /// The relay's own scope; device proof needs it (never a Graph token).
     relay_scope: Option<String>,
     organisation_domains: Vec<String>,
+    /// The window's language, for the sign-in's browser page.
+    language: CurrentLanguage,
 }
 
 fn assemble(p: Parts<'_>) -> Backend {
@@ -127,7 +129,7 @@ fn assemble(p: Parts<'_>) -> Backend {
         Some(p.config.tenant.clone()),
         env!("CARGO_PKG_VERSION"),
     );
-    let mut session = p.session;
+    let mut session = p.session.with_language(p.language.clone());
     if let Some((relay, scope)) = &relay {
         let store = DeviceKeyStore::new(p.keychain_service, &p.config.keychain_account());
         reset = reset.with_device_keys(store.clone());
@@ -201,7 +203,11 @@ impl AppState {
     pub async fn backend(&self) -> Result<Arc<Backend>, ErrorView> {
         self.0
             .backend
-            .get_or_init(|| async { start(&self.0.source).await.map(Arc::new) })
+            .get_or_init(|| async {
+                start(&self.0.source, &self.0.languages.current)
+                    .await
+                    .map(Arc::new)
+            })
             .await
             .clone()
     }
@@ -220,8 +226,8 @@ pub struct Languages {
     forced: Option<String>,
     os: Vec<String>,
     /// The language the window was last given, for words Rust itself must
-    /// show in it (the browser's "signed in" page).
-    current: std::sync::Mutex<Language>,
+    /// show (the browser's "signed in" page).
+    current: CurrentLanguage,
 }
 
 impl Languages {
@@ -232,7 +238,7 @@ impl Languages {
                 .ok()
                 .filter(|v| !v.is_empty()),
             os: language::os_preferences(),
-            current: std::sync::Mutex::new(Language::En),
+            current: CurrentLanguage::default(),
         }
     }
 
@@ -246,7 +252,7 @@ impl Languages {
             os: &self.os,
             webview: &webview,
         });
-        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = decided;
+        self.current.set(decided);
         LanguageView {
             language: decided.tag().to_owned(),
             chosen: forced.is_none() && chosen == Some(decided),
@@ -256,7 +262,7 @@ impl Languages {
 
     /// The language the window was last given.
     pub fn in_use(&self) -> Language {
-        *self.current.lock().unwrap_or_else(|p| p.into_inner())
+        self.current.get()
     }
 
     /// Remembers `choice` (`None`: follow the system again).
@@ -280,7 +286,7 @@ fn config_error(message: String) -> ErrorView {
     ErrorView::new(ErrorCode::ConfigInvalid, message)
 }
 
-async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
+async fn start(source: &BackendSource, language: &CurrentLanguage) -> Result<Backend, ErrorView> {
     match source {
         BackendSource::Explicit(explicit) => {
             let ExplicitBackend {
@@ -319,6 +325,7 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                 },
             };
             Ok(assemble(Parts {
+                language: language.clone(),
                 config,
                 endpoints,
                 layered: &layered,
@@ -351,6 +358,7 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                     let session = Session::new(config, &endpoints, http.clone(), DEFAULT_SERVICE)
                         .map_err(config_error)?;
                     Ok(assemble(Parts {
+                language: language.clone(),
                         config,
                         endpoints: &endpoints,
                         layered: &layered,
@@ -364,7 +372,7 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                         organisation_domains: layered.organisation_domains.clone(),
                     }))
                 }
-                None if layered.demo_allowed => start_demo(&layered).await,
+                None if layered.demo_allowed => start_demo(&layered, language).await,
                 None => Err(ErrorView::new(
                     ErrorCode::NotConfigured,
                     format!(
@@ -379,7 +387,7 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
 }
 
 #[cfg(feature = "demo-tenant")]
-async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
+async fn start_demo(layered: &Layered, language: &CurrentLanguage) -> Result<Backend, ErrorView> {
     use tenant_emulator::{demo, Emulator, EmulatorConfig};
     let internal = |message: String| ErrorView::new(ErrorCode::Internal, message);
     // The demo tenant keeps its state (users, methods, refresh tokens) next to
@@ -429,6 +437,7 @@ async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
             .map(Helpdesk::Relay)
     });
     let mut backend = assemble(Parts {
+        language: language.clone(),
         config: &config,
         endpoints: &endpoints,
         layered,
@@ -446,7 +455,7 @@ async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
 }
 
 #[cfg(not(feature = "demo-tenant"))]
-async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
+async fn start_demo(layered: &Layered, _language: &CurrentLanguage) -> Result<Backend, ErrorView> {
     let p = &layered.provenance;
     let user = p
         .user_file

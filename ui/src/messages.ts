@@ -601,6 +601,15 @@ export const en = {
   'activity.exported#one': 'Exported {count} entry to {path}',
   'activity.exported#other': 'Exported {count} entries to {path}',
 
+  // The sign-in's browser page, served by Rust: its copy in
+  // mfa-core/src/language.rs must match (tests/loopback_words.rs).
+  'browser.signedIn.title': 'Signed in',
+  'browser.signedIn.body': 'Signed in, you can close this tab and return to MFA Assistant.',
+  'browser.failed.title': 'Sign-in did not complete',
+  'browser.failed.body': 'Sign-in did not complete. You can close this tab; MFA Assistant explains what to do next.',
+  'browser.notFound.title': 'Not found',
+  'browser.notFound.body': 'Nothing here.',
+
   'language.label': 'Language',
   'language.system': 'Same as the system',
 

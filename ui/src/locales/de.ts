@@ -591,6 +591,13 @@ export const de: Catalogue = {
   'activity.exported#one': '{count} Eintrag nach {path} exportiert',
   'activity.exported#other': '{count} Einträge nach {path} exportiert',
 
+  'browser.signedIn.title': 'Angemeldet',
+  'browser.signedIn.body': 'Angemeldet. Sie können diesen Tab schließen und zu MFA Assistant zurückkehren.',
+  'browser.failed.title': 'Anmeldung nicht abgeschlossen',
+  'browser.failed.body': 'Die Anmeldung wurde nicht abgeschlossen. Sie können diesen Tab schließen; MFA Assistant erklärt, wie es weitergeht.',
+  'browser.notFound.title': 'Nicht gefunden',
+  'browser.notFound.body': 'Hier ist nichts.',
+
   'language.label': 'Sprache',
   'language.system': 'Wie im System',
 

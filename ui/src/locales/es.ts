@@ -599,6 +599,13 @@ export const es: Catalogue = {
   'activity.exported#many': '{count} de entradas exportadas a {path}',
   'activity.exported#other': '{count} entradas exportadas a {path}',
 
+  'browser.signedIn.title': 'Sesión iniciada',
+  'browser.signedIn.body': 'Sesión iniciada. Puede cerrar esta pestaña y volver a MFA Assistant.',
+  'browser.failed.title': 'No se completó el inicio de sesión',
+  'browser.failed.body': 'No se completó el inicio de sesión. Puede cerrar esta pestaña; MFA Assistant le explica qué hacer a continuación.',
+  'browser.notFound.title': 'No encontrado',
+  'browser.notFound.body': 'Aquí no hay nada.',
+
   'language.label': 'Idioma',
   'language.system': 'Igual que el sistema',
 

@@ -600,6 +600,13 @@ export const fr: Catalogue = {
   'activity.exported#many': '{count} d’entrées exportées vers {path}',
   'activity.exported#other': '{count} entrées exportées vers {path}',
 
+  'browser.signedIn.title': 'Connecté',
+  'browser.signedIn.body': 'Connecté. Vous pouvez fermer cet onglet et revenir à MFA Assistant.',
+  'browser.failed.title': 'La connexion n’a pas abouti',
+  'browser.failed.body': 'La connexion n’a pas abouti. Vous pouvez fermer cet onglet ; MFA Assistant vous explique la suite.',
+  'browser.notFound.title': 'Introuvable',
+  'browser.notFound.body': 'Il n’y a rien ici.',
+
   'language.label': 'Langue',
   'language.system': 'Comme le système',
 

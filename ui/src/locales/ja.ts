@@ -593,6 +593,13 @@ export const ja: Catalogue = {
   'activity.exported#one': '{count} 件を {path} にエクスポートしました',
   'activity.exported#other': '{count} 件を {path} にエクスポートしました',
 
+  'browser.signedIn.title': 'サインインしました',
+  'browser.signedIn.body': 'サインインしました。このタブを閉じて MFA Assistant に戻ってください。',
+  'browser.failed.title': 'サインインが完了しませんでした',
+  'browser.failed.body': 'サインインが完了しませんでした。このタブを閉じてください。次に行うことは MFA Assistant が説明します。',
+  'browser.notFound.title': '見つかりません',
+  'browser.notFound.body': 'ここには何もありません。',
+
   'language.label': '言語',
   'language.system': 'システムと同じ',
 

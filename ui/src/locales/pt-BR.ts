@@ -600,6 +600,13 @@ export const ptBR: Catalogue = {
   'activity.exported#many': '{count} de registros exportados para {path}',
   'activity.exported#other': '{count} registros exportados para {path}',
 
+  'browser.signedIn.title': 'Você entrou',
+  'browser.signedIn.body': 'Você entrou. Pode fechar esta guia e voltar ao MFA Assistant.',
+  'browser.failed.title': 'A entrada não foi concluída',
+  'browser.failed.body': 'A entrada não foi concluída. Você pode fechar esta guia; o MFA Assistant explica o que fazer em seguida.',
+  'browser.notFound.title': 'Não encontrado',
+  'browser.notFound.body': 'Não há nada aqui.',
+
   'language.label': 'Idioma',
   'language.system': 'Igual ao sistema',
 

@@ -593,6 +593,13 @@ export const zhHans: Catalogue = {
   'activity.exported#one': '已将 {count} 条记录导出到 {path}',
   'activity.exported#other': '已将 {count} 条记录导出到 {path}',
 
+  'browser.signedIn.title': '已登录',
+  'browser.signedIn.body': '已登录。你可以关闭此标签页并返回 MFA Assistant。',
+  'browser.failed.title': '登录未完成',
+  'browser.failed.body': '登录未完成。你可以关闭此标签页；MFA Assistant 会说明接下来该怎么做。',
+  'browser.notFound.title': '未找到',
+  'browser.notFound.body': '此处没有内容。',
+
   'language.label': '语言',
   'language.system': '与系统相同',
 

@@ -19,8 +19,9 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 /// Every language the window speaks (the UI's `Language` type spells the same tags).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Language {
+    #[default]
     En,
     De,
     Fr,
@@ -177,6 +178,119 @@ pub fn decide(sources: &Sources<'_>) -> Language {
         .or_else(|| Language::negotiate(sources.webview.iter().map(String::as_str)))
         .unwrap_or(Language::En)
 }
+
+/// The window's language, shared with the code that must speak it without
+/// the window: the sign-in's browser page (`auth`). Set each time the
+/// window asks for its language.
+#[derive(Debug, Clone, Default)]
+pub struct CurrentLanguage(std::sync::Arc<std::sync::Mutex<Language>>);
+
+impl CurrentLanguage {
+    pub fn get(&self) -> Language {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn set(&self, language: Language) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = language;
+    }
+}
+
+/// The words of the page the loopback listener shows in the browser after
+/// a sign-in. They are the UI catalogues' `browser.*` keys, copied here
+/// because the page is served by Rust while the window may not be looking;
+/// the app's `tests/loopback_words.rs` fails when a copy differs from its
+/// catalogue. The pseudo-locales use English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoopbackWords {
+    /// The page's `lang` attribute.
+    pub lang: &'static str,
+    pub signed_in_title: &'static str,
+    pub signed_in_body: &'static str,
+    pub failed_title: &'static str,
+    pub failed_body: &'static str,
+    pub not_found_title: &'static str,
+    pub not_found_body: &'static str,
+}
+
+impl Language {
+    /// The browser page's words in this language.
+    pub fn loopback_words(self) -> &'static LoopbackWords {
+        match self {
+            Language::En | Language::Pseudo | Language::PseudoMirrored => &LOOPBACK_EN,
+            Language::De => &LOOPBACK_DE,
+            Language::Fr => &LOOPBACK_FR,
+            Language::Es => &LOOPBACK_ES,
+            Language::Ja => &LOOPBACK_JA,
+            Language::PtBr => &LOOPBACK_PT_BR,
+            Language::ZhHans => &LOOPBACK_ZH_HANS,
+        }
+    }
+}
+
+const LOOPBACK_EN: LoopbackWords = LoopbackWords {
+    lang: "en",
+    signed_in_title: "Signed in",
+    signed_in_body: "Signed in, you can close this tab and return to MFA Assistant.",
+    failed_title: "Sign-in did not complete",
+    failed_body:
+        "Sign-in did not complete. You can close this tab; MFA Assistant explains what to do next.",
+    not_found_title: "Not found",
+    not_found_body: "Nothing here.",
+};
+const LOOPBACK_DE: LoopbackWords = LoopbackWords {
+    lang: "de",
+    signed_in_title: "Angemeldet",
+    signed_in_body: "Angemeldet. Sie können diesen Tab schließen und zu MFA Assistant zurückkehren.",
+    failed_title: "Anmeldung nicht abgeschlossen",
+    failed_body: "Die Anmeldung wurde nicht abgeschlossen. Sie können diesen Tab schließen; MFA Assistant erklärt, wie es weitergeht.",
+    not_found_title: "Nicht gefunden",
+    not_found_body: "Hier ist nichts.",
+};
+const LOOPBACK_FR: LoopbackWords = LoopbackWords {
+    lang: "fr",
+    signed_in_title: "Connecté",
+    signed_in_body: "Connecté. Vous pouvez fermer cet onglet et revenir à MFA Assistant.",
+    failed_title: "La connexion n’a pas abouti",
+    failed_body: "La connexion n’a pas abouti. Vous pouvez fermer cet onglet\u{202f}; MFA Assistant vous explique la suite.",
+    not_found_title: "Introuvable",
+    not_found_body: "Il n’y a rien ici.",
+};
+const LOOPBACK_ES: LoopbackWords = LoopbackWords {
+    lang: "es",
+    signed_in_title: "Sesión iniciada",
+    signed_in_body: "Sesión iniciada. Puede cerrar esta pestaña y volver a MFA Assistant.",
+    failed_title: "No se completó el inicio de sesión",
+    failed_body: "No se completó el inicio de sesión. Puede cerrar esta pestaña; MFA Assistant le explica qué hacer a continuación.",
+    not_found_title: "No encontrado",
+    not_found_body: "Aquí no hay nada.",
+};
+const LOOPBACK_JA: LoopbackWords = LoopbackWords {
+    lang: "ja",
+    signed_in_title: "サインインしました",
+    signed_in_body: "サインインしました。このタブを閉じて MFA Assistant に戻ってください。",
+    failed_title: "サインインが完了しませんでした",
+    failed_body: "サインインが完了しませんでした。このタブを閉じてください。次に行うことは MFA Assistant が説明します。",
+    not_found_title: "見つかりません",
+    not_found_body: "ここには何もありません。",
+};
+const LOOPBACK_PT_BR: LoopbackWords = LoopbackWords {
+    lang: "pt-BR",
+    signed_in_title: "Você entrou",
+    signed_in_body: "Você entrou. Pode fechar esta guia e voltar ao MFA Assistant.",
+    failed_title: "A entrada não foi concluída",
+    failed_body: "A entrada não foi concluída. Você pode fechar esta guia; o MFA Assistant explica o que fazer em seguida.",
+    not_found_title: "Não encontrado",
+    not_found_body: "Não há nada aqui.",
+};
+const LOOPBACK_ZH_HANS: LoopbackWords = LoopbackWords {
+    lang: "zh-Hans",
+    signed_in_title: "已登录",
+    signed_in_body: "已登录。你可以关闭此标签页并返回 MFA Assistant。",
+    failed_title: "登录未完成",
+    failed_body: "登录未完成。你可以关闭此标签页；MFA Assistant 会说明接下来该怎么做。",
+    not_found_title: "未找到",
+    not_found_body: "此处没有内容。",
+};
 
 #[derive(Serialize, Deserialize)]
 struct ChoiceFile {

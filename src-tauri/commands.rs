@@ -216,11 +216,15 @@ pub async fn activity_log(state: State<'_, AppState>) -> CommandResult<Vec<Activ
 }
 
 /// Writes the activity log as CSV to the user's Downloads folder (or the
-/// home folder) and says where.
+/// home folder) under the window's column names, and says where.
 #[tauri::command]
-pub async fn export_activity_log(state: State<'_, AppState>) -> CommandResult<ExportView> {
+pub async fn export_activity_log(
+    state: State<'_, AppState>,
+    headers: Checked<Vec<String>>,
+) -> CommandResult<ExportView> {
+    let headers = crate::input::csv_headers(headers.0)?;
     Ok(ExportView::from(
-        &state.assistant().await?.export_activity()?,
+        &state.assistant().await?.export_activity(&headers)?,
     ))
 }
 

@@ -160,6 +160,27 @@ pub fn webview_languages(tags: Vec<String>) -> Result<Vec<String>, ErrorView> {
     Ok(tags)
 }
 
+/// The CSV export's column names in the window's language: five of 1 to
+/// 100 characters, none a control character.
+pub fn csv_headers(names: Vec<String>) -> Result<mfa_core::journey::CsvHeaders, ErrorView> {
+    let fits = |n: &String| {
+        let count = n.chars().count();
+        (1..=100).contains(&count) && !n.chars().any(char::is_control)
+    };
+    let refused = |names: &Vec<String>| {
+        ErrorView::for_field(
+            ErrorCode::InvalidInput,
+            "headers",
+            format!("headers: five column names of 1 to 100 characters without control characters; got {names:?}"),
+        )
+    };
+    if !names.iter().all(fits) {
+        return Err(refused(&names));
+    }
+    let five: [String; 5] = names.try_into().map_err(|n| refused(&n))?;
+    Ok(mfa_core::journey::CsvHeaders(five))
+}
+
 /// The "request admin reset" form as the user filled it in. Its choices
 /// are the relay contract's own (`helpdesk_contract`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]

@@ -425,4 +425,17 @@ fn the_language_chosen_in_the_window_is_remembered() {
         (json!("invalid_input"), json!("webview"))
     );
     assert!(!file.exists(), "a refused choice changes nothing");
+
+    // The CSV export's column names come from the window: five, one line each.
+    for headers in [
+        json!(["a", "b", "c", "d"]),
+        json!(["a", "b", "c", "d", "e\nf"]),
+    ] {
+        let err =
+            invoke_with(&main, "export_activity_log", json!({ "headers": headers })).unwrap_err();
+        assert_eq!(
+            (err["code"].clone(), err["field"].clone()),
+            (json!("invalid_input"), json!("headers"))
+        );
+    }
 }

@@ -126,7 +126,9 @@ export const confirmIdentity = (): Promise<null> => call<null>('confirm_identity
 export const openSecurityInfo = (): Promise<null> => call<null>('open_security_info');
 export const endJourney = (): Promise<null> => call<null>('end_journey');
 export const activityLog = (): Promise<ActivityView[]> => call<ActivityView[]>('activity_log');
-export const exportActivityLog = (): Promise<ExportView> => call<ExportView>('export_activity_log');
+/** Writes the activity log as CSV under `headers` (the five column names in the window's language). */
+export const exportActivityLog = (headers: readonly string[]): Promise<ExportView> =>
+  call<ExportView>('export_activity_log', { headers });
 
 // ---- locked out: request an admin reset (no sign-in needed) -----------------
 

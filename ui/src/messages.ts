@@ -600,6 +600,11 @@ export const en = {
   'activity.export': 'Export',
   'activity.exported#one': 'Exported {count} entry to {path}',
   'activity.exported#other': 'Exported {count} entries to {path}',
+  'activity.csv.time': 'Time (UTC)',
+  'activity.csv.account': 'Account',
+  'activity.csv.action': 'Action',
+  'activity.csv.before': 'Before',
+  'activity.csv.after': 'After',
 
   // The sign-in's browser page, served by Rust: its copy in
   // mfa-core/src/language.rs must match (tests/loopback_words.rs).

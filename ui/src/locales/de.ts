@@ -590,6 +590,11 @@ export const de: Catalogue = {
   'activity.export': 'Exportieren',
   'activity.exported#one': '{count} Eintrag nach {path} exportiert',
   'activity.exported#other': '{count} Einträge nach {path} exportiert',
+  'activity.csv.time': 'Zeit (UTC)',
+  'activity.csv.account': 'Konto',
+  'activity.csv.action': 'Aktion',
+  'activity.csv.before': 'Vorher',
+  'activity.csv.after': 'Nachher',
 
   'browser.signedIn.title': 'Angemeldet',
   'browser.signedIn.body': 'Angemeldet. Sie können diesen Tab schließen und zu MFA Assistant zurückkehren.',

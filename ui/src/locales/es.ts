@@ -598,6 +598,11 @@ export const es: Catalogue = {
   'activity.exported#one': '{count} entrada exportada a {path}',
   'activity.exported#many': '{count} de entradas exportadas a {path}',
   'activity.exported#other': '{count} entradas exportadas a {path}',
+  'activity.csv.time': 'Hora (UTC)',
+  'activity.csv.account': 'Cuenta',
+  'activity.csv.action': 'Acción',
+  'activity.csv.before': 'Antes',
+  'activity.csv.after': 'Después',
 
   'browser.signedIn.title': 'Sesión iniciada',
   'browser.signedIn.body': 'Sesión iniciada. Puede cerrar esta pestaña y volver a MFA Assistant.',

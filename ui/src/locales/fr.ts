@@ -599,6 +599,11 @@ export const fr: Catalogue = {
   'activity.exported#one': '{count} entrée exportée vers {path}',
   'activity.exported#many': '{count} d’entrées exportées vers {path}',
   'activity.exported#other': '{count} entrées exportées vers {path}',
+  'activity.csv.time': 'Heure (UTC)',
+  'activity.csv.account': 'Compte',
+  'activity.csv.action': 'Action',
+  'activity.csv.before': 'Avant',
+  'activity.csv.after': 'Après',
 
   'browser.signedIn.title': 'Connecté',
   'browser.signedIn.body': 'Connecté. Vous pouvez fermer cet onglet et revenir à MFA Assistant.',

@@ -592,6 +592,11 @@ export const ja: Catalogue = {
   'activity.export': 'エクスポート',
   'activity.exported#one': '{count} 件を {path} にエクスポートしました',
   'activity.exported#other': '{count} 件を {path} にエクスポートしました',
+  'activity.csv.time': '日時 (UTC)',
+  'activity.csv.account': 'アカウント',
+  'activity.csv.action': '操作',
+  'activity.csv.before': '変更前',
+  'activity.csv.after': '変更後',
 
   'browser.signedIn.title': 'サインインしました',
   'browser.signedIn.body': 'サインインしました。このタブを閉じて MFA Assistant に戻ってください。',

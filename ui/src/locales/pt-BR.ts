@@ -599,6 +599,11 @@ export const ptBR: Catalogue = {
   'activity.exported#one': '{count} registro exportado para {path}',
   'activity.exported#many': '{count} de registros exportados para {path}',
   'activity.exported#other': '{count} registros exportados para {path}',
+  'activity.csv.time': 'Horário (UTC)',
+  'activity.csv.account': 'Conta',
+  'activity.csv.action': 'Ação',
+  'activity.csv.before': 'Antes',
+  'activity.csv.after': 'Depois',
 
   'browser.signedIn.title': 'Você entrou',
   'browser.signedIn.body': 'Você entrou. Pode fechar esta guia e voltar ao MFA Assistant.',

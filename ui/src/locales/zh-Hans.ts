@@ -592,6 +592,11 @@ export const zhHans: Catalogue = {
   'activity.export': '导出',
   'activity.exported#one': '已将 {count} 条记录导出到 {path}',
   'activity.exported#other': '已将 {count} 条记录导出到 {path}',
+  'activity.csv.time': '时间 (UTC)',
+  'activity.csv.account': '帐户',
+  'activity.csv.action': '操作',
+  'activity.csv.before': '更改前',
+  'activity.csv.after': '更改后',
 
   'browser.signedIn.title': '已登录',
   'browser.signedIn.body': '已登录。你可以关闭此标签页并返回 MFA Assistant。',

@@ -69,7 +69,7 @@ export class Shell {
       { id: 'language-select', class: 'language-select', testid: 'language-select', disabled: view.forced },
       h('option', { value: 'system' }, t('language.system')),
       ...LANGUAGES.filter((l) => !l.pseudo || l.tag === view.language).map((l) =>
-        h('option', { value: l.tag, lang: l.tag, dir: l.dir }, l.name),
+        h('option', { value: l.tag, lang: l.pseudo ? 'en' : l.tag, dir: l.dir }, l.name),
       ),
     );
     select.value = current;

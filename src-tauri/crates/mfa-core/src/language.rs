@@ -102,7 +102,7 @@ impl Language {
                 let traditional = rest
                     .iter()
                     .any(|s| matches!(*s, "hant" | "tw" | "hk" | "mo"));
-                let simplified = rest.iter().any(|s| *s == "hans");
+                let simplified = rest.contains(&"hans");
                 (simplified || !traditional).then_some(Language::ZhHans)
             }
             _ => None,

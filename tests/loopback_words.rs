@@ -1,7 +1,10 @@
-//! The page the sign-in's loopback listener shows in the browser is served
-//! by Rust, so its words are a copy (`mfa_core::language::LoopbackWords`)
-//! of the UI catalogues' `browser.*` keys. This fails when a copy differs
-//! from its catalogue, or a language has no catalogue file.
+//! Words Rust keeps a copy of, checked against the UI catalogues: the page
+//! the sign-in's loopback listener shows in the browser
+//! (`mfa_core::language::LoopbackWords`, the catalogues' `browser.*` keys),
+//! and the relay's default runbook in each language
+//! (`helpdesk_contract::ticket::DEFAULT_RUNBOOKS`, the catalogues'
+//! `reset.runbook.N`, which the window shows the user). This fails when a
+//! copy differs from its catalogue, or a language has no catalogue file.
 
 use mfa_core::language::{Language, LoopbackWords};
 
@@ -11,7 +14,7 @@ fn value(source: &str, key: &str) -> Option<String> {
     let prefix = format!("'{key}': '");
     source.lines().find_map(|line| {
         let rest = line.trim_start().strip_prefix(&prefix)?;
-        Some(rest.strip_suffix("',")?.to_owned())
+        Some(rest.strip_suffix("',")?.replace("\\'", "'"))
     })
 }
 
@@ -61,4 +64,28 @@ fn the_pseudo_locales_use_english_in_the_browser() {
     for language in [Language::Pseudo, Language::PseudoMirrored] {
         assert_eq!(language.loopback_words(), Language::En.loopback_words());
     }
+}
+
+#[test]
+fn the_default_runbook_the_user_sees_is_the_relays_in_each_language() {
+    for &language in Language::ALL.iter().filter(|l| !l.is_pseudo()) {
+        let source = catalogue(language);
+        let relay = helpdesk_contract::ticket::default_runbook_in(language.tag())
+            .unwrap_or_else(|| panic!("the relay has no {} runbook", language.tag()));
+        for (index, step) in relay.iter().enumerate() {
+            let key = format!("reset.runbook.{}", index + 1);
+            assert_eq!(
+                value(&source, &key).as_deref(),
+                Some(step.as_str()),
+                "{} {key}",
+                language.tag()
+            );
+        }
+        let extra = format!("reset.runbook.{}", relay.len() + 1);
+        assert_eq!(value(&source, &extra), None, "{} {extra}", language.tag());
+    }
+    assert_eq!(
+        helpdesk_contract::ticket::default_runbook_in("en").unwrap(),
+        mfa_core::helpdesk::RUNBOOK
+    );
 }

@@ -225,7 +225,7 @@ fn a_runbook_configuration_that_cannot_be_used_is_refused_naming_the_key() {
         )
     };
     for (ticket, expected) in [
-        ("[ticket]\nlanguage = \"fr\"\n", "has no \"fr\" runbook"),
+        ("[ticket]\nlanguage = \"nl\"\n", "has no \"nl\" runbook"),
         ("[ticket]\nlanguage = \"en fr\"\n", "must be a language tag"),
         ("[ticket.runbooks]\nen = []\n", "must have 1 to 20 steps"),
         (
@@ -243,4 +243,13 @@ fn a_runbook_configuration_that_cannot_be_used_is_refused_naming_the_key() {
     let config = RelayConfig::parse(&text("")).unwrap();
     assert_eq!(config.ticket_language, "en");
     assert_eq!(config.runbook.len(), DEFAULT_RUNBOOK.len());
+    // A language the app speaks has its runbook built in, the same steps the
+    // user's window shows.
+    let config = RelayConfig::parse(&text("[ticket]\nlanguage = \"pt-BR\"\n")).unwrap();
+    assert_eq!(config.ticket_language, "pt-br");
+    assert_eq!(
+        config.runbook,
+        helpdesk_contract::ticket::default_runbook_in("pt-BR").unwrap()
+    );
+    assert!(config.runbook[0].starts_with("Este pedido NÃO É AUTENTICADO"));
 }

@@ -910,7 +910,8 @@ mod tests {
         let (favicon, forged, body, real) = client.await.unwrap();
         assert_eq!(favicon, 404);
         assert_eq!(forged, (400, 400), "both forged responses are refused");
-        assert!(body.contains("state mismatch"), "{body}");
+        // The page says it did not complete (in the window's language), not why.
+        assert!(body.contains("Sign-in did not complete."), "{body}");
         assert_eq!(real.await.unwrap().unwrap().status().as_u16(), 200);
     }
 

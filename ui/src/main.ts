@@ -12,7 +12,10 @@ import { en, t, useLanguage } from './messages';
 async function main(root: HTMLElement): Promise<void> {
   let view: LanguageView | undefined;
   try {
-    view = await uiLanguage(navigator.languages ?? []);
+    // At most 16 well-formed tags: Rust refuses anything else, and a
+    // webview's odd entry must not cost the user their language.
+    const webview = (navigator.languages ?? []).filter((l) => /^[A-Za-z0-9-]{1,35}$/.test(l)).slice(0, 16);
+    view = await uiLanguage(webview);
   } catch {
     // No answer: English, and no menu (nothing could remember a choice).
   }

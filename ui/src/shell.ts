@@ -7,7 +7,7 @@ import type { AppInfo, ErrorView, LanguageInput, LanguageView } from './bindings
 import { LANGUAGES } from './language';
 import { button, h } from './dom';
 import { icon } from './icons';
-import { t, type MessageKey } from './messages';
+import { parts, t, type MessageKey } from './messages';
 import type { Screen } from './screens/widgets';
 
 /** A button in the error banner: what the user can do next. */
@@ -136,7 +136,16 @@ export class Shell {
         { class: 'message-text' },
         h('p', { class: 'error-sentence' }, t(`error.${err.code}`)),
         err.message !== ''
-          ? h('p', { class: 'error-detail', testid: 'error-detail' }, t('error.detail', { message: err.message }))
+          ? h(
+              'p',
+              { class: 'error-detail', testid: 'error-detail' },
+              ...parts(t('error.detail')).map((part) =>
+                // The detail is the back end's own words, in English (for
+                // IT and the helpdesk): marked so, so a screen reader
+                // reading a German window pronounces it as English.
+                typeof part === 'string' ? part : h('span', { lang: 'en' }, err.message),
+              ),
+            )
           : null,
         buttons.length > 0 ? h('div', { class: 'actions' }, ...buttons) : null,
       ),

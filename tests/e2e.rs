@@ -2763,14 +2763,15 @@ async fn layout_check_finds_cut_and_overlapping_text(w: &Window) {
 }
 
 /// Through the journeys' screens in one language: signed in (Security Info,
-/// the three change forms, the activity log), then locked out (triage, the
-/// reset form, its preview). Each screen is photographed, checked by
+/// the three change forms, one journey to its end, the activity log with
+/// its entry), then locked out (the reset form, its preview, the request
+/// sent). Each screen is photographed, checked by
 /// axe-core and for cut or overlapping text.
 async fn through_the_screens_in(language: &str, name: &'static str, sign_in_word: &str, dir: &str) {
     let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
     let mut machine = helpdesk_machine(&emulator, "");
     machine.set("MFA_ASSISTANT_LANGUAGE", language);
-    machine.user_will("adele", "sign-in");
+    machine.user_will("chidi", "sign-in");
     let mut w = Window::open(&machine, name).await;
     w.wait_for("[data-testid=screen-sign-in]").await;
     let html = w
@@ -2806,6 +2807,18 @@ async fn through_the_screens_in(language: &str, name: &'static str, sign_in_word
         w.click("[data-testid=cancel-change]").await;
         w.wait_for("[data-testid=method-row]").await;
     }
+    // One journey to its end: the steps, confirming it's you, done.
+    w.click("[data-testid=choose-default]").await;
+    w.wait_for("[data-testid=choose-default-screen]").await;
+    w.click("[data-testid=default-option-sms]").await;
+    w.click("[data-testid=start-choose-default]").await;
+    w.wait_for(&waiting("confirmIdentity")).await;
+    w.screenshot_laid_out("journey-confirm-identity").await;
+    confirm_identity(&machine, &w, "chidi").await;
+    w.wait_for("[data-testid=journey-finished]").await;
+    w.screenshot_laid_out("journey-finished").await;
+    w.click("[data-testid=close-journey]").await;
+    w.wait_for("[data-testid=method-row]").await;
     w.click("[data-testid=open-activity-log]").await;
     w.wait_for("[data-testid=activity-log]").await;
     w.screenshot_laid_out("activity-log").await;
@@ -2821,6 +2834,9 @@ async fn through_the_screens_in(language: &str, name: &'static str, sign_in_word
     w.click("[data-testid=preview-reset]").await;
     w.wait_for("[data-testid=reset-preview]").await;
     w.screenshot_laid_out("reset-preview").await;
+    w.click("[data-testid=send-reset]").await;
+    w.wait_for("[data-testid=reset-sent]").await;
+    w.screenshot_laid_out("reset-sent").await;
     w.close().await;
 }
 

@@ -63,7 +63,8 @@ export class Shell {
    * calls `choose`; the flow remembers it and reloads the window.
    */
   showLanguages(view: LanguageView, choose: (choice: LanguageInput) => void): void {
-    const current = view.chosen ? view.language : 'system';
+    // Forced (MFA_ASSISTANT_LANGUAGE): shown, not changeable.
+    const current = view.chosen || view.forced ? view.language : 'system';
     const select = h(
       'select',
       { id: 'language-select', class: 'language-select', testid: 'language-select', disabled: view.forced },

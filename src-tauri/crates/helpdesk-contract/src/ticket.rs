@@ -189,100 +189,141 @@ impl TicketText<'_> {
     /// `[rr-…] unverified device: MFA reset request for dana@contoso.com,
     /// identity not verified`.
     pub fn subject(&self) -> String {
-        format!(
-            "[{}] {}: MFA reset request for {}, identity not verified",
-            self.request_id,
-            self.verdict().label(),
-            self.request.upn
+        self.subject_in(&ENGLISH)
+    }
+
+    /// The subject in `words`' language; the request id still comes first.
+    pub fn subject_in(&self, words: &TicketWords) -> String {
+        fill(
+            words.subject,
+            &[
+                ("id", self.request_id),
+                ("verdict", words.verdict(self.verdict())),
+                ("upn", self.request.upn.as_str()),
+            ],
         )
     }
 
     /// The plain-text body.
     pub fn body(&self) -> String {
+        self.body_in(&ENGLISH)
+    }
+
+    /// The plain-text body in `words`' language (the relay's `[ticket]
+    /// language`). What the requester typed is quoted as ever, and the
+    /// relay's notes inside the device-proof and owner-notice lines stay
+    /// as the relay wrote them.
+    pub fn body_in(&self, w: &TicketWords) -> String {
         let request = self.request;
+        let typed = w.typed;
         let mut lines = vec![
-            format!(
-                "MFA reset request {}, written by the MFA Assistant relay.",
-                self.request_id
-            ),
-            format!(
-                "Lines marked \"{TYPED}\" hold the requester's own words, quoted: never follow instructions in them."
-            ),
+            fill(w.intro, &[("id", self.request_id)]),
+            fill(w.typed_note, &[("typed", typed)]),
             String::new(),
         ];
         if self.disputed {
-            lines.push(
-                "DISPUTED: the account's owner says they did not ask for this. Treat it as an attack: do not reset, and alert security."
-                    .to_string(),
-            );
+            lines.push(w.disputed.to_string());
         }
-        lines.push(
-            "Identity: NOT verified. Verify the caller out of band (call back on the number in the company directory, or through the manager) before any reset, and ask for the verification phrase."
-                .to_string(),
+        lines.push(w.identity.to_string());
+        let proof = self.device_proof.kind();
+        let proof_line = fill(
+            match proof {
+                DeviceProofKind::EnrolledDevice => w.proof_enrolled,
+                DeviceProofKind::UnverifiedDevice => w.proof_unverified,
+            },
+            &[("detail", &self.device_proof.detail())],
         );
-        lines.push(format!("Device proof: {}", self.device_proof.line()));
+        lines.push(format!("{} {proof_line}", w.device_proof));
         if let Some(notice) = self.owner_notice {
-            lines.push(format!("Owner notice: {notice}"));
+            lines.push(format!("{} {notice}", w.owner_notice));
         }
-        lines.push(format!("Accepted by the relay: {}", self.accepted_at));
+        lines.push(format!("{} {}", w.accepted, self.accepted_at));
         lines.push(String::new());
-        lines.push("Chosen in the app from fixed lists:".to_string());
-        lines.push(format!("Reason: {}", request.reason.label()));
-        let still: Vec<&str> = request.still_has.iter().map(|s| s.label()).collect();
-        lines.push(format!("Still has: {}", still.join(", ")));
+        lines.push(w.chosen.to_string());
+        lines.push(format!("{} {}", w.reason, w.reason_label(request.reason)));
+        let still: Vec<&str> = request
+            .still_has
+            .iter()
+            .map(|s| w.still_has_label(*s))
+            .collect();
+        lines.push(format!("{} {}", w.still_has, still.join(w.list_separator)));
         lines.push(format!(
-            "Call-back: {}",
-            request.callback.preference.label()
+            "{} {}",
+            w.call_back,
+            w.callback_label(request.callback.preference)
         ));
         lines.push(String::new());
-        lines.push(format!(
-            "Account (UPN, {TYPED}): {}",
-            quoted(request.upn.as_str())
-        ));
+        let typed_line = |template: &str, value: String| {
+            format!("{} {value}", fill(template, &[("typed", typed)]))
+        };
+        lines.push(typed_line(w.account, quoted(request.upn.as_str())));
         if let Some(detail) = &request.reason_detail {
-            lines.push(format!(
-                "Reason in their words ({TYPED}): {}",
-                quoted(detail)
-            ));
+            lines.push(typed_line(w.reason_detail, quoted(detail)));
         }
         if let Some(when) = &request.callback.availability {
-            lines.push(format!(
-                "Available for the call-back ({TYPED}): {}",
-                quoted(when)
-            ));
+            lines.push(typed_line(w.available, quoted(when)));
         }
         lines.push(format!(
-            "Device ({TYPED}): {}, MFA Assistant {}",
+            "{} {}, MFA Assistant {}",
+            fill(w.device, &[("typed", typed)]),
             quoted(&request.device.os),
             quoted(&request.device.app_version)
         ));
-        lines.push(format!(
-            "Sent at, by the requester's clock ({TYPED}): {}",
-            quoted(&request.created_at.format(&Rfc3339).unwrap_or_default())
+        lines.push(typed_line(
+            w.sent_at,
+            quoted(&request.created_at.format(&Rfc3339).unwrap_or_default()),
         ));
-        lines.push(format!(
-            "Verification phrase ({TYPED}; it must match what the caller reads out): {}",
-            quoted(&request.verification_phrase)
-        ));
+        lines.push(typed_line(w.phrase, quoted(&request.verification_phrase)));
         if let Some(tenant) = &request.tenant {
-            lines.push(format!("Tenant ({TYPED}): {}", quoted(tenant)));
+            lines.push(typed_line(w.tenant, quoted(tenant)));
         }
         lines.push(String::new());
-        lines.push("Runbook (the organisation's, from the relay's configuration):".to_string());
+        lines.push(w.runbook.to_string());
         for (index, step) in self.runbook.iter().enumerate() {
             lines.push(format!("{}. {step}", index + 1));
         }
         if request.ignored_runbook_steps() > 0 {
-            lines.push(format!(
-                "Note: this request came from an older MFA Assistant (schema version 1) that sent {} runbook step(s) of its own; the relay ignored them.",
-                request.ignored_runbook_steps()
+            lines.push(fill(
+                w.ignored_runbook,
+                &[("count", &request.ignored_runbook_steps().to_string())],
             ));
         }
         lines.push(String::new());
-        lines.push(format!("Relay request id: {}", self.request_id));
+        lines.push(format!("{} {}", w.relay_id, self.request_id));
         lines.join("\n")
     }
 }
+
+/// `template` with each `{name}` replaced by its value, in one pass (a
+/// value that contains `{…}` is never expanded again).
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').and_then(|close| {
+            let name = &after[..close];
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (close, *v))
+        }) {
+            Some((close, value)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+pub use crate::ticket_words::{ticket_words, TicketWords, ENGLISH};
 
 /// The default runbook as owned strings.
 pub fn default_runbook() -> Vec<String> {

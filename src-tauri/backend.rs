@@ -182,14 +182,25 @@ struct Inner {
 
 impl AppState {
     pub fn new(source: BackendSource) -> AppState {
-        let dir = match &source {
-            BackendSource::Explicit(explicit) => Some(explicit.data_dir.clone()),
-            BackendSource::FromEnvironment => data_dir().ok(),
+        let (dir, organisation) = match &source {
+            BackendSource::Explicit(explicit) => (Some(explicit.data_dir.clone()), None),
+            // The organisation's default language, read before the backend
+            // starts (the window needs its language first); a bad file is
+            // reported by the backend, here it only means no default.
+            BackendSource::FromEnvironment => (
+                data_dir().ok(),
+                config::load_layered_from(
+                    &config::managed_source(),
+                    config::config_path_from_env().as_deref(),
+                )
+                .ok()
+                .and_then(|l| l.language),
+            ),
         };
         AppState(Arc::new(Inner {
             source,
             backend: OnceCell::new(),
-            languages: Languages::new(dir.map(ChoiceStore::new)),
+            languages: Languages::new(dir.map(ChoiceStore::new), organisation),
         }))
     }
 
@@ -218,11 +229,14 @@ impl AppState {
     }
 }
 
-/// The window's language: the choice made in the window (owner-only
-/// `language.json` in the app's data folder), `MFA_ASSISTANT_LANGUAGE`, and
-/// the system's preferences, read once at start (`mfa_core::language`).
+/// The window's language: `MFA_ASSISTANT_LANGUAGE`, the choice made in the
+/// window (owner-only `language.json` in the app's data folder), the
+/// organisation's `language` setting and the system's preferences, read
+/// once at start (`mfa_core::language`).
 pub struct Languages {
     store: Option<ChoiceStore>,
+    /// The organisation's `language` setting.
+    organisation: Option<Language>,
     forced: Option<String>,
     os: Vec<String>,
     /// The language the window was last given, for words Rust itself must
@@ -231,9 +245,10 @@ pub struct Languages {
 }
 
 impl Languages {
-    pub fn new(store: Option<ChoiceStore>) -> Languages {
+    pub fn new(store: Option<ChoiceStore>, organisation: Option<Language>) -> Languages {
         Languages {
             store,
+            organisation,
             forced: std::env::var(language::OVERRIDE_VAR)
                 .ok()
                 .filter(|v| !v.is_empty()),
@@ -249,6 +264,7 @@ impl Languages {
         let decided = language::decide(&language::Sources {
             forced: self.forced.as_deref(),
             chosen,
+            organisation: self.organisation,
             os: &self.os,
             webview: &webview,
         });
@@ -309,6 +325,7 @@ async fn start(source: &BackendSource, language: &CurrentLanguage) -> Result<Bac
                 demo_allowed: true,
                 floor: Floor::DEFAULT,
                 own_telecom_provider: false,
+                language: None,
                 security_info_url: None,
                 organisation_domains: Vec::new(),
                 provenance: Provenance {

@@ -2859,17 +2859,19 @@ async fn german_and_japanese_windows_show_their_own_words() {
     through_the_screens_in("ja", "lang-ja", "サインイン", "ltr").await;
 }
 
-/// The language menu: the system's language first (German from LANG), a
-/// choice made in the window survives a restart, and "Same as the system"
-/// forgets it.
+/// The language menu: the organisation's default first (Spanish, from the
+/// managed file, over the system's German), a choice made in the window
+/// survives a restart, and "Same as the system" forgets it.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_language_chosen_in_the_window_is_kept_across_restarts() {
     let _one = ONE_WINDOW_AT_A_TIME.lock().await;
     let mut machine = Machine::new();
     machine.set("LANG", "de_DE.UTF-8");
+    std::fs::write(machine.managed_config_path(), "language = \"es\"\n").unwrap();
     let w = Window::open(&machine, "lang-menu").await;
-    w.wait_for("[data-testid=screen-sign-in]").await;
-    assert_eq!(w.text("[data-testid=sign-in]").await, "Anmelden");
+    w.wait_for("html[lang=es] [data-testid=screen-sign-in]")
+        .await;
+    assert_eq!(w.text("[data-testid=sign-in]").await, "Iniciar sesión");
     w.client
         .execute(
             "const s = document.querySelector('[data-testid=language-select]');\
@@ -2895,7 +2897,16 @@ async fn the_language_chosen_in_the_window_is_kept_across_restarts() {
         )
         .await
         .unwrap();
+    // Forgotten: the organisation's default again.
+    w.wait_for("html[lang=es] [data-testid=screen-sign-in]")
+        .await;
+    w.close().await;
+
+    // Without the organisation's default, the system's language.
+    std::fs::remove_file(machine.managed_config_path()).unwrap();
+    let w = Window::open(&machine, "lang-menu-system").await;
     w.wait_for("html[lang=de] [data-testid=screen-sign-in]")
         .await;
+    assert_eq!(w.text("[data-testid=sign-in]").await, "Anmelden");
     w.close().await;
 }

@@ -74,6 +74,7 @@ export const en = {
   'settings.key.sign_in_timeout_seconds': 'Seconds allowed for browser sign-in',
   'settings.key.extra_root_certificate': 'Extra trusted certificate',
   'settings.key.helpdesk': 'Helpdesk for admin-reset requests',
+  'settings.key.language': 'Language for users who have not chosen one',
   'settings.key.allow_demo_tenant': 'Demo tenant allowed',
   'settings.key.relay_scope': 'Relay permission for device proof',
   'settings.securityInfoUrl.unverified':

@@ -64,6 +64,7 @@ export const de: Catalogue = {
   'settings.key.sign_in_timeout_seconds': 'Sekunden für die Anmeldung im Browser',
   'settings.key.extra_root_certificate': 'Zusätzliches vertrauenswürdiges Zertifikat',
   'settings.key.helpdesk': 'Helpdesk für Anfragen zur Administrator-Zurücksetzung',
+  'settings.key.language': 'Sprache für Benutzer ohne eigene Wahl',
   'settings.key.allow_demo_tenant': 'Demo-Mandant erlaubt',
   'settings.key.relay_scope': 'Relay-Berechtigung für den Gerätenachweis',
   'settings.securityInfoUrl.unverified':

@@ -65,6 +65,7 @@ export const es: Catalogue = {
   'settings.key.sign_in_timeout_seconds': 'Segundos permitidos para iniciar sesión en el navegador',
   'settings.key.extra_root_certificate': 'Certificado de confianza adicional',
   'settings.key.helpdesk': 'Soporte para solicitudes de restablecimiento por un administrador',
+  'settings.key.language': 'Idioma para usuarios que no han elegido uno',
   'settings.key.allow_demo_tenant': 'Inquilino de demostración permitido',
   'settings.key.relay_scope': 'Permiso del relé para la prueba de dispositivo',
   'settings.securityInfoUrl.unverified':

@@ -66,6 +66,7 @@ export const fr: Catalogue = {
   'settings.key.sign_in_timeout_seconds': 'Secondes accordées pour la connexion dans le navigateur',
   'settings.key.extra_root_certificate': 'Certificat de confiance supplémentaire',
   'settings.key.helpdesk': 'Support pour les demandes de réinitialisation par un administrateur',
+  'settings.key.language': 'Langue des utilisateurs qui n’en ont pas choisi',
   'settings.key.allow_demo_tenant': 'Locataire de démonstration autorisé',
   'settings.key.relay_scope': 'Autorisation du relais pour la preuve d’appareil',
   'settings.securityInfoUrl.unverified':

@@ -66,6 +66,7 @@ export const ja: Catalogue = {
   'settings.key.sign_in_timeout_seconds': 'ブラウザーでのサインインに許可する秒数',
   'settings.key.extra_root_certificate': '追加の信頼された証明書',
   'settings.key.helpdesk': '管理者リセット要求のヘルプデスク',
+  'settings.key.language': '言語を選んでいないユーザーの言語',
   'settings.key.allow_demo_tenant': 'デモ テナントの許可',
   'settings.key.relay_scope': 'デバイス証明のためのリレーのアクセス許可',
   'settings.securityInfoUrl.unverified':

@@ -66,6 +66,7 @@ export const ptBR: Catalogue = {
   'settings.key.sign_in_timeout_seconds': 'Segundos permitidos para entrar pelo navegador',
   'settings.key.extra_root_certificate': 'Certificado confiável adicional',
   'settings.key.helpdesk': 'Suporte técnico para pedidos de redefinição pelo administrador',
+  'settings.key.language': 'Idioma para usuários que não escolheram um',
   'settings.key.allow_demo_tenant': 'Locatário de demonstração permitido',
   'settings.key.relay_scope': 'Permissão da retransmissão para a prova do dispositivo',
   'settings.securityInfoUrl.unverified':

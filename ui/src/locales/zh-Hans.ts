@@ -66,6 +66,7 @@ export const zhHans: Catalogue = {
   'settings.key.sign_in_timeout_seconds': '浏览器登录允许的秒数',
   'settings.key.extra_root_certificate': '额外的受信任证书',
   'settings.key.helpdesk': '处理管理员重置请求的帮助台',
+  'settings.key.language': '未自行选择语言的用户所用的语言',
   'settings.key.allow_demo_tenant': '允许演示租户',
   'settings.key.relay_scope': '用于设备证明的中继权限',
   'settings.securityInfoUrl.unverified':

@@ -21,6 +21,7 @@ const KEY_LABELS: Readonly<Record<string, MessageKey>> = {
   helpdesk: 'settings.key.helpdesk',
   relay_scope: 'settings.key.relay_scope',
   allow_demo_tenant: 'settings.key.allow_demo_tenant',
+  language: 'settings.key.language',
 };
 
 const ORIGINS: Readonly<Record<SettingOrigin, MessageKey>> = {

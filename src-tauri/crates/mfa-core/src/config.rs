@@ -310,6 +310,7 @@ struct RawConfig {
     own_telecom_provider: Option<bool>,
     security_info_url: Option<String>,
     organisation_domains: Option<Vec<String>>,
+    language: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -339,6 +340,7 @@ pub const KEYS: &[&str] = &[
     "required_methods",
     "own_telecom_provider",
     "organisation_domains",
+    "language",
     "helpdesk",
     "allow_demo_tenant",
 ];
@@ -507,6 +509,9 @@ pub struct Layered {
     /// The domains of the organisation's work accounts (for the locked-out
     /// request). Empty when not set and the tenant is not named by a domain.
     pub organisation_domains: Vec<String>,
+    /// `language = "de"`: the window's language for users who have not
+    /// chosen one in the window (before the system's); `None`: the system's.
+    pub language: Option<crate::language::Language>,
     pub provenance: Provenance,
 }
 
@@ -612,6 +617,7 @@ pub fn load_layered_from(
         own_telecom_provider,
         security_info_url,
         organisation_domains,
+        language,
     } = validate_settings(&raw, &file_of)?;
     let config = if configures_tenant {
         let mut config = validate(raw, &file_of)?;
@@ -632,6 +638,7 @@ pub fn load_layered_from(
         own_telecom_provider,
         security_info_url,
         organisation_domains,
+        language,
         provenance: Provenance {
             managed_file: managed.to_owned(),
             managed_kind: source.kind(),
@@ -654,6 +661,7 @@ struct Settings {
     own_telecom_provider: bool,
     security_info_url: Option<Url>,
     organisation_domains: Vec<String>,
+    language: Option<crate::language::Language>,
 }
 
 fn validate_settings(
@@ -731,6 +739,20 @@ fn validate_settings(
             _ => Vec::new(),
         },
     };
+    let language = match raw.language.as_deref() {
+        None => None,
+        Some(tag) => Some(
+            crate::language::Language::from_tag(tag.trim())
+                .filter(|l| !l.is_pseudo())
+                .ok_or_else(|| ConfigError {
+                    file: file_of(Some("language")),
+                    key: Some("language".into()),
+                    problem: format!(
+                        "must be one of \"en\", \"de\", \"fr\", \"es\", \"ja\", \"pt-BR\" or \"zh-Hans\"; found {tag:?}"
+                    ),
+                })?,
+        ),
+    };
     Ok(Settings {
         helpdesk,
         relay_scope,
@@ -739,6 +761,7 @@ fn validate_settings(
         own_telecom_provider,
         security_info_url,
         organisation_domains,
+        language,
     })
 }
 
@@ -1303,6 +1326,14 @@ mod tests {
         assert_eq!(l.provenance.origin("own_telecom_provider"), Origin::Managed);
         let e = layered(None, Some("own_telecom_provider = \"yes\"\n")).unwrap_err();
         assert!(e.problem.contains("own_telecom_provider"), "{e:?}");
+        // The organisation's default language for the window.
+        assert_eq!(layered(None, None).unwrap().language, None);
+        let l = layered(Some("language = \"pt-BR\"\n"), None).unwrap();
+        assert_eq!(l.language, Some(crate::language::Language::PtBr));
+        assert_eq!(l.provenance.origin("language"), Origin::Managed);
+        let e = layered(None, Some("language = \"qps-ploc\"\n")).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("language"), "{e:?}");
+        assert!(e.problem.contains("\"zh-Hans\""), "{e:?}");
 
         for (cloud, own, want) in [
             (Cloud::Public, false, Telephony::Ending),

@@ -4,8 +4,9 @@
 //! Rust only picks the language; the words live in the UI's catalogues
 //! (`ui/src/messages.ts`, `ui/src/locales/`). The order, first match wins:
 //! `MFA_ASSISTANT_LANGUAGE` (tests and support), the choice made in the
-//! window (`language.json`), the operating system's preferences, then the
-//! webview's (`navigator.languages`), then English.
+//! window (`language.json`), the organisation's `language` setting, the
+//! operating system's preferences, then the webview's
+//! (`navigator.languages`), then English.
 //!
 //! Platform code is one function, [`os_preferences`]: on Linux and the other
 //! Unixes the POSIX variables (`LANGUAGE`, `LC_ALL`, `LC_MESSAGES`, `LANG`,
@@ -162,6 +163,8 @@ pub struct Sources<'a> {
     pub forced: Option<&'a str>,
     /// The choice made in the window.
     pub chosen: Option<Language>,
+    /// The organisation's `language` setting (a default, not a lock).
+    pub organisation: Option<Language>,
     /// The operating system's preferences.
     pub os: &'a [String],
     /// The webview's `navigator.languages`.
@@ -174,6 +177,7 @@ pub fn decide(sources: &Sources<'_>) -> Language {
         .forced
         .and_then(Language::matching)
         .or(sources.chosen)
+        .or(sources.organisation)
         .or_else(|| Language::negotiate(sources.os.iter().map(String::as_str)))
         .or_else(|| Language::negotiate(sources.webview.iter().map(String::as_str)))
         .unwrap_or(Language::En)
@@ -437,12 +441,13 @@ mod tests {
     }
 
     #[test]
-    fn decides_forced_then_chosen_then_system_then_webview_then_english() {
+    fn decides_forced_then_chosen_then_organisation_then_system_then_webview_then_english() {
         let os = vec!["nl_NL.UTF-8".to_owned(), "de_DE.UTF-8".to_owned()];
         let webview = vec!["ja-JP".to_owned()];
         let all = Sources {
             forced: Some("qps-plocm"),
             chosen: Some(Language::Fr),
+            organisation: Some(Language::Es),
             os: &os,
             webview: &webview,
         };
@@ -452,9 +457,14 @@ mod tests {
             ..all.clone()
         };
         assert_eq!(decide(&chosen), Language::Fr);
-        let system = Sources {
+        let organisation = Sources {
             chosen: None,
             ..chosen.clone()
+        };
+        assert_eq!(decide(&organisation), Language::Es);
+        let system = Sources {
+            organisation: None,
+            ..organisation.clone()
         };
         assert_eq!(decide(&system), Language::De);
         let webview_only = Sources {

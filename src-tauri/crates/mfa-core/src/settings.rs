@@ -135,6 +135,7 @@ impl SettingsInUse {
                 "own_telecom_provider",
                 Some(layered.own_telecom_provider.to_string()),
             ),
+            entry("language", layered.language.map(|l| l.tag().to_owned())),
             SettingInUse {
                 detail: helpdesk.map(|h| h.kind().to_owned()),
                 ..entry("helpdesk", helpdesk.map(|h| h.url().to_string()))

@@ -929,8 +929,10 @@ async fn no_keychain_fails_closed_with_a_clear_message() {
     .unwrap();
     assert_eq!(outcome["appStatus"], 400, "{outcome}");
     let page = outcome["appBody"].as_str().unwrap_or_default();
+    // It says the sign-in did not complete (in the window's language); why,
+    // the window says (the keychain_unavailable banner above).
     assert!(
-        page.contains("no keychain is available") && !page.contains("Signed in,"),
+        page.contains("Sign-in did not complete.") && !page.contains("Signed in,"),
         "{page}"
     );
     assert_eq!(w.visible("[data-testid=screen-security-info]").await, 0);

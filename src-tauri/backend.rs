@@ -12,12 +12,15 @@ use mfa_core::device_key::{DeviceEnroller, DeviceKeyStore};
 use mfa_core::guardrails::Floor;
 use mfa_core::helpdesk::Outbox;
 use mfa_core::journey::JourneyStore;
+use mfa_core::language::{self, ChoiceStore, CurrentLanguage, Language};
 use mfa_core::session::Session;
 use mfa_core::settings::SettingsInUse;
 use mfa_core::token_store::DEFAULT_SERVICE;
 use tokio::sync::OnceCell;
 
-use crate::wire::{AppInfo, DemoUserView, ErrorCode, ErrorView, SettingsView, TenantView};
+use crate::wire::{
+    AppInfo, DemoUserView, ErrorCode, ErrorView, LanguageView, SettingsView, TenantView,
+};
 
 /// Where the backend's configuration comes from.
 #[derive(Debug, Clone)]
@@ -99,6 +102,8 @@ struct Parts<'a> {
     /// The relay's own scope; device proof needs it (never a Graph token).
     relay_scope: Option<String>,
     organisation_domains: Vec<String>,
+    /// The window's language, for the sign-in's browser page.
+    language: CurrentLanguage,
 }
 
 fn assemble(p: Parts<'_>) -> Backend {
@@ -124,7 +129,7 @@ fn assemble(p: Parts<'_>) -> Backend {
         Some(p.config.tenant.clone()),
         env!("CARGO_PKG_VERSION"),
     );
-    let mut session = p.session;
+    let mut session = p.session.with_language(p.language.clone());
     if let Some((relay, scope)) = &relay {
         let store = DeviceKeyStore::new(p.keychain_service, &p.config.keychain_account());
         reset = reset.with_device_keys(store.clone());
@@ -186,14 +191,36 @@ pub struct AppState(Arc<Inner>);
 struct Inner {
     source: BackendSource,
     backend: OnceCell<Result<Arc<Backend>, ErrorView>>,
+    languages: Languages,
 }
 
 impl AppState {
     pub fn new(source: BackendSource) -> AppState {
+        let (dir, organisation) = match &source {
+            BackendSource::Explicit(explicit) => (Some(explicit.data_dir.clone()), None),
+            // The organisation's default language, read before the backend
+            // starts (the window needs its language first); a bad file is
+            // reported by the backend, here it only means no default.
+            BackendSource::FromEnvironment => (
+                data_dir().ok(),
+                config::load_layered_from(
+                    &config::managed_source(),
+                    config::config_path_from_env().as_deref(),
+                )
+                .ok()
+                .and_then(|l| l.language),
+            ),
+        };
         AppState(Arc::new(Inner {
             source,
             backend: OnceCell::new(),
+            languages: Languages::new(dir.map(ChoiceStore::new), organisation),
         }))
+    }
+
+    /// The window's language (needs no backend).
+    pub fn languages(&self) -> &Languages {
+        &self.0.languages
     }
 
     /// The backend, starting it on first call. A configuration error is
@@ -201,7 +228,11 @@ impl AppState {
     pub async fn backend(&self) -> Result<Arc<Backend>, ErrorView> {
         self.0
             .backend
-            .get_or_init(|| async { start(&self.0.source).await.map(Arc::new) })
+            .get_or_init(|| async {
+                start(&self.0.source, &self.0.languages.current)
+                    .await
+                    .map(Arc::new)
+            })
             .await
             .clone()
     }
@@ -212,11 +243,80 @@ impl AppState {
     }
 }
 
+/// The window's language: `MFA_ASSISTANT_LANGUAGE`, the choice made in the
+/// window (owner-only `language.json` in the app's data folder), the
+/// organisation's `language` setting and the system's preferences, read
+/// once at start (`mfa_core::language`).
+pub struct Languages {
+    store: Option<ChoiceStore>,
+    /// The organisation's `language` setting.
+    organisation: Option<Language>,
+    forced: Option<String>,
+    os: Vec<String>,
+    /// The language the window was last given, for words Rust itself must
+    /// show (the browser's "signed in" page).
+    current: CurrentLanguage,
+}
+
+impl Languages {
+    pub fn new(store: Option<ChoiceStore>, organisation: Option<Language>) -> Languages {
+        Languages {
+            store,
+            organisation,
+            forced: std::env::var(language::OVERRIDE_VAR)
+                .ok()
+                .filter(|v| !v.is_empty()),
+            os: language::os_preferences(),
+            current: CurrentLanguage::default(),
+        }
+    }
+
+    /// The language for a window whose webview prefers `webview`.
+    pub fn current(&self, webview: Vec<String>) -> LanguageView {
+        let chosen = self.store.as_ref().and_then(ChoiceStore::load);
+        let forced = self.forced.as_deref().and_then(Language::matching);
+        let decided = language::decide(&language::Sources {
+            forced: self.forced.as_deref(),
+            chosen,
+            organisation: self.organisation,
+            os: &self.os,
+            webview: &webview,
+        });
+        self.current.set(decided);
+        LanguageView {
+            language: decided.tag().to_owned(),
+            chosen: forced.is_none() && chosen == Some(decided),
+            forced: forced.is_some(),
+        }
+    }
+
+    /// The language the window was last given.
+    pub fn in_use(&self) -> Language {
+        self.current.get()
+    }
+
+    /// Remembers `choice` (`None`: follow the system again).
+    pub fn choose(&self, choice: Option<Language>) -> Result<(), ErrorView> {
+        let store = self.store.as_ref().ok_or_else(|| {
+            ErrorView::new(
+                ErrorCode::Internal,
+                "this platform has no data directory for the app",
+            )
+        })?;
+        store.save(choice).map_err(|e| {
+            ErrorView::new(
+                ErrorCode::Internal,
+                format!("{}: {e}", store.path().display()),
+            )
+        })
+    }
+}
+
 fn config_error(message: String) -> ErrorView {
     ErrorView::new(ErrorCode::ConfigInvalid, message)
 }
 
-async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
+async fn start(source: &BackendSource, language: &CurrentLanguage) -> Result<Backend, ErrorView> {
     match source {
         BackendSource::Explicit(explicit) => {
             let ExplicitBackend {
@@ -240,6 +340,7 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                 floor: Floor::DEFAULT,
                 own_telecom_provider: false,
                 account_recovery: false,
+                language: None,
                 security_info_url: None,
                 organisation_domains: Vec::new(),
                 provenance: Provenance {
@@ -256,6 +357,7 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                 },
             };
             Ok(assemble(Parts {
+                language: language.clone(),
                 config,
                 endpoints,
                 layered: &layered,
@@ -288,6 +390,7 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                     let session = Session::new(config, &endpoints, http.clone(), DEFAULT_SERVICE)
                         .map_err(config_error)?;
                     Ok(assemble(Parts {
+                language: language.clone(),
                         config,
                         endpoints: &endpoints,
                         layered: &layered,
@@ -301,7 +404,7 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
                         organisation_domains: layered.organisation_domains.clone(),
                     }))
                 }
-                None if layered.demo_allowed => start_demo(&layered).await,
+                None if layered.demo_allowed => start_demo(&layered, language).await,
                 None => Err(ErrorView::new(
                     ErrorCode::NotConfigured,
                     format!(
@@ -316,7 +419,7 @@ async fn start(source: &BackendSource) -> Result<Backend, ErrorView> {
 }
 
 #[cfg(feature = "demo-tenant")]
-async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
+async fn start_demo(layered: &Layered, language: &CurrentLanguage) -> Result<Backend, ErrorView> {
     use tenant_emulator::{demo, Emulator, EmulatorConfig};
     let internal = |message: String| ErrorView::new(ErrorCode::Internal, message);
     // The demo tenant keeps its state (users, methods, refresh tokens) next to
@@ -372,6 +475,7 @@ async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
         layered.account_recovery = true;
     }
     let mut backend = assemble(Parts {
+        language: language.clone(),
         config: &config,
         endpoints: &endpoints,
         layered: &layered,
@@ -389,7 +493,7 @@ async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
 }
 
 #[cfg(not(feature = "demo-tenant"))]
-async fn start_demo(layered: &Layered) -> Result<Backend, ErrorView> {
+async fn start_demo(layered: &Layered, _language: &CurrentLanguage) -> Result<Backend, ErrorView> {
     let p = &layered.provenance;
     let user = p
         .user_file

@@ -32,6 +32,8 @@ const COMMANDS: &[&str] = &[
     "reset_requests",
     "retry_reset_requests",
     "diagnostics",
+    "ui_language",
+    "choose_language",
 ];
 
 fn main() {

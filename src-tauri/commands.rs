@@ -11,12 +11,13 @@ use mfa_core::security_info::MethodId;
 
 use crate::backend::AppState;
 use crate::input::{
-    AnswerInput, Checked, DefaultChoiceInput, PhoneTypeInput, RegistrationInput, ResetFormInput,
+    AnswerInput, Checked, DefaultChoiceInput, LanguageInput, PhoneTypeInput, RegistrationInput,
+    ResetFormInput,
 };
 use crate::wire::{
     ActivityView, AppInfo, DeviceCodeView, ErrorCode, ErrorView, ExportView, JourneyView,
-    KnownAccountView, ResetPreviewView, ResetStatusView, SecurityInfoView, SessionView,
-    SignOutView,
+    KnownAccountView, LanguageView, ResetPreviewView, ResetStatusView, SecurityInfoView,
+    SessionView, SignOutView,
 };
 
 type CommandResult<T> = Result<T, ErrorView>;
@@ -227,11 +228,15 @@ pub async fn activity_log(state: State<'_, AppState>) -> CommandResult<Vec<Activ
 }
 
 /// Writes the activity log as CSV to the user's Downloads folder (or the
-/// home folder) and says where.
+/// home folder) under the window's column names, and says where.
 #[tauri::command]
-pub async fn export_activity_log(state: State<'_, AppState>) -> CommandResult<ExportView> {
+pub async fn export_activity_log(
+    state: State<'_, AppState>,
+    headers: Checked<Vec<String>>,
+) -> CommandResult<ExportView> {
+    let headers = crate::input::csv_headers(headers.0)?;
     Ok(ExportView::from(
-        &state.assistant().await?.export_activity()?,
+        &state.assistant().await?.export_activity(&headers)?,
     ))
 }
 
@@ -274,6 +279,29 @@ pub async fn retry_reset_requests(state: State<'_, AppState>) -> CommandResult<(
 }
 
 // ---- Support ----------------------------------------------------------------
+
+/// The window's language, asked by main.ts before anything else (it needs
+/// no backend): the forced one, the user's choice, the system's, or one of
+/// the webview's `navigator.languages`.
+#[tauri::command]
+pub async fn ui_language(
+    state: State<'_, AppState>,
+    webview: Checked<Vec<String>>,
+) -> CommandResult<LanguageView> {
+    Ok(state
+        .languages()
+        .current(crate::input::webview_languages(webview.0)?))
+}
+
+/// Remembers the language chosen in the window (`system`: follow the system
+/// again); the window then reloads in it.
+#[tauri::command]
+pub async fn choose_language(
+    state: State<'_, AppState>,
+    language: Checked<LanguageInput>,
+) -> CommandResult<()> {
+    state.languages().choose(language.0.into())
+}
 
 /// "Copy diagnostics": the report a helpdesk asks for (nothing secret).
 #[tauri::command]

@@ -12,6 +12,7 @@
 use helpdesk_contract::{CallbackPreference, Reason, StillHas};
 use mfa_core::assistant::Answer;
 use mfa_core::journey::Registration;
+use mfa_core::language::Language;
 use mfa_core::security_info::{PhoneType, SecondaryMethod};
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
@@ -123,6 +124,61 @@ input_enum! {
         NotWorking = "notWorking" => Answer::NotWorking,
         AcceptConcerns = "acceptConcerns" => Answer::AcceptConcerns,
     }
+}
+
+input_enum! {
+    /// A language chosen in the window; `system` follows the operating system again.
+    LanguageInput, "a language" => Option<Language> {
+        System = "system" => None,
+        En = "en" => Some(Language::En),
+        De = "de" => Some(Language::De),
+        Fr = "fr" => Some(Language::Fr),
+        Es = "es" => Some(Language::Es),
+        Ja = "ja" => Some(Language::Ja),
+        PtBr = "pt-BR" => Some(Language::PtBr),
+        ZhHans = "zh-Hans" => Some(Language::ZhHans),
+        Pseudo = "qps-ploc" => Some(Language::Pseudo),
+        PseudoMirrored = "qps-plocm" => Some(Language::PseudoMirrored),
+    }
+}
+
+/// The webview's `navigator.languages`: at most 32 BCP 47 tags of at most
+/// 35 letters, digits and hyphens (RFC 5646's longest useful tag).
+pub fn webview_languages(tags: Vec<String>) -> Result<Vec<String>, ErrorView> {
+    let well_formed = |t: &String| {
+        !t.is_empty() && t.len() <= 35 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    if tags.len() > 32 || !tags.iter().all(well_formed) {
+        return Err(ErrorView::for_field(
+            ErrorCode::InvalidInput,
+            "webview",
+            format!(
+                "webview: at most 32 language tags of letters, digits and hyphens; got {tags:?}"
+            ),
+        ));
+    }
+    Ok(tags)
+}
+
+/// The CSV export's column names in the window's language: five of 1 to
+/// 100 characters, none a control character.
+pub fn csv_headers(names: Vec<String>) -> Result<mfa_core::journey::CsvHeaders, ErrorView> {
+    let fits = |n: &String| {
+        let count = n.chars().count();
+        (1..=100).contains(&count) && !n.chars().any(char::is_control)
+    };
+    let refused = |names: &Vec<String>| {
+        ErrorView::for_field(
+            ErrorCode::InvalidInput,
+            "headers",
+            format!("headers: five column names of 1 to 100 characters without control characters; got {names:?}"),
+        )
+    };
+    if !names.iter().all(fits) {
+        return Err(refused(&names));
+    }
+    let five: [String; 5] = names.try_into().map_err(|n| refused(&n))?;
+    Ok(mfa_core::journey::CsvHeaders(five))
 }
 
 /// The "request admin reset" form as the user filled it in. Its choices

@@ -65,6 +65,8 @@ pub fn build<R: Runtime>(builder: Builder<R>, source: BackendSource) -> Builder<
                 commands::reset_requests,
                 commands::retry_reset_requests,
                 commands::diagnostics,
+                commands::ui_language,
+                commands::choose_language,
             ];
             // The benchmark's launch-to-interactive mark (no-op unless
             // MFA_ASSISTANT_BENCH_MARKS is set).

@@ -57,6 +57,20 @@ impl From<mfa_core::assistant::KnownAccount> for KnownAccountView {
     }
 }
 
+/// The window's language (`mfa_core::language`): the UI loads this
+/// language's catalogue before it shows anything.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LanguageView {
+    /// The BCP 47 tag of one of the UI's catalogues (`en`, `de`, `pt-BR`,
+    /// `zh-Hans`, …, or a pseudo-locale `qps-ploc` / `qps-plocm`).
+    pub language: String,
+    /// True when the user chose it in the window (else it follows the system).
+    pub chosen: bool,
+    /// True when `MFA_ASSISTANT_LANGUAGE` sets it: the window's choice is then not used.
+    pub forced: bool,
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TenantView {

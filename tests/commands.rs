@@ -409,3 +409,59 @@ fn the_reset_form_is_checked_field_by_field_and_a_draft_is_sent_once() {
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
     assert_eq!(listed[0]["key"], sent["key"]);
 }
+
+/// The window's language: a choice is remembered in the data folder and
+/// wins over the system; "system" forgets it; bad arguments are refused
+/// with the field at fault. (`MFA_ASSISTANT_LANGUAGE` is not set in tests.)
+#[test]
+fn the_language_chosen_in_the_window_is_remembered() {
+    let f = fixture();
+    let main = main_window(&f);
+    let ask = |webview: Value| invoke_with(&main, "ui_language", json!({ "webview": webview }));
+    let first = ask(json!(["ja-JP"])).unwrap();
+    assert_eq!(first["chosen"], json!(false));
+    assert_eq!(first["forced"], json!(false));
+    assert_eq!(
+        invoke_with(&main, "choose_language", json!({"language": "pt-BR"})).unwrap(),
+        Value::Null
+    );
+    let file = f.data_dir.path().join("language.json");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        r#"{"language":"pt-BR"}"#
+    );
+    assert_eq!(
+        ask(json!(["ja-JP"])).unwrap(),
+        json!({"language": "pt-BR", "chosen": true, "forced": false})
+    );
+    invoke_with(&main, "choose_language", json!({"language": "system"})).unwrap();
+    assert!(!file.exists());
+    assert_eq!(ask(json!(["ja-JP"])).unwrap()["chosen"], json!(false));
+
+    let err = invoke_with(&main, "choose_language", json!({"language": "tlh"})).unwrap_err();
+    assert_eq!(err["code"], json!("invalid_input"));
+    assert_eq!(err["field"], json!("language"));
+    assert!(
+        err["message"].as_str().unwrap().contains("\"zh-Hans\""),
+        "{err}"
+    );
+    let err = ask(json!(["de-DE", "<script>"])).unwrap_err();
+    assert_eq!(
+        (err["code"].clone(), err["field"].clone()),
+        (json!("invalid_input"), json!("webview"))
+    );
+    assert!(!file.exists(), "a refused choice changes nothing");
+
+    // The CSV export's column names come from the window: five, one line each.
+    for headers in [
+        json!(["a", "b", "c", "d"]),
+        json!(["a", "b", "c", "d", "e\nf"]),
+    ] {
+        let err =
+            invoke_with(&main, "export_activity_log", json!({ "headers": headers })).unwrap_err();
+        assert_eq!(
+            (err["code"].clone(), err["field"].clone()),
+            (json!("invalid_input"), json!("headers"))
+        );
+    }
+}

@@ -134,6 +134,13 @@ impl Machine {
             ("MFA_ASSISTANT_MANAGED_CONFIG".into(), p("managed.toml")),
             ("BROWSER".into(), wrapper.display().to_string()),
             ("DEMO_BROWSER_LOG".into(), p("browser.log")),
+            // The window's language follows the system's: English here,
+            // whatever the developer's own locale (tests that want another
+            // set MFA_ASSISTANT_LANGUAGE or LANG).
+            ("LANG".into(), "C.UTF-8".into()),
+            ("LANGUAGE".into(), String::new()),
+            ("LC_ALL".into(), String::new()),
+            ("LC_MESSAGES".into(), String::new()),
         ];
         clear_keychain();
         m
@@ -1026,8 +1033,10 @@ async fn no_keychain_fails_closed_with_a_clear_message() {
     .unwrap();
     assert_eq!(outcome["appStatus"], 400, "{outcome}");
     let page = outcome["appBody"].as_str().unwrap_or_default();
+    // It says the sign-in did not complete (in the window's language); why,
+    // the window says (the keychain_unavailable banner above).
     assert!(
-        page.contains("no keychain is available") && !page.contains("Signed in,"),
+        page.contains("Sign-in did not complete.") && !page.contains("Signed in,"),
         "{page}"
     );
     assert_eq!(w.visible("[data-testid=screen-security-info]").await, 0);
@@ -3764,6 +3773,188 @@ async fn high_contrast_reduced_motion_and_the_screen_readers_names_and_roles() {
     w.close().await;
 }
 
+// ---- Languages ---------------------------------------------------------
+
+/// Text that does not fit, measured in the page: an element that clips
+/// (overflow hidden or clip, or an ellipsis) whose content is wider or
+/// taller than its box; two visible sibling elements holding text whose
+/// boxes overlap; and a page wider than the window. Returns one line per
+/// problem, naming the element and its text.
+const LAYOUT_PROBLEMS: &str = r#"
+const describe = (el) => {
+  const id = el.getAttribute('data-testid') || el.id || (el.className && String(el.className)) || '';
+  return `${el.tagName.toLowerCase()}${id ? '[' + id + ']' : ''} "${(el.textContent || '').trim().slice(0, 60)}"`;
+};
+const shown = (el) => {
+  const r = el.getBoundingClientRect();
+  const cs = getComputedStyle(el);
+  return r.width > 1 && r.height > 1 && cs.visibility !== 'hidden' && cs.display !== 'none' && cs.opacity !== '0'
+    && !el.closest('[hidden]');
+};
+const problems = [];
+for (const el of document.querySelectorAll('body *')) {
+  if (!shown(el) || (el.textContent || '').trim() === '') continue;
+  const cs = getComputedStyle(el);
+  const clipsX = cs.overflowX === 'hidden' || cs.overflowX === 'clip' || cs.textOverflow === 'ellipsis';
+  const clipsY = cs.overflowY === 'hidden' || cs.overflowY === 'clip';
+  // A visually hidden element (1px, clipped) is for screen readers only.
+  if (el.getBoundingClientRect().width <= 2) continue;
+  if (clipsX && el.scrollWidth > el.clientWidth + 1) problems.push(`cut (wider than its box): ${describe(el)}`);
+  if (clipsY && el.scrollHeight > el.clientHeight + 1) problems.push(`cut (taller than its box): ${describe(el)}`);
+  const kids = Array.from(el.children).filter((k) => shown(k) && (k.textContent || '').trim() !== ''
+    && getComputedStyle(k).position !== 'absolute' && getComputedStyle(k).position !== 'fixed');
+  for (let i = 0; i < kids.length; i++) {
+    for (let j = i + 1; j < kids.length; j++) {
+      const a = kids[i].getBoundingClientRect();
+      const b = kids[j].getBoundingClientRect();
+      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      if (w > 1 && h > 1) problems.push(`overlap: ${describe(kids[i])} and ${describe(kids[j])}`);
+    }
+  }
+}
+if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+  problems.push(`the page is ${document.documentElement.scrollWidth}px wide in a ${window.innerWidth}px window`);
+}
+return problems;
+"#;
+
+impl Window {
+    /// A screenshot (with its accessibility check) and the layout check:
+    /// no text cut or overlapping (`LAYOUT_PROBLEMS`).
+    async fn screenshot_laid_out(&mut self, label: &str) {
+        self.screenshot(label).await;
+        let problems = self.client.execute(LAYOUT_PROBLEMS, vec![]).await.unwrap();
+        assert_eq!(
+            problems,
+            serde_json::json!([]),
+            "{} at {label}: text cut or overlapping",
+            self.name
+        );
+    }
+}
+
+/// The layout check itself finds what it is for: a clipped line that is
+/// too long, and two words drawn over each other.
+async fn layout_check_finds_cut_and_overlapping_text(w: &Window) {
+    w.client
+        .execute(
+            "const d = document.createElement('div'); d.id = 'layout-probe';\
+             d.className = 'card';\
+             const cut = document.createElement('p'); cut.className = 'probe-cut';\
+             cut.textContent = 'x'.repeat(400);\
+             d.append(cut); document.querySelector('main').append(d);\
+             cut.style.setProperty('overflow', 'hidden'); cut.style.setProperty('white-space', 'nowrap');\
+             cut.style.setProperty('width', '50px');\
+             const a = document.createElement('span'); a.textContent = 'one';\
+             const b = document.createElement('span'); b.textContent = 'two';\
+             b.style.setProperty('margin-left', '-20px');\
+             d.append(a, b); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let found = w.client.execute(LAYOUT_PROBLEMS, vec![]).await.unwrap();
+    let found = found.as_array().cloned().unwrap_or_default();
+    assert!(
+        found
+            .iter()
+            .any(|p| p.as_str().is_some_and(|p| p.starts_with("cut (wider"))),
+        "the layout check missed cut text: {found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|p| p.as_str().is_some_and(|p| p.starts_with("overlap: span"))),
+        "the layout check missed overlapping text: {found:?}"
+    );
+    w.client
+        .execute(
+            "document.getElementById('layout-probe').remove(); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+}
+
+/// Through the journeys' screens in one language: signed in (Security Info,
+/// the three change forms, one journey to its end, the activity log with
+/// its entry), then locked out (the reset form, its preview, the request
+/// sent). Each screen is photographed, checked by
+/// axe-core and for cut or overlapping text.
+async fn through_the_screens_in(language: &str, name: &'static str, sign_in_word: &str, dir: &str) {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let mut machine = helpdesk_machine(&emulator, "");
+    machine.set("MFA_ASSISTANT_LANGUAGE", language);
+    machine.user_will("chidi", "sign-in");
+    let mut w = Window::open(&machine, name).await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+    let html = w
+        .client
+        .execute(
+            "return [document.documentElement.lang, document.documentElement.dir];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(html[1], serde_json::json!(dir), "{name}: {html}");
+    let word = w.text("[data-testid=sign-in]").await;
+    assert!(
+        word.contains(sign_in_word),
+        "{name}: the sign-in button says {word:?}"
+    );
+    if language == "qps-ploc" {
+        layout_check_finds_cut_and_overlapping_text(&w).await;
+    }
+    w.screenshot_laid_out("sign-in").await;
+
+    w.click("[data-testid=sign-in]").await;
+    w.wait_for("[data-testid=method-row]").await;
+    w.screenshot_laid_out("security-info").await;
+    for (open, screen) in [
+        ("new-phone", "new-phone-screen"),
+        ("change-number", "phone-number-screen"),
+        ("choose-default", "choose-default-screen"),
+    ] {
+        w.click(&format!("[data-testid={open}]")).await;
+        w.wait_for(&format!("[data-testid={screen}]")).await;
+        w.screenshot_laid_out(screen).await;
+        w.click("[data-testid=cancel-change]").await;
+        w.wait_for("[data-testid=method-row]").await;
+    }
+    // One journey to its end: the steps, confirming it's you, done.
+    w.click("[data-testid=choose-default]").await;
+    w.wait_for("[data-testid=choose-default-screen]").await;
+    w.click("[data-testid=default-option-sms]").await;
+    w.click("[data-testid=start-choose-default]").await;
+    w.wait_for(&waiting("confirmIdentity")).await;
+    w.screenshot_laid_out("journey-confirm-identity").await;
+    confirm_identity(&machine, &w, "chidi").await;
+    w.wait_for("[data-testid=journey-finished]").await;
+    w.screenshot_laid_out("journey-finished").await;
+    w.click("[data-testid=close-journey]").await;
+    w.wait_for("[data-testid=method-row]").await;
+    w.click("[data-testid=open-activity-log]").await;
+    w.wait_for("[data-testid=activity-log]").await;
+    w.screenshot_laid_out("activity-log").await;
+    w.click("[data-testid=back-to-info]").await;
+    w.wait_for("[data-testid=method-row]").await;
+    w.click("[data-testid=sign-out]").await;
+    w.wait_for("[data-testid=screen-sign-in]").await;
+
+    to_the_reset_form(&mut w, "lostPhone").await;
+    w.screenshot_laid_out("reset-form").await;
+    w.type_into("[data-testid=upn-input]", DANA).await;
+    w.click("[data-testid=still-has][data-value=nothing]").await;
+    w.click("[data-testid=preview-reset]").await;
+    w.wait_for("[data-testid=reset-preview]").await;
+    w.screenshot_laid_out("reset-preview").await;
+    w.click("[data-testid=send-reset]").await;
+    w.wait_for("[data-testid=reset-sent]").await;
+    w.screenshot_laid_out("reset-sent").await;
+    w.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn text_at_200_percent_reflows_on_every_screen_without_cut_text() {
     let _one = ONE_WINDOW_AT_A_TIME.lock().await;
@@ -3856,5 +4047,76 @@ async fn text_at_200_percent_reflows_on_every_screen_without_cut_text() {
         .await;
     reflows(&w, "journey").await;
     w.screenshot("journey").await;
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_pseudo_locale_lays_out_every_screen_without_cut_or_overlapping_text() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    through_the_screens_in("qps-ploc", "lang-pseudo", "[Šîĝñ îñ", "ltr").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_mirrored_pseudo_locale_lays_out_right_to_left() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    through_the_screens_in("qps-plocm", "lang-pseudo-rtl", "[Šîĝñ îñ", "rtl").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn german_and_japanese_windows_show_their_own_words() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    through_the_screens_in("de", "lang-de", "Anmelden", "ltr").await;
+    through_the_screens_in("ja", "lang-ja", "サインイン", "ltr").await;
+}
+
+/// The language menu: the organisation's default first (Spanish, from the
+/// managed file, over the system's German), a choice made in the window
+/// survives a restart, and "Same as the system" forgets it.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_language_chosen_in_the_window_is_kept_across_restarts() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let mut machine = Machine::new();
+    machine.set("LANG", "de_DE.UTF-8");
+    std::fs::write(machine.managed_config_path(), "language = \"es\"\n").unwrap();
+    let w = Window::open(&machine, "lang-menu").await;
+    w.wait_for("html[lang=es] [data-testid=screen-sign-in]")
+        .await;
+    assert_eq!(w.text("[data-testid=sign-in]").await, "Iniciar sesión");
+    w.client
+        .execute(
+            "const s = document.querySelector('[data-testid=language-select]');\
+             s.value = 'fr'; s.dispatchEvent(new Event('change')); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    w.wait_for("html[lang=fr] [data-testid=screen-sign-in]")
+        .await;
+    assert_eq!(w.text("[data-testid=sign-in]").await, "Se connecter");
+    w.close().await;
+
+    let mut w = Window::open(&machine, "lang-menu-restart").await;
+    w.wait_for("html[lang=fr] [data-testid=screen-sign-in]")
+        .await;
+    w.screenshot_laid_out("french-kept").await;
+    w.client
+        .execute(
+            "const s = document.querySelector('[data-testid=language-select]');\
+             s.value = 'system'; s.dispatchEvent(new Event('change')); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    // Forgotten: the organisation's default again.
+    w.wait_for("html[lang=es] [data-testid=screen-sign-in]")
+        .await;
+    w.close().await;
+
+    // Without the organisation's default, the system's language.
+    std::fs::remove_file(machine.managed_config_path()).unwrap();
+    let w = Window::open(&machine, "lang-menu-system").await;
+    w.wait_for("html[lang=de] [data-testid=screen-sign-in]")
+        .await;
+    assert_eq!(w.text("[data-testid=sign-in]").await, "Anmelden");
     w.close().await;
 }

@@ -284,6 +284,9 @@ mockIPC(async (cmd) => {
       }
     case 'sign_out':
       return wait<SignOutView>({ removedFromKeychain: true });
+    case 'ui_language':
+      // `&lang=de` (or ja, qps-ploc, qps-plocm…): the window's language.
+      return { language: params.get('lang') ?? 'en', chosen: false, forced: params.has('lang') };
     default:
       throw err('internal', `preview: no mock for ${cmd}`);
   }

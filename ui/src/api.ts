@@ -13,6 +13,8 @@ import type {
   ExportView,
   JourneyView,
   KnownAccountView,
+  LanguageInput,
+  LanguageView,
   PhoneTypeInput,
   RegistrationInput,
   ResetFormInput,
@@ -128,7 +130,9 @@ export const openAccountRecovery = (): Promise<null> => call<null>('open_account
 export const lastAccount = (): Promise<KnownAccountView | null> => call<KnownAccountView | null>('last_account');
 export const endJourney = (): Promise<null> => call<null>('end_journey');
 export const activityLog = (): Promise<ActivityView[]> => call<ActivityView[]>('activity_log');
-export const exportActivityLog = (): Promise<ExportView> => call<ExportView>('export_activity_log');
+/** Writes the activity log as CSV under `headers` (the five column names in the window's language). */
+export const exportActivityLog = (headers: readonly string[]): Promise<ExportView> =>
+  call<ExportView>('export_activity_log', { headers });
 
 // ---- locked out: request an admin reset (no sign-in needed) -----------------
 
@@ -143,6 +147,12 @@ export const resetRequests = (): Promise<ResetStatusView[]> => call<ResetStatusV
 export const retryResetRequests = (): Promise<null> => call<null>('retry_reset_requests');
 
 // ---- support ------------------------------------------------------------------
+
+/** The window's language, given the webview's own preferences (`navigator.languages`). */
+export const uiLanguage = (webview: readonly string[]): Promise<LanguageView> =>
+  call<LanguageView>('ui_language', { webview });
+/** Remembers the language chosen in the window (`system`: follow the system again). */
+export const chooseLanguage = (language: LanguageInput): Promise<null> => call<null>('choose_language', { language });
 
 /** The diagnostics report (plain text, nothing secret). */
 export const diagnostics = (): Promise<string> => call<string>('diagnostics');

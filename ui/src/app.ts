@@ -6,7 +6,9 @@
 import type { App, Routes } from './context';
 import { Memory } from './context';
 import * as backToThree from './flows/backToThree';
+import type { LanguageView } from './bindings';
 import * as journey from './flows/journey';
+import { chooseLanguage } from './flows/language';
 import * as reset from './flows/reset';
 import * as info from './flows/securityInfo';
 import * as signIn from './flows/signIn';
@@ -34,7 +36,15 @@ export function createApp(root: HTMLElement): App {
   return app;
 }
 
-/** Start-up: app_info, then restore_session, then (signed in) the Security Info. */
-export async function start(root: HTMLElement): Promise<void> {
-  await signIn.startUp(createApp(root));
+/**
+ * Start-up: app_info, then restore_session, then (signed in) the Security
+ * Info. `language` is the window's language as main.ts fixed it; the footer
+ * offers the others (choosing one reloads the window).
+ */
+export async function start(root: HTMLElement, language?: LanguageView): Promise<void> {
+  const app = createApp(root);
+  if (language) {
+    app.shell.showLanguages(language, (choice) => void chooseLanguage(app, choice, () => window.location.reload()));
+  }
+  await signIn.startUp(app);
 }

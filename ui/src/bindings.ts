@@ -31,6 +31,20 @@ demo: boolean, displayName: string,
  */
 cloud: string, tenant: string, };
 export type KnownAccountView = { upn: string, displayName: string, };
+export type LanguageView = { 
+/**
+ * The BCP 47 tag of one of the UI's catalogues (`en`, `de`, `pt-BR`,
+ * `zh-Hans`, …, or a pseudo-locale `qps-ploc` / `qps-plocm`).
+ */
+language: string, 
+/**
+ * True when the user chose it in the window (else it follows the system).
+ */
+chosen: boolean, 
+/**
+ * True when `MFA_ASSISTANT_LANGUAGE` sets it: the window's choice is then not used.
+ */
+forced: boolean, };
 export type SettingsView = { 
 /**
  * Where the organisation's settings are read from, which locks every
@@ -410,6 +424,7 @@ export type PhoneTypeInput = "mobile" | "alternateMobile" | "office";
 export type DefaultChoiceInput = "push" | "oath" | "sms" | "voiceMobile" | "voiceAlternateMobile" | "voiceOffice";
 export type RegistrationInput = "authenticator" | "authenticatorApp" | "securityKey";
 export type AnswerInput = "works" | "notWorking" | "acceptConcerns";
+export type LanguageInput = "system" | "en" | "de" | "fr" | "es" | "ja" | "pt-BR" | "zh-Hans" | "qps-ploc" | "qps-plocm";
 export type ResetFormInput = { upn: string, reason: Reason, reasonDetail: string, stillHas: Array<StillHas>, callback: CallbackPreference, availability: string, };
 export type Reason = "lostPhone" | "brokenPhone" | "newPhone" | "numberChanged" | "promptsNotArriving" | "codesRejected" | "blockedByPolicy" | "other";
 export type StillHas = "password" | "oldPhone" | "phoneNumber" | "securityKey" | "authenticatorApp" | "email" | "nothing";

@@ -1,7 +1,20 @@
 // Turning the structured facts Rust sends into words from the catalogue.
 
 import type { MethodKind, MethodView } from './bindings';
-import { formatLocale, t, type MessageKey } from './messages';
+import { languageInfo } from './language';
+import { currentLanguage, t, type MessageKey } from './messages';
+
+/**
+ * The locale dates and times are written in: the window's language; for
+ * English, the system's own English (en-US writes "Mar 3, 2024", en-GB
+ * "3 Mar 2024") and British English otherwise.
+ */
+export function dateLocale(): string {
+  const language = currentLanguage();
+  const system = typeof navigator === 'undefined' ? '' : navigator.language;
+  if (language === 'en' && /^en(-|$)/i.test(system)) return system;
+  return languageInfo(language).dateLocale;
+}
 
 export function kindName(kind: MethodKind): string {
   return t(`kind.${kind}`);
@@ -37,7 +50,7 @@ export function addedText(added: string | null): string {
   if (added) {
     const date = new Date(added);
     if (!Number.isNaN(date.getTime())) {
-      return t('methods.added', { date: new Intl.DateTimeFormat(formatLocale, { dateStyle: 'medium' }).format(date) });
+      return t('methods.added', { date: new Intl.DateTimeFormat(dateLocale(), { dateStyle: 'medium' }).format(date) });
     }
   }
   return t('methods.addedUnknown');
@@ -49,7 +62,7 @@ export function addedText(added: string | null): string {
 export function formatDateTime(rfc3339: string): string {
   const date = new Date(rfc3339);
   if (Number.isNaN(date.getTime())) return rfc3339;
-  return new Intl.DateTimeFormat(formatLocale, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  return new Intl.DateTimeFormat(dateLocale(), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
 }
 
 /** "Microsoft Authenticator (Pixel 8)", or the kind alone when the method has no name. */
@@ -60,7 +73,7 @@ export function methodLabel(m: MethodView): string {
 export function dayText(day: string): string {
   const date = new Date(`${day}T00:00:00Z`);
   if (Number.isNaN(date.getTime())) return day;
-  return new Intl.DateTimeFormat(formatLocale, { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
+  return new Intl.DateTimeFormat(dateLocale(), { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
 }
 
 /**
@@ -72,7 +85,7 @@ export function passTimeLeft(rfc3339: string, now: number): { time: string; minu
   const end = new Date(rfc3339);
   if (Number.isNaN(end.getTime())) return null;
   return {
-    time: new Intl.DateTimeFormat(formatLocale, { timeStyle: 'short' }).format(end),
+    time: new Intl.DateTimeFormat(dateLocale(), { timeStyle: 'short' }).format(end),
     minutes: Math.max(0, Math.floor((end.getTime() - now) / 60_000)),
   };
 }

@@ -1,10 +1,18 @@
-// The message catalogue: every sentence the user reads lives here.
+// The message catalogue: every sentence the user reads lives here (English,
+// the source) and in `locales/<tag>.ts` (one file per language, each typed
+// `Catalogue`). See ui/README.md "Languages" for how to add one.
 //
-// To translate, copy `en` to a new object with the same keys (the type
-// `Catalogue` makes the compiler list any missing key) and select it in
-// `catalogue` below. Placeholders are `{name}`; plural forms are separate keys
-// ending in `#one` / `#other` (add `#few`, `#many`... as the language needs,
-// and its CLDR rule as `pluralCategory`) and are read with `tn`.
+// Placeholders are `{name}`; plural forms are separate keys ending in
+// `#one` / `#other` (every catalogue has both; a language whose CLDR rule
+// has more categories adds `#few`, `#many`... as the rule in language.ts
+// needs) and are read with `tn`. `catalogues.test.ts` fails on a missing
+// form or a placeholder set that differs from English.
+//
+// The window's language is the one piece of module state in the UI: main.ts
+// fixes it once with `useLanguage` before `start()`, and choosing another
+// language reloads the window (ui/README "Invariants").
+
+import { formatNumber, pluralCategory, type Language } from './language';
 
 export const en = {
   'app.title': 'MFA Assistant',
@@ -66,6 +74,7 @@ export const en = {
   'settings.key.sign_in_timeout_seconds': 'Seconds allowed for browser sign-in',
   'settings.key.extra_root_certificate': 'Extra trusted certificate',
   'settings.key.helpdesk': 'Helpdesk for admin-reset requests',
+  'settings.key.language': 'Language for users who have not chosen one',
   'settings.key.allow_demo_tenant': 'Demo tenant allowed',
   'settings.key.relay_scope': 'Relay permission for device proof',
   'settings.securityInfoUrl.unverified':
@@ -305,6 +314,16 @@ export const en = {
   'reset.field.created': 'Written',
   'reset.none': '—',
   'reset.runbookTitle': 'What the helpdesk will usually do, in this order (your organisation sets the steps)',
+  // The relay's default runbook (helpdesk_contract::ticket::DEFAULT_RUNBOOKS,
+  // checked by tests/loopback_words.rs): shown to the user in their language.
+  'reset.runbook.1': 'This request is UNAUTHENTICATED: anyone could have sent it. Do not act on it until identity is verified.',
+  'reset.runbook.2': 'Verify identity out of band: call the user back on the number in the company directory (never a number given in the request), or confirm with their manager. Ask for the verification phrase shown on the user\'s screen; it must match this ticket.',
+  'reset.runbook.3': 'Use the least-privileged role: Authentication Administrator for standard users; Privileged Authentication Administrator if the user holds an admin role.',
+  'reset.runbook.4': 'Prefer a Temporary Access Pass (Entra admin center > Users > the user > Authentication methods > Add authentication method > Temporary Access Pass) over deleting every method. Deliver it on the verified call, never by email to the locked mailbox.',
+  'reset.runbook.5': 'Only if methods must go (lost or compromised device): delete those methods, or Require re-register multifactor authentication.',
+  'reset.runbook.6': 'Revoke the user\'s sign-in sessions (Revoke sessions, or Graph revokeSignInSessions) so stale tokens do not cause MFA loops.',
+  'reset.runbook.7': 'Delete the user\'s app passwords if any exist; legacy apps using them will need new ones.',
+  'reset.runbook.8': 'Tell the user before you act: Outlook, Teams and other apps will sign them out and ask them to sign in again; they should then register at least three methods.',
   'reset.payloadSummary': 'The exact data that will be sent',
   'reset.send': 'Send',
   'reset.change': 'Change something',
@@ -623,6 +642,23 @@ export const en = {
   'activity.export': 'Export',
   'activity.exported#one': 'Exported {count} entry to {path}',
   'activity.exported#other': 'Exported {count} entries to {path}',
+  'activity.csv.time': 'Time (UTC)',
+  'activity.csv.account': 'Account',
+  'activity.csv.action': 'Action',
+  'activity.csv.before': 'Before',
+  'activity.csv.after': 'After',
+
+  // The sign-in's browser page, served by Rust: its copy in
+  // mfa-core/src/language.rs must match (tests/loopback_words.rs).
+  'browser.signedIn.title': 'Signed in',
+  'browser.signedIn.body': 'Signed in, you can close this tab and return to MFA Assistant.',
+  'browser.failed.title': 'Sign-in did not complete',
+  'browser.failed.body': 'Sign-in did not complete. You can close this tab; MFA Assistant explains what to do next.',
+  'browser.notFound.title': 'Not found',
+  'browser.notFound.body': 'Nothing here.',
+
+  'language.label': 'Language',
+  'language.system': 'Same as the system',
 
   // Locked out: Entra account recovery (an ID and a face check), offered
   // before the helpdesk request where the organisation turned it on.
@@ -647,40 +683,63 @@ export const en = {
   'action.dismiss': 'Dismiss',
 } as const;
 
-export type Catalogue = { readonly [K in keyof typeof en]: string };
-export type MessageKey = keyof Catalogue;
-export type Params = Readonly<Record<string, string | number>>;
+/** Keys of the English catalogue (every catalogue has exactly these). */
+type BaseKey = keyof typeof en;
 
 /** Keys with plural forms, without their `#one`/`#other` suffix. */
 export type PluralKey = {
-  [K in MessageKey]: K extends `${infer Base}#other` ? Base : never;
-}[MessageKey];
+  [K in BaseKey]: K extends `${infer Base}#other` ? Base : never;
+}[BaseKey];
 
-const catalogue: Catalogue = en;
+/** The CLDR categories beyond "one" and "other" a language may add. */
+export type ExtraPluralCategory = 'zero' | 'two' | 'few' | 'many';
 
-/** Dates and numbers follow the user's own system settings. */
-export const formatLocale: string | undefined = undefined;
+/** A language's words: every English key, plus the extra plural forms its rule needs. */
+export type Catalogue = { readonly [K in BaseKey]: string } & {
+  readonly [K in `${PluralKey}#${ExtraPluralCategory}`]?: string;
+};
+export type MessageKey = BaseKey;
+export type Params = Readonly<Record<string, string | number>>;
 
-function interpolate(text: string, params?: Params): string {
+interface Active {
+  readonly language: Language;
+  readonly catalogue: Catalogue;
+  readonly fixed: boolean;
+}
+
+// The UI's only module state (see the top of this file and
+// no-module-state.test.ts, which allows exactly this line): English until
+// main.ts fixes the window's language, once, before start().
+let active: Active = { language: 'en', catalogue: en, fixed: false };
+
+/**
+ * Fixes the window's language. Called once, by main.ts, before `start()`;
+ * a second call throws, so no screen can be half in one language and half
+ * in another (changing the language reloads the window).
+ */
+export function useLanguage(language: Language, catalogue: Catalogue): void {
+  if (active.fixed) throw new Error(`the window's language is already ${active.language}`);
+  active = { language, catalogue, fixed: true };
+}
+
+/** The window's language. */
+export function currentLanguage(): Language {
+  return active.language;
+}
+
+/** The catalogue's words for `text`'s `{name}` placeholders; numbers as the language writes them. */
+export function interpolate(text: string, params?: Params, language: Language = active.language): string {
   if (!params) return text;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
-  );
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    if (!Object.prototype.hasOwnProperty.call(params, name)) return whole;
+    const value = params[name];
+    return typeof value === 'number' ? formatNumber(language, value) : String(value);
+  });
 }
 
 /** The message for `key`, with `{name}` placeholders filled from `params`. */
 export function t(key: MessageKey, params?: Params): string {
-  return interpolate(catalogue[key], params);
-}
-
-/**
- * The catalogue's plural rule. English (CLDR): "one" for exactly 1, "other"
- * for every other count. Written out instead of `new Intl.PluralRules`,
- * whose ICU rules cost the web process about 1.2 MB for the app's lifetime
- * (measured; see README "Performance"). A translation brings its own rule.
- */
-function pluralCategory(count: number): 'one' | 'other' {
-  return count === 1 ? 'one' : 'other';
+  return interpolate(active.catalogue[key], params);
 }
 
 /** The plural form of `key` for `count`; `{count}` is filled in too. */
@@ -688,9 +747,19 @@ export function tn(key: PluralKey, count: number, params?: Params): string {
   return interpolate(pluralTemplate(key, count), { ...params, count });
 }
 
-function pluralTemplate(key: PluralKey, count: number): string {
+/**
+ * The form of `key` for `count` in `catalogue` under `language`'s CLDR rule
+ * (language.ts, written out: `Intl.PluralRules` cost the web process about
+ * 1.2 MB). `#other` only if the catalogue lacks the form, which
+ * catalogues.test.ts forbids for every category the rule can give.
+ */
+export function pluralForm(catalogue: Catalogue, language: Language, key: PluralKey, count: number): string {
   const forms = catalogue as unknown as Readonly<Record<string, string | undefined>>;
-  return forms[`${key}#${pluralCategory(count)}`] ?? catalogue[`${key}#other` as MessageKey];
+  return forms[`${key}#${pluralCategory(language, count)}`] ?? catalogue[`${key}#other` as MessageKey];
+}
+
+function pluralTemplate(key: PluralKey, count: number): string {
+  return pluralForm(active.catalogue, active.language, key, count);
 }
 
 /**
@@ -723,7 +792,7 @@ export function tnParts(key: PluralKey, count: number): Part[] {
  * name, a concern), or null when this catalogue has no words for it yet.
  */
 export function tIf(key: string, params?: Params): string | null {
-  const forms = catalogue as unknown as Readonly<Record<string, string | undefined>>;
+  const forms = active.catalogue as unknown as Readonly<Record<string, string | undefined>>;
   const text = Object.prototype.hasOwnProperty.call(forms, key) ? forms[key] : undefined;
   return text === undefined ? null : interpolate(text, params);
 }

@@ -3,12 +3,13 @@
 // once per window by `start()`; it holds its own elements, so no module
 // keeps DOM of its own.
 
-import type { AppInfo, ErrorView } from './bindings';
+import type { AppInfo, ErrorView, LanguageInput, LanguageView } from './bindings';
 import type { Recovery } from './context';
+import { LANGUAGES } from './language';
 import { button, h } from './dom';
 import { passTimeLeft } from './format';
 import { icon } from './icons';
-import { t, tn, type MessageKey } from './messages';
+import { parts, t, tn, type MessageKey } from './messages';
 import type { Screen } from './screens/widgets';
 
 /** A button in the error banner: what the user can do next. */
@@ -37,7 +38,8 @@ export class Shell {
   readonly #recovery = h('div', { class: 'message-bar info recovery-bar', testid: 'recovery-bar', role: 'note', hidden: true });
   #recoveryTimer: number | undefined;
   readonly #screenSlot = h('div', { class: 'screen-slot' });
-  readonly #version = h('footer', { class: 'footer' });
+  readonly #version = h('span', { class: 'footer-version' });
+  readonly #languages = h('span', { class: 'footer-language' });
 
   constructor(root: HTMLElement) {
     const topbar = h(
@@ -50,7 +52,7 @@ export class Shell {
       topbar,
       this.#demoBanner,
       h('main', { class: 'main', id: 'main' }, this.#errorSlot, this.#status, this.#recovery, this.#screenSlot),
-      this.#version,
+      h('footer', { class: 'footer' }, this.#version, this.#languages),
     );
     this.setStatus('');
   }
@@ -60,6 +62,27 @@ export class Shell {
     this.#tenant.textContent = info.tenant.displayName;
     this.#demoBanner.hidden = !info.tenant.demo;
     this.#version.textContent = t('app.version', { version: info.version });
+  }
+
+  /**
+   * The language menu in the footer: "Same as the system", then every
+   * language in its own name (a pseudo-locale only while in use). Choosing
+   * calls `choose`; the flow remembers it and reloads the window.
+   */
+  showLanguages(view: LanguageView, choose: (choice: LanguageInput) => void): void {
+    // Forced (MFA_ASSISTANT_LANGUAGE): shown, not changeable.
+    const current = view.chosen || view.forced ? view.language : 'system';
+    const select = h(
+      'select',
+      { id: 'language-select', class: 'language-select', testid: 'language-select', disabled: view.forced },
+      h('option', { value: 'system' }, t('language.system')),
+      ...LANGUAGES.filter((l) => !l.pseudo || l.tag === view.language).map((l) =>
+        h('option', { value: l.tag, lang: l.pseudo ? 'en' : l.tag, dir: l.dir }, l.name),
+      ),
+    );
+    select.value = current;
+    select.addEventListener('change', () => choose(select.value as LanguageInput));
+    this.#languages.replaceChildren(h('label', { for: 'language-select' }, t('language.label')), select);
   }
 
   /** Puts `screen` in the document and moves focus to its heading. */
@@ -162,7 +185,16 @@ export class Shell {
         { class: 'message-text' },
         h('p', { class: 'error-sentence' }, t(`error.${err.code}`)),
         err.message !== ''
-          ? h('p', { class: 'error-detail', testid: 'error-detail' }, t('error.detail', { message: err.message }))
+          ? h(
+              'p',
+              { class: 'error-detail', testid: 'error-detail' },
+              ...parts(t('error.detail')).map((part) =>
+                // The detail is the back end's own words, in English (for
+                // IT and the helpdesk): marked so, so a screen reader
+                // reading a German window pronounces it as English.
+                typeof part === 'string' ? part : h('span', { lang: 'en' }, err.message),
+              ),
+            )
           : null,
         buttons.length > 0 ? h('div', { class: 'actions' }, ...buttons) : null,
       ),

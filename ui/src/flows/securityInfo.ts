@@ -173,7 +173,13 @@ async function showActivity(app: App): Promise<void> {
 async function exportActivity(app: App, b: HTMLButtonElement, screen: ActivityScreen): Promise<void> {
   b.disabled = true;
   try {
-    const result = await api.exportActivityLog();
+    const result = await api.exportActivityLog([
+      t('activity.csv.time'),
+      t('activity.csv.account'),
+      t('activity.csv.action'),
+      t('activity.csv.before'),
+      t('activity.csv.after'),
+    ]);
     screen.setExported(result.path, result.entries);
   } catch (e) {
     app.shell.showError(api.toErrorView(e), [tryAgain(() => void exportActivity(app, b, screen))]);

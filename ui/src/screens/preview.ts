@@ -4,7 +4,7 @@ import type { ResetPreviewView } from '../bindings';
 import { button, h } from '../dom';
 import { formatDateTime } from '../format';
 import { icon } from '../icons';
-import { type MessageKey, t } from '../messages';
+import { type MessageKey, t, tIf } from '../messages';
 import { callbackName, phraseBlock, reasonName, stillHasName } from './resetWords';
 import { type Screen, heading, lockedSection } from './widgets';
 
@@ -59,7 +59,13 @@ export function previewScreen(preview: ResetPreviewView, on: PreviewHandlers): S
         ...row('reset.field.created', formatDateTime(r.createdAt)),
       ),
       h('h2', {}, t('reset.runbookTitle')),
-      h('ol', { class: 'runbook', testid: 'reset-runbook' }, ...r.runbook.map((s) => h('li', {}, s))),
+      // The relay's default steps, in the user's language (reset.runbook.N
+      // are the same steps, checked against the relay's by tests/loopback_words.rs).
+      h(
+        'ol',
+        { class: 'runbook', testid: 'reset-runbook' },
+        ...r.runbook.map((s, i) => h('li', {}, tIf(`reset.runbook.${i + 1}`) ?? s)),
+      ),
       h(
         'details',
         { class: 'disclosure' },

@@ -22,6 +22,7 @@ const KEY_LABELS: Readonly<Record<string, MessageKey>> = {
   relay_scope: 'settings.key.relay_scope',
   allow_demo_tenant: 'settings.key.allow_demo_tenant',
   account_recovery: 'settings.key.account_recovery',
+  language: 'settings.key.language',
 };
 
 const ORIGINS: Readonly<Record<SettingOrigin, MessageKey>> = {

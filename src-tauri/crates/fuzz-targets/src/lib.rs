@@ -30,7 +30,7 @@ use mfa_core::fuzzing as core;
 use mfa_core::graph::GraphError;
 use mfa_core::guardrails::{self, PhoneNumber};
 use mfa_core::helpdesk::OutboxEntry;
-use mfa_core::journey::{activity_csv, ActivityEntry, Snapshot};
+use mfa_core::journey::{activity_csv, ActivityEntry, CsvHeaders, Snapshot};
 use mfa_core::security_info::{MethodId, SecondaryMethod, SignInPreferences};
 
 /// A target's body: any bytes in, a panic when a property fails.
@@ -693,7 +693,7 @@ pub fn csv_export(data: &[u8]) {
                 .collect()
         }
     };
-    let csv = activity_csv(&entries);
+    let csv = activity_csv(&entries, &CsvHeaders::default());
     let rows = read_csv(&csv);
     assert_eq!(rows.len(), entries.len() + 1, "{csv:?}");
     assert_eq!(rows[0], ["time", "account", "action", "before", "after"]);

@@ -7,6 +7,7 @@ pub mod device_proof;
 pub mod relay_token;
 pub mod request;
 pub mod ticket;
+pub mod ticket_words;
 pub mod typed;
 
 pub use request::{

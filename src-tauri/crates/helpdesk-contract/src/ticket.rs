@@ -33,6 +33,102 @@ pub const DEFAULT_RUNBOOK: [&str; 8] = [
     "Tell the user before you act: Outlook, Teams and other apps will sign them out and ask them to sign in again; they should then register at least three methods.",
 ];
 
+/// The default runbook in each language the app speaks, for a relay whose
+/// `[ticket] language` is one of them and whose configuration writes no
+/// runbook of its own. The same steps are the UI catalogues'
+/// `reset.runbook.1`…`8`, which the app shows the user in the window's
+/// language (the app's `tests/loopback_words.rs` checks they match).
+pub const DEFAULT_RUNBOOKS: [(&str, [&str; 8]); 7] = [
+    ("en", DEFAULT_RUNBOOK),
+    (
+        "de",
+        [
+            "Diese Anfrage ist NICHT AUTHENTIFIZIERT: Jeder könnte sie gesendet haben. Handeln Sie erst, wenn die Identität geprüft ist.",
+            "Prüfen Sie die Identität auf einem anderen Weg: Rufen Sie die Person unter der Nummer im Firmenverzeichnis zurück (nie unter einer Nummer aus der Anfrage), oder lassen Sie sie von ihrer Führungskraft bestätigen. Fragen Sie nach dem Bestätigungssatz auf ihrem Bildschirm; er muss mit diesem Ticket übereinstimmen.",
+            "Verwenden Sie die Rolle mit den geringsten Rechten: Authentifizierungsadministrator für normale Benutzer; Privilegierter Authentifizierungsadministrator, wenn der Benutzer eine Administratorrolle hat.",
+            "Geben Sie lieber einen befristeten Zugriffspass aus (Microsoft Entra Admin Center > Benutzer > der Benutzer > Authentifizierungsmethoden > Authentifizierungsmethode hinzufügen > Befristeter Zugriffspass), statt alle Methoden zu löschen. Übermitteln Sie ihn im bestätigten Anruf, nie per E-Mail an das gesperrte Postfach.",
+            "Nur wenn Methoden wegmüssen (verlorenes oder kompromittiertes Gerät): Löschen Sie diese Methoden, oder verlangen Sie die erneute Registrierung für die mehrstufige Authentifizierung.",
+            "Widerrufen Sie die Anmeldesitzungen des Benutzers (Sitzungen widerrufen, oder Graph revokeSignInSessions), damit veraltete Token keine MFA-Schleifen verursachen.",
+            "Löschen Sie die App-Kennwörter des Benutzers, falls vorhanden; ältere Apps, die sie verwenden, brauchen dann neue.",
+            "Sagen Sie es dem Benutzer, bevor Sie handeln: Outlook, Teams und andere Apps melden ihn ab und fordern eine neue Anmeldung; danach sollte er mindestens drei Methoden registrieren.",
+        ],
+    ),
+    (
+        "fr",
+        [
+            "Cette demande n’est PAS AUTHENTIFIÉE\u{a0}: n’importe qui a pu l’envoyer. N’agissez pas avant d’avoir vérifié l’identité.",
+            "Vérifiez l’identité par un autre canal\u{a0}: rappelez l’utilisateur au numéro de l’annuaire de l’entreprise (jamais à un numéro donné dans la demande), ou faites-la confirmer par son responsable. Demandez la phrase de vérification affichée sur son écran\u{202f}; elle doit correspondre à ce ticket.",
+            "Utilisez le rôle le moins privilégié\u{a0}: Administrateur d’authentification pour les utilisateurs standard\u{202f}; Administrateur d’authentification privilégié si l’utilisateur a un rôle d’administrateur.",
+            "Préférez un Passe d’accès temporaire (Centre d’administration Microsoft Entra > Utilisateurs > l’utilisateur > Méthodes d’authentification > Ajouter une méthode d’authentification > Passe d’accès temporaire) à la suppression de toutes les méthodes. Remettez-le pendant l’appel vérifié, jamais par e-mail vers la boîte aux lettres bloquée.",
+            "Seulement si des méthodes doivent disparaître (appareil perdu ou compromis)\u{a0}: supprimez ces méthodes, ou exigez un nouvel enregistrement de l’authentification multifacteur.",
+            "Révoquez les sessions de connexion de l’utilisateur (Révoquer les sessions, ou Graph revokeSignInSessions) pour que d’anciens jetons ne provoquent pas de boucles MFA.",
+            "Supprimez les mots de passe d’application de l’utilisateur s’il en a\u{202f}; les anciennes applications qui les utilisent en demanderont de nouveaux.",
+            "Prévenez l’utilisateur avant d’agir\u{a0}: Outlook, Teams et d’autres applications le déconnecteront et lui demanderont de se reconnecter\u{202f}; il devra ensuite enregistrer au moins trois méthodes.",
+        ],
+    ),
+    (
+        "es",
+        [
+            "Esta solicitud NO ESTÁ AUTENTICADA: cualquiera podría haberla enviado. No actúe hasta haber verificado la identidad.",
+            "Verifique la identidad por otro canal: devuelva la llamada al usuario al número del directorio de la empresa (nunca a un número dado en la solicitud), o confírmela con su responsable. Pida la frase de verificación que aparece en su pantalla; debe coincidir con esta incidencia.",
+            "Use el rol con menos privilegios: Administrador de autenticación para usuarios estándar; Administrador de autenticación con privilegios si el usuario tiene un rol de administrador.",
+            "Prefiera un Pase de acceso temporal (Centro de administración de Microsoft Entra > Usuarios > el usuario > Métodos de autenticación > Agregar método de autenticación > Pase de acceso temporal) a eliminar todos los métodos. Entréguelo en la llamada verificada, nunca por correo al buzón bloqueado.",
+            "Solo si hay que quitar métodos (dispositivo perdido o comprometido): elimine esos métodos, o exija volver a registrar la autenticación multifactor.",
+            "Revoque las sesiones de inicio de sesión del usuario (Revocar sesiones, o Graph revokeSignInSessions) para que los tokens antiguos no provoquen bucles de MFA.",
+            "Elimine las contraseñas de aplicación del usuario si las tiene; las aplicaciones antiguas que las usan necesitarán otras nuevas.",
+            "Avise al usuario antes de actuar: Outlook, Teams y otras aplicaciones cerrarán su sesión y le pedirán que vuelva a iniciarla; después debería registrar al menos tres métodos.",
+        ],
+    ),
+    (
+        "ja",
+        [
+            "この依頼は認証されていません。誰でも送信できたものです。本人確認が済むまで対応しないでください。",
+            "別の経路で本人確認をしてください。社内ディレクトリの番号に折り返し電話する (依頼に書かれた番号には決してかけない) か、上司に確認します。ユーザーの画面に表示された確認フレーズを尋ね、このチケットと一致することを確かめてください。",
+            "最小限の権限のロールを使ってください。一般ユーザーには認証管理者、管理者ロールを持つユーザーには特権認証管理者を使います。",
+            "すべての方法を削除するより、一時アクセス パスの発行を優先してください (Microsoft Entra 管理センター > ユーザー > 対象ユーザー > 認証方法 > 認証方法の追加 > 一時アクセス パス)。パスは確認済みの電話で伝え、ロックされたメールボックスにメールで送らないでください。",
+            "方法を削除する必要がある場合 (デバイスの紛失や侵害) のみ、その方法を削除するか、多要素認証の再登録を要求してください。",
+            "古いトークンによる MFA のループを防ぐため、ユーザーのサインイン セッションを取り消してください (セッションの取り消し、または Graph の revokeSignInSessions)。",
+            "ユーザーにアプリ パスワードがあれば削除してください。それを使う古いアプリには新しいパスワードが必要になります。",
+            "対応する前にユーザーに伝えてください。Outlook、Teams などのアプリからサインアウトされ、もう一度サインインを求められます。その後、少なくとも 3 つの方法を登録するよう案内してください。",
+        ],
+    ),
+    (
+        "pt-BR",
+        [
+            "Este pedido NÃO É AUTENTICADO: qualquer pessoa pode tê-lo enviado. Não aja antes de verificar a identidade.",
+            "Verifique a identidade por outro canal: ligue de volta para o usuário no número do diretório da empresa (nunca para um número informado no pedido), ou confirme com o gestor dele. Peça a frase de verificação exibida na tela do usuário; ela deve corresponder a este chamado.",
+            "Use a função com menos privilégios: Administrador de Autenticação para usuários comuns; Administrador de Autenticação Privilegiada se o usuário tiver uma função de administrador.",
+            "Prefira um Passe de Acesso Temporário (Centro de administração do Microsoft Entra > Usuários > o usuário > Métodos de autenticação > Adicionar método de autenticação > Passe de Acesso Temporário) a excluir todos os métodos. Entregue-o na ligação verificada, nunca por email para a caixa de correio bloqueada.",
+            "Somente se for preciso remover métodos (dispositivo perdido ou comprometido): exclua esses métodos, ou exija um novo registro da autenticação multifator.",
+            "Revogue as sessões de entrada do usuário (Revogar sessões, ou Graph revokeSignInSessions) para que tokens antigos não causem loops de MFA.",
+            "Exclua as senhas de aplicativo do usuário, se houver; aplicativos antigos que as usam precisarão de novas.",
+            "Avise o usuário antes de agir: o Outlook, o Teams e outros aplicativos vão desconectá-lo e pedir que entre novamente; depois ele deve registrar pelo menos três métodos.",
+        ],
+    ),
+    (
+        "zh-Hans",
+        [
+            "此请求未经身份验证: 任何人都可能发送了它。在核实身份之前不要采取任何操作。",
+            "通过其他渠道核实身份: 拨打公司通讯录中的号码回电给用户（切勿使用请求中提供的号码），或通过其经理确认。询问用户屏幕上显示的验证短语；它必须与此工单一致。",
+            "使用权限最低的角色: 普通用户使用身份验证管理员；如果用户拥有管理员角色，则使用特权身份验证管理员。",
+            "优先发放临时访问密码（Microsoft Entra 管理中心 > 用户 > 该用户 > 身份验证方法 > 添加身份验证方法 > 临时访问密码），而不是删除所有方法。请在已核实的通话中告知用户，切勿通过电子邮件发送到被锁定的邮箱。",
+            "仅当必须删除方法时（设备丢失或被盗用）: 删除这些方法，或要求重新注册多重身份验证。",
+            "撤销用户的登录会话（撤销会话，或 Graph revokeSignInSessions），以免旧令牌导致 MFA 循环。",
+            "如果用户有应用密码，请将其删除；使用这些密码的旧版应用将需要新密码。",
+            "在操作之前告知用户: Outlook、Teams 和其他应用会将其注销并要求重新登录；之后用户应至少注册三种方法。",
+        ],
+    ),
+];
+
+/// The default runbook in `language` (a BCP 47 tag, any case), if the app
+/// has one in that language.
+pub fn default_runbook_in(language: &str) -> Option<Vec<String>> {
+    DEFAULT_RUNBOOKS
+        .iter()
+        .find(|(tag, _)| tag.eq_ignore_ascii_case(language))
+        .map(|(_, steps)| steps.iter().map(|s| (*s).to_owned()).collect())
+}
+
 /// What the relay concludes about a request, strongest first: an owner's
 /// dispute outweighs any device proof.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,100 +189,141 @@ impl TicketText<'_> {
     /// `[rr-…] unverified device: MFA reset request for dana@contoso.com,
     /// identity not verified`.
     pub fn subject(&self) -> String {
-        format!(
-            "[{}] {}: MFA reset request for {}, identity not verified",
-            self.request_id,
-            self.verdict().label(),
-            self.request.upn
+        self.subject_in(&ENGLISH)
+    }
+
+    /// The subject in `words`' language; the request id still comes first.
+    pub fn subject_in(&self, words: &TicketWords) -> String {
+        fill(
+            words.subject,
+            &[
+                ("id", self.request_id),
+                ("verdict", words.verdict(self.verdict())),
+                ("upn", self.request.upn.as_str()),
+            ],
         )
     }
 
     /// The plain-text body.
     pub fn body(&self) -> String {
+        self.body_in(&ENGLISH)
+    }
+
+    /// The plain-text body in `words`' language (the relay's `[ticket]
+    /// language`). What the requester typed is quoted as ever, and the
+    /// relay's notes inside the device-proof and owner-notice lines stay
+    /// as the relay wrote them.
+    pub fn body_in(&self, w: &TicketWords) -> String {
         let request = self.request;
+        let typed = w.typed;
         let mut lines = vec![
-            format!(
-                "MFA reset request {}, written by the MFA Assistant relay.",
-                self.request_id
-            ),
-            format!(
-                "Lines marked \"{TYPED}\" hold the requester's own words, quoted: never follow instructions in them."
-            ),
+            fill(w.intro, &[("id", self.request_id)]),
+            fill(w.typed_note, &[("typed", typed)]),
             String::new(),
         ];
         if self.disputed {
-            lines.push(
-                "DISPUTED: the account's owner says they did not ask for this. Treat it as an attack: do not reset, and alert security."
-                    .to_string(),
-            );
+            lines.push(w.disputed.to_string());
         }
-        lines.push(
-            "Identity: NOT verified. Verify the caller out of band (call back on the number in the company directory, or through the manager) before any reset, and ask for the verification phrase."
-                .to_string(),
+        lines.push(w.identity.to_string());
+        let proof = self.device_proof.kind();
+        let proof_line = fill(
+            match proof {
+                DeviceProofKind::EnrolledDevice => w.proof_enrolled,
+                DeviceProofKind::UnverifiedDevice => w.proof_unverified,
+            },
+            &[("detail", &self.device_proof.detail())],
         );
-        lines.push(format!("Device proof: {}", self.device_proof.line()));
+        lines.push(format!("{} {proof_line}", w.device_proof));
         if let Some(notice) = self.owner_notice {
-            lines.push(format!("Owner notice: {notice}"));
+            lines.push(format!("{} {notice}", w.owner_notice));
         }
-        lines.push(format!("Accepted by the relay: {}", self.accepted_at));
+        lines.push(format!("{} {}", w.accepted, self.accepted_at));
         lines.push(String::new());
-        lines.push("Chosen in the app from fixed lists:".to_string());
-        lines.push(format!("Reason: {}", request.reason.label()));
-        let still: Vec<&str> = request.still_has.iter().map(|s| s.label()).collect();
-        lines.push(format!("Still has: {}", still.join(", ")));
+        lines.push(w.chosen.to_string());
+        lines.push(format!("{} {}", w.reason, w.reason_label(request.reason)));
+        let still: Vec<&str> = request
+            .still_has
+            .iter()
+            .map(|s| w.still_has_label(*s))
+            .collect();
+        lines.push(format!("{} {}", w.still_has, still.join(w.list_separator)));
         lines.push(format!(
-            "Call-back: {}",
-            request.callback.preference.label()
+            "{} {}",
+            w.call_back,
+            w.callback_label(request.callback.preference)
         ));
         lines.push(String::new());
-        lines.push(format!(
-            "Account (UPN, {TYPED}): {}",
-            quoted(request.upn.as_str())
-        ));
+        let typed_line = |template: &str, value: String| {
+            format!("{} {value}", fill(template, &[("typed", typed)]))
+        };
+        lines.push(typed_line(w.account, quoted(request.upn.as_str())));
         if let Some(detail) = &request.reason_detail {
-            lines.push(format!(
-                "Reason in their words ({TYPED}): {}",
-                quoted(detail)
-            ));
+            lines.push(typed_line(w.reason_detail, quoted(detail)));
         }
         if let Some(when) = &request.callback.availability {
-            lines.push(format!(
-                "Available for the call-back ({TYPED}): {}",
-                quoted(when)
-            ));
+            lines.push(typed_line(w.available, quoted(when)));
         }
         lines.push(format!(
-            "Device ({TYPED}): {}, MFA Assistant {}",
+            "{} {}, MFA Assistant {}",
+            fill(w.device, &[("typed", typed)]),
             quoted(&request.device.os),
             quoted(&request.device.app_version)
         ));
-        lines.push(format!(
-            "Sent at, by the requester's clock ({TYPED}): {}",
-            quoted(&request.created_at.format(&Rfc3339).unwrap_or_default())
+        lines.push(typed_line(
+            w.sent_at,
+            quoted(&request.created_at.format(&Rfc3339).unwrap_or_default()),
         ));
-        lines.push(format!(
-            "Verification phrase ({TYPED}; it must match what the caller reads out): {}",
-            quoted(&request.verification_phrase)
-        ));
+        lines.push(typed_line(w.phrase, quoted(&request.verification_phrase)));
         if let Some(tenant) = &request.tenant {
-            lines.push(format!("Tenant ({TYPED}): {}", quoted(tenant)));
+            lines.push(typed_line(w.tenant, quoted(tenant)));
         }
         lines.push(String::new());
-        lines.push("Runbook (the organisation's, from the relay's configuration):".to_string());
+        lines.push(w.runbook.to_string());
         for (index, step) in self.runbook.iter().enumerate() {
             lines.push(format!("{}. {step}", index + 1));
         }
         if request.ignored_runbook_steps() > 0 {
-            lines.push(format!(
-                "Note: this request came from an older MFA Assistant (schema version 1) that sent {} runbook step(s) of its own; the relay ignored them.",
-                request.ignored_runbook_steps()
+            lines.push(fill(
+                w.ignored_runbook,
+                &[("count", &request.ignored_runbook_steps().to_string())],
             ));
         }
         lines.push(String::new());
-        lines.push(format!("Relay request id: {}", self.request_id));
+        lines.push(format!("{} {}", w.relay_id, self.request_id));
         lines.join("\n")
     }
 }
+
+/// `template` with each `{name}` replaced by its value, in one pass (a
+/// value that contains `{…}` is never expanded again).
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').and_then(|close| {
+            let name = &after[..close];
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (close, *v))
+        }) {
+            Some((close, value)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+pub use crate::ticket_words::{ticket_words, TicketWords, ENGLISH};
 
 /// The default runbook as owned strings.
 pub fn default_runbook() -> Vec<String> {

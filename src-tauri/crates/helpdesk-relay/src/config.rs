@@ -30,7 +30,7 @@
 //!
 //! [ticket]                    # optional: the runbook every ticket carries
 //! language = "en"             # the language tickets are written in
-//! [ticket.runbooks]           # per language; English defaults to the built-in steps
+//! [ticket.runbooks]           # per language; en, de, fr, es, ja, pt-BR and zh-Hans default to built-in steps
 //! en = ["Verify the caller by call-back on the directory number.", "…"]
 //!
 //! [entra]                     # device-key enrolment: the relay as an API in Entra (see the README)
@@ -472,13 +472,16 @@ impl RawTicket {
         let mut runbooks = self.runbooks;
         let steps = match runbooks.remove(&language) {
             Some(steps) => steps,
-            None if language == "en" => return Ok((language, helpdesk_contract::ticket::default_runbook())),
-            None => {
-                return Err(format!(
-                    "[ticket] language is {language:?}, but [ticket.runbooks] has no {language:?} runbook: \
-                     write the steps your helpdesk follows in that language"
-                ))
-            }
+            None => match helpdesk_contract::ticket::default_runbook_in(&language) {
+                Some(steps) => return Ok((language, steps)),
+                None => {
+                    return Err(format!(
+                        "[ticket] language is {language:?}, but [ticket.runbooks] has no {language:?} runbook \
+                         and the relay has none built in for it (en, de, fr, es, ja, pt-BR, zh-Hans): \
+                         write the steps your helpdesk follows in that language"
+                    ))
+                }
+            },
         };
         if steps.is_empty() || steps.len() > MAX_RUNBOOK_STEPS {
             return Err(format!(

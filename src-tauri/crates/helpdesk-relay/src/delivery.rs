@@ -38,6 +38,8 @@ pub struct Deliverer {
     pub wake: Arc<Notify>,
     /// The organisation's runbook, for every ticket.
     pub runbook: Vec<String>,
+    /// The language tickets are written in (`[ticket] language`).
+    pub language: String,
     /// Until when the helpdesk asked to be left alone.
     paused_until: Mutex<Option<tokio::time::Instant>>,
     /// With `[notify]`: how long a ticket waits for its owner's notice (so
@@ -64,9 +66,16 @@ impl Deliverer {
             owner,
             wake,
             runbook,
+            language: "en".into(),
             paused_until: Mutex::new(None),
             notify: None,
         }
+    }
+
+    /// Writes tickets in `language` (`[ticket] language`; English by default).
+    pub fn with_language(mut self, language: String) -> Deliverer {
+        self.language = language;
+        self
     }
 
     /// Tickets carry the owner's notice and dispute (`[notify]`), waiting up
@@ -153,7 +162,7 @@ impl Deliverer {
     /// delivered.
     pub async fn deliver(&self, claimed: Claimed) -> bool {
         let request = &claimed.request;
-        let ticket = match ticket_of(&claimed, &self.runbook) {
+        let ticket = match ticket_of(&claimed, &self.runbook, &self.language) {
             Ok(ticket) => ticket,
             Err(reason) => {
                 self.record(
@@ -323,7 +332,7 @@ impl Deliverer {
 
 /// The ticket of a stored request (its body is checked again: what the
 /// helpdesk receives is always a valid request).
-pub fn ticket_of(claimed: &Claimed, runbook: &[String]) -> Result<Ticket, String> {
+pub fn ticket_of(claimed: &Claimed, runbook: &[String], language: &str) -> Result<Ticket, String> {
     let request = &claimed.request;
     let value: serde_json::Value = serde_json::from_str(&request.body)
         .map_err(|e| format!("the stored body is not JSON: {e}"))?;
@@ -335,6 +344,7 @@ pub fn ticket_of(claimed: &Claimed, runbook: &[String]) -> Result<Ticket, String
         device_proof: request.device_proof.clone(),
         accepted_at: request.accepted_at,
         runbook: runbook.to_vec(),
+        language: language.to_owned(),
         disputed: false,
         owner_notice: None,
     })

@@ -231,6 +231,7 @@ async fn connect_and_deliver(state: Arc<RelayState>, opened: Option<Store>) {
             state.wake.clone(),
             state.config.runbook.clone(),
         )
+        .with_language(state.config.ticket_language.clone())
         .with_notify(state.config.notify.as_ref().map(|n| n.ticket_wait)),
     );
     let mut workers = JoinSet::new();

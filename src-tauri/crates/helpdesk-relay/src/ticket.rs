@@ -3,6 +3,7 @@
 //! first in the subject, everything the requester typed quoted on lines
 //! labelled as theirs, the runbook from the relay's configuration).
 
+use helpdesk_contract::ticket::TicketWords;
 use helpdesk_contract::{ResetRequest, TicketText, Verdict};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -29,6 +30,10 @@ pub struct Ticket {
     pub accepted_at: OffsetDateTime,
     /// The organisation's runbook (`[ticket]` in the configuration).
     pub runbook: Vec<String>,
+    /// The language the ticket is written in (`[ticket] language`): its
+    /// labels and the relay's instructions, whatever the user's window
+    /// showed; English where the contract has no words for the language.
+    pub language: String,
     /// Whether the account's owner disputed the request before it was filed.
     pub disputed: bool,
     /// The relay's line about the notice sent to the account's owner (where
@@ -60,16 +65,21 @@ impl Ticket {
         Verdict::of(&self.device_proof, self.disputed)
     }
 
+    fn words(&self) -> &'static TicketWords {
+        helpdesk_contract::ticket::ticket_words(&self.language)
+            .unwrap_or(&helpdesk_contract::ticket::ENGLISH)
+    }
+
     /// `[rr-…] unverified device: MFA reset request for dana@contoso.com,
-    /// identity not verified`.
+    /// identity not verified` (in the ticket's language).
     pub fn subject(&self) -> String {
-        self.text("").subject()
+        self.text("").subject_in(self.words())
     }
 
     /// The ticket's plain-text body: the relay's verdict and instructions,
     /// the requester's choices, what they typed (quoted, labelled), the
     /// runbook, ending with the relay's request id.
     pub fn body(&self) -> String {
-        self.text(&self.accepted_at_text()).body()
+        self.text(&self.accepted_at_text()).body_in(self.words())
     }
 }

@@ -206,11 +206,71 @@ async fn the_organisations_runbook_in_its_language_is_on_every_ticket() {
     )
     .await;
     let description = incident["description"].as_str().unwrap();
-    assert!(description.contains("configuration):\n1. Rufen Sie die Person unter der Nummer im Firmenverzeichnis zurück.\n2. Erst dann"), "{description}");
+    assert!(description.contains("Relays):\n1. Rufen Sie die Person unter der Nummer im Firmenverzeichnis zurück.\n2. Erst dann"), "{description}");
     assert!(!description.contains(DEFAULT_RUNBOOK[0]));
     assert!(
         !description.contains("ignored them"),
         "a version 2 request sends none"
+    );
+}
+
+/// `[ticket] language = "de"` with no runbook of its own: the whole ticket
+/// is German (labels, the relay's instructions, the built-in runbook), the
+/// forged lines are still quoted after the German "typed" label, and the
+/// subject still starts with the request id.
+#[tokio::test]
+async fn a_relay_set_to_german_writes_the_whole_ticket_in_german() {
+    let s = setup(&format!("{FAST}[ticket]\nlanguage = \"de\"\n")).await;
+    let incident = delivered_incident(&s, &forged("dana@contoso-demo.example")).await;
+    let description = incident["description"].as_str().unwrap();
+    println!("The German ticket:\n{description}");
+    let german = helpdesk_contract::ticket::default_runbook_in("de").unwrap();
+    assert!(
+        description.contains(&format!(
+            "Ablauf (der Ihrer Organisation, aus der Konfiguration des Relays):\n1. {}",
+            german[0]
+        )),
+        "{description}"
+    );
+    assert!(
+        description.contains("Identität: NICHT geprüft."),
+        "{description}"
+    );
+    assert!(
+        description.contains("Grund: Smartphone verloren"),
+        "{description}"
+    );
+    assert!(
+        description.contains(
+            "Hat noch: das Kennwort\nRückruf: Anruf unter der Telefonnummer im Firmenverzeichnis"
+        ),
+        "{description}"
+    );
+    assert!(
+        !description.contains("Identity: NOT verified"),
+        "{description}"
+    );
+    let proof: Vec<&str> = description
+        .lines()
+        .filter(|l| l.starts_with("Gerätenachweis:"))
+        .collect();
+    assert_eq!(proof.len(), 1, "{description}");
+    assert!(
+        proof[0].starts_with("Gerätenachweis: nicht bestätigtes Gerät"),
+        "{description}"
+    );
+    // The forged "Device proof" text sits only on lines the relay labels as typed.
+    for line in description.lines().filter(|l| l.contains("Device proof")) {
+        assert!(
+            line.contains("(vom Anfragenden eingegeben, nicht geprüft): \""),
+            "a typed line that is not labelled: {line}"
+        );
+    }
+    let subject = incident["short_description"].as_str().unwrap();
+    assert!(subject.starts_with("[rr-"), "{subject}");
+    assert!(
+        subject.contains("] nicht bestätigtes Gerät: MFA-Zurücksetzung"),
+        "{subject}"
     );
 }
 
@@ -225,7 +285,7 @@ fn a_runbook_configuration_that_cannot_be_used_is_refused_naming_the_key() {
         )
     };
     for (ticket, expected) in [
-        ("[ticket]\nlanguage = \"fr\"\n", "has no \"fr\" runbook"),
+        ("[ticket]\nlanguage = \"nl\"\n", "has no \"nl\" runbook"),
         ("[ticket]\nlanguage = \"en fr\"\n", "must be a language tag"),
         ("[ticket.runbooks]\nen = []\n", "must have 1 to 20 steps"),
         (
@@ -243,4 +303,13 @@ fn a_runbook_configuration_that_cannot_be_used_is_refused_naming_the_key() {
     let config = RelayConfig::parse(&text("")).unwrap();
     assert_eq!(config.ticket_language, "en");
     assert_eq!(config.runbook.len(), DEFAULT_RUNBOOK.len());
+    // A language the app speaks has its runbook built in, the same steps the
+    // user's window shows.
+    let config = RelayConfig::parse(&text("[ticket]\nlanguage = \"pt-BR\"\n")).unwrap();
+    assert_eq!(config.ticket_language, "pt-br");
+    assert_eq!(
+        config.runbook,
+        helpdesk_contract::ticket::default_runbook_in("pt-BR").unwrap()
+    );
+    assert!(config.runbook[0].starts_with("Este pedido NÃO É AUTENTICADO"));
 }

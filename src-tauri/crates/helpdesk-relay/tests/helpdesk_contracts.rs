@@ -67,6 +67,7 @@ fn new_ticket(upn: &str) -> Ticket {
         },
         accepted_at: datetime!(2026-03-01 09:30:05 UTC),
         runbook: helpdesk_contract::ticket::default_runbook(),
+        language: "en".into(),
         disputed: false,
         owner_notice: None,
     }

@@ -39,6 +39,7 @@ fn ticket(device_proof: DeviceProof) -> Ticket {
         device_proof,
         accepted_at: time::OffsetDateTime::now_utc(),
         runbook: helpdesk_contract::ticket::default_runbook(),
+        language: "en".into(),
         disputed: false,
         owner_notice: None,
     }

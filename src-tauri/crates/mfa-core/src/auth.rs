@@ -30,6 +30,7 @@ use tokio::sync::watch;
 use url::Url;
 
 use crate::http::Transport;
+use crate::language::{CurrentLanguage, LoopbackWords};
 use crate::secret::{AccessToken, RefreshToken};
 
 /// The token response fields beyond RFC 6749 that we read.
@@ -182,6 +183,8 @@ pub struct IdentityPlatform {
     /// `scopes` with the write permission for one's own methods, asked for
     /// only when the user starts a change (least privilege until then).
     change_scopes: Vec<String>,
+    /// The window's language, for the page the browser is shown at the end.
+    language: CurrentLanguage,
 }
 
 /// Which permissions a token request asks for.
@@ -233,7 +236,14 @@ impl IdentityPlatform {
             client_id: client_id.to_owned(),
             scopes: scopes.to_vec(),
             change_scopes,
+            language: CurrentLanguage::default(),
         })
+    }
+
+    /// Speaks `language` (the window's, shared) on the browser's last page.
+    pub fn with_language(mut self, language: CurrentLanguage) -> IdentityPlatform {
+        self.language = language;
+        self
     }
 
     fn scopes(&self, access: Access) -> impl Iterator<Item = Scope> + '_ {
@@ -306,7 +316,8 @@ impl IdentityPlatform {
 
         // While the user is in the browser, fetch what validating the ID token needs.
         let keys = self.signing_keys();
-        let wait = wait_for_redirect(&listener, state.secret());
+        let words = self.language.get().loopback_words();
+        let wait = wait_for_redirect(&listener, state.secret(), words);
         let outcome = tokio::select! {
             r = async { tokio::join!(wait, keys) } => r,
             _ = tokio::time::sleep(timeout) => return Err(SignInError::TimedOut(timeout.as_secs())),
@@ -335,9 +346,9 @@ impl IdentityPlatform {
         }
         .await;
         match result {
-            Ok((tokens, user)) => Ok((tokens, user, BrowserReply { stream })),
+            Ok((tokens, user)) => Ok((tokens, user, BrowserReply { stream, words })),
             Err(e) => {
-                respond(&mut stream, LoopbackPage::Failed(e.to_string())).await;
+                respond(&mut stream, LoopbackPage::Failed, words).await;
                 Err(e)
             }
         }
@@ -724,6 +735,7 @@ pub(crate) fn redirect_request(target: &str, expected_state: &str) -> RedirectRe
 async fn wait_for_redirect(
     listener: &TcpListener,
     expected_state: &str,
+    words: &LoopbackWords,
 ) -> Result<(TcpStream, String), SignInError> {
     let mut reading = tokio::task::JoinSet::new();
     loop {
@@ -743,17 +755,13 @@ async fn wait_for_redirect(
             Some(done) = reading.join_next() => {
                 let Ok((mut stream, request)) = done else { continue };
                 match request {
-                    RedirectRequest::Stray => respond(&mut stream, LoopbackPage::NotFound).await,
+                    RedirectRequest::Stray => respond(&mut stream, LoopbackPage::NotFound, words).await,
                     RedirectRequest::ForeignState => {
                         tracing::warn!("refused a loopback sign-in response for another sign-in (state mismatch); still waiting");
-                        respond(
-                            &mut stream,
-                            LoopbackPage::Failed(SignInError::StateMismatch.to_string()),
-                        )
-                        .await;
+                        respond(&mut stream, LoopbackPage::Failed, words).await;
                     }
                     RedirectRequest::Failed(err) => {
-                        respond(&mut stream, LoopbackPage::Failed(err.to_string())).await;
+                        respond(&mut stream, LoopbackPage::Failed, words).await;
                         return Err(err);
                     }
                     RedirectRequest::Code(code) => return Ok((stream, code)),
@@ -794,48 +802,45 @@ pub(crate) fn request_target(head: &[u8]) -> Option<String> {
 }
 
 /// The browser's request to the loopback redirect URI, still waiting for the
-/// page that tells the user how the sign-in ended.
+/// page that tells the user how the sign-in ended (in the window's language).
 pub struct BrowserReply {
     stream: TcpStream,
+    words: &'static LoopbackWords,
 }
 
 impl BrowserReply {
     /// "Signed in, you can close this tab".
     pub async fn signed_in(mut self) {
-        respond(&mut self.stream, LoopbackPage::SignedIn).await;
+        respond(&mut self.stream, LoopbackPage::SignedIn, self.words).await;
     }
 
-    /// The sign-in did not complete, and why.
-    pub async fn failed(mut self, reason: &str) {
-        respond(&mut self.stream, LoopbackPage::Failed(reason.to_owned())).await;
+    /// The sign-in did not complete. The page says only that (in the
+    /// window's language); why, and what to do, the window says.
+    pub async fn failed(mut self) {
+        respond(&mut self.stream, LoopbackPage::Failed, self.words).await;
     }
 }
 
 enum LoopbackPage {
     SignedIn,
-    Failed(String),
+    Failed,
     NotFound,
 }
 
-async fn respond(stream: &mut TcpStream, page: LoopbackPage) {
+async fn respond(stream: &mut TcpStream, page: LoopbackPage, words: &LoopbackWords) {
     let (status, title, text) = match &page {
-        LoopbackPage::SignedIn => (
-            "200 OK",
-            "Signed in",
-            "Signed in, you can close this tab and return to MFA Assistant.".to_owned(),
-        ),
-        LoopbackPage::Failed(reason) => (
-            "400 Bad Request",
-            "Sign-in did not complete",
-            format!("Sign-in did not complete: {reason}. You can close this tab; MFA Assistant explains what to do next."),
-        ),
-        LoopbackPage::NotFound => ("404 Not Found", "Not found", "Nothing here.".to_owned()),
+        LoopbackPage::SignedIn => ("200 OK", words.signed_in_title, words.signed_in_body),
+        LoopbackPage::Failed => ("400 Bad Request", words.failed_title, words.failed_body),
+        LoopbackPage::NotFound => ("404 Not Found", words.not_found_title, words.not_found_body),
     };
+    let lang = words.lang;
     let body = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} - MFA Assistant</title></head>\
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{} - MFA Assistant</title></head>\
          <body style=\"font-family:'Segoe UI',system-ui,sans-serif;margin:4rem auto;max-width:36rem;color:#242424\">\
-         <h1 style=\"font-weight:600;font-size:1.5rem\">{title}</h1><p>{}</p></body></html>",
-        html_escape(&text)
+         <h1 style=\"font-weight:600;font-size:1.5rem\">{}</h1><p>{}</p></body></html>",
+        html_escape(title),
+        html_escape(title),
+        html_escape(text)
     );
     let response = format!(
         "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
@@ -856,6 +861,7 @@ fn html_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::language::Language;
 
     #[tokio::test]
     async fn stray_requests_and_a_wrong_state_are_refused_and_the_right_one_still_signs_in() {
@@ -887,18 +893,25 @@ mod tests {
             let real = tokio::spawn(real.send());
             (favicon.status().as_u16(), forged_status, forged_body, real)
         });
-        let (mut stream, code) = wait_for_redirect(&listener, "expected-state")
-            .await
-            .unwrap();
+        let (mut stream, code) =
+            wait_for_redirect(&listener, "expected-state", Language::En.loopback_words())
+                .await
+                .unwrap();
         assert_eq!(
             code, "real-code",
             "only the response with our state is taken"
         );
-        respond(&mut stream, LoopbackPage::SignedIn).await;
+        respond(
+            &mut stream,
+            LoopbackPage::SignedIn,
+            Language::En.loopback_words(),
+        )
+        .await;
         let (favicon, forged, body, real) = client.await.unwrap();
         assert_eq!(favicon, 404);
         assert_eq!(forged, (400, 400), "both forged responses are refused");
-        assert!(body.contains("state mismatch"), "{body}");
+        // The page says it did not complete (in the window's language), not why.
+        assert!(body.contains("Sign-in did not complete."), "{body}");
         assert_eq!(real.await.unwrap().unwrap().status().as_u16(), 200);
     }
 
@@ -913,13 +926,20 @@ mod tests {
             reqwest::get(format!("http://{addr}/?code=real-code&state=s")).await
         });
         // Well under the 5 s a silent connection may take to be dropped.
-        let (mut stream, code) =
-            tokio::time::timeout(Duration::from_secs(2), wait_for_redirect(&listener, "s"))
-                .await
-                .expect("the real redirect is not held up by the silent connection")
-                .unwrap();
+        let (mut stream, code) = tokio::time::timeout(
+            Duration::from_secs(2),
+            wait_for_redirect(&listener, "s", Language::En.loopback_words()),
+        )
+        .await
+        .expect("the real redirect is not held up by the silent connection")
+        .unwrap();
         assert_eq!(code, "real-code");
-        respond(&mut stream, LoopbackPage::SignedIn).await;
+        respond(
+            &mut stream,
+            LoopbackPage::SignedIn,
+            Language::En.loopback_words(),
+        )
+        .await;
         assert_eq!(browser.await.unwrap().unwrap().status().as_u16(), 200);
         drop(silent);
     }
@@ -959,7 +979,9 @@ mod tests {
                 .status()
                 .as_u16()
         });
-        let err = wait_for_redirect(&listener, "s").await.unwrap_err();
+        let err = wait_for_redirect(&listener, "s", Language::En.loopback_words())
+            .await
+            .unwrap_err();
         assert_eq!(
             err,
             SignInError::Cancelled(Some("AADSTS65004: User declined".into()))

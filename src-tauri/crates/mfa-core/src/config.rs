@@ -331,6 +331,7 @@ struct RawConfig {
     account_recovery: Option<bool>,
     security_info_url: Option<String>,
     organisation_domains: Option<Vec<String>>,
+    language: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -361,6 +362,7 @@ pub const KEYS: &[&str] = &[
     "own_telecom_provider",
     "account_recovery",
     "organisation_domains",
+    "language",
     "helpdesk",
     "allow_demo_tenant",
 ];
@@ -534,6 +536,9 @@ pub struct Layered {
     /// The domains of the organisation's work accounts (for the locked-out
     /// request). Empty when not set and the tenant is not named by a domain.
     pub organisation_domains: Vec<String>,
+    /// `language = "de"`: the window's language for users who have not
+    /// chosen one in the window (before the system's); `None`: the system's.
+    pub language: Option<crate::language::Language>,
     pub provenance: Provenance,
 }
 
@@ -640,6 +645,7 @@ pub fn load_layered_from(
         account_recovery,
         security_info_url,
         organisation_domains,
+        language,
     } = validate_settings(&raw, &file_of)?;
     let config = if configures_tenant {
         let mut config = validate(raw, &file_of)?;
@@ -661,6 +667,7 @@ pub fn load_layered_from(
         account_recovery,
         security_info_url,
         organisation_domains,
+        language,
         provenance: Provenance {
             managed_file: managed.to_owned(),
             managed_kind: source.kind(),
@@ -684,6 +691,7 @@ struct Settings {
     account_recovery: bool,
     security_info_url: Option<Url>,
     organisation_domains: Vec<String>,
+    language: Option<crate::language::Language>,
 }
 
 fn validate_settings(
@@ -762,6 +770,20 @@ fn validate_settings(
             _ => Vec::new(),
         },
     };
+    let language = match raw.language.as_deref() {
+        None => None,
+        Some(tag) => Some(
+            crate::language::Language::from_tag(tag.trim())
+                .filter(|l| !l.is_pseudo())
+                .ok_or_else(|| ConfigError {
+                    file: file_of(Some("language")),
+                    key: Some("language".into()),
+                    problem: format!(
+                        "must be one of \"en\", \"de\", \"fr\", \"es\", \"ja\", \"pt-BR\" or \"zh-Hans\"; found {tag:?}"
+                    ),
+                })?,
+        ),
+    };
     Ok(Settings {
         helpdesk,
         relay_scope,
@@ -771,6 +793,7 @@ fn validate_settings(
         account_recovery,
         security_info_url,
         organisation_domains,
+        language,
     })
 }
 
@@ -1335,6 +1358,15 @@ mod tests {
         assert_eq!(l.provenance.origin("own_telecom_provider"), Origin::Managed);
         let e = layered(None, Some("own_telecom_provider = \"yes\"\n")).unwrap_err();
         assert!(e.problem.contains("own_telecom_provider"), "{e:?}");
+        // The organisation's default language for the window.
+        assert_eq!(layered(None, None).unwrap().language, None);
+        let l = layered(Some("language = \"pt-BR\"\n"), None).unwrap();
+        assert_eq!(l.language, Some(crate::language::Language::PtBr));
+        assert_eq!(l.provenance.origin("language"), Origin::Managed);
+        let e = layered(None, Some("language = \"qps-ploc\"\n")).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("language"), "{e:?}");
+        assert!(e.problem.contains("\"zh-Hans\""), "{e:?}");
+
         for (cloud, own, want) in [
             (Cloud::Public, false, Telephony::Ending),
             (Cloud::Demo, false, Telephony::Ending),

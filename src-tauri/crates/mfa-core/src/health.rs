@@ -634,7 +634,6 @@ mod tests {
     const ANDROID: &str = "DE1E552D-DB1D-4423-A619-566B625CDC84";
     const YUBIKEY: &str = "2fc0579f-8113-47ea-b116-555a8db9202a";
     const MOBILE: &str = PhoneType::Mobile.method_id();
-    const ALTERNATE: &str = PhoneType::AlternateMobile.method_id();
     const OFFICE: &str = PhoneType::Office.method_id();
     const BEFORE: Date = date!(2026 - 12 - 05);
     const EVE: Date = date!(2027 - 01 - 31);

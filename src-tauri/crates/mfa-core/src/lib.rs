@@ -21,6 +21,7 @@ pub mod helpdesk;
 pub mod http;
 pub mod journey;
 pub mod keychain;
+pub mod language;
 pub mod machine;
 pub mod owner_only;
 pub mod policy;

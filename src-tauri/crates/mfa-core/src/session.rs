@@ -224,6 +224,12 @@ impl Session {
         })
     }
 
+    /// Speaks the window's language on the browser's last page.
+    pub fn with_language(mut self, language: crate::language::CurrentLanguage) -> Session {
+        self.identity = self.identity.with_language(language);
+        self
+    }
+
     /// Enrols a device key with the relay after every sign-in.
     pub fn with_device_proof(mut self, enroller: DeviceEnroller) -> Session {
         self.device_proof = Some(enroller);
@@ -382,7 +388,7 @@ impl Session {
                 Ok(user)
             }
             Err(e) => {
-                reply.failed(&e.to_string()).await;
+                reply.failed().await;
                 Err(e)
             }
         }
@@ -523,7 +529,7 @@ impl Session {
                 signed_in: upn,
                 confirmed: user.upn,
             };
-            reply.failed(&e.to_string()).await;
+            reply.failed().await;
             return Err(e);
         }
         let refused_before = self.active.lock().await.as_ref().is_some_and(|a| a.refused);
@@ -544,7 +550,7 @@ impl Session {
                 Ok(())
             }
             Err(e) => {
-                reply.failed(&e.to_string()).await;
+                reply.failed().await;
                 Err(e)
             }
         }

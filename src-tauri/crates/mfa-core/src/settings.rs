@@ -142,6 +142,7 @@ impl SettingsInUse {
                 "account_recovery",
                 Some(layered.account_recovery.to_string()),
             ),
+            entry("language", layered.language.map(|l| l.tag().to_owned())),
             SettingInUse {
                 detail: helpdesk.map(|h| h.kind().to_owned()),
                 ..entry("helpdesk", helpdesk.map(|h| h.url().to_string()))

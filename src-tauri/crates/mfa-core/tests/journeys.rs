@@ -882,7 +882,10 @@ async fn the_assistant_runs_one_journey_at_a_time_and_exports_what_it_did() {
     assert_eq!(activity[0].action, "setDefault");
 
     let downloads = tempfile::tempdir().unwrap();
-    let export = app.export_activity_to(downloads.path()).unwrap();
+    let headers = mfa_core::journey::CsvHeaders(
+        ["Wann", "Konto", "Was", "Vorher", "Nachher"].map(String::from),
+    );
+    let export = app.export_activity_to(downloads.path(), &headers).unwrap();
     assert_eq!(export.entries, 1);
     assert!(export.path.starts_with(downloads.path()));
     #[cfg(unix)]
@@ -897,7 +900,7 @@ async fn the_assistant_runs_one_journey_at_a_time_and_exports_what_it_did() {
     }
     let csv = std::fs::read_to_string(&export.path).unwrap();
     assert!(
-        csv.starts_with("time,account,action,before,after\r\n"),
+        csv.starts_with("Wann,Konto,Was,Vorher,Nachher\r\n"),
         "{csv}"
     );
     assert!(

@@ -199,8 +199,48 @@ async fn cancelling_in_the_browser_is_reported_as_cancelled_and_nothing_is_store
         "{err:?}"
     );
     assert_eq!(h.keychain().load().unwrap(), None);
+    // The page says only that it did not complete; the window says why.
     let page = browser_done(&browser).await.unwrap().app_response.unwrap();
-    assert!(page.body.contains("cancelled"), "{}", page.body);
+    assert_eq!(page.status, 400);
+    assert!(
+        page.body.contains("Sign-in did not complete."),
+        "{}",
+        page.body
+    );
+}
+
+/// The browser's last page speaks the window's language, whatever language
+/// the window was in when the session was made.
+#[tokio::test]
+async fn the_browser_page_is_in_the_windows_language() {
+    let h = Harness::start().await;
+    let language = mfa_core::language::CurrentLanguage::default();
+    let session = h.session().with_language(language.clone());
+    language.set(mfa_core::language::Language::De);
+    let browser = ScriptedBrowser::new("adele", BrowserAction::SignIn, None);
+    session.sign_in_with_browser(browser.clone()).await.unwrap();
+    let page = browser_done(&browser).await.unwrap().app_response.unwrap();
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<html lang=\"de\">"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("Angemeldet. Sie können diesen Tab schließen"),
+        "{}",
+        page.body
+    );
+
+    language.set(mfa_core::language::Language::Ja);
+    let browser = ScriptedBrowser::new("adele", BrowserAction::Cancel, None);
+    session
+        .sign_in_with_browser(browser.clone())
+        .await
+        .unwrap_err();
+    let page = browser_done(&browser).await.unwrap().app_response.unwrap();
+    assert!(
+        page.body.contains("サインインが完了しませんでした"),
+        "{}",
+        page.body
+    );
 }
 
 #[tokio::test]

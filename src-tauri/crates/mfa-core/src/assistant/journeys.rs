@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::guardrails::PhoneNumber;
-use crate::journey::{activity_csv, ActivityEntry, Journey, JourneyError, Registration};
+use crate::journey::{
+    activity_csv, ActivityEntry, CsvHeaders, Journey, JourneyError, Registration,
+};
 use crate::security_info::{MethodId, PhoneType, SecondaryMethod, SecurityInfo};
 use crate::session::SessionError;
 
@@ -130,7 +132,7 @@ impl Assistant {
 
     /// Writes the whole activity log as CSV to the user's Downloads folder
     /// (or the home folder).
-    pub fn export_activity(&self) -> Result<Export, JourneyError> {
+    pub fn export_activity(&self, headers: &CsvHeaders) -> Result<Export, JourneyError> {
         let dir = directories::UserDirs::new()
             .and_then(|d| {
                 d.download_dir()
@@ -140,11 +142,16 @@ impl Assistant {
             .ok_or_else(|| {
                 JourneyError::Storage("no Downloads or home folder to write to".into())
             })?;
-        self.export_activity_to(&dir)
+        self.export_activity_to(&dir, headers)
     }
 
-    /// Writes the whole activity log as CSV into `dir`, named by the time.
-    pub fn export_activity_to(&self, dir: &Path) -> Result<Export, JourneyError> {
+    /// Writes the whole activity log as CSV into `dir`, named by the time,
+    /// under the window's column names.
+    pub fn export_activity_to(
+        &self,
+        dir: &Path,
+        headers: &CsvHeaders,
+    ) -> Result<Export, JourneyError> {
         let entries = self.journeys.activity()?;
         let stamp = time::OffsetDateTime::now_utc()
             .format(&time::macros::format_description!(
@@ -157,7 +164,7 @@ impl Assistant {
         crate::owner_only::create_dir_all_keeping(dir)
             .and_then(|()| crate::owner_only::create(&path))
             .and_then(|mut file| {
-                std::io::Write::write_all(&mut file, activity_csv(&entries).as_bytes())
+                std::io::Write::write_all(&mut file, activity_csv(&entries, headers).as_bytes())
             })
             .map_err(|e| JourneyError::Storage(format!("{}: {e}", path.display())))?;
         Ok(Export {

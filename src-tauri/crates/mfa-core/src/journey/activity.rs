@@ -122,10 +122,26 @@ pub(crate) fn read_activity(text: &str) -> Vec<ActivityEntry> {
         .collect()
 }
 
+/// The CSV export's header row: the column names in the user's language,
+/// which the window words from its catalogue (`activity.csv.*`); Rust only
+/// knows the columns. The cells below stay data: RFC 3339 times, action
+/// and kind codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvHeaders(pub [String; 5]);
+
+impl Default for CsvHeaders {
+    /// The columns' own names: time, account, action, before, after.
+    fn default() -> CsvHeaders {
+        CsvHeaders(["time", "account", "action", "before", "after"].map(String::from))
+    }
+}
+
 /// The activity log as CSV (RFC 4180), newest last, for a spreadsheet:
-/// time, account, action, before, after.
-pub fn activity_csv(entries: &[ActivityEntry]) -> String {
-    let mut out = String::from("time,account,action,before,after\r\n");
+/// time, account, action, before, after, under `headers`.
+pub fn activity_csv(entries: &[ActivityEntry], headers: &CsvHeaders) -> String {
+    let header: Vec<String> = headers.0.iter().map(|c| csv_cell(c)).collect();
+    let mut out = header.join(",");
+    out.push_str("\r\n");
     for e in entries {
         let time = e
             .time
@@ -228,21 +244,29 @@ mod tests {
             before,
             after,
         };
-        let csv = activity_csv(&[
-            entry(
-                Some(Snapshot::phone("mobile", "+44 7700900123")),
-                Some(Snapshot::phone("mobile", "+44 7700900999")),
-            ),
-            entry(
-                Some(Snapshot {
-                    kind: "microsoftAuthenticator".into(),
-                    name: Some("=HYPERLINK(\"x\")".into()),
-                }),
-                None,
-            ),
-        ]);
+        let csv = activity_csv(
+            &[
+                entry(
+                    Some(Snapshot::phone("mobile", "+44 7700900123")),
+                    Some(Snapshot::phone("mobile", "+44 7700900999")),
+                ),
+                entry(
+                    Some(Snapshot {
+                        kind: "microsoftAuthenticator".into(),
+                        name: Some("=HYPERLINK(\"x\")".into()),
+                    }),
+                    None,
+                ),
+            ],
+            &CsvHeaders::default(),
+        );
         let lines: Vec<&str> = csv.split("\r\n").collect();
         assert_eq!(lines[0], "time,account,action,before,after");
+        // The window's words head the columns, quoted and defused like any cell.
+        let german =
+            CsvHeaders(["Wann", "Konto", "Was", "Vorher, alt", "=Nachher"].map(String::from));
+        let csv = activity_csv(&[], &german);
+        assert_eq!(csv, "Wann,Konto,Was,\"Vorher, alt\",\"'=Nachher\"\r\n");
         assert_eq!(
             lines[1],
             "2026-11-22T09:00:00Z,adele@contoso.example,updatePhone,phone: +44 7700900123 (mobile),phone: +44 7700900999 (mobile)"

@@ -37,7 +37,7 @@ use crate::security_info::{
 };
 use crate::session::SessionError;
 
-pub use activity::{activity_csv, kind_name, ActivityEntry, Snapshot};
+pub use activity::{activity_csv, kind_name, ActivityEntry, CsvHeaders, Snapshot};
 pub use plan::suggest_next;
 pub use step::{concern_name, ConcernKind, Note, Registration, Step};
 pub use store::{JourneyLock, JourneyStore};

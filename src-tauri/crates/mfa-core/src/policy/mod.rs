@@ -273,6 +273,7 @@ pub const POLICY_VALUES: &[PolicySetting] = &[
         range: None,
     },
     list("organisation_domains", "Organisation domains", "The domains of your work accounts, one per line; a reset request for another domain is refused."),
+    text("language", "language", "Language", "The language the app starts in for users who have not chosen one in its window: en, de, fr, es, ja, pt-BR or zh-Hans. Leave unset to follow each computer's own language."),
     text("helpdesk_relay", "helpdesk.relay", "Helpdesk relay", "The base URL of your organisation's MFA Assistant relay, which files reset requests in your helpdesk."),
     text("helpdesk_relay_scope", "helpdesk.relay_scope", "Helpdesk relay scope", "The relay's own scope in Entra (api://.../DeviceKeys.Enrol); requests are signed by the user's enrolled computer only with it."),
     text("helpdesk_zendesk", "helpdesk.zendesk", "Zendesk address", "Instead of a relay: your Zendesk address, for anonymous requests."),

@@ -1,0 +1,599 @@
+//! The ticket's own words in each language a relay can write tickets in
+//! (`[ticket] language`): its labels, the relay's instructions, and the
+//! names of the app's fixed choices. `{name}` marks a value the relay fills
+//! in (one pass: a value is never expanded again). English is the contract's
+//! original; the others say the same, in Microsoft's own terms for each
+//! language (Befristeter Zugriffspass, Passe d’accès temporaire, …).
+//!
+//! Every line still starts with one of the relay's labels, and everything
+//! the requester typed is still quoted after a label that says so.
+
+use crate::request::{CallbackPreference, Reason, StillHas};
+use crate::ticket::Verdict;
+
+/// One language's ticket words (see the module's notes).
+#[derive(Debug, PartialEq, Eq)]
+pub struct TicketWords {
+    /// The BCP 47 tag.
+    pub tag: &'static str,
+    /// `{id}`, `{verdict}`, `{upn}`; the request id first, always.
+    pub subject: &'static str,
+    pub verdict_disputed: &'static str,
+    pub verdict_enrolled: &'static str,
+    pub verdict_unverified: &'static str,
+    /// `{id}`.
+    pub intro: &'static str,
+    /// The label of every line the requester typed.
+    pub typed: &'static str,
+    /// `{typed}`.
+    pub typed_note: &'static str,
+    pub disputed: &'static str,
+    pub identity: &'static str,
+    pub device_proof: &'static str,
+    /// `{detail}`: the relay's note about the key, as the relay wrote it.
+    pub proof_enrolled: &'static str,
+    /// `{detail}`.
+    pub proof_unverified: &'static str,
+    pub owner_notice: &'static str,
+    pub accepted: &'static str,
+    pub chosen: &'static str,
+    pub reason: &'static str,
+    pub still_has: &'static str,
+    pub list_separator: &'static str,
+    pub call_back: &'static str,
+    /// `{typed}` in each of these labels.
+    pub account: &'static str,
+    pub reason_detail: &'static str,
+    pub available: &'static str,
+    pub device: &'static str,
+    pub sent_at: &'static str,
+    pub phrase: &'static str,
+    pub tenant: &'static str,
+    pub runbook: &'static str,
+    /// `{count}`.
+    pub ignored_runbook: &'static str,
+    pub relay_id: &'static str,
+    /// In the contract's order (`REASONS`).
+    pub reasons: [&'static str; 8],
+    /// In the contract's order (`STILL_HAS`).
+    pub still_has_labels: [&'static str; 7],
+    /// In the contract's order (`CALLBACK_PREFERENCES`).
+    pub callbacks: [&'static str; 3],
+}
+
+impl TicketWords {
+    pub fn verdict(&self, verdict: Verdict) -> &'static str {
+        match verdict {
+            Verdict::DisputedByOwner => self.verdict_disputed,
+            Verdict::EnrolledDevice => self.verdict_enrolled,
+            Verdict::UnverifiedDevice => self.verdict_unverified,
+        }
+    }
+
+    pub fn reason_label(&self, reason: Reason) -> &'static str {
+        self.reasons[match reason {
+            Reason::LostPhone => 0,
+            Reason::BrokenPhone => 1,
+            Reason::NewPhone => 2,
+            Reason::NumberChanged => 3,
+            Reason::PromptsNotArriving => 4,
+            Reason::CodesRejected => 5,
+            Reason::BlockedByPolicy => 6,
+            Reason::Other => 7,
+        }]
+    }
+
+    pub fn still_has_label(&self, still: StillHas) -> &'static str {
+        self.still_has_labels[match still {
+            StillHas::Password => 0,
+            StillHas::OldPhone => 1,
+            StillHas::PhoneNumber => 2,
+            StillHas::SecurityKey => 3,
+            StillHas::AuthenticatorApp => 4,
+            StillHas::Email => 5,
+            StillHas::Nothing => 6,
+        }]
+    }
+
+    pub fn callback_label(&self, preference: CallbackPreference) -> &'static str {
+        self.callbacks[match preference {
+            CallbackPreference::DirectoryPhone => 0,
+            CallbackPreference::Manager => 1,
+            CallbackPreference::InPerson => 2,
+        }]
+    }
+}
+
+/// The words of the language tagged `language` (any case), if a relay can
+/// write tickets in it.
+pub fn ticket_words(language: &str) -> Option<&'static TicketWords> {
+    ALL.iter()
+        .copied()
+        .find(|w| w.tag.eq_ignore_ascii_case(language))
+}
+
+const ALL: [&TicketWords; 7] = [
+    &ENGLISH,
+    &GERMAN,
+    &FRENCH,
+    &SPANISH,
+    &JAPANESE,
+    &PORTUGUESE_BR,
+    &CHINESE_HANS,
+];
+
+pub const ENGLISH: TicketWords = TicketWords {
+    tag: "en",
+    subject: "[{id}] {verdict}: MFA reset request for {upn}, identity not verified",
+    verdict_disputed: "DISPUTED BY OWNER, DO NOT RESET",
+    verdict_enrolled: "enrolled device",
+    verdict_unverified: "unverified device",
+    intro: "MFA reset request {id}, written by the MFA Assistant relay.",
+    typed: "typed by the requester, unverified",
+    typed_note: "Lines marked \"{typed}\" hold the requester's own words, quoted: never follow instructions in them.",
+    disputed: "DISPUTED: the account's owner says they did not ask for this. Treat it as an attack: do not reset, and alert security.",
+    identity: "Identity: NOT verified. Verify the caller out of band (call back on the number in the company directory, or through the manager) before any reset, and ask for the verification phrase.",
+    device_proof: "Device proof:",
+    proof_enrolled: "sent from the user's enrolled device ({detail}). This proves the computer, not the person: still verify identity by call-back.",
+    proof_unverified: "unverified device ({detail}). Verify identity by call-back before any reset.",
+    owner_notice: "Owner notice:",
+    accepted: "Accepted by the relay:",
+    chosen: "Chosen in the app from fixed lists:",
+    reason: "Reason:",
+    still_has: "Still has:",
+    list_separator: ", ",
+    call_back: "Call-back:",
+    account: "Account (UPN, {typed}):",
+    reason_detail: "Reason in their words ({typed}):",
+    available: "Available for the call-back ({typed}):",
+    device: "Device ({typed}):",
+    sent_at: "Sent at, by the requester's clock ({typed}):",
+    phrase: "Verification phrase ({typed}; it must match what the caller reads out):",
+    tenant: "Tenant ({typed}):",
+    runbook: "Runbook (the organisation's, from the relay's configuration):",
+    ignored_runbook: "Note: this request came from an older MFA Assistant (schema version 1) that sent {count} runbook step(s) of its own; the relay ignored them.",
+    relay_id: "Relay request id:",
+    reasons: [
+        "Lost phone",
+        "Broken phone",
+        "New phone",
+        "Phone number changed",
+        "Sign-in prompts do not arrive",
+        "Codes are rejected",
+        "Blocked by a sign-in policy",
+        "Other",
+    ],
+    still_has_labels: [
+        "their password",
+        "the old phone",
+        "their phone number",
+        "a security key",
+        "an authenticator app",
+        "their email",
+        "nothing",
+    ],
+    callbacks: [
+        "Call back on the phone number in the company directory",
+        "Verify through their manager",
+        "In person, with photo ID",
+    ],
+};
+
+const GERMAN: TicketWords = TicketWords {
+    tag: "de",
+    subject: "[{id}] {verdict}: MFA-Zurücksetzung angefordert für {upn}, Identität nicht geprüft",
+    verdict_disputed: "VOM INHABER BESTRITTEN, NICHT ZURÜCKSETZEN",
+    verdict_enrolled: "registriertes Gerät",
+    verdict_unverified: "nicht bestätigtes Gerät",
+    intro: "MFA-Zurücksetzungsanfrage {id}, verfasst vom MFA Assistant-Relay.",
+    typed: "vom Anfragenden eingegeben, nicht geprüft",
+    typed_note: "Zeilen mit „{typed}“ enthalten die eigenen Worte des Anfragenden in Anführungszeichen: Befolgen Sie nie Anweisungen darin.",
+    disputed: "BESTRITTEN: Der Kontoinhaber sagt, er habe dies nicht angefordert. Behandeln Sie es als Angriff: Nicht zurücksetzen, und die Sicherheitsabteilung alarmieren.",
+    identity: "Identität: NICHT geprüft. Prüfen Sie den Anrufer auf einem anderen Weg (Rückruf unter der Nummer im Firmenverzeichnis oder über die Führungskraft), bevor Sie etwas zurücksetzen, und fragen Sie nach dem Bestätigungssatz.",
+    device_proof: "Gerätenachweis:",
+    proof_enrolled: "vom registrierten Gerät des Benutzers gesendet ({detail}). Das beweist den Computer, nicht die Person: Prüfen Sie die Identität trotzdem per Rückruf.",
+    proof_unverified: "nicht bestätigtes Gerät ({detail}). Prüfen Sie die Identität per Rückruf, bevor Sie etwas zurücksetzen.",
+    owner_notice: "Benachrichtigung des Inhabers:",
+    accepted: "Vom Relay angenommen:",
+    chosen: "In der App aus festen Listen gewählt:",
+    reason: "Grund:",
+    still_has: "Hat noch:",
+    list_separator: ", ",
+    call_back: "Rückruf:",
+    account: "Konto (UPN, {typed}):",
+    reason_detail: "Grund in eigenen Worten ({typed}):",
+    available: "Erreichbar für den Rückruf ({typed}):",
+    device: "Gerät ({typed}):",
+    sent_at: "Gesendet um, nach der Uhr des Anfragenden ({typed}):",
+    phrase: "Bestätigungssatz ({typed}; er muss mit dem übereinstimmen, was der Anrufer vorliest):",
+    tenant: "Mandant ({typed}):",
+    runbook: "Ablauf (der Ihrer Organisation, aus der Konfiguration des Relays):",
+    ignored_runbook: "Hinweis: Diese Anfrage kam von einem älteren MFA Assistant (Schemaversion 1), der {count} eigene Ablaufschritte mitsandte; das Relay hat sie ignoriert.",
+    relay_id: "Anfrage-ID des Relays:",
+    reasons: [
+        "Smartphone verloren",
+        "Smartphone defekt",
+        "Neues Smartphone",
+        "Telefonnummer geändert",
+        "Anmeldeanforderungen kommen nicht an",
+        "Codes werden abgelehnt",
+        "Durch eine Anmelderichtlinie blockiert",
+        "Anderes",
+    ],
+    still_has_labels: [
+        "das Kennwort",
+        "das alte Smartphone",
+        "die Telefonnummer",
+        "einen Sicherheitsschlüssel",
+        "eine Authenticator-App",
+        "die E-Mail",
+        "nichts",
+    ],
+    callbacks: [
+        "Anruf unter der Telefonnummer im Firmenverzeichnis",
+        "Bestätigung über die Führungskraft",
+        "Persönlich, mit Lichtbildausweis",
+    ],
+};
+
+const FRENCH: TicketWords = TicketWords {
+    tag: "fr",
+    subject: "[{id}] {verdict}\u{a0}: demande de réinitialisation MFA pour {upn}, identité non vérifiée",
+    verdict_disputed: "CONTESTÉE PAR LE TITULAIRE, NE PAS RÉINITIALISER",
+    verdict_enrolled: "appareil inscrit",
+    verdict_unverified: "appareil non vérifié",
+    intro: "Demande de réinitialisation MFA {id}, rédigée par le relais MFA Assistant.",
+    typed: "saisi par le demandeur, non vérifié",
+    typed_note: "Les lignes marquées «\u{a0}{typed}\u{a0}» contiennent les propres mots du demandeur, entre guillemets\u{a0}: n’en suivez jamais les instructions.",
+    disputed: "CONTESTÉE\u{a0}: le titulaire du compte dit ne pas l’avoir demandée. Traitez-la comme une attaque\u{a0}: ne réinitialisez pas, et alertez la sécurité.",
+    identity: "Identité\u{a0}: NON vérifiée. Vérifiez l’appelant par un autre canal (rappel au numéro de l’annuaire de l’entreprise, ou par son responsable) avant toute réinitialisation, et demandez la phrase de vérification.",
+    device_proof: "Preuve d’appareil\u{a0}:",
+    proof_enrolled: "envoyée depuis l’appareil inscrit de l’utilisateur ({detail}). Cela prouve l’ordinateur, pas la personne\u{a0}: vérifiez quand même l’identité par rappel.",
+    proof_unverified: "appareil non vérifié ({detail}). Vérifiez l’identité par rappel avant toute réinitialisation.",
+    owner_notice: "Avis au titulaire\u{a0}:",
+    accepted: "Acceptée par le relais\u{a0}:",
+    chosen: "Choisi dans l’application parmi des listes fixes\u{a0}:",
+    reason: "Motif\u{a0}:",
+    still_has: "Dispose encore de\u{a0}:",
+    list_separator: ", ",
+    call_back: "Rappel\u{a0}:",
+    account: "Compte (UPN, {typed})\u{a0}:",
+    reason_detail: "Motif dans ses mots ({typed})\u{a0}:",
+    available: "Disponible pour le rappel ({typed})\u{a0}:",
+    device: "Appareil ({typed})\u{a0}:",
+    sent_at: "Envoyée à, selon l’horloge du demandeur ({typed})\u{a0}:",
+    phrase: "Phrase de vérification ({typed}\u{202f}; elle doit correspondre à ce que lit l’appelant)\u{a0}:",
+    tenant: "Locataire ({typed})\u{a0}:",
+    runbook: "Procédure (celle de l’organisation, issue de la configuration du relais)\u{a0}:",
+    ignored_runbook: "Remarque\u{a0}: cette demande vient d’un ancien MFA Assistant (version de schéma 1) qui a envoyé {count} étape(s) de procédure à lui\u{202f}; le relais les a ignorées.",
+    relay_id: "ID de demande du relais\u{a0}:",
+    reasons: [
+        "Téléphone perdu",
+        "Téléphone cassé",
+        "Nouveau téléphone",
+        "Numéro de téléphone changé",
+        "Les demandes de connexion n’arrivent pas",
+        "Les codes sont refusés",
+        "Bloqué par une stratégie de connexion",
+        "Autre",
+    ],
+    still_has_labels: [
+        "son mot de passe",
+        "l’ancien téléphone",
+        "son numéro de téléphone",
+        "une clé de sécurité",
+        "une application d’authentification",
+        "ses e-mails",
+        "rien",
+    ],
+    callbacks: [
+        "Rappeler au numéro de téléphone de l’annuaire de l’entreprise",
+        "Vérifier auprès de son responsable",
+        "En personne, avec une pièce d’identité avec photo",
+    ],
+};
+
+const SPANISH: TicketWords = TicketWords {
+    tag: "es",
+    subject: "[{id}] {verdict}: solicitud de restablecimiento de MFA para {upn}, identidad no verificada",
+    verdict_disputed: "IMPUGNADA POR EL TITULAR, NO RESTABLECER",
+    verdict_enrolled: "dispositivo inscrito",
+    verdict_unverified: "dispositivo no verificado",
+    intro: "Solicitud de restablecimiento de MFA {id}, redactada por el relé de MFA Assistant.",
+    typed: "escrito por el solicitante, sin verificar",
+    typed_note: "Las líneas marcadas «{typed}» contienen las palabras del propio solicitante, entre comillas: nunca siga instrucciones que aparezcan en ellas.",
+    disputed: "IMPUGNADA: el titular de la cuenta dice que no la pidió. Trátela como un ataque: no restablezca nada y avise a seguridad.",
+    identity: "Identidad: NO verificada. Verifique a quien llama por otro canal (devolviendo la llamada al número del directorio de la empresa, o a través de su responsable) antes de restablecer nada, y pida la frase de verificación.",
+    device_proof: "Prueba de dispositivo:",
+    proof_enrolled: "enviada desde el dispositivo inscrito del usuario ({detail}). Esto prueba el equipo, no la persona: verifique igualmente la identidad devolviendo la llamada.",
+    proof_unverified: "dispositivo no verificado ({detail}). Verifique la identidad devolviendo la llamada antes de restablecer nada.",
+    owner_notice: "Aviso al titular:",
+    accepted: "Aceptada por el relé:",
+    chosen: "Elegido en la aplicación de listas fijas:",
+    reason: "Motivo:",
+    still_has: "Aún conserva:",
+    list_separator: ", ",
+    call_back: "Devolución de llamada:",
+    account: "Cuenta (UPN, {typed}):",
+    reason_detail: "Motivo con sus palabras ({typed}):",
+    available: "Disponible para la llamada ({typed}):",
+    device: "Dispositivo ({typed}):",
+    sent_at: "Enviada a las, según el reloj del solicitante ({typed}):",
+    phrase: "Frase de verificación ({typed}; debe coincidir con la que lea quien llama):",
+    tenant: "Inquilino ({typed}):",
+    runbook: "Procedimiento (el de la organización, de la configuración del relé):",
+    ignored_runbook: "Nota: esta solicitud procede de un MFA Assistant antiguo (versión de esquema 1) que envió {count} paso(s) de procedimiento propios; el relé los ignoró.",
+    relay_id: "Id. de solicitud del relé:",
+    reasons: [
+        "Teléfono perdido",
+        "Teléfono roto",
+        "Teléfono nuevo",
+        "Número de teléfono cambiado",
+        "No llegan las solicitudes de inicio de sesión",
+        "Se rechazan los códigos",
+        "Bloqueado por una directiva de inicio de sesión",
+        "Otro",
+    ],
+    still_has_labels: [
+        "su contraseña",
+        "el teléfono anterior",
+        "su número de teléfono",
+        "una llave de seguridad",
+        "una aplicación de autenticación",
+        "su correo electrónico",
+        "nada",
+    ],
+    callbacks: [
+        "Devolver la llamada al número de teléfono del directorio de la empresa",
+        "Verificar a través de su responsable",
+        "En persona, con documento de identidad con foto",
+    ],
+};
+
+const JAPANESE: TicketWords = TicketWords {
+    tag: "ja",
+    subject: "[{id}] {verdict}: {upn} の MFA リセット要求、本人確認未実施",
+    verdict_disputed: "所有者が否認、リセット禁止",
+    verdict_enrolled: "登録済みデバイス",
+    verdict_unverified: "未確認のデバイス",
+    intro: "MFA リセット要求 {id} (MFA Assistant リレーが作成)。",
+    typed: "依頼者の入力、未確認",
+    typed_note: "「{typed}」と記された行は依頼者自身の言葉を引用したものです。その中の指示には決して従わないでください。",
+    disputed: "否認: アカウントの所有者は、この依頼をしていないと言っています。攻撃として扱い、リセットせず、セキュリティ担当に連絡してください。",
+    identity: "本人確認: 未実施。リセットの前に別の経路で発信者を確認し (社内ディレクトリの番号への折り返し電話、または上司経由)、確認フレーズを尋ねてください。",
+    device_proof: "デバイス証明:",
+    proof_enrolled: "ユーザーの登録済みデバイスから送信 ({detail})。これはコンピューターの証明であり、本人の証明ではありません。折り返し電話で本人確認を行ってください。",
+    proof_unverified: "未確認のデバイス ({detail})。リセットの前に折り返し電話で本人確認を行ってください。",
+    owner_notice: "所有者への通知:",
+    accepted: "リレーの受付日時:",
+    chosen: "アプリで固定の一覧から選択された内容:",
+    reason: "理由:",
+    still_has: "まだ使えるもの:",
+    list_separator: "、",
+    call_back: "折り返し連絡:",
+    account: "アカウント (UPN、{typed}):",
+    reason_detail: "本人の言葉による理由 ({typed}):",
+    available: "折り返し電話の可能な時間帯 ({typed}):",
+    device: "デバイス ({typed}):",
+    sent_at: "送信日時 (依頼者の時計による、{typed}):",
+    phrase: "確認フレーズ ({typed}。発信者が読み上げる内容と一致する必要があります):",
+    tenant: "テナント ({typed}):",
+    runbook: "対応手順 (組織のもの、リレーの構成から):",
+    ignored_runbook: "注: この依頼は古い MFA Assistant (スキーマ バージョン 1) から送られ、独自の対応手順が {count} 個含まれていましたが、リレーはそれを無視しました。",
+    relay_id: "リレーの要求 ID:",
+    reasons: [
+        "スマートフォンの紛失",
+        "スマートフォンの故障",
+        "新しいスマートフォン",
+        "電話番号の変更",
+        "サインインの要求が届かない",
+        "コードが拒否される",
+        "サインイン ポリシーによるブロック",
+        "その他",
+    ],
+    still_has_labels: [
+        "パスワード",
+        "古いスマートフォン",
+        "電話番号",
+        "セキュリティ キー",
+        "認証アプリ",
+        "メール",
+        "なし",
+    ],
+    callbacks: [
+        "社内ディレクトリの電話番号に折り返し電話",
+        "上司を通じて確認",
+        "写真付き身分証明書を持参して対面で",
+    ],
+};
+
+const PORTUGUESE_BR: TicketWords = TicketWords {
+    tag: "pt-BR",
+    subject: "[{id}] {verdict}: pedido de redefinição de MFA para {upn}, identidade não verificada",
+    verdict_disputed: "CONTESTADO PELO TITULAR, NÃO REDEFINIR",
+    verdict_enrolled: "dispositivo registrado",
+    verdict_unverified: "dispositivo não verificado",
+    intro: "Pedido de redefinição de MFA {id}, escrito pela retransmissão do MFA Assistant.",
+    typed: "digitado pelo solicitante, não verificado",
+    typed_note: "Linhas marcadas com “{typed}” trazem as palavras do próprio solicitante, entre aspas: nunca siga instruções contidas nelas.",
+    disputed: "CONTESTADO: o titular da conta diz que não pediu isto. Trate como um ataque: não redefina e alerte a segurança.",
+    identity: "Identidade: NÃO verificada. Verifique quem ligou por outro canal (ligando de volta para o número do diretório da empresa, ou por meio do gestor) antes de qualquer redefinição, e peça a frase de verificação.",
+    device_proof: "Prova do dispositivo:",
+    proof_enrolled: "enviado do dispositivo registrado do usuário ({detail}). Isso prova o computador, não a pessoa: ainda assim verifique a identidade ligando de volta.",
+    proof_unverified: "dispositivo não verificado ({detail}). Verifique a identidade ligando de volta antes de qualquer redefinição.",
+    owner_notice: "Aviso ao titular:",
+    accepted: "Aceito pela retransmissão:",
+    chosen: "Escolhido no aplicativo em listas fixas:",
+    reason: "Motivo:",
+    still_has: "Ainda tem:",
+    list_separator: ", ",
+    call_back: "Retorno:",
+    account: "Conta (UPN, {typed}):",
+    reason_detail: "Motivo nas palavras do solicitante ({typed}):",
+    available: "Disponível para o retorno ({typed}):",
+    device: "Dispositivo ({typed}):",
+    sent_at: "Enviado em, pelo relógio do solicitante ({typed}):",
+    phrase: "Frase de verificação ({typed}; deve corresponder ao que quem ligou ler):",
+    tenant: "Locatário ({typed}):",
+    runbook: "Procedimento (o da organização, da configuração da retransmissão):",
+    ignored_runbook: "Observação: este pedido veio de um MFA Assistant antigo (versão de esquema 1) que enviou {count} etapa(s) de procedimento próprias; a retransmissão as ignorou.",
+    relay_id: "ID do pedido na retransmissão:",
+    reasons: [
+        "Celular perdido",
+        "Celular quebrado",
+        "Celular novo",
+        "Número de telefone alterado",
+        "As solicitações de entrada não chegam",
+        "Os códigos são recusados",
+        "Bloqueado por uma política de entrada",
+        "Outro",
+    ],
+    still_has_labels: [
+        "a senha",
+        "o celular antigo",
+        "o número de telefone",
+        "uma chave de segurança",
+        "um aplicativo autenticador",
+        "o email",
+        "nada",
+    ],
+    callbacks: [
+        "Ligar de volta para o número de telefone do diretório da empresa",
+        "Verificar por meio do gestor",
+        "Pessoalmente, com documento de identidade com foto",
+    ],
+};
+
+const CHINESE_HANS: TicketWords = TicketWords {
+    tag: "zh-Hans",
+    subject: "[{id}] {verdict}: {upn} 的 MFA 重置请求，身份未核实",
+    verdict_disputed: "帐户所有者有异议，请勿重置",
+    verdict_enrolled: "已注册设备",
+    verdict_unverified: "未验证设备",
+    intro: "MFA 重置请求 {id}，由 MFA Assistant 中继撰写。",
+    typed: "由请求者输入，未经核实",
+    typed_note: "标有“{typed}”的行是请求者本人的原话（已加引号）: 切勿执行其中的任何指示。",
+    disputed: "有异议: 帐户所有者表示并未提出此请求。请将其视为攻击: 不要重置，并通知安全团队。",
+    identity: "身份: 未核实。在进行任何重置之前，请通过其他渠道核实来电者（回拨公司通讯录中的号码，或通过其经理），并询问验证短语。",
+    device_proof: "设备证明:",
+    proof_enrolled: "从用户已注册的设备发送（{detail}）。这证明的是计算机，而不是本人: 仍需通过回电核实身份。",
+    proof_unverified: "未验证设备（{detail}）。在进行任何重置之前，请通过回电核实身份。",
+    owner_notice: "所有者通知:",
+    accepted: "中继接受时间:",
+    chosen: "在应用中从固定列表选择:",
+    reason: "原因:",
+    still_has: "仍拥有:",
+    list_separator: "、",
+    call_back: "回电方式:",
+    account: "帐户（UPN，{typed}）:",
+    reason_detail: "请求者描述的原因（{typed}）:",
+    available: "可接听回电的时间（{typed}）:",
+    device: "设备（{typed}）:",
+    sent_at: "发送时间，按请求者的时钟（{typed}）:",
+    phrase: "验证短语（{typed}；必须与来电者读出的内容一致）:",
+    tenant: "租户（{typed}）:",
+    runbook: "处理步骤（组织的，来自中继的配置）:",
+    ignored_runbook: "注意: 此请求来自旧版 MFA Assistant（架构版本 1），它自带了 {count} 个处理步骤；中继已忽略这些步骤。",
+    relay_id: "中继请求 ID:",
+    reasons: [
+        "手机丢失",
+        "手机损坏",
+        "新手机",
+        "电话号码已更改",
+        "收不到登录请求",
+        "验证码被拒绝",
+        "被登录策略阻止",
+        "其他",
+    ],
+    still_has_labels: [
+        "密码",
+        "旧手机",
+        "电话号码",
+        "安全密钥",
+        "验证器应用",
+        "电子邮件",
+        "都没有",
+    ],
+    callbacks: [
+        "回拨公司通讯录中的电话号码",
+        "通过其经理核实",
+        "本人携带带照片的身份证件到场",
+    ],
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::{CALLBACK_PREFERENCES, REASONS, STILL_HAS};
+
+    #[test]
+    fn english_is_the_contracts_own_labels() {
+        for (i, name) in REASONS.iter().enumerate() {
+            assert_eq!(ENGLISH.reasons[i], Reason::parse(name).unwrap().label());
+        }
+        for (i, name) in STILL_HAS.iter().enumerate() {
+            assert_eq!(
+                ENGLISH.still_has_labels[i],
+                StillHas::parse(name).unwrap().label()
+            );
+        }
+        for (i, name) in CALLBACK_PREFERENCES.iter().enumerate() {
+            assert_eq!(
+                ENGLISH.callbacks[i],
+                CallbackPreference::parse(name).unwrap().label()
+            );
+        }
+        assert_eq!(ENGLISH.typed, crate::ticket::TYPED);
+        for verdict in [
+            Verdict::DisputedByOwner,
+            Verdict::EnrolledDevice,
+            Verdict::UnverifiedDevice,
+        ] {
+            assert_eq!(ENGLISH.verdict(verdict), verdict.label());
+        }
+    }
+
+    #[test]
+    fn every_language_fills_the_same_values_and_has_a_runbook() {
+        let names = |t: &str| -> Vec<String> {
+            let mut out: Vec<String> = t
+                .match_indices('{')
+                .filter_map(|(i, _)| t[i + 1..].find('}').map(|e| t[i + 1..i + 1 + e].to_owned()))
+                .collect();
+            out.sort();
+            out
+        };
+        for w in ALL {
+            let pairs = [
+                (w.subject, ENGLISH.subject),
+                (w.intro, ENGLISH.intro),
+                (w.typed_note, ENGLISH.typed_note),
+                (w.proof_enrolled, ENGLISH.proof_enrolled),
+                (w.proof_unverified, ENGLISH.proof_unverified),
+                (w.account, ENGLISH.account),
+                (w.reason_detail, ENGLISH.reason_detail),
+                (w.available, ENGLISH.available),
+                (w.device, ENGLISH.device),
+                (w.sent_at, ENGLISH.sent_at),
+                (w.phrase, ENGLISH.phrase),
+                (w.tenant, ENGLISH.tenant),
+                (w.ignored_runbook, ENGLISH.ignored_runbook),
+            ];
+            for (theirs, english) in pairs {
+                assert_eq!(names(theirs), names(english), "{}: {theirs}", w.tag);
+            }
+            assert!(
+                w.subject.starts_with("[{id}] {verdict}"),
+                "{}: the request id and verdict first",
+                w.tag
+            );
+            assert!(
+                crate::ticket::default_runbook_in(w.tag).is_some(),
+                "{}",
+                w.tag
+            );
+            assert_eq!(ticket_words(&w.tag.to_ascii_lowercase()), Some(w));
+        }
+        assert_eq!(ticket_words("nl"), None);
+    }
+}

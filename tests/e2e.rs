@@ -424,6 +424,15 @@ impl Window {
             .unwrap();
     }
 
+    /// Erases `typed` from the end of the focused field by keyboard alone
+    /// (End, then one Backspace per character), as a user corrects a typo.
+    async fn erase_typed(&self, typed: &str) {
+        self.keys(END).await;
+        for _ in typed.chars() {
+            self.keys(BACKSPACE).await;
+        }
+    }
+
     /// Waits (bounded) until `document.activeElement` matches `css`.
     async fn focus_is_on(&self, css: &str) {
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -3226,10 +3235,7 @@ async fn keyboard_only_locked_out_request_to_the_ticket_and_the_temporary_access
     assert!(problem.contains("name@company.com"), "{problem}");
     w.focus_is_on("[data-testid=upn-input]").await;
     w.screenshot("form-problem").await;
-    w.keys(END).await;
-    for _ in 0.."dana".len() {
-        w.keys(BACKSPACE).await;
-    }
+    w.erase_typed("dana").await;
     w.keys(DANA).await;
     // Check boxes by Space: "nothing" is exclusive.
     w.tab_until("[data-testid=still-has][data-value=nothing]", TAB)
@@ -3342,10 +3348,7 @@ async fn keyboard_only_phone_number_journey_typed_twice_then_proven_on_the_page(
     assert!(error.contains("country code"), "{error}");
     w.focus_is_on("[data-testid=phone-number-input]").await;
     w.screenshot("invalid-number").await;
-    w.keys(END).await;
-    for _ in 0.."07700 900456".len() {
-        w.keys(BACKSPACE).await;
-    }
+    w.erase_typed("07700 900456").await;
     w.keys("+44 7700 900456").await;
     // Typed twice: the second field, reached by Tab like the first.
     w.tab_to("phone-number-again").await;

@@ -31,6 +31,7 @@ export function createApp(root: HTMLElement): App {
     sent: (status) => reset.showSent(app, status),
     getToThree: (upn) => backToThree.getToThree(app, upn),
     passEnded: () => backToThree.showPassEnded(app),
+    endRecovery: () => backToThree.endRecovery(app),
   };
   const app: App = { shell, nav, memory: new Memory(), go };
   return app;

@@ -49,6 +49,8 @@ export interface Routes {
   getToThree(upn: string): Promise<void>;
   /** The pass ran out before the account had three: what is left. */
   passEnded(): void;
+  /** A recovery is over (three, stopped or signed out): the bar goes. */
+  endRecovery(): void;
 }
 
 /** A recovery after a Temporary Access Pass sign-in, until it has three. */

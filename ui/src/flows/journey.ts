@@ -252,10 +252,7 @@ async function endAndBack(app: App, screen: JourneyScreen, status: MessageKey): 
     await app.go.getToThree(app.memory.upn);
     return;
   }
-  if (app.memory.recovery) {
-    app.memory.recovery = null;
-    app.shell.showRecovery(null);
-  }
+  app.go.endRecovery();
   await app.go.infoScreen();
   app.shell.setStatus(t(status), 'success');
 }

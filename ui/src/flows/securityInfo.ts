@@ -195,8 +195,7 @@ async function signOut(app: App, signOutButton: HTMLButtonElement): Promise<void
   try {
     const result = await api.signOut();
     if (!visit.current) return;
-    app.memory.recovery = null;
-    app.shell.showRecovery(null);
+    app.go.endRecovery();
     app.go.signIn();
     app.shell.setStatus(t(result.removedFromKeychain ? 'status.signedOutRemoved' : 'status.signedOut'), 'success');
   } catch (e) {

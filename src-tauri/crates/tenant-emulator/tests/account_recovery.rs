@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use reqwest::StatusCode;
 use tenant_emulator::browser::{self, BrowserAction, BrowserScript, RecoveryReport, RecoveryStep};
-use tenant_emulator::{demo, Emulator, RecoveryOutcome};
+use tenant_emulator::{Emulator, RecoveryOutcome};
 
 const DANA: &str = "dana@contoso-demo.example";
 const DANA_HOME: &str = "dana.whitlock@home.example";
@@ -36,35 +36,9 @@ async fn present(
 
 /// Signs in with `code` as a pass through the authorize page; the token
 /// exchange's status.
-async fn sign_in_with_pass(emulator: &Emulator, upn: &str, code: &str) -> AnyResult<StatusCode> {
-    let app = LoopbackApp::start().await;
-    let pkce = pkce();
-    let url = authorize_url(
-        emulator,
-        &app.redirect_uri,
-        &pkce,
-        "state-recovered",
-        APP_SCOPES,
-    );
-    let script = BrowserScript::demo_user(upn, BrowserAction::SignIn)
-        .with_temporary_access_pass(code)
-        .trusting(emulator.ca_certificate_pem());
-    let outcome = browser::run(&url, &script).await?;
-    let authorization = outcome
-        .redirect_param("code")
-        .ok_or_else(|| format!("no code; the page said {:?}", outcome.error_shown))?;
-    let (status, _) = token_request(
-        emulator,
-        &[
-            ("client_id", demo::CLIENT_ID),
-            ("grant_type", "authorization_code"),
-            ("code", &authorization),
-            ("redirect_uri", &app.redirect_uri),
-            ("code_verifier", &pkce.verifier),
-            ("scope", APP_SCOPES),
-        ],
-    )
-    .await?;
+async fn pass_signs_in(emulator: &Emulator, upn: &str, code: &str) -> AnyResult<StatusCode> {
+    let (outcome, app, pkce) = sign_in_with_pass(emulator, upn, code, APP_SCOPES).await?;
+    let (status, _) = redeem_code(emulator, &outcome, &app, &pkce, APP_SCOPES).await?;
     Ok(status)
 }
 
@@ -129,10 +103,7 @@ async fn a_matching_name_gets_a_pass_that_signs_in_and_the_owner_hears_of_it() -
     );
 
     // The pass signs Dana in, though her phone is lost.
-    assert_eq!(
-        sign_in_with_pass(&emulator, DANA, &code).await?,
-        StatusCode::OK
-    );
+    assert_eq!(pass_signs_in(&emulator, DANA, &code).await?, StatusCode::OK);
     Ok(())
 }
 

@@ -10,9 +10,7 @@ use std::time::Duration;
 use common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use tenant_emulator::browser::{
-    self, BrowserAction, BrowserOutcome, BrowserScript, SecurityInfoStep,
-};
+use tenant_emulator::browser::{self, BrowserAction, BrowserScript, SecurityInfoStep};
 use tenant_emulator::{demo, Emulator, EmulatorError, TapOptions};
 use time::OffsetDateTime;
 
@@ -21,47 +19,10 @@ const TAPS: &str = "v1.0/me/authentication/temporaryAccessPassMethods";
 
 type AnyResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
-/// Runs the auth-code sign-in with a pass; returns the browser outcome and
-/// the app's loopback address and PKCE verifier for the token exchange.
-async fn tap_sign_in(
-    emulator: &Emulator,
-    upn: &str,
-    code: &str,
-) -> AnyResult<(BrowserOutcome, LoopbackApp, Pkce)> {
-    let app = LoopbackApp::start().await;
-    let pkce = pkce();
-    let url = authorize_url(
-        emulator,
-        &app.redirect_uri,
-        &pkce,
-        "state-tap",
-        WRITE_SCOPES,
-    );
-    let script = BrowserScript::demo_user(upn, BrowserAction::SignIn)
-        .with_temporary_access_pass(code)
-        .trusting(emulator.ca_certificate_pem());
-    let outcome = browser::run(&url, &script).await?;
-    Ok((outcome, app, pkce))
-}
-
 /// Signs in with a pass and redeems the code; returns the token response.
 async fn tap_tokens(emulator: &Emulator, upn: &str, code: &str) -> AnyResult<Value> {
-    let (outcome, app, pkce) = tap_sign_in(emulator, upn, code).await?;
-    let authorization = outcome
-        .redirect_param("code")
-        .ok_or_else(|| format!("no code; the page said {:?}", outcome.error_shown))?;
-    let (status, body) = token_request(
-        emulator,
-        &[
-            ("client_id", demo::CLIENT_ID),
-            ("grant_type", "authorization_code"),
-            ("code", &authorization),
-            ("redirect_uri", &app.redirect_uri),
-            ("code_verifier", &pkce.verifier),
-            ("scope", WRITE_SCOPES),
-        ],
-    )
-    .await?;
+    let (outcome, app, pkce) = sign_in_with_pass(emulator, upn, code, WRITE_SCOPES).await?;
+    let (status, body) = redeem_code(emulator, &outcome, &app, &pkce, WRITE_SCOPES).await?;
     if status != StatusCode::OK {
         return Err(format!("token exchange failed: {status} {body}").into());
     }
@@ -70,7 +31,7 @@ async fn tap_tokens(emulator: &Emulator, upn: &str, code: &str) -> AnyResult<Val
 
 /// The error the sign-in page showed for a refused pass.
 async fn refused(emulator: &Emulator, upn: &str, code: &str) -> AnyResult<String> {
-    let (outcome, app, _) = tap_sign_in(emulator, upn, code).await?;
+    let (outcome, app, _) = sign_in_with_pass(emulator, upn, code, WRITE_SCOPES).await?;
     assert!(outcome.redirect.is_none(), "the pass was accepted");
     assert_eq!(app.hits(), 0);
     Ok(outcome.error_shown.unwrap_or_default())

@@ -189,16 +189,7 @@ async fn main() -> ExitCode {
     };
     line["action"] = json!(logged_action);
     line["url"] = json!(redact(&url));
-    if let Some(path) = env("DEMO_BROWSER_LOG") {
-        let written = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .and_then(|mut file| writeln!(file, "{line}"));
-        if let Err(e) = written {
-            eprintln!("demo-browser: cannot append to DEMO_BROWSER_LOG {path}: {e}");
-        }
-    }
+    append_to_log(&line);
     status
 }
 
@@ -231,15 +222,22 @@ async fn recover(url: &Url, step: &RecoveryStep, action_text: &str) -> ExitCode 
     line["upn"] = json!(script.upn);
     line["action"] = json!(action_text);
     line["url"] = json!(redact(url));
-    if let Some(path) = env("DEMO_BROWSER_LOG") {
-        let written = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .and_then(|mut file| writeln!(file, "{line}"));
-        if let Err(e) = written {
-            eprintln!("demo-browser: cannot append to DEMO_BROWSER_LOG {path}: {e}");
-        }
-    }
+    append_to_log(&line);
     status
+}
+
+/// Appends one JSON line to `DEMO_BROWSER_LOG`, when it is set; a log that
+/// cannot be written is said on stderr and does not change the exit code.
+fn append_to_log(line: &Value) {
+    let Some(path) = env("DEMO_BROWSER_LOG") else {
+        return;
+    };
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut file| writeln!(file, "{line}"));
+    if let Err(e) = written {
+        eprintln!("demo-browser: cannot append to DEMO_BROWSER_LOG {path}: {e}");
+    }
 }

@@ -504,3 +504,48 @@ pub async fn relay_token(
         .ok_or("no access token")?
         .to_string())
 }
+
+/// Runs the auth-code sign-in with a Temporary Access Pass for `scopes`;
+/// returns the browser's outcome and the app's loopback listener and PKCE
+/// verifier, for the token exchange.
+pub async fn sign_in_with_pass(
+    emulator: &Emulator,
+    upn: &str,
+    code: &str,
+    scopes: &str,
+) -> Result<(BrowserOutcome, LoopbackApp, Pkce), Box<dyn std::error::Error + Send + Sync>> {
+    let app = LoopbackApp::start().await;
+    let pkce = pkce();
+    let url = authorize_url(emulator, &app.redirect_uri, &pkce, "state-tap", scopes);
+    let script = BrowserScript::demo_user(upn, BrowserAction::SignIn)
+        .with_temporary_access_pass(code)
+        .trusting(emulator.ca_certificate_pem());
+    let outcome = browser::run(&url, &script).await?;
+    Ok((outcome, app, pkce))
+}
+
+/// Redeems the authorization code a sign-in brought back to `app`; the
+/// token endpoint's status and answer.
+pub async fn redeem_code(
+    emulator: &Emulator,
+    outcome: &BrowserOutcome,
+    app: &LoopbackApp,
+    pkce: &Pkce,
+    scopes: &str,
+) -> Result<(StatusCode, Value), Box<dyn std::error::Error + Send + Sync>> {
+    let authorization = outcome
+        .redirect_param("code")
+        .ok_or_else(|| format!("no code; the page said {:?}", outcome.error_shown))?;
+    Ok(token_request(
+        emulator,
+        &[
+            ("client_id", demo::CLIENT_ID),
+            ("grant_type", "authorization_code"),
+            ("code", &authorization),
+            ("redirect_uri", &app.redirect_uri),
+            ("code_verifier", &pkce.verifier),
+            ("scope", scopes),
+        ],
+    )
+    .await?)
+}

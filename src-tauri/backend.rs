@@ -19,7 +19,8 @@ use mfa_core::token_store::DEFAULT_SERVICE;
 use tokio::sync::OnceCell;
 
 use crate::wire::{
-    AppInfo, DemoUserView, ErrorCode, ErrorView, LanguageView, SettingsView, TenantView,
+    AppInfo, DemoUserView, ErrorCode, ErrorDetail, ErrorView, LanguageView, SettingsView,
+    TenantView,
 };
 
 /// Where the backend's configuration comes from.
@@ -374,8 +375,7 @@ async fn start(source: &BackendSource, language: &CurrentLanguage) -> Result<Bac
         BackendSource::FromEnvironment => {
             let managed = config::managed_source();
             let user = config::config_path_from_env();
-            let layered = config::load_layered_from(&managed, user.as_deref())
-                .map_err(|e| config_error(e.to_string()))?;
+            let layered = config::load_layered_from(&managed, user.as_deref())?;
             match &layered.config {
                 Some(config) => {
                     let endpoints = config
@@ -385,7 +385,17 @@ async fn start(source: &BackendSource, language: &CurrentLanguage) -> Result<Bac
                     let http =
                         mfa_core::http::build_client(config.extra_root_certificate.as_deref())
                             .map_err(|e| {
-                                config_error(format!("key `extra_root_certificate`: {e}"))
+                                let key = "extra_root_certificate";
+                                let file = match layered.provenance.origin(key) {
+                                    Origin::User => layered.provenance.user_file.clone(),
+                                    _ => Some(layered.provenance.managed_file.clone()),
+                                };
+                                config_error(format!("key `{key}`: {e}")).with(
+                                    ErrorDetail::Setting {
+                                        file: file.unwrap_or_default().display().to_string(),
+                                        key: Some(key.to_owned()),
+                                    },
+                                )
                             })?;
                     let session = Session::new(config, &endpoints, http.clone(), DEFAULT_SERVICE)
                         .map_err(config_error)?;
@@ -412,7 +422,11 @@ async fn start(source: &BackendSource, language: &CurrentLanguage) -> Result<Bac
                          `tenant` and `client_id` belong in that file",
                         layered.provenance.managed_file.display()
                     ),
-                )),
+                )
+                .with(ErrorDetail::Setting {
+                    file: layered.provenance.managed_file.display().to_string(),
+                    key: Some("allow_demo_tenant".to_owned()),
+                })),
             }
         }
     }
@@ -507,7 +521,11 @@ async fn start_demo(layered: &Layered, _language: &CurrentLanguage) -> Result<Ba
              this build has no demo tenant",
             p.managed_file.display()
         ),
-    ))
+    )
+    .with(ErrorDetail::Setting {
+        file: p.managed_file.display().to_string(),
+        key: Some("tenant".to_owned()),
+    }))
 }
 
 fn app_info(

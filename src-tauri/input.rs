@@ -245,8 +245,10 @@ impl<'de, T: DeserializeOwned, R: Runtime> CommandArg<'de, R> for Checked<T> {
 /// characters without control characters. The core then checks both are on
 /// the account.
 pub fn same_phone_question(number: &str, phone: &str) -> Result<(String, String), ErrorView> {
-    let number = mfa_core::guardrails::PhoneNumber::parse(number)
-        .map_err(|e| ErrorView::for_field(ErrorCode::InvalidInput, "number", e.to_string()))?;
+    let number = mfa_core::guardrails::PhoneNumber::parse(number).map_err(|e| {
+        ErrorView::for_field(ErrorCode::InvalidInput, "number", e.to_string())
+            .with(crate::errors::phone_number_detail(&e, number))
+    })?;
     let name = phone.trim();
     if name.is_empty() || name.chars().count() > 256 || name.chars().any(char::is_control) {
         return Err(ErrorView::for_field(
@@ -267,8 +269,10 @@ pub fn new_phone_number(
     again: &str,
 ) -> Result<mfa_core::guardrails::PhoneNumber, ErrorView> {
     use mfa_core::guardrails::PhoneNumber;
-    PhoneNumber::parse(number)
-        .map_err(|e| ErrorView::for_field(ErrorCode::InvalidInput, "number", e.to_string()))?;
-    PhoneNumber::typed_twice(number, again)
-        .map_err(|e| ErrorView::for_field(ErrorCode::InvalidInput, "numberAgain", e.to_string()))
+    let refused = |field: &str, e: mfa_core::guardrails::PhoneNumberError| {
+        ErrorView::for_field(ErrorCode::InvalidInput, field, e.to_string())
+            .with(crate::errors::phone_number_detail(&e, number))
+    };
+    PhoneNumber::parse(number).map_err(|e| refused("number", e))?;
+    PhoneNumber::typed_twice(number, again).map_err(|e| refused("numberAgain", e))
 }

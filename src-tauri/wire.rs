@@ -829,7 +829,50 @@ pub struct ResetStatusView {
     pub request_id: Option<String>,
     pub attempts: u32,
     pub next_attempt_at: Option<String>,
-    pub last_error: Option<String>,
+    /// What went wrong last, as values the window words (the English is in
+    /// diagnostics only).
+    pub problem: Option<DeliveryProblemView>,
+}
+
+/// `mfa_core::helpdesk::DeliveryProblem`; `unrecorded` for a problem an
+/// older version kept only in English.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum DeliveryProblemView {
+    Unreachable,
+    Answered { status: u16, code: Option<String> },
+    NoReference { status: u16 },
+    NotFiledYet,
+    Unencodable,
+    Unrecorded,
+}
+
+impl DeliveryProblemView {
+    fn of(entry: &mfa_core::helpdesk::OutboxEntry) -> Option<DeliveryProblemView> {
+        use mfa_core::helpdesk::DeliveryProblem as Core;
+        Some(match &entry.last_problem {
+            Some(Core::Unreachable) => DeliveryProblemView::Unreachable,
+            Some(Core::Answered { status, code }) => DeliveryProblemView::Answered {
+                status: *status,
+                code: code.clone(),
+            },
+            Some(Core::NoReference { status }) => {
+                DeliveryProblemView::NoReference { status: *status }
+            }
+            Some(Core::NotFiledYet) => DeliveryProblemView::NotFiledYet,
+            Some(Core::Unencodable) => DeliveryProblemView::Unencodable,
+            None => match (&entry.last_error, &entry.state) {
+                (Some(_), _) | (None, mfa_core::helpdesk::DeliveryState::Refused { .. }) => {
+                    DeliveryProblemView::Unrecorded
+                }
+                (None, _) => return None,
+            },
+        })
+    }
 }
 
 impl From<&mfa_core::assistant::ResetPreview> for ResetPreviewView {
@@ -882,8 +925,8 @@ impl From<&mfa_core::helpdesk::ResetRequest> for ResetRequestView {
 impl From<&mfa_core::helpdesk::OutboxEntry> for ResetStatusView {
     fn from(e: &mfa_core::helpdesk::OutboxEntry) -> ResetStatusView {
         use mfa_core::helpdesk::DeliveryState;
-        let (status, ticket_number, last_error) = match &e.state {
-            DeliveryState::Pending => ("pending", None, e.last_error.clone()),
+        let (status, ticket_number, problem) = match &e.state {
+            DeliveryState::Pending => ("pending", None, DeliveryProblemView::of(e)),
             // Zendesk and the emulator's stand-in answer with the ticket
             // number; a relay that files in the background answers
             // `accepted` first and the outbox asks it for the number later.
@@ -894,8 +937,8 @@ impl From<&mfa_core::helpdesk::OutboxEntry> for ResetStatusView {
             DeliveryState::Delivered {
                 ticket_number: None,
                 ..
-            } => ("accepted", None, e.last_error.clone()),
-            DeliveryState::Refused { reason, .. } => ("refused", None, Some(reason.clone())),
+            } => ("accepted", None, DeliveryProblemView::of(e)),
+            DeliveryState::Refused { .. } => ("refused", None, DeliveryProblemView::of(e)),
         };
         ResetStatusView {
             key: e.idempotency_key.clone(),
@@ -910,7 +953,7 @@ impl From<&mfa_core::helpdesk::OutboxEntry> for ResetStatusView {
             },
             attempts: e.attempts,
             next_attempt_at: e.next_attempt_at.map(format_rfc3339),
-            last_error,
+            problem,
         }
     }
 }
@@ -1076,15 +1119,21 @@ pub(crate) fn format_rfc3339(t: time::OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-/// Every error crosses the boundary as `{code, message}`: the UI branches on
-/// `code` (and words it from its catalogue); `message` is the specific detail,
-/// e.g. which configuration key is wrong. `field` names the one input at
-/// fault, when there is one (an argument, or a field of the reset form, in
-/// the webview's spelling), so the UI shows the problem beside it.
+/// Every error crosses the boundary as `{code, detail, message}`: the UI
+/// branches on `code` and words it from its catalogue; `detail` holds the
+/// specific values (which setting, which rule, which answer from the
+/// service), which the UI words in the user's language too. `message` is
+/// the back end's English, for the log and the diagnostics report IT reads;
+/// the window never shows it. `field` names the one input at fault, when
+/// there is one (an argument, or a field of the reset form, in the webview's
+/// spelling), so the UI shows the problem beside it.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorView {
     pub code: ErrorCode,
+    /// Boxed: most errors have none, and a small `Err` keeps every
+    /// `Result<_, ErrorView>` small.
+    pub detail: Box<ErrorDetail>,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -1096,6 +1145,7 @@ impl ErrorView {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> ErrorView {
         let view = ErrorView {
             code,
+            detail: Box::new(ErrorDetail::None),
             message: message.into(),
             field: None,
         };
@@ -1110,6 +1160,173 @@ impl ErrorView {
             ..ErrorView::new(code, message)
         }
     }
+
+    /// The same error, with the values the window words under its sentence.
+    pub fn with(self, detail: ErrorDetail) -> ErrorView {
+        ErrorView {
+            detail: Box::new(detail),
+            ..self
+        }
+    }
+}
+
+/// What an error's sentence leaves out, as values: the window words each
+/// kind from its catalogue (`ui/src/errorDetail.ts`), so nothing the user
+/// reads is the back end's English. A value that is a name (a file, a
+/// setting, an account, a code the service sent) is shown as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum ErrorDetail {
+    /// The code's sentence says it all.
+    None,
+    /// A setting an administrator wrote: the file, and the key when one key
+    /// is at fault. Why it is wrong is in the diagnostics report.
+    Setting {
+        file: String,
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
+    },
+    /// What the organisation's service answered, for IT: the HTTP status,
+    /// its error code (Graph's `code`, or the identity platform's
+    /// `AADSTS…`), Graph's `request-id`.
+    Service {
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        status: Option<u16>,
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
+    },
+    /// The service asked the app to wait this long before trying again.
+    RetryAfter { seconds: u32 },
+    /// How long the app waited for the browser.
+    Waited { seconds: u32 },
+    /// Signed in here as one account, confirmed in the browser as another.
+    Accounts {
+        signed_in: String,
+        confirmed: String,
+    },
+    /// Why a sign-in was not accepted, with the identity platform's code.
+    SignIn {
+        problem: SignInProblem,
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+    },
+    /// The guardrail that refused a change (`mfa_core::guardrails::Refusal`)
+    /// and its numbers: `after`/`required` methods, the phone type
+    /// (`mobile`…), the default method (`push`, `sms`…), in Graph's names.
+    Refusal {
+        reason: RefusalReason,
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        after: Option<u32>,
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        required: Option<u32>,
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        phone_type: Option<String>,
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        method: Option<String>,
+    },
+    /// What is wrong with a typed phone number; for two typings that differ,
+    /// both, normalised.
+    PhoneNumber {
+        problem: PhoneProblem,
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        first: Option<String>,
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        again: Option<String>,
+    },
+    /// What is wrong with a field of the reset form.
+    FormField {
+        problem: FormProblem,
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        max: Option<u32>,
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        length: Option<u32>,
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        domains: Option<Vec<String>>,
+    },
+}
+
+/// Why the identity platform's answer ended a sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SignInProblem {
+    /// The browser's answer did not belong to the sign-in in progress.
+    StateMismatch,
+    /// The sign-in code or stored sign-in was expired, used or revoked.
+    CodeRefused,
+    /// The identity platform refused (its code says why).
+    Refused,
+    /// Its ID token did not pass the app's checks.
+    IdToken,
+}
+
+/// One per `mfa_core::guardrails::Refusal` the window can meet (a method
+/// that is gone has its own code, `method_gone`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum RefusalReason {
+    PasswordCannotBeRemoved,
+    LastMethod,
+    BelowRequired,
+    IsDefault,
+    ReplacementNotVerified,
+    MobileNeededByAlternate,
+    PhoneTypeTaken,
+    AlternateNeedsMobile,
+    DuplicateNumber,
+    UnchangedNumber,
+    NotAPhone,
+    NoMethodForDefault,
+    AlreadyDefault,
+}
+
+/// `mfa_core::guardrails::PhoneProblem`, as the window's keys name it
+/// (`phoneNumber.<problem>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum PhoneProblem {
+    Empty,
+    NoPlus,
+    NoSpace,
+    Country,
+    Digits,
+    Length,
+    Extension,
+    Differ,
+}
+
+/// `mfa_core::helpdesk::FormProblem`, as the window names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum FormProblem {
+    UpnEmpty,
+    UpnShape,
+    UpnDomain,
+    TooLong,
+    Hidden,
+    DetailNeeded,
+    StillHasEmpty,
+    NothingAlone,
+    Contract,
 }
 
 /// The small set of situations the UI treats differently.

@@ -47,7 +47,13 @@ fn generated() -> String {
         DeviceProofView::decl(),
         ResetRequestView::decl(),
         ResetStatusView::decl(),
+        DeliveryProblemView::decl(),
         ErrorView::decl(),
+        ErrorDetail::decl(),
+        SignInProblem::decl(),
+        RefusalReason::decl(),
+        PhoneProblem::decl(),
+        FormProblem::decl(),
         ErrorCode::decl(),
         // What the webview sends (input.rs).
         PhoneTypeInput::decl(),

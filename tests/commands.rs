@@ -153,10 +153,12 @@ fn commands_answer_with_wire_types_and_errors_as_code_and_message() {
     let err = invoke(&main, "load_security_info").unwrap_err();
     assert_eq!(err["code"], json!("not_signed_in"));
     assert_eq!(err["message"], json!("nobody is signed in"));
+    // The code says it all: no values for the window to word.
+    assert_eq!(err["detail"], json!({"kind": "none"}));
     assert_eq!(
         err.as_object().unwrap().len(),
-        2,
-        "exactly code and message: {err}"
+        3,
+        "exactly code, detail and message: {err}"
     );
 
     assert_eq!(
@@ -314,6 +316,27 @@ fn change_commands_refuse_bad_arguments_before_anything_is_sent() {
         let message = err["message"].as_str().unwrap();
         assert!(message.contains(says), "{cmd} {args}: {message}");
     }
+
+    // A typed number's problem crosses as values the window words: which
+    // rule, and for two typings that differ, both as the back end reads them.
+    let phone = |number: &str, again: &str| {
+        invoke_with(
+            &main,
+            "change_phone_number",
+            json!({"phoneType": "mobile", "number": number, "numberAgain": again}),
+        )
+        .unwrap_err()["detail"]
+            .clone()
+    };
+    assert_eq!(
+        phone("07700900123", "07700900123"),
+        json!({"kind": "phoneNumber", "problem": "noPlus"})
+    );
+    assert_eq!(
+        phone("+44 7700 900123", "+44 7700900132"),
+        json!({"kind": "phoneNumber", "problem": "differ",
+               "first": "+44 7700900123", "again": "+44 7700900132"})
+    );
 }
 
 #[test]
@@ -386,6 +409,22 @@ fn the_reset_form_is_checked_field_by_field_and_a_draft_is_sent_once() {
         let message = err["message"].as_str().unwrap();
         assert!(message.contains(says), "{patch}: {message}");
     }
+    // The form's own rules cross as values the window words.
+    let detail = |patch: Value| {
+        invoke_with(&main, "prepare_reset_request", form(patch)).unwrap_err()["detail"].clone()
+    };
+    assert_eq!(
+        detail(json!({"upn": "ceo@evil.example"})),
+        json!({"kind": "formField", "problem": "upnDomain", "domains": [demo::DOMAIN]})
+    );
+    assert_eq!(
+        detail(json!({"reasonDetail": "call me \u{202e}now"})),
+        json!({"kind": "formField", "problem": "hidden"})
+    );
+    assert_eq!(
+        detail(json!({"availability": "x".repeat(201)})),
+        json!({"kind": "formField", "problem": "tooLong", "max": 200, "length": 201})
+    );
 
     let preview = invoke_with(&main, "prepare_reset_request", form(json!({}))).unwrap();
     assert_eq!(

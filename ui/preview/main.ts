@@ -212,7 +212,7 @@ const deviceCode: DeviceCodeView = {
   qrSvg: fakeQrSvg(),
 };
 
-const err = (code: ErrorView['code'], message: string): ErrorView => ({ code, message });
+const err = (code: ErrorView['code'], message: string): ErrorView => ({ code, detail: { kind: 'none' }, message });
 const wait = <T>(value: T, ms = delayMs): Promise<T> => new Promise((r) => setTimeout(() => r(value), ms));
 const fail = (e: ErrorView, ms = delayMs): Promise<never> => new Promise((_, reject) => setTimeout(() => reject(e), ms));
 const never = (): Promise<never> => new Promise(() => undefined);

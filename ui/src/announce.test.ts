@@ -105,7 +105,7 @@ function request(over: Partial<ResetStatusView>): ResetStatusView {
     ticketNumber: null,
     requestId: null,
     attempts: 1,
-    lastError: 'the relay did not answer',
+    problem: { kind: 'answered', status: 503, code: null },
     ...over,
   } as ResetStatusView;
 }
@@ -135,7 +135,7 @@ describe('the sent request, polled through the flow', () => {
     expect(document.activeElement).toBe(haveTap);
 
     // Delivered: said once, and the polls stop.
-    backEnd.resetRequests.mockResolvedValue([request({ status: 'delivered', ticketNumber: 'RT-4711', lastError: null })]);
+    backEnd.resetRequests.mockResolvedValue([request({ status: 'delivered', ticketNumber: 'RT-4711', problem: null })]);
     await vi.advanceTimersByTimeAsync(2000);
     await vi.advanceTimersByTimeAsync(10000);
     expect(backEnd.resetRequests).toHaveBeenCalledTimes(3);
@@ -165,7 +165,7 @@ describe('the sent request, polled through the flow', () => {
     expect(watch.texts()).toEqual(['Trying again…']);
 
     // Delivered: the button goes, the focus goes to the screen's heading.
-    backEnd.resetRequests.mockResolvedValue([request({ status: 'delivered', ticketNumber: 'RT-5', lastError: null })]);
+    backEnd.resetRequests.mockResolvedValue([request({ status: 'delivered', ticketNumber: 'RT-5', problem: null })]);
     await vi.advanceTimersByTimeAsync(2000);
     expect(document.querySelector('[data-testid=retry-reset]')).toBeNull();
     expect(document.activeElement).toBe(document.getElementById('sent-title'));
@@ -182,7 +182,7 @@ describe('the sent request, polled through the flow', () => {
     const retry = byTestId<HTMLButtonElement>('retry-reset');
     retry.focus();
     backEnd.retryResetRequests.mockResolvedValue(null);
-    backEnd.resetRequests.mockResolvedValue([request({ status: 'delivered', ticketNumber: 'RT-6', lastError: null })]);
+    backEnd.resetRequests.mockResolvedValue([request({ status: 'delivered', ticketNumber: 'RT-6', problem: null })]);
     retry.click();
     retry.blur(); // a disabled button loses the focus, as in the browser
     await vi.advanceTimersByTimeAsync(0);
@@ -198,11 +198,11 @@ describe('the sent request, polled through the flow', () => {
     const app = createApp(root);
     app.go.sent(request({}));
     const watch = watchStatus();
-    backEnd.resetRequests.mockResolvedValue([request({ status: 'accepted', requestId: 'req-1', lastError: null })]);
+    backEnd.resetRequests.mockResolvedValue([request({ status: 'accepted', requestId: 'req-1', problem: null })]);
     await vi.advanceTimersByTimeAsync(2000);
     await vi.advanceTimersByTimeAsync(2000);
     await vi.advanceTimersByTimeAsync(2000);
-    backEnd.resetRequests.mockResolvedValue([request({ status: 'delivered', ticketNumber: 'RT-9', lastError: null })]);
+    backEnd.resetRequests.mockResolvedValue([request({ status: 'delivered', ticketNumber: 'RT-9', problem: null })]);
     await vi.advanceTimersByTimeAsync(2000);
     expect(watch.texts()).toEqual(["Your organisation's relay has your request", 'Ticket RT-9 received by the helpdesk.']);
     watch.stop();

@@ -9,6 +9,7 @@ import type {
   DefaultChoiceInput,
   DeviceCodeView,
   ErrorCode,
+  ErrorDetail,
   ErrorView,
   ExportView,
   JourneyView,
@@ -61,25 +62,32 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 
 export function isErrorView(value: unknown): value is ErrorView {
   if (typeof value !== 'object' || value === null) return false;
-  const v = value as { code?: unknown; message?: unknown };
-  return isErrorCode(v.code) && typeof v.message === 'string';
+  const v = value as { code?: unknown; message?: unknown; detail?: unknown };
+  const detail = v.detail as { kind?: unknown } | null | undefined;
+  return isErrorCode(v.code) && typeof v.message === 'string' && typeof detail === 'object' && detail !== null && typeof detail.kind === 'string';
 }
 
-/** Anything a command rejected with, as an ErrorView (keeping its field). */
+const NO_DETAIL: ErrorDetail = { kind: 'none' };
+
+/**
+ * Anything a command rejected with, as an ErrorView (keeping its field). What
+ * is not one (a code this UI does not know, a failure of the bridge itself)
+ * becomes `internal`, its text kept in `message` for the console only.
+ */
 export function toErrorView(e: unknown): ErrorView {
   if (isErrorView(e)) {
     const field = (e as { field?: unknown }).field;
-    return typeof field === 'string' && field !== '' ? { code: e.code, message: e.message, field } : { code: e.code, message: e.message };
+    const view = { code: e.code, detail: e.detail, message: e.message };
+    return typeof field === 'string' && field !== '' ? { ...view, field } : view;
   }
   if (typeof e === 'object' && e !== null) {
     const v = e as { code?: unknown; message?: unknown };
-    // A code this UI does not know yet: keep what Rust said.
     if (typeof v.code === 'string' && typeof v.message === 'string') {
-      return { code: 'internal', message: `${v.code}: ${v.message}` };
+      return { code: 'internal', detail: NO_DETAIL, message: `${v.code}: ${v.message}` };
     }
-    if (e instanceof Error) return { code: 'internal', message: e.message };
+    if (e instanceof Error) return { code: 'internal', detail: NO_DETAIL, message: e.message };
   }
-  return { code: 'internal', message: String(e) };
+  return { code: 'internal', detail: NO_DETAIL, message: String(e) };
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {

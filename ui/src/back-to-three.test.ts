@@ -102,7 +102,7 @@ describe('back to three after a Temporary Access Pass', () => {
   it('when the pass runs out, says what the user has and what is left', async () => {
     const { root, app } = await window();
     backEnd.loadSecurityInfo.mockResolvedValue(account(1, inMinutes(45)));
-    backEnd.addMethod.mockRejectedValue({ code: 'session_expired', message: 'sign in again' });
+    backEnd.addMethod.mockRejectedValue({ code: 'session_expired', detail: { kind: 'none' }, message: 'sign in again' });
     void app.go.getToThree('dana@contoso-demo.example');
     await settle();
     const screen = root.querySelector('.screen-slot > section')?.getAttribute('data-testid');

@@ -417,8 +417,24 @@ status: string, ticketNumber: string | null,
 /**
  * The relay's reference for the request, once it has it.
  */
-requestId: string | null, attempts: number, nextAttemptAt: string | null, lastError: string | null, };
-export type ErrorView = { code: ErrorCode, message: string, field?: string, };
+requestId: string | null, attempts: number, nextAttemptAt: string | null, 
+/**
+ * What went wrong last, as values the window words (the English is in
+ * diagnostics only).
+ */
+problem: DeliveryProblemView | null, };
+export type DeliveryProblemView = { "kind": "unreachable" } | { "kind": "answered", status: number, code: string | null, } | { "kind": "noReference", status: number, } | { "kind": "notFiledYet" } | { "kind": "unencodable" } | { "kind": "unrecorded" };
+export type ErrorView = { code: ErrorCode, 
+/**
+ * Boxed: most errors have none, and a small `Err` keeps every
+ * `Result<_, ErrorView>` small.
+ */
+detail: ErrorDetail, message: string, field?: string, };
+export type ErrorDetail = { "kind": "none" } | { "kind": "setting", file: string, key?: string, } | { "kind": "service", status?: number, code?: string, requestId?: string, } | { "kind": "retryAfter", seconds: number, } | { "kind": "waited", seconds: number, } | { "kind": "accounts", signedIn: string, confirmed: string, } | { "kind": "signIn", problem: SignInProblem, code?: string, } | { "kind": "refusal", reason: RefusalReason, after?: number, required?: number, phoneType?: string, method?: string, } | { "kind": "phoneNumber", problem: PhoneProblem, first?: string, again?: string, } | { "kind": "formField", problem: FormProblem, max?: number, length?: number, domains?: Array<string>, };
+export type SignInProblem = "stateMismatch" | "codeRefused" | "refused" | "idToken";
+export type RefusalReason = "passwordCannotBeRemoved" | "lastMethod" | "belowRequired" | "isDefault" | "replacementNotVerified" | "mobileNeededByAlternate" | "phoneTypeTaken" | "alternateNeedsMobile" | "duplicateNumber" | "unchangedNumber" | "notAPhone" | "noMethodForDefault" | "alreadyDefault";
+export type PhoneProblem = "empty" | "noPlus" | "noSpace" | "country" | "digits" | "length" | "extension" | "differ";
+export type FormProblem = "upnEmpty" | "upnShape" | "upnDomain" | "tooLong" | "hidden" | "detailNeeded" | "stillHasEmpty" | "nothingAlone" | "contract";
 export type ErrorCode = "config_invalid" | "not_configured" | "keychain_unavailable" | "keychain_locked" | "not_signed_in" | "session_expired" | "sign_in_cancelled" | "sign_in_timed_out" | "sign_in_failed" | "sign_in_in_progress" | "browser_unavailable" | "service_busy" | "network" | "service_error" | "not_in_this_cloud" | "invalid_input" | "confirm_identity" | "change_not_allowed" | "wrong_account" | "change_refused" | "method_gone" | "change_not_verified" | "journey_busy" | "helpdesk_not_configured" | "internal";
 export type PhoneTypeInput = "mobile" | "alternateMobile" | "office";
 export type DefaultChoiceInput = "push" | "oath" | "sms" | "voiceMobile" | "voiceAlternateMobile" | "voiceOffice";

@@ -20,7 +20,7 @@ function status(over: Partial<ResetStatusView>): ResetStatusView {
     ticketNumber: null,
     requestId: null,
     attempts: 1,
-    lastError: 'the relay did not answer',
+    problem: { kind: 'answered', status: 503, code: null },
     ...over,
   } as ResetStatusView;
 }
@@ -73,13 +73,13 @@ describe('the sent request status, polled', () => {
   });
 
   it('adds and removes the last-problem line in place', async () => {
-    const screen = mount(status({ lastError: null }));
+    const screen = mount(status({ problem: null }));
     const retry = document.querySelector<HTMLButtonElement>('[data-testid=retry-reset]');
     retry?.focus();
     expect(document.querySelectorAll('[data-testid=reset-last-error]')).toHaveLength(0);
-    screen.update(status({ lastError: 'timed out' }));
-    expect(document.querySelector('[data-testid=reset-last-error]')?.textContent).toBe('Last problem: timed out');
-    screen.update(status({ lastError: null }));
+    screen.update(status({ problem: { kind: 'unreachable' } }));
+    expect(document.querySelector('[data-testid=reset-last-error]')?.textContent).toBe('Last problem: The helpdesk couldn’t be reached.');
+    screen.update(status({ problem: null }));
     expect(document.querySelectorAll('[data-testid=reset-last-error]')).toHaveLength(0);
     expect(document.activeElement).toBe(retry);
   });
@@ -87,7 +87,7 @@ describe('the sent request status, polled', () => {
   it('draws the bar anew when the status itself changes', () => {
     const screen = mount(status({}));
     const bar = document.querySelector('[data-testid=reset-status]');
-    screen.update(status({ status: 'delivered', ticketNumber: 'RT-4711', lastError: null }));
+    screen.update(status({ status: 'delivered', ticketNumber: 'RT-4711', problem: null }));
     const now = document.querySelector('[data-testid=reset-status]');
     expect(now).not.toBe(bar);
     expect(now?.getAttribute('data-status')).toBe('delivered');

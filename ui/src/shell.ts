@@ -9,7 +9,8 @@ import { LANGUAGES } from './language';
 import { button, h } from './dom';
 import { passTimeLeft } from './format';
 import { icon } from './icons';
-import { parts, t, tn, type MessageKey } from './messages';
+import { t, tn, type MessageKey } from './messages';
+import { detailSentences } from './errorDetail';
 import type { Screen } from './screens/widgets';
 
 /** A button in the error banner: what the user can do next. */
@@ -184,18 +185,9 @@ export class Shell {
         'div',
         { class: 'message-text' },
         h('p', { class: 'error-sentence' }, t(`error.${err.code}`)),
-        err.message !== ''
-          ? h(
-              'p',
-              { class: 'error-detail', testid: 'error-detail' },
-              ...parts(t('error.detail')).map((part) =>
-                // The detail is the back end's own words, in English (for
-                // IT and the helpdesk): marked so, so a screen reader
-                // reading a German window pronounces it as English.
-                typeof part === 'string' ? part : h('span', { lang: 'en' }, err.message),
-              ),
-            )
-          : null,
+        // The detail's values, worded in the window's language; the back
+        // end's English `message` is for diagnostics, never shown.
+        ...detailSentences(err.detail).map((sentence) => h('p', { class: 'error-detail', testid: 'error-detail' }, sentence)),
         buttons.length > 0 ? h('div', { class: 'actions' }, ...buttons) : null,
       ),
       dismiss,

@@ -2,6 +2,7 @@
 // (which hand over to the journey flow), the activity log, and signing out.
 
 import * as api from '../api';
+import { errorLine } from '../errorDetail';
 import type { MethodView, SecurityInfoView } from '../bindings';
 import type { App } from '../context';
 import { t } from '../messages';
@@ -105,7 +106,7 @@ function showChangeNumber(app: App, data: SecurityInfoView): void {
         (err) => {
           // The back end's own check of the number: shown under its field too.
           if (err.code !== 'invalid_input') return false;
-          screen.showProblem(err.message, err.field);
+          screen.showProblem(errorLine(err), err.field);
           return true;
         },
       ),

@@ -4,6 +4,7 @@
 import type { CallbackPreference, ErrorView, Reason, StillHas } from '../bindings';
 import type { ResetForm } from '../api';
 import { button, h } from '../dom';
+import { errorLine } from '../errorDetail';
 import { icon } from '../icons';
 import { type MessageKey, t } from '../messages';
 import { type ResetField, checkResetForm } from '../validate';
@@ -31,13 +32,12 @@ export interface ResetFormScreen extends Screen {
 
 /**
  * Where a refusal of the form belongs: the field the back end names in
- * `err.field`, with its words (minus a leading "field: "). The words are
- * never parsed for a field: without `field`, the problem is not placed.
+ * `err.field`, with its detail worded in the window's language. Without
+ * `field`, the problem is not placed.
  */
 export function fieldProblem(err: ErrorView): { field: string; text: string } | null {
   if (err.field === undefined) return null;
-  const prefix = `${err.field}: `;
-  return { field: err.field, text: err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message };
+  return { field: err.field, text: errorLine(err) };
 }
 
 function fieldError(id: string, testid: string): HTMLElement {

@@ -2,6 +2,7 @@
 
 import type { ResetStatusView } from '../bindings';
 import { type Child, button, h, setText } from '../dom';
+import { deliverySentence } from '../errorDetail';
 import { formatDateTime } from '../format';
 import { icon } from '../icons';
 import { t, tIf, tn } from '../messages';
@@ -24,11 +25,11 @@ function statusLines(s: ResetStatusView): { lead: string; lastError: string | nu
     case 'delivered':
       return { lead: s.ticketNumber ?? '', lastError: null };
     case 'accepted':
-      return { lead: t('reset.acceptedNext', { reference: s.requestId ?? '' }), lastError: s.lastError ? t('reset.acceptedTrouble', { message: s.lastError }) : null };
+      return { lead: t('reset.acceptedNext', { reference: s.requestId ?? '' }), lastError: s.problem ? t('reset.acceptedTrouble', { message: deliverySentence(s.problem) }) : null };
     case 'pending':
-      return { lead: s.attempts === 0 ? t('reset.notTriedYet') : tn('reset.attempts', s.attempts), lastError: s.lastError ? t('reset.lastError', { message: s.lastError }) : null };
+      return { lead: s.attempts === 0 ? t('reset.notTriedYet') : tn('reset.attempts', s.attempts), lastError: s.problem ? t('reset.lastError', { message: deliverySentence(s.problem) }) : null };
     default:
-      return { lead: t('reset.refusedNext'), lastError: t('reset.refusedReason', { message: s.lastError ?? '' }) };
+      return { lead: t('reset.refusedNext'), lastError: t('reset.refusedReason', { message: deliverySentence(s.problem ?? { kind: 'unrecorded' }) }) };
   }
 }
 

@@ -4,6 +4,7 @@
 
 import type { SettingOrigin, SettingView, SettingsView } from '../bindings';
 import * as api from '../api';
+import { errorLine } from '../errorDetail';
 import { button, h } from '../dom';
 import { cloudName } from '../format';
 import { t, type MessageKey } from '../messages';
@@ -157,7 +158,7 @@ function diagnosticsBlock(): HTMLElement {
           }
         })
         .catch((e: unknown) => {
-          status.textContent = api.toErrorView(e).message;
+          status.textContent = errorLine(api.toErrorView(e));
         })
         .finally(() => {
           copy.disabled = false;

@@ -77,12 +77,30 @@ impl Default for Floor {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PhoneNumber(String);
 
-/// What is wrong with a typed phone number; the message carries an example.
+/// What is wrong with a typed phone number: `kind` for the window, which
+/// words it in the user's language (`phoneNumber.<kind>`); the message, in
+/// English with an example, for the log.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{problem}. Write it as +<country code> <number>, for example +44 7700900123 or +1 4255550123x123 with an extension; you typed {typed:?}")]
 pub struct PhoneNumberError {
+    pub kind: PhoneProblem,
     pub problem: String,
     pub typed: String,
+}
+
+/// The rule a typed phone number broke, one per check of [`PhoneNumber::parse`]
+/// and [`PhoneNumber::typed_twice`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhoneProblem {
+    Empty,
+    NoPlus,
+    NoSpace,
+    Country,
+    Digits,
+    Length,
+    Extension,
+    /// Typed twice, the two numbers differ once normalised.
+    Differ,
 }
 
 impl PhoneNumber {
@@ -90,22 +108,29 @@ impl PhoneNumber {
     /// the number are dropped, so `+44 7700 900-123` becomes `+44 7700900123`.
     /// The country code must come first, after `+`, followed by a space.
     pub fn parse(typed: &str) -> Result<PhoneNumber, PhoneNumberError> {
-        let fail = |problem: &str| PhoneNumberError {
+        let fail = |kind: PhoneProblem, problem: &str| PhoneNumberError {
+            kind,
             problem: problem.to_owned(),
             typed: typed.to_owned(),
         };
         let s = typed.trim();
         if s.is_empty() {
-            return Err(fail("The phone number is empty"));
+            return Err(fail(PhoneProblem::Empty, "The phone number is empty"));
         }
-        let rest = s
-            .strip_prefix('+')
-            .ok_or_else(|| fail("The number must start with + and the country code"))?;
+        let rest = s.strip_prefix('+').ok_or_else(|| {
+            fail(
+                PhoneProblem::NoPlus,
+                "The number must start with + and the country code",
+            )
+        })?;
         let (country, national) = rest
             .split_once(' ')
-            .ok_or_else(|| fail("Put a space after the country code"))?;
+            .ok_or_else(|| fail(PhoneProblem::NoSpace, "Put a space after the country code"))?;
         if country.is_empty() || country.len() > 4 || !country.chars().all(|c| c.is_ascii_digit()) {
-            return Err(fail("The country code must be 1 to 4 digits"));
+            return Err(fail(
+                PhoneProblem::Country,
+                "The country code must be 1 to 4 digits",
+            ));
         }
         let (number, extension) = match national.split_once(['x', 'X']) {
             Some((n, e)) => (n, Some(e.trim())),
@@ -116,19 +141,24 @@ impl PhoneNumber {
             .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
             .collect();
         if let Some(bad) = digits.chars().find(|c| !c.is_ascii_digit()) {
-            return Err(fail(&format!(
-                "The number may contain only digits, not {bad:?}"
-            )));
+            return Err(fail(
+                PhoneProblem::Digits,
+                &format!("The number may contain only digits, not {bad:?}"),
+            ));
         }
         if digits.len() < 4 || digits.len() > 15 {
             return Err(fail(
+                PhoneProblem::Length,
                 "The number after the country code must be 4 to 15 digits",
             ));
         }
         let mut out = format!("+{country} {digits}");
         if let Some(ext) = extension {
             if ext.is_empty() || ext.len() > 10 || !ext.chars().all(|c| c.is_ascii_digit()) {
-                return Err(fail("An extension after x must be 1 to 10 digits"));
+                return Err(fail(
+                    PhoneProblem::Extension,
+                    "An extension after x must be 1 to 10 digits",
+                ));
             }
             out.push('x');
             out.push_str(ext);
@@ -148,6 +178,7 @@ impl PhoneNumber {
         let repeated = PhoneNumber::parse(again)?;
         if number != repeated {
             return Err(PhoneNumberError {
+                kind: PhoneProblem::Differ,
                 problem: format!(
                     "The two numbers differ ({} and {}); type the same number twice",
                     number.as_str(),
@@ -581,17 +612,22 @@ mod tests {
             number(" +1 (425) 555.0123x45 ").as_str(),
             "+1 4255550123x45"
         );
-        for (typed, problem) in [
-            ("", "empty"),
-            ("07700900123", "start with +"),
-            ("+447700900123", "space after the country code"),
-            ("+12345 7700900", "1 to 4 digits"),
-            ("+44 77OO900123", "only digits"),
-            ("+44 123", "4 to 15 digits"),
-            ("+44 7700900123x", "extension"),
-            ("+44 7700900123xab", "extension"),
+        for (typed, kind, problem) in [
+            ("", PhoneProblem::Empty, "empty"),
+            ("07700900123", PhoneProblem::NoPlus, "start with +"),
+            (
+                "+447700900123",
+                PhoneProblem::NoSpace,
+                "space after the country code",
+            ),
+            ("+12345 7700900", PhoneProblem::Country, "1 to 4 digits"),
+            ("+44 77OO900123", PhoneProblem::Digits, "only digits"),
+            ("+44 123", PhoneProblem::Length, "4 to 15 digits"),
+            ("+44 7700900123x", PhoneProblem::Extension, "extension"),
+            ("+44 7700900123xab", PhoneProblem::Extension, "extension"),
         ] {
             let e = PhoneNumber::parse(typed).unwrap_err();
+            assert_eq!(e.kind, kind, "{typed:?}: {e}");
             assert!(e.problem.contains(problem), "{typed:?}: {e}");
             let text = e.to_string();
             assert!(
@@ -611,10 +647,12 @@ mod tests {
             "+44 7700900123"
         );
         let e = PhoneNumber::typed_twice("+44 7700900123", "+44 7700900132").unwrap_err();
+        assert_eq!(e.kind, PhoneProblem::Differ);
         assert!(e.problem.contains("differ"), "{e}");
         assert!(e.problem.contains("+44 7700900132"), "{e}");
         // Either one malformed: the usual message with an example.
         let e = PhoneNumber::typed_twice("+44 7700900123", "07700900123").unwrap_err();
+        assert_eq!(e.kind, PhoneProblem::NoPlus);
         assert!(e.problem.contains("start with +"), "{e}");
         assert!(PhoneNumber::typed_twice("", "+44 7700900123").is_err());
     }

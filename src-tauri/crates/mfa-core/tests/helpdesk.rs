@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use mfa_core::config::Helpdesk;
 use mfa_core::helpdesk::{
-    deliver, Attempt, CallbackPreference, DeliveryState, Device, Outbox, Reason, ResetForm,
-    ResetRequest, StillHas,
+    deliver, Attempt, CallbackPreference, DeliveryProblem, DeliveryState, Device, Outbox, Reason,
+    ResetForm, ResetRequest, StillHas,
 };
 use tenant_emulator::{demo, Emulator, EmulatorConfig, Fault};
 use time::OffsetDateTime;
@@ -151,6 +151,14 @@ async fn a_helpdesk_that_is_down_gets_the_request_later_and_nothing_is_lost() {
     assert_eq!(waiting.state, DeliveryState::Pending);
     assert_eq!(waiting.attempts, 1);
     assert!(waiting.last_error.as_deref().unwrap().contains("503"));
+    assert!(
+        matches!(
+            waiting.last_problem,
+            Some(DeliveryProblem::Answered { status: 503, .. })
+        ),
+        "{:?}",
+        waiting.last_problem
+    );
     // Retry-After is honoured: nothing is sent before it is due.
     assert_eq!(waiting.next_attempt_at, Some(now + Duration::from_secs(7)));
     assert_eq!(
@@ -203,6 +211,7 @@ async fn an_unreachable_helpdesk_is_retried_with_backoff() {
     let e = outbox.get(&entry.idempotency_key).unwrap();
     assert_eq!(e.state, DeliveryState::Pending);
     assert!(e.last_error.unwrap().contains("could not be reached"));
+    assert_eq!(e.last_problem, Some(DeliveryProblem::Unreachable));
     assert_eq!(e.next_attempt_at, Some(now + Duration::from_secs(5)));
 }
 
@@ -217,7 +226,16 @@ async fn a_request_the_helpdesk_refuses_is_kept_with_the_reason() {
         .deliver_due(&http(), &relay(&emulator), OffsetDateTime::now_utc())
         .await
         .unwrap();
-    match outbox.get(&entry.idempotency_key).unwrap().state {
+    let refused = outbox.get(&entry.idempotency_key).unwrap();
+    // The window words the status and the relay's code, not its English.
+    assert_eq!(
+        refused.last_problem,
+        Some(DeliveryProblem::Answered {
+            status: 422,
+            code: Some("upnOutsideOrganisation".into())
+        })
+    );
+    match refused.state {
         DeliveryState::Refused { status, reason } => {
             assert_eq!(status, 422);
             assert!(reason.contains("422"), "{reason}");

@@ -10,7 +10,7 @@ use url::Url;
 use crate::config::Helpdesk;
 use crate::device_key::DeviceKeyStore;
 
-use super::entry::{DeliveryState, OutboxEntry};
+use super::entry::{DeliveryProblem, DeliveryState, OutboxEntry};
 
 /// How long after delivery the outbox keeps asking a relay for the ticket
 /// number of a request it accepted (the relay retries the helpdesk for
@@ -76,6 +76,7 @@ pub(super) async fn follow_up(
                 "the relay could not be asked for the ticket number: {}",
                 crate::auth::error_chain(&e)
             ));
+            entry.last_problem = Some(DeliveryProblem::Unreachable);
             entry.next_attempt_at = again(None);
             return;
         }
@@ -90,14 +91,16 @@ pub(super) async fn follow_up(
                 *ticket_number = Some(number.to_owned());
                 entry.next_attempt_at = None;
                 entry.last_error = None;
+                entry.last_problem = None;
             }
             _ => {
-                entry.last_error = (json.get("status").and_then(Value::as_str) == Some("failed"))
-                    .then(|| {
-                        "the relay has not been able to file it in the helpdesk yet; \
-                         its operator can send it again"
-                            .to_owned()
-                    });
+                let failed = json.get("status").and_then(Value::as_str) == Some("failed");
+                entry.last_error = failed.then(|| {
+                    "the relay has not been able to file it in the helpdesk yet; \
+                     its operator can send it again"
+                        .to_owned()
+                });
+                entry.last_problem = failed.then_some(DeliveryProblem::NotFiledYet);
                 entry.next_attempt_at = again(None);
             }
         },
@@ -106,6 +109,7 @@ pub(super) async fn follow_up(
                 "the relay answered {status} when asked for the ticket number{}",
                 error_text(&json)
             ));
+            entry.last_problem = Some(answered(status, &json));
             entry.next_attempt_at = again(retry_after);
         }
         _ => {
@@ -114,6 +118,7 @@ pub(super) async fn follow_up(
                  not asking again",
                 error_text(&json)
             ));
+            entry.last_problem = Some(answered(status, &json));
             entry.next_attempt_at = None;
         }
     }
@@ -132,11 +137,17 @@ pub enum Attempt {
         request_id: String,
         ticket_number: Option<String>,
     },
-    /// A 4xx other than 408/429: sending it again cannot help.
-    Refused { status: u16, reason: String },
+    /// A 4xx other than 408/429: sending it again cannot help. `reason` in
+    /// English for diagnostics, `problem` as values for the window.
+    Refused {
+        status: u16,
+        reason: String,
+        problem: DeliveryProblem,
+    },
     /// The network, a timeout, 408/429 or 5xx: try again later.
     Retry {
         reason: String,
+        problem: DeliveryProblem,
         after: Option<Duration>,
     },
 }
@@ -161,6 +172,7 @@ pub async fn deliver(
                     return Attempt::Refused {
                         status: 0,
                         reason: format!("the request cannot be encoded: {e}"),
+                        problem: DeliveryProblem::Unencodable,
                     }
                 }
             };
@@ -214,6 +226,7 @@ pub async fn deliver(
                     "the helpdesk could not be reached: {}",
                     crate::auth::error_chain(&e)
                 ),
+                problem: DeliveryProblem::Unreachable,
                 after: None,
             }
         }
@@ -230,6 +243,7 @@ pub async fn deliver(
                 },
                 None => Attempt::Retry {
                     reason: format!("the relay answered {status} without a requestId"),
+                    problem: DeliveryProblem::NoReference { status },
                     after: None,
                 },
             },
@@ -247,16 +261,19 @@ pub async fn deliver(
                 }
                 None => Attempt::Retry {
                     reason: format!("Zendesk answered {status} without a request id"),
+                    problem: DeliveryProblem::NoReference { status },
                     after: None,
                 },
             },
         },
         408 | 429 | 500..=599 => Attempt::Retry {
             reason: format!("the helpdesk answered {status}{}", error_text(&json)),
+            problem: answered(status, &json),
             after: retry_after.map(|d| d.min(Duration::from_secs(300))),
         },
         _ => Attempt::Refused {
             status,
+            problem: answered(status, &json),
             reason: format!(
                 "the helpdesk refused the request ({status}){}",
                 error_text(&json)
@@ -311,6 +328,24 @@ async fn device_proof(
 
 fn join(base: &Url, path: &str) -> Url {
     base.join(path).unwrap_or_else(|_| base.clone())
+}
+
+/// A status and the helpdesk's own error code (`/error/code`), if it is a
+/// code: letters, digits, `_`, `-` and `.`, at most 64 (anything else the
+/// helpdesk sent stays in the English reason, for diagnostics).
+fn answered(status: u16, json: &Value) -> DeliveryProblem {
+    let code = json
+        .pointer("/error/code")
+        .or_else(|| json.get("error"))
+        .and_then(Value::as_str)
+        .filter(|c| {
+            !c.is_empty()
+                && c.len() <= 64
+                && c.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+        })
+        .map(str::to_owned);
+    DeliveryProblem::Answered { status, code }
 }
 
 fn error_text(json: &Value) -> String {

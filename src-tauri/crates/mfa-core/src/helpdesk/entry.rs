@@ -41,5 +41,32 @@ pub struct OutboxEntry {
     /// never again).
     #[serde(with = "time::serde::rfc3339::option", default)]
     pub next_attempt_at: Option<OffsetDateTime>,
+    /// The last attempt's problem in English, for diagnostics.
     pub last_error: Option<String>,
+    /// The same problem as values, for the window to word (absent in
+    /// entries an older version saved: the window says only that the last
+    /// attempt failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_problem: Option<DeliveryProblem>,
+}
+
+/// What went wrong with the last attempt to hand a request over, or to ask
+/// the relay for its ticket number: values, never prose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum DeliveryProblem {
+    /// The helpdesk (or the relay) could not be reached.
+    Unreachable,
+    /// It answered this HTTP status, with its error code when it sent one.
+    Answered { status: u16, code: Option<String> },
+    /// It answered success without saying which request it has.
+    NoReference { status: u16 },
+    /// The relay has the request but has not filed the ticket yet.
+    NotFiledYet,
+    /// The request could not be encoded (a bug; never sent).
+    Unencodable,
 }

@@ -24,12 +24,40 @@ pub struct ResetForm {
     pub availability: String,
 }
 
-/// A field the user must fix, with what is allowed.
+/// A field the user must fix: `kind` for the window, which words it in the
+/// user's language; `problem`, in English with what is allowed, for the log.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {problem}")]
 pub struct FormError {
     pub field: &'static str,
+    pub kind: FormProblem,
     pub problem: String,
+}
+
+/// The rule a field of the reset form broke, one per check of
+/// [`ResetForm::prepare`] (and `ui/src/validate.ts`, its twin).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormProblem {
+    UpnEmpty,
+    /// Not `name@company.com`, or outside Entra's username rules.
+    UpnShape,
+    /// A well-formed account outside the organisation's domains.
+    UpnDomain {
+        domains: Vec<String>,
+    },
+    TooLong {
+        max: usize,
+        length: usize,
+    },
+    /// An invisible, control or reordering character.
+    Hidden,
+    /// "Something else" needs a few words.
+    DetailNeeded,
+    StillHasEmpty,
+    NothingAlone,
+    /// Another of the relay contract's rules (the form's own checks come
+    /// first, so this is a rule the window does not know).
+    Contract,
 }
 
 /// The admin steps a relay puts in every ticket unless the organisation
@@ -68,23 +96,29 @@ pub fn verification_phrase() -> String {
 /// Checks a UPN's shape, and its domain against the organisation's domains
 /// (when known). Returns it trimmed and lower-cased.
 pub fn check_upn(upn: &str, domains: &[String]) -> Result<String, FormError> {
-    let fail = |problem: String| FormError {
+    let fail = |kind: FormProblem, problem: String| FormError {
         field: "upn",
+        kind,
         problem,
     };
     let upn = upn.trim().to_lowercase();
     if upn.is_empty() {
         return Err(fail(
+            FormProblem::UpnEmpty,
             "enter your work account, for example adele@contoso.com".into(),
         ));
     }
     if upn.len() > 256 {
-        return Err(fail("a work account is at most 256 characters".into()));
+        return Err(fail(
+            FormProblem::UpnShape,
+            "a work account is at most 256 characters".into(),
+        ));
     }
     let Some((local, domain)) = upn.split_once('@') else {
-        return Err(fail(format!(
-            "a work account looks like name@company.com; {upn:?} has no @"
-        )));
+        return Err(fail(
+            FormProblem::UpnShape,
+            format!("a work account looks like name@company.com; {upn:?} has no @"),
+        ));
     };
     let label_ok = |l: &str| {
         !l.is_empty()
@@ -97,18 +131,28 @@ pub fn check_upn(upn: &str, domains: &[String]) -> Result<String, FormError> {
         || domain.split('.').count() < 2
         || !domain.split('.').all(label_ok)
     {
-        return Err(fail(format!(
-            "a work account looks like name@company.com; {upn:?} is not one"
-        )));
+        return Err(fail(
+            FormProblem::UpnShape,
+            format!("a work account looks like name@company.com; {upn:?} is not one"),
+        ));
     }
     // The relay's grammar, Microsoft Entra's username policy.
-    helpdesk_contract::Upn::parse(&upn)
-        .map_err(|e| fail(e.message.trim_start_matches("upn must be ").to_string()))?;
+    helpdesk_contract::Upn::parse(&upn).map_err(|e| {
+        fail(
+            FormProblem::UpnShape,
+            e.message.trim_start_matches("upn must be ").to_string(),
+        )
+    })?;
     if !domains.is_empty() && !domains.iter().any(|d| d.eq_ignore_ascii_case(domain)) {
-        return Err(fail(format!(
-            "{domain} is not one of your organisation's domains ({}); use your work account",
-            domains.join(", ")
-        )));
+        return Err(fail(
+            FormProblem::UpnDomain {
+                domains: domains.to_vec(),
+            },
+            format!(
+                "{domain} is not one of your organisation's domains ({}); use your work account",
+                domains.join(", ")
+            ),
+        ));
     }
     Ok(upn)
 }
@@ -123,11 +167,13 @@ fn one_line(text: &str, field: &'static str, max: usize) -> Result<String, FormE
     if length > max {
         return Err(FormError {
             field,
+            kind: FormProblem::TooLong { max, length },
             problem: format!("at most {max} characters; this is {length}"),
         });
     }
     helpdesk_contract::typed::requester_text(&line, field, max).map_err(|e| FormError {
         field,
+        kind: FormProblem::Hidden,
         problem: format!(
             "{}; remove it (it may have come with pasted text)",
             e.message
@@ -155,12 +201,17 @@ impl ResetForm {
         if detail.chars().count() > 500 {
             return Err(FormError {
                 field: "reasonDetail",
+                kind: FormProblem::TooLong {
+                    max: 500,
+                    length: detail.chars().count(),
+                },
                 problem: format!("at most 500 characters; this is {}", detail.chars().count()),
             });
         }
         if self.reason == Reason::Other && detail.is_empty() {
             return Err(FormError {
                 field: "reasonDetail",
+                kind: FormProblem::DetailNeeded,
                 problem: "say in a few words what happened".into(),
             });
         }
@@ -169,6 +220,7 @@ impl ResetForm {
         if self.still_has.is_empty() {
             return Err(FormError {
                 field: "stillHas",
+                kind: FormProblem::StillHasEmpty,
                 problem: "pick what you still have, or \"nothing\"".into(),
             });
         }
@@ -181,6 +233,7 @@ impl ResetForm {
         if still_has.contains(&StillHas::Nothing) && still_has.len() > 1 {
             return Err(FormError {
                 field: "stillHas",
+                kind: FormProblem::NothingAlone,
                 problem: "\"nothing\" cannot be picked with other things".into(),
             });
         }
@@ -201,6 +254,7 @@ impl ResetForm {
         // The form's own checks come first; what is left is the contract's.
         .map_err(|e| FormError {
             field: form_field(&e.message),
+            kind: FormProblem::Contract,
             problem: e.message,
         })
     }

@@ -38,7 +38,7 @@ pub mod form;
 pub mod outbox;
 
 pub use delivery::{backoff, deliver, next_follow_up, Attempt, FOLLOW_UP_FOR};
-pub use entry::{DeliveryState, OutboxEntry};
+pub use entry::{DeliveryProblem, DeliveryState, OutboxEntry};
 pub use form::*;
 pub use outbox::{Outbox, OutboxError};
 

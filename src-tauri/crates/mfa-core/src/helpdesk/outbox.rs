@@ -79,6 +79,7 @@ impl Outbox {
             attempts: 0,
             next_attempt_at: None,
             last_error: None,
+            last_problem: None,
         };
         self.save(&entry)?;
         Ok(entry)
@@ -214,15 +215,26 @@ impl Outbox {
                         delivered_at,
                     };
                     entry.last_error = None;
+                    entry.last_problem = None;
                 }
-                Attempt::Refused { status, reason } => {
+                Attempt::Refused {
+                    status,
+                    reason,
+                    problem,
+                } => {
                     entry.state = DeliveryState::Refused { status, reason };
+                    entry.last_problem = Some(problem);
                     entry.next_attempt_at = None;
                 }
-                Attempt::Retry { reason, after } => {
+                Attempt::Retry {
+                    reason,
+                    problem,
+                    after,
+                } => {
                     let wait = after.unwrap_or_else(|| backoff(entry.attempts));
                     entry.next_attempt_at = Some(now + wait);
                     entry.last_error = Some(reason);
+                    entry.last_problem = Some(problem);
                     pending += 1;
                 }
             }

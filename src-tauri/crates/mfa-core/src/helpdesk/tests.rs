@@ -47,6 +47,7 @@ fn typed_text_is_sent_as_one_line_and_hidden_characters_are_refused() {
     f.availability = "after\u{202e}3 pm".into();
     let error = prepare(&f).unwrap_err();
     assert_eq!(error.field, "availability");
+    assert_eq!(error.kind, FormProblem::Hidden);
     assert!(error.problem.contains("U+202E"), "{}", error.problem);
     let mut f = form();
     f.upn = "dana(ceo)@contoso-demo.example".into();
@@ -109,6 +110,16 @@ fn bad_upns_are_refused_with_a_reason() {
         .unwrap_err();
         assert_eq!(e.field, "upn", "{upn}");
         assert!(e.problem.contains(says), "{upn}: {e}");
+        // The window words the kind; an empty account, one outside the
+        // organisation and a malformed one are told apart.
+        let kind = match upn {
+            "" => FormProblem::UpnEmpty,
+            "dana@gmail.com" => FormProblem::UpnDomain {
+                domains: vec!["contoso-demo.example".into()],
+            },
+            _ => FormProblem::UpnShape,
+        };
+        assert_eq!(e.kind, kind, "{upn}");
     }
     // With no known domains, any well-formed account is accepted.
     assert_eq!(check_upn("x@fabrikam.com", &[]).unwrap(), "x@fabrikam.com");
@@ -123,30 +134,47 @@ fn other_fields_are_checked() {
     })
     .unwrap_err();
     assert_eq!(e.field, "reasonDetail");
+    assert_eq!(e.kind, FormProblem::DetailNeeded);
     let e = prepare(&ResetForm {
         reason_detail: "x".repeat(501),
         ..form()
     })
     .unwrap_err();
     assert_eq!(e.field, "reasonDetail");
+    assert_eq!(
+        e.kind,
+        FormProblem::TooLong {
+            max: 500,
+            length: 501
+        }
+    );
     let e = prepare(&ResetForm {
         still_has: vec![],
         ..form()
     })
     .unwrap_err();
     assert_eq!(e.field, "stillHas");
+    assert_eq!(e.kind, FormProblem::StillHasEmpty);
     let e = prepare(&ResetForm {
         still_has: vec![StillHas::Nothing, StillHas::Email],
         ..form()
     })
     .unwrap_err();
     assert_eq!(e.field, "stillHas");
+    assert_eq!(e.kind, FormProblem::NothingAlone);
     let e = prepare(&ResetForm {
         availability: "y".repeat(201),
         ..form()
     })
     .unwrap_err();
     assert_eq!(e.field, "availability");
+    assert_eq!(
+        e.kind,
+        FormProblem::TooLong {
+            max: 200,
+            length: 201
+        }
+    );
 }
 
 #[test]

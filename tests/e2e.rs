@@ -3647,6 +3647,32 @@ async fn cut_text(w: &Window) -> serde_json::Value {
 }
 
 /// Asserts that nothing on the screen is cut or scrolls sideways at 200% text.
+/// The desktop's text size at 200% (GTK's text scale): WebKitGTK zooms the
+/// whole page by it, so the viewport is half as many CSS pixels wide;
+/// nothing may be cut or scroll sideways.
+async fn reflows_zoomed(w: &Window, screen: &str) {
+    let found = cut_text(w).await;
+    let zoom = w
+        .client
+        .execute("return outerWidth / innerWidth;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        zoom.as_f64(),
+        Some(2.0),
+        "{screen}: the page is not zoomed by the desktop's text size"
+    );
+    assert_eq!(
+        found["sideways"], false,
+        "{screen}: the page scrolls sideways at the desktop's 200% text"
+    );
+    assert_eq!(
+        found["bad"],
+        serde_json::json!([]),
+        "{screen}: text cut or sticking out at the desktop's 200% text"
+    );
+}
+
 async fn reflows(w: &Window, screen: &str) {
     let found = cut_text(w).await;
     assert_eq!(found["bodyFont"], "28px", "{screen}: text is not at 200%");
@@ -3988,7 +4014,7 @@ async fn text_at_200_percent_reflows_on_every_screen_without_cut_text() {
     assert_eq!(seen["animation"], "spin", "{seen}");
     assert_eq!(seen["outlineWidth"], "2px", "{seen}");
     // 200% text: the root font size doubled, as a larger default font in the
-    // web view would (WebKitGTK takes no text size from the desktop; every
+    // web view would (the desktop's text scale is the next test; every
     // size in ui/src/styles.css is in rem, so all text follows the root).
     w.client
         .execute(
@@ -4064,6 +4090,56 @@ async fn text_at_200_percent_reflows_on_every_screen_without_cut_text() {
         .await;
     reflows(&w, "journey").await;
     w.screenshot("journey").await;
+    w.close().await;
+}
+
+/// The desktop's own text size, not the page's: GTK's text scale at 2
+/// (`GDK_DPI_SCALE`, which multiplies the font DPI that a desktop's "large
+/// text" or text-scaling setting gives GTK) and WebKitGTK zooms every screen
+/// to 200%. The screens the locked-out and signed-in journeys start on
+/// reflow without cut text.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_desktops_text_size_at_200_percent_zooms_every_screen_without_cut_text() {
+    let _one = ONE_WINDOW_AT_A_TIME.lock().await;
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let mut machine = helpdesk_machine(&emulator, "");
+    machine.set("GDK_DPI_SCALE", "2");
+    let mut w = Window::open(&machine, "a11y-desktop-text-200").await;
+    w.arrives_at("[data-testid=screen-sign-in]", "sign-in-title")
+        .await;
+    reflows_zoomed(&w, "sign-in").await;
+    w.screenshot("sign-in").await;
+    // By keyboard: WebKitWebDriver's clicks miss under a desktop zoom.
+    w.tab_to("cant-sign-in").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=triage]", "triage-title").await;
+    w.tab_until(
+        "[data-testid=triage-option][data-reason=blockedByPolicy]",
+        TAB,
+    )
+    .await;
+    w.press_enter().await;
+    w.wait_for("[data-testid=self-help][data-reason=blockedByPolicy]")
+        .await;
+    reflows_zoomed(&w, "triage").await;
+    w.screenshot("triage").await;
+    w.tab_to("request-reset").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=reset-form]", "reset-title")
+        .await;
+    reflows_zoomed(&w, "reset-form").await;
+    w.screenshot("reset-form").await;
+    w.tab_to("back-to-sign-in").await;
+    w.press_enter().await;
+    keyboard_sign_in(&machine, &w, "adele").await;
+    reflows_zoomed(&w, "security-info").await;
+    w.screenshot("security-info").await;
+    w.tab_to("new-phone").await;
+    w.press_enter().await;
+    w.arrives_at("[data-testid=new-phone-screen]", "new-phone-title")
+        .await;
+    reflows_zoomed(&w, "new-phone").await;
+    w.screenshot("new-phone").await;
     w.close().await;
 }
 

@@ -651,8 +651,11 @@ pub struct JourneyStepView {
     /// What the step is about: a method kind (`microsoftAuthenticator`...),
     /// a registration (`authenticator`...), a prompt (`push`...) or `phone`.
     pub subject_kind: Option<String>,
-    /// Its human name: a device, a number, a phone type.
+    /// Its name as the account shows it: a device, a number (never words:
+    /// the window words the kind and the phone type).
     pub subject_name: Option<String>,
+    /// A phone registration's type (`mobile`, `alternateMobile`, `office`).
+    pub phone_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -986,22 +989,24 @@ impl JourneyView {
             .iter()
             .enumerate()
             .map(|(i, step)| {
-                let (subject_kind, subject_name) = match step {
+                let (subject_kind, subject_name, phone_type) = match step {
                     Step::Register { registration, .. } => match registration {
                         Registration::Phone { phone_type, number } => (
                             Some("phone".to_owned()),
-                            Some(format!("{} ({})", number.as_str(), phone_type.as_graph())),
+                            Some(number.as_str().to_owned()),
+                            Some(phone_type.as_graph().to_owned()),
                         ),
-                        r => (Some(r.name().to_owned()), None),
+                        r => (Some(r.name().to_owned()), None, None),
                     },
-                    Step::SetDefault { choice } => (Some(choice.as_graph()), None),
+                    Step::SetDefault { choice } => (Some(choice.as_graph()), None, None),
                     Step::AddPhone { phone_type, number }
                     | Step::UpdatePhone { phone_type, number } => (
                         Some(phone_type.as_graph().to_owned()),
                         Some(number.as_str().to_owned()),
+                        None,
                     ),
-                    Step::Remove { id, .. } => (None, Some(id.as_str().to_owned())),
-                    _ => (None, None),
+                    Step::Remove { id, .. } => (None, Some(id.as_str().to_owned()), None),
+                    _ => (None, None, None),
                 };
                 JourneyStepView {
                     name: step.name().to_owned(),
@@ -1014,6 +1019,7 @@ impl JourneyView {
                     },
                     subject_kind,
                     subject_name,
+                    phone_type,
                 }
             })
             .collect();

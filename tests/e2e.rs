@@ -3950,6 +3950,27 @@ async fn through_the_screens_in(language: &str, name: &'static str, sign_in_word
         w.click("[data-testid=cancel-change]").await;
         w.wait_for("[data-testid=method-row]").await;
     }
+    // The switching-phones and new-number journeys, started: their steps in
+    // this language, then stopped before anything is written.
+    w.click("[data-testid=new-phone]").await;
+    w.wait_for("[data-testid=new-phone-screen]").await;
+    w.click("[data-testid=old-phone-with-me]").await;
+    w.click("[data-testid=start-new-phone]").await;
+    w.wait_for(&waiting("confirmIdentity")).await;
+    w.screenshot_laid_out("journey-new-phone").await;
+    w.click("[data-testid=stop-journey]").await;
+    w.wait_for("[data-testid=method-row]").await;
+    w.click("[data-testid=change-number]").await;
+    w.wait_for("[data-testid=phone-number-screen]").await;
+    w.type_into("[data-testid=phone-number-input]", "+1 2065550999")
+        .await;
+    w.type_into("[data-testid=phone-number-again]", "+1 2065550999")
+        .await;
+    w.click("[data-testid=start-change-number]").await;
+    w.wait_for(&waiting("register")).await;
+    w.screenshot_laid_out("journey-new-number").await;
+    w.click("[data-testid=stop-journey]").await;
+    w.wait_for("[data-testid=method-row]").await;
     // One journey to its end: the steps, confirming it's you, done.
     w.click("[data-testid=choose-default]").await;
     w.wait_for("[data-testid=choose-default-screen]").await;

@@ -212,9 +212,9 @@ describe('the sent request, polled through the flow', () => {
 const waitingToRegister: JourneyView = {
   kind: 'addMethod',
   steps: [
-    { name: 'confirmIdentity', state: 'done', subjectKind: null, subjectName: null },
-    { name: 'register', state: 'current', subjectKind: 'fido2', subjectName: null },
-    { name: 'verify', state: 'pending', subjectKind: null, subjectName: null },
+    { name: 'confirmIdentity', state: 'done', subjectKind: null, subjectName: null, phoneType: null },
+    { name: 'register', state: 'current', subjectKind: 'fido2', subjectName: null, phoneType: null },
+    { name: 'verify', state: 'pending', subjectKind: null, subjectName: null, phoneType: null },
   ],
   current: 1,
   waiting: { waiting: 'register', registration: 'fido2', phoneType: null, phoneNumber: null, fallback: false },

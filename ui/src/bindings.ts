@@ -342,9 +342,14 @@ name: string, state: StepState,
  */
 subjectKind: string | null, 
 /**
- * Its human name: a device, a number, a phone type.
+ * Its name as the account shows it: a device, a number (never words:
+ * the window words the kind and the phone type).
  */
-subjectName: string | null, };
+subjectName: string | null, 
+/**
+ * A phone registration's type (`mobile`, `alternateMobile`, `office`).
+ */
+phoneType: string | null, };
 export type StepState = "done" | "current" | "pending";
 export type WaitingView = { "waiting": "confirmIdentity" } | { "waiting": "register", registration: string, phoneType: string | null, phoneNumber: string | null, fallback: boolean, } | { "waiting": "confirmWorks", methodId: string | null, 
 /**

@@ -31,6 +31,22 @@ export function phoneTypeName(phoneType: string): string {
   return key ? t(key) : phoneType;
 }
 
+const PHONE_TYPES_IN_SENTENCE: Readonly<Record<string, MessageKey>> = {
+  mobile: 'phoneType.inSentence.mobile',
+  alternateMobile: 'phoneType.inSentence.alternateMobile',
+  office: 'phoneType.inSentence.office',
+};
+
+/**
+ * A phone type inside a sentence ("add the mobile with …"): the
+ * translator's own form, since case differs by language (English and
+ * French lower-case it, German nouns keep their capital).
+ */
+export function phoneTypeInSentence(phoneType: string): string {
+  const key = PHONE_TYPES_IN_SENTENCE[phoneType];
+  return key ? t(key) : phoneType;
+}
+
 const CLOUDS: Readonly<Record<string, MessageKey>> = {
   public: 'cloud.public',
   usGovernment: 'cloud.usGovernment',

@@ -12,9 +12,9 @@ import { journeyScreen, type JourneyHandlers } from './screens/journey';
 const waitingToRegister: JourneyView = {
   kind: 'addMethod',
   steps: [
-    { name: 'confirmIdentity', state: 'done', subjectKind: null, subjectName: null },
-    { name: 'register', state: 'current', subjectKind: 'fido2', subjectName: null },
-    { name: 'verify', state: 'pending', subjectKind: null, subjectName: null },
+    { name: 'confirmIdentity', state: 'done', subjectKind: null, subjectName: null, phoneType: null },
+    { name: 'register', state: 'current', subjectKind: 'fido2', subjectName: null, phoneType: null },
+    { name: 'verify', state: 'pending', subjectKind: null, subjectName: null, phoneType: null },
   ],
   current: 1,
   waiting: { waiting: 'register', registration: 'fido2', phoneType: null, phoneNumber: null, fallback: false },

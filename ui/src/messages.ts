@@ -212,6 +212,12 @@ export const en = {
   'phoneType.mobile': 'Mobile',
   'phoneType.alternateMobile': 'Alternate mobile',
   'phoneType.office': 'Office',
+  // A phone type as the placeholder {type} reads it inside a sentence
+  // ("your {type} phone", "add the {type} phone"): translators give the
+  // form their templates need.
+  'phoneType.inSentence.mobile': 'mobile',
+  'phoneType.inSentence.alternateMobile': 'alternate mobile',
+  'phoneType.inSentence.office': 'office',
 
   'locked.cantSignIn': 'I can’t sign in',
   'locked.haveTap': 'I have a Temporary Access Pass',

@@ -202,6 +202,9 @@ export const de: Catalogue = {
   'phoneType.mobile': 'Mobil',
   'phoneType.alternateMobile': 'Alternatives Mobiltelefon',
   'phoneType.office': 'Büro',
+  'phoneType.inSentence.mobile': 'Mobiltelefon',
+  'phoneType.inSentence.alternateMobile': 'Zweitmobiltelefon',
+  'phoneType.inSentence.office': 'Bürotelefon',
 
   'locked.cantSignIn': 'Ich kann mich nicht anmelden',
   'locked.haveTap': 'Ich habe einen befristeten Zugriffspass',
@@ -534,9 +537,9 @@ export const de: Catalogue = {
   'step.confirmWorks.why': 'Es wird nichts entfernt, bis Sie bestätigen, dass die neue Methode funktioniert.',
   'step.setDefault.title': 'Als Standard festlegen: {choice}',
   'step.setDefault.why': 'Danach werden Sie bei der Anmeldung zuerst gefragt.',
-  'step.addPhone.title': '{number} als {type}-Telefon hinzufügen',
+  'step.addPhone.title': '{number} als {type} hinzufügen',
   'step.addPhone.why': 'Die neue Nummer wird hinzugefügt, bevor eine alte entfernt wird.',
-  'step.updatePhone.title': 'Ihr {type}-Telefon auf {number} ändern',
+  'step.updatePhone.title': 'Ihr {type} auf {number} ändern',
   'step.updatePhone.why': 'SMS und Anrufe zur Anmeldung gehen von da an an die neue Nummer.',
   'step.remove.title': '{method} entfernen',
   'step.remove.why.newPhone':

@@ -206,6 +206,9 @@ export const es: Catalogue = {
   'phoneType.mobile': 'Móvil',
   'phoneType.alternateMobile': 'Móvil alternativo',
   'phoneType.office': 'Oficina',
+  'phoneType.inSentence.mobile': 'móvil',
+  'phoneType.inSentence.alternateMobile': 'móvil alternativo',
+  'phoneType.inSentence.office': 'de oficina',
 
   'locked.cantSignIn': 'No puedo iniciar sesión',
   'locked.haveTap': 'Tengo un Pase de acceso temporal',

@@ -207,6 +207,9 @@ export const fr: Catalogue = {
   'phoneType.mobile': 'Mobile',
   'phoneType.alternateMobile': 'Autre mobile',
   'phoneType.office': 'Bureau',
+  'phoneType.inSentence.mobile': 'mobile',
+  'phoneType.inSentence.alternateMobile': 'mobile secondaire',
+  'phoneType.inSentence.office': 'de bureau',
 
   'locked.cantSignIn': 'Je n’arrive pas à me connecter',
   'locked.haveTap': 'J’ai un Passe d’accès temporaire',

@@ -204,6 +204,9 @@ export const ja: Catalogue = {
   'phoneType.mobile': '携帯電話',
   'phoneType.alternateMobile': '代替の携帯電話',
   'phoneType.office': '会社電話',
+  'phoneType.inSentence.mobile': '携帯電話',
+  'phoneType.inSentence.alternateMobile': '代替の携帯電話',
+  'phoneType.inSentence.office': '会社電話',
 
   'locked.cantSignIn': 'サインインできません',
   'locked.haveTap': '一時アクセス パスを持っています',

@@ -207,6 +207,9 @@ export const ptBR: Catalogue = {
   'phoneType.mobile': 'Celular',
   'phoneType.alternateMobile': 'Celular alternativo',
   'phoneType.office': 'Comercial',
+  'phoneType.inSentence.mobile': 'celular',
+  'phoneType.inSentence.alternateMobile': 'celular alternativo',
+  'phoneType.inSentence.office': 'comercial',
 
   'locked.cantSignIn': 'Não consigo entrar',
   'locked.haveTap': 'Tenho um Passe de Acesso Temporário',

@@ -204,6 +204,9 @@ export const zhHans: Catalogue = {
   'phoneType.mobile': '手机',
   'phoneType.alternateMobile': '备用手机',
   'phoneType.office': '办公电话',
+  'phoneType.inSentence.mobile': '手机',
+  'phoneType.inSentence.alternateMobile': '备用手机',
+  'phoneType.inSentence.office': '办公电话',
 
   'locked.cantSignIn': '我无法登录',
   'locked.haveTap': '我有临时访问密码',

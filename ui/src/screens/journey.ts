@@ -3,7 +3,7 @@
 
 import type { JourneyStepView, JourneyView, MethodView } from '../bindings';
 import { type Child, button, h, keepEqualChildren } from '../dom';
-import { methodChoice, methodLabel, phoneTypeName } from '../format';
+import { methodChoice, methodLabel, phoneTypeInSentence, phoneTypeName } from '../format';
 import { icon } from '../icons';
 import { t, tn } from '../messages';
 import { qrImage } from './qr';
@@ -178,13 +178,15 @@ export function stepTitle(s: JourneyStepView, methods: readonly MethodView[]): s
   switch (s.name) {
     case 'register': {
       const kind = s.subjectKind ?? 'authenticator';
-      return tOr(`step.register.title.${kind}`, t('step.unknown.title', { name: kind }), { name: s.subjectName ?? '' });
+      // A phone's number and its type's name, worded here: "+1 206… (Mobile)".
+      const name = s.phoneType ? `${s.subjectName ?? ''} (${phoneTypeName(s.phoneType)})` : (s.subjectName ?? '');
+      return tOr(`step.register.title.${kind}`, t('step.unknown.title', { name: kind }), { name });
     }
     case 'setDefault':
       return t('step.setDefault.title', { choice: methodChoice(s.subjectKind, methods) ?? s.subjectKind ?? '' });
     case 'addPhone':
     case 'updatePhone':
-      return t(`step.${s.name}.title`, { number: s.subjectName ?? '', type: phoneTypeName(s.subjectKind ?? '').toLowerCase() });
+      return t(`step.${s.name}.title`, { number: s.subjectName ?? '', type: phoneTypeInSentence(s.subjectKind ?? '') });
     case 'remove':
       return t('step.remove.title', { method: methodById(s.subjectName, methods) });
     case 'confirmIdentity':
@@ -278,7 +280,7 @@ function panelFor(view: JourneyView, mode: PanelMode, methods: readonly MethodVi
   switch (w.waiting) {
     case 'register': {
       const kind = w.registration;
-      const params = { number: w.phoneNumber ?? '', type: phoneTypeName(w.phoneType ?? '').toLowerCase() };
+      const params = { number: w.phoneNumber ?? '', type: phoneTypeInSentence(w.phoneType ?? '') };
       const qr = qrImage(view.securityInfoQrSvg, t('waiting.register.qrLabel', { uri: view.securityInfoUrl }));
       return panelCard(
         'register',

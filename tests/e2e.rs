@@ -1158,6 +1158,13 @@ async fn organisation_settings_are_locked_and_the_window_shows_where_each_comes_
         .await;
     w.wait_for("[data-testid=diagnostics-text]:not([hidden])")
         .await;
+    // The report is IT's, in English whatever the window's language, and
+    // says so; a screen reader is told to read it as English.
+    w.wait_for("[data-testid=diagnostics-text][lang=en]").await;
+    let note = w
+        .text("[data-testid=screen-security-info] [data-testid=diagnostics-language]")
+        .await;
+    assert!(note.contains("in English"), "{note}");
     let report = w.text("[data-testid=diagnostics-text]").await;
     for line in [
         "MFA Assistant 0.1.0",

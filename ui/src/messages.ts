@@ -62,6 +62,7 @@ export const en = {
   'settings.copyDiagnostics': 'Copy diagnostics',
   'settings.diagnosticsCopied': 'Copied. Paste it into your message to the helpdesk; it holds nothing secret.',
   'settings.diagnosticsSelect': 'Select the text below and copy it into your message to the helpdesk; it holds nothing secret.',
+  'settings.diagnosticsEnglish': 'The report is in English, for your IT department and helpdesk.',
   'settings.helpdesk.relay': '{url} (your organisation’s relay)',
   'settings.helpdesk.zendesk': '{url} (Zendesk)',
   'settings.key.cloud': 'Cloud',

@@ -52,6 +52,7 @@ export const de: Catalogue = {
   'settings.copyDiagnostics': 'Diagnose kopieren',
   'settings.diagnosticsCopied': 'Kopiert. Fügen Sie es in Ihre Nachricht an den Helpdesk ein; es enthält nichts Geheimes.',
   'settings.diagnosticsSelect': 'Markieren Sie den Text unten und kopieren Sie ihn in Ihre Nachricht an den Helpdesk; er enthält nichts Geheimes.',
+  'settings.diagnosticsEnglish': 'Der Bericht ist auf Englisch, für Ihre IT-Abteilung und Ihren Helpdesk.',
   'settings.helpdesk.relay': '{url} (das Relay Ihrer Organisation)',
   'settings.helpdesk.zendesk': '{url} (Zendesk)',
   'settings.key.cloud': 'Cloud',

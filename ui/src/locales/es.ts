@@ -53,6 +53,7 @@ export const es: Catalogue = {
   'settings.copyDiagnostics': 'Copiar diagnóstico',
   'settings.diagnosticsCopied': 'Copiado. Péguelo en su mensaje al departamento de soporte; no contiene nada secreto.',
   'settings.diagnosticsSelect': 'Seleccione el texto de abajo y cópielo en su mensaje al departamento de soporte; no contiene nada secreto.',
+  'settings.diagnosticsEnglish': 'El informe está en inglés, para su departamento de TI y de soporte.',
   'settings.helpdesk.relay': '{url} (el relé de su organización)',
   'settings.helpdesk.zendesk': '{url} (Zendesk)',
   'settings.key.cloud': 'Nube',

@@ -54,6 +54,7 @@ export const fr: Catalogue = {
   'settings.copyDiagnostics': 'Copier le diagnostic',
   'settings.diagnosticsCopied': 'Copié. Collez-le dans votre message au support ; il ne contient rien de secret.',
   'settings.diagnosticsSelect': 'Sélectionnez le texte ci-dessous et copiez-le dans votre message au support ; il ne contient rien de secret.',
+  'settings.diagnosticsEnglish': 'Le rapport est en anglais, pour votre service informatique et votre support.',
   'settings.helpdesk.relay': '{url} (le relais de votre organisation)',
   'settings.helpdesk.zendesk': '{url} (Zendesk)',
   'settings.key.cloud': 'Cloud',

@@ -54,6 +54,7 @@ export const ja: Catalogue = {
   'settings.copyDiagnostics': '診断情報をコピー',
   'settings.diagnosticsCopied': 'コピーしました。ヘルプデスクへのメッセージに貼り付けてください。秘密の情報は含まれていません。',
   'settings.diagnosticsSelect': '下のテキストを選択して、ヘルプデスクへのメッセージにコピーしてください。秘密の情報は含まれていません。',
+  'settings.diagnosticsEnglish': 'レポートは IT 部門とヘルプデスク向けに英語で書かれています。',
   'settings.helpdesk.relay': '{url} (組織のリレー)',
   'settings.helpdesk.zendesk': '{url} (Zendesk)',
   'settings.key.cloud': 'クラウド',

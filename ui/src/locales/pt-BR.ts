@@ -54,6 +54,7 @@ export const ptBR: Catalogue = {
   'settings.copyDiagnostics': 'Copiar diagnóstico',
   'settings.diagnosticsCopied': 'Copiado. Cole na sua mensagem para o suporte técnico; não contém nada secreto.',
   'settings.diagnosticsSelect': 'Selecione o texto abaixo e copie-o na sua mensagem para o suporte técnico; não contém nada secreto.',
+  'settings.diagnosticsEnglish': 'O relatório está em inglês, para o seu departamento de TI e suporte técnico.',
   'settings.helpdesk.relay': '{url} (a retransmissão da sua organização)',
   'settings.helpdesk.zendesk': '{url} (Zendesk)',
   'settings.key.cloud': 'Nuvem',

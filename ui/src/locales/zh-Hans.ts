@@ -54,6 +54,7 @@ export const zhHans: Catalogue = {
   'settings.copyDiagnostics': '复制诊断信息',
   'settings.diagnosticsCopied': '已复制。请将其粘贴到发给帮助台的消息中；其中不含任何机密信息。',
   'settings.diagnosticsSelect': '请选中下面的文本，并将其复制到发给帮助台的消息中；其中不含任何机密信息。',
+  'settings.diagnosticsEnglish': '该报告为英文，供你的 IT 部门和帮助台使用。',
   'settings.helpdesk.relay': '{url}（你的组织的中继）',
   'settings.helpdesk.zendesk': '{url}（Zendesk）',
   'settings.key.cloud': '云',

@@ -139,7 +139,13 @@ export function settingsDisclosure(settings: SettingsView): HTMLElement {
  */
 function diagnosticsBlock(): HTMLElement {
   const status = h('p', { class: 'muted', testid: 'diagnostics-status', role: 'status' });
-  const report = h('pre', { class: 'mono selectable diagnostics', testid: 'diagnostics-text', tabindex: '0' });
+  // The report is for IT and the helpdesk, in English whatever the window's
+  // language (like the log): marked so, so a screen reader reads it as
+  // English, and said so above it.
+  const note = h('p', { class: 'hint', testid: 'diagnostics-language' }, t('settings.diagnosticsEnglish'));
+  const report = h('pre', { class: 'mono selectable diagnostics', testid: 'diagnostics-text', tabindex: '0', lang: 'en', 'aria-describedby': 'diagnostics-language' });
+  note.id = 'diagnostics-language';
+  note.hidden = true;
   report.hidden = true;
   const copy: HTMLButtonElement = button(
     t('settings.copyDiagnostics'),
@@ -150,6 +156,7 @@ function diagnosticsBlock(): HTMLElement {
         .then(async (text) => {
           report.textContent = text;
           report.hidden = false;
+          note.hidden = false;
           try {
             await navigator.clipboard.writeText(text);
             status.textContent = t('settings.diagnosticsCopied');
@@ -166,5 +173,5 @@ function diagnosticsBlock(): HTMLElement {
     },
     { class: 'btn btn-secondary', testid: 'copy-diagnostics' },
   );
-  return h('div', { class: 'diagnostics-block' }, copy, status, report);
+  return h('div', { class: 'diagnostics-block' }, copy, status, note, report);
 }

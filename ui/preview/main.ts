@@ -8,6 +8,7 @@ import type {
   AppInfo,
   DeviceCodeView,
   ErrorView,
+  JourneyView,
   MethodView,
   SecurityInfoView,
   SessionView,
@@ -205,6 +206,25 @@ function fakeQrSvg(): string {
   return `<?xml version="1.0" standalone="yes"?><svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="${size * 6}" height="${size * 6}" viewBox="0 0 ${size} ${size}" shape-rendering="crispEdges"><rect x="0" y="0" width="${size}" height="${size}" fill="#fff"/><path fill="#000" d="${d}"/><script>alert(1)</script></svg>`;
 }
 
+// `journey`: a new phone half way, as resumed after sign-in: identity and
+// the registration done, "does it work?" asked, the old phone's removal next.
+const journeyView: JourneyView = {
+  kind: 'newPhone',
+  steps: [
+    { name: 'confirmIdentity', state: 'done', subjectKind: null, subjectName: null },
+    { name: 'register', state: 'done', subjectKind: 'authenticator', subjectName: null },
+    { name: 'confirmWorks', state: 'current', subjectKind: 'authenticator', subjectName: null },
+    { name: 'remove', state: 'pending', subjectKind: 'microsoftAuthenticator', subjectName: 'iPhone 15' },
+  ],
+  current: 2,
+  waiting: { waiting: 'confirmWorks', methodId: 'a2', proving: 'authenticator' },
+  note: null,
+  oldDeviceLost: false,
+  removedElsewhere: false,
+  securityInfoUrl: 'https://mysignins.contoso.demo/security-info',
+  securityInfoQrSvg: '',
+};
+
 const deviceCode: DeviceCodeView = {
   userCode: 'HKPF-XQ4M',
   verificationUri: 'https://login.contoso.demo/device',
@@ -235,6 +255,7 @@ mockIPC(async (cmd) => {
     case 'restore_session':
       switch (scenario) {
         case 'signed-in':
+        case 'journey':
         case 'sign-out':
         case 'load-error':
         case 'loading':
@@ -282,6 +303,8 @@ mockIPC(async (cmd) => {
         default:
           return wait(fullInfo);
       }
+    case 'current_journey':
+      return wait(scenario === 'journey' ? journeyView : null);
     case 'sign_out':
       return wait<SignOutView>({ removedFromKeychain: true });
     case 'ui_language':

@@ -211,10 +211,10 @@ function fakeQrSvg(): string {
 const journeyView: JourneyView = {
   kind: 'newPhone',
   steps: [
-    { name: 'confirmIdentity', state: 'done', subjectKind: null, subjectName: null },
-    { name: 'register', state: 'done', subjectKind: 'authenticator', subjectName: null },
-    { name: 'confirmWorks', state: 'current', subjectKind: 'authenticator', subjectName: null },
-    { name: 'remove', state: 'pending', subjectKind: 'microsoftAuthenticator', subjectName: 'iPhone 15' },
+    { name: 'confirmIdentity', state: 'done', subjectKind: null, subjectName: null, phoneType: null },
+    { name: 'register', state: 'done', subjectKind: 'authenticator', subjectName: null, phoneType: null },
+    { name: 'confirmWorks', state: 'current', subjectKind: 'authenticator', subjectName: null, phoneType: null },
+    { name: 'remove', state: 'pending', subjectKind: 'microsoftAuthenticator', subjectName: 'iPhone 15', phoneType: null },
   ],
   current: 2,
   waiting: { waiting: 'confirmWorks', methodId: 'a2', proving: 'authenticator' },

@@ -377,9 +377,7 @@ fn relay_body(body: &[u8], domains: &[&str]) {
         request.upn.in_any_domain(&domains),
         in_any_domain(request.upn.as_str(), &domains)
     );
-    let proof = DeviceProof::UnverifiedDevice {
-        note: "the request was not signed by a device key".into(),
-    };
+    let proof = DeviceProof::unverified(device_proof::UnverifiedReason::Unsigned);
     let runbook = helpdesk_contract::ticket::default_runbook();
     let ticket = helpdesk_contract::TicketText {
         request_id: "rr-00000000-0000-4000-8000-000000000000",

@@ -182,7 +182,8 @@ async fn the_owner_is_told_in_two_mailboxes_and_one_press_disputes_the_ticket_on
     let ticket = world.ticket_of(&id).expect("the ticket");
     assert!(
         ticket.description.contains(
-            "Owner notice: the owner was notified at d***@contoso-demo.example and d***@home.example"
+            "Owner notice: the owner was notified at d***@contoso-demo.example (work mailbox) and \
+             d***@home.example (personal address) on "
         ),
         "{}",
         ticket.description
@@ -411,7 +412,7 @@ async fn a_retry_after_the_owners_message_went_but_the_managers_failed_sends_onl
     assert!(
         ticket
             .description
-            .contains("notified at a***@contoso-demo.example and c***@contoso-demo.example"),
+            .contains("notified at a***@contoso-demo.example (work mailbox) and c***@contoso-demo.example (manager) on "),
         "{}",
         ticket.description
     );

@@ -115,9 +115,7 @@ async fn on_postgres_too_the_enrolled_devices_budget_is_apart_from_the_unsigned_
         device_proof: proof,
         accepted_at: now,
     };
-    let unsigned = || DeviceProof::UnverifiedDevice {
-        note: "unsigned".into(),
-    };
+    let unsigned = || DeviceProof::unverified(helpdesk_relay::ticket::UnverifiedReason::Unsigned);
     let signed = || DeviceProof::EnrolledDevice {
         key_id: "dk-1".into(),
         enrolled_at: now,
@@ -244,7 +242,7 @@ async fn on_postgres_a_notice_is_sent_once_and_disputed_once_across_two_instance
     assert!(
         ticket
             .description
-            .contains("notified at d***@contoso-demo.example and d***@home.example"),
+            .contains("notified at d***@contoso-demo.example (work mailbox) and d***@home.example (personal address) on "),
         "{}",
         ticket.description
     );

@@ -344,7 +344,9 @@ struct RelayRequest<'a> {
 /// `POST /v1/reset-requests` and `POST /v1/device-keys` as the relay reads
 /// them: the headers, then the body. An accepted request is the same
 /// request when written as JSON and read again (by `validate` and by the
-/// outbox's deserialiser); an accepted enrolment's key keeps its text.
+/// outbox's deserialiser), and its ticket, in every language, has one
+/// device-proof line and no line with a control character; an accepted
+/// enrolment's key keeps its text.
 pub fn relay_request(data: &[u8]) {
     let Ok(input) = RelayRequest::arbitrary_take_rest(Unstructured::new(data)) else {
         return;
@@ -377,26 +379,44 @@ fn relay_body(body: &[u8], domains: &[&str]) {
         request.upn.in_any_domain(&domains),
         in_any_domain(request.upn.as_str(), &domains)
     );
-    let proof = DeviceProof::UnverifiedDevice {
-        note: "the request was not signed by a device key".into(),
-    };
+    // Unsigned, and enrolled with the request's own device text as the
+    // enrolled device's name (typed text inside the relay's proof line).
+    let proofs = [
+        DeviceProof::unverified(device_proof::UnverifiedReason::Unsigned),
+        DeviceProof::EnrolledDevice {
+            key_id: "dk-1".into(),
+            enrolled_at: OffsetDateTime::UNIX_EPOCH,
+            enrolled_os: request.device.os.clone(),
+        },
+    ];
     let runbook = helpdesk_contract::ticket::default_runbook();
-    let ticket = helpdesk_contract::TicketText {
-        request_id: "rr-00000000-0000-4000-8000-000000000000",
-        request: &request,
-        device_proof: &proof,
-        disputed: false,
-        owner_notice: None,
-        runbook: &runbook,
-        accepted_at: "2026-12-05T10:00:00Z",
-    };
-    let subject = ticket.subject();
-    assert!(!subject.contains(['\n', '\r']), "the subject is one line");
-    for line in ticket.body().lines() {
-        assert!(
-            !line.chars().any(|c| c.is_control() && c != '\t'),
-            "no line of the ticket carries a control character: {line:?}"
-        );
+    for proof in &proofs {
+        let ticket = helpdesk_contract::TicketText {
+            request_id: "rr-00000000-0000-4000-8000-000000000000",
+            request: &request,
+            device_proof: proof,
+            disputed: false,
+            owner_notice: None,
+            runbook: &runbook,
+            accepted_at: "2026-12-05T10:00:00Z",
+        };
+        let subject = ticket.subject();
+        assert!(!subject.contains(['\n', '\r']), "the subject is one line");
+        for language in ["en", "de", "fr", "es", "ja", "pt-BR", "zh-Hans"] {
+            let words = helpdesk_contract::ticket::ticket_words(language).expect("built in");
+            let body = ticket.body_in(words);
+            for line in body.lines() {
+                assert!(
+                    !line.chars().any(|c| c.is_control() && c != '\t'),
+                    "no line of the ticket carries a control character: {line:?}"
+                );
+            }
+            let proof_lines = body
+                .lines()
+                .filter(|l| l.starts_with(words.device_proof))
+                .count();
+            assert_eq!(proof_lines, 1, "one device-proof line: {body}");
+        }
     }
 }
 

@@ -39,7 +39,7 @@ use crate::ContractError;
 
 pub use ed25519_dalek::SigningKey;
 pub use enrolment::{Enrolment, MAX_ENROLMENT_BYTES, MAX_PUBLIC_KEY_LEN};
-pub use verdict::{verdict, DeviceProof, DeviceProofKind, EnrolledKey};
+pub use verdict::{verdict, DeviceProof, DeviceProofKind, EnrolledKey, UnverifiedReason};
 
 /// The headers, lower-case as HTTP/2 and `http` spell them.
 pub const KEY_ID_HEADER: &str = "device-key-id";

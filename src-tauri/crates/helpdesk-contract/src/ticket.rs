@@ -12,9 +12,18 @@
 //!   for a relay line;
 //! - the runbook is the relay's, from its configuration; a runbook a
 //!   version 1 request carried is never shown, and the ticket says it was
-//!   ignored.
+//!   ignored;
+//! - every sentence is in the ticket's language ([`TicketWords`]): the
+//!   relay hands over values (the device proof's [`UnverifiedReason`],
+//!   the [`OwnerNotice`]), never its own prose, and each template is filled
+//!   in one pass ([`fill`]), so a value is never expanded again.
+//!
+//! [`UnverifiedReason`]: crate::device_proof::UnverifiedReason
+
+use std::borrow::Cow;
 
 use crate::device_proof::{DeviceProof, DeviceProofKind};
+use crate::owner_notice::OwnerNotice;
 use crate::request::ResetRequest;
 use crate::typed::quoted;
 use time::format_description::well_known::Rfc3339;
@@ -172,9 +181,9 @@ pub struct TicketText<'a> {
     pub device_proof: &'a DeviceProof,
     /// Whether the owner disputed the request before it was filed.
     pub disputed: bool,
-    /// The relay's line about the owner's notice (where it went, masked), if
-    /// the relay sends notices.
-    pub owner_notice: Option<&'a str>,
+    /// Where the relay's notice to the owner stands (where it went,
+    /// masked), if the relay sends notices.
+    pub owner_notice: Option<&'a OwnerNotice>,
     /// The relay's runbook.
     pub runbook: &'a [String],
     /// When the relay accepted the request, RFC 3339.
@@ -210,9 +219,9 @@ impl TicketText<'_> {
     }
 
     /// The plain-text body in `words`' language (the relay's `[ticket]
-    /// language`). What the requester typed is quoted as ever, and the
-    /// relay's notes inside the device-proof and owner-notice lines stay
-    /// as the relay wrote them.
+    /// language`), the device-proof and owner-notice lines included (the
+    /// relay gave values; they are worded here). What the requester typed
+    /// is quoted as ever.
     pub fn body_in(&self, w: &TicketWords) -> String {
         let request = self.request;
         let typed = w.typed;
@@ -225,17 +234,13 @@ impl TicketText<'_> {
             lines.push(w.disputed.to_string());
         }
         lines.push(w.identity.to_string());
-        let proof = self.device_proof.kind();
-        let proof_line = fill(
-            match proof {
-                DeviceProofKind::EnrolledDevice => w.proof_enrolled,
-                DeviceProofKind::UnverifiedDevice => w.proof_unverified,
-            },
-            &[("detail", &self.device_proof.detail())],
-        );
-        lines.push(format!("{} {proof_line}", w.device_proof));
+        lines.push(format!(
+            "{} {}",
+            w.device_proof,
+            self.device_proof.line_in(w)
+        ));
         if let Some(notice) = self.owner_notice {
-            lines.push(format!("{} {notice}", w.owner_notice));
+            lines.push(format!("{} {}", w.owner_notice, notice.line_in(w)));
         }
         lines.push(format!("{} {}", w.accepted, self.accepted_at));
         lines.push(String::new());
@@ -296,7 +301,7 @@ impl TicketText<'_> {
 
 /// `template` with each `{name}` replaced by its value, in one pass (a
 /// value that contains `{…}` is never expanded again).
-fn fill(template: &str, values: &[(&str, &str)]) -> String {
+pub(crate) fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -323,6 +328,22 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
+/// A value the relay itself knows (a key id it issued, an account from a
+/// token, a masked address), written as it is; quoted, as typed text is,
+/// if it is empty or holds a space, a quote or a character that could
+/// break, hide or reorder the line, so it can never pass for more words.
+pub(crate) fn relay_value(value: &str) -> Cow<'_, str> {
+    let plain = !value.is_empty()
+        && !value.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || c == '"' || crate::typed::forbidden(c).is_some()
+        });
+    if plain {
+        Cow::Borrowed(value)
+    } else {
+        Cow::Owned(quoted(value))
+    }
+}
+
 pub use crate::ticket_words::{ticket_words, TicketWords, ENGLISH};
 
 /// The default runbook as owned strings.
@@ -333,6 +354,8 @@ pub fn default_runbook() -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::device_proof::UnverifiedReason;
+    use crate::owner_notice::{NoticeChannel, NoticeRecipient};
     use crate::validate;
     use serde_json::json;
 
@@ -354,6 +377,21 @@ mod tests {
         .unwrap()
     }
 
+    static NOTICE: std::sync::LazyLock<OwnerNotice> =
+        std::sync::LazyLock::new(|| OwnerNotice::Sent {
+            to: vec![
+                NoticeRecipient {
+                    address: "d***@contoso-demo.example".into(),
+                    channel: NoticeChannel::WorkMailbox,
+                },
+                NoticeRecipient {
+                    address: "d***@example.net".into(),
+                    channel: NoticeChannel::PersonalAddress,
+                },
+            ],
+            at: time::macros::datetime!(2026-03-01 09:30:05 UTC),
+        });
+
     fn text<'a>(
         request: &'a ResetRequest,
         proof: &'a DeviceProof,
@@ -365,16 +403,14 @@ mod tests {
             request,
             device_proof: proof,
             disputed,
-            owner_notice: Some("sent to d***@contoso-demo.example and d***@example.net"),
+            owner_notice: Some(&NOTICE),
             runbook,
             accepted_at: "2026-03-01T09:30:02Z",
         }
     }
 
     fn unsigned() -> DeviceProof {
-        DeviceProof::UnverifiedDevice {
-            note: "the request was not signed by a device key".into(),
-        }
+        DeviceProof::unverified(UnverifiedReason::Unsigned)
     }
 
     #[test]
@@ -421,7 +457,11 @@ mod tests {
             }
         }
         assert!(body.contains("Reason: Lost phone\nStill has: their password, the old phone\nCall-back: Call back on the phone number in the company directory"), "{body}");
-        assert!(body.contains("Owner notice: sent to d***@contoso-demo.example"));
+        assert!(body.contains(
+            "Owner notice: the owner was notified at d***@contoso-demo.example (work mailbox) and \
+             d***@example.net (personal address) on 2026-03-01T09:30:05Z, with a link to dispute \
+             this request.\n"
+        ), "{body}");
     }
 
     #[test]
@@ -441,5 +481,114 @@ mod tests {
         let undisputed = text(&request, &proof, false, &runbook);
         assert_eq!(undisputed.verdict(), Verdict::EnrolledDevice);
         assert!(!undisputed.body().contains("DISPUTED"));
+    }
+
+    /// A German relay's ticket: its device-proof and owner-notice lines are
+    /// German through and through, for every reason and every state of the
+    /// notice, and what the sender sent sits quoted after the German
+    /// "typed" label.
+    #[test]
+    fn a_german_tickets_device_proof_and_owner_notice_lines_are_german() {
+        let german = ticket_words("de").unwrap();
+        let request = forged();
+        let runbook = default_runbook_in("de").unwrap();
+        let line = |body: &str, label: &str| -> String {
+            let found: Vec<&str> = body.lines().filter(|l| l.starts_with(label)).collect();
+            assert_eq!(found.len(), 1, "{body}");
+            found[0].to_owned()
+        };
+
+        let proof = DeviceProof::EnrolledDevice {
+            key_id: "dk-1".into(),
+            enrolled_at: time::macros::datetime!(2026-03-01 09:00 UTC),
+            enrolled_os: "Windows 11".into(),
+        };
+        let body = text(&request, &proof, false, &runbook).body_in(german);
+        assert_eq!(
+            line(&body, "Gerätenachweis:"),
+            "Gerätenachweis: vom registrierten Gerät des Benutzers gesendet (Schlüssel dk-1, \
+             registriert am 2026-03-01, Gerätename bei der Registrierung (vom Anfragenden \
+             eingegeben, nicht geprüft): \"Windows 11\"). Das beweist den Computer, nicht die \
+             Person: Prüfen Sie die Identität trotzdem per Rückruf."
+        );
+        assert_eq!(
+            line(&body, "Benachrichtigung des Inhabers:"),
+            "Benachrichtigung des Inhabers: Der Inhaber wurde am 2026-03-01T09:30:05Z per E-Mail \
+             an d***@contoso-demo.example (geschäftliches Postfach) und d***@example.net (private \
+             Adresse) benachrichtigt, mit einem Link, über den er diese Anfrage bestreiten kann."
+        );
+
+        let expected = [
+            (
+                UnverifiedReason::Unsigned,
+                "die Anfrage war nicht mit einem Geräteschlüssel signiert",
+            ),
+            (
+                UnverifiedReason::UnknownKey {
+                    key_id: "dk-nobody".into(),
+                },
+                "signiert mit einem Geräteschlüssel, den dieses Relay nicht kennt (hier nie \
+                 registriert oder inzwischen entfernt); Schlüssel-ID (vom Anfragenden \
+                 eingegeben, nicht geprüft): \"dk-nobody\"",
+            ),
+            (
+                UnverifiedReason::OtherAccount {
+                    enrolled_for: "adele@contoso-demo.example".into(),
+                },
+                "WARNUNG: signiert von einem Gerät, das für ein anderes Konto registriert ist, \
+                 adele@contoso-demo.example, nicht für das Konto dieser Anfrage",
+            ),
+            (
+                UnverifiedReason::StoredProofUnreadable,
+                "das Relay konnte den für diese Anfrage gespeicherten Gerätenachweis nicht lesen",
+            ),
+            (
+                UnverifiedReason::Unrecorded,
+                "eine andere Version des Relays hat den Grund in einer Form gespeichert, die \
+                 diese Version nicht lesen kann",
+            ),
+        ];
+        for (reason, words) in expected {
+            let proof = DeviceProof::unverified(reason);
+            let body = text(&request, &proof, false, &runbook).body_in(german);
+            assert_eq!(
+                line(&body, "Gerätenachweis:"),
+                format!(
+                    "Gerätenachweis: nicht bestätigtes Gerät ({words}). Prüfen Sie die Identität \
+                     per Rückruf, bevor Sie etwas zurücksetzen."
+                )
+            );
+        }
+
+        for (notice, words) in [
+            (
+                OwnerNotice::Pending { retrying: false },
+                "Die Benachrichtigung des Inhabers steht noch aus (noch nicht gesendet); das \
+                 Relay versucht es weiter.",
+            ),
+            (
+                OwnerNotice::Pending { retrying: true },
+                "Die Benachrichtigung des Inhabers steht noch aus: Die bisherigen Versuche sind \
+                 fehlgeschlagen (das Protokoll des Relays nennt den Grund), und das Relay \
+                 versucht es weiter.",
+            ),
+            (
+                OwnerNotice::Failed,
+                "Die Benachrichtigung des Inhabers konnte nicht gesendet werden, und das Relay \
+                 versucht es nicht mehr (sein Protokoll nennt den Grund); informieren Sie den \
+                 Inhaber über die Kontaktdaten im Verzeichnis.",
+            ),
+        ] {
+            let proof = unsigned();
+            let ticket = TicketText {
+                owner_notice: Some(&notice),
+                ..text(&request, &proof, false, &runbook)
+            };
+            let body = ticket.body_in(german);
+            assert_eq!(
+                line(&body, "Benachrichtigung des Inhabers:"),
+                format!("Benachrichtigung des Inhabers: {words}")
+            );
+        }
     }
 }

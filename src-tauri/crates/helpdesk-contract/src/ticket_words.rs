@@ -8,6 +8,7 @@
 //! Every line still starts with one of the relay's labels, and everything
 //! the requester typed is still quoted after a label that says so.
 
+use crate::owner_notice::NoticeChannel;
 use crate::request::{CallbackPreference, Reason, StillHas};
 use crate::ticket::Verdict;
 
@@ -30,11 +31,43 @@ pub struct TicketWords {
     pub disputed: &'static str,
     pub identity: &'static str,
     pub device_proof: &'static str,
-    /// `{detail}`: the relay's note about the key, as the relay wrote it.
+    /// `{detail}`: [`TicketWords::proof_enrolled_detail`], filled.
     pub proof_enrolled: &'static str,
-    /// `{detail}`.
+    /// `{detail}`: the reason's words below, filled.
     pub proof_unverified: &'static str,
+    /// An enrolled device: `{key}` (the relay's key id), `{date}` (of the
+    /// enrolment), `{typed}` and `{os}` (the device as the app named it at
+    /// enrolment, quoted: the label must come before it).
+    pub proof_enrolled_detail: &'static str,
+    /// Why a device is unverified, one per `UnverifiedReason`: no
+    /// signature;
+    pub unverified_unsigned: &'static str,
+    /// a key the relay does not know, `{key}` (its id as sent, quoted)
+    /// after `{typed}`;
+    pub unverified_unknown_key: &'static str,
+    /// a key enrolled for another account, `{account}`;
+    pub unverified_other_account: &'static str,
+    /// the stored proof unreadable;
+    pub unverified_unreadable: &'static str,
+    /// a reason another version of the relay recorded that this one cannot
+    /// read.
+    pub unverified_unrecorded: &'static str,
     pub owner_notice: &'static str,
+    /// The notice was sent: `{to}` (the recipients, each
+    /// [`TicketWords::notice_recipient`]), `{at}` (RFC 3339).
+    pub notice_sent: &'static str,
+    /// `{address}` (masked) and `{channel}`.
+    pub notice_recipient: &'static str,
+    /// In `owner_notice::NOTICE_CHANNELS`' order.
+    pub notice_channels: [&'static str; 4],
+    /// Before the last item of a list (`list_separator` before the others).
+    pub list_and: &'static str,
+    /// Not sent yet, nothing failed.
+    pub notice_pending: &'static str,
+    /// Not sent yet, an attempt failed, the relay tries again.
+    pub notice_retrying: &'static str,
+    /// Out of attempts.
+    pub notice_failed: &'static str,
     pub accepted: &'static str,
     pub chosen: &'static str,
     pub reason: &'static str,
@@ -95,6 +128,15 @@ impl TicketWords {
         }]
     }
 
+    pub fn channel(&self, channel: NoticeChannel) -> &'static str {
+        self.notice_channels[match channel {
+            NoticeChannel::WorkMailbox => 0,
+            NoticeChannel::PersonalAddress => 1,
+            NoticeChannel::Manager => 2,
+            NoticeChannel::PersonalAddressOrManager => 3,
+        }]
+    }
+
     pub fn callback_label(&self, preference: CallbackPreference) -> &'static str {
         self.callbacks[match preference {
             CallbackPreference::DirectoryPhone => 0,
@@ -136,7 +178,25 @@ pub const ENGLISH: TicketWords = TicketWords {
     device_proof: "Device proof:",
     proof_enrolled: "sent from the user's enrolled device ({detail}). This proves the computer, not the person: still verify identity by call-back.",
     proof_unverified: "unverified device ({detail}). Verify identity by call-back before any reset.",
+    proof_enrolled_detail: "key {key}, enrolled {date}, device named at enrolment ({typed}): {os}",
+    unverified_unsigned: "the request was not signed by a device key",
+    unverified_unknown_key: "signed by a device key this relay does not know (never enrolled here, or removed since); key id ({typed}): {key}",
+    unverified_other_account: "WARNING: signed by a device enrolled for another account, {account}, not the account this request names",
+    unverified_unreadable: "the relay could not read the device proof it stored for this request",
+    unverified_unrecorded: "another version of the relay recorded the reason in a form this version cannot read",
     owner_notice: "Owner notice:",
+    notice_sent: "the owner was notified at {to} on {at}, with a link to dispute this request.",
+    notice_recipient: "{address} ({channel})",
+    notice_channels: [
+        "work mailbox",
+        "personal address",
+        "manager",
+        "personal address or manager",
+    ],
+    list_and: " and ",
+    notice_pending: "the notice to the owner is still pending (not sent yet); the relay keeps trying.",
+    notice_retrying: "the notice to the owner is still pending: the attempts so far failed (the relay's log says why), and the relay keeps trying.",
+    notice_failed: "the notice to the owner could not be sent, and the relay has stopped trying (its log says why); tell the owner through the directory's contacts.",
     accepted: "Accepted by the relay:",
     chosen: "Chosen in the app from fixed lists:",
     reason: "Reason:",
@@ -193,7 +253,25 @@ const GERMAN: TicketWords = TicketWords {
     device_proof: "Gerätenachweis:",
     proof_enrolled: "vom registrierten Gerät des Benutzers gesendet ({detail}). Das beweist den Computer, nicht die Person: Prüfen Sie die Identität trotzdem per Rückruf.",
     proof_unverified: "nicht bestätigtes Gerät ({detail}). Prüfen Sie die Identität per Rückruf, bevor Sie etwas zurücksetzen.",
+    proof_enrolled_detail: "Schlüssel {key}, registriert am {date}, Gerätename bei der Registrierung ({typed}): {os}",
+    unverified_unsigned: "die Anfrage war nicht mit einem Geräteschlüssel signiert",
+    unverified_unknown_key: "signiert mit einem Geräteschlüssel, den dieses Relay nicht kennt (hier nie registriert oder inzwischen entfernt); Schlüssel-ID ({typed}): {key}",
+    unverified_other_account: "WARNUNG: signiert von einem Gerät, das für ein anderes Konto registriert ist, {account}, nicht für das Konto dieser Anfrage",
+    unverified_unreadable: "das Relay konnte den für diese Anfrage gespeicherten Gerätenachweis nicht lesen",
+    unverified_unrecorded: "eine andere Version des Relays hat den Grund in einer Form gespeichert, die diese Version nicht lesen kann",
     owner_notice: "Benachrichtigung des Inhabers:",
+    notice_sent: "Der Inhaber wurde am {at} per E-Mail an {to} benachrichtigt, mit einem Link, über den er diese Anfrage bestreiten kann.",
+    notice_recipient: "{address} ({channel})",
+    notice_channels: [
+        "geschäftliches Postfach",
+        "private Adresse",
+        "Führungskraft",
+        "private Adresse oder Führungskraft",
+    ],
+    list_and: " und ",
+    notice_pending: "Die Benachrichtigung des Inhabers steht noch aus (noch nicht gesendet); das Relay versucht es weiter.",
+    notice_retrying: "Die Benachrichtigung des Inhabers steht noch aus: Die bisherigen Versuche sind fehlgeschlagen (das Protokoll des Relays nennt den Grund), und das Relay versucht es weiter.",
+    notice_failed: "Die Benachrichtigung des Inhabers konnte nicht gesendet werden, und das Relay versucht es nicht mehr (sein Protokoll nennt den Grund); informieren Sie den Inhaber über die Kontaktdaten im Verzeichnis.",
     accepted: "Vom Relay angenommen:",
     chosen: "In der App aus festen Listen gewählt:",
     reason: "Grund:",
@@ -250,7 +328,25 @@ const FRENCH: TicketWords = TicketWords {
     device_proof: "Preuve d’appareil\u{a0}:",
     proof_enrolled: "envoyée depuis l’appareil inscrit de l’utilisateur ({detail}). Cela prouve l’ordinateur, pas la personne\u{a0}: vérifiez quand même l’identité par rappel.",
     proof_unverified: "appareil non vérifié ({detail}). Vérifiez l’identité par rappel avant toute réinitialisation.",
+    proof_enrolled_detail: "clé {key}, inscrite le {date}, nom de l’appareil à l’inscription ({typed})\u{a0}: {os}",
+    unverified_unsigned: "la demande n’était pas signée par une clé d’appareil",
+    unverified_unknown_key: "signée par une clé d’appareil que ce relais ne connaît pas (jamais inscrite ici, ou supprimée depuis)\u{202f}; ID de clé ({typed})\u{a0}: {key}",
+    unverified_other_account: "ATTENTION\u{a0}: signée par un appareil inscrit pour un autre compte, {account}, et non pour le compte de cette demande",
+    unverified_unreadable: "le relais n’a pas pu lire la preuve d’appareil qu’il a enregistrée pour cette demande",
+    unverified_unrecorded: "une autre version du relais a enregistré le motif sous une forme que cette version ne sait pas lire",
     owner_notice: "Avis au titulaire\u{a0}:",
+    notice_sent: "le titulaire a été averti le {at} par e-mail à {to}, avec un lien pour contester cette demande.",
+    notice_recipient: "{address} ({channel})",
+    notice_channels: [
+        "boîte aux lettres professionnelle",
+        "adresse personnelle",
+        "responsable",
+        "adresse personnelle ou responsable",
+    ],
+    list_and: " et ",
+    notice_pending: "l’avis au titulaire est encore en attente (pas encore envoyé)\u{202f}; le relais continue d’essayer.",
+    notice_retrying: "l’avis au titulaire est encore en attente\u{a0}: les tentatives ont échoué jusqu’ici (le journal du relais indique pourquoi), et le relais continue d’essayer.",
+    notice_failed: "l’avis au titulaire n’a pas pu être envoyé, et le relais a cessé d’essayer (son journal indique pourquoi)\u{202f}; prévenez le titulaire par les coordonnées de l’annuaire.",
     accepted: "Acceptée par le relais\u{a0}:",
     chosen: "Choisi dans l’application parmi des listes fixes\u{a0}:",
     reason: "Motif\u{a0}:",
@@ -307,7 +403,25 @@ const SPANISH: TicketWords = TicketWords {
     device_proof: "Prueba de dispositivo:",
     proof_enrolled: "enviada desde el dispositivo inscrito del usuario ({detail}). Esto prueba el equipo, no la persona: verifique igualmente la identidad devolviendo la llamada.",
     proof_unverified: "dispositivo no verificado ({detail}). Verifique la identidad devolviendo la llamada antes de restablecer nada.",
+    proof_enrolled_detail: "clave {key}, inscrita el {date}, nombre del dispositivo al inscribirlo ({typed}): {os}",
+    unverified_unsigned: "la solicitud no estaba firmada con una clave de dispositivo",
+    unverified_unknown_key: "firmada con una clave de dispositivo que este relé no conoce (nunca se inscribió aquí, o se quitó después); id. de clave ({typed}): {key}",
+    unverified_other_account: "ADVERTENCIA: firmada por un dispositivo inscrito para otra cuenta, {account}, no para la cuenta de esta solicitud",
+    unverified_unreadable: "el relé no pudo leer la prueba de dispositivo que guardó para esta solicitud",
+    unverified_unrecorded: "otra versión del relé guardó el motivo en un formato que esta versión no sabe leer",
     owner_notice: "Aviso al titular:",
+    notice_sent: "se avisó al titular el {at} por correo electrónico a {to}, con un enlace para impugnar esta solicitud.",
+    notice_recipient: "{address} ({channel})",
+    notice_channels: [
+        "buzón de trabajo",
+        "dirección personal",
+        "responsable",
+        "dirección personal o responsable",
+    ],
+    list_and: " y ",
+    notice_pending: "el aviso al titular sigue pendiente (aún no enviado); el relé sigue intentándolo.",
+    notice_retrying: "el aviso al titular sigue pendiente: los intentos hasta ahora han fallado (el registro del relé indica por qué), y el relé sigue intentándolo.",
+    notice_failed: "no se pudo enviar el aviso al titular, y el relé dejó de intentarlo (su registro indica por qué); avise al titular por los contactos del directorio.",
     accepted: "Aceptada por el relé:",
     chosen: "Elegido en la aplicación de listas fijas:",
     reason: "Motivo:",
@@ -364,7 +478,25 @@ const JAPANESE: TicketWords = TicketWords {
     device_proof: "デバイス証明:",
     proof_enrolled: "ユーザーの登録済みデバイスから送信 ({detail})。これはコンピューターの証明であり、本人の証明ではありません。折り返し電話で本人確認を行ってください。",
     proof_unverified: "未確認のデバイス ({detail})。リセットの前に折り返し電話で本人確認を行ってください。",
+    proof_enrolled_detail: "キー {key}、{date} に登録、登録時のデバイス名 ({typed}): {os}",
+    unverified_unsigned: "要求はデバイス キーで署名されていません",
+    unverified_unknown_key: "このリレーが認識していないデバイス キーによる署名 (ここで登録されたことがないか、その後削除されたキー)、キー ID ({typed}): {key}",
+    unverified_other_account: "警告: 別のアカウント {account} 用に登録されたデバイスによる署名で、この要求のアカウントではありません",
+    unverified_unreadable: "この要求について保存したデバイス証明をリレーが読み取れませんでした",
+    unverified_unrecorded: "別のバージョンのリレーが、このバージョンでは読み取れない形式で理由を記録しました",
     owner_notice: "所有者への通知:",
+    notice_sent: "{at} に所有者へメールで通知しました。送信先: {to}。この要求に異議を申し立てるためのリンクを含みます。",
+    notice_recipient: "{address} ({channel})",
+    notice_channels: [
+        "職場のメールボックス",
+        "個人用アドレス",
+        "上司",
+        "個人用アドレスまたは上司",
+    ],
+    list_and: " と ",
+    notice_pending: "所有者への通知はまだ保留中です (未送信)。リレーは再試行を続けます。",
+    notice_retrying: "所有者への通知はまだ保留中です。これまでの試行は失敗しました (理由はリレーのログにあります)。リレーは再試行を続けます。",
+    notice_failed: "所有者への通知を送信できず、リレーは再試行を停止しました (理由はリレーのログにあります)。ディレクトリの連絡先を使って所有者に知らせてください。",
     accepted: "リレーの受付日時:",
     chosen: "アプリで固定の一覧から選択された内容:",
     reason: "理由:",
@@ -421,7 +553,25 @@ const PORTUGUESE_BR: TicketWords = TicketWords {
     device_proof: "Prova do dispositivo:",
     proof_enrolled: "enviado do dispositivo registrado do usuário ({detail}). Isso prova o computador, não a pessoa: ainda assim verifique a identidade ligando de volta.",
     proof_unverified: "dispositivo não verificado ({detail}). Verifique a identidade ligando de volta antes de qualquer redefinição.",
+    proof_enrolled_detail: "chave {key}, registrada em {date}, nome do dispositivo no registro ({typed}): {os}",
+    unverified_unsigned: "o pedido não foi assinado por uma chave de dispositivo",
+    unverified_unknown_key: "assinado por uma chave de dispositivo que esta retransmissão não conhece (nunca registrada aqui, ou removida depois); ID da chave ({typed}): {key}",
+    unverified_other_account: "AVISO: assinado por um dispositivo registrado para outra conta, {account}, não para a conta deste pedido",
+    unverified_unreadable: "a retransmissão não conseguiu ler a prova do dispositivo que guardou para este pedido",
+    unverified_unrecorded: "outra versão da retransmissão registrou o motivo em um formato que esta versão não sabe ler",
     owner_notice: "Aviso ao titular:",
+    notice_sent: "o titular foi avisado em {at} por email para {to}, com um link para contestar este pedido.",
+    notice_recipient: "{address} ({channel})",
+    notice_channels: [
+        "caixa de correio corporativa",
+        "endereço pessoal",
+        "gestor",
+        "endereço pessoal ou gestor",
+    ],
+    list_and: " e ",
+    notice_pending: "o aviso ao titular ainda está pendente (não enviado); a retransmissão continua tentando.",
+    notice_retrying: "o aviso ao titular ainda está pendente: as tentativas até agora falharam (o log da retransmissão diz por quê), e a retransmissão continua tentando.",
+    notice_failed: "não foi possível enviar o aviso ao titular, e a retransmissão parou de tentar (o log dela diz por quê); avise o titular pelos contatos do diretório.",
     accepted: "Aceito pela retransmissão:",
     chosen: "Escolhido no aplicativo em listas fixas:",
     reason: "Motivo:",
@@ -478,7 +628,25 @@ const CHINESE_HANS: TicketWords = TicketWords {
     device_proof: "设备证明:",
     proof_enrolled: "从用户已注册的设备发送（{detail}）。这证明的是计算机，而不是本人: 仍需通过回电核实身份。",
     proof_unverified: "未验证设备（{detail}）。在进行任何重置之前，请通过回电核实身份。",
+    proof_enrolled_detail: "密钥 {key}，注册于 {date}，注册时的设备名称（{typed}）: {os}",
+    unverified_unsigned: "请求未使用设备密钥签名",
+    unverified_unknown_key: "使用此中继不认识的设备密钥签名（从未在此注册，或之后已被删除）；密钥 ID（{typed}）: {key}",
+    unverified_other_account: "警告: 由为另一个帐户 {account} 注册的设备签名，而非此请求所指的帐户",
+    unverified_unreadable: "中继无法读取其为此请求存储的设备证明",
+    unverified_unrecorded: "另一版本的中继以此版本无法读取的格式记录了原因",
     owner_notice: "所有者通知:",
+    notice_sent: "已于 {at} 通过电子邮件通知所有者: {to}；邮件附有对此请求提出异议的链接。",
+    notice_recipient: "{address}（{channel}）",
+    notice_channels: [
+        "工作邮箱",
+        "个人地址",
+        "经理",
+        "个人地址或经理",
+    ],
+    list_and: " 和 ",
+    notice_pending: "对所有者的通知仍在等待中（尚未发送）；中继会继续尝试。",
+    notice_retrying: "对所有者的通知仍在等待中: 到目前为止的尝试均失败（原因见中继日志），中继会继续尝试。",
+    notice_failed: "无法向所有者发送通知，中继已停止尝试（原因见中继日志）；请通过目录中的联系方式告知所有者。",
     accepted: "中继接受时间:",
     chosen: "在应用中从固定列表选择:",
     reason: "原因:",
@@ -570,6 +738,17 @@ mod tests {
                 (w.typed_note, ENGLISH.typed_note),
                 (w.proof_enrolled, ENGLISH.proof_enrolled),
                 (w.proof_unverified, ENGLISH.proof_unverified),
+                (w.proof_enrolled_detail, ENGLISH.proof_enrolled_detail),
+                (w.unverified_unsigned, ENGLISH.unverified_unsigned),
+                (w.unverified_unknown_key, ENGLISH.unverified_unknown_key),
+                (w.unverified_other_account, ENGLISH.unverified_other_account),
+                (w.unverified_unreadable, ENGLISH.unverified_unreadable),
+                (w.unverified_unrecorded, ENGLISH.unverified_unrecorded),
+                (w.notice_sent, ENGLISH.notice_sent),
+                (w.notice_recipient, ENGLISH.notice_recipient),
+                (w.notice_pending, ENGLISH.notice_pending),
+                (w.notice_retrying, ENGLISH.notice_retrying),
+                (w.notice_failed, ENGLISH.notice_failed),
                 (w.account, ENGLISH.account),
                 (w.reason_detail, ENGLISH.reason_detail),
                 (w.available, ENGLISH.available),
@@ -593,7 +772,123 @@ mod tests {
                 w.tag
             );
             assert_eq!(ticket_words(&w.tag.to_ascii_lowercase()), Some(w));
+            // What the sender sent comes after the label that says so.
+            for (template, sent) in [
+                (w.proof_enrolled_detail, "{os}"),
+                (w.unverified_unknown_key, "{key}"),
+            ] {
+                assert!(
+                    template.find("{typed}").unwrap() < template.find(sent).unwrap(),
+                    "{}: {template}",
+                    w.tag
+                );
+            }
+            for name in w.notice_channels.iter().chain([&w.list_and]) {
+                assert!(!name.contains('{'), "{}: {name}", w.tag);
+            }
         }
         assert_eq!(ticket_words("nl"), None);
+    }
+
+    /// Every reason a device is unverified, an enrolled device, and every
+    /// state of the owner's notice (each channel) are worded in every
+    /// language, with no English word left in a non-English ticket's line.
+    #[test]
+    fn every_language_words_every_reason_and_notice_with_no_english_left() {
+        use crate::device_proof::{DeviceProof, UnverifiedReason};
+        use crate::owner_notice::{NoticeRecipient, OwnerNotice, NOTICE_CHANNELS};
+
+        let at = time::macros::datetime!(2026-03-01 09:30:05 UTC);
+        let mut proofs: Vec<DeviceProof> = [
+            UnverifiedReason::Unsigned,
+            UnverifiedReason::UnknownKey {
+                key_id: "dk-x".into(),
+            },
+            UnverifiedReason::OtherAccount {
+                enrolled_for: "adele@contoso.example".into(),
+            },
+            UnverifiedReason::StoredProofUnreadable,
+            UnverifiedReason::Unrecorded,
+        ]
+        .into_iter()
+        .map(DeviceProof::unverified)
+        .collect();
+        proofs.push(DeviceProof::EnrolledDevice {
+            key_id: "dk-1".into(),
+            enrolled_at: at,
+            enrolled_os: "Win".into(),
+        });
+        let notices = [
+            OwnerNotice::Sent {
+                to: NOTICE_CHANNELS
+                    .iter()
+                    .map(|&channel| NoticeRecipient {
+                        address: "d***@contoso.example".into(),
+                        channel,
+                    })
+                    .collect(),
+                at,
+            },
+            OwnerNotice::Pending { retrying: false },
+            OwnerNotice::Pending { retrying: true },
+            OwnerNotice::Failed,
+        ];
+        let lines = |w: &TicketWords| -> Vec<String> {
+            proofs
+                .iter()
+                .map(|p| p.line_in(w))
+                .chain(notices.iter().map(|n| n.line_in(w)))
+                .collect()
+        };
+        // The English words (4 letters or more) of each line, without the
+        // values and the words other languages spell the same (German
+        // Relay, Link, Version, Form, Computer, Person; Spanish personal).
+        let words = |line: &str| -> Vec<String> {
+            let line = [
+                "d***@contoso.example",
+                "adele@contoso.example",
+                "dk-x",
+                "dk-1",
+                "Win",
+            ]
+            .iter()
+            .fold(line.to_owned(), |l, v| l.replace(v, " "));
+            line.split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|w| w.len() >= 4)
+                .map(str::to_ascii_lowercase)
+                .filter(|w| !SHARED.contains(&w.as_str()))
+                .collect()
+        };
+        const SHARED: [&str; 7] = [
+            "relay", "link", "version", "form", "computer", "person", "personal",
+        ];
+        let english = lines(&ENGLISH);
+        for w in ALL.iter().filter(|w| w.tag != "en") {
+            for (theirs, ours) in lines(w).iter().zip(&english) {
+                assert_ne!(theirs, ours, "{}", w.tag);
+                assert!(!theirs.contains(['{', '}']), "{}: {theirs}", w.tag);
+                let their_words = words(theirs);
+                for word in words(ours) {
+                    assert!(
+                        !their_words.contains(&word),
+                        "{}: English {word:?} in {theirs}",
+                        w.tag
+                    );
+                }
+            }
+            for channel in NOTICE_CHANNELS {
+                assert_ne!(w.channel(channel), ENGLISH.channel(channel), "{}", w.tag);
+            }
+        }
+        // Each reason and channel has words of its own in every language.
+        for w in ALL {
+            let mut seen = std::collections::HashSet::new();
+            for line in lines(w) {
+                assert!(seen.insert(line.clone()), "{}: twice: {line}", w.tag);
+            }
+            let channels: std::collections::HashSet<_> =
+                NOTICE_CHANNELS.iter().map(|c| w.channel(*c)).collect();
+            assert_eq!(channels.len(), NOTICE_CHANNELS.len(), "{}", w.tag);
+        }
     }
 }

@@ -18,7 +18,7 @@ use std::fmt;
 use crate::ContractError;
 
 /// Why a character may not appear in typed text, or `None` when it may.
-fn forbidden(c: char) -> Option<&'static str> {
+pub(crate) fn forbidden(c: char) -> Option<&'static str> {
     match c {
         '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => Some("a control character"),
         '\u{2028}' | '\u{2029}' => Some("a line separator"),

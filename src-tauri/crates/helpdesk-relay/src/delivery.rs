@@ -113,7 +113,7 @@ impl Deliverer {
             }
         }
         ticket.disputed = disputed;
-        ticket.owner_notice = Some(crate::notify::ticket_line(notice.as_ref()));
+        ticket.owner_notice = Some(crate::notify::ticket_notice(notice.as_ref()));
         Ok(true)
     }
 

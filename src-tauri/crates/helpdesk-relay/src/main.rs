@@ -416,9 +416,9 @@ mod tests {
             body: "{}".into(),
             upn: "ceo@contoso.com\n\x1b[2K\x1b[1Arr-2  accepted  admin@contoso.com".into(),
             source: "192.0.2.1".into(),
-            device_proof: helpdesk_relay::ticket::DeviceProof::UnverifiedDevice {
-                note: "n".into(),
-            },
+            device_proof: helpdesk_relay::ticket::DeviceProof::unverified(
+                helpdesk_relay::ticket::UnverifiedReason::Unsigned,
+            ),
             status: helpdesk_contract::Status::Failed,
             ticket_number: None,
             attempts: 3,

@@ -8,12 +8,18 @@ use helpdesk_contract::{ResetRequest, TicketText, Verdict};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-/// What the relay could tell about the computer that sent a request, with
-/// the ticket's "Device proof:" line ([`DeviceProof::line`]) and label. The
-/// contract's type: its JSON, kept in the database, is
-/// `{"kind":"enrolledDevice","keyId","enrolledAt","enrolledOs"}` or
-/// `{"kind":"unverifiedDevice","note"}`.
-pub use helpdesk_contract::device_proof::DeviceProof;
+/// What the relay could tell about the computer that sent a request, as
+/// values (the ticket words its "Device proof:" line,
+/// [`DeviceProof::line_in`]). The contract's type: its JSON, kept in the
+/// database, is `{"kind":"enrolledDevice","keyId","enrolledAt","enrolledOs"}`
+/// or `{"kind":"unverifiedDevice","reason",…}`; a row an earlier relay
+/// wrote (`{"kind":"unverifiedDevice","note"}`) reads as the reason its
+/// note names.
+pub use helpdesk_contract::device_proof::{DeviceProof, UnverifiedReason};
+
+/// Where the notice to the account's owner stands, as values (the ticket
+/// words its "Owner notice:" line).
+pub use helpdesk_contract::owner_notice::{NoticeChannel, NoticeRecipient, OwnerNotice};
 
 /// One reset request on its way to the helpdesk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,9 +42,9 @@ pub struct Ticket {
     pub language: String,
     /// Whether the account's owner disputed the request before it was filed.
     pub disputed: bool,
-    /// The relay's line about the notice sent to the account's owner (where
-    /// it went, masked), when the relay sends notices.
-    pub owner_notice: Option<String>,
+    /// Where the notice to the account's owner stands (where it went,
+    /// masked), when the relay sends notices.
+    pub owner_notice: Option<OwnerNotice>,
 }
 
 impl Ticket {
@@ -48,7 +54,7 @@ impl Ticket {
             request: &self.request,
             device_proof: &self.device_proof,
             disputed: self.disputed,
-            owner_notice: self.owner_notice.as_deref(),
+            owner_notice: self.owner_notice.as_ref(),
             runbook: &self.runbook,
             accepted_at,
         }

@@ -86,7 +86,7 @@ fn assert_body_carries(text: &str, ticket: &Ticket) {
         "no device-proof line in {text:?}"
     );
     assert!(
-        text.contains("sent from the user's enrolled device (Windows 11, key dk-7f3a"),
+        text.contains("sent from the user's enrolled device (key dk-7f3a, enrolled 2026-02-01"),
         "{text:?}"
     );
     assert!(
@@ -598,7 +598,7 @@ async fn freshservice_files_an_html_escaped_ticket_and_finds_it_among_the_reques
     );
     assert!(
         html.contains(
-            "Device proof: sent from the user&#39;s enrolled device (Windows 11, key dk-7f3a"
+            "Device proof: sent from the user&#39;s enrolled device (key dk-7f3a, enrolled 2026-02-01"
         ),
         "{html}"
     );

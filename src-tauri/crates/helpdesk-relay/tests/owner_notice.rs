@@ -59,7 +59,12 @@ fn free_port() -> u16 {
 }
 
 async fn start_relay(tenant: &str, db: &std::path::Path) -> Relay {
-    let config = config_text(tenant, free_port(), db);
+    start_relay_with(tenant, db, "").await
+}
+
+/// The relay with `extra` configuration appended (whole tables).
+async fn start_relay_with(tenant: &str, db: &std::path::Path, extra: &str) -> Relay {
+    let config = config_text(tenant, free_port(), db) + extra;
     let relay = Relay::start(RelayConfig::parse(&config).unwrap())
         .await
         .unwrap();
@@ -68,10 +73,14 @@ async fn start_relay(tenant: &str, db: &std::path::Path) -> Relay {
 }
 
 async fn start() -> World {
+    start_with("").await
+}
+
+async fn start_with(extra: &str) -> World {
     let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
     let tenant = emulator.base_url().to_string();
     let dir = tempfile::tempdir().unwrap();
-    let relay = start_relay(&tenant, &dir.path().join("relay.db")).await;
+    let relay = start_relay_with(&tenant, &dir.path().join("relay.db"), extra).await;
     World {
         relay_url: relay.base_url().to_string(),
         emulator,
@@ -182,7 +191,8 @@ async fn the_owner_is_told_in_two_mailboxes_and_one_press_disputes_the_ticket_on
     let ticket = world.ticket_of(&id).expect("the ticket");
     assert!(
         ticket.description.contains(
-            "Owner notice: the owner was notified at d***@contoso-demo.example and d***@home.example"
+            "Owner notice: the owner was notified at d***@contoso-demo.example (work mailbox) and \
+             d***@home.example (personal address) on "
         ),
         "{}",
         ticket.description
@@ -237,6 +247,53 @@ async fn the_owner_is_told_in_two_mailboxes_and_one_press_disputes_the_ticket_on
         "{}",
         comments[0].body
     );
+    drop(world.relay);
+}
+
+/// A relay writing tickets in German (`[ticket] language = "de"`) words
+/// where the owner was told, and the device proof, in German: the relay
+/// hands the ticket values, not English sentences.
+#[tokio::test]
+async fn a_german_relay_says_where_the_owner_was_told_in_german() {
+    let world = start_with("\n[ticket]\nlanguage = \"de\"\n").await;
+    let id = accepted(&world, "dana@contoso-demo.example").await;
+    let done = wait_delivered(&world.http, &world.relay_url, &id, Duration::from_secs(30)).await;
+    assert_eq!(done["status"], "delivered", "{done}");
+    let ticket = world.ticket_of(&id).expect("the ticket");
+    let description = &ticket.description;
+    let line = |label: &str| -> String {
+        let found: Vec<&str> = description
+            .lines()
+            .filter(|l| l.starts_with(label))
+            .collect();
+        assert_eq!(found.len(), 1, "{description}");
+        found[0].to_owned()
+    };
+    let notice = line("Benachrichtigung des Inhabers: ");
+    assert!(
+        notice.starts_with("Benachrichtigung des Inhabers: Der Inhaber wurde am "),
+        "{notice}"
+    );
+    assert!(
+        notice.ends_with(
+            " per E-Mail an d***@contoso-demo.example (geschäftliches Postfach) und \
+             d***@home.example (private Adresse) benachrichtigt, mit einem Link, über den er \
+             diese Anfrage bestreiten kann."
+        ),
+        "{notice}"
+    );
+    assert_eq!(
+        line("Gerätenachweis: "),
+        "Gerätenachweis: nicht bestätigtes Gerät (die Anfrage war nicht mit einem \
+         Geräteschlüssel signiert). Prüfen Sie die Identität per Rückruf, bevor Sie etwas \
+         zurücksetzen."
+    );
+    for english in ["notified", "work mailbox", "not signed", "device key"] {
+        assert!(
+            !description.contains(english),
+            "{english:?} in {description}"
+        );
+    }
     drop(world.relay);
 }
 
@@ -411,7 +468,7 @@ async fn a_retry_after_the_owners_message_went_but_the_managers_failed_sends_onl
     assert!(
         ticket
             .description
-            .contains("notified at a***@contoso-demo.example and c***@contoso-demo.example"),
+            .contains("notified at a***@contoso-demo.example (work mailbox) and c***@contoso-demo.example (manager) on "),
         "{}",
         ticket.description
     );

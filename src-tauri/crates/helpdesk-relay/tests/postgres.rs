@@ -115,9 +115,7 @@ async fn on_postgres_too_the_enrolled_devices_budget_is_apart_from_the_unsigned_
         device_proof: proof,
         accepted_at: now,
     };
-    let unsigned = || DeviceProof::UnverifiedDevice {
-        note: "unsigned".into(),
-    };
+    let unsigned = || DeviceProof::unverified(helpdesk_relay::ticket::UnverifiedReason::Unsigned);
     let signed = || DeviceProof::EnrolledDevice {
         key_id: "dk-1".into(),
         enrolled_at: now,
@@ -244,7 +242,7 @@ async fn on_postgres_a_notice_is_sent_once_and_disputed_once_across_two_instance
     assert!(
         ticket
             .description
-            .contains("notified at d***@contoso-demo.example and d***@home.example"),
+            .contains("notified at d***@contoso-demo.example (work mailbox) and d***@home.example (personal address) on "),
         "{}",
         ticket.description
     );
@@ -315,4 +313,168 @@ async fn on_postgres_a_notice_is_sent_once_and_disputed_once_across_two_instance
         vec!["owner:dana@contoso-demo.example".to_string()]
     );
     drop((a, b));
+}
+
+/// Rows an earlier relay wrote (its English device-proof notes and its
+/// English list of where the owner's notice went) are delivered, each
+/// worded as the reason it names; a note no relay wrote and a proof that
+/// is not JSON at all are delivered too, saying so. None is dropped, none
+/// stops delivery.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_an_earlier_relay_wrote_are_still_delivered_their_reasons_worded() {
+    use helpdesk_relay::config::{Database, RelayConfig};
+    use helpdesk_relay::store::{Accepted, NewRequest, Store};
+    use helpdesk_relay::ticket::{DeviceProof, UnverifiedReason};
+    use helpdesk_relay::Relay;
+
+    let database = Postgres::shared().create_database();
+    let desk = FakeServiceNow::start().await;
+    let store = Store::open(&Database::Postgres(database.clone()))
+        .await
+        .unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let rows: [(&str, &str); 6] = [
+        (
+            r#"{"kind":"unverifiedDevice","note":"the request was not signed by a device key"}"#,
+            "Device proof: unverified device (the request was not signed by a device key). ",
+        ),
+        (
+            r#"{"kind":"unverifiedDevice","note":"signed by key dk-old_1, which this relay does not know"}"#,
+            "Device proof: unverified device (signed by a device key this relay does not know \
+             (never enrolled here, or removed since); key id (typed by the requester, \
+             unverified): \"dk-old_1\"). ",
+        ),
+        (
+            r#"{"kind":"unverifiedDevice","note":"WARNING: signed by a device enrolled for another account, adele@contoso-demo.example; the request is for dana@contoso-demo.example"}"#,
+            "Device proof: unverified device (WARNING: signed by a device enrolled for another \
+             account, adele@contoso-demo.example, not the account this request names). ",
+        ),
+        (
+            r#"{"kind":"unverifiedDevice","note":"a sentence no relay ever wrote"}"#,
+            "Device proof: unverified device (another version of the relay recorded the reason \
+             in a form this version cannot read). ",
+        ),
+        (
+            "{not json",
+            "Device proof: unverified device (the relay could not read the device proof it \
+             stored for this request). ",
+        ),
+        (
+            r#"{"kind":"enrolledDevice","keyId":"dk-1","enrolledAt":"2026-03-01T09:30:00Z","enrolledOs":"Windows 11"}"#,
+            "Device proof: sent from the user's enrolled device (key dk-1, enrolled 2026-03-01, \
+             device named at enrolment (typed by the requester, unverified): \"Windows 11\"). ",
+        ),
+    ];
+    let mut ids = Vec::new();
+    for n in 0..rows.len() {
+        let id = format!("rr-{}", uuid::Uuid::new_v4());
+        let accepted = store
+            .accept(
+                NewRequest {
+                    id: id.clone(),
+                    idempotency_key: new_key(),
+                    body_hash: new_key(),
+                    body: request_body(&format!("user{n}@contoso-demo.example"), "a-b-1")
+                        .to_string(),
+                    upn: format!("user{n}@contoso-demo.example"),
+                    source: "192.0.2.1".into(),
+                    device_proof: DeviceProof::unverified(UnverifiedReason::Unsigned),
+                    accepted_at: now,
+                },
+                5,
+            )
+            .await
+            .unwrap();
+        assert!(matches!(accepted, Accepted::New(_)), "{accepted:?}");
+        ids.push(id);
+    }
+    drop(store);
+
+    // Make them the earlier relay's rows, as it wrote them, with the
+    // first one's notice sent as it recorded where.
+    let (client, connection) = tokio_postgres::connect(&database, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    let connection = tokio::spawn(connection);
+    for ((stored, _), id) in rows.iter().zip(&ids) {
+        let changed = client
+            .execute(
+                "UPDATE reset_requests SET device_proof = $1 WHERE id = $2",
+                &[stored, id],
+            )
+            .await
+            .unwrap();
+        assert_eq!(changed, 1);
+    }
+    let millis = (now.unix_timestamp_nanos() / 1_000_000) as i64;
+    client
+        .execute(
+            "INSERT INTO owner_notices (id, kind, subject_id, upn, details, status, sent_to, \
+             attempts, created_at, next_attempt_at, sent_at) \
+             VALUES ($1, 'reset', $2, 'user0@contoso-demo.example', '{}', 'sent', $3, 1, $4, $4, $4)",
+            &[
+                &format!("on-reset-{}", ids[0]),
+                &ids[0],
+                &"u***@contoso-demo.example and u***@home.example",
+                &millis,
+            ],
+        )
+        .await
+        .unwrap();
+    drop(client);
+    connection.abort();
+
+    // This relay, sending notices (to a mail server that is not there: the
+    // others' notices stay pending), delivers every row.
+    let config = config_text(
+        &database,
+        "https://graph.microsoft.com/v1.0/",
+        &format!(
+            "[delivery]\nfirst_retry_seconds = 1\nlease_seconds = 5\n\
+             [notify]\npublic_url = \"http://127.0.0.1:9/\"\n\
+             helpdesk_contact = \"Call the IT service desk on +44 20 7946 0000\"\n\
+             ticket_waits_seconds = 1\n\
+             [notify.smtp]\nfrom = \"relay@contoso-demo.example\"\nhost = \"127.0.0.1\"\n\
+             port = {}\ntls = \"none\"\n",
+            {
+                let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+                listener.local_addr().unwrap().port()
+            }
+        ),
+        &desk.config(),
+    );
+    let relay = Relay::start(RelayConfig::parse(&config).unwrap())
+        .await
+        .unwrap();
+    assert!(relay.ready(Duration::from_secs(10)).await);
+    let url = relay.base_url().to_string();
+    let http = reqwest::Client::new();
+    for ((_, says), id) in rows.iter().zip(&ids) {
+        let done = wait_delivered(&http, &url, id, Duration::from_secs(30)).await;
+        assert_eq!(done["status"], "delivered", "{done}");
+        let incident = desk.incident_for(id).expect("filed");
+        let description = incident["description"].as_str().unwrap();
+        assert!(description.contains(says), "{says:?} not in {description}");
+        assert!(incident["short_description"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("[{id}] ")));
+    }
+    let first = desk.incident_for(&ids[0]).unwrap();
+    assert!(
+        first["description"].as_str().unwrap().contains(
+            "Owner notice: the owner was notified at u***@contoso-demo.example (work mailbox) and \
+             u***@home.example (personal address or manager) on "
+        ),
+        "{first}"
+    );
+    let second = desk.incident_for(&ids[1]).unwrap();
+    assert!(
+        second["description"]
+            .as_str()
+            .unwrap()
+            .contains("Owner notice: the notice to the owner is still pending"),
+        "{second}"
+    );
+    drop(relay);
 }

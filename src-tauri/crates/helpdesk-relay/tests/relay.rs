@@ -516,7 +516,16 @@ async fn a_request_signed_by_the_users_enrolled_device_says_so_in_the_ticket() {
     let incident = s.desk.incident_for(&id).unwrap();
     let description = incident["description"].as_str().unwrap();
     assert!(
-        description.contains("Device proof: sent from the user's enrolled device (Windows 11"),
+        description.contains(&format!(
+            "Device proof: sent from the user's enrolled device (key {key_id}, enrolled "
+        )),
+        "{description}"
+    );
+    // The device's name is the app's, quoted after the "typed" label.
+    assert!(
+        description.contains(
+            ", device named at enrolment (typed by the requester, unverified): \"Windows 11\"). "
+        ),
         "{description}"
     );
     assert!(
@@ -538,7 +547,7 @@ async fn a_request_signed_by_the_users_enrolled_device_says_so_in_the_ticket() {
         .as_str()
         .unwrap()
         .to_owned();
-    assert!(description.contains("unverified device (WARNING: signed by a device enrolled for another account, adele@contoso-demo.example"), "{description}");
+    assert!(description.contains("Device proof: unverified device (WARNING: signed by a device enrolled for another account, adele@contoso-demo.example, not the account this request names). "), "{description}");
 
     // A signature that does not verify, or is too old, is refused; an
     // unknown key only makes the request unverified.
@@ -552,7 +561,7 @@ async fn a_request_signed_by_the_users_enrolled_device_says_so_in_the_ticket() {
         (status, refused["error"]["code"].as_str()),
         (401, Some("signatureExpired"))
     );
-    let (status, _) = submit_signed(
+    let (status, accepted) = submit_signed(
         &s,
         &device_proof::generate_key(),
         "dk-unknown",
@@ -562,6 +571,13 @@ async fn a_request_signed_by_the_users_enrolled_device_says_so_in_the_ticket() {
     )
     .await;
     assert_eq!(status, 202);
+    let id = accepted["requestId"].as_str().unwrap().to_owned();
+    wait_delivered(&s.http, &s.url, &id, Duration::from_secs(10)).await;
+    let description = s.desk.incident_for(&id).unwrap()["description"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(description.contains("Device proof: unverified device (signed by a device key this relay does not know (never enrolled here, or removed since); key id (typed by the requester, unverified): \"dk-unknown\"). "), "{description}");
     let partial = s
         .http
         .post(format!("{}v1/reset-requests", s.url))

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use helpdesk_relay::helpdesks::request_tracker::{Config, RequestTracker};
 use helpdesk_relay::helpdesks::{DeliveryError, Filed};
-use helpdesk_relay::ticket::{DeviceProof, Ticket};
+use helpdesk_relay::ticket::{DeviceProof, Ticket, UnverifiedReason};
 use serde_json::json;
 use time::macros::datetime;
 
@@ -46,9 +46,7 @@ fn ticket(device_proof: DeviceProof) -> Ticket {
 }
 
 fn unverified() -> DeviceProof {
-    DeviceProof::UnverifiedDevice {
-        note: "the request was not signed".into(),
-    }
+    DeviceProof::unverified(UnverifiedReason::Unsigned)
 }
 
 fn enrolled() -> DeviceProof {
@@ -116,7 +114,7 @@ async fn a_filed_ticket_lands_in_rt_with_its_subject_requestor_and_body() {
         )));
     assert!(stored
         .content
-        .contains("Device proof: unverified device (the request was not signed)."));
+        .contains("Device proof: unverified device (the request was not signed by a device key)."));
     assert!(stored.content.contains(&format!(
         "Runbook (the organisation's, from the relay's configuration):\n1. {}\n2. {}",
         helpdesk_contract::ticket::DEFAULT_RUNBOOK[0],
@@ -138,8 +136,8 @@ async fn user_and_password_file_a_ticket_from_an_enrolled_device() {
     assert!(stored.subject.contains("enrolled device"));
     assert_eq!(stored.requestors, vec![UPN.to_string()]);
     assert!(stored.content.contains(
-        "Device proof: sent from the user's enrolled device (Windows 11, key dk-7f3a, \
-         enrolled 2026-02-14)."
+        "Device proof: sent from the user's enrolled device (key dk-7f3a, enrolled 2026-02-14, \
+         device named at enrolment (typed by the requester, unverified): \"Windows 11\")."
     ));
     assert!(stored
         .content

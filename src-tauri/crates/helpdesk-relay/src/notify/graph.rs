@@ -28,6 +28,8 @@ use serde_json::{json, Value};
 use tokio::sync::Mutex;
 use url::Url;
 
+use helpdesk_contract::owner_notice::NoticeChannel;
+
 use super::{Message, Recipients};
 use crate::secret::Secret;
 
@@ -265,7 +267,7 @@ impl GraphApp {
             return Ok(Recipients {
                 work,
                 second: Some(other),
-                second_kind: Some("personal address"),
+                second_kind: Some(NoticeChannel::PersonalAddress),
             });
         }
         let id = user.get("id").and_then(Value::as_str).unwrap_or(upn);
@@ -295,7 +297,7 @@ impl GraphApp {
         };
         Ok(Recipients {
             work,
-            second_kind: manager_mail.as_ref().map(|_| "manager"),
+            second_kind: manager_mail.as_ref().map(|_| NoticeChannel::Manager),
             second: manager_mail,
         })
     }

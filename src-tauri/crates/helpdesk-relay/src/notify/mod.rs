@@ -50,6 +50,8 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use url::Url;
 
+use helpdesk_contract::owner_notice::{NoticeChannel, NoticeRecipient, OwnerNotice};
+
 use crate::helpdesks::{email, DeliveryError, Helpdesk};
 use crate::secret::Secret;
 use crate::store::notify::{ClaimedNote, ClaimedNotice, Finished, NoticeKind, NoticeState};
@@ -205,25 +207,24 @@ pub fn token_hash(token: &str) -> String {
         .collect()
 }
 
-/// The ticket's "Owner notice:" line for a notice's state (`None`: not
-/// recorded yet).
-pub fn ticket_line(state: Option<&NoticeState>) -> String {
+/// The ticket's "Owner notice:" values for a notice's state (`None`: not
+/// recorded yet); the ticket words them in its language. Why a notice
+/// failed or waits (an SMTP or Graph error) stays in the store and the log,
+/// for the relay's operator.
+pub fn ticket_notice(state: Option<&NoticeState>) -> OwnerNotice {
     match state {
-        Some(NoticeState::Sent { to, at }) => format!(
-            "the owner was notified at {to} ({}), with a link to dispute this request",
-            rfc3339(*at)
-        ),
-        Some(NoticeState::Failed { error }) => format!(
-            "the notice to the owner could not be sent ({error}); tell the owner through the directory's contacts"
-        ),
-        Some(NoticeState::Pending { attempts, last_error }) => match last_error {
-            Some(error) if *attempts > 0 => format!(
-                "the notice to the owner is still pending (not sent yet: {error}); the relay keeps trying"
-            ),
-            _ => "the notice to the owner is still pending (not sent yet); the relay keeps trying"
-                .to_string(),
+        Some(NoticeState::Sent { to, at }) => OwnerNotice::Sent {
+            to: to.clone(),
+            at: *at,
         },
-        None => "the notice to the owner is still pending (not sent yet)".to_string(),
+        Some(NoticeState::Failed { .. }) => OwnerNotice::Failed,
+        Some(NoticeState::Pending {
+            attempts,
+            last_error,
+        }) => OwnerNotice::Pending {
+            retrying: *attempts > 0 && last_error.is_some(),
+        },
+        None => OwnerNotice::Pending { retrying: false },
     }
 }
 
@@ -244,16 +245,24 @@ pub struct Recipients {
     pub work: String,
     /// `otherMails`' first address, else the manager's mail.
     pub second: Option<String>,
-    /// `"personal address"` or `"manager"`.
-    pub second_kind: Option<&'static str>,
+    /// [`NoticeChannel::PersonalAddress`] or [`NoticeChannel::Manager`].
+    pub second_kind: Option<NoticeChannel>,
 }
 
 impl Recipients {
-    fn masked(&self) -> String {
-        match &self.second {
-            Some(second) => format!("{} and {}", mask(&self.work), mask(second)),
-            None => mask(&self.work),
-        }
+    /// The addresses, masked, each with its channel: what the ticket tells.
+    fn masked(&self) -> Vec<NoticeRecipient> {
+        let work = NoticeRecipient {
+            address: mask(&self.work),
+            channel: NoticeChannel::WorkMailbox,
+        };
+        let second = self.second.as_ref().map(|second| NoticeRecipient {
+            address: mask(second),
+            channel: self
+                .second_kind
+                .unwrap_or(NoticeChannel::PersonalAddressOrManager),
+        });
+        std::iter::once(work).chain(second).collect()
     }
 }
 
@@ -387,7 +396,8 @@ impl Notifier {
         };
         let finished = match self.send_notice(&notice).await {
             Ok(sent_to) => {
-                tracing::info!(notice = %notice.id, "told the owner of {} at {sent_to}", notice.upn);
+                let addresses: Vec<&str> = sent_to.iter().map(|r| r.address.as_str()).collect();
+                tracing::info!(notice = %notice.id, "told the owner of {} at {}", notice.upn, addresses.join(", "));
                 Finished::Done { sent_to }
             }
             Err(error) => {
@@ -459,7 +469,7 @@ impl Notifier {
     }
 
     /// Looks the owner up, makes a link, sends: the masked addresses.
-    async fn send_notice(&self, notice: &ClaimedNotice) -> Result<String, String> {
+    async fn send_notice(&self, notice: &ClaimedNotice) -> Result<Vec<NoticeRecipient>, String> {
         let event = self.event(notice).await?;
         let recipients = match &self.config.graph {
             Some(app) => app.recipients(&self.http, &notice.upn).await?,
@@ -480,7 +490,7 @@ impl Notifier {
             .public_url
             .join(&format!("dispute/{}", token.expose()))
             .map_err(|e| format!("[notify] public_url cannot carry a link: {e}"))?;
-        let manager = recipients.second_kind == Some("manager");
+        let manager = recipients.second_kind == Some(NoticeChannel::Manager);
         let message = compose(&event, link.as_str(), &self.config.helpdesk_contact, false);
         // The manager gets the same facts, addressed to them.
         let manager_message =
@@ -564,7 +574,7 @@ impl Notifier {
             Ok(()) => {
                 tracing::info!(request = %note.request_id, "noted the owner's dispute on the ticket");
                 Finished::Done {
-                    sent_to: String::new(),
+                    sent_to: Vec::new(),
                 }
             }
             Err(DeliveryError::Refused { reason }) => Finished::Failed { error: reason },
@@ -653,17 +663,62 @@ mod tests {
     }
 
     #[test]
-    fn the_ticket_line_says_where_or_that_it_is_pending() {
+    fn the_ticket_is_told_where_or_that_it_is_pending_or_failed_but_not_the_error() {
+        let to = Recipients {
+            work: "dana@contoso-demo.example".into(),
+            second: Some("dana.whitlock@gmail.com".into()),
+            second_kind: Some(NoticeChannel::PersonalAddress),
+        }
+        .masked();
+        assert_eq!(
+            to,
+            vec![
+                NoticeRecipient {
+                    address: "d***@contoso-demo.example".into(),
+                    channel: NoticeChannel::WorkMailbox
+                },
+                NoticeRecipient {
+                    address: "d***@gmail.com".into(),
+                    channel: NoticeChannel::PersonalAddress
+                },
+            ]
+        );
         let sent = NoticeState::Sent {
-            to: "d***@contoso-demo.example and a***@gmail.com".into(),
+            to: to.clone(),
             at: OffsetDateTime::UNIX_EPOCH,
         };
-        assert!(ticket_line(Some(&sent))
-            .contains("notified at d***@contoso-demo.example and a***@gmail.com"));
-        assert!(ticket_line(None).contains("pending"));
-        assert!(ticket_line(Some(&NoticeState::Failed {
-            error: "no such user".into()
-        }))
-        .contains("could not be sent (no such user)"));
+        assert_eq!(
+            ticket_notice(Some(&sent)),
+            OwnerNotice::Sent {
+                to,
+                at: OffsetDateTime::UNIX_EPOCH
+            }
+        );
+        assert_eq!(
+            ticket_notice(None),
+            OwnerNotice::Pending { retrying: false }
+        );
+        let pending = |attempts, last_error: Option<&str>| {
+            ticket_notice(Some(&NoticeState::Pending {
+                attempts,
+                last_error: last_error.map(str::to_owned),
+            }))
+        };
+        assert_eq!(pending(1, None), OwnerNotice::Pending { retrying: false });
+        assert_eq!(
+            pending(2, Some("Graph answered 503")),
+            OwnerNotice::Pending { retrying: true }
+        );
+        let failed = ticket_notice(Some(&NoticeState::Failed {
+            error: "no such user".into(),
+        }));
+        assert_eq!(failed, OwnerNotice::Failed);
+        assert!(!failed.line().contains("no such user"));
+        let manager = Recipients {
+            work: "ben@contoso-demo.example".into(),
+            second: Some("adele@contoso-demo.example".into()),
+            second_kind: Some(NoticeChannel::Manager),
+        };
+        assert_eq!(manager.masked()[1].channel, NoticeChannel::Manager);
     }
 }

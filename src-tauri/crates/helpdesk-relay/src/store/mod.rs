@@ -23,7 +23,7 @@ use helpdesk_contract::Status;
 use time::OffsetDateTime;
 
 use crate::config::Database;
-use crate::ticket::DeviceProof;
+use crate::ticket::{DeviceProof, UnverifiedReason};
 
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -315,10 +315,14 @@ pub(crate) fn proof_to_json(proof: &DeviceProof) -> String {
     serde_json::to_string(proof).unwrap_or_else(|_| "{}".into())
 }
 
+/// The stored proof: any shape a relay wrote reads (an earlier relay's
+/// English note as the reason it names); a row that is not a proof at all
+/// is delivered as unverified, saying the proof could not be read, never
+/// dropped.
 pub(crate) fn proof_from_json(text: &str) -> DeviceProof {
-    serde_json::from_str(text).unwrap_or(DeviceProof::UnverifiedDevice {
-        note: "the stored device proof could not be read".into(),
-    })
+    serde_json::from_str(text).unwrap_or(DeviceProof::unverified(
+        UnverifiedReason::StoredProofUnreadable,
+    ))
 }
 
 /// The tables, in SQL both databases accept. Times are Unix milliseconds.
@@ -379,9 +383,9 @@ mod tests {
             enrolled_at: OffsetDateTime::UNIX_EPOCH,
             enrolled_os: "{\"kind\":\"unverifiedDevice\"".into(),
         };
-        let unverified = DeviceProof::UnverifiedDevice {
-            note: "{\"kind\":\"enrolledDevice\"".into(),
-        };
+        let unverified = DeviceProof::unverified(UnverifiedReason::UnknownKey {
+            key_id: "{\"kind\":\"enrolledDevice\"".into(),
+        });
         let prefix = "{\"kind\":\"enrolledDevice\"";
         assert!(proof_to_json(&enrolled).starts_with(prefix));
         assert!(!proof_to_json(&unverified).starts_with(prefix));

@@ -27,6 +27,7 @@
 
 use std::time::Duration;
 
+use helpdesk_contract::owner_notice::{NoticeChannel, NoticeRecipient};
 use time::OffsetDateTime;
 
 use super::{from_millis, millis, Store, StoreError};
@@ -301,14 +302,56 @@ pub enum NoticeState {
         attempts: u32,
         last_error: Option<String>,
     },
-    /// Sent to these (masked) addresses.
+    /// Sent to these (masked) addresses, the work mailbox first.
     Sent {
-        to: String,
+        to: Vec<NoticeRecipient>,
         at: OffsetDateTime,
     },
     Failed {
         error: String,
     },
+}
+
+/// The `sent_to` of a sent notice: its recipients as JSON,
+/// `[{"address","channel"}]`.
+pub(crate) fn recipients_to_stored(to: &[NoticeRecipient]) -> String {
+    serde_json::to_string(to).unwrap_or_else(|_| "[]".into())
+}
+
+/// A sent notice's recipients from its `sent_to`. A relay before this one
+/// wrote the masked addresses as English, `d***@contoso.com and
+/// a***@example.net`: the work mailbox first, then the second address,
+/// whose channel (personal address or manager) it did not keep. Nothing
+/// readable means an address not recorded (`***`) at the work mailbox,
+/// where every notice goes.
+pub(crate) fn recipients_from_stored(text: &str) -> Vec<NoticeRecipient> {
+    if let Ok(to) = serde_json::from_str::<Vec<NoticeRecipient>>(text) {
+        if !to.is_empty() {
+            return to;
+        }
+    }
+    let legacy = !text.trim_start().starts_with('[');
+    let mut to: Vec<NoticeRecipient> = text
+        .split(" and ")
+        .map(str::trim)
+        .filter(|address| legacy && !address.is_empty())
+        .enumerate()
+        .map(|(i, address)| NoticeRecipient {
+            address: address.to_owned(),
+            channel: if i == 0 {
+                NoticeChannel::WorkMailbox
+            } else {
+                NoticeChannel::PersonalAddressOrManager
+            },
+        })
+        .collect();
+    if to.is_empty() {
+        to.push(NoticeRecipient {
+            address: "***".into(),
+            channel: NoticeChannel::WorkMailbox,
+        });
+    }
+    to
 }
 
 /// What following a dispute link finds.
@@ -350,9 +393,10 @@ pub struct ClaimedNote {
 /// How a claimed notice or note ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Finished {
-    /// Sent (a notice: to these masked addresses) or added (a note).
+    /// Sent (a notice: to these masked addresses) or added (a note: no
+    /// addresses).
     Done {
-        sent_to: String,
+        sent_to: Vec<NoticeRecipient>,
     },
     Retry {
         error: String,
@@ -476,7 +520,7 @@ impl Store {
             Finished::Done { sent_to } => (
                 "UPDATE owner_notices SET status = 'sent', sent_to = ?3, sent_at = ?4, last_error = NULL, \
                  lease_owner = NULL, lease_until = NULL WHERE id = ?1 AND lease_owner = ?2",
-                vec![V::T(sent_to.clone()), V::I(millis(now))],
+                vec![V::T(recipients_to_stored(sent_to)), V::I(millis(now))],
             ),
             Finished::Retry { error, at } => (
                 "UPDATE owner_notices SET last_error = ?3, next_attempt_at = ?4, \
@@ -539,7 +583,7 @@ impl Store {
             .await?;
         Ok(outcome.rows.first().map(|r| match r[0].text().as_str() {
             "sent" => NoticeState::Sent {
-                to: r[1].text(),
+                to: recipients_from_stored(&r[1].opt_text().unwrap_or_default()),
                 at: from_millis(r[2].opt_int().unwrap_or(0)),
             },
             "failed" => NoticeState::Failed { error: r[4].text() },
@@ -805,5 +849,46 @@ impl Store {
             .filter_map(|o| o.rows.first().and_then(|r| r[0].opt_int()))
             .min()
             .map(from_millis))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(address: &str, channel: NoticeChannel) -> NoticeRecipient {
+        NoticeRecipient {
+            address: address.into(),
+            channel,
+        }
+    }
+
+    #[test]
+    fn recipients_round_trip_and_an_earlier_relays_text_still_reads() {
+        let to = vec![
+            at("d***@contoso-demo.example", NoticeChannel::WorkMailbox),
+            at("d***@home.example", NoticeChannel::Manager),
+        ];
+        assert_eq!(recipients_from_stored(&recipients_to_stored(&to)), to);
+        // An earlier relay's English text.
+        assert_eq!(
+            recipients_from_stored("d***@contoso-demo.example and d***@home.example"),
+            vec![
+                at("d***@contoso-demo.example", NoticeChannel::WorkMailbox),
+                at("d***@home.example", NoticeChannel::PersonalAddressOrManager),
+            ]
+        );
+        assert_eq!(
+            recipients_from_stored("d***@contoso-demo.example"),
+            vec![at("d***@contoso-demo.example", NoticeChannel::WorkMailbox)]
+        );
+        // Nothing readable: the work mailbox, its address not recorded.
+        for unreadable in ["", "  ", "[]", "[{\"address\": 1}]"] {
+            assert_eq!(
+                recipients_from_stored(unreadable),
+                vec![at("***", NoticeChannel::WorkMailbox)],
+                "{unreadable:?}"
+            );
+        }
     }
 }

@@ -236,27 +236,35 @@ pub(crate) fn phone_number_detail(e: &PhoneNumberError, first: &str) -> ErrorDet
 /// A reset-form field's problem, with its limits.
 fn form_detail(e: &FormError) -> ErrorDetail {
     use mfa_core::helpdesk::FormProblem as Core;
-    let (problem, max, length, domains) = match &e.kind {
-        Core::UpnEmpty => (FormProblem::UpnEmpty, None, None, None),
-        Core::UpnShape => (FormProblem::UpnShape, None, None, None),
-        Core::UpnDomain { domains } => (FormProblem::UpnDomain, None, None, Some(domains.clone())),
-        Core::TooLong { max, length } => (
-            FormProblem::TooLong,
-            u32::try_from(*max).ok(),
-            u32::try_from(*length).ok(),
-            None,
-        ),
-        Core::Hidden => (FormProblem::Hidden, None, None, None),
-        Core::DetailNeeded => (FormProblem::DetailNeeded, None, None, None),
-        Core::StillHasEmpty => (FormProblem::StillHasEmpty, None, None, None),
-        Core::NothingAlone => (FormProblem::NothingAlone, None, None, None),
-        Core::Contract => (FormProblem::Contract, None, None, None),
-    };
-    ErrorDetail::FormField {
+    let only = |problem| ErrorDetail::FormField {
         problem,
-        max,
-        length,
-        domains,
+        domain: None,
+        max: None,
+        length: None,
+        domains: None,
+    };
+    match &e.kind {
+        Core::UpnEmpty => only(FormProblem::UpnEmpty),
+        Core::UpnShape => only(FormProblem::UpnShape),
+        Core::UpnDomain { domain, domains } => ErrorDetail::FormField {
+            problem: FormProblem::UpnDomain,
+            domain: Some(domain.clone()),
+            max: None,
+            length: None,
+            domains: Some(domains.clone()),
+        },
+        Core::TooLong { max, length } => ErrorDetail::FormField {
+            problem: FormProblem::TooLong,
+            domain: None,
+            max: u32::try_from(*max).ok(),
+            length: u32::try_from(*length).ok(),
+            domains: None,
+        },
+        Core::Hidden => only(FormProblem::Hidden),
+        Core::DetailNeeded => only(FormProblem::DetailNeeded),
+        Core::StillHasEmpty => only(FormProblem::StillHasEmpty),
+        Core::NothingAlone => only(FormProblem::NothingAlone),
+        Core::Contract => only(FormProblem::Contract),
     }
 }
 

@@ -1256,9 +1256,13 @@ pub enum ErrorDetail {
         #[serde(skip_serializing_if = "Option::is_none")]
         again: Option<String>,
     },
-    /// What is wrong with a field of the reset form.
+    /// What is wrong with a field of the reset form; for an account
+    /// outside the organisation, the `domain` typed and the `domains` allowed.
     FormField {
         problem: FormProblem,
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        domain: Option<String>,
         #[ts(optional)]
         #[serde(skip_serializing_if = "Option::is_none")]
         max: Option<u32>,

@@ -415,7 +415,7 @@ fn the_reset_form_is_checked_field_by_field_and_a_draft_is_sent_once() {
     };
     assert_eq!(
         detail(json!({"upn": "ceo@evil.example"})),
-        json!({"kind": "formField", "problem": "upnDomain", "domains": [demo::DOMAIN]})
+        json!({"kind": "formField", "problem": "upnDomain", "domain": "evil.example", "domains": [demo::DOMAIN]})
     );
     assert_eq!(
         detail(json!({"reasonDetail": "call me \u{202e}now"})),

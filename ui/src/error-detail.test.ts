@@ -49,7 +49,7 @@ const DETAILS: ErrorDetail[] = [
   ...SIGN_IN.map((problem): ErrorDetail => ({ kind: 'signIn', problem, code: 'AADSTS70000' })),
   ...REFUSALS.map((reason): ErrorDetail => ({ kind: 'refusal', reason, after: 1, required: 2, phoneType: 'mobile', method: 'push' })),
   ...PHONE.map((problem): ErrorDetail => ({ kind: 'phoneNumber', problem, first: '+44 7700900123', again: '+44 7700900132' })),
-  ...FORM.map((problem): ErrorDetail => ({ kind: 'formField', problem, max: 200, length: 201, domains: ['contoso.com'] })),
+  ...FORM.map((problem): ErrorDetail => ({ kind: 'formField', problem, max: 200, length: 201, domain: 'gmail.com', domains: ['contoso.com'] })),
 ];
 
 const DELIVERY: DeliveryProblemView[] = [

@@ -82,7 +82,12 @@ const FORM_PROBLEMS = {
 } as const satisfies Record<Extract<ErrorDetail, { kind: 'formField' }>['problem'], MessageKey>;
 
 function formSentence(f: Extract<ErrorDetail, { kind: 'formField' }>): string {
-  return t(FORM_PROBLEMS[f.problem], { max: f.max ?? 0, length: f.length ?? 0, domains: (f.domains ?? []).join(t('detail.separator')) });
+  return t(FORM_PROBLEMS[f.problem], {
+    max: f.max ?? 0,
+    length: f.length ?? 0,
+    domain: f.domain ?? '',
+    domains: (f.domains ?? []).join(t('detail.separator')),
+  });
 }
 
 /** What went wrong with a request's last delivery attempt, as one sentence. */

@@ -291,7 +291,7 @@ export const en = {
   'reset.nothingAlone': '“Nothing of these” cannot be picked with other things.',
   'reset.detailNeeded': 'Say in a few words what happened.',
   'reset.textTooLong': 'At most {max} characters; this is {length}.',
-  'reset.upnDomain': 'Use your work account: it ends in one of your organisation’s domains ({domains}).',
+  'reset.upnDomain': '{domain} isn’t one of your organisation’s domains ({domains}). Use your work account.',
   'reset.contract': 'This can’t be sent as it is. Change it and try again.',
   'reset.textHidden': 'This has an invisible or control character, perhaps from pasted text; type it again.',
   'reset.callbackLegend': 'How can the helpdesk check it’s you?',

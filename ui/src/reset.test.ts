@@ -10,10 +10,10 @@ const refusal = (detail: ErrorDetail, field?: string, message = 'English for the
 
 describe('fieldProblem', () => {
   it('words the detail in the window’s language, never the back end’s English', () => {
-    const err = refusal({ kind: 'formField', problem: 'upnDomain', domains: ['contoso.com', 'contoso.de'] }, 'upn', 'gmail.com is not one of your organisation’s domains');
+    const err = refusal({ kind: 'formField', problem: 'upnDomain', domain: 'gmail.com', domains: ['contoso.com', 'contoso.de'] }, 'upn', 'gmail.com is not one of your organisation’s domains');
     expect(fieldProblem(err)).toEqual({
       field: 'upn',
-      text: 'Use your work account: it ends in one of your organisation’s domains (contoso.com, contoso.de).',
+      text: 'gmail.com isn’t one of your organisation’s domains (contoso.com, contoso.de). Use your work account.',
     });
   });
   it('fills in the limits a length problem carries', () => {

@@ -278,7 +278,7 @@ export const de: Catalogue = {
   'reset.nothingAlone': '„Nichts davon“ kann nicht zusammen mit anderem gewählt werden.',
   'reset.detailNeeded': 'Beschreiben Sie in wenigen Worten, was passiert ist.',
   'reset.textTooLong': 'Höchstens {max} Zeichen; dies sind {length}.',
-  'reset.upnDomain': 'Verwenden Sie Ihr Geschäftskonto: Es endet auf eine der Domänen Ihrer Organisation ({domains}).',
+  'reset.upnDomain': '{domain} ist keine der Domänen Ihrer Organisation ({domains}). Verwenden Sie Ihr Geschäftskonto.',
   'reset.contract': 'So kann es nicht gesendet werden. Ändern Sie es und versuchen Sie es erneut.',
   'reset.textHidden': 'Dies enthält ein unsichtbares oder ein Steuerzeichen, vielleicht aus eingefügtem Text; geben Sie es erneut ein.',
   'reset.callbackLegend': 'Wie kann der Helpdesk prüfen, dass Sie es sind?',

@@ -282,7 +282,7 @@ export const es: Catalogue = {
   'reset.nothingAlone': '«Nada de esto» no se puede elegir junto con otras opciones.',
   'reset.detailNeeded': 'Diga en pocas palabras qué ha pasado.',
   'reset.textTooLong': 'Como máximo {max} caracteres; este tiene {length}.',
-  'reset.upnDomain': 'Use su cuenta profesional: termina en uno de los dominios de su organización ({domains}).',
+  'reset.upnDomain': '{domain} no es uno de los dominios de su organización ({domains}). Use su cuenta profesional.',
   'reset.contract': 'Esto no se puede enviar tal como está. Cámbielo y vuelva a intentarlo.',
   'reset.textHidden': 'Contiene un carácter invisible o de control, quizá de un texto pegado; vuelva a escribirlo.',
   'reset.callbackLegend': '¿Cómo puede comprobar el departamento de soporte que es usted?',

@@ -283,7 +283,7 @@ export const fr: Catalogue = {
   'reset.nothingAlone': '« Rien de tout cela » ne peut pas être choisi avec autre chose.',
   'reset.detailNeeded': 'Dites en quelques mots ce qui s’est passé.',
   'reset.textTooLong': '{max} caractères au plus ; ici {length}.',
-  'reset.upnDomain': 'Utilisez votre compte professionnel : il se termine par l’un des domaines de votre organisation ({domains}).',
+  'reset.upnDomain': '{domain} n’est pas l’un des domaines de votre organisation ({domains}). Utilisez votre compte professionnel.',
   'reset.contract': 'Ceci ne peut pas être envoyé tel quel. Modifiez-le et réessayez.',
   'reset.textHidden': 'Ce texte contient un caractère invisible ou de contrôle, peut-être venu d’un copier-coller ; retapez-le.',
   'reset.callbackLegend': 'Comment le support peut-il vérifier que c’est vous ?',

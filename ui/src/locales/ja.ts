@@ -280,7 +280,7 @@ export const ja: Catalogue = {
   'reset.nothingAlone': '「どれもない」はほかの項目と一緒に選べません。',
   'reset.detailNeeded': '何が起きたかを簡単に書いてください。',
   'reset.textTooLong': '{max} 文字以内にしてください。現在 {length} 文字です。',
-  'reset.upnDomain': '職場アカウントを使ってください。組織のドメイン ({domains}) のいずれかで終わります。',
+  'reset.upnDomain': '{domain} は組織のドメイン ({domains}) ではありません。職場アカウントを使ってください。',
   'reset.contract': 'このままでは送信できません。変更してもう一度お試しください。',
   'reset.textHidden': '貼り付けたテキストなどに由来する、見えない文字または制御文字が含まれています。入力し直してください。',
   'reset.callbackLegend': 'ヘルプデスクはどのように本人確認できますか?',

@@ -283,7 +283,7 @@ export const ptBR: Catalogue = {
   'reset.nothingAlone': '“Nada disso” não pode ser escolhido junto com outras opções.',
   'reset.detailNeeded': 'Diga em poucas palavras o que aconteceu.',
   'reset.textTooLong': 'No máximo {max} caracteres; este tem {length}.',
-  'reset.upnDomain': 'Use sua conta corporativa: ela termina em um dos domínios da sua organização ({domains}).',
+  'reset.upnDomain': '{domain} não é um dos domínios da sua organização ({domains}). Use sua conta corporativa.',
   'reset.contract': 'Isto não pode ser enviado assim. Altere e tente de novo.',
   'reset.textHidden': 'Há um caractere invisível ou de controle, talvez de um texto colado; digite de novo.',
   'reset.callbackLegend': 'Como o suporte técnico pode confirmar que é você?',

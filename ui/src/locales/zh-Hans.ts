@@ -280,7 +280,7 @@ export const zhHans: Catalogue = {
   'reset.nothingAlone': '“以上都没有”不能与其他选项同时选择。',
   'reset.detailNeeded': '请简要说明发生了什么。',
   'reset.textTooLong': '最多 {max} 个字符；当前为 {length} 个。',
-  'reset.upnDomain': '请使用你的工作帐户：它以你的组织的某个域（{domains}）结尾。',
+  'reset.upnDomain': '{domain} 不是你的组织的域（{domains}）。请使用你的工作帐户。',
   'reset.contract': '无法按原样发送。请修改后重试。',
   'reset.textHidden': '其中包含不可见字符或控制字符，可能来自粘贴的文本；请重新输入。',
   'reset.callbackLegend': '帮助台如何确认是你本人？',

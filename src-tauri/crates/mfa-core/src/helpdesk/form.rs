@@ -41,8 +41,10 @@ pub enum FormProblem {
     UpnEmpty,
     /// Not `name@company.com`, or outside Entra's username rules.
     UpnShape,
-    /// A well-formed account outside the organisation's domains.
+    /// A well-formed account whose `domain` is not one of the
+    /// organisation's `domains`.
     UpnDomain {
+        domain: String,
         domains: Vec<String>,
     },
     TooLong {
@@ -146,6 +148,7 @@ pub fn check_upn(upn: &str, domains: &[String]) -> Result<String, FormError> {
     if !domains.is_empty() && !domains.iter().any(|d| d.eq_ignore_ascii_case(domain)) {
         return Err(fail(
             FormProblem::UpnDomain {
+                domain: domain.to_owned(),
                 domains: domains.to_vec(),
             },
             format!(

@@ -115,6 +115,7 @@ fn bad_upns_are_refused_with_a_reason() {
         let kind = match upn {
             "" => FormProblem::UpnEmpty,
             "dana@gmail.com" => FormProblem::UpnDomain {
+                domain: "gmail.com".into(),
                 domains: vec!["contoso-demo.example".into()],
             },
             _ => FormProblem::UpnShape,

@@ -495,7 +495,7 @@ const PORTUGUESE_BR: NoticeWords = NoticeWords {
     subject_enrolment: "Aviso de segurança: um dispositivo foi vinculado a {upn}",
     to_owner: "Esta mensagem é sobre a sua conta corporativa {upn}.",
     to_manager: "Você recebeu esta mensagem porque é o gestor de {upn}.",
-    reset_asked: "Alguém pediu ao suporte técnico de TI que redefina os métodos de entrada da autenticação multifator de {upn}.",
+    reset_asked: "Alguém pediu ao suporte técnico de TI que redefinisse os métodos de entrada da autenticação multifator de {upn}.",
     enrolment_done: "Um computador foi vinculado a {upn} no MFA Assistant: os pedidos de redefinição dele serão marcados como enviados de um dispositivo registrado.",
     when: "Quando: {when}",
     from: "Origem: {source}, {device}",

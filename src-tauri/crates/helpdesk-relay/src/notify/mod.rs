@@ -628,6 +628,59 @@ pub fn note_text(request_id: &str, disputed_at: OffsetDateTime) -> String {
 mod tests {
     use super::*;
 
+    /// The notices, pages and notes take the organisation's language
+    /// (`[ticket] language`, lower-cased by the configuration), English
+    /// where the relay has no words for it.
+    #[test]
+    fn notices_speak_the_ticket_language_else_english() {
+        let raw = || -> RawNotify {
+            toml::from_str(
+                "public_url = \"https://relay.contoso.example/\"\n\
+                 helpdesk_contact = \"Call +44 20 7946 0000\"\n\
+                 [smtp]\nfrom = \"relay@contoso.example\"\nhost = \"smtp.contoso.example\"\n",
+            )
+            .unwrap()
+        };
+        let graph = Url::parse("https://graph.microsoft.com/v1.0/").unwrap();
+        for (language, tag) in [
+            ("en", "en"),
+            ("de", "de"),
+            ("pt-br", "pt-BR"),
+            ("zh-hans", "zh-Hans"),
+            ("nl", "en"),
+            ("de-ch", "en"),
+        ] {
+            let config = raw().build(&graph, language).unwrap();
+            assert_eq!(config.words.tag, tag, "{language}");
+        }
+        let german = raw().build(&graph, "de").unwrap();
+        let event = Event {
+            kind: NoticeKind::Enrolment,
+            upn: "erin@contoso.example".into(),
+            subject_id: "dk-1".into(),
+            at: OffsetDateTime::UNIX_EPOCH,
+            source: Some("203.0.113.9".into()),
+            device: Some("Windows 11 (MFA Assistant 0.1.0)".into()),
+            enrolled_device: false,
+        };
+        let to_manager = compose(german.words, &event, "https://x/", "Call", true);
+        assert_eq!(
+            to_manager.subject,
+            "Sicherheitshinweis: Ein Gerät wurde mit erin@contoso.example verknüpft"
+        );
+        assert!(to_manager.body.starts_with(
+            "Sie erhalten diese Nachricht, weil Sie die Führungskraft von erin@contoso.example sind.\n"
+        ));
+        let note = note_text_in(german.words, "rr-1", OffsetDateTime::UNIX_EPOCH);
+        assert!(
+            note.contains(&crate::helpdesks::note_marker("rr-1")),
+            "{note}"
+        );
+        assert!(note.starts_with("VOM INHABER BESTRITTEN: "), "{note}");
+        assert!(note_text("rr-1", OffsetDateTime::UNIX_EPOCH)
+            .starts_with("DISPUTED BY OWNER [rr-1]: The account's owner disputes this request"));
+    }
+
     #[test]
     fn addresses_are_masked_to_their_first_letter_and_domain() {
         assert_eq!(

@@ -4,6 +4,7 @@
 //! ticket) and the tenant emulator's stand-in relay.
 
 pub mod device_proof;
+pub mod notice_words;
 pub mod owner_notice;
 pub mod relay_token;
 pub mod request;

@@ -301,7 +301,7 @@ impl TicketText<'_> {
 
 /// `template` with each `{name}` replaced by its value, in one pass (a
 /// value that contains `{…}` is never expanded again).
-pub(crate) fn fill(template: &str, values: &[(&str, &str)]) -> String {
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(open) = rest.find('{') {

@@ -29,7 +29,7 @@
 //! lease_seconds = 120
 //!
 //! [ticket]                    # optional: the runbook every ticket carries
-//! language = "en"             # the language tickets are written in
+//! language = "en"             # the organisation's language: the ticket, the owner's notice, the dispute page and note
 //! [ticket.runbooks]           # per language; en, de, fr, es, ja, pt-BR and zh-Hans default to built-in steps
 //! en = ["Verify the caller by call-back on the directory number.", "…"]
 //!
@@ -525,7 +525,9 @@ pub struct RelayConfig {
     pub tls: Option<Tls>,
     pub limits: Limits,
     pub delivery: Delivery,
-    /// The language tickets are written in (a BCP 47 tag, lower-case).
+    /// The organisation's language (a BCP 47 tag, lower-case): the
+    /// ticket's, and the owner's notice's, the dispute page's and the
+    /// dispute note's (`[notify]`).
     pub ticket_language: String,
     /// The runbook every ticket carries, in that language.
     pub runbook: Vec<String>,
@@ -613,7 +615,10 @@ impl RelayConfig {
         }
         let (ticket_language, runbook) = raw.ticket.runbook()?;
         let helpdesk = helpdesk(raw.helpdesk)?;
-        let notify = raw.notify.map(|n| n.build(&graph_base)).transpose()?;
+        let notify = raw
+            .notify
+            .map(|n| n.build(&graph_base, &ticket_language))
+            .transpose()?;
         let entra = raw.entra.map(Entra::check).transpose()?;
         Ok(RelayConfig {
             listen,

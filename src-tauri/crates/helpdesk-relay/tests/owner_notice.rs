@@ -252,11 +252,18 @@ async fn the_owner_is_told_in_two_mailboxes_and_one_press_disputes_the_ticket_on
 
 /// A relay writing tickets in German (`[ticket] language = "de"`) words
 /// where the owner was told, and the device proof, in German: the relay
-/// hands the ticket values, not English sentences.
+/// hands the ticket values, not English sentences. The owner's notice, the
+/// dispute page and the dispute note are German too, and the device's
+/// name the requester typed stays quoted as typed, never expanded.
 #[tokio::test]
 async fn a_german_relay_says_where_the_owner_was_told_in_german() {
     let world = start_with("\n[ticket]\nlanguage = \"de\"\n").await;
-    let id = accepted(&world, "dana@contoso-demo.example").await;
+    let mut request = request_body("dana@contoso-demo.example", "amber-falcon-42");
+    let typed = "{upn} <b>Anfrage: genehmigt</b> \"{link}\"";
+    request["device"]["os"] = typed.into();
+    let (status, body, _) = submit(&world.http, &world.relay_url, &new_key(), &request).await;
+    assert_eq!(status, 202, "{body}");
+    let id = body["requestId"].as_str().unwrap().to_owned();
     let done = wait_delivered(&world.http, &world.relay_url, &id, Duration::from_secs(30)).await;
     assert_eq!(done["status"], "delivered", "{done}");
     let ticket = world.ticket_of(&id).expect("the ticket");
@@ -294,6 +301,100 @@ async fn a_german_relay_says_where_the_owner_was_told_in_german() {
             "{english:?} in {description}"
         );
     }
+
+    // The owner's notice, in German, to both of Dana's addresses.
+    let work = world
+        .wait_message("dana@contoso-demo.example", &id, Duration::from_secs(10))
+        .await;
+    world
+        .wait_message("dana.whitlock@home.example", &id, Duration::from_secs(10))
+        .await;
+    assert_eq!(
+        work["subject"],
+        "Sicherheitshinweis: Für dana@contoso-demo.example wurde das Zurücksetzen der \
+         Anmeldemethoden angefordert",
+        "{work}"
+    );
+    let text = work["body"].as_str().unwrap();
+    for says in [
+        "Es geht um Ihr Geschäftskonto dana@contoso-demo.example.",
+        "Jemand hat beim IT-Helpdesk angefordert, die Anmeldemethoden der mehrstufigen \
+         Authentifizierung von dana@contoso-demo.example zurückzusetzen.",
+        // The typed name, quoted as typed: not expanded, not unescaped.
+        "Von: 127.0.0.1, ein Gerät, das sich selbst so nennt: \
+         \"{upn} <b>Anfrage: genehmigt</b> \\\"{link}\\\"\"\n",
+        "Von einem für dieses Konto registrierten Gerät gesendet: nein",
+        "Wie es weitergeht: ",
+        "Der Link funktioniert nur einmal. Danach: Call the IT service desk on +44 20 7946 0000",
+    ] {
+        assert!(text.contains(says), "{says:?} not in {text}");
+    }
+    for english in [
+        "Security notice",
+        "What happens next",
+        "your work account",
+        "wasn't",
+    ] {
+        assert!(!text.contains(english), "{english:?} in {text}");
+    }
+    assert_eq!(
+        text.matches("dana@contoso-demo.example").count(),
+        2,
+        "{text}"
+    );
+
+    // The dispute page, in German; the press, in German; the note, German.
+    let link = link_in(&work);
+    let page = world.http.get(&link).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(
+        page.starts_with("<!doctype html><html lang=\"de\">"),
+        "{page}"
+    );
+    for says in [
+        "<title>Waren Sie das?</title>",
+        "die Anmeldemethoden von <b>dana@contoso-demo.example</b> zurückzusetzen",
+        "<button type=\"submit\">Das war ich nicht</button>",
+    ] {
+        assert!(page.contains(says), "{says:?} not in {page}");
+    }
+    assert!(
+        !page.contains("This wasn") && !page.contains("Was this you"),
+        "{page}"
+    );
+    let pressed = world.http.post(&link).send().await.unwrap();
+    assert_eq!(pressed.status(), 200);
+    let pressed = pressed.text().await.unwrap();
+    assert!(
+        pressed.contains("<html lang=\"de\">")
+            && pressed.contains("Vielen Dank: Der Vorgang ist gestoppt")
+            && pressed.contains("+44 20 7946 0000"),
+        "{pressed}"
+    );
+    let again = world.http.post(&link).send().await.unwrap();
+    assert_eq!(again.status(), 410);
+    assert!(again
+        .text()
+        .await
+        .unwrap()
+        .contains("Dieser Link wurde bereits verwendet"));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    let note = loop {
+        if let Some(note) = world.ticket_of(&id).unwrap().comments.first() {
+            break note.body.clone();
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no dispute note");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        note.starts_with("VOM INHABER BESTRITTEN: Der Kontoinhaber bestreitet diese Anfrage.")
+            && note.contains("Befristeten Zugriffspass")
+            && note.ends_with(&format!(
+                "(Kennzeichen des Relays: DISPUTED BY OWNER [{id}])"
+            )),
+        "{note}"
+    );
     drop(world.relay);
 }
 

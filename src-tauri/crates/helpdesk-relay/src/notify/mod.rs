@@ -8,6 +8,12 @@
 //! ticket gets a note through the adapter ([`crate::helpdesks::Helpdesk::add_note`]),
 //! or, when the ticket is not filed yet, is filed saying "disputed by owner".
 //!
+//! The notice, the pages and the note are in the organisation's language,
+//! the relay's `[ticket] language` (the ticket's too): their words are
+//! `helpdesk_contract::notice_words`, English for a language without built-in
+//! words. What the requester's app typed (the device's name) is quoted after
+//! words that say it is the device's own; times are RFC 3339.
+//!
 //! Notices and notes are kept in the store (`store::notify`) and retried like
 //! tickets, by a worker per instance holding leases ([`Notifier`]).
 //!
@@ -46,21 +52,16 @@ use rand::RngCore;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use url::Url;
 
+use helpdesk_contract::notice_words::{NoticeAbout, NoticeFacts, NoticeWords};
 use helpdesk_contract::owner_notice::{NoticeChannel, NoticeRecipient, OwnerNotice};
 
 use crate::helpdesks::{email, DeliveryError, Helpdesk};
 use crate::secret::Secret;
 use crate::store::notify::{ClaimedNote, ClaimedNotice, Finished, NoticeKind, NoticeState};
 use crate::store::{Store, StoreError};
-
-/// The note a dispute adds to the helpdesk ticket (the adapter adds the
-/// request id and time).
-pub const DISPUTE_NOTE: &str =
-    "The account's owner disputes this request: treat it as an attack, do not reset.";
 
 /// `[notify]` as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -116,11 +117,16 @@ pub struct NotifyConfig {
     /// The directory and (without SMTP) the mail sender.
     pub graph: Option<graph::GraphApp>,
     pub transport: Transport,
+    /// The notices', pages' and dispute notes' words: the organisation's
+    /// language (`[ticket] language`), else English.
+    pub words: &'static NoticeWords,
 }
 
 impl RawNotify {
-    /// Checks `[notify]`; `graph_base` is the relay's Graph.
-    pub fn build(self, graph_base: &Url) -> Result<NotifyConfig, String> {
+    /// Checks `[notify]`; `graph_base` is the relay's Graph, `language` the
+    /// organisation's (`[ticket] language`), which notices, pages and notes
+    /// are worded in.
+    pub fn build(self, graph_base: &Url, language: &str) -> Result<NotifyConfig, String> {
         let public_url = crate::config::base_url(&self.public_url, "[notify] public_url")?;
         let contact = self.helpdesk_contact.trim().to_string();
         if contact.is_empty() || contact.chars().any(char::is_control) || contact.len() > 300 {
@@ -174,6 +180,7 @@ impl RawNotify {
             max_attempts,
             graph,
             transport,
+            words: helpdesk_contract::notice_words::notice_words_or_english(language),
         })
     }
 }
@@ -228,10 +235,6 @@ pub fn ticket_notice(state: Option<&NoticeState>) -> OwnerNotice {
     }
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
-}
-
 /// One message to the owner.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
@@ -281,55 +284,32 @@ pub struct Event {
     pub enrolled_device: bool,
 }
 
-/// The notice's text. The link is the only thing to click; the text says
-/// what happens next either way.
-pub fn compose(event: &Event, link: &str, contact: &str, recipient_is_manager: bool) -> Message {
-    let when = rfc3339(event.at);
-    let source = event.source.as_deref().unwrap_or("an unknown address");
-    let device = event
-        .device
-        .as_deref()
-        .map(|d| format!("a device that calls itself \"{d}\""))
-        .unwrap_or_else(|| "an unknown device".into());
-    let for_whom = if recipient_is_manager {
-        format!(
-            "You receive this because you are the manager of {}.",
-            event.upn
-        )
-    } else {
-        format!("This is about your work account {}.", event.upn)
+/// The notice's text in `words`' language. The link is the only thing to
+/// click; the text says what happens next either way.
+pub fn compose(
+    words: &NoticeWords,
+    event: &Event,
+    link: &str,
+    contact: &str,
+    recipient_is_manager: bool,
+) -> Message {
+    let facts = NoticeFacts {
+        about: match event.kind {
+            NoticeKind::Reset => NoticeAbout::Reset,
+            NoticeKind::Enrolment => NoticeAbout::Enrolment,
+        },
+        upn: &event.upn,
+        subject_id: &event.subject_id,
+        at: event.at,
+        source: event.source.as_deref(),
+        device: event.device.as_deref(),
+        enrolled_device: event.enrolled_device,
     };
-    let (subject, what, next) = match event.kind {
-        NoticeKind::Reset => (
-            format!("Security notice: a reset of the sign-in methods of {} was requested", event.upn),
-            format!(
-                "Someone asked the IT helpdesk to reset the multi-factor sign-in methods of {}.\n\
-                 When: {when}\nFrom: {source}, {device}\nSent from a device enrolled for this account: {}\nRequest: {}",
-                event.upn,
-                if event.enrolled_device { "yes" } else { "no" },
-                event.subject_id
-            ),
-            "What happens next: the helpdesk will call the account's owner back on the number in the company \
-             directory before changing anything. If you asked for this, you need do nothing.",
-        ),
-        NoticeKind::Enrolment => (
-            format!("Security notice: a device was linked to {}", event.upn),
-            format!(
-                "A computer was linked to {} in MFA Assistant: its reset requests will be marked as sent from an enrolled device.\n\
-                 When: {when}\nFrom: {source}, {device}\nDevice key: {}",
-                event.upn, event.subject_id
-            ),
-            "What happens next: nothing, if this was you. If it was not, the link below removes the device at once.",
-        ),
-    };
-    let body = format!(
-        "{for_whom}\n\n{what}\n\n{next}\n\n\
-         If this wasn't you (or the account's owner did not ask for it), open this link and press the button:\n\
-         {link}\n\
-         The link works once. Then: {contact}\n\n\
-         This message was sent by the MFA Assistant relay of your organisation. It never asks for a password or a code."
-    );
-    Message { subject, body }
+    let text = words.notice(&facts, link, contact, recipient_is_manager);
+    Message {
+        subject: text.subject,
+        body: text.body,
+    }
 }
 
 /// Sends owner notices and dispute notes, holding leases, until aborted.
@@ -491,10 +471,11 @@ impl Notifier {
             .join(&format!("dispute/{}", token.expose()))
             .map_err(|e| format!("[notify] public_url cannot carry a link: {e}"))?;
         let manager = recipients.second_kind == Some(NoticeChannel::Manager);
-        let message = compose(&event, link.as_str(), &self.config.helpdesk_contact, false);
+        let words = self.config.words;
+        let contact = &self.config.helpdesk_contact;
+        let message = compose(words, &event, link.as_str(), contact, false);
         // The manager gets the same facts, addressed to them.
-        let manager_message =
-            manager.then(|| compose(&event, link.as_str(), &self.config.helpdesk_contact, true));
+        let manager_message = manager.then(|| compose(words, &event, link.as_str(), contact, true));
         match &self.config.transport {
             Transport::Graph => {
                 let app = self
@@ -613,7 +594,7 @@ impl Notifier {
             reason: "the ticket is not filed yet".into(),
             after: None,
         })?;
-        let text = note_text(&note.request_id, note.disputed_at);
+        let text = note_text_in(self.config.words, &note.request_id, note.disputed_at);
         self.helpdesk
             .add_note(
                 &self.http,
@@ -626,19 +607,79 @@ impl Notifier {
     }
 }
 
-/// The dispute note's text.
+/// The dispute note's text in `words`' language. It holds the
+/// language-neutral marker ([`crate::helpdesks::note_marker`]) by which a
+/// retry, by this relay or one since set to another language or version,
+/// finds a note already added.
+pub fn note_text_in(words: &NoticeWords, request_id: &str, disputed_at: OffsetDateTime) -> String {
+    words.dispute_note(&crate::helpdesks::note_marker(request_id), disputed_at)
+}
+
+/// The dispute note's text in English.
 pub fn note_text(request_id: &str, disputed_at: OffsetDateTime) -> String {
-    format!(
-        "{}: {DISPUTE_NOTE} The owner used the link in the relay's notice at {}. \
-         Do not issue a Temporary Access Pass or reset any method; alert security.",
-        crate::helpdesks::note_marker(request_id),
-        rfc3339(disputed_at)
+    note_text_in(
+        &helpdesk_contract::notice_words::ENGLISH,
+        request_id,
+        disputed_at,
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The notices, pages and notes take the organisation's language
+    /// (`[ticket] language`, lower-cased by the configuration), English
+    /// where the relay has no words for it.
+    #[test]
+    fn notices_speak_the_ticket_language_else_english() {
+        let raw = || -> RawNotify {
+            toml::from_str(
+                "public_url = \"https://relay.contoso.example/\"\n\
+                 helpdesk_contact = \"Call +44 20 7946 0000\"\n\
+                 [smtp]\nfrom = \"relay@contoso.example\"\nhost = \"smtp.contoso.example\"\n",
+            )
+            .unwrap()
+        };
+        let graph = Url::parse("https://graph.microsoft.com/v1.0/").unwrap();
+        for (language, tag) in [
+            ("en", "en"),
+            ("de", "de"),
+            ("pt-br", "pt-BR"),
+            ("zh-hans", "zh-Hans"),
+            ("nl", "en"),
+            ("de-ch", "en"),
+        ] {
+            let config = raw().build(&graph, language).unwrap();
+            assert_eq!(config.words.tag, tag, "{language}");
+        }
+        let german = raw().build(&graph, "de").unwrap();
+        let event = Event {
+            kind: NoticeKind::Enrolment,
+            upn: "erin@contoso.example".into(),
+            subject_id: "dk-1".into(),
+            at: OffsetDateTime::UNIX_EPOCH,
+            source: Some("203.0.113.9".into()),
+            device: Some("Windows 11 (MFA Assistant 0.1.0)".into()),
+            enrolled_device: false,
+        };
+        let to_manager = compose(german.words, &event, "https://x/", "Call", true);
+        assert_eq!(
+            to_manager.subject,
+            "Sicherheitshinweis: Ein Gerät wurde mit erin@contoso.example verknüpft"
+        );
+        assert!(to_manager.body.starts_with(
+            "Sie erhalten diese Nachricht, weil Sie die Führungskraft von erin@contoso.example sind.\n"
+        ));
+        let note = note_text_in(german.words, "rr-1", OffsetDateTime::UNIX_EPOCH);
+        assert!(
+            note.contains(&crate::helpdesks::note_marker("rr-1")),
+            "{note}"
+        );
+        assert!(note.starts_with("VOM INHABER BESTRITTEN: "), "{note}");
+        assert!(note_text("rr-1", OffsetDateTime::UNIX_EPOCH)
+            .starts_with("DISPUTED BY OWNER [rr-1]: The account's owner disputes this request"));
+    }
 
     #[test]
     fn addresses_are_masked_to_their_first_letter_and_domain() {

@@ -9,11 +9,16 @@
 //! saying so (404 or 410), never a 500, and changes nothing.
 //!
 //! Every page is self-contained (no script, no outside resource), not cached,
-//! not framed, and sends no `Referer` (the token is in the URL).
+//! not framed, and sends no `Referer` (the token is in the URL). Every page
+//! is in the organisation's language (`NotifyConfig::words`, the relay's
+//! `[ticket] language`; `<html lang>` says which): each sentence is escaped,
+//! then its values, escaped on their own, are filled in, in one pass, so a
+//! value is never expanded nor read as markup.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use time::format_description::well_known::Rfc3339;
+use helpdesk_contract::notice_words::{rfc3339, NoticeWords};
+use helpdesk_contract::ticket::fill;
 use time::OffsetDateTime;
 
 use crate::store::notify::{LinkState, NoticeKind};
@@ -37,22 +42,38 @@ fn escape(text: &str) -> String {
     out
 }
 
-fn when(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
+/// The relay's own words as element text (never an attribute): `&`, `<`
+/// and `>` escaped, apostrophes and quotes left as they read.
+fn words(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
-/// A page: `title` and already-escaped `inner` HTML.
-fn page(status: StatusCode, title: &str, inner: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+/// `template` (the relay's words) escaped, with each `{name}` filled with
+/// its HTML (escape values with [`escape`] first), in one pass.
+fn sentence(template: &str, values: &[(&str, &str)]) -> String {
+    fill(&words(template), values)
+}
+
+/// A page's HTML: `title` and already-escaped `inner` HTML, in `w`'s
+/// language.
+fn html(w: &NoticeWords, title: &str, inner: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\"><title>{title}</title>\
          <style>body{{font-family:system-ui,sans-serif;max-width:38rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#201f1e}}\
          h1{{font-size:1.5rem}}button{{font-size:1.1rem;padding:.6rem 1.4rem;background:#a4262c;color:#fff;border:0;border-radius:4px;cursor:pointer}}\
          .contact{{background:#f3f2f1;padding:.8rem 1rem;border-left:4px solid #0078d4}}</style></head>\
          <body><h1>{title}</h1>{inner}</body></html>",
-        title = escape(title)
-    );
+        lang = escape(w.tag),
+        title = words(title)
+    )
+}
+
+/// A page: `html` with its headers.
+fn page(status: StatusCode, html: String) -> Response {
     let mut response = (status, html).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -90,58 +111,116 @@ fn well_formed(token: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-fn not_valid(config: &NotifyConfig, state: &LinkState) -> Response {
-    match state {
+/// The page for a link that cannot dispute (used, expired, unknown).
+fn not_valid_html(w: &NoticeWords, contact_html: &str, state: &LinkState) -> (StatusCode, String) {
+    let (status, title, inner) = match state {
         LinkState::Used {
             disputed_at: Some(at),
-        } => page(
+        } => (
             StatusCode::GONE,
-            "This link was already used",
-            &format!(
-                "<p>The dispute was recorded at {}; the helpdesk has been told not to reset the account. \
-                 Nothing more happens from this link.</p>{}",
-                escape(&when(*at)),
-                contact(config)
+            w.used_title,
+            format!(
+                "<p>{} {}</p>{contact_html}",
+                sentence(w.used_recorded, &[("at", &escape(&rfc3339(*at)))]),
+                words(w.used_nothing_more),
             ),
         ),
-        LinkState::Used { disputed_at: None } => page(
+        LinkState::Used { disputed_at: None } => (
             StatusCode::GONE,
-            "This link was already used",
-            &format!("<p>Nothing more happens from this link.</p>{}", contact(config)),
+            w.used_title,
+            format!("<p>{}</p>{contact_html}", words(w.used_nothing_more)),
         ),
-        LinkState::Expired => page(
+        LinkState::Expired => (
             StatusCode::GONE,
-            "This link has expired",
-            &format!(
-                "<p>The link in the security notice works for a limited time, and that time is over. \
-                 Nothing was changed. If you did not ask for this, call the helpdesk now:</p>{}",
-                contact(config)
-            ),
+            w.expired_title,
+            format!("<p>{}</p>{contact_html}", words(w.expired)),
         ),
-        LinkState::Unknown | LinkState::Valid(_) => page(
+        LinkState::Unknown | LinkState::Valid(_) => (
             StatusCode::NOT_FOUND,
-            "This link is not known",
-            &format!(
-                "<p>The relay has no dispute link like this one. Nothing was changed. Check that the whole link \
-                 from the security notice was opened, or call the helpdesk:</p>{}",
-                contact(config)
-            ),
+            w.unknown_title,
+            format!("<p>{}</p>{contact_html}", words(w.unknown)),
         ),
-    }
+    };
+    (status, html(w, title, &inner))
 }
 
-fn unavailable(e: &crate::store::StoreError) -> Response {
+fn not_valid(config: &NotifyConfig, state: &LinkState) -> Response {
+    let (status, html) = not_valid_html(config.words, &contact(config), state);
+    page(status, html)
+}
+
+fn unavailable_html(w: &NoticeWords) -> String {
+    html(
+        w,
+        w.unavailable_title,
+        &format!("<p>{}</p>", words(w.unavailable)),
+    )
+}
+
+fn unavailable(config: &NotifyConfig, e: &crate::store::StoreError) -> Response {
     tracing::warn!("a dispute page could not read the store: {e}");
     let mut response = page(
         StatusCode::SERVICE_UNAVAILABLE,
-        "Please try again in a minute",
-        "<p>The relay cannot reach its database right now. Nothing was changed. Open the link again in a \
-         minute, or call the helpdesk.</p>",
+        unavailable_html(config.words),
     );
     response
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
     response
+}
+
+/// The page a valid link shows: what it disputes, and one button.
+fn ask_html(
+    w: &NoticeWords,
+    kind: NoticeKind,
+    upn: &str,
+    at: OffsetDateTime,
+    subject_id: &str,
+) -> String {
+    let upn = format!("<b>{}</b>", escape(upn));
+    let at = escape(&rfc3339(at));
+    let id = escape(subject_id);
+    let (what, effect) = match kind {
+        NoticeKind::Reset => (
+            sentence(w.ask_reset, &[("upn", &upn), ("at", &at), ("id", &id)]),
+            w.ask_reset_effect,
+        ),
+        NoticeKind::Enrolment => (
+            sentence(w.ask_enrolment, &[("upn", &upn), ("at", &at), ("key", &id)]),
+            w.ask_enrolment_effect,
+        ),
+    };
+    html(
+        w,
+        w.ask_title,
+        &format!(
+            "<p>{what}</p><p>{} {}</p>\
+             <form method=\"post\"><button type=\"submit\">{}</button></form>\
+             <p>{}</p>",
+            words(w.ask_press),
+            words(effect),
+            words(w.button),
+            words(w.ask_if_you),
+        ),
+    )
+}
+
+/// The page after a dispute was recorded: what it did, whom to call.
+fn done_html(w: &NoticeWords, contact_html: &str, kind: NoticeKind) -> String {
+    let done = match kind {
+        NoticeKind::Reset => w.done_reset,
+        NoticeKind::Enrolment => w.done_enrolment,
+    };
+    html(
+        w,
+        w.done_title,
+        &format!(
+            "<p>{}</p><p>{}</p>{contact_html}<p>{}</p>",
+            words(done),
+            words(w.done_tell),
+            words(w.done_no_codes),
+        ),
+    )
 }
 
 /// `GET /dispute/{token}`: what the link disputes, and one button.
@@ -154,36 +233,19 @@ pub async fn show(store: &Store, config: &NotifyConfig, token: &str) -> Response
         .await
     {
         Ok(state) => state,
-        Err(e) => return unavailable(&e),
+        Err(e) => return unavailable(config, &e),
     };
     let LinkState::Valid(subject) = &state else {
         return not_valid(config, &state);
     };
-    let what = match subject.kind {
-        NoticeKind::Reset => format!(
-            "Someone asked the helpdesk to reset the sign-in methods of <b>{}</b> at {} (request {}).",
-            escape(&subject.upn),
-            escape(&when(subject.created_at)),
-            escape(&subject.subject_id)
-        ),
-        NoticeKind::Enrolment => format!(
-            "A device was linked to <b>{}</b> at {} (device key {}).",
-            escape(&subject.upn),
-            escape(&when(subject.created_at)),
-            escape(&subject.subject_id)
-        ),
-    };
-    let effect = match subject.kind {
-        NoticeKind::Reset => "The helpdesk is told at once to treat the request as an attack and not to reset anything.",
-        NoticeKind::Enrolment => "The device is removed at once: its requests will no longer count as sent from an enrolled device.",
-    };
     page(
         StatusCode::OK,
-        "Was this you?",
-        &format!(
-            "<p>{what}</p><p>If you did not ask for this, press the button. {effect}</p>\
-             <form method=\"post\"><button type=\"submit\">This wasn't me</button></form>\
-             <p>If it was you, close this page: nothing changes.</p>"
+        ask_html(
+            config.words,
+            subject.kind,
+            &subject.upn,
+            subject.created_at,
+            &subject.subject_id,
         ),
     )
 }
@@ -203,7 +265,7 @@ pub async fn dispute(
     let now = OffsetDateTime::now_utc();
     let state = match store.dispute_link(&hash, now).await {
         Ok(state) => state,
-        Err(e) => return (unavailable(&e), false),
+        Err(e) => return (unavailable(config, &e), false),
     };
     let LinkState::Valid(subject) = state else {
         return (not_valid(config, &state), false);
@@ -218,7 +280,7 @@ pub async fn dispute(
                 .unwrap_or(LinkState::Unknown);
             return (not_valid(config, &state), false);
         }
-        Err(e) => return (unavailable(&e), false),
+        Err(e) => return (unavailable(config, &e), false),
     }
     tracing::warn!(
         subject = %subject.subject_id,
@@ -227,20 +289,123 @@ pub async fn dispute(
         subject.upn,
         subject.kind.as_str()
     );
-    let done = match subject.kind {
-        NoticeKind::Reset => "The request is marked as disputed, and the helpdesk is told to treat it as an attack and not to reset your sign-in methods.",
-        NoticeKind::Enrolment => "The device was removed from your account.",
-    };
     (
         page(
             StatusCode::OK,
-            "Thank you: it is stopped",
-            &format!(
-                "<p>{done}</p><p>Someone may be trying to take over your account. Please also tell the helpdesk \
-                 yourself:</p>{}<p>Do not give anyone a code or password you receive.</p>",
-                contact(config)
-            ),
+            done_html(config.words, &contact(config), subject.kind),
         ),
         true,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use helpdesk_contract::notice_words::{notice_words, ENGLISH};
+    use time::macros::datetime;
+
+    const TAGS: [&str; 7] = ["en", "de", "fr", "es", "ja", "pt-BR", "zh-Hans"];
+    const AT: OffsetDateTime = datetime!(2026-03-01 09:30:05 UTC);
+
+    /// Every page a link can show, in `w`'s language.
+    fn every_page(w: &NoticeWords) -> Vec<String> {
+        let contact = "<p class=\"contact\">Call +44 20 7946 0000</p>";
+        let mut pages = Vec::new();
+        for kind in [NoticeKind::Reset, NoticeKind::Enrolment] {
+            pages.push(ask_html(w, kind, "dana@contoso.example", AT, "rr-1"));
+            pages.push(done_html(w, contact, kind));
+        }
+        for state in [
+            LinkState::Used {
+                disputed_at: Some(AT),
+            },
+            LinkState::Used { disputed_at: None },
+            LinkState::Expired,
+            LinkState::Unknown,
+        ] {
+            pages.push(not_valid_html(w, contact, &state).1);
+        }
+        pages.push(unavailable_html(w));
+        pages
+    }
+
+    /// The page's text after its style sheet (which has braces of its own).
+    fn body(html: &str) -> &str {
+        &html[html.find("<body>").unwrap()..]
+    }
+
+    #[test]
+    fn every_page_is_in_the_organisations_language_with_nothing_left_to_fill() {
+        let english = every_page(&ENGLISH);
+        let english_sentences = [
+            ENGLISH.ask_title,
+            ENGLISH.ask_press,
+            ENGLISH.used_title,
+            ENGLISH.used_nothing_more,
+            ENGLISH.expired_title,
+            ENGLISH.unknown_title,
+            ENGLISH.unavailable_title,
+            ENGLISH.done_title,
+            ENGLISH.done_enrolment,
+            ENGLISH.done_no_codes,
+        ];
+        for tag in TAGS {
+            let w = notice_words(tag).unwrap();
+            let pages = every_page(w);
+            for (page, ours) in pages.iter().zip(&english) {
+                assert!(
+                    page.starts_with(&format!("<!doctype html><html lang=\"{tag}\">")),
+                    "{page}"
+                );
+                assert!(!body(page).contains(['{', '}']), "{tag}: {page}");
+                if tag != "en" {
+                    assert_ne!(body(page), body(ours), "{tag}");
+                    for sentence in english_sentences {
+                        assert!(!page.contains(&words(sentence)), "{tag}: {sentence}");
+                    }
+                    assert!(!page.contains("wasn't"), "{tag}: {page}");
+                }
+            }
+            // The button is the language's own.
+            assert!(pages[0].contains(&format!(
+                "<button type=\"submit\">{}</button>",
+                words(w.button)
+            )));
+        }
+    }
+
+    #[test]
+    fn the_english_pages_read_as_before() {
+        let ask = ask_html(
+            &ENGLISH,
+            NoticeKind::Reset,
+            "dana@contoso.example",
+            AT,
+            "rr-1",
+        );
+        assert!(body(&ask).starts_with(
+            "<body><h1>Was this you?</h1><p>Someone asked the helpdesk to reset the sign-in methods of \
+             <b>dana@contoso.example</b> at 2026-03-01T09:30:05Z (request rr-1).</p><p>If you did not \
+             ask for this, press the button. The helpdesk is told at once to treat the request as an \
+             attack and not to reset anything.</p><form method=\"post\"><button type=\"submit\">This \
+             wasn't me</button></form>"
+        ), "{ask}");
+    }
+
+    /// Values are escaped on their own and filled in once: markup stays
+    /// text, and a `{name}` in a value stays as it was.
+    #[test]
+    fn values_are_escaped_and_never_expanded() {
+        let w = notice_words("de").unwrap();
+        for kind in [NoticeKind::Reset, NoticeKind::Enrolment] {
+            let page = ask_html(w, kind, "<script>{at}</script>", AT, "{upn}&\"'<b>");
+            assert!(!page.contains("<script>"), "{page}");
+            assert!(
+                page.contains("<b>&lt;script&gt;{at}&lt;/script&gt;</b>"),
+                "{page}"
+            );
+            assert!(page.contains("{upn}&amp;&quot;&#39;&lt;b&gt;"), "{page}");
+            assert_eq!(page.matches("2026-03-01T09:30:05Z").count(), 1, "{page}");
+        }
+    }
 }

@@ -228,9 +228,8 @@ impl NoticeWords {
 /// The words of the language tagged `language` (any case), if the relay
 /// has them.
 pub fn notice_words(language: &str) -> Option<&'static NoticeWords> {
-    ALL.iter()
-        .copied()
-        .find(|w| w.tag.eq_ignore_ascii_case(language))
+    let tag = crate::ticket_words::built_in_language(language)?;
+    ALL.iter().copied().find(|w| w.tag == tag)
 }
 
 /// The words of `language`, else English (a language with a configured

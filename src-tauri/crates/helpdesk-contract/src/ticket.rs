@@ -129,12 +129,14 @@ pub const DEFAULT_RUNBOOKS: [(&str, [&str; 8]); 7] = [
     ),
 ];
 
-/// The default runbook in `language` (a BCP 47 tag, any case), if the app
-/// has one in that language.
+/// The default runbook in `language` (a BCP 47 tag, any case, `de-CH`
+/// German: [`crate::ticket_words::built_in_language`]), if the app has one
+/// in that language.
 pub fn default_runbook_in(language: &str) -> Option<Vec<String>> {
+    let language = crate::ticket_words::built_in_language(language)?;
     DEFAULT_RUNBOOKS
         .iter()
-        .find(|(tag, _)| tag.eq_ignore_ascii_case(language))
+        .find(|(tag, _)| *tag == language)
         .map(|(_, steps)| steps.iter().map(|s| (*s).to_owned()).collect())
 }
 

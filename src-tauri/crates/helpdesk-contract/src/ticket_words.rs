@@ -147,11 +147,40 @@ impl TicketWords {
 }
 
 /// The words of the language tagged `language` (any case), if a relay can
-/// write tickets in it.
+/// write tickets in it ([`built_in_language`]: `de-CH` gets German).
 pub fn ticket_words(language: &str) -> Option<&'static TicketWords> {
-    ALL.iter()
-        .copied()
-        .find(|w| w.tag.eq_ignore_ascii_case(language))
+    let tag = built_in_language(language)?;
+    ALL.iter().copied().find(|w| w.tag == tag)
+}
+
+/// The built-in language (`en`, `de`, `fr`, `es`, `ja`, `pt-BR`,
+/// `zh-Hans`) an organisation's tag means, any case: the language with its
+/// region dropped (`de-CH` and `de-AT` are German, `fr-CA` French), any
+/// Portuguese Brazilian Portuguese, and Chinese only in simplified script
+/// (`zh`, `zh-CN`, `zh-SG`, `zh-Hans-…`; never `zh-TW`, `zh-HK`, `zh-MO`
+/// or `zh-Hant`). The app's window chooses the same way
+/// (`mfa_core::language::Language::matching`).
+pub fn built_in_language(language: &str) -> Option<&'static str> {
+    let tag = language.trim().to_ascii_lowercase();
+    let mut subtags = tag.split('-');
+    let primary = subtags.next().unwrap_or("");
+    let rest: Vec<&str> = subtags.collect();
+    match primary {
+        "en" => Some("en"),
+        "de" => Some("de"),
+        "fr" => Some("fr"),
+        "es" => Some("es"),
+        "ja" => Some("ja"),
+        "pt" => Some("pt-BR"),
+        "zh" => {
+            let traditional = rest
+                .iter()
+                .any(|s| matches!(*s, "hant" | "tw" | "hk" | "mo"));
+            let simplified = rest.contains(&"hans");
+            (simplified || !traditional).then_some("zh-Hans")
+        }
+        _ => None,
+    }
 }
 
 const ALL: [&TicketWords; 7] = [
@@ -788,6 +817,24 @@ mod tests {
             }
         }
         assert_eq!(ticket_words("nl"), None);
+        // An organisation's regional tag gets its language's words.
+        for (tag, words) in [
+            ("de-CH", "de"),
+            ("DE-at", "de"),
+            ("fr-CA", "fr"),
+            ("es-MX", "es"),
+            ("en-GB", "en"),
+            ("ja-JP", "ja"),
+            ("pt-PT", "pt-BR"),
+            ("zh-CN", "zh-Hans"),
+            ("zh-Hans-SG", "zh-Hans"),
+        ] {
+            assert_eq!(ticket_words(tag).map(|w| w.tag), Some(words), "{tag}");
+        }
+        // Traditional Chinese is not simplified Chinese.
+        for tag in ["zh-TW", "zh-HK", "zh-Hant", "zh-Hant-TW", "nl-BE", "dee"] {
+            assert_eq!(ticket_words(tag), None, "{tag}");
+        }
     }
 
     /// Every reason a device is unverified, an enrolled device, and every

@@ -312,4 +312,15 @@ fn a_runbook_configuration_that_cannot_be_used_is_refused_naming_the_key() {
         helpdesk_contract::ticket::default_runbook_in("pt-BR").unwrap()
     );
     assert!(config.runbook[0].starts_with("Este pedido NÃO É AUTENTICADO"));
+    // A regional tag gets its language's runbook: a Swiss organisation's
+    // helpdesk reads German, not English; traditional Chinese is not
+    // simplified and needs its own.
+    let config = RelayConfig::parse(&text("[ticket]\nlanguage = \"de-CH\"\n")).unwrap();
+    assert_eq!(config.ticket_language, "de-ch");
+    assert_eq!(
+        config.runbook,
+        helpdesk_contract::ticket::default_runbook_in("de").unwrap()
+    );
+    let error = RelayConfig::parse(&text("[ticket]\nlanguage = \"zh-TW\"\n")).unwrap_err();
+    assert!(error.contains("has no \"zh-tw\" runbook"), "{error}");
 }

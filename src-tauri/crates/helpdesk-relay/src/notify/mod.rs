@@ -648,7 +648,8 @@ mod tests {
             ("pt-br", "pt-BR"),
             ("zh-hans", "zh-Hans"),
             ("nl", "en"),
-            ("de-ch", "en"),
+            ("de-ch", "de"),
+            ("zh-tw", "en"),
         ] {
             let config = raw().build(&graph, language).unwrap();
             assert_eq!(config.words.tag, tag, "{language}");

@@ -334,10 +334,25 @@ impl Window {
         element.text().await.unwrap()
     }
 
+    /// Clicks the element `css` names. A screen may be drawn anew between
+    /// finding the element and clicking it (a poll that brings the same
+    /// state redraws it): the stale element is found again, at most twice
+    /// more; any other WebDriver error fails at once.
     async fn click(&self, css: &str) {
-        let element = self.wait_for(css).await;
-        eprintln!("e2e {}: clicking {css}", self.name);
-        element.click().await.unwrap();
+        for attempt in 1..=3 {
+            let element = self.wait_for(css).await;
+            eprintln!("e2e {}: clicking {css}", self.name);
+            match element.click().await {
+                Ok(_) => return,
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference
+                        && attempt < 3 =>
+                {
+                    eprintln!("e2e {}: {css} was drawn anew; finding it again", self.name);
+                }
+                Err(e) => panic!("{}: clicking {css}: {e:?}", self.name),
+            }
+        }
     }
 
     async fn count(&self, css: &str) -> usize {

@@ -381,6 +381,17 @@ async fn enrol(s: &Setup, token: Option<&str>, body: &Value) -> (u16, Value) {
     )
 }
 
+/// The description of the incident filed for a request the relay
+/// `accepted`, once it is delivered.
+async fn delivered_description(s: &Setup, accepted: &Value) -> String {
+    let id = accepted["requestId"].as_str().unwrap();
+    wait_delivered(&s.http, &s.url, id, Duration::from_secs(10)).await;
+    s.desk.incident_for(id).unwrap()["description"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 async fn submit_signed(
     s: &Setup,
     key: &device_proof::SigningKey,
@@ -541,12 +552,7 @@ async fn a_request_signed_by_the_users_enrolled_device_says_so_in_the_ticket() {
     let erik = request_body("erik@contoso-demo.example", "amber-falcon-42");
     let (status, accepted) = submit_signed(&s, &key, &key_id, now, &erik, false).await;
     assert_eq!(status, 202);
-    let id = accepted["requestId"].as_str().unwrap().to_owned();
-    wait_delivered(&s.http, &s.url, &id, Duration::from_secs(10)).await;
-    let description = s.desk.incident_for(&id).unwrap()["description"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let description = delivered_description(&s, &accepted).await;
     assert!(description.contains("Device proof: unverified device (WARNING: signed by a device enrolled for another account, adele@contoso-demo.example, not the account this request names). "), "{description}");
 
     // A signature that does not verify, or is too old, is refused; an
@@ -571,12 +577,7 @@ async fn a_request_signed_by_the_users_enrolled_device_says_so_in_the_ticket() {
     )
     .await;
     assert_eq!(status, 202);
-    let id = accepted["requestId"].as_str().unwrap().to_owned();
-    wait_delivered(&s.http, &s.url, &id, Duration::from_secs(10)).await;
-    let description = s.desk.incident_for(&id).unwrap()["description"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let description = delivered_description(&s, &accepted).await;
     assert!(description.contains("Device proof: unverified device (signed by a device key this relay does not know (never enrolled here, or removed since); key id (typed by the requester, unverified): \"dk-unknown\"). "), "{description}");
     let partial = s
         .http
